@@ -1,0 +1,419 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from claims import lifecycle
+from claims.actors import Actor
+from claims.exceptions import ClaimError
+from claims.models import (
+    Claim,
+    ClaimEvent,
+    ClaimStatus,
+    Evidence,
+    Holiday,
+    LossItem,
+    Outbox,
+    Region,
+    StaffProfile,
+)
+from claims.money import format_minor
+from claims.services import claim_transition
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+    ordering = ["-date"]
+
+
+@admin.register(Region)
+class RegionAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "code",
+        "name",
+        "currency",
+        "threshold",
+        "seller_response_business_days",
+        "time_zone",
+        "active",
+    ]
+    list_filter = ["active", "currency"]
+    search_fields = ["code", "name"]
+    inlines = [HolidayInline]
+
+    @admin.display(description=_("threshold"))
+    def threshold(self, obj: Region) -> str:
+        return obj.threshold_display
+
+
+@admin.register(Holiday)
+class HolidayAdmin(SimpleHistoryAdmin):
+    list_display = ["date", "name", "region"]
+    list_filter = ["region"]
+    list_select_related = ["region"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+
+
+class LossItemInline(admin.TabularInline):
+    model = LossItem
+    extra = 0
+    fields = ["kind", "description", "currency", "claimed_minor", "approved_minor"]
+    readonly_fields = ["kind", "currency", "claimed_minor"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    fields = [
+        "kind",
+        "download",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by_party",
+        "created_at",
+    ]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("file"))
+    def download(self, obj: Evidence) -> str:
+        url = reverse("claims:evidence-download", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
+
+
+class ClaimEventInline(admin.TabularInline):
+    """The business timeline, read-only: events are append-only."""
+
+    model = ClaimEvent
+    extra = 0
+    fields = [
+        "created_at",
+        "kind",
+        "from_status",
+        "to_status",
+        "actor_party",
+        "actor_label",
+        "reason",
+    ]
+    readonly_fields = fields
+    ordering = ["created_at", "id"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label=_("New status"))
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, claim: Claim, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [
+            (s, ClaimStatus(s).label) for s in lifecycle.allowed_moves(claim.status)
+        ]
+
+
+def _transition_action(to: str):
+    def action(modeladmin, request, queryset):
+        moved, refused = 0, []
+        for claim in queryset:
+            try:
+                claim_transition(
+                    claim=claim,
+                    to=to,
+                    actor=Actor.staff(request.user),
+                    reason=str(_("Bulk action in the admin")),
+                )
+                moved += 1
+            except ClaimError as exc:
+                refused.append(str(exc))
+        if moved:
+            modeladmin.message_user(
+                request,
+                _("%(n)d claim(s) moved to %(to)s.") % {"n": moved, "to": ClaimStatus(to).label},
+                messages.SUCCESS,
+            )
+        for reason in refused[:10]:
+            modeladmin.message_user(request, reason, messages.WARNING)
+        if len(refused) > 10:
+            modeladmin.message_user(
+                request, _("… and %(n)d more refused.") % {"n": len(refused) - 10}, messages.WARNING
+            )
+
+    action.__name__ = f"move_to_{to}"
+    return admin.action(
+        description=_("Move selected claims to “%(to)s”") % {"to": ClaimStatus(to).label},
+        permissions=["transition"],
+    )(action)
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "status",
+        "region",
+        "customer_name",
+        "seller",
+        "claimed",
+        "funding",
+        "assignee",
+        "seller_respond_by",
+        "submitted_at",
+    ]
+    list_filter = ["status", "region", "funding", "incident_kind"]
+    list_select_related = ["region", "customer", "seller", "assignee"]
+    search_fields = [
+        "reference",
+        "customer__email",
+        "customer__name",
+        "seller__legal_name",
+        "seller__marketplace_id",
+        "order_line__order__number",
+    ]
+    search_help_text = _("Reference, customer name or e-mail, seller, order number")
+    autocomplete_fields = ["assignee"]
+    date_hierarchy = "submitted_at"
+    show_full_result_count = False
+    readonly_fields = [
+        "reference",
+        "status",
+        "status_changed_at",
+        "region",
+        "customer",
+        "order_line",
+        "seller",
+        "currency",
+        "claimed_total_minor",
+        "approved_total_minor",
+        "funding",
+        "submitted_at",
+        "seller_respond_by",
+        "customer_info_due",
+        "decision_due",
+        "transition_link",
+    ]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["reference", "status", "transition_link", "status_changed_at", "assignee"]},
+        ),
+        (_("Parties"), {"fields": ["region", "customer", "order_line", "seller"]}),
+        (
+            _("Incident"),
+            {"fields": ["incident_date", "incident_kind", "description", "people_injured"]},
+        ),
+        (
+            _("Money"),
+            {"fields": ["currency", "claimed_total_minor", "approved_total_minor", "funding"]},
+        ),
+        (
+            _("Deadlines"),
+            {"fields": ["submitted_at", "seller_respond_by", "customer_info_due", "decision_due"]},
+        ),
+    ]
+    inlines = [LossItemInline, EvidenceInline, ClaimEventInline]
+    actions = [
+        _transition_action(s)
+        for s in (
+            ClaimStatus.SCREENING,
+            ClaimStatus.FRAUD_HOLD,
+            ClaimStatus.AWAITING_SELLER,
+            ClaimStatus.UNDER_REVIEW,
+            ClaimStatus.NEEDS_INFO,
+            ClaimStatus.CLOSED,
+        )
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # claims are filed by customers through the claim_create service
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a claim is closed or withdrawn, never deleted
+
+    def has_transition_permission(self, request) -> bool:
+        return request.user.has_perm("claims.transition_claim")
+
+    @admin.display(description=_("customer"), ordering="customer__name")
+    def customer_name(self, obj: Claim) -> str:
+        return obj.customer.name
+
+    @admin.display(description=_("claimed"), ordering="claimed_total_minor")
+    def claimed(self, obj: Claim) -> str:
+        return format_minor(obj.claimed_total_minor, obj.currency)
+
+    @admin.display(description=_("change status"))
+    def transition_link(self, obj: Claim) -> str:
+        if not obj.pk or not lifecycle.ALLOWED[obj.status]:
+            return "—"
+        url = reverse("admin:claims_claim_transition", args=[obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Change status…"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/transition/",
+                self.admin_site.admin_view(self.transition_view),
+                name="claims_claim_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def transition_view(self, request, pk: int):
+        claim = get_object_or_404(Claim.objects.select_related("region"), pk=pk)
+        if not self.has_transition_permission(request):
+            raise PermissionDenied
+        form = TransitionForm(request.POST or None, claim=claim)
+        if request.method == "POST" and form.is_valid():
+            try:
+                claim_transition(
+                    claim=claim,
+                    to=form.cleaned_data["to"],
+                    actor=Actor.staff(request.user),
+                    reason=form.cleaned_data["reason"],
+                )
+            except ClaimError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("Claim %(ref)s is now %(status)s.")
+                    % {"ref": claim.reference, "status": claim.get_status_display()},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:claims_claim_change", claim.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "claim": claim,
+            "form": form,
+            "title": _("Change status of %(ref)s") % {"ref": claim.reference},
+        }
+        return TemplateResponse(request, "admin/claims/claim/transition.html", context)
+
+
+@admin.register(ClaimEvent)
+class ClaimEventAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "claim",
+        "kind",
+        "from_status",
+        "to_status",
+        "actor_party",
+        "actor_label",
+    ]
+    list_filter = ["kind", "to_status", "actor_party"]
+    list_select_related = ["claim"]
+    search_fields = ["claim__reference", "actor_label", "reason"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = [
+        "claim",
+        "kind",
+        "original_name",
+        "content_type",
+        "size",
+        "uploaded_by_party",
+        "created_at",
+    ]
+    list_filter = ["kind", "content_type", "uploaded_by_party"]
+    list_select_related = ["claim"]
+    search_fields = ["claim__reference", "sha256", "original_name"]
+    readonly_fields = [f.name for f in Evidence._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(LossItem)
+class LossItemAdmin(admin.ModelAdmin):
+    list_display = ["claim", "kind", "claimed", "approved"]
+    list_filter = ["kind", "currency"]
+    list_select_related = ["claim"]
+    search_fields = ["claim__reference"]
+    readonly_fields = ["claim", "kind", "currency", "claimed_minor"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description=_("claimed"))
+    def claimed(self, obj: LossItem) -> str:
+        return format_minor(obj.claimed_minor, obj.currency)
+
+    @admin.display(description=_("approved"))
+    def approved(self, obj: LossItem) -> str:
+        return format_minor(obj.approved_minor, obj.currency)
+
+
+@admin.register(Outbox)
+class OutboxAdmin(admin.ModelAdmin):
+    list_display = ["id", "topic", "created_at", "attempts", "done_at", "last_error"]
+    list_filter = ["topic", ("done_at", admin.EmptyFieldListFilter)]
+    readonly_fields = [
+        "topic",
+        "payload",
+        "dedupe_key",
+        "created_at",
+        "locked_until",
+        "attempts",
+        "last_error",
+        "done_at",
+    ]
+    actions = ["retry"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Retry selected messages now"), permissions=["change"])
+    def retry(self, request, queryset):
+        from claims.outbox import dispatch
+
+        pending = list(queryset.filter(done_at__isnull=True).values_list("pk", flat=True))
+        queryset.filter(pk__in=pending).update(attempts=0, locked_until=None)
+        sent = sum(dispatch(message_id=pk) for pk in pending)
+        self.message_user(request, _("%(n)d message(s) sent to the workers.") % {"n": sent})
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "time_zone", "away", "max_open_claims"]
+    list_filter = ["away"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    search_fields = ["user__username", "user__email"]

@@ -1,0 +1,332 @@
+"""A deterministic, realistic demo data set, built through the same services as real use."""
+
+import datetime as dt
+import io
+import random
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+from PIL import Image, ImageDraw
+
+from claims import roles
+from claims.actors import Actor
+from claims.models import (
+    Claim,
+    ClaimStatus,
+    EvidenceKind,
+    Funding,
+    IncidentKind,
+    LossKind,
+    Outbox,
+    Region,
+    StaffProfile,
+)
+from claims.services import LossInput, claim_create, claim_transition, evidence_add
+from marketplace.models import Customer, Order, OrderLine, Product
+from sellers.models import CertificateStatus, InsuranceCertificate, InsurerRating, Seller
+
+S = ClaimStatus
+DEMO_PASSWORD = "claimdesk-demo"  # noqa: S105 - printed for demo logins on purpose
+DEMO_USERS = [
+    # username, role, superuser
+    ("agent", roles.AGENT, False),
+    ("agent2", roles.AGENT, False),
+    ("analyst", roles.ANALYST, False),
+    ("supervisor", roles.SUPERVISOR, False),
+    ("admin", None, True),
+]
+# The route each demo claim takes to its final state.
+_REVIEW = [S.SCREENING, S.AWAITING_SELLER, S.SELLER_RESPONDED, S.UNDER_REVIEW]
+PATHS: dict[str, list[str]] = {
+    S.SUBMITTED: [],
+    S.SCREENING: [S.SCREENING],
+    S.FRAUD_HOLD: [S.SCREENING, S.FRAUD_HOLD],
+    S.AWAITING_SELLER: [S.SCREENING, S.AWAITING_SELLER],
+    S.SELLER_RESPONDED: [S.SCREENING, S.AWAITING_SELLER, S.SELLER_RESPONDED],
+    S.ESCALATED: [S.SCREENING, S.AWAITING_SELLER, S.ESCALATED],
+    S.NEEDS_INFO: [*_REVIEW, S.NEEDS_INFO],
+    S.UNDER_REVIEW: _REVIEW,
+    S.APPROVED: [*_REVIEW, S.APPROVED],
+    S.DENIED: [*_REVIEW, S.DENIED],
+    S.APPEALED: [*_REVIEW, S.DENIED, S.APPEALED],
+    S.PAYOUT_PENDING: [*_REVIEW, S.APPROVED, S.PAYOUT_PENDING],
+    S.PAID: [*_REVIEW, S.APPROVED, S.PAYOUT_PENDING, S.PAID],
+    S.WITHDRAWN: [S.SCREENING, S.WITHDRAWN],
+    S.CLOSED: [*_REVIEW, S.APPROVED, S.PAYOUT_PENDING, S.PAID, S.CLOSED],
+}
+DEMO_CUSTOMER_EMAIL = "jamie.rivera@example.com"
+DEMO_ORDER_NUMBER = "112-0000001-0000001"
+
+PRODUCTS = [
+    ("Carbon monoxide detector", "Home safety"),
+    ("Space heater 1500W", "Appliances"),
+    ("Children's pajamas", "Clothing"),
+    ("Phone charger USB-C", "Electronics"),
+    ("Electric kettle", "Kitchen"),
+    ("Hoverboard", "Toys"),
+    ("Pressure cooker", "Kitchen"),
+    ("Extension cord", "Electronics"),
+    ("Bicycle helmet", "Sports"),
+    ("Hair dryer", "Beauty"),
+    ("Power bank 20000mAh", "Electronics"),
+    ("Crib mattress", "Baby"),
+]
+
+
+def _photo(rng: random.Random, label: str) -> bytes:
+    image = Image.new("RGB", (640, 480), tuple(rng.randrange(40, 220) for _ in range(3)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(12):
+        x, y = rng.randrange(600), rng.randrange(440)
+        draw.rectangle(
+            [x, y, x + rng.randrange(20, 120), y + rng.randrange(20, 90)],
+            fill=tuple(rng.randrange(256) for _ in range(3)),
+        )
+    draw.text((20, 20), label, fill=(255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def is_seeded() -> bool:
+    return get_user_model().objects.filter(username="supervisor").exists()
+
+
+def _users() -> dict[str, object]:
+    User = get_user_model()
+    users = {}
+    for username, role, superuser in DEMO_USERS:
+        user = User.objects.create_user(
+            username=username,
+            email=f"{username}@claimdesk.example",
+            password=DEMO_PASSWORD,
+            is_staff=True,
+            is_superuser=superuser,
+            first_name=username.capitalize(),
+        )
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        StaffProfile.objects.create(user=user, time_zone="America/New_York")
+        users[username] = user
+    return users
+
+
+def _sellers(fake: Faker, rng: random.Random, region: Region, today: dt.date) -> list[Seller]:
+    sellers = []
+    for i in range(12):
+        seller = Seller.objects.create(
+            marketplace_id=f"S-{1000 + i}",
+            legal_name=fake.company(),
+            contact_name=fake.name(),
+            email=f"seller{i}@sellers.example",
+            phone=f"+1202555{1000 + i:04d}",
+            region=region,
+            currency=region.currency,
+            monthly_gross_minor=rng.choice([250_000, 800_000, 2_500_000, 12_000_000]),
+        )
+        sellers.append(seller)
+        kind = i % 4  # valid, expired, below limits, none
+        if kind == 3:
+            continue
+        expiry = today + dt.timedelta(days=200) if kind != 1 else today - dt.timedelta(days=20)
+        InsuranceCertificate.objects.create(
+            seller=seller,
+            insurer_name=rng.choice(["Harbor Mutual", "Keystone Casualty", "Northwind Indemnity"]),
+            policy_number=f"GL-{rng.randrange(10**7, 10**8)}",
+            occurrence_based=True,
+            currency=region.currency,
+            per_occurrence_minor=100_000_000 if kind != 2 else 50_000_000,
+            aggregate_minor=200_000_000 if kind != 2 else 50_000_000,
+            deductible_minor=500_000,
+            insurer_rating=InsurerRating.A if kind != 2 else InsurerRating.B_PLUS,
+            marketplace_additional_insured=kind != 2,
+            effective_date=expiry - dt.timedelta(days=365),
+            expiry_date=expiry,
+            status=CertificateStatus.VALID if kind == 0 else CertificateStatus.REJECTED,
+            check_failures=[]
+            if kind == 0
+            else (
+                ["expired"]
+                if kind == 1
+                else ["per-occurrence limit below 1,000,000.00", "insurer rated below A-"]
+            ),
+        )
+    return sellers
+
+
+def _orders(
+    fake: Faker, rng: random.Random, region: Region, sellers: list[Seller], now: dt.datetime
+) -> list[OrderLine]:
+    products = [
+        Product.objects.create(
+            marketplace_id=f"P-{2000 + i}",
+            title=title,
+            category=category,
+            seller=sellers[i % len(sellers)],
+        )
+        for i, (title, category) in enumerate(PRODUCTS)
+    ]
+    customers = []
+    for i in range(150):
+        email = DEMO_CUSTOMER_EMAIL if i == 0 else f"customer{i}@example.com"
+        customers.append(
+            Customer.objects.create(
+                marketplace_id=f"C-{5000 + i}",
+                name="Jamie Rivera" if i == 0 else fake.name(),
+                email=email,
+                phone=f"+1415555{i:04d}",
+                address_line1=fake.street_address(),
+                city=fake.city(),
+                postal_code=fake.postcode(),
+                country="US",
+                account_created_on=(now - dt.timedelta(days=rng.randrange(30, 2000))).date(),
+            )
+        )
+    lines = []
+    for i in range(300):
+        placed = now - dt.timedelta(days=rng.randrange(40, 110), hours=rng.randrange(24))
+        order = Order.objects.create(
+            number=DEMO_ORDER_NUMBER
+            if i == 0
+            else f"112-{1000000 + i:07d}-{rng.randrange(10**7):07d}",
+            customer=customers[0] if i < 3 else customers[i % len(customers)],
+            region=region,
+            currency=region.currency,
+            placed_at=placed,
+        )
+        for n in range(1, rng.choice([1, 1, 2, 3]) + 1):
+            product = rng.choice(products)
+            lines.append(
+                OrderLine.objects.create(
+                    order=order,
+                    line_number=n,
+                    product=product,
+                    seller=product.seller,
+                    quantity=1,
+                    currency=region.currency,
+                    unit_price_minor=rng.choice([1999, 3499, 5999, 8900, 12900, 24999]),
+                    delivered_on=(placed + dt.timedelta(days=rng.randrange(2, 6))).date(),
+                )
+            )
+    return lines
+
+
+def _losses(rng: random.Random, line: OrderLine, big: bool) -> list[LossInput]:
+    losses = [LossInput(kind=LossKind.PURCHASE_PRICE, amount_minor=line.total_minor)]
+    if big:
+        losses.append(
+            LossInput(
+                kind=LossKind.MEDICAL,
+                amount_minor=rng.randrange(150_000, 900_000),
+                description="Emergency room visit",
+            )
+        )
+        losses.append(
+            LossInput(kind=LossKind.LOST_EARNINGS, amount_minor=rng.randrange(50_000, 300_000))
+        )
+    else:
+        losses.append(
+            LossInput(
+                kind=LossKind.PROPERTY,
+                amount_minor=rng.randrange(2_000, 60_000),
+                description="Scorched countertop",
+            )
+        )
+    return losses
+
+
+@transaction.atomic
+def demo_seed(*, now: dt.datetime | None = None) -> dict:
+    now = now or timezone.now()
+    rng = random.Random(2026)
+    fake = Faker("en_US")
+    fake.seed_instance(2026)
+    region = Region.objects.get(code="US")
+    users = _users()
+    sellers = _sellers(fake, rng, region, now.date())
+    lines = _orders(fake, rng, region, sellers, now)
+    # The demo customer's first line stays free, so a visitor can file a claim for it.
+    claimable = [line for line in lines if line.order.number != DEMO_ORDER_NUMBER]
+    rng.shuffle(claimable)
+    staff = Actor.staff(users["supervisor"])
+    agents = [users["agent"], users["agent2"]]
+    claims = []
+    states = list(PATHS)
+    for i, line in enumerate(claimable[:135]):
+        final = states[i % len(states)]
+        steps = PATHS[final]
+        delivered = line.delivered_on
+        start = max(
+            timezone.make_aware(dt.datetime.combine(delivered, dt.time(12)), dt.UTC)
+            + dt.timedelta(days=2),
+            now - dt.timedelta(days=80),
+        )
+        # Later steps need room before "now": start earlier for long paths.
+        start = min(start, now - dt.timedelta(days=2 * len(steps) + 1, hours=i % 24))
+        incident = (start - dt.timedelta(days=rng.randrange(0, 2))).date()
+        incident = max(incident, delivered)
+        big = i % 5 == 0
+        claim = claim_create(
+            order_line=line,
+            incident_date=incident,
+            incident_kind=IncidentKind.PERSONAL_INJURY if big else IncidentKind.PROPERTY_DAMAGE,
+            description=fake.paragraph(nb_sentences=3),
+            people_injured=1 if big else 0,
+            losses=_losses(rng, line, big),
+            actor=Actor.customer(line.order.customer),
+            now=start,
+        )
+        if i % 3 == 0:
+            evidence_add(
+                claim=claim,
+                data=_photo(rng, f"{claim.reference} product"),
+                filename="IMG_0412.jpg",
+                kind=EvidenceKind.PRODUCT_PHOTO,
+                actor=Actor.customer(line.order.customer),
+            )
+        at = start
+        for step in steps:
+            at += dt.timedelta(days=1, hours=rng.randrange(1, 20))
+            at = min(at, now - dt.timedelta(minutes=5))
+            actor = staff
+            updates = {}
+            reason = ""
+            if step == S.SELLER_RESPONDED:
+                actor = Actor.seller(claim.seller)
+                reason = "We dispute: the product was misused."
+            elif step == S.WITHDRAWN:
+                actor = Actor.customer(claim.customer)
+                reason = "Settled with the seller directly."
+            elif step == S.APPEALED:
+                actor = Actor.customer(claim.customer)
+                reason = "The photos show the defect clearly."
+            elif step == S.DENIED:
+                reason = "The damage is not consistent with the product."
+            elif step == S.NEEDS_INFO:
+                reason = "Please upload the medical bill from the emergency room."
+            elif step == S.APPROVED:
+                updates = {
+                    "approved_total_minor": claim.claimed_total_minor,
+                    "funding": Funding.CONCESSION
+                    if claim.is_at_or_under_threshold
+                    else Funding.STEP_IN,
+                }
+            elif step == S.SCREENING:
+                actor = Actor.system("screening")
+            claim = claim_transition(
+                claim=claim, to=step, actor=actor, reason=reason, updates=updates, now=at
+            )
+        if i % 2 == 0 and claim.status not in (S.CLOSED, S.WITHDRAWN):
+            Claim.objects.filter(pk=claim.pk).update(assignee=agents[i % 4 // 2])
+        claims.append(claim)
+    # The demo's history is history: its e-mails are not sent again when the worker starts.
+    Outbox.objects.filter(done_at__isnull=True).update(done_at=now)
+    return {
+        "users": list(users),
+        "claims": len(claims),
+        "orders": Order.objects.count(),
+        "sellers": len(sellers),
+    }

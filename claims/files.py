@@ -1,0 +1,44 @@
+"""Files that live and die with a database transaction.
+
+Django has no on-rollback hook, so ``atomic_with_files`` keeps a list of the files written inside
+it and deletes them if the block raises. Nested blocks hand their files to the enclosing one on
+success, so a failure anywhere up to the outermost block removes every file of that attempt.
+"""
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models.fields.files import FieldFile
+
+_written: contextvars.ContextVar[list | None] = contextvars.ContextVar("written", default=None)
+
+
+@contextmanager
+def atomic_with_files() -> Iterator[None]:
+    parent = _written.get()
+    mine: list = []
+    token = _written.set(mine)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        for storage, name in mine:
+            storage.delete(name)
+        raise
+    finally:
+        _written.reset(token)
+    if parent is not None:
+        parent.extend(mine)
+
+
+def file_store(*, field_file: FieldFile, content: bytes) -> str:
+    """Write ``content`` under the field's ``upload_to`` name; tracked for rollback."""
+    tracked = _written.get()
+    if tracked is None:
+        raise RuntimeError("file_store() must run inside atomic_with_files()")
+    field_file.save("upload", ContentFile(content), save=False)
+    tracked.append((field_file.storage, field_file.name))
+    return field_file.name

@@ -1,0 +1,33 @@
+from django.core.management.base import BaseCommand
+
+from claims.demo import (
+    DEMO_CUSTOMER_EMAIL,
+    DEMO_ORDER_NUMBER,
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    demo_seed,
+    is_seeded,
+)
+
+
+class Command(BaseCommand):
+    help = "Build the deterministic demo data set (once) and print the demo logins."
+
+    def handle(self, *args, **options):
+        if is_seeded():
+            self.stdout.write("Demo data is already there.")
+        else:
+            summary = demo_seed()
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Seeded {summary['claims']} claims, {summary['orders']} orders, "
+                    f"{summary['sellers']} sellers."
+                )
+            )
+        self.stdout.write("\nDemo logins (http://127.0.0.1:8000/admin/):")
+        for username, role, superuser in DEMO_USERS:
+            label = role or ("superuser" if superuser else "")
+            self.stdout.write(f"  {username:<11} / {DEMO_PASSWORD}   ({label})")
+        self.stdout.write(
+            f"\nDemo customer: order {DEMO_ORDER_NUMBER}, e-mail {DEMO_CUSTOMER_EMAIL}\n"
+        )

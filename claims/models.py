@@ -1,0 +1,448 @@
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from claims.money import CURRENCY_CHOICES, format_minor
+
+
+class Region(models.Model):
+    """One row per region: the program's policy numbers, as data that staff can edit."""
+
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="America/New_York")
+    holiday_calendar = models.CharField(
+        _("holiday calendar"),
+        max_length=16,
+        help_text=_("Country or market code in the `holidays` package (US, CA, GB, ECB)."),
+    )
+    threshold_minor = models.BigIntegerField(
+        _("concession threshold (minor units)"),
+        help_text=_("Valid claims at or under this amount are paid by the marketplace."),
+    )
+    max_claim_minor = models.BigIntegerField(_("maximum claim (minor units)"))
+    insurance_required_gross_minor = models.BigIntegerField(
+        _("monthly gross requiring insurance (minor units)")
+    )
+    filing_window_days = models.PositiveSmallIntegerField(_("filing window (days)"), default=90)
+    seller_response_business_days = models.PositiveSmallIntegerField(
+        _("seller response window (business days)"), default=5
+    )
+    insurance_proof_days = models.PositiveSmallIntegerField(
+        _("insurance proof window (days)"), default=7
+    )
+    appeal_window_days = models.PositiveSmallIntegerField(_("appeal window (days)"), default=30)
+    customer_info_days = models.PositiveSmallIntegerField(
+        _("customer information window (days)"), default=14
+    )
+    decision_target_days = models.PositiveSmallIntegerField(_("decision target (days)"), default=90)
+    active = models.BooleanField(_("accepting claims"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region policy")
+        verbose_name_plural = _("region policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(threshold_minor__gt=0)
+                & Q(max_claim_minor__gte=models.F("threshold_minor")),
+                name="region_threshold_positive_and_below_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.currency})"
+
+    def clean(self) -> None:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError({"time_zone": _("Unknown time zone.")}) from exc
+
+    @property
+    def threshold_display(self) -> str:
+        return format_minor(self.threshold_minor, self.currency)
+
+
+class Holiday(models.Model):
+    """A day on which the region's business-day clocks do not run. Seeded, then staff-edited."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="holidays")
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=120)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["region", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "date"], name="holiday_one_per_region_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.code} {self.date} {self.name}"
+
+
+class ClaimStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    SCREENING = "screening", _("Screening")
+    FRAUD_HOLD = "fraud_hold", _("Fraud hold")
+    AWAITING_SELLER = "awaiting_seller", _("Awaiting seller")
+    SELLER_RESPONDED = "seller_responded", _("Seller responded")
+    ESCALATED = "escalated", _("Escalated")
+    NEEDS_INFO = "needs_info", _("Needs information")
+    UNDER_REVIEW = "under_review", _("Under review")
+    APPROVED = "approved", _("Approved")
+    DENIED = "denied", _("Denied")
+    APPEALED = "appealed", _("Appealed")
+    PAYOUT_PENDING = "payout_pending", _("Payout pending")
+    PAID = "paid", _("Paid")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    CLOSED = "closed", _("Closed")
+
+
+# A claim in one of these states no longer blocks a new claim on the same order line.
+FINISHED_STATUSES = (ClaimStatus.WITHDRAWN, ClaimStatus.CLOSED)
+
+
+class IncidentKind(models.TextChoices):
+    PERSONAL_INJURY = "personal_injury", _("Personal injury")
+    PROPERTY_DAMAGE = "property_damage", _("Property damage")
+    BOTH = "both", _("Personal injury and property damage")
+
+
+class Funding(models.TextChoices):
+    UNDECIDED = "", _("Not decided")
+    CONCESSION = "concession", _("Marketplace concession")
+    SELLER = "seller", _("Seller")
+    INSURER = "insurer", _("Seller's insurer")
+    STEP_IN = "step_in", _("Marketplace step-in, recovered from seller")
+
+
+class LossKind(models.TextChoices):
+    PURCHASE_PRICE = "purchase_price", _("Purchase price")
+    MEDICAL = "medical", _("Medical bills")
+    LOST_EARNINGS = "lost_earnings", _("Lost earnings")
+    PROPERTY = "property", _("Property damage")
+
+
+class Claim(models.Model):
+    reference = models.CharField(_("reference"), max_length=32, unique=True, editable=False)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="claims")
+    customer = models.ForeignKey(
+        "marketplace.Customer", on_delete=models.PROTECT, related_name="claims"
+    )
+    order_line = models.ForeignKey(
+        "marketplace.OrderLine", on_delete=models.PROTECT, related_name="claims"
+    )
+    seller = models.ForeignKey("sellers.Seller", on_delete=models.PROTECT, related_name="claims")
+
+    incident_date = models.DateField(_("incident date"))
+    incident_kind = models.CharField(_("incident kind"), max_length=20, choices=IncidentKind)
+    description = models.TextField(_("what happened"))
+    people_injured = models.PositiveSmallIntegerField(_("people injured"), default=0)
+
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    claimed_total_minor = models.BigIntegerField(_("claimed total (minor units)"))
+    approved_total_minor = models.BigIntegerField(
+        _("approved total (minor units)"), null=True, blank=True
+    )
+    funding = models.CharField(
+        _("funding"), max_length=16, choices=Funding, default=Funding.UNDECIDED, blank=True
+    )
+
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ClaimStatus,
+        default=ClaimStatus.SUBMITTED,
+        editable=False,
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+
+    seller_respond_by = models.DateTimeField(_("seller must respond by"), null=True, blank=True)
+    customer_info_due = models.DateTimeField(_("customer information due"), null=True, blank=True)
+    decision_due = models.DateTimeField(_("decision target"), null=True, blank=True)
+
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_claims",
+        verbose_name=_("assignee"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        permissions = [
+            ("transition_claim", _("Can move claims through their lifecycle")),
+            ("decide_claim", _("Can approve or deny claims")),
+            ("review_fraud", _("Can clear or confirm fraud holds")),
+            ("view_all_claims", _("Can see every region's claims and money figures")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ClaimStatus.values), name="claim_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(funding__in=Funding.values), name="claim_funding_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(claimed_total_minor__gt=0), name="claim_claimed_total_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_total_minor__isnull=True)
+                | (
+                    Q(approved_total_minor__gte=0)
+                    & Q(approved_total_minor__lte=models.F("claimed_total_minor"))
+                ),
+                name="claim_approved_within_claimed",
+            ),
+            # The customer files one claim per incident and order line: a second one is allowed
+            # only once the first is withdrawn or closed.
+            models.UniqueConstraint(
+                fields=["order_line"],
+                condition=~Q(status__in=FINISHED_STATUSES),
+                name="claim_one_open_per_order_line",
+            ),
+        ]
+        indexes = [
+            # Staff queue: filter by status and region, newest first.
+            models.Index(fields=["status", "region", "-submitted_at"], name="claim_queue_idx"),
+            # "My claims" for an agent.
+            models.Index(fields=["assignee", "status"], name="claim_assignee_idx"),
+            models.Index(fields=["seller", "status"], name="claim_seller_idx"),
+            models.Index(fields=["customer", "-submitted_at"], name="claim_customer_idx"),
+            # Deadline sweeper: only claims still waiting on the seller carry a live deadline.
+            models.Index(
+                fields=["seller_respond_by"],
+                condition=Q(status="awaiting_seller"),
+                name="claim_seller_overdue_idx",
+            ),
+            # Deadline sweeper: information requests the customer has not answered.
+            models.Index(
+                fields=["customer_info_due"],
+                condition=Q(status="needs_info"),
+                name="claim_info_overdue_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def claimed_total_display(self) -> str:
+        return format_minor(self.claimed_total_minor, self.currency)
+
+    @property
+    def approved_total_display(self) -> str:
+        return format_minor(self.approved_total_minor, self.currency)
+
+    @property
+    def is_at_or_under_threshold(self) -> bool:
+        return self.claimed_total_minor <= self.region.threshold_minor
+
+    @property
+    def is_seller_overdue(self) -> bool:
+        return (
+            self.status == ClaimStatus.AWAITING_SELLER
+            and self.seller_respond_by is not None
+            and self.seller_respond_by < timezone.now()
+        )
+
+
+class LossItem(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="losses")
+    kind = models.CharField(_("kind"), max_length=20, choices=LossKind)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    claimed_minor = models.BigIntegerField(_("claimed (minor units)"))
+    approved_minor = models.BigIntegerField(_("approved (minor units)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["claim", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=LossKind.values), name="loss_kind_valid"),
+            models.CheckConstraint(condition=Q(claimed_minor__gt=0), name="loss_claimed_positive"),
+            models.CheckConstraint(
+                condition=Q(approved_minor__isnull=True)
+                | (Q(approved_minor__gte=0) & Q(approved_minor__lte=models.F("claimed_minor"))),
+                name="loss_approved_within_claimed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {format_minor(self.claimed_minor, self.currency)}"
+
+
+class Party(models.TextChoices):
+    """Who did something: the kinds of actor the program has."""
+
+    SYSTEM = "system", _("System")
+    STAFF = "staff", _("Staff")
+    CUSTOMER = "customer", _("Customer")
+    SELLER = "seller", _("Seller")
+    INSURER = "insurer", _("Insurer")
+    ADJUSTER = "adjuster", _("Adjuster")
+
+
+class EvidenceKind(models.TextChoices):
+    PRODUCT_PHOTO = "product_photo", _("Photo of the product")
+    DAMAGE_PHOTO = "damage_photo", _("Photo of the injury or damage")
+    MEDICAL_BILL = "medical_bill", _("Medical bill")
+    RECEIPT = "receipt", _("Receipt")
+    REPORT = "report", _("Report")
+    INSURANCE = "insurance", _("Insurance document")
+    OTHER = "other", _("Other")
+
+
+def evidence_upload_to(instance: "Evidence", filename: str) -> str:
+    # The uploader's file name is never part of the path.
+    extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}.get(
+        instance.content_type, "pdf"
+    )
+    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class Evidence(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=EvidenceKind)
+    original_name = models.CharField(_("original file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    uploaded_by_party = models.CharField(_("uploaded by"), max_length=10, choices=Party)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["claim", "created_at"]
+        verbose_name_plural = _("evidence")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class EventKind(models.TextChoices):
+    STATUS = "status", _("Status change")
+    NOTE = "note", _("Internal note")
+    ASSIGNMENT = "assignment", _("Assignment")
+    EVIDENCE = "evidence", _("Evidence")
+    MESSAGE = "message", _("Message")
+
+
+class ClaimEvent(models.Model):
+    """The claim's business timeline. Append-only: rows are never updated or deleted."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=16, choices=EventKind, default=EventKind.STATUS)
+    from_status = models.CharField(max_length=20, choices=ClaimStatus, blank=True)
+    to_status = models.CharField(max_length=20, choices=ClaimStatus, blank=True)
+    actor_party = models.CharField(max_length=10, choices=Party)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["claim", "created_at", "id"]
+        indexes = [models.Index(fields=["claim", "created_at"], name="event_timeline_idx")]
+
+    def __str__(self) -> str:
+        if self.kind == EventKind.STATUS:
+            return f"{self.claim_id}: {self.from_status or '∅'} → {self.to_status}"
+        return f"{self.claim_id}: {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Claim events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Claim events are append-only.")
+
+
+class ClaimSequence(models.Model):
+    """The counter behind human references: PL-<region>-<year>-<number>."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="sequence_one_per_region_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}/{self.year}: {self.last_number}"
+
+
+class Outbox(models.Model):
+    """Follow-up work the database promised: the worker's queue of record.
+
+    Written in the same transaction as the change that needs it, dispatched to Celery on commit,
+    and re-dispatched by a periodic sweeper while ``done_at`` is empty.
+    """
+
+    topic = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        indexes = [
+            # The re-dispatch sweeper scans only work that is still outstanding.
+            models.Index(
+                fields=["created_at"], condition=Q(done_at__isnull=True), name="outbox_pending_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} #{self.pk}"
+
+
+class StaffProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    away = models.BooleanField(_("away"), default=False)
+    max_open_claims = models.PositiveSmallIntegerField(_("open claim limit"), default=40)
+
+    def __str__(self) -> str:
+        return str(self.user)

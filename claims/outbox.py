@@ -1,0 +1,139 @@
+"""The database is the outbox.
+
+Follow-up work is written as an ``Outbox`` row in the same transaction as the change that needs
+it, sent to Celery once that transaction commits, and re-sent by a periodic sweeper for as long
+as the row says it is not done (a message can be lost after commit, or the broker can be down).
+Delivery takes a lease with a conditional update, so two workers never run one message at once,
+and marks the row done in the same transaction as the handler's own writes.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from claims.models import Outbox
+
+logger = logging.getLogger(__name__)
+
+HANDLERS: dict[str, Callable[..., None]] = {}
+MAX_ATTEMPTS = 10
+
+
+class RetryLater(Exception):
+    """A handler's way to say: a temporary failure, try this message again later."""
+
+
+def handler(topic: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    def register(func: Callable[..., None]) -> Callable[..., None]:
+        if topic in HANDLERS and HANDLERS[topic] is not func:
+            raise RuntimeError(f"Two outbox handlers for {topic!r}")
+        HANDLERS[topic] = func
+        return func
+
+    return register
+
+
+def outbox_add(*, topic: str, payload: dict, dedupe_key: str | None = None) -> Outbox | None:
+    """Record follow-up work and dispatch it when the current transaction commits.
+
+    With a ``dedupe_key`` the work is recorded at most once, whoever asks for it again.
+    """
+    if topic not in HANDLERS:
+        raise KeyError(f"No outbox handler for {topic!r}")
+    if dedupe_key is not None:
+        message, created = Outbox.objects.get_or_create(
+            dedupe_key=dedupe_key, defaults={"topic": topic, "payload": payload}
+        )
+        if not created:
+            return None
+    else:
+        message = Outbox.objects.create(topic=topic, payload=payload)
+    transaction.on_commit(lambda: dispatch(message_id=message.pk))
+    return message
+
+
+def dispatch(*, message_id: int) -> bool:
+    """Hand a message to the broker. Never raises: the sweeper retries what this could not send."""
+    from kombu.exceptions import OperationalError
+
+    from claims.tasks import outbox_deliver
+
+    try:
+        outbox_deliver.apply_async(args=[message_id], retry=False)
+    except (OperationalError, OSError) as exc:
+        logger.warning(
+            "broker unavailable, outbox message %s left for the sweeper: %s", message_id, exc
+        )
+        return False
+    return True
+
+
+def deliver(*, message_id: int) -> str:
+    """Run one message's handler exactly once (unless it fails, then again later)."""
+    now = timezone.now()
+    taken = (
+        Outbox.objects.filter(pk=message_id, done_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .update(locked_until=now + settings.OUTBOX_LEASE, attempts=F("attempts") + 1)
+    )
+    if not taken:
+        return "skipped"  # done, running elsewhere, given up on, or unknown
+    message = Outbox.objects.get(pk=message_id)
+    func = HANDLERS[message.topic]
+    try:
+        with transaction.atomic():
+            func(**message.payload)
+            Outbox.objects.filter(pk=message_id).update(
+                done_at=timezone.now(), locked_until=None, last_error=""
+            )
+    except RetryLater as exc:
+        _release(message, exc)
+        return "retry"
+    except Exception as exc:
+        # The edge of the worker: record the failure on the row for staff to see, then let
+        # Celery log it. The sweeper retries with backoff until MAX_ATTEMPTS.
+        _release(message, exc)
+        raise
+    return "done"
+
+
+def _release(message: Outbox, exc: BaseException) -> None:
+    backoff = timedelta(seconds=min(30 * 2**message.attempts, 3600))
+    Outbox.objects.filter(pk=message.pk).update(
+        locked_until=timezone.now() + backoff,
+        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+    )
+
+
+def outbox_redispatch(*, now=None, limit: int | None = None) -> int:
+    """Re-send outstanding messages nobody is working on. Safe to run anywhere, any time."""
+    now = now or timezone.now()
+    limit = limit or settings.OUTBOX_BATCH_SIZE
+    due = list(
+        Outbox.objects.filter(
+            done_at__isnull=True,
+            attempts__lt=MAX_ATTEMPTS,
+            created_at__lt=now - settings.OUTBOX_REDISPATCH_AFTER,
+        )
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for message_id in due:
+        if not dispatch(message_id=message_id):
+            break  # the broker is down: try again on the next sweep
+        sent += 1
+    return sent
+
+
+def outbox_purge(*, older_than: timedelta = timedelta(days=30)) -> int:
+    deleted, _ = Outbox.objects.filter(
+        done_at__isnull=False, done_at__lt=timezone.now() - older_than
+    ).delete()
+    return deleted

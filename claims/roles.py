@@ -1,0 +1,100 @@
+"""Staff roles as Django groups. The permission lists are the single source of truth."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+AGENT = "Claims agent"
+ANALYST = "Fraud analyst"
+SUPERVISOR = "Supervisor"
+
+_READ_MIRRORS = [
+    "marketplace.view_customer",
+    "marketplace.view_order",
+    "marketplace.view_orderline",
+    "marketplace.view_product",
+    "sellers.view_seller",
+    "sellers.view_insurancecertificate",
+    "claims.view_region",
+    "claims.view_holiday",
+]
+_READ_CLAIMS = [
+    "claims.view_claim",
+    "claims.view_lossitem",
+    "claims.view_evidence",
+    "claims.view_claimevent",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    AGENT: _READ_MIRRORS
+    + _READ_CLAIMS
+    + [
+        "claims.change_claim",
+        "claims.transition_claim",
+        "claims.decide_claim",
+        "claims.add_evidence",
+        "claims.change_lossitem",
+        "sellers.change_insurancecertificate",
+        "sellers.add_insurancecertificate",
+    ],
+    ANALYST: _READ_MIRRORS
+    + _READ_CLAIMS
+    + [
+        "claims.transition_claim",
+        "claims.review_fraud",
+        "claims.add_evidence",
+        "fraud.view_fraudreview",
+        "fraud.add_fraudreview",
+    ],
+    SUPERVISOR: _READ_MIRRORS
+    + _READ_CLAIMS
+    + [
+        "claims.change_claim",
+        "claims.transition_claim",
+        "claims.decide_claim",
+        "claims.review_fraud",
+        "claims.view_all_claims",
+        "claims.add_evidence",
+        "claims.change_lossitem",
+        "claims.change_region",
+        "claims.add_holiday",
+        "claims.change_holiday",
+        "claims.delete_holiday",
+        "claims.view_outbox",
+        "claims.change_outbox",
+        "sellers.change_seller",
+        "sellers.add_insurancecertificate",
+        "sellers.change_insurancecertificate",
+        "fraud.view_fraudreview",
+        "fraud.add_fraudreview",
+        "claims.view_staffprofile",
+        "claims.change_staffprofile",
+    ],
+}
+
+
+def _permissions(names: list[str]) -> list[Permission]:
+    query = Q()
+    for name in names:
+        app_label, codename = name.split(".")
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    found = list(Permission.objects.filter(query))
+    if len(found) != len(set(names)):
+        have = {f"{p.content_type.app_label}.{p.codename}" for p in found}
+        raise LookupError(f"Unknown permissions: {sorted(set(names) - have)}")
+    return found
+
+
+def roles_sync() -> None:
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(_permissions(names))
+
+
+def roles_sync_after_migrate(sender, *, apps=None, using="default", **kwargs) -> None:
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    # post_migrate runs app by app; make sure every app's permissions exist before linking them.
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    roles_sync()

@@ -1,0 +1,123 @@
+"""Evidence files that cannot hurt anyone.
+
+The type is decided by content (magic bytes), never by the name or the browser's header. Images
+are fully decoded and re-encoded, which drops EXIF (including location) and defeats polyglots;
+a pixel budget stops decompression bombs. PDFs are checked for structure and active content.
+"""
+
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+from claims.exceptions import EvidenceRejected
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILES_PER_CLAIM = 20
+MAX_IMAGE_PIXELS = 40_000_000  # ~ a 48-megapixel phone photo is refused only at 40 MP+
+ALLOWED_DESCRIPTION = _("JPEG, PNG or WebP photos, or PDF documents, up to 10 MB each")
+
+_PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|OpenAction|AA)\b")
+
+
+@dataclass(frozen=True)
+class CleanFile:
+    content: bytes
+    content_type: str
+    sha256: str
+    original_sha256: str
+    width: int | None = None
+    height: int | None = None
+
+
+def sniff(head: bytes) -> str | None:
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    return None
+
+
+def _reencode_image(data: bytes, content_type: str) -> tuple[bytes, int, int]:
+    fmt = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}[content_type]
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format != fmt:
+                raise EvidenceRejected(_("The file's content does not match an image type."))
+            width, height = probe.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise EvidenceRejected(
+                    _("The image is too large (%(w)d × %(h)d pixels).") % {"w": width, "h": height}
+                )
+            probe.load()  # full decode: truncated or corrupt data fails here
+            image = ImageOps.exif_transpose(probe)
+            if image.mode not in ("RGB", "RGBA", "L"):
+                image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+            out = io.BytesIO()
+            if fmt == "JPEG":
+                image.convert("RGB").save(out, "JPEG", quality=88, optimize=False)
+            else:
+                image.save(out, fmt)
+    except EvidenceRejected:
+        raise
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise EvidenceRejected(_("The image could not be read; it may be damaged.")) from exc
+    return out.getvalue(), width, height
+
+
+def _check_pdf(data: bytes) -> None:
+    if b"%%EOF" not in data[-2048:]:
+        raise EvidenceRejected(_("The PDF is incomplete or damaged."))
+    if _PDF_ACTIVE.search(data):
+        raise EvidenceRejected(
+            _("PDFs with scripts, embedded files or automatic actions are not accepted.")
+        )
+    if b"/Encrypt" in data:
+        raise EvidenceRejected(
+            _("Password-protected PDFs cannot be reviewed; upload an unprotected copy.")
+        )
+
+
+def evidence_clean(*, data: bytes) -> CleanFile:
+    """Validate and normalise one uploaded file. Raises ``EvidenceRejected`` with the reason."""
+    if not data:
+        raise EvidenceRejected(_("The file is empty."))
+    if len(data) > MAX_FILE_BYTES:
+        raise EvidenceRejected(
+            _("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
+        )
+    content_type = sniff(data[:16])
+    if content_type is None:
+        raise EvidenceRejected(
+            _("This type of file is not accepted. Accepted: %(types)s.")
+            % {"types": ALLOWED_DESCRIPTION}
+        )
+    original_sha = hashlib.sha256(data).hexdigest()
+    width = height = None
+    if content_type == "application/pdf":
+        _check_pdf(data)
+        content = data
+    else:
+        content, width, height = _reencode_image(data, content_type)
+    return CleanFile(
+        content=content,
+        content_type=content_type,
+        sha256=hashlib.sha256(content).hexdigest(),
+        original_sha256=original_sha,
+        width=width,
+        height=height,
+    )
+
+
+def display_name(name: str) -> str:
+    """A safe label for the uploader's file name: never used as a path."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = re.sub(r"[^\w.\- ]", "_", base).strip(" .") or "file"
+    return base[:120]

@@ -1,0 +1,23 @@
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import FileResponse, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from claims.models import Evidence
+
+
+@require_GET
+@login_required
+@permission_required("claims.view_evidence", raise_exception=True)
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Evidence is never on a public URL: staff get it here, after a permission check."""
+    evidence = get_object_or_404(Evidence, pk=pk)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=evidence.content_type == "application/pdf",
+        filename=evidence.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response

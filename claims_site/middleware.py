@@ -1,0 +1,61 @@
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.utils import timezone
+
+from claims_site.logging import request_id_var
+
+TZ_COOKIE = "tz"
+
+
+def _zone(name: str | None) -> zoneinfo.ZoneInfo | None:
+    if not name or len(name) > 64:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+class TimezoneMiddleware:
+    """Shows dates in the viewer's time zone.
+
+    The browser reports its zone in the ``tz`` cookie (static/js/tz.js); a signed-in user's
+    profile wins over it. Until either is known, ``DEFAULT_VIEWER_TIME_ZONE`` is used.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            profile = getattr(user, "staff_profile", None)
+            zone = _zone(profile.time_zone) if profile else None
+        zone = zone or _zone(request.COOKIES.get(TZ_COOKIE))
+        zone = zone or zoneinfo.ZoneInfo(settings.DEFAULT_VIEWER_TIME_ZONE)
+        timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+class RequestIdMiddleware:
+    """Tags every log line of a request with one id, echoed back in ``X-Request-ID``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        rid = incoming if incoming.isalnum() and len(incoming) <= 64 else uuid.uuid4().hex
+        token = request_id_var.set(rid)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = rid
+        return response

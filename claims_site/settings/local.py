@@ -1,0 +1,7 @@
+"""Development and `make run`: embedded defaults, demo mode, console e-mail."""
+
+from claims_site.env import env
+from claims_site.settings.base import *  # noqa: F403
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+DEMO_MODE = env.bool("DEMO_MODE", default=True)

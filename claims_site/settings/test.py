@@ -1,0 +1,24 @@
+"""Tests run on the real database (PostgreSQL), never on a SQLite fallback."""
+
+from claims_site.env import VAR_DIR, env
+from claims_site.settings.base import *  # noqa: F403
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/claimdesk"),
+}
+DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_claimdesk")}
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "test-media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tests that need a real broker start their own worker and pass the URL explicitly; everything
+# else publishes into an in-memory broker that nobody consumes (the outbox keeps the truth).
+CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+AXES_ENABLED = False
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

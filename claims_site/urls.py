@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from claims_site import views
+
+admin.site.site_header = "Claimdesk"
+admin.site.site_title = "Claimdesk"
+admin.site.index_title = "Claims operations"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("claims/", include("claims.urls")),
+]
+
+handler400 = "claims_site.views.bad_request"
+handler403 = "claims_site.views.permission_denied"
+handler404 = "claims_site.views.page_not_found"
+handler500 = "claims_site.views.server_error"

@@ -1,0 +1,50 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.models import Customer, Order, OrderLine, Product
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "marketplace_id", "city", "country", "account_created_on"]
+    list_filter = ["country"]
+    search_fields = ["name", "email", "marketplace_id", "phone", "postal_code"]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["title", "marketplace_id", "category", "seller"]
+    list_filter = ["category"]
+    list_select_related = ["seller"]
+    search_fields = ["title", "marketplace_id", "seller__legal_name"]
+    autocomplete_fields = ["seller"]
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    autocomplete_fields = ["product", "seller"]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["number", "customer", "region", "currency", "placed_at"]
+    list_filter = ["region"]
+    list_select_related = ["customer", "region"]
+    search_fields = ["number", "customer__email", "customer__name"]
+    autocomplete_fields = ["customer"]
+    date_hierarchy = "placed_at"
+    inlines = [OrderLineInline]
+
+
+@admin.register(OrderLine)
+class OrderLineAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "product", "seller", "quantity", "total", "delivered_on"]
+    list_select_related = ["order", "product", "seller"]
+    search_fields = ["order__number", "product__title", "seller__legal_name"]
+    autocomplete_fields = ["order", "product", "seller"]
+    date_hierarchy = "delivered_on"
+
+    @admin.display(description=_("total"))
+    def total(self, obj: OrderLine) -> str:
+        return obj.total_display
