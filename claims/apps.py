@@ -10,7 +10,7 @@ class ClaimsConfig(AppConfig):
     def ready(self) -> None:
         # Register outbox handlers (explicit modules, imported once).
         from claims import handlers  # noqa: F401
-        from claims.roles import roles_sync_after_migrate
+        from claims.roles import reference_data_after_migrate
 
         # A framework hook, not domain flow: keep the staff groups in step with permissions.
-        post_migrate.connect(roles_sync_after_migrate, sender=self)
+        post_migrate.connect(reference_data_after_migrate, sender=self)

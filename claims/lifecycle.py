@@ -79,10 +79,11 @@ FOLLOW_UPS: dict[str, tuple[str, ...]] = {
 
 def required_permission(from_status: str, to_status: str) -> str:
     """The permission a staff member needs for this move."""
-    if to_status in (S.APPROVED, S.DENIED):
-        return "claims.decide_claim"
+    # Releasing a hold, or confirming fraud (which denies the claim), is the analyst's call.
     if from_status == S.FRAUD_HOLD and to_status != S.WITHDRAWN:
         return "claims.review_fraud"
+    if to_status in (S.APPROVED, S.DENIED):
+        return "claims.decide_claim"
     return "claims.transition_claim"
 
 

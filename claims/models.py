@@ -137,6 +137,24 @@ class LossKind(models.TextChoices):
     PROPERTY = "property", _("Property damage")
 
 
+class DenialReason(models.TextChoices):
+    NOT_DEFECTIVE = "not_defective", _("No evidence the product was defective")
+    NOT_CAUSED = "not_caused", _("The loss was not caused by the product")
+    OUTSIDE_WINDOW = "outside_window", _("Filed outside the filing window")
+    NOT_COVERED = "not_covered", _("The loss is not covered by the program")
+    NO_PROOF = "no_proof", _("No proof of loss")
+    DUPLICATE = "duplicate", _("Duplicate of another claim")
+    FRAUD = "fraud", _("Fraud confirmed")
+    OTHER = "other", _("Other")
+
+
+class RiskLevel(models.TextChoices):
+    UNSCORED = "", _("Not scored")
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
 class Claim(models.Model):
     reference = models.CharField(_("reference"), max_length=32, unique=True, editable=False)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="claims")
@@ -176,6 +194,13 @@ class Claim(models.Model):
     customer_info_due = models.DateTimeField(_("customer information due"), null=True, blank=True)
     decision_due = models.DateTimeField(_("decision target"), null=True, blank=True)
 
+    denial_reason = models.CharField(
+        _("denial reason"), max_length=20, choices=DenialReason, blank=True
+    )
+    risk_score = models.PositiveSmallIntegerField(_("risk score"), null=True, blank=True)
+    risk_level = models.CharField(
+        _("risk level"), max_length=8, choices=RiskLevel, default=RiskLevel.UNSCORED, blank=True
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -206,6 +231,13 @@ class Claim(models.Model):
                 condition=Q(claimed_total_minor__gt=0), name="claim_claimed_total_positive"
             ),
             models.CheckConstraint(
+                condition=Q(risk_level__in=RiskLevel.values), name="claim_risk_level_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(risk_score__isnull=True) | Q(risk_score__lte=100),
+                name="claim_risk_score_range",
+            ),
+            models.CheckConstraint(
                 condition=Q(approved_total_minor__isnull=True)
                 | (
                     Q(approved_total_minor__gte=0)
@@ -224,6 +256,8 @@ class Claim(models.Model):
         indexes = [
             # Staff queue: filter by status and region, newest first.
             models.Index(fields=["status", "region", "-submitted_at"], name="claim_queue_idx"),
+            # Newest first: the default order of every claim list and the admin's date drill-down.
+            models.Index(fields=["-submitted_at"], name="claim_submitted_idx"),
             # "My claims" for an agent.
             models.Index(fields=["assignee", "status"], name="claim_assignee_idx"),
             models.Index(fields=["seller", "status"], name="claim_seller_idx"),

@@ -90,11 +90,14 @@ def roles_sync() -> None:
         group.permissions.set(_permissions(names))
 
 
-def roles_sync_after_migrate(sender, *, apps=None, using="default", **kwargs) -> None:
+def reference_data_after_migrate(sender, *, apps=None, using="default", **kwargs) -> None:
     from django.apps import apps as global_apps
     from django.contrib.auth.management import create_permissions
 
     # post_migrate runs app by app; make sure every app's permissions exist before linking them.
+    from claims.policy import regions_ensure
+
     for app_config in global_apps.get_app_configs():
         create_permissions(app_config, verbosity=0, using=using)
     roles_sync()
+    regions_ensure()

@@ -29,13 +29,21 @@ from claims.models import (
     LossItem,
     Party,
 )
+from claims.money import format_minor
 from claims.outbox import outbox_add
 
 logger = logging.getLogger(__name__)
 
 # Fields a transition may set together with the status, in the same conditional update.
 TRANSITION_FIELDS = frozenset(
-    {"funding", "approved_total_minor", "seller_respond_by", "customer_info_due", "decision_due"}
+    {
+        "funding",
+        "approved_total_minor",
+        "seller_respond_by",
+        "customer_info_due",
+        "decision_due",
+        "denial_reason",
+    }
 )
 
 
@@ -327,3 +335,121 @@ def evidence_add(*, claim: Claim, data: bytes, filename: str, kind: str, actor: 
             },
         )
     return evidence
+
+
+# --- decisions and the customer's own moves ------------------------------------------------
+
+
+def claim_approve(
+    *,
+    claim: Claim,
+    actor: Actor,
+    approved: dict[int, int],
+    funding: str,
+    note: str = "",
+) -> Claim:
+    """Approve an amount per loss item (never above what was claimed) and the funding.
+
+    ``approved`` maps loss item ids to approved minor units; items left out are approved at 0.
+    """
+    from claims.models import Funding
+
+    if funding not in Funding.values or funding == Funding.UNDECIDED:
+        raise InvalidTransition(_("Choose who funds the claim."))
+    with transaction.atomic():
+        items = list(LossItem.objects.select_for_update().filter(claim=claim).order_by("id"))
+        unknown = set(approved) - {item.pk for item in items}
+        if unknown:
+            raise InvalidTransition(_("Unknown loss item(s) for this claim."))
+        for item in items:
+            amount = approved.get(item.pk, 0)
+            if amount < 0 or amount > item.claimed_minor:
+                raise InvalidTransition(
+                    _("%(kind)s: the approved amount must be between 0 and the %(max)s claimed.")
+                    % {
+                        "kind": item.get_kind_display(),
+                        "max": format_minor(item.claimed_minor, item.currency),
+                    }
+                )
+        total = sum(approved.get(item.pk, 0) for item in items)
+        claim = claim_transition(
+            claim=claim,
+            to=ClaimStatus.APPROVED,
+            actor=actor,
+            reason=note,
+            updates={"approved_total_minor": total, "funding": funding},
+            data={
+                "items": {str(item.pk): approved.get(item.pk, 0) for item in items},
+                "threshold_minor": claim.region.threshold_minor,
+            },
+        )
+        for item in items:
+            item.approved_minor = approved.get(item.pk, 0)
+        LossItem.objects.bulk_update(items, ["approved_minor"])
+    return claim
+
+
+def claim_deny(*, claim: Claim, actor: Actor, reason_code: str, explanation: str) -> Claim:
+    """Deny with a reason code and an explanation the customer will read."""
+    from claims.models import DenialReason
+
+    if reason_code not in DenialReason.values:
+        raise InvalidTransition(_("Choose a reason for the denial."))
+    if not explanation.strip():
+        raise InvalidTransition(_("Explain the denial in words the customer will understand."))
+    return claim_transition(
+        claim=claim,
+        to=ClaimStatus.DENIED,
+        actor=actor,
+        reason=explanation.strip(),
+        updates={"denial_reason": reason_code},
+        data={"reason_code": reason_code},
+    )
+
+
+def claim_request_info(*, claim: Claim, actor: Actor, message: str) -> Claim:
+    """Ask the customer for more information; the decision clock pauses until they answer."""
+    if not message.strip():
+        raise InvalidTransition(_("Say what information you need."))
+    return claim_transition(
+        claim=claim, to=ClaimStatus.NEEDS_INFO, actor=actor, reason=message.strip()
+    )
+
+
+def claim_withdraw(*, claim: Claim, actor: Actor, reason: str = "") -> Claim:
+    return claim_transition(claim=claim, to=ClaimStatus.WITHDRAWN, actor=actor, reason=reason)
+
+
+def claim_appeal(
+    *, claim: Claim, actor: Actor, reason: str, now: dt.datetime | None = None
+) -> Claim:
+    """Appeal a denial within the region's appeal window."""
+    now = now or timezone.now()
+    if not reason.strip():
+        raise InvalidTransition(_("Tell us why the decision should change."))
+    denied_at = (
+        ClaimEvent.objects.filter(claim=claim, to_status=ClaimStatus.DENIED)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    window = dt.timedelta(days=claim.region.appeal_window_days)
+    if claim.status == ClaimStatus.DENIED and denied_at and now - denied_at > window:
+        raise InvalidTransition(
+            _("The appeal window of %(days)d days has passed.")
+            % {"days": claim.region.appeal_window_days}
+        )
+    return claim_transition(
+        claim=claim, to=ClaimStatus.APPEALED, actor=actor, reason=reason.strip(), now=now
+    )
+
+
+def claim_risk_set(*, claim: Claim, score: int, level: str) -> None:
+    """Record the latest fraud score on the claim for queues and filters (not a status)."""
+    from claims.models import RiskLevel
+
+    if not 0 <= score <= 100 or level not in RiskLevel.values:
+        raise ValueError("risk score must be 0-100 with a known level")
+    Claim.objects.filter(pk=claim.pk).update(
+        risk_score=score, risk_level=level, updated_at=timezone.now()
+    )

@@ -5,7 +5,8 @@ from django.db import migrations
 PG_UP = """
 CREATE OR REPLACE FUNCTION claims_claimevent_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'claim events are append-only';
+    RAISE EXCEPTION 'claim events are append-only'
+        USING ERRCODE = 'integrity_constraint_violation';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER claims_claimevent_no_update BEFORE UPDATE OR DELETE ON claims_claimevent
@@ -39,5 +40,5 @@ def down(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0003_seed_regions")]
+    dependencies = [("claims", "0002_initial")]
     operations = [migrations.RunPython(up, down)]

@@ -1,0 +1,60 @@
+# Claimdesk: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+ONLY   ?=
+
+.PHONY: install run test lint fmt bench services browser migrate seed clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+## Web on http://127.0.0.1:8000, a Celery worker and beat, on the embedded defaults.
+run: seed
+	$(BIN)/python manage.py compilemessages -v0 --ignore=.venv || true
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+## PostgreSQL and Redis for the tests (started only when down), Chromium for browser tests.
+services:
+	bash .ci/services.sh
+
+browser:
+	bash .ci/browser.sh
+
+test: install services browser
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=claims_site.settings.test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Performance benchmarks (never part of `make test`): `make bench` or `make bench ONLY=name`.
+bench: install services
+	@set -e; for script in benchmarks/*.py; do \
+		name=$$(basename $$script .py); \
+		case "$$name" in _*) continue;; esac; \
+		if [ -z "$(ONLY)" ] || [ "$(ONLY)" = "$$name" ]; then \
+			echo "== $$name"; $(BIN)/python $$script; fi; \
+	done
+
+clean:
+	rm -rf var

@@ -1,0 +1,250 @@
+"""The admin: every changelist loads for the roles that may see it, without N+1 queries, and
+its actions go through the same services as everything else."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from claims.actors import Actor
+from claims.models import Claim, ClaimEvent, ClaimStatus
+from claims.services import claim_transition
+from tests.factories import claim_in, claim_new
+
+pytestmark = pytest.mark.django_db
+
+CHANGELISTS = [
+    "claims_claim",
+    "claims_claimevent",
+    "claims_evidence",
+    "claims_lossitem",
+    "claims_region",
+    "claims_holiday",
+    "claims_outbox",
+    "claims_staffprofile",
+    "sellers_seller",
+    "sellers_insurancecertificate",
+    "marketplace_customer",
+    "marketplace_order",
+    "marketplace_orderline",
+    "marketplace_product",
+    "fraud_fraudreview",
+]
+# Who may open which changelist (200), and who is refused (403). Anonymous users are sent to
+# the login page.
+VISIBLE = {
+    "agent": {
+        c
+        for c in CHANGELISTS
+        if c not in {"claims_outbox", "claims_staffprofile", "fraud_fraudreview"}
+    },
+    "analyst": {c for c in CHANGELISTS if c not in {"claims_outbox", "claims_staffprofile"}},
+    "supervisor": set(CHANGELISTS),
+    "outsider": set(),
+}
+
+
+@pytest.mark.parametrize("role", ["agent", "analyst", "supervisor", "outsider"])
+@pytest.mark.parametrize("changelist", CHANGELISTS)
+def test_changelist_permission_matrix(client, cast, role, changelist):
+    client.force_login(cast[role])
+    response = client.get(reverse(f"admin:{changelist}_changelist"))
+    assert response.status_code == (200 if changelist in VISIBLE[role] else 403)
+
+
+@pytest.mark.parametrize("changelist", CHANGELISTS)
+def test_changelist_sends_anonymous_users_to_login(client, changelist):
+    response = client.get(reverse(f"admin:{changelist}_changelist"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("changelist", CHANGELISTS)
+def test_changelist_query_count_does_not_grow_with_rows(client, supervisor, changelist):
+    client.force_login(supervisor)
+    url = reverse(f"admin:{changelist}_changelist")
+    claim_in(ClaimStatus.UNDER_REVIEW)
+    one = _queries(client, url)
+    for _ in range(20):
+        claim_in(ClaimStatus.UNDER_REVIEW)
+    assert _queries(client, url) == one
+
+
+def test_claim_changelist_query_count_is_pinned(client, supervisor, django_assert_num_queries):
+    client.force_login(supervisor)
+    for _ in range(20):
+        claim_in(ClaimStatus.AWAITING_SELLER)
+    # session, user, staff profile (time zone), permissions (user, group), region filter
+    # choices, result count, the page itself (one join for region, customer, seller, assignee),
+    # date hierarchy bounds and days.
+    with django_assert_num_queries(10):
+        client.get(reverse("admin:claims_claim_changelist"))
+
+
+def test_claim_change_page_shows_timeline_and_query_count_is_bounded(client, supervisor):
+    client.force_login(supervisor)
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    url = reverse("admin:claims_claim_change", args=[claim.pk])
+    client.get(url)  # warm the content-type cache
+    first = _queries(client, url)
+    for step in ["needs_info", "under_review", "needs_info", "under_review"]:
+        claim_transition(claim=claim, to=step, actor=Actor.system())
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"Change status" in response.content
+    assert _queries(client, url) == first
+
+
+def test_transition_view_offers_only_legal_moves(client, agent):
+    client.force_login(agent)
+    claim = claim_in(ClaimStatus.DENIED)
+    response = client.get(reverse("admin:claims_claim_transition", args=[claim.pk]))
+    choices = {value for value, _label in response.context["form"].fields["to"].choices}
+    assert choices == {"appealed", "closed"}
+
+
+def test_transition_view_moves_the_claim_and_writes_the_reason(client, agent):
+    client.force_login(agent)
+    claim = claim_in(ClaimStatus.SCREENING)
+    response = client.post(
+        reverse("admin:claims_claim_transition", args=[claim.pk]),
+        {"to": "under_review", "reason": "Looks complete"},
+    )
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == "under_review"
+    event = claim.events.last()
+    assert (event.actor, event.reason) == (agent, "Looks complete")
+
+
+def test_transition_view_refuses_an_illegal_move_without_changing_anything(client, agent):
+    client.force_login(agent)
+    claim = claim_in(ClaimStatus.SCREENING)
+    events = ClaimEvent.objects.count()
+    response = client.post(
+        reverse("admin:claims_claim_transition", args=[claim.pk]), {"to": "paid", "reason": ""}
+    )
+    assert response.status_code == 200
+    assert "paid" in str(response.context["form"].errors)
+    claim.refresh_from_db()
+    assert claim.status == "screening" and ClaimEvent.objects.count() == events
+
+
+@pytest.mark.parametrize(("role", "status"), [("analyst", 403), ("outsider", 403)])
+def test_transition_view_permission(client, cast, role, status):
+    claim = claim_in(ClaimStatus.SCREENING)
+    client.force_login(cast[role])
+    url = reverse("admin:claims_claim_transition", args=[claim.pk])
+    expected = 200 if role == "analyst" else status
+    assert client.get(url).status_code == expected
+
+
+def test_outsider_cannot_post_a_transition(client, outsider):
+    claim = claim_in(ClaimStatus.SCREENING)
+    client.force_login(outsider)
+    response = client.post(
+        reverse("admin:claims_claim_transition", args=[claim.pk]), {"to": "under_review"}
+    )
+    assert response.status_code == 403
+    claim.refresh_from_db()
+    assert claim.status == "screening"
+
+
+def test_bulk_action_moves_legal_claims_and_reports_the_refused(client, agent):
+    client.force_login(agent)
+    ok = claim_in(ClaimStatus.SCREENING)
+    refused = claim_in(ClaimStatus.CLOSED)
+    response = client.post(
+        reverse("admin:claims_claim_changelist"),
+        {
+            "action": "move_to_under_review",
+            "_selected_action": [ok.pk, refused.pk],
+        },
+        follow=True,
+    )
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("1 claim(s) moved" in m for m in messages)
+    assert any(refused.reference in m for m in messages)
+    ok.refresh_from_db()
+    refused.refresh_from_db()
+    assert (ok.status, refused.status) == ("under_review", "closed")
+
+
+def test_admin_cannot_add_or_delete_claims_nor_edit_events(client, supervisor):
+    client.force_login(supervisor)
+    claim = claim_new()
+    assert client.get(reverse("admin:claims_claim_add")).status_code == 403
+    assert client.get(reverse("admin:claims_claim_delete", args=[claim.pk])).status_code == 403
+    event = claim.events.get()
+    response = client.post(
+        reverse("admin:claims_claimevent_change", args=[event.pk]), {"reason": "rewritten"}
+    )
+    assert response.status_code in (302, 403)
+    assert ClaimEvent.objects.get(pk=event.pk).reason == ""
+
+
+def test_status_is_read_only_in_the_change_form(client, supervisor):
+    client.force_login(supervisor)
+    claim = claim_in(ClaimStatus.SCREENING)
+    url = reverse("admin:claims_claim_change", args=[claim.pk])
+    form = client.get(url).context["adminform"].form
+    assert "status" not in form.fields
+    data = {f: form.initial.get(f) or "" for f in form.fields}
+    data.update(
+        {
+            "status": "paid",
+            "description": "corrected",
+            "incident_kind": "both",
+            "people_injured": 1,
+            "incident_date": claim.incident_date.isoformat(),
+        }
+    )
+    for prefix in ("losses", "evidence", "events"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    data["losses-TOTAL_FORMS"] = data["losses-INITIAL_FORMS"] = 0
+    client.post(url, data)
+    claim.refresh_from_db()
+    assert claim.status == "screening"
+
+
+def test_region_policy_changes_are_audited(client, supervisor):
+    from claims.models import Region
+
+    client.force_login(supervisor)
+    us = Region.objects.get(code="US")
+    us.threshold_minor = 120_000
+    us.save()
+    assert us.history.first().threshold_minor == 120_000
+    assert client.get(reverse("admin:claims_region_history", args=[us.pk])).status_code == 200
+
+
+def test_evidence_download_is_permission_checked(client, cast):
+    from claims.actors import Actor
+    from claims.services import evidence_add
+    from tests.claims.test_evidence import png_bytes
+
+    claim = claim_new()
+    evidence = evidence_add(
+        claim=claim,
+        data=png_bytes(),
+        filename="a.png",
+        kind="other",
+        actor=Actor.customer(claim.customer),
+    )
+    url = reverse("claims:evidence-download", args=[evidence.pk])
+    assert client.get(url).status_code == 302  # anonymous: to login
+    client.force_login(cast["outsider"])
+    assert client.get(url).status_code == 403
+    client.force_login(cast["agent"])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert client.post(url).status_code == 405
+    assert Claim.objects.count() == 1

@@ -1,0 +1,153 @@
+"""The database is the outbox: work is recorded with the change and sent only after commit."""
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from claims import outbox
+from claims.actors import Actor
+from claims.models import Claim, ClaimStatus, Outbox
+from claims.services import claim_transition
+from tests.factories import OrderLineFactory, claim_in, claim_new
+
+
+@pytest.mark.django_db
+def test_claim_create_records_follow_ups_and_dispatches_only_on_commit(
+    django_capture_on_commit_callbacks,
+):
+    # given
+    with mock.patch("claims.outbox.dispatch") as dispatch:
+        # when
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            claim = claim_new()
+            # then: recorded, but nothing sent before commit
+            assert dispatch.call_count == 0
+        assert sorted(Outbox.objects.values_list("topic", flat=True)) == [
+            "claims.notify_customer",
+            "claims.screen",
+        ]
+        for callback in callbacks:
+            callback()
+    sent = sorted(call.kwargs["message_id"] for call in dispatch.call_args_list)
+    assert sent == sorted(
+        Outbox.objects.filter(payload__claim_id=claim.pk).values_list("pk", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_rolled_back_transaction_enqueues_nothing(django_capture_on_commit_callbacks):
+    line = OrderLineFactory()
+    with (
+        mock.patch("claims.outbox.dispatch") as dispatch,
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        claim_new(order_line=line)
+        raise RuntimeError("the database refused something later")
+    assert dispatch.call_count == 0
+    assert not Claim.objects.exists()
+    assert not Outbox.objects.exists()
+
+
+@pytest.mark.django_db
+def test_deliver_runs_a_message_once_even_when_delivered_twice(mailoutbox):
+    claim = claim_new()
+    message = Outbox.objects.get(topic="claims.notify_customer", payload__claim_id=claim.pk)
+    assert outbox.deliver(message_id=message.pk) == "done"
+    assert outbox.deliver(message_id=message.pk) == "skipped"
+    assert len(mailoutbox) == 1
+    assert claim.reference in mailoutbox[0].subject
+    assert mailoutbox[0].to == [claim.customer.email]
+    assert mailoutbox[0].alternatives[0][1] == "text/html"
+
+
+@pytest.mark.django_db
+def test_screen_handler_moves_a_new_claim_into_screening_once():
+    claim = claim_new()
+    message = Outbox.objects.get(topic="claims.screen", payload__claim_id=claim.pk)
+    outbox.deliver(message_id=message.pk)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SCREENING
+    assert claim.events.filter(to_status=ClaimStatus.SCREENING).count() == 1
+    message.refresh_from_db()
+    assert message.done_at is not None and message.attempts == 1
+
+
+@pytest.mark.django_db
+def test_a_failing_handler_is_recorded_and_retried_later(mailoutbox):
+    claim = claim_new()
+    message = Outbox.objects.get(topic="claims.notify_customer", payload__claim_id=claim.pk)
+    with (
+        mock.patch("claims.handlers.email_send", side_effect=ConnectionError("relay down")),
+        pytest.raises(ConnectionError),
+    ):
+        outbox.deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.done_at is None
+    assert "relay down" in message.last_error
+    assert message.locked_until > timezone.now()  # backing off
+    # The sweeper picks it up again once the back-off has passed.
+    later = message.locked_until + dt.timedelta(seconds=1)
+    with mock.patch("claims.outbox.dispatch", return_value=True) as dispatch:
+        assert outbox.outbox_redispatch(now=later) >= 1
+    assert message.pk in [c.kwargs["message_id"] for c in dispatch.call_args_list]
+    Outbox.objects.filter(pk=message.pk).update(locked_until=None)
+    assert outbox.deliver(message_id=message.pk) == "done"
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_redispatch_sends_only_outstanding_unlocked_messages():
+    claim = claim_new()
+    messages = list(Outbox.objects.filter(payload__claim_id=claim.pk).order_by("pk"))
+    done, locked = messages
+    Outbox.objects.filter(pk=done.pk).update(done_at=timezone.now())
+    Outbox.objects.filter(pk=locked.pk).update(
+        locked_until=timezone.now() + dt.timedelta(minutes=5)
+    )
+    fresh = claim_in(ClaimStatus.SUBMITTED)
+    later = timezone.now() + dt.timedelta(minutes=1)
+    with mock.patch("claims.outbox.dispatch", return_value=True) as dispatch:
+        outbox.outbox_redispatch(now=later)
+    sent = {c.kwargs["message_id"] for c in dispatch.call_args_list}
+    assert sent == set(
+        Outbox.objects.filter(payload__claim_id=fresh.pk).values_list("pk", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_dispatch_with_the_broker_down_does_not_raise(settings):
+    from kombu.exceptions import OperationalError
+
+    claim = claim_new()
+    message = Outbox.objects.filter(payload__claim_id=claim.pk).first()
+    with mock.patch(
+        "claims.tasks.outbox_deliver.apply_async",
+        side_effect=OperationalError("connection refused"),
+    ):
+        assert outbox.dispatch(message_id=message.pk) is False
+
+
+@pytest.mark.django_db
+def test_transition_follow_ups_are_deduplicated_per_event():
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    claim_transition(
+        claim=claim,
+        to=ClaimStatus.NEEDS_INFO,
+        actor=Actor.system(),
+        reason="Please send the receipt.",
+    )
+    event = claim.events.last()
+    assert Outbox.objects.filter(dedupe_key=f"claims.notify_customer:{event.pk}").count() == 1
+    assert (
+        outbox.outbox_add(
+            topic="claims.notify_customer",
+            payload={"claim_id": claim.pk, "event_id": event.pk},
+            dedupe_key=f"claims.notify_customer:{event.pk}",
+        )
+        is None
+    )

@@ -1,0 +1,51 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from claims.demo import DEMO_CUSTOMER_EMAIL, DEMO_ORDER_NUMBER, DEMO_PASSWORD, DEMO_USERS
+from claims.models import Claim, ClaimEvent, ClaimStatus, Evidence, Outbox
+from marketplace.models import Order
+from sellers.models import InsuranceCertificate, Seller
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_builds_every_state_and_prints_logins(capsys):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    for username, _role, _su in DEMO_USERS:
+        assert username in out
+        assert authenticate(username=username, password=DEMO_PASSWORD) is not None
+    assert DEMO_ORDER_NUMBER in out and DEMO_CUSTOMER_EMAIL in out
+    assert set(Claim.objects.values_list("status", flat=True)) == set(ClaimStatus.values)
+    # Every claim's history starts at submitted and is a chain of legal moves.
+    for claim in Claim.objects.all()[:30]:
+        events = list(claim.events.filter(kind="status").order_by("created_at", "id"))
+        assert events[0].to_status == "submitted"
+        assert events[-1].to_status == claim.status
+    assert Order.objects.count() == 300
+    assert Evidence.objects.exists()
+    sellers_with_valid = Seller.objects.filter(certificates__status="valid").distinct().count()
+    assert 0 < sellers_with_valid < Seller.objects.count()
+    assert InsuranceCertificate.objects.filter(status="rejected").exists()
+    assert not Outbox.objects.filter(done_at__isnull=True).exists()
+
+
+def test_seed_demo_is_deterministic_and_runs_once(capsys):
+    call_command("seed_demo")
+    first = list(
+        Claim.objects.order_by("reference").values_list(
+            "reference", "status", "claimed_total_minor"
+        )
+    )
+    events = ClaimEvent.objects.count()
+    call_command("seed_demo")
+    assert "already there" in capsys.readouterr().out
+    assert ClaimEvent.objects.count() == events
+    assert first == list(
+        Claim.objects.order_by("reference").values_list(
+            "reference", "status", "claimed_total_minor"
+        )
+    )
+    # The demo customer's own order keeps a line free to file a claim on.
+    assert not Claim.objects.filter(order_line__order__number=DEMO_ORDER_NUMBER).exists()

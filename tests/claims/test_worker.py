@@ -1,0 +1,80 @@
+"""Follow-up work reaches a real Celery worker on Redis only after commit, and survives the
+broker being down (the database is the outbox)."""
+
+import datetime as dt
+import time
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from claims.models import Claim, ClaimStatus, Outbox
+from claims.outbox import outbox_redispatch
+from tests.factories import OrderLineFactory, claim_new
+from tests.support.workers import RedisServer, Worker, celery_broker, wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def redis_server():
+    server = RedisServer()
+    server.start()
+    yield server
+    server.close()
+
+
+def _screened(claim: Claim) -> bool:
+    claim.refresh_from_db()
+    done = not Outbox.objects.filter(payload__claim_id=claim.pk, done_at__isnull=True).exists()
+    return claim.status == ClaimStatus.SCREENING and done
+
+
+def test_task_enqueued_on_commit_runs_on_a_real_worker(redis_server):
+    redis = redis_server.client()
+    line = OrderLineFactory()
+    with celery_broker(redis_server.url):
+        # given: an attempt that rolls back enqueues nothing
+        with pytest.raises(RuntimeError), transaction.atomic():
+            claim_new(order_line=line)
+            raise RuntimeError("a later insert failed")
+        assert redis.llen("celery") == 0
+        assert not Outbox.objects.exists()
+        # when: the claim is committed
+        claim = claim_new(order_line=line)
+        # then: its follow-ups are on the broker, and a worker carries them out
+        assert redis.llen("celery") == 2
+        worker = Worker(broker_url=redis_server.url).start()
+        try:
+            wait_for(lambda: _screened(claim), timeout=60, what="the worker to screen the claim")
+        finally:
+            worker.stop()
+    assert claim.events.filter(to_status=ClaimStatus.SCREENING).count() == 1
+    assert redis.llen("celery") == 0
+
+
+def test_broker_down_the_request_still_succeeds_and_the_sweeper_catches_up(redis_server):
+    line = OrderLineFactory()
+    # given: the broker is down
+    redis_server.stop()
+    with celery_broker(redis_server.url):
+        # when: a claim is filed
+        started = time.monotonic()
+        claim = claim_new(order_line=line)
+        elapsed = time.monotonic() - started
+        # then: the claim is saved, without waiting long on the broker
+        assert Claim.objects.filter(pk=claim.pk).exists()
+        assert elapsed < 10, f"filing waited {elapsed:.1f}s on a broker that is down"
+        assert Outbox.objects.filter(payload__claim_id=claim.pk, done_at__isnull=True).count() == 2
+        # when: the broker is back, the sweeper re-dispatches, a worker runs the work once
+        redis_server.start()
+        worker = Worker(broker_url=redis_server.url).start()
+        try:
+            later = timezone.now() + dt.timedelta(minutes=1)
+            assert outbox_redispatch(now=later) == 2
+            assert outbox_redispatch(now=later) == 2  # duplicates on the broker are harmless
+            wait_for(lambda: _screened(claim), timeout=60, what="the worker to catch up")
+        finally:
+            worker.stop()
+    assert claim.events.filter(to_status=ClaimStatus.SCREENING).count() == 1
+    assert all(m.attempts == 1 for m in Outbox.objects.filter(payload__claim_id=claim.pk))

@@ -1,0 +1,45 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from claims import roles
+
+
+def _staff(username: str, role: str | None):
+    user = get_user_model().objects.create_user(
+        username=username, password="pw", is_staff=True, email=f"{username}@staff.test"
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def agent(db):
+    return _staff("agent", roles.AGENT)
+
+
+@pytest.fixture
+def analyst(db):
+    return _staff("analyst", roles.ANALYST)
+
+
+@pytest.fixture
+def supervisor(db):
+    return _staff("supervisor", roles.SUPERVISOR)
+
+
+@pytest.fixture
+def outsider(db):
+    """Staff flag but no role: may sign in to the admin, may see nothing."""
+    return _staff("outsider", None)
+
+
+@pytest.fixture
+def cast(agent, analyst, supervisor, outsider):
+    return {"agent": agent, "analyst": analyst, "supervisor": supervisor, "outsider": outsider}
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")

@@ -1,0 +1,49 @@
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+
+@pytest.mark.django_db
+def test_home_and_healthz(client):
+    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("healthz")).json() == {"status": "ok"}
+    assert client.post(reverse("healthz")).status_code == 405
+
+
+@pytest.mark.django_db
+def test_security_headers(client):
+    response = client.get(reverse("home"))
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert len(response["X-Request-ID"]) == 32
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+def test_custom_404_page_has_no_internals(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+    assert b"Traceback" not in response.content
+
+
+@pytest.mark.django_db
+def test_dates_follow_the_viewer_time_zone_cookie(client):
+    from django.utils import timezone
+
+    client.cookies["tz"] = "Europe/Madrid"
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert str(timezone.get_current_timezone()) != "Europe/Madrid"  # reset after the request
+    client.cookies["tz"] = "Not/AZone"
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_error_500_template_renders_without_context():
+    from claims_site.views import server_error
+
+    response = server_error(None)
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content
