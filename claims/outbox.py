@@ -7,8 +7,10 @@ Delivery takes a lease with a conditional update, so two workers never run one m
 and marks the row done in the same transaction as the handler's own writes.
 """
 
+import contextvars
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,6 +24,20 @@ logger = logging.getLogger(__name__)
 
 HANDLERS: dict[str, Callable[..., None]] = {}
 MAX_ATTEMPTS = 10
+_dispatch_on_commit: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "dispatch_on_commit", default=True
+)
+
+
+@contextmanager
+def recorded_only() -> Iterator[None]:
+    """Record outbox rows without sending them on commit (bulk loads such as the demo data,
+    which then mark their history done). The sweeper still sends anything left outstanding."""
+    token = _dispatch_on_commit.set(False)
+    try:
+        yield
+    finally:
+        _dispatch_on_commit.reset(token)
 
 
 class RetryLater(Exception):
@@ -53,7 +69,8 @@ def outbox_add(*, topic: str, payload: dict, dedupe_key: str | None = None) -> O
             return None
     else:
         message = Outbox.objects.create(topic=topic, payload=payload)
-    transaction.on_commit(lambda: dispatch(message_id=message.pk))
+    if _dispatch_on_commit.get():
+        transaction.on_commit(lambda: dispatch(message_id=message.pk))
     return message
 
 

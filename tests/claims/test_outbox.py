@@ -151,3 +151,15 @@ def test_transition_follow_ups_are_deduplicated_per_event():
         )
         is None
     )
+
+
+@pytest.mark.django_db
+def test_recorded_only_writes_rows_without_dispatching(django_capture_on_commit_callbacks):
+    with mock.patch("claims.outbox.dispatch") as dispatch:
+        with django_capture_on_commit_callbacks(execute=True), outbox.recorded_only():
+            claim_new()
+        assert Outbox.objects.count() == 2
+        assert dispatch.call_count == 0
+        with django_capture_on_commit_callbacks(execute=True):
+            claim_new()
+        assert dispatch.call_count == 2

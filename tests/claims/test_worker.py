@@ -49,6 +49,7 @@ def test_task_enqueued_on_commit_runs_on_a_real_worker(redis_server):
             wait_for(lambda: _screened(claim), timeout=60, what="the worker to screen the claim")
         finally:
             worker.stop()
+        worker.cleanup()
     assert claim.events.filter(to_status=ClaimStatus.SCREENING).count() == 1
     assert redis.llen("celery") == 0
 
@@ -76,5 +77,6 @@ def test_broker_down_the_request_still_succeeds_and_the_sweeper_catches_up(redis
             wait_for(lambda: _screened(claim), timeout=60, what="the worker to catch up")
         finally:
             worker.stop()
+        worker.cleanup()
     assert claim.events.filter(to_status=ClaimStatus.SCREENING).count() == 1
     assert all(m.attempts == 1 for m in Outbox.objects.filter(payload__claim_id=claim.pk))

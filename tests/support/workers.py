@@ -158,6 +158,11 @@ class Worker:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.kill()
+        self.log.close()
+
+    def cleanup(self) -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(self.log_path)
 
     def output(self) -> str:
         return Path(self.log_path).read_text(errors="replace")
