@@ -12,8 +12,10 @@ from claims import lifecycle
 from claims.actors import Actor
 from claims.exceptions import ClaimError
 from claims.models import (
+    AccessLink,
     Claim,
     ClaimEvent,
+    ClaimSequence,
     ClaimStatus,
     Evidence,
     Holiday,
@@ -417,3 +419,57 @@ class StaffProfileAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
     search_fields = ["user__username", "user__email"]
+
+
+@admin.register(AccessLink)
+class AccessLinkAdmin(admin.ModelAdmin):
+    list_display = [
+        "purpose",
+        "email",
+        "claim",
+        "expires_at",
+        "used_at",
+        "revoked_at",
+        "created_at",
+    ]
+    list_filter = ["purpose", ("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["claim"]
+    search_fields = ["email", "claim__reference"]
+    readonly_fields = [
+        "purpose",
+        "email",
+        "claim",
+        "customer",
+        "seller",
+        "single_use",
+        "expires_at",
+        "used_at",
+        "last_seen_at",
+        "revoked_at",
+        "revoked_by",
+        "revoke_reason",
+        "created_by",
+        "created_at",
+    ]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # links are issued by the workflows that e-mail them
+
+    @admin.action(description=_("Revoke selected links"), permissions=["change"])
+    def revoke(self, request, queryset):
+        from claims.links import link_revoke
+
+        for link in queryset:
+            link_revoke(link=link, revoked_by=request.user, reason="Revoked in the admin")
+        self.message_user(request, _("Links revoked."), messages.SUCCESS)
+
+
+@admin.register(ClaimSequence)
+class ClaimSequenceAdmin(admin.ModelAdmin):
+    list_display = ["region", "year", "last_number"]
+    list_select_related = ["region"]
+    readonly_fields = ["region", "year", "last_number"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -480,3 +480,82 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class LinkPurpose(models.TextChoices):
+    CUSTOMER_SIGN_IN = "customer_sign_in", _("Customer sign-in")
+    SELLER_RESPONSE = "seller_response", _("Seller response")
+    INSURER_RESPONSE = "insurer_response", _("Insurer response")
+    ADJUSTER_REVIEW = "adjuster_review", _("Adjuster review")
+
+
+class AccessLink(models.Model):
+    """A secure link for someone without a password: signed, expiring, bound, revocable.
+
+    The token in the URL is ``<id>:<secret>`` signed with the project's key; only the SHA-256 of
+    the secret is stored, so a database leak does not leak working links.
+    """
+
+    purpose = models.CharField(_("purpose"), max_length=20, choices=LinkPurpose)
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    email = models.EmailField(_("sent to"))
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="access_links"
+    )
+    customer = models.ForeignKey(
+        "marketplace.Customer",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="access_links",
+    )
+    seller = models.ForeignKey(
+        "sellers.Seller",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="access_links",
+    )
+    single_use = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoke_reason = models.CharField(_("revocation reason"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(purpose__in=LinkPurpose.values), name="accesslink_purpose_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["claim", "purpose"], name="accesslink_claim_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} for {self.email}"
+
+    @property
+    def is_live(self) -> bool:
+        return (
+            self.revoked_at is None
+            and self.expires_at > timezone.now()
+            and not (self.single_use and self.used_at)
+        )
