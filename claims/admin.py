@@ -25,7 +25,7 @@ from claims.models import (
     StaffProfile,
 )
 from claims.money import format_minor
-from claims.services import claim_transition
+from claims.services import claim_assign, claim_transition
 
 
 class HolidayInline(admin.TabularInline):
@@ -64,14 +64,27 @@ class HolidayAdmin(SimpleHistoryAdmin):
 
 
 class LossItemInline(admin.TabularInline):
+    """Read-only: approved amounts change only through the decision services."""
+
     model = LossItem
     extra = 0
-    fields = ["kind", "description", "currency", "claimed_minor", "approved_minor"]
-    readonly_fields = ["kind", "currency", "claimed_minor"]
+    fields = ["kind", "description", "claimed", "approved"]
+    readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("claimed"))
+    def claimed(self, obj: LossItem) -> str:
+        return format_minor(obj.claimed_minor, obj.currency)
+
+    @admin.display(description=_("approved"))
+    def approved(self, obj: LossItem) -> str:
+        return format_minor(obj.approved_minor, obj.currency)
 
 
 class EvidenceInline(admin.TabularInline):
@@ -171,7 +184,7 @@ def _transition_action(to: str):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(SimpleHistoryAdmin):
     list_display = [
         "reference",
         "status",
@@ -207,8 +220,8 @@ class ClaimAdmin(admin.ModelAdmin):
         "order_line",
         "seller",
         "currency",
-        "claimed_total_minor",
-        "approved_total_minor",
+        "claimed",
+        "approved",
         "funding",
         "submitted_at",
         "seller_respond_by",
@@ -228,7 +241,7 @@ class ClaimAdmin(admin.ModelAdmin):
         ),
         (
             _("Money"),
-            {"fields": ["currency", "claimed_total_minor", "approved_total_minor", "funding"]},
+            {"fields": ["currency", "claimed", "approved", "funding"]},
         ),
         (
             _("Deadlines"),
@@ -251,6 +264,22 @@ class ClaimAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # claims are filed by customers through the claim_create service
 
+    def save_model(self, request, obj, form, change):
+        # Corrections to the incident are saved as they are (field history keeps them); a
+        # change of assignee is a workflow step with its own event, so it goes to the service.
+        if "assignee" in form.changed_data:
+            new_assignee = obj.assignee
+            obj.assignee_id = form.initial.get("assignee")
+            super().save_model(request, obj, form, change)
+            claim_assign(
+                claim=obj,
+                assignee=new_assignee,
+                actor=Actor.staff(request.user),
+                reason=str(_("Changed in the admin")),
+            )
+        else:
+            super().save_model(request, obj, form, change)
+
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # a claim is closed or withdrawn, never deleted
 
@@ -264,6 +293,10 @@ class ClaimAdmin(admin.ModelAdmin):
     @admin.display(description=_("claimed"), ordering="claimed_total_minor")
     def claimed(self, obj: Claim) -> str:
         return format_minor(obj.claimed_total_minor, obj.currency)
+
+    @admin.display(description=_("approved"), ordering="approved_total_minor")
+    def approved(self, obj: Claim) -> str:
+        return format_minor(obj.approved_total_minor, obj.currency)
 
     @admin.display(description=_("change status"))
     def transition_link(self, obj: Claim) -> str:
@@ -368,10 +401,14 @@ class LossItemAdmin(admin.ModelAdmin):
     list_filter = ["kind", "currency"]
     list_select_related = ["claim"]
     search_fields = ["claim__reference"]
-    readonly_fields = ["claim", "kind", "currency", "claimed_minor"]
+    readonly_fields = ["claim", "kind", "description", "claimed", "approved"]
+    fields = readonly_fields
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # amounts change only through claim_approve
 
     @admin.display(description=_("claimed"))
     def claimed(self, obj: LossItem) -> str:

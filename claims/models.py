@@ -211,6 +211,9 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Field history of corrections made in the admin. The business timeline is ClaimEvent;
+    # status moves are conditional updates and never create history rows here.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -413,8 +416,8 @@ class ClaimEvent(models.Model):
 
     def __str__(self) -> str:
         if self.kind == EventKind.STATUS:
-            return f"{self.claim_id}: {self.from_status or '∅'} → {self.to_status}"
-        return f"{self.claim_id}: {self.kind}"
+            return f"{self.from_status or '—'} → {self.to_status}"
+        return self.get_kind_display()
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

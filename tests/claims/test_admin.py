@@ -248,3 +248,45 @@ def test_evidence_download_is_permission_checked(client, cast):
     assert b"".join(response.streaming_content)[:8] == b"\x89PNG\r\n\x1a\n"
     assert client.post(url).status_code == 405
     assert Claim.objects.count() == 1
+
+
+def _change_form_data(client, url) -> dict:
+    form = client.get(url).context["adminform"].form
+    data = {f: form.initial.get(f) for f in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    data["incident_date"] = form.initial["incident_date"].isoformat()
+    for prefix in ("losses", "evidence", "events"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    return data
+
+
+def test_admin_correction_is_kept_in_field_history(client, supervisor):
+    # given
+    client.force_login(supervisor)
+    claim = claim_in(ClaimStatus.SCREENING)
+    url = reverse("admin:claims_claim_change", args=[claim.pk])
+    data = _change_form_data(client, url)
+    # when
+    data["description"] = "Corrected: the heater's cord melted."
+    response = client.post(url, data)
+    # then
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.description == "Corrected: the heater's cord melted."
+    latest = claim.history.first()
+    assert latest.history_user == supervisor
+    assert latest.description == claim.description
+
+
+def test_assignee_change_in_the_admin_goes_through_the_service(client, supervisor, agent):
+    client.force_login(supervisor)
+    claim = claim_in(ClaimStatus.SCREENING)
+    url = reverse("admin:claims_claim_change", args=[claim.pk])
+    data = _change_form_data(client, url)
+    data["assignee"] = agent.pk
+    assert client.post(url, data).status_code == 302
+    claim.refresh_from_db()
+    assert claim.assignee == agent
+    event = claim.events.get(kind="assignment")
+    assert event.data == {"from_user_id": None, "to_user_id": agent.pk}
+    assert event.actor == supervisor
