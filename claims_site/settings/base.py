@@ -1,6 +1,7 @@
 """Settings shared by every environment. Machine-specific values come from ``claims_site.env``."""
 
 from datetime import timedelta
+from pathlib import Path
 
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
@@ -198,13 +199,13 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _queue = VAR_DIR / "celery" / "queue"
+    _queue = Path(env("CELERY_FILESYSTEM_QUEUE", default=str(VAR_DIR / "celery" / "queue")))
     # The transport expects its folder; web, worker and beat all share it.
     _queue.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
-        "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "processed_folder": str(_queue.parent / "processed"),
         "store_processed": False,
         "polling_interval": 0.5,
     }

@@ -19,6 +19,7 @@ STORAGES = {
 # Tests that need a real broker start their own worker and pass the URL explicitly; everything
 # else publishes into an in-memory broker that nobody consumes (the outbox keeps the truth).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
+if CELERY_BROKER_URL == "memory://":
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
 AXES_ENABLED = False
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -11,7 +11,13 @@ from django.utils import timezone
 from claims.models import Claim, ClaimStatus, Outbox
 from claims.outbox import outbox_redispatch
 from tests.factories import OrderLineFactory, claim_new
-from tests.support.workers import RedisServer, Worker, celery_broker, wait_for
+from tests.support.workers import (
+    RedisServer,
+    Worker,
+    celery_broker,
+    filesystem_transport_options,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -80,3 +86,22 @@ def test_broker_down_the_request_still_succeeds_and_the_sweeper_catches_up(redis
         worker.cleanup()
     assert claim.events.filter(to_status=ClaimStatus.SCREENING).count() == 1
     assert all(m.attempts == 1 for m in Outbox.objects.filter(payload__claim_id=claim.pk))
+
+
+def test_embedded_filesystem_broker_carries_work_to_a_real_worker(tmp_path):
+    """The `make run` default: no broker server, kombu's filesystem transport in a folder."""
+    queue = tmp_path / "celery" / "queue"
+    options = filesystem_transport_options(queue)
+    line = OrderLineFactory()
+    with celery_broker("filesystem://", transport_options=options):
+        claim = claim_new(order_line=line)
+        assert len(list(queue.iterdir())) == 2  # two messages written by this process
+        worker = Worker(
+            broker_url="filesystem://", extra_env={"CELERY_FILESYSTEM_QUEUE": str(queue)}
+        ).start()
+        try:
+            wait_for(lambda: _screened(claim), timeout=60, what="the worker to screen the claim")
+        finally:
+            worker.stop()
+        worker.cleanup()
+    assert claim.events.filter(to_status=ClaimStatus.SCREENING).count() == 1

@@ -168,15 +168,27 @@ class Worker:
         return Path(self.log_path).read_text(errors="replace")
 
 
+def filesystem_transport_options(queue: Path) -> dict:
+    """What base.py configures for the embedded filesystem broker, for a given folder."""
+    queue.mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(queue),
+        "data_folder_out": str(queue),
+        "processed_folder": str(queue.parent / "processed"),
+        "store_processed": False,
+        "polling_interval": 0.2,
+    }
+
+
 @contextlib.contextmanager
-def celery_broker(url: str) -> Iterator[None]:
+def celery_broker(url: str, *, transport_options: dict | None = None) -> Iterator[None]:
     """Point this process's Celery app at ``url`` (the test settings use an unconsumed memory
     broker) and back again afterwards."""
     from claims_site.celery import app
 
     saved = (app.conf.broker_url, app.conf.broker_transport_options)
     app.conf.broker_url = url
-    app.conf.broker_transport_options = {
+    app.conf.broker_transport_options = transport_options or {
         "socket_connect_timeout": 1,
         "socket_timeout": 2,
         "max_retries": 0,
