@@ -34,6 +34,17 @@ class Upload:
     kind: str
 
 
+def upload_name_check(filename: str) -> None:
+    """Refuse names that try to be paths. Browsers send bare names; Django also strips folders
+    from multipart names, so this guards the service for any other caller. Names are never used
+    as paths either way (files are stored under random names)."""
+    if any(bad in filename for bad in ("/", "\\", "\x00")) or filename.startswith(".."):
+        raise EvidenceRejected(
+            _("The file name “%(name)s” looks like a folder path; rename the file and try again.")
+            % {"name": filename[:80]}
+        )
+
+
 def signin_request(*, order_number: str, email: str, language: str, next_path: str = "") -> bool:
     """Send a one-time sign-in link if the order and e-mail match. Returns whether they did.
 
@@ -125,6 +136,8 @@ def claim_evidence_upload(*, claim: Claim, customer: Customer, uploads: list[Upl
         raise InvalidTransition(_("This claim is finished; files can no longer be added."))
     if not uploads:
         raise EvidenceRejected(_("Choose at least one file."))
+    for upload in uploads:
+        upload_name_check(upload.filename)
     actor = Actor.customer(customer)
     with atomic_with_files():
         for upload in uploads:

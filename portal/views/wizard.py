@@ -35,7 +35,7 @@ from portal.forms import (
 )
 from portal.limits import submission_limited, upload_limited
 from portal.selectors import customer_order_line, customer_orders
-from portal.services import claim_submit
+from portal.services import claim_submit, upload_name_check
 from portal.session import customer_required
 from portal.steps import step_links, step_reasons
 
@@ -204,6 +204,7 @@ def _evidence(request, line) -> HttpResponse:
                 for upload in uploads:
                     data = read_upload(upload)
                     try:
+                        upload_name_check(upload.name)
                         content_type = evidence_precheck(data=data)
                     except EvidenceRejected as exc:
                         form.add_error("files", f"{_display(upload.name)}: {exc}")
