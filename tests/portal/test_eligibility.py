@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from claims.exceptions import IneligibleClaim
 from claims.models import Claim, Region
-from portal.services import claim_submit
 from claims.services import LossInput
+from portal.services import claim_submit
 from portal.steps import step_reasons
 from tests.factories import OrderLineFactory, claim_new
 from tests.portal.conftest import sign_in
