@@ -58,8 +58,16 @@ def _page(request, claim, *, status: int = 200, **forms) -> HttpResponse:
         from django.utils import timezone
 
         can_appeal = deadline.at > timezone.now()
+    action_errors = [
+        error
+        for form in forms.values()
+        for field, errors in form.errors.items()
+        for error in errors
+        if field in ("__all__", "files") or not form[field].is_hidden
+    ]
     context = {
         "claim": claim,
+        "action_errors": action_errors,
         "what_happened": WHAT_HAPPENED[claim.status],
         "what_next": WHAT_NEXT[claim.status],
         "deadline": deadline,
