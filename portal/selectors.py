@@ -36,41 +36,36 @@ def customer_orders(*, customer: Customer) -> QuerySet[Order]:
     )
 
 
-def customer_order_line(*, customer: Customer, line_id: int) -> OrderLine:
+def customer_order_line(*, customer_id: int, line_id: int) -> OrderLine:
     """The customer's own order line, or 404 (never 403: no hint that it exists)."""
-    line = (
-        OrderLine.objects.select_related("order__region", "product", "seller")
-        .filter(pk=line_id, order__customer=customer)
-        .first()
-    )
-    if line is None:
-        raise Http404
-    return line
+    try:
+        # get(), not first(): no ORDER BY over the joined order's default ordering.
+        return OrderLine.objects.select_related("order__region", "product", "seller").get(
+            pk=line_id, order__customer_id=customer_id
+        )
+    except OrderLine.DoesNotExist:
+        raise Http404 from None
 
 
 def customer_claim(*, customer: Customer, reference: str) -> Claim:
-    claim = (
-        customer_claims(customer=customer)
-        .prefetch_related("losses", "evidence")
-        .filter(reference=reference)
-        .first()
-    )
-    if claim is None:
-        raise Http404
-    return claim
+    try:
+        return (
+            customer_claims(customer=customer)
+            .prefetch_related("losses", "evidence")
+            .order_by()
+            .get(reference=reference)
+        )
+    except Claim.DoesNotExist:
+        raise Http404 from None
 
 
 def customer_evidence(*, customer: Customer, reference: str, evidence_id: int) -> Evidence:
-    evidence = (
-        Evidence.objects.filter(
+    try:
+        return Evidence.objects.select_related("claim").get(
             pk=evidence_id, claim__reference=reference, claim__customer=customer
         )
-        .select_related("claim")
-        .first()
-    )
-    if evidence is None:
-        raise Http404
-    return evidence
+    except Evidence.DoesNotExist:
+        raise Http404 from None
 
 
 def claim_timeline(*, claim: Claim) -> list[ClaimEvent]:

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from marketplace.models import Customer
@@ -20,6 +21,8 @@ SESSION_KEY = "portal.customer_id"
 
 def customer_sign_in(request: HttpRequest, customer: Customer) -> None:
     # A new session key at the moment of privilege change defeats session fixation.
+    for key in [k for k in request.session.keys() if k.startswith("portal.")]:  # noqa: SIM118
+        del request.session[key]  # another customer's drafts never carry over
     request.session.cycle_key()
     request.session[SESSION_KEY] = customer.pk
 
@@ -31,13 +34,9 @@ def customer_sign_out(request: HttpRequest) -> None:
     request.session.cycle_key()
 
 
-def request_customer(request: HttpRequest) -> Customer | None:
-    if hasattr(request, "_portal_customer"):
-        return request._portal_customer
-    customer_id = request.session.get(SESSION_KEY)
-    customer = Customer.objects.filter(pk=customer_id).first() if customer_id else None
-    request._portal_customer = customer
-    return customer
+def request_customer_id(request: HttpRequest) -> int | None:
+    value = request.session.get(SESSION_KEY)
+    return value if isinstance(value, int) else None
 
 
 def safe_next(request: HttpRequest, value: str | None) -> str:
@@ -58,12 +57,15 @@ def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        customer = request_customer(request)
-        if customer is None:
+        customer_id = request_customer_id(request)
+        if customer_id is None:
             target = request.get_full_path() if request.method == "GET" else ""
             query = f"?{urlencode({'next': target})}" if target else ""
             return redirect(reverse("portal:sign-in") + query)
-        request.customer = customer
+        # Loaded only when a page needs more than the id: scoped reads filter by the id. The row
+        # cannot vanish under a session: customers with orders are protected from deletion.
+        request.customer_id = customer_id
+        request.customer = SimpleLazyObject(lambda: Customer.objects.get(pk=customer_id))
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -12,12 +12,12 @@ from claims.links import LinkRefused
 from portal.forms import SignInForm
 from portal.limits import signin_limited
 from portal.services import signin_complete, signin_request
-from portal.session import customer_sign_in, customer_sign_out, request_customer, safe_next
+from portal.session import customer_sign_in, customer_sign_out, request_customer_id, safe_next
 
 
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET" and request_customer(request) is not None:
+    if request.method == "GET" and request_customer_id(request) is not None:
         return redirect(safe_next(request, request.GET.get("next")))
     form = SignInForm(request.POST or None, initial={"next": request.GET.get("next", "")})
     if request.method == "POST" and form.is_valid():

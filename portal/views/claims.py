@@ -112,7 +112,7 @@ def _uploads(form) -> list[Upload]:
 def claim_evidence(request: HttpRequest, reference: str) -> HttpResponse:
     claim = customer_claim(customer=request.customer, reference=reference)
     form = EvidenceForm(request.POST, request.FILES)
-    if upload_limited(request, customer_id=request.customer.pk):
+    if upload_limited(request, customer_id=request.customer_id):
         form.is_valid()
         form.add_error(None, _("You have uploaded many files today. Please try again tomorrow."))
         return _page(request, claim, status=429, evidence_form=form)

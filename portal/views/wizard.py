@@ -55,7 +55,9 @@ def _context(request, line, step: str, **extra) -> dict:
 def _guard(request, line, step: str) -> HttpResponse | None:
     """Send the customer back to the first step that still needs an answer."""
     draft = draft_get(request.session, line.pk)
-    reasons = step_reasons(step="item", line=line)
+    # The item's own rules are checked where the wizard starts; later steps rely on the draft,
+    # and the submission re-checks every rule anyway.
+    reasons = step_reasons(step="item", line=line) if step == "incident" else []
     if reasons:
         for reason in reasons:
             messages.error(request, reason)
@@ -101,7 +103,7 @@ def wizard(request: HttpRequest, line_id: int, step: str) -> HttpResponse:
     }.get(step)
     if view is None:
         raise Http404
-    line = customer_order_line(customer=request.customer, line_id=line_id)
+    line = customer_order_line(customer_id=request.customer_id, line_id=line_id)
     guard = _guard(request, line, step)
     if guard is not None:
         return guard
@@ -187,7 +189,7 @@ def _evidence(request, line) -> HttpResponse:
         return redirect("portal:wizard", line_id=line.pk, step="evidence")
     if request.method == "POST":
         form = EvidenceForm(request.POST, request.FILES)
-        if upload_limited(request, customer_id=request.customer.pk):
+        if upload_limited(request, customer_id=request.customer_id):
             form.is_valid()
             form.add_error(
                 None, _("You have uploaded many files today. Please try again tomorrow.")
@@ -252,7 +254,7 @@ def _review(request, line) -> HttpResponse:
     form = DeclarationsForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        if submission_limited(request, customer_id=request.customer.pk):
+        if submission_limited(request, customer_id=request.customer_id):
             form.add_error(
                 None,
                 _(
