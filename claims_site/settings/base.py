@@ -112,10 +112,6 @@ else:
         }
     }
 
-# Sessions are read from the cache (Redis in production) and written through to the database:
-# every customer and staff page saves a database round trip, and nothing is lost on a restart.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-
 # --- Auth ----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
