@@ -190,3 +190,57 @@ def test_submissions_are_rate_limited_per_ip(client, settings):
 
 def test_wizard_post_only_actions_refuse_get(customer_client):
     assert customer_client.get(reverse("portal:sign-out")).status_code == 405
+
+
+def test_evidence_step_keeps_accepted_files_and_removes_one_on_request(customer_client, line):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.portal.conftest import jpeg_bytes, media_files
+
+    # given: two photos added
+    fill_until_evidence(customer_client, line)
+    customer_client.post(
+        step_url(line, "evidence"),
+        {
+            "kind": "product_photo",
+            "files": [
+                SimpleUploadedFile("a.jpg", jpeg_bytes()),
+                SimpleUploadedFile("b.jpg", jpeg_bytes(color=(9, 9, 9))),
+            ],
+        },
+    )
+    drafts = customer_client.session["portal.drafts"][str(line.pk)]["files"]
+    assert [f["name"] for f in drafts] == ["a.jpg", "b.jpg"] and len(media_files("drafts")) == 2
+    # when: one is removed
+    customer_client.post(step_url(line, "evidence"), {"remove": drafts[0]["id"]})
+    # then: the other stays, on the page, in the draft and on disk
+    html = customer_client.get(step_url(line, "evidence")).content.decode()
+    assert "Removed a.jpg." in html
+    assert 'aria-label="Remove b.jpg"' in html and 'aria-label="Remove a.jpg"' not in html
+    assert [p.name for p in media_files("drafts")] == [drafts[1]["id"]]
+
+
+def test_evidence_step_refuses_more_files_than_a_claim_may_have(customer_client, line, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.portal.conftest import jpeg_bytes, media_files
+
+    # given
+    fill_until_evidence(customer_client, line)
+    photo = jpeg_bytes()
+    files = [SimpleUploadedFile(f"p{i}.jpg", photo) for i in range(21)]
+    # when
+    response = customer_client.post(
+        step_url(line, "evidence"), {"kind": "damage_photo", "files": files}
+    )
+    # then
+    assert response.status_code == 400
+    assert "at most 20 files" in response.content.decode()
+    assert media_files() == []
+
+
+def test_evidence_step_without_a_file_says_so(customer_client, line):
+    fill_until_evidence(customer_client, line)
+    response = customer_client.post(step_url(line, "evidence"), {"kind": "damage_photo"})
+    assert response.status_code == 400
+    assert "Choose at least one file" in response.content.decode()
