@@ -25,7 +25,8 @@ assert connection.vendor == "sqlite"
 line = OrderLineFactory()
 client = Client()
 client.get("/claim/sign-in/")
-client.post("/claim/sign-in/", {"order_number": line.order.number, "email": line.order.customer.email})
+order = line.order
+client.post("/claim/sign-in/", {"order_number": order.number, "email": order.customer.email})
 for message in Outbox.objects.filter(done_at__isnull=True):
     deliver(message_id=message.pk)
 copies = sorted(Path(settings.DEMO_MAIL_DIR).glob("*.json"))
@@ -36,7 +37,8 @@ assert client.post(step_url(line, "incident"), incident_data(line)).status_code 
 assert client.post(step_url(line, "losses"), losses_data()).status_code == 302
 out = io.BytesIO(); Image.new("RGB", (80, 60), (200, 0, 0)).save(out, "JPEG")
 photo = SimpleUploadedFile("p.jpg", out.getvalue(), "image/jpeg")
-assert client.post(step_url(line, "evidence"), {"kind": "damage_photo", "files": [photo]}).status_code == 302
+upload = client.post(step_url(line, "evidence"), {"kind": "damage_photo", "files": [photo]})
+assert upload.status_code == 302
 response = client.post(step_url(line, "review"), DECLARATIONS)
 claim = Claim.objects.get()
 assert response["Location"].endswith(f"/claim/c/{claim.reference}/submitted/"), response.status_code
