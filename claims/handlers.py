@@ -5,6 +5,7 @@ import zoneinfo
 from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
+from django.urls import reverse
 from django.utils.formats import date_format
 
 from claims.actors import Actor
@@ -37,7 +38,8 @@ def customer_email_context(*, claim: Claim, event: ClaimEvent) -> dict:
         "info_due": date_format(info_due.astimezone(zone), "DATETIME_FORMAT") if info_due else "",
         "decision_days": claim.region.decision_target_days,
         "appeal_days": claim.region.appeal_window_days,
-        "claim_url": f"{settings.SITE_URL}/",
+        # The customer's claim page; without a session it leads through sign-in and back.
+        "claim_url": settings.SITE_URL + reverse("portal:claim-detail", args=[claim.reference]),
     }
 
 

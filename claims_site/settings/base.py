@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "sellers",
     "fraud",
     "marketplace",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -224,6 +225,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.outbox_redispatch",
         "schedule": timedelta(seconds=30),
     },
+    "portal-drafts-purge": {
+        "task": "portal.tasks.drafts_purge",
+        "schedule": crontab(hour=3, minute=41),
+    },
     "purge-old-outbox": {
         "task": "claims.tasks.outbox_purge",
         "schedule": crontab(hour=3, minute=17),
@@ -237,6 +242,19 @@ OUTBOX_LEASE = timedelta(minutes=5)
 OUTBOX_REDISPATCH_AFTER = timedelta(seconds=30)
 OUTBOX_BATCH_SIZE = 500
 DEMO_MODE = env.bool("DEMO_MODE", default=False)
+
+# --- Customer portal (issue 3) -------------------------------------------------------------
+CSRF_FAILURE_VIEW = "portal.views.errors.csrf_failure"
+PORTAL_SIGNIN_LINK_TTL = timedelta(minutes=env.int("PORTAL_SIGNIN_LINK_MINUTES", default=30))
+PORTAL_SIGNIN_PER_IP_PER_HOUR = env.int("PORTAL_SIGNIN_PER_IP_PER_HOUR", default=20)
+PORTAL_SIGNIN_PER_ORDER_PER_HOUR = env.int("PORTAL_SIGNIN_PER_ORDER_PER_HOUR", default=5)
+PORTAL_SUBMISSIONS_PER_CUSTOMER_PER_DAY = env.int(
+    "PORTAL_SUBMISSIONS_PER_CUSTOMER_PER_DAY", default=10
+)
+PORTAL_SUBMISSIONS_PER_IP_PER_DAY = env.int("PORTAL_SUBMISSIONS_PER_IP_PER_DAY", default=30)
+PORTAL_UPLOADS_PER_CUSTOMER_PER_DAY = env.int("PORTAL_UPLOADS_PER_CUSTOMER_PER_DAY", default=60)
+# Demo mode keeps a copy of every e-mail here for the staff page portal:outgoing-email.
+DEMO_MAIL_DIR = env("DEMO_MAIL_DIR", default=str(VAR_DIR / "mail"))
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")

@@ -47,6 +47,7 @@ def test_fresh_sqlite_database_migrates_seeds_and_walks_the_main_flow(tmp_path):
         {
             "DATABASE_URL": f"sqlite:///{tmp_path / 'smoke.sqlite3'}",
             "MEDIA_ROOT": str(tmp_path / "media"),
+            "DEMO_MAIL_DIR": str(tmp_path / "mail"),
             "CELERY_BROKER_URL": "memory://",
             "DJANGO_SETTINGS_MODULE": "claims_site.settings.local",
         }

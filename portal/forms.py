@@ -1,0 +1,289 @@
+"""Forms of the customer portal. Every message is translatable and says what to do."""
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from claims.models import EvidenceKind, IncidentKind, LossKind
+from claims.money import MoneyError, exponent, format_minor, to_minor
+from claims.uploads import MAX_FILE_BYTES, MAX_FILES_PER_CLAIM
+
+MAX_DESCRIPTION = 5000
+
+
+class SignInForm(forms.Form):
+    order_number = forms.CharField(
+        label=_("Order number"),
+        max_length=40,
+        help_text=_("As shown in your order confirmation, for example 112-0000001-0000001."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail address on the order"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class LinePickForm(forms.Form):
+    line = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"required": _("Choose the item that caused the harm.")},
+    )
+
+
+class IncidentForm(forms.Form):
+    incident_date = forms.DateField(
+        label=_("When did it happen?"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Enter the date of the incident."),
+            "invalid": _("Enter the date as year-month-day, for example 2026-05-31."),
+        },
+    )
+    incident_kind = forms.ChoiceField(
+        label=_("What was harmed?"),
+        choices=IncidentKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether a person, property or both were harmed.")},
+    )
+    description = forms.CharField(
+        label=_("What happened?"),
+        help_text=_("In your own words: what the product did, and what was hurt or damaged."),
+        min_length=20,
+        max_length=MAX_DESCRIPTION,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "required": _("Tell us what happened."),
+            "min_length": _("Please tell us a little more (at least %(limit_value)d characters)."),
+        },
+    )
+    people_injured = forms.IntegerField(
+        label=_("How many people were hurt?"),
+        min_value=0,
+        max_value=99,
+        initial=0,
+        help_text=_("Enter 0 if nobody was hurt."),
+        error_messages={"required": _("Enter how many people were hurt (0 if nobody).")},
+    )
+
+    def clean(self):
+        data = super().clean()
+        kind, hurt = data.get("incident_kind"), data.get("people_injured")
+        if kind in (IncidentKind.PERSONAL_INJURY, IncidentKind.BOTH) and hurt == 0:
+            self.add_error(
+                "people_injured", _("You said a person was hurt: enter how many people.")
+            )
+        if kind == IncidentKind.PROPERTY_DAMAGE and hurt:
+            self.add_error(
+                "incident_kind",
+                _("You said people were hurt: choose “Personal injury” or “both”."),
+            )
+        return data
+
+    def as_draft(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "incident_date": data["incident_date"].isoformat(),
+            "incident_kind": data["incident_kind"],
+            "description": data["description"].strip(),
+            "people_injured": data["people_injured"],
+        }
+
+    @staticmethod
+    def initial_from(draft: dict) -> dict:
+        return dict(draft.get("incident") or {})
+
+
+def incident_date_of(draft: dict) -> dt.date | None:
+    value = (draft.get("incident") or {}).get("incident_date")
+    return dt.date.fromisoformat(value) if value else None
+
+
+class LossesForm(forms.Form):
+    """One row per kind of loss the program covers; leave a row empty if it does not apply."""
+
+    def __init__(self, *args, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        step = "1" if exponent(currency) == 0 else f"0.{'0' * (exponent(currency) - 1)}1"
+        for kind, label in LossKind.choices:
+            self.fields[f"amount_{kind}"] = forms.CharField(
+                label=_("%(kind)s, in %(currency)s") % {"kind": label, "currency": currency},
+                required=False,
+                max_length=20,
+                widget=forms.TextInput(
+                    attrs={"inputmode": "decimal", "autocomplete": "off", "data-step": step}
+                ),
+            )
+            self.fields[f"note_{kind}"] = forms.CharField(
+                label=_("Details (optional)"),
+                required=False,
+                max_length=200,
+            )
+
+    def rows(self):
+        return [
+            (label, self[f"amount_{kind}"], self[f"note_{kind}"])
+            for kind, label in LossKind.choices
+        ]
+
+    def clean(self):
+        data = super().clean()
+        losses = []
+        for kind, _label in LossKind.choices:
+            raw = (data.get(f"amount_{kind}") or "").strip()
+            if not raw:
+                continue
+            try:
+                minor = to_minor(raw, self.currency)
+            except MoneyError:
+                self.add_error(
+                    f"amount_{kind}",
+                    _("Enter an amount like %(example)s.")
+                    % {"example": format_minor(12050, self.currency)},
+                )
+                continue
+            if minor < 0:
+                self.add_error(f"amount_{kind}", _("Amounts cannot be negative."))
+                continue
+            losses.append(
+                {"kind": kind, "amount_minor": minor, "description": data.get(f"note_{kind}", "")}
+            )
+        if not losses and not self.errors:
+            raise forms.ValidationError(_("Enter the amount of at least one loss."))
+        data["losses"] = losses
+        return data
+
+    @staticmethod
+    def initial_from(draft: dict, currency: str) -> dict:
+        initial = {}
+        places = exponent(currency)
+        for loss in draft.get("losses") or []:
+            amount = loss["amount_minor"]
+            text = (
+                str(amount)
+                if places == 0
+                else f"{amount // 10**places}.{amount % 10**places:0{places}d}"
+            )
+            initial[f"amount_{loss['kind']}"] = text
+            initial[f"note_{loss['kind']}"] = loss.get("description", "")
+        return initial
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        # Empty files reach the evidence checks, whose message names the file.
+        kwargs.setdefault("allow_empty_file", True)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+ACCEPT = "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif,application/pdf"
+
+
+class EvidenceForm(forms.Form):
+    files = MultipleFileField(
+        label=_("Files"),
+        required=False,
+        help_text=_(
+            "Photos of the product and of the injury or damage, medical bills, receipts, reports."
+        ),
+    )
+    kind = forms.ChoiceField(label=_("What do these files show?"), choices=EvidenceKind.choices)
+
+    def __init__(self, *args, require_files: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.require_files = require_files
+
+    def clean_files(self):
+        files = self.cleaned_data.get("files") or []
+        if self.require_files and not files:
+            raise forms.ValidationError(_("Choose at least one file."))
+        if len(files) > MAX_FILES_PER_CLAIM:
+            raise forms.ValidationError(
+                _("Send at most %(n)d files at once.") % {"n": MAX_FILES_PER_CLAIM}
+            )
+        return files
+
+
+def read_upload(upload) -> bytes:
+    """The bytes of one upload, refusing to read more than the limit (checked by the caller)."""
+    if upload.size > MAX_FILE_BYTES:
+        return upload.read(MAX_FILE_BYTES + 1)
+    return upload.read()
+
+
+class DeclarationsForm(forms.Form):
+    declare_true = forms.BooleanField(
+        label=_("What I have told you is true and complete, to the best of my knowledge."),
+        error_messages={"required": _("Please confirm that what you told us is true.")},
+    )
+    declare_share = forms.BooleanField(
+        label=_(
+            "The marketplace may share this claim with the seller, the seller's insurer and "
+            "independent claims adjusters to assess it."
+        ),
+        error_messages={"required": _("We need your agreement to share the claim to assess it.")},
+    )
+    declare_covered = forms.BooleanField(
+        label=_(
+            "I understand that the program covers the purchase price, medical bills, lost "
+            "earnings and property damage, and not pain and suffering or punitive damages."
+        ),
+        error_messages={"required": _("Please confirm that you understand what is covered.")},
+    )
+
+
+class AnswerForm(forms.Form):
+    message = forms.CharField(
+        label=_("Your answer"),
+        max_length=MAX_DESCRIPTION,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Write your answer to our question.")},
+    )
+    files = MultipleFileField(label=_("Files (optional)"), required=False)
+    kind = forms.ChoiceField(
+        label=_("What do these files show?"),
+        choices=EvidenceKind.choices,
+        initial=EvidenceKind.OTHER,
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are you withdrawing? (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(
+        label=_("Yes, withdraw this claim. I understand this cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm that you want to withdraw.")},
+    )
+
+
+class AppealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why should we change our decision?"),
+        max_length=MAX_DESCRIPTION,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Tell us why the decision should change.")},
+    )
+
+
+def today_in_zone() -> dt.date:
+    return timezone.localdate()

@@ -1,0 +1,171 @@
+"""Writes of the customer portal: signing in, filing a claim from the wizard's draft, and the
+customer's own actions on a claim. Claim writes go through ``claims.services``."""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from claims.actors import Actor
+from claims.exceptions import EvidenceRejected, InvalidTransition
+from claims.files import atomic_with_files
+from claims.links import link_resolve
+from claims.models import Claim, ClaimStatus, LinkPurpose
+from claims.outbox import outbox_add
+from claims.services import LossInput, claim_create, claim_resume_after_info, evidence_add
+from claims.uploads import MAX_FILES_PER_CLAIM
+from marketplace.models import Customer, Order, OrderLine
+from portal.drafts import draft_file_delete, draft_file_read
+
+logger = logging.getLogger(__name__)
+
+# A customer may add files until the claim is finished.
+EVIDENCE_CLOSED = frozenset({ClaimStatus.WITHDRAWN, ClaimStatus.CLOSED})
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file the customer sent: its bytes, their own name for it and what it shows."""
+
+    data: bytes
+    filename: str
+    kind: str
+
+
+def upload_name_check(filename: str) -> None:
+    """Refuse names that try to be paths. Browsers send bare names; Django also strips folders
+    from multipart names, so this guards the service for any other caller. Names are never used
+    as paths either way (files are stored under random names)."""
+    if any(bad in filename for bad in ("/", "\\", "\x00")) or filename.startswith(".."):
+        raise EvidenceRejected(
+            _("The file name “%(name)s” looks like a folder path; rename the file and try again.")
+            % {"name": filename[:80]}
+        )
+
+
+def signin_request(*, order_number: str, email: str, language: str, next_path: str = "") -> bool:
+    """Send a one-time sign-in link if the order and e-mail match. Returns whether they did.
+
+    The caller answers the same either way (no enumeration); the e-mail itself is sent by the
+    worker after commit, so the answer takes the same time too.
+    """
+    order = (
+        Order.objects.select_related("customer")
+        .filter(number__iexact=order_number.strip(), customer__email__iexact=email.strip())
+        .first()
+    )
+    if order is None:
+        return False
+    outbox_add(
+        topic="portal.signin_email",
+        payload={
+            "customer_id": order.customer_id,
+            "language": language,
+            "next_path": next_path,
+        },
+    )
+    return True
+
+
+def signin_complete(*, token: str) -> Customer:
+    """The customer behind a sign-in link; consumes the link. Raises ``LinkRefused``."""
+    link = link_resolve(token=token, purpose=LinkPurpose.CUSTOMER_SIGN_IN)
+    return link.customer
+
+
+def claim_submit(
+    *,
+    customer: Customer,
+    order_line: OrderLine,
+    incident_date: dt.date,
+    incident_kind: str,
+    description: str,
+    people_injured: int,
+    losses: list[LossInput],
+    files: list[dict],
+) -> Claim:
+    """File the wizard's claim and attach its draft files, all or nothing.
+
+    One ``atomic_with_files`` block: if any file fails its full check or any insert fails, the
+    claim, its loss items, events, outbox rows and every stored file disappear together. The
+    draft files are removed only once the claim has committed.
+    """
+    if order_line.order.customer_id != customer.pk:
+        raise InvalidTransition(_("This item is not on one of your orders."))
+    if len(files) > MAX_FILES_PER_CLAIM:
+        raise EvidenceRejected(
+            _("A claim can have at most %(n)d files.") % {"n": MAX_FILES_PER_CLAIM}
+        )
+    actor = Actor.customer(customer)
+    with atomic_with_files():
+        claim = claim_create(
+            order_line=order_line,
+            incident_date=incident_date,
+            incident_kind=incident_kind,
+            description=description,
+            people_injured=people_injured,
+            losses=losses,
+            actor=actor,
+        )
+        for draft in files:
+            try:
+                data = draft_file_read(draft["id"])
+            except (OSError, ValueError) as exc:
+                raise EvidenceRejected(
+                    _("The file “%(name)s” is no longer available; please add it again.")
+                    % {"name": draft["name"]}
+                ) from exc
+            try:
+                evidence_add(
+                    claim=claim, data=data, filename=draft["name"], kind=draft["kind"], actor=actor
+                )
+            except EvidenceRejected as exc:
+                raise EvidenceRejected(f"{draft['name']}: {exc}") from exc
+        ids = [draft["id"] for draft in files]
+        transaction.on_commit(lambda: [draft_file_delete(file_id) for file_id in ids])
+    return claim
+
+
+def claim_evidence_upload(*, claim: Claim, customer: Customer, uploads: list[Upload]) -> int:
+    """Add files to a claim the customer owns: all of them, or (on any refusal) none."""
+    if claim.customer_id != customer.pk:
+        raise InvalidTransition(_("This is not your claim."))
+    if claim.status in EVIDENCE_CLOSED:
+        raise InvalidTransition(_("This claim is finished; files can no longer be added."))
+    if not uploads:
+        raise EvidenceRejected(_("Choose at least one file."))
+    for upload in uploads:
+        upload_name_check(upload.filename)
+    actor = Actor.customer(customer)
+    with atomic_with_files():
+        for upload in uploads:
+            try:
+                evidence_add(
+                    claim=claim,
+                    data=upload.data,
+                    filename=upload.filename,
+                    kind=upload.kind,
+                    actor=actor,
+                )
+            except EvidenceRejected as exc:
+                raise EvidenceRejected(f"{upload.filename}: {exc}") from exc
+    return len(uploads)
+
+
+def claim_answer_info(
+    *, claim: Claim, customer: Customer, message: str, uploads: list[Upload]
+) -> Claim:
+    """Answer an information request: the files and the answer, then the clock resumes."""
+    if claim.customer_id != customer.pk:
+        raise InvalidTransition(_("This is not your claim."))
+    message = message.strip()
+    if not message:
+        raise InvalidTransition(_("Write your answer to our question."))
+    if claim.status != ClaimStatus.NEEDS_INFO:
+        raise InvalidTransition(_("We are not waiting for information on this claim."))
+    with atomic_with_files():
+        if uploads:
+            claim_evidence_upload(claim=claim, customer=customer, uploads=uploads)
+        return claim_resume_after_info(claim=claim, actor=Actor.customer(customer), reason=message)

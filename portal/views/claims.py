@@ -1,0 +1,217 @@
+"""The customer's own claims: home, the claim page, and what the customer may do on it."""
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from claims import lifecycle
+from claims.actors import Actor
+from claims.exceptions import ClaimError
+from claims.models import ClaimStatus, EvidenceKind
+from claims.services import claim_appeal, claim_withdraw
+from portal.forms import AnswerForm, AppealForm, EvidenceForm, WithdrawForm, read_upload
+from portal.limits import upload_limited
+from portal.selectors import (
+    claim_denied_at,
+    claim_info_request,
+    claim_timeline,
+    customer_claim,
+    customer_claims,
+    customer_evidence,
+    customer_orders,
+)
+from portal.services import (
+    EVIDENCE_CLOSED,
+    Upload,
+    claim_answer_info,
+    claim_evidence_upload,
+)
+from portal.session import customer_required
+from portal.views.wizard import limits_context
+from portal.wording import WHAT_HAPPENED, WHAT_NEXT, next_deadline
+
+
+@require_GET
+@customer_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "claims": list(customer_claims(customer=request.customer)),
+            "orders": list(customer_orders(customer=request.customer)),
+        },
+    )
+
+
+def _page(request, claim, *, status: int = 200, **forms) -> HttpResponse:
+    denied_at = claim_denied_at(claim=claim)
+    can_appeal = (
+        claim.status == ClaimStatus.DENIED
+        and denied_at is not None
+        and ClaimStatus.APPEALED in lifecycle.ALLOWED[claim.status]
+    )
+    deadline = next_deadline(claim, denied_at=denied_at)
+    if can_appeal and deadline is not None:
+        from django.utils import timezone
+
+        can_appeal = deadline.at > timezone.now()
+    action_errors = [
+        error
+        for form in forms.values()
+        for field, errors in form.errors.items()
+        for error in errors
+        if field in ("__all__", "files") or not form[field].is_hidden
+    ]
+    context = {
+        "claim": claim,
+        "action_errors": action_errors,
+        "what_happened": WHAT_HAPPENED[claim.status],
+        "what_next": WHAT_NEXT[claim.status],
+        "deadline": deadline,
+        "timeline": claim_timeline(claim=claim),
+        "info_request": claim_info_request(claim=claim)
+        if claim.status == ClaimStatus.NEEDS_INFO
+        else "",
+        "can_withdraw": claim.status in lifecycle.WITHDRAWABLE,
+        "can_appeal": can_appeal,
+        "can_add_evidence": claim.status not in EVIDENCE_CLOSED,
+        "evidence_form": forms.get("evidence_form")
+        or EvidenceForm(initial={"kind": EvidenceKind.OTHER}),
+        "answer_form": forms.get("answer_form") or AnswerForm(),
+        "appeal_form": forms.get("appeal_form") or AppealForm(),
+        **limits_context(),
+    }
+    return render(request, "portal/claim_detail.html", context, status=status)
+
+
+@require_GET
+@customer_required
+def claim_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return _page(request, customer_claim(customer=request.customer, reference=reference))
+
+
+@require_GET
+@customer_required
+def claim_submitted(request: HttpRequest, reference: str) -> HttpResponse:
+    claim = customer_claim(customer=request.customer, reference=reference)
+    return render(request, "portal/claim_submitted.html", {"claim": claim})
+
+
+def _uploads(form) -> list[Upload]:
+    kind = form.cleaned_data["kind"]
+    return [
+        Upload(data=read_upload(f), filename=f.name, kind=kind) for f in form.cleaned_data["files"]
+    ]
+
+
+@require_POST
+@customer_required
+def claim_evidence(request: HttpRequest, reference: str) -> HttpResponse:
+    claim = customer_claim(customer=request.customer, reference=reference)
+    form = EvidenceForm(request.POST, request.FILES)
+    if upload_limited(request, customer_id=request.customer_id):
+        form.is_valid()
+        form.add_error(None, _("You have uploaded many files today. Please try again tomorrow."))
+        return _page(request, claim, status=429, evidence_form=form)
+    if not form.is_valid():
+        return _page(request, claim, status=400, evidence_form=form)
+    try:
+        added = claim_evidence_upload(
+            claim=claim, customer=request.customer, uploads=_uploads(form)
+        )
+    except ClaimError as exc:
+        form.add_error("files", str(exc))
+        return _page(request, claim, status=400, evidence_form=form)
+    messages.success(request, _("Thank you: %(n)d file(s) added to your claim.") % {"n": added})
+    return redirect("portal:claim-detail", reference=claim.reference)
+
+
+@require_POST
+@customer_required
+def claim_answer(request: HttpRequest, reference: str) -> HttpResponse:
+    claim = customer_claim(customer=request.customer, reference=reference)
+    form = AnswerForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, claim, status=400, answer_form=form)
+    try:
+        claim_answer_info(
+            claim=claim,
+            customer=request.customer,
+            message=form.cleaned_data["message"],
+            uploads=_uploads(form),
+        )
+    except ClaimError as exc:
+        form.add_error(None, str(exc))
+        return _page(request, claim, status=400, answer_form=form)
+    messages.success(request, _("Thank you. We have your answer and your claim is moving again."))
+    return redirect("portal:claim-detail", reference=claim.reference)
+
+
+@require_http_methods(["GET", "POST"])
+@customer_required
+def claim_withdraw_view(request: HttpRequest, reference: str) -> HttpResponse:
+    claim = customer_claim(customer=request.customer, reference=reference)
+    form = WithdrawForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                claim_withdraw(
+                    claim=claim,
+                    actor=Actor.customer(request.customer),
+                    reason=form.cleaned_data["reason"].strip(),
+                )
+            except ClaimError as exc:
+                messages.error(request, str(exc))
+                return redirect("portal:claim-detail", reference=claim.reference)
+            messages.success(
+                request, _("Your claim %(ref)s is withdrawn.") % {"ref": claim.reference}
+            )
+            return redirect("portal:claim-detail", reference=claim.reference)
+        status = 400
+    if claim.status not in lifecycle.WITHDRAWABLE:
+        messages.error(request, _("This claim can no longer be withdrawn."))
+        return redirect("portal:claim-detail", reference=claim.reference)
+    return render(
+        request, "portal/claim_withdraw.html", {"claim": claim, "form": form}, status=status
+    )
+
+
+@require_POST
+@customer_required
+def claim_appeal_view(request: HttpRequest, reference: str) -> HttpResponse:
+    claim = customer_claim(customer=request.customer, reference=reference)
+    form = AppealForm(request.POST)
+    if not form.is_valid():
+        return _page(request, claim, status=400, appeal_form=form)
+    try:
+        claim_appeal(
+            claim=claim, actor=Actor.customer(request.customer), reason=form.cleaned_data["reason"]
+        )
+    except ClaimError as exc:
+        form.add_error(None, str(exc))
+        return _page(request, claim, status=400, appeal_form=form)
+    messages.success(
+        request, _("We received your appeal. A different member of staff will review it.")
+    )
+    return redirect("portal:claim-detail", reference=claim.reference)
+
+
+@require_GET
+@customer_required
+def evidence_download(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+    """The customer's own files only; never from a public media URL."""
+    evidence = customer_evidence(customer=request.customer, reference=reference, evidence_id=pk)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=evidence.content_type == "application/pdf",
+        filename=evidence.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

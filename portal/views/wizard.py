@@ -1,0 +1,318 @@
+"""The filing wizard: item → what happened → losses → evidence → review and submit.
+
+Plain HTML forms (no JavaScript needed). What the customer enters is kept in the session's
+draft, so going back, or a step that fails, never loses it. Nothing is written to a claim
+until the last step, which files the claim and its files in one all-or-nothing service call.
+"""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from claims.exceptions import ClaimError, EvidenceRejected
+from claims.models import EvidenceKind, IncidentKind, LossKind
+from claims.money import format_minor
+from claims.services import LossInput
+from claims.uploads import (
+    ALLOWED_DESCRIPTION,
+    MAX_FILE_BYTES,
+    MAX_FILES_PER_CLAIM,
+    evidence_precheck,
+)
+from portal.drafts import draft_drop, draft_file_delete, draft_file_save, draft_get, draft_put
+from portal.forms import (
+    DeclarationsForm,
+    EvidenceForm,
+    IncidentForm,
+    LossesForm,
+    incident_date_of,
+    read_upload,
+)
+from portal.limits import submission_limited, upload_limited
+from portal.selectors import customer_order_line, customer_orders
+from portal.services import claim_submit, upload_name_check
+from portal.session import customer_required
+from portal.steps import step_links, step_reasons
+
+
+def limits_context() -> dict:
+    return {
+        "allowed_types": ALLOWED_DESCRIPTION,
+        "max_mb": MAX_FILE_BYTES // (1024 * 1024),
+        "max_files": MAX_FILES_PER_CLAIM,
+    }
+
+
+def _context(request, line, step: str, **extra) -> dict:
+    return {"line": line, "steps": step_links(step), "step": step, **extra}
+
+
+def _guard(request, line, step: str) -> HttpResponse | None:
+    """Send the customer back to the first step that still needs an answer."""
+    draft = draft_get(request.session, line.pk)
+    # The item's own rules are checked where the wizard starts; later steps rely on the draft,
+    # and the submission re-checks every rule anyway.
+    reasons = step_reasons(step="item", line=line) if step == "incident" else []
+    if reasons:
+        for reason in reasons:
+            messages.error(request, reason)
+        return redirect("portal:new-claim")
+    needs = {"incident": [], "losses": ["incident"], "evidence": ["incident", "losses"]}
+    for missing in needs.get(step, ["incident", "losses"]):
+        if not draft.get(missing):
+            return redirect("portal:wizard", line_id=line.pk, step=missing)
+    return None
+
+
+@require_GET
+@customer_required
+def new_claim(request: HttpRequest) -> HttpResponse:
+    """Step 1: pick the item. Items that cannot be claimed for say why, right here."""
+    orders = list(customer_orders(customer=request.customer))
+    rows = []
+    for order in orders:
+        for line in order.lines.all():
+            rows.append(
+                {
+                    "order": order,
+                    "line": line,
+                    "reasons": step_reasons(step="item", line=line),
+                    "open_claim": line.open_claims[0] if line.open_claims else None,
+                }
+            )
+    return render(
+        request,
+        "portal/wizard_item.html",
+        {"rows": rows, "steps": step_links("item"), "step": "item"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@customer_required
+def wizard(request: HttpRequest, line_id: int, step: str) -> HttpResponse:
+    view = {
+        "incident": _incident,
+        "losses": _losses,
+        "evidence": _evidence,
+        "review": _review,
+    }.get(step)
+    if view is None:
+        raise Http404
+    line = customer_order_line(customer_id=request.customer_id, line_id=line_id)
+    guard = _guard(request, line, step)
+    if guard is not None:
+        return guard
+    return view(request, line)
+
+
+def _incident(request, line) -> HttpResponse:
+    draft = draft_get(request.session, line.pk)
+    if request.method == "POST":
+        form = IncidentForm(request.POST)
+        if form.is_valid():
+            reasons = step_reasons(
+                step="incident", line=line, incident_date=form.cleaned_data["incident_date"]
+            )
+            if not reasons:
+                draft_put(request.session, line.pk, incident=form.as_draft())
+                return redirect("portal:wizard", line_id=line.pk, step="losses")
+            for reason in reasons:
+                form.add_error("incident_date", reason)
+    else:
+        form = IncidentForm(initial=IncidentForm.initial_from(draft))
+    return render(
+        request, "portal/wizard_incident.html", _context(request, line, "incident", form=form)
+    )
+
+
+def _loss_inputs(draft: dict) -> list[LossInput]:
+    return [
+        LossInput(
+            kind=loss["kind"],
+            amount_minor=loss["amount_minor"],
+            description=loss.get("description", ""),
+        )
+        for loss in draft.get("losses") or []
+    ]
+
+
+def _losses(request, line) -> HttpResponse:
+    draft = draft_get(request.session, line.pk)
+    currency = line.order.region.currency
+    if request.method == "POST":
+        form = LossesForm(request.POST, currency=currency)
+        if form.is_valid():
+            losses = form.cleaned_data["losses"]
+            reasons = step_reasons(
+                step="losses",
+                line=line,
+                incident_date=incident_date_of(draft),
+                losses=[LossInput(kind=x["kind"], amount_minor=x["amount_minor"]) for x in losses],
+            )
+            if not reasons:
+                draft_put(request.session, line.pk, losses=losses)
+                return redirect("portal:wizard", line_id=line.pk, step="evidence")
+            for reason in reasons:
+                form.add_error(None, reason)
+    else:
+        form = LossesForm(initial=LossesForm.initial_from(draft, currency), currency=currency)
+    return render(
+        request,
+        "portal/wizard_losses.html",
+        _context(
+            request,
+            line,
+            "losses",
+            form=form,
+            currency=currency,
+            maximum=format_minor(line.order.region.max_claim_minor, currency),
+        ),
+    )
+
+
+def _evidence(request, line) -> HttpResponse:
+    draft = draft_get(request.session, line.pk)
+    files = list(draft.get("files") or [])
+    form = EvidenceForm(initial={"kind": EvidenceKind.DAMAGE_PHOTO})
+    status = 200
+    if request.method == "POST" and request.POST.get("remove"):
+        keep = [f for f in files if f["id"] != request.POST["remove"]]
+        for gone in (f for f in files if f["id"] == request.POST["remove"]):
+            draft_file_delete(gone["id"])
+            messages.success(request, _("Removed %(name)s.") % {"name": gone["name"]})
+        draft_put(request.session, line.pk, files=keep)
+        return redirect("portal:wizard", line_id=line.pk, step="evidence")
+    if request.method == "POST":
+        form = EvidenceForm(request.POST, request.FILES)
+        if upload_limited(request, customer_id=request.customer_id):
+            form.is_valid()
+            form.add_error(
+                None, _("You have uploaded many files today. Please try again tomorrow.")
+            )
+            status = 429
+        elif form.is_valid():
+            uploads = form.cleaned_data["files"]
+            if len(files) + len(uploads) > MAX_FILES_PER_CLAIM:
+                form.add_error(
+                    "files", _("A claim can have at most %(n)d files.") % {"n": MAX_FILES_PER_CLAIM}
+                )
+            else:
+                checked = []
+                for upload in uploads:
+                    data = read_upload(upload)
+                    try:
+                        upload_name_check(upload.name)
+                        content_type = evidence_precheck(data=data)
+                    except EvidenceRejected as exc:
+                        form.add_error("files", f"{_display(upload.name)}: {exc}")
+                        continue
+                    checked.append((upload, data, content_type))
+                if not form.errors:
+                    # All or nothing: one refused file means none of this batch is kept.
+                    for upload, data, content_type in checked:
+                        files.append(
+                            {
+                                "id": draft_file_save(data=data),
+                                "name": _display(upload.name),
+                                "kind": form.cleaned_data["kind"],
+                                "size": len(data),
+                                "content_type": content_type,
+                            }
+                        )
+                    draft_put(request.session, line.pk, files=files)
+                    messages.success(
+                        request,
+                        _("Added %(n)d file(s). Add more, or continue.") % {"n": len(checked)},
+                    )
+                    return redirect("portal:wizard", line_id=line.pk, step="evidence")
+        if form.errors and status == 200:
+            status = 400
+    kinds = dict(EvidenceKind.choices)
+    for f in files:
+        f["kind_label"] = kinds.get(f["kind"], f["kind"])
+    return render(
+        request,
+        "portal/wizard_evidence.html",
+        _context(request, line, "evidence", form=form, files=files, **limits_context()),
+        status=status,
+    )
+
+
+def _display(name: str) -> str:
+    from claims.uploads import display_name
+
+    return display_name(name)
+
+
+def _review(request, line) -> HttpResponse:
+    draft = draft_get(request.session, line.pk)
+    form = DeclarationsForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if submission_limited(request, customer_id=request.customer_id):
+            form.add_error(
+                None,
+                _(
+                    "You have submitted several claims today. Your details are kept: please try "
+                    "again tomorrow, or reply to one of our e-mails if this is urgent."
+                ),
+            )
+            status = 429
+        else:
+            incident = draft["incident"]
+            try:
+                claim = claim_submit(
+                    customer=request.customer,
+                    order_line=line,
+                    incident_date=dt.date.fromisoformat(incident["incident_date"]),
+                    incident_kind=incident["incident_kind"],
+                    description=incident["description"],
+                    people_injured=incident["people_injured"],
+                    losses=_loss_inputs(draft),
+                    files=list(draft.get("files") or []),
+                )
+            except ClaimError as exc:
+                for reason in getattr(exc, "reasons", None) or [str(exc)]:
+                    form.add_error(None, reason)
+                status = 400
+            else:
+                draft_drop(request.session, line.pk)
+                return redirect(reverse("portal:claim-submitted", args=[claim.reference]))
+    elif request.method == "POST":
+        status = 400
+    currency = line.order.region.currency
+    kinds, loss_kinds = dict(IncidentKind.choices), dict(LossKind.choices)
+    losses = [
+        {
+            **loss,
+            "label": loss_kinds[loss["kind"]],
+            "amount": format_minor(loss["amount_minor"], currency),
+        }
+        for loss in draft.get("losses") or []
+    ]
+    evidence_kinds = dict(EvidenceKind.choices)
+    files = [
+        {**f, "kind_label": evidence_kinds.get(f["kind"], "")} for f in draft.get("files") or []
+    ]
+    return render(
+        request,
+        "portal/wizard_review.html",
+        _context(
+            request,
+            line,
+            "review",
+            form=form,
+            incident=draft["incident"],
+            incident_date=incident_date_of(draft),
+            incident_kind=kinds.get(draft["incident"]["incident_kind"], ""),
+            losses=losses,
+            total=format_minor(sum(x["amount_minor"] for x in draft.get("losses") or []), currency),
+            files=files,
+        ),
+        status=status,
+    )
