@@ -6,21 +6,26 @@ from django.urls import reverse
 from claims.models import LinkPurpose
 from claims.notifications import email_send
 from claims.outbox import handler
-from marketplace.models import Customer
 
 
 @handler("portal.signin_email")
-def signin_email(*, customer_id: int, language: str = "en", next_path: str = "") -> None:
-    """Issue a one-time sign-in link and e-mail it.
+def signin_email(
+    *, order_number: str, email: str, language: str = "en", next_path: str = ""
+) -> None:
+    """If the order and e-mail match, issue a one-time sign-in link and e-mail it.
 
-    The link is created here, in the worker, so its token never sits in the database (the
-    outbox row holds only the customer's id) and its expiry starts when it is sent.
+    The matching happens here, in the worker, so the web request cannot reveal it. The link is
+    created here too, so its token never sits in the database and its expiry starts when it is
+    sent. No match: nothing is sent (the address typed may not be the customer's).
     """
     from urllib.parse import urlencode
 
     from claims.links import link_issue
+    from portal.services import signin_customer
 
-    customer = Customer.objects.get(pk=customer_id)
+    customer = signin_customer(order_number=order_number, email=email)
+    if customer is None:
+        return
     _link, token = link_issue(
         purpose=LinkPurpose.CUSTOMER_SIGN_IN,
         email=customer.email,

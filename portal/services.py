@@ -45,28 +45,32 @@ def upload_name_check(filename: str) -> None:
         )
 
 
-def signin_request(*, order_number: str, email: str, language: str, next_path: str = "") -> bool:
-    """Send a one-time sign-in link if the order and e-mail match. Returns whether they did.
+def signin_request(*, order_number: str, email: str, language: str, next_path: str = "") -> None:
+    """Ask for a one-time sign-in link for the customer of this order and e-mail.
 
-    The caller answers the same either way (no enumeration); the e-mail itself is sent by the
-    worker after commit, so the answer takes the same time too.
+    The web request does exactly the same work whether or not they match (records one outbox
+    row): the worker looks the order up and sends a link only on a match. So neither the page
+    nor its timing, not even with the broker down, tells anyone whether an order exists.
     """
+    outbox_add(
+        topic="portal.signin_email",
+        payload={
+            "order_number": order_number.strip(),
+            "email": email.strip(),
+            "language": language,
+            "next_path": next_path,
+        },
+    )
+
+
+def signin_customer(*, order_number: str, email: str) -> Customer | None:
+    """The customer whose order and e-mail these are, if they match (case-insensitive)."""
     order = (
         Order.objects.select_related("customer")
         .filter(number__iexact=order_number.strip(), customer__email__iexact=email.strip())
         .first()
     )
-    if order is None:
-        return False
-    outbox_add(
-        topic="portal.signin_email",
-        payload={
-            "customer_id": order.customer_id,
-            "language": language,
-            "next_path": next_path,
-        },
-    )
-    return True
+    return order.customer if order else None
 
 
 def signin_complete(*, token: str) -> Customer:

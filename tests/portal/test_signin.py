@@ -44,10 +44,14 @@ def test_signin_request_answers_the_same_whether_or_not_the_order_exists(client)
     no_order = client.post(
         reverse("portal:sign-in"), {"order_number": "999-NOPE", "email": customer.email}
     )
-    # then: the same redirect to the same page, and only the match records an e-mail
+    # then: the same redirect to the same page, the same work recorded for each request...
     assert right.status_code == wrong_email.status_code == no_order.status_code == 302
     assert right["Location"] == wrong_email["Location"] == no_order["Location"]
-    assert Outbox.objects.filter(topic="portal.signin_email").count() == 1
+    assert Outbox.objects.filter(topic="portal.signin_email").count() == 3
+    # ...and the worker sends a link only for the match, to the customer's own address
+    _deliver_all()
+    assert [m.to for m in mail.outbox] == [[customer.email]]
+    assert AccessLink.objects.filter(customer=customer).count() == 1
     page = client.get(right["Location"])
     assert "If the order number and e-mail address match" in page.content.decode()
 
