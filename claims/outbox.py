@@ -74,6 +74,53 @@ def outbox_add(*, topic: str, payload: dict, dedupe_key: str | None = None) -> O
     return message
 
 
+# Messages recorded in bulk are handed to the broker in chunks of this many per task.
+DELIVER_CHUNK = 100
+
+
+def outbox_add_many(*, messages: list[tuple[str, dict, str]]) -> list[int]:
+    """Record many ``(topic, payload, dedupe_key)`` messages in one statement (set-based jobs).
+
+    Keys already recorded are skipped (unique ``dedupe_key``). On commit the new messages are
+    handed to the broker in chunks, one task per chunk, instead of one publish per message.
+    """
+    for topic, _payload, _key in messages:
+        if topic not in HANDLERS:
+            raise KeyError(f"No outbox handler for {topic!r}")
+    keys = [key for _topic, _payload, key in messages]
+    existing = set(Outbox.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    rows = Outbox.objects.bulk_create(
+        Outbox(topic=topic, payload=payload, dedupe_key=key)
+        for topic, payload, key in messages
+        if key not in existing
+    )
+    ids = [row.pk for row in rows]
+    if ids and _dispatch_on_commit.get():
+        transaction.on_commit(lambda: dispatch_many(message_ids=ids))
+    return ids
+
+
+def dispatch_many(*, message_ids: list[int]) -> bool:
+    """Hand messages to the broker in chunks. Never raises, like ``dispatch``."""
+    from kombu.exceptions import OperationalError
+
+    from claims.tasks import outbox_deliver_many
+
+    for start in range(0, len(message_ids), DELIVER_CHUNK):
+        try:
+            outbox_deliver_many.apply_async(
+                args=[message_ids[start : start + DELIVER_CHUNK]], retry=False
+            )
+        except (OperationalError, OSError) as exc:
+            logger.warning(
+                "broker unavailable, %d outbox messages left for the sweeper: %s",
+                len(message_ids) - start,
+                exc,
+            )
+            return False
+    return True
+
+
 def dispatch(*, message_id: int) -> bool:
     """Hand a message to the broker. Never raises: the sweeper retries what this could not send."""
     from kombu.exceptions import OperationalError
