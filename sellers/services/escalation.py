@@ -157,6 +157,7 @@ def claim_overrule_seller(*, claim: Claim, actor: Actor, reason: str) -> Claim:
         raise SellerError(_("Say why the seller's rejection is overruled."))
     if not actor.has_perm("claims.decide_claim"):
         raise TransitionNotPermitted(_("You do not have permission to overrule a seller."))
+    claim.refresh_from_db()
     latest = SellerResponse.objects.filter(claim=claim).order_by("-version").first()
     if (
         claim.status != ClaimStatus.SELLER_RESPONDED
