@@ -78,26 +78,11 @@ def outbox_add(*, topic: str, payload: dict, dedupe_key: str | None = None) -> O
 DELIVER_CHUNK = 100
 
 
-def outbox_add_many(*, messages: list[tuple[str, dict, str]]) -> list[int]:
-    """Record many ``(topic, payload, dedupe_key)`` messages in one statement (set-based jobs).
-
-    Keys already recorded are skipped (unique ``dedupe_key``). On commit the new messages are
-    handed to the broker in chunks, one task per chunk, instead of one publish per message.
-    """
-    for topic, _payload, _key in messages:
-        if topic not in HANDLERS:
-            raise KeyError(f"No outbox handler for {topic!r}")
-    keys = [key for _topic, _payload, key in messages]
-    existing = set(Outbox.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
-    rows = Outbox.objects.bulk_create(
-        Outbox(topic=topic, payload=payload, dedupe_key=key)
-        for topic, payload, key in messages
-        if key not in existing
-    )
-    ids = [row.pk for row in rows]
-    if ids and _dispatch_on_commit.get():
-        transaction.on_commit(lambda: dispatch_many(message_ids=ids))
-    return ids
+def dispatch_many_on_commit(*, message_ids: list[int]) -> None:
+    """Hand messages recorded in bulk (``claims.batch``) to the broker once the transaction
+    commits: one task per chunk instead of one publish per message."""
+    if message_ids and _dispatch_on_commit.get():
+        transaction.on_commit(lambda: dispatch_many(message_ids=message_ids))
 
 
 def dispatch_many(*, message_ids: list[int]) -> bool:

@@ -51,6 +51,4 @@ def csv_lines(rows: Iterable[list]) -> Iterator[str]:
     """Each row as one CSV line, every text cell escaped against formula injection."""
     writer = csv.writer(_Echo())
     for row in rows:
-        yield writer.writerow(
-            [cell if isinstance(cell, int) else csv_safe(cell) for cell in row]
-        )
+        yield writer.writerow([cell if isinstance(cell, int) else csv_safe(cell) for cell in row])

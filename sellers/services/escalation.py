@@ -11,18 +11,20 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims.actors import Actor
+from claims.batch import claim_transition_batch
 from claims.exceptions import TransitionNotPermitted
 from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind, Funding, Party
-from claims.services import claim_transition, claim_transition_batch
+from claims.services import claim_transition
 from sellers.exceptions import SellerError
 from sellers.models import (
     Recovery,
     RecoveryReason,
+    RecoveryStatus,
     ResponseDecision,
     SellerNotice,
     SellerResponse,
@@ -68,9 +70,7 @@ def claim_escalate_overdue(
             actor=ESCALATION_ACTOR,
             reason=_("The seller did not respond by the deadline: the marketplace steps in."),
             updates={"funding": Funding.STEP_IN},
-            data_by_id={
-                pk: {"policy": "step_in", "recovery": RecoveryReason.STEP_IN.value} for pk in over
-            },
+            data={"policy": "step_in", "recovery": RecoveryReason.STEP_IN.value},
             now=now,
         )
         conceded = claim_transition_batch(
@@ -83,7 +83,7 @@ def claim_escalate_overdue(
                 "claim as a concession."
             ),
             updates={"funding": Funding.CONCESSION},
-            data_by_id={pk: {"policy": "concession"} for pk in under},
+            data={"policy": "concession"},
             now=now,
         )
         opened = _step_in_recoveries_open(claim_ids=stepped, now=now)
@@ -93,12 +93,15 @@ def claim_escalate_overdue(
 
 
 def _step_in_recoveries_open(*, claim_ids: list[int], now: dt.datetime) -> int:
-    """``recovery_open`` for a batch of claims this transaction has just escalated.
+    """``recovery_open`` for a batch of claims this transaction has just escalated: one
+    recovery each (never a second one: ``recovery_one_per_reason``) and its event.
 
     LEDGER: post these receivables with the same entries as ``recovery_open``.
     """
     if not claim_ids:
         return 0
+    if connection.vendor == "postgresql":
+        return _step_in_recoveries_sql(claim_ids=claim_ids, now=now)
     rows = Claim.objects.filter(pk__in=claim_ids).values_list(
         "pk",
         "seller_id",
@@ -120,7 +123,7 @@ def _step_in_recoveries_open(*, claim_ids: list[int], now: dt.datetime) -> int:
             )
             for pk, seller_id, currency, claimed, approved, window in rows
         ],
-        ignore_conflicts=True,  # recovery_one_per_reason: never a second one
+        ignore_conflicts=True,
     )
     opened = list(
         Recovery.objects.filter(
@@ -145,6 +148,46 @@ def _step_in_recoveries_open(*, claim_ids: list[int], now: dt.datetime) -> int:
         for pk, claim_id, amount, currency in opened
     )
     return len(opened)
+
+
+def _step_in_recoveries_sql(*, claim_ids: list[int], now: dt.datetime) -> int:
+    """The same as the ORM path above, as one PostgreSQL statement."""
+    sql = """
+        WITH opened AS (
+            INSERT INTO sellers_recovery (claim_id, seller_id, reason, currency, amount_minor,
+                                          withheld_minor, status, opened_at, appeal_due,
+                                          appeal_reason, decision_note)
+            SELECT c.id, c.seller_id, %(reason)s, c.currency,
+                   COALESCE(c.approved_total_minor, c.claimed_total_minor), 0, %(status)s,
+                   %(now)s, %(now)s + make_interval(days => r.appeal_window_days), '', ''
+              FROM claims_claim c JOIN claims_region r ON r.id = c.region_id
+             WHERE c.id = ANY(%(ids)s)
+                ON CONFLICT (claim_id, reason) DO NOTHING
+         RETURNING id, claim_id, amount_minor, currency
+        )
+        INSERT INTO claims_claimevent (claim_id, kind, from_status, to_status, actor_party,
+                                       actor_label, reason, data, created_at)
+        SELECT claim_id, %(kind)s, '', '', %(party)s, %(label)s, %(label_reason)s,
+               jsonb_build_object('recovery_id', id, 'step', 'opened',
+                                  'amount_minor', amount_minor, 'currency', currency),
+               %(now)s
+          FROM opened
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "ids": list(claim_ids),
+                "reason": str(RecoveryReason.STEP_IN),
+                "status": str(RecoveryStatus.OPEN),
+                "now": now,
+                "kind": str(EventKind.RECOVERY),
+                "party": str(Party.SYSTEM),
+                "label": ESCALATION_ACTOR.label,
+                "label_reason": str(RecoveryReason.STEP_IN.label),
+            },
+        )
+        return cursor.rowcount
 
 
 def claim_overrule_seller(*, claim: Claim, actor: Actor, reason: str) -> Claim:
