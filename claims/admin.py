@@ -30,6 +30,7 @@ from sellers.admin import (
     RecoveryInline,
     SellerResponseInline,
     claim_overrule_view,
+    claim_seller_link_view,
     claim_seller_standing,
 )
 
@@ -294,12 +295,18 @@ class ClaimAdmin(admin.ModelAdmin):
     def seller_standing(self, obj: Claim) -> str:
         return claim_seller_standing(obj)
 
-    @admin.display(description=_("overrule the seller"))
+    @admin.display(description=_("seller"))
     def overrule_link(self, obj: Claim) -> str:
-        if obj.status != ClaimStatus.SELLER_RESPONDED:
+        if not obj.pk:
             return "—"
-        url = reverse("admin:claims_claim_overrule", args=[obj.pk])
-        return format_html('<a class="button" href="{}">{}</a>', url, _("Overrule the seller…"))
+        url = reverse("admin:claims_claim_seller_link", args=[obj.pk])
+        html = format_html('<a class="button" href="{}">{}</a>', url, _("New seller link…"))
+        if obj.status == ClaimStatus.SELLER_RESPONDED:
+            url = reverse("admin:claims_claim_overrule", args=[obj.pk])
+            html += format_html(
+                ' <a class="button" href="{}">{}</a>', url, _("Overrule the seller…")
+            )
+        return html
 
     def get_urls(self):
         return [
@@ -307,6 +314,11 @@ class ClaimAdmin(admin.ModelAdmin):
                 "<int:pk>/transition/",
                 self.admin_site.admin_view(self.transition_view),
                 name="claims_claim_transition",
+            ),
+            path(
+                "<int:pk>/seller-link/",
+                self.admin_site.admin_view(lambda r, pk: claim_seller_link_view(self, r, pk)),
+                name="claims_claim_seller_link",
             ),
             path(
                 "<int:pk>/overrule/",

@@ -304,3 +304,42 @@ def claim_overrule_view(modeladmin, request, pk: int):
 
 def claim_seller_standing(claim) -> str:
     return seller_standing(seller=claim.seller).summary() if claim.pk else "—"
+
+
+def claim_seller_link_view(modeladmin, request, pk: int):
+    """Issue the seller a fresh link (after revoking a leaked one, or for the statement)."""
+    from django.conf import settings
+
+    from claims.models import Claim, ClaimEvent, EventKind
+    from sellers.services.responses import seller_respond_link_for_staff
+
+    claim = get_object_or_404(Claim.objects.select_related("region", "seller"), pk=pk)
+    if not request.user.has_perm("claims.transition_claim"):
+        raise PermissionDenied
+    if request.method != "POST":
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "opts": modeladmin.model._meta,
+            "claim": claim,
+            "title": _("New seller link for %(ref)s") % {"ref": claim.reference},
+        }
+        return TemplateResponse(request, "admin/sellers/seller_link.html", context)
+    link, token = seller_respond_link_for_staff(claim=claim, created_by=request.user)
+    actor = Actor.staff(request.user)
+    ClaimEvent.objects.create(
+        claim=claim,
+        kind=EventKind.MESSAGE,
+        actor_party=actor.party,
+        actor=request.user,
+        actor_label=actor.label,
+        reason=str(_("New seller link issued.")),
+        data={"link_id": link.pk},
+    )
+    url = settings.SITE_URL + reverse("sellers:respond", args=[claim.reference, token])
+    modeladmin.message_user(
+        request,
+        _("New link for %(seller)s (send it to %(email)s; it is shown only once): %(url)s")
+        % {"seller": claim.seller.legal_name, "email": claim.seller.email, "url": url},
+        messages.SUCCESS,
+    )
+    return redirect("admin:claims_claim_change", claim.pk)

@@ -304,3 +304,27 @@ def test_admin_claim_and_seller_pages_show_standing(client, supervisor):
     ):
         body = client.get(url).content.decode()
         assert "claims per 1,000 orders" in body and "$2,500.00" in body
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [("agent", True), ("supervisor", True), ("analyst", True), ("outsider", False)],
+)
+def test_admin_new_seller_link_permissions_and_the_link_works(client, cast, who, allowed):
+    # given: the seller's first link was revoked
+    claim, path = awaiting()
+    link_revoke(link=AccessLink.objects.get(claim=claim), revoked_by=cast["supervisor"], reason="x")
+    client.force_login(cast[who])
+    url = reverse("admin:claims_claim_seller_link", args=[claim.pk])
+    # when
+    page = client.get(url)
+    response = client.post(url, follow=True)
+    # then
+    assert page.status_code == (200 if allowed else 403)
+    assert AccessLink.objects.filter(claim=claim, revoked_at=None).exists() == allowed
+    if allowed:
+        text = " ".join(str(m) for m in response.context["messages"])
+        new_path = LINK.search(text).group(0)
+        client.logout()
+        assert client.get(new_path).status_code == 200
+        assert client.get(path).status_code == 403  # the revoked one stays refused
