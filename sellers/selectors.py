@@ -116,11 +116,13 @@ def seller_standing(*, seller: Seller, today: dt.date | None = None) -> Standing
     orders = OrderLine.objects.filter(seller=seller).values("order_id").distinct().count()
     notices = SellerNotice.objects.filter(seller=seller)
     first_answer = SellerResponse.objects.filter(version=1)
+    # A notice joins to every version of the answer: count notices, not joined rows.
     counts = notices.aggregate(
-        notified=Count("pk"),
-        responded=Count("pk", filter=Q(claim__seller_responses__in=first_answer)),
+        notified=Count("pk", distinct=True),
+        responded=Count("pk", distinct=True, filter=Q(claim__seller_responses__in=first_answer)),
         on_time=Count(
             "pk",
+            distinct=True,
             filter=Q(
                 claim__seller_responses__in=first_answer.filter(
                     created_at__lte=F("claim__seller_respond_by")

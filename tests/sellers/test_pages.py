@@ -328,3 +328,24 @@ def test_admin_new_seller_link_permissions_and_the_link_works(client, cast, who,
         client.logout()
         assert client.get(new_path).status_code == 200
         assert client.get(path).status_code == 403  # the revoked one stays refused
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_admin_recovery_changelist_query_count_does_not_grow_with_rows(client, supervisor):
+    # given: one recovery, then five
+    client.force_login(supervisor)
+    url = reverse("admin:sellers_recovery_changelist")
+    _recovery(supervisor)
+    one = _queries(client, url)
+    for _ in range(4):
+        _recovery(supervisor)
+    # then: the same number of queries
+    assert _queries(client, url) == one
