@@ -11,6 +11,7 @@ from claims.outbox import outbox_add
 from sellers.models import CertificateStatus, InsuranceCertificate, Reminder
 
 CERTIFICATE_NOTICE_DAYS = 30
+BATCH = 500
 
 
 def _remember(*, key: str, **fields) -> bool:
@@ -26,7 +27,7 @@ def response_reminder_key(claim_id: int, offset: int) -> str:
     return f"response:{claim_id}:{offset}h"
 
 
-def seller_reminders_send(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+def seller_reminders_send(*, now: dt.datetime | None = None, limit: int = BATCH) -> int:
     """Remind sellers whose response deadline is within one of the region's offsets.
 
     Offsets are handled smallest first; a claim that is already inside a smaller offset gets
@@ -68,7 +69,7 @@ def seller_reminders_send(*, now: dt.datetime | None = None, limit: int = 500) -
     return sent
 
 
-def certificate_reminders_send(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+def certificate_reminders_send(*, now: dt.datetime | None = None, limit: int = BATCH) -> int:
     """Tell sellers 30 days ahead that their valid certificate expires (once per certificate)."""
     today = (now or timezone.now()).date()
     due = list(

@@ -125,6 +125,8 @@ def insurer_notify(*, response_id: int, now: dt.datetime | None = None) -> None:
         "claim__region", "claim__seller", "claim__order_line__product", "claim__order_line__order"
     ).get(pk=response_id)
     claim = response.claim
+    if claim.status != ClaimStatus.AWAITING_SELLER:
+        return  # answered, escalated or withdrawn before the insurer could be told
     link, token = link_issue(
         purpose=LinkPurpose.INSURER_RESPONSE,
         email=response.insurer_email,
