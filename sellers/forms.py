@@ -27,7 +27,7 @@ class MultipleFileField(forms.FileField):
 
 
 class ResponseForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Your answer"), widget=forms.RadioSelect)
+    decision = forms.ChoiceField(label=_("What do you want to do?"), widget=forms.RadioSelect)
     reasons = forms.CharField(
         label=_("Reasons"),
         help_text=_("Required when you dispute the claim."),
@@ -35,8 +35,17 @@ class ResponseForm(forms.Form):
         required=False,
         max_length=5000,
     )
-    insurer_name = forms.CharField(label=_("Insurer"), required=False, max_length=200)
-    insurer_email = forms.EmailField(label=_("Insurer's claims e-mail"), required=False)
+    insurer_name = forms.CharField(
+        label=_("Insurer"),
+        required=False,
+        max_length=200,
+        help_text=_("Only when you hand the claim to your insurer."),
+    )
+    insurer_email = forms.EmailField(
+        label=_("Insurer's claims e-mail"),
+        required=False,
+        help_text=_("We send your insurer its own link to answer."),
+    )
     keep = forms.TypedMultipleChoiceField(
         label=_("Keep files from your previous answer"),
         coerce=int,
