@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims.actors import Actor
-from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind
+from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind, Funding
 from claims.money import format_minor
 from sellers.exceptions import RecoveryError
 from sellers.models import Recovery, RecoveryStatus, Withholding
@@ -84,13 +84,18 @@ def recovery_sync(*, claim_id: int) -> int:
     for recovery in Recovery.objects.select_for_update().filter(
         claim=claim, status__in=[RecoveryStatus.OPEN, RecoveryStatus.APPEALED]
     ):
-        if claim.status in NOTHING_PAID:
+        marketplace_pays = claim.funding in (Funding.STEP_IN, Funding.CONCESSION)
+        if (
+            claim.status in NOTHING_PAID
+            or claim.approved_total_minor == 0
+            or (claim.approved_total_minor is not None and not marketplace_pays)
+        ) and recovery.withheld_minor == 0:
             Recovery.objects.filter(pk=recovery.pk).update(status=RecoveryStatus.CANCELLED)
             _event(
                 recovery=recovery,
                 actor=Actor.system("recovery"),
                 step="cancelled",
-                reason=_("Nothing was paid on this claim."),
+                reason=_("The marketplace pays nothing on this claim."),
             )
             changed += 1
         elif (

@@ -208,3 +208,18 @@ def test_undecided_recoveries_are_not_exported():
     call_command("withholdings_export", stdout=out)
     assert len(out.getvalue().splitlines()) == 1  # the header only
     assert timezone.now()
+
+
+def test_recovery_cancelled_when_the_seller_funds_the_claim_after_all(supervisor):
+    # given: an escalated step-in claim
+    claim, _ = awaiting(amount_minor=OVER)
+    claim_escalate_overdue(now=claim.seller_respond_by + dt.timedelta(seconds=1))
+    staff = Actor.staff(supervisor)
+    claim_transition(claim=claim, to=ClaimStatus.UNDER_REVIEW, actor=staff)
+    # when: staff approve it with the seller paying
+    claim_approve(
+        claim=claim, actor=staff, approved={claim.losses.get().pk: OVER}, funding=Funding.SELLER
+    )
+    run_outbox("sellers.recovery_sync")
+    # then: the marketplace is owed nothing
+    assert Recovery.objects.get(claim=claim).status == RecoveryStatus.CANCELLED
