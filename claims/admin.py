@@ -297,8 +297,10 @@ class ClaimAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("seller"))
     def overrule_link(self, obj: Claim) -> str:
-        if not obj.pk:
-            return "—"
+        from sellers.models import SellerNotice
+
+        if not obj.pk or not SellerNotice.objects.filter(claim=obj).exists():
+            return "—"  # not sent to the seller (yet)
         url = reverse("admin:claims_claim_seller_link", args=[obj.pk])
         html = format_html('<a class="button" href="{}">{}</a>', url, _("New seller link…"))
         if obj.status == ClaimStatus.SELLER_RESPONDED:

@@ -18,6 +18,7 @@ from sellers.models import (
     Recovery,
     RecoveryStatus,
     Seller,
+    SellerNotice,
     SellerResponse,
     Withholding,
 )
@@ -316,6 +317,12 @@ def claim_seller_link_view(modeladmin, request, pk: int):
     claim = get_object_or_404(Claim.objects.select_related("region", "seller"), pk=pk)
     if not request.user.has_perm("claims.transition_claim"):
         raise PermissionDenied
+    if not SellerNotice.objects.filter(claim=claim).exists():
+        # Screening and fraud review come first: the seller sees only claims sent to them.
+        modeladmin.message_user(
+            request, _("The seller has not been told about this claim yet."), messages.ERROR
+        )
+        return redirect("admin:claims_claim_change", claim.pk)
     if request.method != "POST":
         context = {
             **modeladmin.admin_site.each_context(request),

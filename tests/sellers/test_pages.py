@@ -349,3 +349,16 @@ def test_admin_recovery_changelist_query_count_does_not_grow_with_rows(client, s
         _recovery(supervisor)
     # then: the same number of queries
     assert _queries(client, url) == one
+
+
+def test_admin_new_seller_link_refused_before_the_seller_was_told(client, supervisor):
+    # given: a claim still in screening
+    from tests.factories import claim_in
+
+    claim = claim_in(ClaimStatus.SCREENING)
+    client.force_login(supervisor)
+    # when
+    response = client.post(reverse("admin:claims_claim_seller_link", args=[claim.pk]), follow=True)
+    # then: refused with a message, no link
+    assert "has not been told" in response.content.decode()
+    assert not AccessLink.objects.filter(claim=claim).exists()
