@@ -148,7 +148,7 @@ def _batch_sql(
             SELECT id FROM claims_claim
              WHERE id = ANY(%(ids)s) AND status = %(from)s
              ORDER BY id
-               FOR UPDATE SKIP LOCKED
+               FOR NO KEY UPDATE SKIP LOCKED
         ), moved AS (
             UPDATE claims_claim c
                SET status = %(to)s, status_changed_at = %(now)s, updated_at = %(now)s{sets}

@@ -75,7 +75,7 @@ def outbox_add(*, topic: str, payload: dict, dedupe_key: str | None = None) -> O
 
 
 # Messages recorded in bulk are handed to the broker in chunks of this many per task.
-DELIVER_CHUNK = 100
+DELIVER_CHUNK = 250
 
 
 def dispatch_many_on_commit(*, message_ids: list[int]) -> None:

@@ -249,7 +249,7 @@ OUTBOX_LEASE = timedelta(minutes=5)
 OUTBOX_REDISPATCH_AFTER = timedelta(seconds=30)
 OUTBOX_BATCH_SIZE = 500
 # Claims the seller-deadline escalation moves per transaction (bounded memory and lock time).
-ESCALATION_BATCH_SIZE = env.int("ESCALATION_BATCH_SIZE", default=1000)
+ESCALATION_BATCH_SIZE = env.int("ESCALATION_BATCH_SIZE", default=5000)
 DEMO_MODE = env.bool("DEMO_MODE", default=False)
 
 # --- Logging --------------------------------------------------------------------------------
