@@ -26,6 +26,13 @@ from claims.models import (
 )
 from claims.money import format_minor
 from claims.services import claim_assign, claim_transition
+from sellers.admin import (
+    RecoveryInline,
+    SellerResponseInline,
+    claim_overrule_view,
+    claim_seller_link_view,
+    claim_seller_standing,
+)
 
 
 class HolidayInline(admin.TabularInline):
@@ -228,13 +235,18 @@ class ClaimAdmin(SimpleHistoryAdmin):
         "customer_info_due",
         "decision_due",
         "transition_link",
+        "seller_standing",
+        "overrule_link",
     ]
     fieldsets = [
         (
             None,
             {"fields": ["reference", "status", "transition_link", "status_changed_at", "assignee"]},
         ),
-        (_("Parties"), {"fields": ["region", "customer", "order_line", "seller"]}),
+        (
+            _("Parties"),
+            {"fields": ["region", "customer", "order_line", "seller", "seller_standing"]},
+        ),
         (
             _("Incident"),
             {"fields": ["incident_date", "incident_kind", "description", "people_injured"]},
@@ -247,8 +259,15 @@ class ClaimAdmin(SimpleHistoryAdmin):
             _("Deadlines"),
             {"fields": ["submitted_at", "seller_respond_by", "customer_info_due", "decision_due"]},
         ),
+        (_("Seller response"), {"fields": ["overrule_link"]}),
     ]
-    inlines = [LossItemInline, EvidenceInline, ClaimEventInline]
+    inlines = [
+        LossItemInline,
+        EvidenceInline,
+        SellerResponseInline,
+        RecoveryInline,
+        ClaimEventInline,
+    ]
     actions = [
         _transition_action(s)
         for s in (
@@ -305,12 +324,41 @@ class ClaimAdmin(SimpleHistoryAdmin):
         url = reverse("admin:claims_claim_transition", args=[obj.pk])
         return format_html('<a class="button" href="{}">{}</a>', url, _("Change status…"))
 
+    @admin.display(description=_("seller standing"))
+    def seller_standing(self, obj: Claim) -> str:
+        return claim_seller_standing(obj)
+
+    @admin.display(description=_("seller"))
+    def overrule_link(self, obj: Claim) -> str:
+        from sellers.models import SellerNotice
+
+        if not obj.pk or not SellerNotice.objects.filter(claim=obj).exists():
+            return "—"  # not sent to the seller (yet)
+        url = reverse("admin:claims_claim_seller_link", args=[obj.pk])
+        html = format_html('<a class="button" href="{}">{}</a>', url, _("New seller link…"))
+        if obj.status == ClaimStatus.SELLER_RESPONDED:
+            url = reverse("admin:claims_claim_overrule", args=[obj.pk])
+            html += format_html(
+                ' <a class="button" href="{}">{}</a>', url, _("Overrule the seller…")
+            )
+        return html
+
     def get_urls(self):
         return [
             path(
                 "<int:pk>/transition/",
                 self.admin_site.admin_view(self.transition_view),
                 name="claims_claim_transition",
+            ),
+            path(
+                "<int:pk>/seller-link/",
+                self.admin_site.admin_view(lambda r, pk: claim_seller_link_view(self, r, pk)),
+                name="claims_claim_seller_link",
+            ),
+            path(
+                "<int:pk>/overrule/",
+                self.admin_site.admin_view(lambda r, pk: claim_overrule_view(self, r, pk)),
+                name="claims_claim_overrule",
             ),
             *super().get_urls(),
         ]

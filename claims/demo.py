@@ -27,6 +27,7 @@ from claims.models import (
 from claims.outbox import recorded_only
 from claims.services import LossInput, claim_create, claim_transition, evidence_add
 from marketplace.models import Customer, Order, OrderLine, Product
+from sellers.demo import demo_seed_sellers
 from sellers.models import CertificateStatus, InsuranceCertificate, InsurerRating, Seller
 
 S = ClaimStatus
@@ -328,6 +329,7 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
         if i % 2 == 0 and claim.status not in (S.CLOSED, S.WITHDRAWN):
             Claim.objects.filter(pk=claim.pk).update(assignee=agents[i % 4 // 2])
         claims.append(claim)
+    demo_seed_sellers(now=now, staff_user=users["supervisor"])  # issue 4: seller journey
     Outbox.objects.filter(done_at__isnull=True).update(done_at=now)
     return {
         "users": list(users),

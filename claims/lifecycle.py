@@ -69,11 +69,14 @@ WITHDRAWABLE = frozenset(s for s, moves in ALLOWED.items() if S.WITHDRAWN in mov
 FOLLOW_UPS: dict[str, tuple[str, ...]] = {
     S.SUBMITTED: ("claims.screen", "claims.notify_customer"),
     S.NEEDS_INFO: ("claims.notify_customer",),
-    S.APPROVED: ("claims.notify_customer",),
-    S.DENIED: ("claims.notify_customer",),
+    S.APPROVED: ("claims.notify_customer", "sellers.recovery_sync"),
+    S.DENIED: ("claims.notify_customer", "sellers.recovery_sync"),
     S.APPEALED: ("claims.notify_customer",),
     S.PAID: ("claims.notify_customer",),
-    S.WITHDRAWN: ("claims.notify_customer",),
+    S.WITHDRAWN: ("claims.notify_customer", "sellers.recovery_sync"),
+    # issue 4: the seller is told (with a secure link) and, on escalation, told again.
+    S.AWAITING_SELLER: ("sellers.notify_seller",),
+    S.ESCALATED: ("sellers.notify_escalated",),
 }
 
 

@@ -12,6 +12,15 @@ from simple_history.models import HistoricalRecords
 from claims.money import CURRENCY_CHOICES, format_minor
 
 
+def validate_reminder_hours(value: str) -> None:
+    """A comma-separated list of whole hours before a deadline, e.g. ``48,24``."""
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    if not all(p.isdigit() and 0 < int(p) <= 24 * 30 for p in parts):
+        raise ValidationError(
+            _("Give whole hours between 1 and 720, separated by commas, for example 48,24.")
+        )
+
+
 class Region(models.Model):
     """One row per region: the program's policy numbers, as data that staff can edit."""
 
@@ -40,7 +49,22 @@ class Region(models.Model):
     insurance_proof_days = models.PositiveSmallIntegerField(
         _("insurance proof window (days)"), default=7
     )
+    insurance_min_limit_minor = models.BigIntegerField(
+        _("insurance: minimum per-occurrence and aggregate limit (minor units)"),
+        default=100_000_000,
+    )
+    insurance_max_deductible_minor = models.BigIntegerField(
+        _("insurance: maximum deductible (minor units)"), default=1_000_000
+    )
     appeal_window_days = models.PositiveSmallIntegerField(_("appeal window (days)"), default=30)
+    seller_reminder_hours = models.CharField(
+        _("seller reminders (hours before the deadline)"),
+        max_length=60,
+        default="48,24",
+        blank=True,
+        validators=[validate_reminder_hours],
+        help_text=_("Comma-separated, for example 48,24. Empty sends no reminders."),
+    )
     customer_info_days = models.PositiveSmallIntegerField(
         _("customer information window (days)"), default=14
     )
@@ -74,6 +98,12 @@ class Region(models.Model):
     @property
     def threshold_display(self) -> str:
         return format_minor(self.threshold_minor, self.currency)
+
+    @property
+    def reminder_offsets(self) -> list[int]:
+        """Reminder offsets in hours, largest first."""
+        parts = [p.strip() for p in self.seller_reminder_hours.split(",") if p.strip()]
+        return sorted({int(p) for p in parts if p.isdigit() and int(p) > 0}, reverse=True)
 
 
 class Holiday(models.Model):
@@ -388,6 +418,8 @@ class EventKind(models.TextChoices):
     ASSIGNMENT = "assignment", _("Assignment")
     EVIDENCE = "evidence", _("Evidence")
     MESSAGE = "message", _("Message")
+    RECOVERY = "recovery", _("Recovery")
+    SELLER = "seller", _("Seller response")
 
 
 class ClaimEvent(models.Model):

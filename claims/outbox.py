@@ -74,6 +74,38 @@ def outbox_add(*, topic: str, payload: dict, dedupe_key: str | None = None) -> O
     return message
 
 
+# Messages recorded in bulk are handed to the broker in chunks of this many per task.
+DELIVER_CHUNK = 250
+
+
+def dispatch_many_on_commit(*, message_ids: list[int]) -> None:
+    """Hand messages recorded in bulk (``claims.batch``) to the broker once the transaction
+    commits: one task per chunk instead of one publish per message."""
+    if message_ids and _dispatch_on_commit.get():
+        transaction.on_commit(lambda: dispatch_many(message_ids=message_ids))
+
+
+def dispatch_many(*, message_ids: list[int]) -> bool:
+    """Hand messages to the broker in chunks. Never raises, like ``dispatch``."""
+    from kombu.exceptions import OperationalError
+
+    from claims.tasks import outbox_deliver_many
+
+    for start in range(0, len(message_ids), DELIVER_CHUNK):
+        try:
+            outbox_deliver_many.apply_async(
+                args=[message_ids[start : start + DELIVER_CHUNK]], retry=False
+            )
+        except (OperationalError, OSError) as exc:
+            logger.warning(
+                "broker unavailable, %d outbox messages left for the sweeper: %s",
+                len(message_ids) - start,
+                exc,
+            )
+            return False
+    return True
+
+
 def dispatch(*, message_id: int) -> bool:
     """Hand a message to the broker. Never raises: the sweeper retries what this could not send."""
     from kombu.exceptions import OperationalError

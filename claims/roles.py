@@ -34,6 +34,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "claims.add_evidence",
         "sellers.change_insurancecertificate",
         "sellers.add_insurancecertificate",
+        "sellers.view_recovery",
+        "sellers.view_withholding",
+        "sellers.view_sellerresponse",
     ],
     ANALYST: _READ_MIRRORS
     + _READ_CLAIMS
@@ -66,6 +69,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "fraud.add_fraudreview",
         "claims.view_staffprofile",
         "claims.change_staffprofile",
+        "sellers.view_recovery",
+        "sellers.view_withholding",
+        "sellers.view_sellerresponse",
+        "sellers.decide_recovery",
+        "sellers.export_withholdings",
     ],
 }
 

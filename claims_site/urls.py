@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("claims/", include("claims.urls")),
     path("claim/", include("portal.urls")),
+    path("sellers/", include("sellers.urls")),
 ]
 
 handler400 = "claims_site.views.bad_request"

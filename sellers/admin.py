@@ -1,9 +1,29 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from claims.actors import Actor
+from claims.exceptions import ClaimError
 from claims.money import format_minor
-from sellers.models import InsuranceCertificate, Seller
+from sellers.exports import HEADER, csv_lines, csv_safe
+from sellers.models import (
+    InsuranceCertificate,
+    Recovery,
+    RecoveryStatus,
+    Seller,
+    SellerNotice,
+    SellerResponse,
+    Withholding,
+)
+from sellers.selectors import seller_standing
+from sellers.services.recoveries import recovery_decide
 
 
 class CertificateInline(admin.TabularInline):
@@ -24,11 +44,16 @@ class SellerAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "region"]
     list_select_related = ["region"]
     search_fields = ["legal_name", "marketplace_id", "email"]
+    readonly_fields = ["standing"]
     inlines = [CertificateInline]
 
     @admin.display(description=_("gross last month"), ordering="monthly_gross_minor")
     def gross(self, obj: Seller) -> str:
         return obj.monthly_gross_display
+
+    @admin.display(description=_("standing"))
+    def standing(self, obj: Seller) -> str:
+        return seller_standing(seller=obj).summary() if obj.pk else "—"
 
 
 @admin.register(InsuranceCertificate)
@@ -56,3 +81,272 @@ class InsuranceCertificateAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("per occurrence"), ordering="per_occurrence_minor")
     def per_occurrence(self, obj: InsuranceCertificate) -> str:
         return format_minor(obj.per_occurrence_minor, obj.currency)
+
+
+# --- issue 4: responses and recoveries, inlined on the claim and listed on their own ------
+
+
+class SellerResponseInline(admin.TabularInline):
+    """Every version of the seller's (or insurer's) answer, newest first. Append-only."""
+
+    model = SellerResponse
+    extra = 0
+    fields = ["version", "party", "decision", "reasons", "insurer_name", "created_at"]
+    readonly_fields = fields
+    ordering = ["-version"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RecoveryInline(admin.TabularInline):
+    model = Recovery
+    extra = 0
+    fields = ["reason", "amount", "withheld", "status", "appeal_due", "link"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("amount"))
+    def amount(self, obj: Recovery) -> str:
+        return obj.amount_display
+
+    @admin.display(description=_("withheld"))
+    def withheld(self, obj: Recovery) -> str:
+        return obj.withheld_display
+
+    @admin.display(description=_("recovery"))
+    def link(self, obj: Recovery) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:sellers_recovery_change", args=[obj.pk]), obj.pk
+        )
+
+
+class WithholdingInline(admin.TabularInline):
+    model = Withholding
+    extra = 0
+    fields = ["disbursement_reference", "currency", "amount_minor", "recorded_by", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AppealDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("uphold", _("Uphold the appeal: waive the recovery")),
+            ("reject", _("Reject the appeal: withholding resumes")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Explanation for the seller"), widget=forms.Textarea)
+
+
+@admin.register(Recovery)
+class RecoveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "claim",
+        "seller",
+        "reason",
+        "amount",
+        "outstanding",
+        "status",
+        "opened_at",
+        "appeal_due",
+    ]
+    list_filter = ["status", "reason", "currency"]
+    list_select_related = ["claim", "seller"]
+    search_fields = ["claim__reference", "seller__legal_name", "seller__marketplace_id"]
+    readonly_fields = [f.name for f in Recovery._meta.fields] + ["decide_link"]
+    inlines = [WithholdingInline]
+    actions = ["export_withholdings"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False  # recoveries are opened by the escalation policy
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_export_withholdings_permission(self, request) -> bool:
+        return request.user.has_perm("sellers.export_withholdings")
+
+    @admin.display(description=_("amount"), ordering="amount_minor")
+    def amount(self, obj: Recovery) -> str:
+        return obj.amount_display
+
+    @admin.display(description=_("outstanding"))
+    def outstanding(self, obj: Recovery) -> str:
+        return obj.outstanding_display
+
+    @admin.display(description=_("appeal"))
+    def decide_link(self, obj: Recovery) -> str:
+        if obj.status != RecoveryStatus.APPEALED:
+            return "—"
+        url = reverse("admin:sellers_recovery_decide", args=[obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Decide the appeal…"))
+
+    @admin.action(
+        description=_("Export what to withhold (CSV)"), permissions=["export_withholdings"]
+    )
+    def export_withholdings(self, request, queryset):
+        """The selected recoveries that still have something to withhold, as CSV."""
+        from sellers.selectors import withholdings_due
+
+        due = withholdings_due().filter(pk__in=queryset.values("pk"))
+
+        def rows():
+            yield HEADER
+            for r in due.iterator(chunk_size=500):
+                yield [
+                    r.pk,
+                    r.seller.marketplace_id,
+                    r.seller.legal_name,
+                    r.claim.reference,
+                    r.reason,
+                    r.currency,
+                    r.outstanding_minor,
+                    csv_safe(format_minor(r.outstanding_minor, r.currency)),
+                ]
+
+        response = StreamingHttpResponse(csv_lines(rows()), content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="withholdings.csv"'
+        return response
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="sellers_recovery_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, pk: int):
+        recovery = get_object_or_404(Recovery.objects.select_related("claim", "seller"), pk=pk)
+        if not request.user.has_perm("sellers.decide_recovery"):
+            raise PermissionDenied
+        form = AppealDecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                recovery_decide(
+                    recovery=recovery,
+                    actor=Actor.staff(request.user),
+                    uphold=form.cleaned_data["outcome"] == "uphold",
+                    note=form.cleaned_data["note"],
+                )
+            except ClaimError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, _("Appeal decided."), messages.SUCCESS)
+                return redirect("admin:sellers_recovery_change", recovery.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "recovery": recovery,
+            "form": form,
+            "title": _("Decide the appeal on %(ref)s") % {"ref": recovery.claim.reference},
+        }
+        return TemplateResponse(request, "admin/sellers/recovery/decide.html", context)
+
+
+# --- the claim's admin page: the seller's side, and staff overruling a rejection ---------
+
+
+class OverruleForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the seller's rejection is overruled"), widget=forms.Textarea
+    )
+
+
+def claim_overrule_view(modeladmin, request, pk: int):
+    """Staff overrule a seller's dispute: the marketplace steps in (claims admin URL)."""
+    from claims.models import Claim
+    from sellers.services.escalation import claim_overrule_seller
+
+    claim = get_object_or_404(Claim.objects.select_related("region", "seller"), pk=pk)
+    if not request.user.has_perm("claims.decide_claim"):
+        raise PermissionDenied
+    form = OverruleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim_overrule_seller(
+                claim=claim, actor=Actor.staff(request.user), reason=form.cleaned_data["reason"]
+            )
+        except ClaimError as exc:
+            modeladmin.message_user(request, str(exc), messages.ERROR)
+        else:
+            modeladmin.message_user(
+                request, _("The marketplace steps in on %(ref)s.") % {"ref": claim.reference}
+            )
+            return redirect("admin:claims_claim_change", claim.pk)
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "opts": modeladmin.model._meta,
+        "claim": claim,
+        "form": form,
+        "title": _("Overrule the seller on %(ref)s") % {"ref": claim.reference},
+    }
+    return TemplateResponse(request, "admin/sellers/overrule.html", context)
+
+
+def claim_seller_standing(claim) -> str:
+    return seller_standing(seller=claim.seller).summary() if claim.pk else "—"
+
+
+def claim_seller_link_view(modeladmin, request, pk: int):
+    """Issue the seller a fresh link (after revoking a leaked one, or for the statement)."""
+    from django.conf import settings
+
+    from claims.models import Claim, ClaimEvent, EventKind
+    from sellers.services.responses import seller_respond_link_for_staff
+
+    claim = get_object_or_404(Claim.objects.select_related("region", "seller"), pk=pk)
+    if not request.user.has_perm("claims.transition_claim"):
+        raise PermissionDenied
+    if not SellerNotice.objects.filter(claim=claim).exists():
+        # Screening and fraud review come first: the seller sees only claims sent to them.
+        modeladmin.message_user(
+            request, _("The seller has not been told about this claim yet."), messages.ERROR
+        )
+        return redirect("admin:claims_claim_change", claim.pk)
+    if request.method != "POST":
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "opts": modeladmin.model._meta,
+            "claim": claim,
+            "title": _("New seller link for %(ref)s") % {"ref": claim.reference},
+        }
+        return TemplateResponse(request, "admin/sellers/seller_link.html", context)
+    link, token = seller_respond_link_for_staff(claim=claim, created_by=request.user)
+    actor = Actor.staff(request.user)
+    ClaimEvent.objects.create(
+        claim=claim,
+        kind=EventKind.MESSAGE,
+        actor_party=actor.party,
+        actor=request.user,
+        actor_label=actor.label,
+        reason=str(_("New seller link issued.")),
+        data={"link_id": link.pk},
+    )
+    url = settings.SITE_URL + reverse("sellers:respond", args=[claim.reference, token])
+    modeladmin.message_user(
+        request,
+        _("New link for %(seller)s (send it to %(email)s; it is shown only once): %(url)s")
+        % {"seller": claim.seller.legal_name, "email": claim.seller.email, "url": url},
+        messages.SUCCESS,
+    )
+    return redirect("admin:claims_claim_change", claim.pk)

@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -130,3 +131,215 @@ class InsuranceCertificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.insurer_name} {self.policy_number}"
+
+
+# --- issue 4: the seller's side of a claim ------------------------------------------------
+
+
+class ResponseDecision(models.TextChoices):
+    ACCEPT = "accept", _("Accept liability: we (or our insurer) will pay")
+    DISPUTE = "dispute", _("Dispute the claim")
+    INSURER = "insurer", _("Hand the claim to our insurer")
+
+
+class ResponseParty(models.TextChoices):
+    SELLER = "seller", _("Seller")
+    INSURER = "insurer", _("Insurer")
+
+
+class SellerNotice(models.Model):
+    """The seller was told about a claim: starts the insurance-proof window (one per claim)."""
+
+    claim = models.OneToOneField(
+        "claims.Claim", on_delete=models.CASCADE, related_name="seller_notice"
+    )
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="notices")
+    notified_at = models.DateTimeField(_("notified"))
+    insurance_proof_due = models.DateTimeField(_("insurance proof due"))
+    insurance_checked_at = models.DateTimeField(_("insurance checked"), null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # Insurance-window sweeper: notices whose window closed and were not checked yet.
+            models.Index(
+                fields=["insurance_proof_due"],
+                condition=Q(insurance_checked_at__isnull=True),
+                name="notice_proof_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} → {self.seller_id}"
+
+
+class SellerResponse(models.Model):
+    """One version of the seller's (or insurer's) answer. Append-only: a change is a new row."""
+
+    claim = models.ForeignKey(
+        "claims.Claim", on_delete=models.PROTECT, related_name="seller_responses"
+    )
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="responses")
+    version = models.PositiveIntegerField(_("version"))
+    party = models.CharField(_("answered by"), max_length=10, choices=ResponseParty)
+    decision = models.CharField(_("decision"), max_length=10, choices=ResponseDecision)
+    reasons = models.TextField(_("reasons"), blank=True)
+    insurer_name = models.CharField(_("insurer"), max_length=200, blank=True)
+    insurer_email = models.EmailField(_("insurer e-mail"), blank=True)
+    evidence_ids = models.JSONField(_("evidence"), default=list, blank=True)
+    link = models.ForeignKey(
+        "claims.AccessLink", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("answered"), default=timezone.now)
+
+    class Meta:
+        ordering = ["claim", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "version"], name="response_one_per_version"),
+            models.CheckConstraint(
+                condition=Q(decision__in=ResponseDecision.values), name="response_decision_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="dispute") | ~Q(reasons=""),
+                name="response_dispute_has_reasons",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="insurer") | ~Q(insurer_email=""),
+                name="response_insurer_has_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} v{self.version}: {self.decision}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Seller responses are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Seller responses are append-only.")
+
+
+class RecoveryReason(models.TextChoices):
+    STEP_IN = "step_in", _("The marketplace stepped in and paid the customer")
+    NO_INSURANCE = "no_insurance", _("No valid proof of insurance for a concession")
+
+
+class RecoveryStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    APPEALED = "appealed", _("Under appeal")
+    SETTLED = "settled", _("Settled")
+    WAIVED = "waived", _("Waived on appeal")
+    CANCELLED = "cancelled", _("Cancelled (nothing was paid)")
+
+
+class Recovery(models.Model):
+    """Money the seller owes the marketplace for a claim it paid on the seller's behalf."""
+
+    claim = models.ForeignKey("claims.Claim", on_delete=models.PROTECT, related_name="recoveries")
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="recoveries")
+    reason = models.CharField(_("reason"), max_length=16, choices=RecoveryReason)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    amount_minor = models.BigIntegerField(_("amount (minor units)"))
+    withheld_minor = models.BigIntegerField(_("withheld so far (minor units)"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RecoveryStatus, default=RecoveryStatus.OPEN
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    appeal_due = models.DateTimeField(_("appeal by"))
+    appeal_reason = models.TextField(_("seller's appeal"), blank=True)
+    appealed_at = models.DateTimeField(_("appealed"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("appeal decided"), null=True, blank=True)
+    decision_note = models.TextField(_("decision"), blank=True)
+    settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name_plural = _("recoveries")
+        permissions = [
+            ("decide_recovery", _("Can decide recovery appeals")),
+            ("export_withholdings", _("Can export and record withholdings")),
+        ]
+        constraints = [
+            # One recovery per claim and reason: a re-run of any job cannot open a second one.
+            models.UniqueConstraint(fields=["claim", "reason"], name="recovery_one_per_reason"),
+            models.CheckConstraint(
+                condition=Q(status__in=RecoveryStatus.values), name="recovery_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__in=RecoveryReason.values), name="recovery_reason_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_minor__gte=0)
+                & Q(withheld_minor__gte=0)
+                & Q(withheld_minor__lte=models.F("amount_minor")),
+                name="recovery_withheld_within_amount",
+            ),
+        ]
+        indexes = [
+            # Seller statement and standing: a seller's recoveries by status.
+            models.Index(fields=["seller", "status"], name="recovery_seller_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}: {self.amount_display}"
+
+    @property
+    def amount_display(self) -> str:
+        return format_minor(self.amount_minor, self.currency)
+
+    @property
+    def outstanding_minor(self) -> int:
+        return self.amount_minor - self.withheld_minor
+
+    @property
+    def outstanding_display(self) -> str:
+        return format_minor(self.outstanding_minor, self.currency)
+
+    @property
+    def withheld_display(self) -> str:
+        return format_minor(self.withheld_minor, self.currency)
+
+
+class Withholding(models.Model):
+    """One amount kept back from one of the seller's disbursements against a recovery."""
+
+    recovery = models.ForeignKey(Recovery, on_delete=models.PROTECT, related_name="withholdings")
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    amount_minor = models.BigIntegerField(_("amount (minor units)"))
+    disbursement_reference = models.CharField(_("disbursement"), max_length=80)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recovery", "created_at"]
+        constraints = [
+            # The disbursement system may report a withholding twice: it is recorded once.
+            models.UniqueConstraint(
+                fields=["recovery", "disbursement_reference"], name="withholding_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_minor__gt=0), name="withholding_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.disbursement_reference}: {format_minor(self.amount_minor, self.currency)}"
+
+
+class Reminder(models.Model):
+    """A reminder that was sent; its key makes each reminder go out at most once."""
+
+    key = models.CharField(max_length=80, unique=True)
+    claim = models.ForeignKey(
+        "claims.Claim", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    certificate = models.ForeignKey(
+        InsuranceCertificate, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.key

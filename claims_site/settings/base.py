@@ -233,6 +233,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.outbox_purge",
         "schedule": crontab(hour=3, minute=17),
     },
+    # issue 4: seller deadlines (the job re-queues itself while a full batch was found).
+    "escalate-overdue-claims": {
+        "task": "sellers.tasks.escalate_overdue_claims",
+        "schedule": timedelta(minutes=1),
+    },
+    "close-insurance-windows": {
+        "task": "sellers.tasks.close_insurance_windows",
+        "schedule": timedelta(minutes=10),
+    },
+    "send-seller-reminders": {
+        "task": "sellers.tasks.send_seller_reminders",
+        "schedule": timedelta(minutes=10),
+    },
 }
 
 # --- Claimdesk ------------------------------------------------------------------------------
@@ -241,6 +254,8 @@ OUTBOX_LEASE = timedelta(minutes=5)
 # How long after commit the sweeper waits before it re-dispatches a message nobody took.
 OUTBOX_REDISPATCH_AFTER = timedelta(seconds=30)
 OUTBOX_BATCH_SIZE = 500
+# Claims the seller-deadline escalation moves per transaction (bounded memory and lock time).
+ESCALATION_BATCH_SIZE = env.int("ESCALATION_BATCH_SIZE", default=5000)
 DEMO_MODE = env.bool("DEMO_MODE", default=False)
 
 # --- Customer portal (issue 3) -------------------------------------------------------------

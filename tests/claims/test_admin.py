@@ -251,11 +251,14 @@ def test_evidence_download_is_permission_checked(client, cast):
 
 
 def _change_form_data(client, url) -> dict:
-    form = client.get(url).context["adminform"].form
+    context = client.get(url).context
+    form = context["adminform"].form
     data = {f: form.initial.get(f) for f in form.fields}
     data = {k: ("" if v is None else v) for k, v in data.items()}
     data["incident_date"] = form.initial["incident_date"].isoformat()
-    for prefix in ("losses", "evidence", "events"):
+    # Every inline is read-only: post empty management forms for each of them.
+    for inline in context["inline_admin_formsets"]:
+        prefix = inline.formset.prefix
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     return data
 

@@ -1,0 +1,245 @@
+"""Recoveries: what a seller owes the marketplace for a claim it paid, and how it is settled.
+
+``recovery_open``, ``withholding_record`` and ``recovery_settle`` are the single places where a
+receivable is created, reduced and closed: the ledger postings (payouts app) belong in them.
+Every step writes a ``recovery`` event on the claim's timeline.
+"""
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from claims.actors import Actor
+from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind, Funding
+from claims.money import format_minor
+from sellers.exceptions import RecoveryError
+from sellers.models import Recovery, RecoveryStatus, Withholding
+
+# Claim states in which nothing was or will be paid: an open recovery is cancelled.
+NOTHING_PAID = (ClaimStatus.DENIED, ClaimStatus.WITHDRAWN)
+
+
+def _event(*, recovery: Recovery, actor: Actor, step: str, reason: str = "", now=None, **data):
+    return ClaimEvent.objects.create(
+        claim_id=recovery.claim_id,
+        kind=EventKind.RECOVERY,
+        actor_party=actor.party,
+        actor=actor.user,
+        actor_label=actor.label,
+        reason=reason,
+        data={"recovery_id": recovery.pk, "step": step, **data},
+        created_at=now or timezone.now(),
+    )
+
+
+def recovery_open(
+    *, claim: Claim, reason: str, actor: Actor, now: dt.datetime | None = None
+) -> Recovery | None:
+    """Open the receivable for what the marketplace pays on ``claim`` (once per reason).
+
+    The amount is the approved total once decided, the claimed total until then (it follows
+    the decision: see ``recovery_sync``). Returns ``None`` if it was already open.
+    LEDGER: post the receivable (debit seller receivable, credit recoveries) here.
+    """
+    now = now or timezone.now()
+    amount = (
+        claim.approved_total_minor
+        if claim.approved_total_minor is not None
+        else claim.claimed_total_minor
+    )
+    try:
+        with transaction.atomic():
+            recovery = Recovery.objects.create(
+                claim=claim,
+                seller_id=claim.seller_id,
+                reason=reason,
+                currency=claim.currency,
+                amount_minor=amount,
+                opened_at=now,
+                appeal_due=now + dt.timedelta(days=claim.region.appeal_window_days),
+            )
+    except IntegrityError:
+        return None  # already open for this claim and reason: a re-run changes nothing
+    _event(
+        recovery=recovery,
+        actor=actor,
+        step="opened",
+        reason=recovery.get_reason_display(),
+        now=now,
+        amount_minor=amount,
+        currency=claim.currency,
+    )
+    return recovery
+
+
+@transaction.atomic
+def recovery_sync(*, claim_id: int) -> int:
+    """Follow the claim's decision: the approved amount is what is owed; denied or withdrawn
+    claims owe nothing. Returns how many recoveries changed."""
+    claim = Claim.objects.get(pk=claim_id)
+    changed = 0
+    for recovery in Recovery.objects.select_for_update().filter(
+        claim=claim, status__in=[RecoveryStatus.OPEN, RecoveryStatus.APPEALED]
+    ):
+        marketplace_pays = claim.funding in (Funding.STEP_IN, Funding.CONCESSION)
+        if (
+            claim.status in NOTHING_PAID
+            or claim.approved_total_minor == 0
+            or (claim.approved_total_minor is not None and not marketplace_pays)
+        ) and recovery.withheld_minor == 0:
+            Recovery.objects.filter(pk=recovery.pk).update(status=RecoveryStatus.CANCELLED)
+            _event(
+                recovery=recovery,
+                actor=Actor.system("recovery"),
+                step="cancelled",
+                reason=_("The marketplace pays nothing on this claim."),
+            )
+            changed += 1
+        elif (
+            claim.approved_total_minor is not None
+            and claim.approved_total_minor != recovery.amount_minor
+            and claim.approved_total_minor >= recovery.withheld_minor
+        ):
+            Recovery.objects.filter(pk=recovery.pk).update(amount_minor=claim.approved_total_minor)
+            _event(
+                recovery=recovery,
+                actor=Actor.system("recovery"),
+                step="amount",
+                amount_minor=claim.approved_total_minor,
+                was_minor=recovery.amount_minor,
+            )
+            changed += 1
+    return changed
+
+
+def withholding_record(
+    *,
+    recovery: Recovery,
+    amount_minor: int,
+    currency: str,
+    disbursement_reference: str,
+    recorded_by=None,
+    now: dt.datetime | None = None,
+) -> Withholding | None:
+    """Record an amount kept back from a disbursement. Once per disbursement reference.
+
+    Refuses (``RecoveryError``, nothing changed) amounts over what is outstanding, in another
+    currency, or on a recovery under appeal or closed. Settles the recovery when fully withheld.
+    LEDGER: post the withholding (debit seller payable, credit seller receivable) here.
+    """
+    now = now or timezone.now()
+    reference = disbursement_reference.strip()
+    if not reference:
+        raise RecoveryError(_("Give the disbursement reference."))
+    if amount_minor <= 0:
+        raise RecoveryError(_("The amount withheld must be more than zero."))
+    with transaction.atomic():
+        locked = Recovery.objects.select_for_update().get(pk=recovery.pk)
+        if Withholding.objects.filter(recovery=locked, disbursement_reference=reference).exists():
+            return None  # the disbursement system reported it twice
+        if locked.status != RecoveryStatus.OPEN:
+            raise RecoveryError(
+                _("Recovery for %(ref)s is %(status)s: nothing can be withheld.")
+                % {"ref": locked.claim.reference, "status": locked.get_status_display()}
+            )
+        if currency != locked.currency:
+            raise RecoveryError(
+                _("This recovery is in %(currency)s.") % {"currency": locked.currency}
+            )
+        if amount_minor > locked.outstanding_minor:
+            raise RecoveryError(
+                _("Only %(left)s is outstanding on this recovery.")
+                % {"left": locked.outstanding_display}
+            )
+        withholding = Withholding.objects.create(
+            recovery=locked,
+            currency=currency,
+            amount_minor=amount_minor,
+            disbursement_reference=reference,
+            recorded_by=recorded_by,
+            created_at=now,
+        )
+        Recovery.objects.filter(pk=locked.pk).update(
+            withheld_minor=F("withheld_minor") + amount_minor
+        )
+        actor = Actor.staff(recorded_by) if recorded_by else Actor.system("disbursements")
+        _event(
+            recovery=locked,
+            actor=actor,
+            step="withheld",
+            reason=reference,
+            now=now,
+            amount_minor=amount_minor,
+            currency=currency,
+        )
+        locked.refresh_from_db()
+        if locked.outstanding_minor == 0:
+            recovery_settle(recovery=locked, actor=actor, now=now)
+    return withholding
+
+
+@transaction.atomic
+def recovery_settle(*, recovery: Recovery, actor: Actor, now: dt.datetime | None = None) -> bool:
+    """Close a fully withheld recovery. LEDGER: close the receivable here."""
+    now = now or timezone.now()
+    changed = Recovery.objects.filter(
+        pk=recovery.pk, status=RecoveryStatus.OPEN, withheld_minor=F("amount_minor")
+    ).update(status=RecoveryStatus.SETTLED, settled_at=now)
+    if changed:
+        _event(recovery=recovery, actor=actor, step="settled", now=now)
+    return bool(changed)
+
+
+@transaction.atomic
+def recovery_appeal(
+    *, recovery: Recovery, actor: Actor, reason: str, now: dt.datetime | None = None
+) -> Recovery:
+    """The seller appeals within the region's window; withholding pauses until staff decide."""
+    now = now or timezone.now()
+    if not reason.strip():
+        raise RecoveryError(_("Tell us why you should not owe this amount."))
+    locked = Recovery.objects.select_for_update().get(pk=recovery.pk)
+    if locked.status != RecoveryStatus.OPEN:
+        raise RecoveryError(
+            _("This recovery is %(status)s and cannot be appealed.")
+            % {"status": locked.get_status_display()}
+        )
+    if now > locked.appeal_due:
+        raise RecoveryError(_("The appeal window for this recovery has closed."))
+    Recovery.objects.filter(pk=locked.pk).update(
+        status=RecoveryStatus.APPEALED, appeal_reason=reason.strip(), appealed_at=now
+    )
+    _event(recovery=locked, actor=actor, step="appealed", reason=reason.strip(), now=now)
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def recovery_decide(*, recovery: Recovery, actor: Actor, uphold: bool, note: str) -> Recovery:
+    """Staff decide an appeal: uphold it (the recovery is waived) or reject it (it re-opens).
+
+    LEDGER: a waiver writes off what is still outstanding here.
+    """
+    if not actor.has_perm("sellers.decide_recovery"):
+        raise RecoveryError(_("You do not have permission to decide recovery appeals."))
+    if not note.strip():
+        raise RecoveryError(_("Explain the decision to the seller."))
+    locked = Recovery.objects.select_for_update().get(pk=recovery.pk)
+    if locked.status != RecoveryStatus.APPEALED:
+        raise RecoveryError(_("Only a recovery under appeal can be decided."))
+    status = RecoveryStatus.WAIVED if uphold else RecoveryStatus.OPEN
+    Recovery.objects.filter(pk=locked.pk, status=RecoveryStatus.APPEALED).update(
+        status=status, decided_at=timezone.now(), decision_note=note.strip()
+    )
+    _event(
+        recovery=locked,
+        actor=actor,
+        step="appeal_upheld" if uphold else "appeal_rejected",
+        reason=note.strip(),
+        outstanding=format_minor(locked.outstanding_minor, locked.currency),
+    )
+    locked.refresh_from_db()
+    return locked

@@ -1,0 +1,289 @@
+"""The seller is told about a claim and answers it (or hands it to their insurer)."""
+
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from claims.actors import Actor
+from claims.links import link_issue
+from claims.models import (
+    AccessLink,
+    Claim,
+    ClaimEvent,
+    ClaimStatus,
+    EventKind,
+    EvidenceKind,
+    LinkPurpose,
+    Party,
+)
+from claims.notifications import email_send
+from claims.outbox import outbox_add
+from sellers.exceptions import ResponseLocked, ResponseRejected
+from sellers.models import ResponseDecision, ResponseParty, SellerNotice, SellerResponse
+
+# The seller's link outlives the deadline: it also opens the statement and the appeal form.
+LINK_GRACE = dt.timedelta(days=14)
+OPEN_FOR_ANSWERS = (ClaimStatus.AWAITING_SELLER, ClaimStatus.SELLER_RESPONDED)
+
+
+def link_actor(link: AccessLink) -> Actor:
+    if link.purpose == LinkPurpose.INSURER_RESPONSE:
+        return Actor(party=Party.INSURER, label=f"insurer {link.email}")
+    return Actor.seller(link.seller)
+
+
+def local_datetime(value: dt.datetime | None, zone_name: str) -> str:
+    if value is None:
+        return ""
+    zone = zoneinfo.ZoneInfo(zone_name)
+    return f"{date_format(value.astimezone(zone), 'DATETIME_FORMAT')} ({zone_name})"
+
+
+def _link_expiry(claim: Claim, now: dt.datetime) -> dt.timedelta:
+    respond_by = claim.seller_respond_by or now
+    return respond_by - now + dt.timedelta(days=claim.region.appeal_window_days) + LINK_GRACE
+
+
+def claim_email_context(*, claim: Claim, url: str) -> dict:
+    """What the seller (or insurer) is told: what, when, how much, the evidence, the deadline."""
+    return {
+        "seller": claim.seller.legal_name,
+        "reference": claim.reference,
+        "product": claim.order_line.product.title,
+        "order": claim.order_line.order.number,
+        "incident_date": date_format(claim.incident_date, "DATE_FORMAT"),
+        "incident_kind": claim.get_incident_kind_display(),
+        "description": claim.description,
+        "claimed": claim.claimed_total_display,
+        "losses": [str(loss) for loss in claim.losses.all()],
+        "evidence": [str(item) for item in claim.evidence.all()],
+        "respond_by": local_datetime(claim.seller_respond_by, claim.region.time_zone),
+        "concession": claim.is_at_or_under_threshold,
+        "proof_days": claim.region.insurance_proof_days,
+        "url": url,
+    }
+
+
+def seller_notify(*, claim_id: int, event_id: int, now: dt.datetime | None = None) -> bool:
+    """E-mail the seller a claim that entered ``awaiting seller``, with a secure link.
+
+    Does nothing if the claim has moved on since (a stale message). Returns whether it sent.
+    """
+    now = now or timezone.now()
+    claim = Claim.objects.select_related(
+        "region", "seller", "order_line__product", "order_line__order"
+    ).get(pk=claim_id)
+    if claim.status != ClaimStatus.AWAITING_SELLER:
+        return False
+    SellerNotice.objects.get_or_create(
+        claim=claim,
+        defaults={
+            "seller": claim.seller,
+            "notified_at": now,
+            "insurance_proof_due": now + dt.timedelta(days=claim.region.insurance_proof_days),
+        },
+    )
+    link, token = link_issue(
+        purpose=LinkPurpose.SELLER_RESPONSE,
+        email=claim.seller.email,
+        expires_in=_link_expiry(claim, now),
+        claim=claim,
+        seller=claim.seller,
+    )
+    url = settings.SITE_URL + reverse("sellers:respond", args=[claim.reference, token])
+    email_send(
+        template="seller-claim",
+        to=[claim.seller.email],
+        context=claim_email_context(claim=claim, url=url),
+        language=claim.region.language,
+    )
+    ClaimEvent.objects.create(
+        claim=claim,
+        kind=EventKind.MESSAGE,
+        actor_party=Party.SYSTEM,
+        actor_label="seller notification",
+        reason=_("Seller notified with a response link."),
+        data={"link_id": link.pk, "event_id": event_id, "to": claim.seller.email},
+        created_at=now,
+    )
+    return True
+
+
+def insurer_notify(*, response_id: int, now: dt.datetime | None = None) -> None:
+    """E-mail the insurer a claim the seller handed over, with the insurer's own link."""
+    now = now or timezone.now()
+    response = SellerResponse.objects.select_related(
+        "claim__region", "claim__seller", "claim__order_line__product", "claim__order_line__order"
+    ).get(pk=response_id)
+    claim = response.claim
+    if claim.status != ClaimStatus.AWAITING_SELLER:
+        return  # answered, escalated or withdrawn before the insurer could be told
+    link, token = link_issue(
+        purpose=LinkPurpose.INSURER_RESPONSE,
+        email=response.insurer_email,
+        expires_in=_link_expiry(claim, now),
+        claim=claim,
+        seller=claim.seller,
+    )
+    url = settings.SITE_URL + reverse("sellers:insurer-respond", args=[claim.reference, token])
+    email_send(
+        template="insurer-claim",
+        to=[response.insurer_email],
+        context={**claim_email_context(claim=claim, url=url), "insurer": response.insurer_name},
+        language=claim.region.language,
+    )
+    ClaimEvent.objects.create(
+        claim=claim,
+        kind=EventKind.MESSAGE,
+        actor_party=Party.SYSTEM,
+        actor_label="insurer notification",
+        reason=_("Insurer %(name)s notified with a response link.")
+        % {"name": response.insurer_name},
+        data={"link_id": link.pk, "response_id": response.pk, "to": response.insurer_email},
+        created_at=now,
+    )
+
+
+def response_is_open(claim: Claim, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return (
+        claim.status in OPEN_FOR_ANSWERS
+        and claim.seller_respond_by is not None
+        and now <= claim.seller_respond_by
+    )
+
+
+def _check(
+    *, party: str, decision: str, reasons: str, insurer_name: str, insurer_email: str
+) -> None:
+    allowed = [ResponseDecision.ACCEPT, ResponseDecision.DISPUTE]
+    if party == ResponseParty.SELLER:
+        allowed.append(ResponseDecision.INSURER)
+    if decision not in allowed:
+        raise ResponseRejected(_("Choose one of the answers offered."))
+    if decision == ResponseDecision.DISPUTE and not reasons.strip():
+        raise ResponseRejected(_("Say why you dispute the claim."))
+    if decision == ResponseDecision.INSURER:
+        if not insurer_name.strip():
+            raise ResponseRejected(_("Give the name of your insurer."))
+        try:
+            validate_email(insurer_email)
+        except ValidationError:
+            raise ResponseRejected(_("Give your insurer's claims e-mail address.")) from None
+
+
+def seller_response_submit(
+    *,
+    link: AccessLink,
+    decision: str,
+    reasons: str = "",
+    insurer_name: str = "",
+    insurer_email: str = "",
+    files: list[tuple[str, bytes]] | None = None,
+    keep_evidence_ids: list[int] | None = None,
+    now: dt.datetime | None = None,
+) -> SellerResponse:
+    """Record a new version of the answer given through ``link``; files become evidence.
+
+    Until the deadline every change is a new version (all kept); after it, ``ResponseLocked``.
+    A first accept or dispute moves the claim to ``seller responded``; a hand-off to the insurer
+    e-mails the insurer a link of their own and leaves the deadline running.
+    """
+    from claims.files import atomic_with_files
+    from claims.services import claim_transition, evidence_add
+
+    now = now or timezone.now()
+    party = (
+        ResponseParty.INSURER
+        if link.purpose == LinkPurpose.INSURER_RESPONSE
+        else ResponseParty.SELLER
+    )
+    _check(
+        party=party,
+        decision=decision,
+        reasons=reasons,
+        insurer_name=insurer_name,
+        insurer_email=insurer_email,
+    )
+    actor = link_actor(link)
+    with atomic_with_files():
+        claim = Claim.objects.select_for_update().get(pk=link.claim_id)
+        if not response_is_open(claim, now):
+            raise ResponseLocked(
+                _("The response deadline for claim %(ref)s has passed; answers are locked.")
+                % {"ref": claim.reference}
+            )
+        previous = SellerResponse.objects.filter(claim=claim).order_by("-version").first()
+        kept = list(keep_evidence_ids or [])
+        if not set(kept) <= set(previous.evidence_ids if previous else []):
+            raise ResponseRejected(_("Only files from your previous answer can be kept."))
+        added = [
+            evidence_add(
+                claim=claim, data=data, filename=name, kind=EvidenceKind.OTHER, actor=actor
+            ).pk
+            for name, data in files or []
+        ]
+        version = (
+            SellerResponse.objects.filter(claim=claim).aggregate(v=Max("version"))["v"] or 0
+        ) + 1
+        response = SellerResponse.objects.create(
+            claim=claim,
+            seller_id=claim.seller_id,
+            version=version,
+            party=party,
+            decision=decision,
+            reasons=reasons.strip(),
+            insurer_name=insurer_name.strip(),
+            insurer_email=insurer_email.strip(),
+            evidence_ids=kept + added,
+            link=link,
+            created_at=now,
+        )
+        ClaimEvent.objects.create(
+            claim=claim,
+            kind=EventKind.SELLER,
+            actor_party=actor.party,
+            actor_label=actor.label,
+            reason=response.reasons,
+            data={"response_id": response.pk, "version": version, "decision": decision},
+            created_at=now,
+        )
+        if decision == ResponseDecision.INSURER:
+            outbox_add(
+                topic="sellers.notify_insurer",
+                payload={"response_id": response.pk},
+                dedupe_key=f"sellers.notify_insurer:{response.pk}",
+            )
+        elif claim.status == ClaimStatus.AWAITING_SELLER:
+            claim_transition(
+                claim=claim,
+                to=ClaimStatus.SELLER_RESPONDED,
+                actor=actor,
+                reason=ResponseDecision(decision).label,
+                data={"response_id": response.pk},
+                now=now,
+            )
+    return response
+
+
+@transaction.atomic
+def seller_respond_link_for_staff(*, claim: Claim, created_by) -> tuple[AccessLink, str]:
+    """A fresh seller link (after staff revoked one, or for the statement later on)."""
+    now = timezone.now()
+    return link_issue(
+        purpose=LinkPurpose.SELLER_RESPONSE,
+        email=claim.seller.email,
+        expires_in=_link_expiry(claim, now),
+        claim=claim,
+        seller=claim.seller,
+        created_by=created_by,
+    )

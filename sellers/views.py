@@ -1,0 +1,219 @@
+"""Pages for sellers and insurers, reached through a secure link (no password).
+
+Every view resolves the link first; a refused link (tampered, unknown, expired, revoked, for
+another claim) gets a page saying so and changes nothing. Views parse, call one service, turn a
+domain error into a message and redirect (post/redirect/get).
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from claims.exceptions import ClaimError
+from claims.links import LinkRefused, link_resolve
+from claims.models import AccessLink, Claim, LinkPurpose
+from claims_site.ratelimit import client_ip, rate_limit_hit
+from sellers.forms import AppealForm, CertificateForm, ResponseForm
+from sellers.models import Recovery, ResponseParty
+from sellers.selectors import (
+    evidence_names,
+    recoveries_for_seller,
+    responses_for_claim,
+    seller_standing,
+)
+from sellers.services.certificates import CertificateInput, certificate_submit
+from sellers.services.recoveries import recovery_appeal
+from sellers.services.responses import link_actor, response_is_open, seller_response_submit
+
+
+def _refused(request: HttpRequest, exc: LinkRefused) -> HttpResponse:
+    return render(request, "sellers/link_refused.html", {"message": str(exc)}, status=403)
+
+
+def _resolve(reference: str, token: str, purpose: str) -> tuple[Claim, AccessLink]:
+    claim = (
+        Claim.objects.select_related("region", "seller__region", "order_line__product")
+        .filter(reference=reference)
+        .first()
+    )
+    if claim is None:
+        raise LinkRefused(LinkRefused.UNKNOWN)
+    return claim, link_resolve(token=token, purpose=purpose, claim=claim)
+
+
+def _limited(request: HttpRequest) -> bool:
+    return request.method == "POST" and rate_limit_hit(
+        scope="seller-forms", key=client_ip(request), limit=60, window_seconds=600
+    )
+
+
+def _respond(request: HttpRequest, reference: str, token: str, purpose: str) -> HttpResponse:
+    try:
+        claim, link = _resolve(reference, token, purpose)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    if _limited(request):
+        return render(
+            request,
+            "sellers/link_refused.html",
+            {"message": _("Too many attempts. Please wait a few minutes.")},
+            status=429,
+        )
+    party = (
+        ResponseParty.INSURER if purpose == LinkPurpose.INSURER_RESPONSE else ResponseParty.SELLER
+    )
+    history = responses_for_claim(claim=claim)
+    latest = history[0] if history else None
+    previous_files = evidence_names(ids=latest.evidence_ids) if latest else []
+    form = ResponseForm(
+        request.POST or None, request.FILES or None, party=party, previous_files=previous_files
+    )
+    certificate_form = CertificateForm(currency=claim.seller.currency)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                seller_response_submit(
+                    link=link,
+                    decision=data["decision"],
+                    reasons=data["reasons"],
+                    insurer_name=data.get("insurer_name", ""),
+                    insurer_email=data.get("insurer_email", ""),
+                    files=[(f.name, f.read()) for f in data["files"]],
+                    keep_evidence_ids=data.get("keep", []),
+                )
+            except ClaimError as exc:
+                messages.error(request, str(exc))
+                status = 400
+            else:
+                messages.success(request, _("Thank you: your answer is saved."))
+                return redirect(request.path)
+        else:
+            messages.error(request, _("Please correct the errors below."))
+            status = 400
+    context = {
+        "claim": claim,
+        "link": link,
+        "party": party,
+        "is_seller": party == ResponseParty.SELLER,
+        "open": response_is_open(claim),
+        "history": [(r, evidence_names(ids=r.evidence_ids)) for r in history],
+        "evidence": claim.evidence.all(),
+        "form": form,
+        "certificate_form": certificate_form,
+        "standing": seller_standing(seller=claim.seller) if party == ResponseParty.SELLER else None,
+        "token": token,
+    }
+    return render(request, "sellers/respond.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def respond(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    return _respond(request, reference, token, LinkPurpose.SELLER_RESPONSE)
+
+
+@require_http_methods(["GET", "POST"])
+def insurer_respond(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    return _respond(request, reference, token, LinkPurpose.INSURER_RESPONSE)
+
+
+@require_POST
+def insurance_upload(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    try:
+        claim, link = _resolve(reference, token, LinkPurpose.SELLER_RESPONSE)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    form = CertificateForm(request.POST, request.FILES, currency=claim.seller.currency)
+    if not form.is_valid():
+        errors = "; ".join(
+            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errs)}"
+            for name, errs in form.errors.items()
+        )
+        messages.error(request, _("The certificate was not saved: %(errors)s") % {"errors": errors})
+        return redirect("sellers:respond", reference, token)
+    data = form.cleaned_data
+    document = data["document"].read() if data.get("document") else None
+    try:
+        certificate = certificate_submit(
+            seller=link.seller,
+            data=CertificateInput(
+                insurer_name=data["insurer_name"],
+                policy_number=data["policy_number"],
+                occurrence_based=data["occurrence_based"],
+                currency=claim.seller.currency,
+                per_occurrence_minor=data["per_occurrence"],
+                aggregate_minor=data["aggregate"],
+                deductible_minor=data["deductible"],
+                insurer_rating=data["insurer_rating"],
+                marketplace_additional_insured=data["marketplace_additional_insured"],
+                effective_date=data["effective_date"],
+                expiry_date=data["expiry_date"],
+            ),
+            document=document,
+        )
+    except ClaimError as exc:
+        messages.error(request, str(exc))
+        return redirect("sellers:respond", reference, token)
+    if certificate.check_failures:
+        messages.error(
+            request,
+            _("Your certificate does not meet the policy: %(failures)s")
+            % {"failures": " ".join(certificate.check_failures)},
+        )
+    else:
+        messages.success(request, _("Thank you: your certificate meets the policy."))
+    return redirect("sellers:respond", reference, token)
+
+
+@require_http_methods(["GET"])
+def statement(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    try:
+        claim, link = _resolve(reference, token, LinkPurpose.SELLER_RESPONSE)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    recoveries = list(recoveries_for_seller(seller=link.seller))
+    context = {
+        "claim": claim,
+        "seller": link.seller,
+        "recoveries": recoveries,
+        "standing": seller_standing(seller=link.seller),
+        "now": timezone.now(),
+        "appeal_form": AppealForm(),
+        "token": token,
+    }
+    return render(request, "sellers/statement.html", context)
+
+
+@require_POST
+def recovery_appeal_view(request: HttpRequest, reference: str, token: str, pk: int):
+    try:
+        _claim, link = _resolve(reference, token, LinkPurpose.SELLER_RESPONSE)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    recovery = Recovery.objects.filter(pk=pk, seller=link.seller).select_related("claim").first()
+    if recovery is None:
+        raise Http404
+    form = AppealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tell us why you should not owe this amount."))
+        return redirect("sellers:statement", reference, token)
+    try:
+        recovery_appeal(
+            recovery=recovery, actor=link_actor(link), reason=form.cleaned_data["reason"]
+        )
+    except ClaimError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _(
+                "Your appeal on claim %(ref)s is recorded; nothing will be withheld for it "
+                "until we decide."
+            )
+            % {"ref": recovery.claim.reference},
+        )
+    return redirect("sellers:statement", reference, token)

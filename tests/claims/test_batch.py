@@ -1,0 +1,108 @@
+"""claim_transition_batch: the set-based transition, on its SQL path and its ORM path."""
+
+import pytest
+from django.db import transaction
+
+from claims.actors import Actor
+from claims.batch import claim_transition_batch
+from claims.exceptions import InvalidTransition, TransitionNotPermitted
+from claims.models import Claim, ClaimEvent, ClaimStatus, Funding, Outbox
+from tests.factories import claim_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _shape(claim_ids):
+    """What a batch leaves behind, comparable across runs (no ids, no times)."""
+    claims = sorted(
+        Claim.objects.filter(pk__in=claim_ids).values_list("status", "funding"), key=str
+    )
+    events = sorted(
+        ClaimEvent.objects.filter(
+            claim_id__in=claim_ids, to_status=ClaimStatus.ESCALATED
+        ).values_list("from_status", "actor_party", "actor_label", "reason", "data"),
+        key=str,
+    )
+    outbox = sorted(
+        (o.topic, o.payload["claim_id"] in claim_ids, o.dedupe_key.split(":")[0])
+        for o in Outbox.objects.filter(topic="sellers.notify_escalated")
+        if o.payload["claim_id"] in claim_ids
+    )
+    return claims, events, outbox
+
+
+@pytest.mark.parametrize("use_sql", [True, False])
+def test_batch_moves_only_claims_still_in_from_status(use_sql):
+    # given: two claims awaiting the seller, one already escalated elsewhere
+    waiting = [claim_in(ClaimStatus.AWAITING_SELLER) for _ in range(2)]
+    done = claim_in(ClaimStatus.ESCALATED)
+    ids = [c.pk for c in [*waiting, done]]
+    # when
+    with transaction.atomic():
+        moved = claim_transition_batch(
+            claim_ids=ids,
+            from_status=ClaimStatus.AWAITING_SELLER,
+            to=ClaimStatus.ESCALATED,
+            actor=Actor.system("escalation"),
+            reason="Deadline passed.",
+            updates={"funding": Funding.STEP_IN},
+            data={"policy": "step_in"},
+            use_sql=use_sql,
+        )
+    # then: two moved, one event and one follow-up each, the third untouched
+    assert moved == sorted(c.pk for c in waiting)
+    claims, events, outbox = _shape([c.pk for c in waiting])
+    assert claims == [("escalated", "step_in")] * 2
+    assert (
+        events
+        == [
+            (
+                "awaiting_seller",
+                "system",
+                "escalation",
+                "Deadline passed.",
+                {"policy": "step_in", "funding": "step_in"},
+            )
+        ]
+        * 2
+    )
+    assert outbox == [("sellers.notify_escalated", True, "sellers.notify_escalated")] * 2
+    assert ClaimEvent.objects.filter(claim=done, to_status=ClaimStatus.ESCALATED).count() == 1
+    # and: a second run moves nothing
+    with transaction.atomic():
+        again = claim_transition_batch(
+            claim_ids=ids,
+            from_status=ClaimStatus.AWAITING_SELLER,
+            to=ClaimStatus.ESCALATED,
+            actor=Actor.system("escalation"),
+            use_sql=use_sql,
+        )
+    assert again == []
+
+
+def test_batch_refuses_illegal_moves_and_staff_without_permission(outsider):
+    claim = claim_in(ClaimStatus.AWAITING_SELLER)
+    with pytest.raises(InvalidTransition):
+        claim_transition_batch(
+            claim_ids=[claim.pk],
+            from_status=ClaimStatus.AWAITING_SELLER,
+            to=ClaimStatus.PAID,
+            actor=Actor.system(),
+        )
+    with pytest.raises(TransitionNotPermitted):
+        claim_transition_batch(
+            claim_ids=[claim.pk],
+            from_status=ClaimStatus.AWAITING_SELLER,
+            to=ClaimStatus.ESCALATED,
+            actor=Actor.staff(outsider),
+        )
+    with pytest.raises(ValueError):
+        claim_transition_batch(
+            claim_ids=[claim.pk],
+            from_status=ClaimStatus.AWAITING_SELLER,
+            to=ClaimStatus.ESCALATED,
+            actor=Actor.system(),
+            updates={"status": "paid"},
+        )
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.AWAITING_SELLER

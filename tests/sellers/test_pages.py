@@ -1,0 +1,364 @@
+"""The seller's pages through a link, refused links, and the staff pages and actions."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from claims.actors import Actor
+from claims.links import link_issue, link_resolve, link_revoke
+from claims.models import AccessLink, ClaimEvent, ClaimStatus, Funding, LinkPurpose
+from claims.services import claim_approve, claim_transition
+from sellers.models import Recovery, RecoveryStatus, SellerResponse
+from sellers.services.escalation import claim_escalate_overdue
+from sellers.services.recoveries import recovery_appeal
+from sellers.services.responses import seller_response_submit
+from tests.sellers.helpers import LINK, OVER, awaiting, run_outbox
+
+pytestmark = pytest.mark.django_db
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (20, 20), (10, 120, 10)).save(out, "PNG")
+    return out.getvalue()
+
+
+def _snapshot(claim):
+    claim.refresh_from_db()
+    return (
+        claim.status,
+        ClaimEvent.objects.filter(claim=claim).count(),
+        SellerResponse.objects.count(),
+        list(AccessLink.objects.order_by("pk").values_list("used_at", "revoked_at")),
+    )
+
+
+def test_respond_page_shows_claim_and_accepts_an_answer(client):
+    # given
+    claim, path = awaiting()
+    # when: the seller opens the link and disputes with a file
+    page = client.get(path)
+    assert page.status_code == 200
+    assert claim.reference in page.content.decode() and "Hand the claim to our insurer" in (
+        page.content.decode()
+    )
+    upload = _file("manual.png")
+    response = client.post(
+        path, {"decision": "dispute", "reasons": "Used outdoors.", "files": [upload]}
+    )
+    # then: saved, redirected back, claim moved
+    assert response.status_code == 302 and response["Location"] == path
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SELLER_RESPONDED
+    assert SellerResponse.objects.get().evidence_ids
+    assert "Version 1" in client.get(path).content.decode()
+
+
+def _file(name: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, _png(), content_type="image/png")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"decision": "dispute", "reasons": ""},
+        {"decision": "surrender"},
+        {"decision": "insurer", "insurer_name": "H", "insurer_email": "nope"},
+    ],
+)
+def test_respond_page_bad_input_gets_a_message_and_changes_nothing(client, data):
+    claim, path = awaiting()
+    before = _snapshot(claim)
+    response = client.post(path, data)
+    assert response.status_code == 400
+    assert response.context["messages"]
+    assert _snapshot(claim) == before
+
+
+def test_respond_page_after_deadline_is_locked(client):
+    claim, path = awaiting()
+    from claims.models import Claim
+
+    Claim.objects.filter(pk=claim.pk).update(
+        seller_respond_by=timezone.now() - dt.timedelta(minutes=1)
+    )
+    assert "answers and evidence are locked" in client.get(path).content.decode()
+    before = _snapshot(claim)
+    response = client.post(path, {"decision": "accept"})
+    assert response.status_code == 400 and "deadline" in response.content.decode()
+    assert _snapshot(claim) == before
+
+
+@pytest.mark.parametrize("how", ["tampered", "expired", "revoked", "other_claim", "wrong_kind"])
+@pytest.mark.parametrize("page", ["respond", "statement", "insurance", "insurer-respond"])
+def test_refused_links_get_a_clear_page_and_change_nothing(client, supervisor, how, page):
+    # given: a seller link spoiled in one way
+    claim, path = awaiting()
+    other, _ = awaiting()
+    seller_token = LINK.search(path).group("token")
+    insurer_link, insurer_token = link_issue(
+        purpose=LinkPurpose.INSURER_RESPONSE,
+        email="claims@insurer.test",
+        expires_in=dt.timedelta(days=30),
+        claim=claim,
+        seller=claim.seller,
+    )
+    reference = claim.reference
+    if page == "insurer-respond":
+        link, token = insurer_link, insurer_token
+    else:
+        link, token = AccessLink.objects.get(claim=claim, purpose="seller_response"), seller_token
+    if how == "wrong_kind":  # the other party's link on this page
+        token = seller_token if page == "insurer-respond" else insurer_token
+    elif how == "tampered":
+        token = token[:-3] + "abc"
+    elif how == "expired":
+        AccessLink.objects.filter(pk=link.pk).update(expires_at=timezone.now())
+    elif how == "revoked":
+        link_revoke(link=link, revoked_by=supervisor, reason="test")
+    elif how == "other_claim":
+        reference = other.reference
+    before = _snapshot(claim)
+    url = reverse(f"sellers:{page}", args=[reference, token])
+    # when: GET and POST (POST-only pages: POST)
+    responses = []
+    if page != "statement":
+        responses.append(client.post(url, {"decision": "accept", "insurer_name": "X"}))
+    if page != "insurance":
+        responses.append(client.get(url))
+    # then: a refusal page saying why, nothing changed
+    expected = {
+        "tampered": "not valid",
+        "expired": "expired",
+        "revoked": "withdrawn",
+        "other_claim": "different claim",
+        "wrong_kind": "not valid",
+    }[how]
+    for response in responses:
+        assert response.status_code == 403
+        assert expected in response.content.decode()
+    assert _snapshot(claim) == before
+
+
+def test_post_only_pages_refuse_get(client):
+    claim, path = awaiting()
+    token = LINK.search(path).group("token")
+    assert (
+        client.get(reverse("sellers:insurance", args=[claim.reference, token])).status_code == 405
+    )
+    url = reverse("sellers:recovery-appeal", args=[claim.reference, token, 1])
+    assert client.get(url).status_code == 405
+
+
+def test_insurance_upload_reports_each_failed_check(client):
+    claim, path = awaiting()
+    token = LINK.search(path).group("token")
+    url = reverse("sellers:insurance", args=[claim.reference, token])
+    response = client.post(
+        url,
+        {
+            "insurer_name": "Harbor",
+            "policy_number": "GL-1",
+            "occurrence_based": "0",
+            "per_occurrence": "500,000.00",
+            "aggregate": "2,000,000.00",
+            "deductible": "1,000.00",
+            "insurer_rating": "B+",
+            "effective_date": "2026-01-01",
+            "expiry_date": "2027-01-01",
+        },
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "occurrence-based" in body and "per-occurrence limit" in body and "below A-" in body
+    assert "additional insured" in body
+    assert claim.seller.certificates.get().status == "rejected"
+
+
+def test_insurance_upload_bad_amount_changes_nothing(client):
+    claim, path = awaiting()
+    token = LINK.search(path).group("token")
+    url = reverse("sellers:insurance", args=[claim.reference, token])
+    response = client.post(url, {"per_occurrence": "1.234"}, follow=True)
+    assert "not saved" in response.content.decode()
+    assert not claim.seller.certificates.exists()
+
+
+def _recovery(supervisor):
+    claim, path = awaiting(amount_minor=OVER)
+    claim_escalate_overdue(now=claim.seller_respond_by + dt.timedelta(seconds=1))
+    staff = Actor.staff(supervisor)
+    claim_transition(claim=claim, to=ClaimStatus.UNDER_REVIEW, actor=staff)
+    claim_approve(
+        claim=claim, actor=staff, approved={claim.losses.get().pk: OVER}, funding=Funding.STEP_IN
+    )
+    run_outbox("sellers.recovery_sync")
+    return claim, path, Recovery.objects.get(claim=claim)
+
+
+def test_statement_shows_what_is_owed_and_takes_an_appeal(client, supervisor):
+    # given
+    claim, path, recovery = _recovery(supervisor)
+    token = LINK.search(path).group("token")
+    url = reverse("sellers:statement", args=[claim.reference, token])
+    # when
+    page = client.get(url)
+    # then
+    body = page.content.decode()
+    assert "$2,500.00" in body and "stepped in" in body and claim.reference in body
+    response = client.post(
+        reverse("sellers:recovery-appeal", args=[claim.reference, token, recovery.pk]),
+        {"reason": "The customer used it outdoors."},
+    )
+    assert response.status_code == 302
+    recovery.refresh_from_db()
+    assert recovery.status == RecoveryStatus.APPEALED
+
+
+def test_statement_appeal_on_another_sellers_recovery_is_404(client, supervisor):
+    _claim, _path, recovery = _recovery(supervisor)
+    other, other_path = awaiting()
+    token = LINK.search(other_path).group("token")
+    url = reverse("sellers:recovery-appeal", args=[other.reference, token, recovery.pk])
+    assert client.post(url, {"reason": "x"}).status_code == 404
+    recovery.refresh_from_db()
+    assert recovery.status == RecoveryStatus.OPEN
+
+
+# --- staff: the admin pages and actions of the seller journey -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("agent", 200), ("supervisor", 200), ("analyst", 403), ("outsider", 403)]
+)
+def test_admin_recovery_changelist_permissions(client, cast, supervisor, who, status):
+    _recovery(supervisor)
+    client.force_login(cast[who])
+    assert client.get(reverse("admin:sellers_recovery_changelist")).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("agent", 403), ("supervisor", 200), ("analyst", 403), ("outsider", 403)]
+)
+def test_admin_recovery_decide_permissions(client, cast, supervisor, who, status):
+    claim, _path, recovery = _recovery(supervisor)
+    recovery_appeal(recovery=recovery, actor=Actor.seller(claim.seller), reason="Not ours.")
+    client.force_login(cast[who])
+    url = reverse("admin:sellers_recovery_decide", args=[recovery.pk])
+    assert client.get(url).status_code == status
+    client.post(url, {"outcome": "uphold", "note": "Wrong seller."})
+    recovery.refresh_from_db()
+    assert (recovery.status == RecoveryStatus.WAIVED) == (status == 200)
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [("agent", True), ("supervisor", True), ("analyst", False), ("outsider", False)],
+)
+def test_admin_overrule_permissions(client, cast, who, allowed):
+    claim, path = awaiting(amount_minor=OVER)
+    token = LINK.search(path).group("token")
+    seller_response_submit(
+        link=link_resolve(token=token, purpose="seller_response"),
+        decision="dispute",
+        reasons="Misuse.",
+    )
+    client.force_login(cast[who])
+    url = reverse("admin:claims_claim_overrule", args=[claim.pk])
+    assert client.get(url).status_code == (200 if allowed else 403)
+    client.post(url, {"reason": "The photos show the defect."})
+    claim.refresh_from_db()
+    assert (claim.status == ClaimStatus.ESCALATED) == allowed
+    assert Recovery.objects.filter(claim=claim).exists() == allowed
+
+
+def test_admin_export_action_streams_escaped_csv_for_supervisors_only(client, cast, supervisor):
+    claim, _path, recovery = _recovery(supervisor)
+    claim.seller.legal_name = "@SUM(A1)"
+    claim.seller.save()
+    data = {"action": "export_withholdings", "_selected_action": [recovery.pk]}
+    url = reverse("admin:sellers_recovery_changelist")
+    client.force_login(cast["supervisor"])
+    response = client.post(url, data)
+    body = b"".join(response.streaming_content).decode()
+    assert response["Content-Type"] == "text/csv" and "'@SUM(A1)" in body
+    client.force_login(cast["agent"])
+    response = client.post(url, data)
+    assert not hasattr(response, "streaming_content")  # the action is not offered
+
+
+def test_admin_claim_and_seller_pages_show_standing(client, supervisor):
+    claim, _path, _recovery_row = _recovery(supervisor)
+    client.force_login(supervisor)
+    for url in (
+        reverse("admin:claims_claim_change", args=[claim.pk]),
+        reverse("admin:sellers_seller_change", args=[claim.seller.pk]),
+    ):
+        body = client.get(url).content.decode()
+        assert "claims per 1,000 orders" in body and "$2,500.00" in body
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [("agent", True), ("supervisor", True), ("analyst", True), ("outsider", False)],
+)
+def test_admin_new_seller_link_permissions_and_the_link_works(client, cast, who, allowed):
+    # given: the seller's first link was revoked
+    claim, path = awaiting()
+    link_revoke(link=AccessLink.objects.get(claim=claim), revoked_by=cast["supervisor"], reason="x")
+    client.force_login(cast[who])
+    url = reverse("admin:claims_claim_seller_link", args=[claim.pk])
+    # when
+    page = client.get(url)
+    response = client.post(url, follow=True)
+    # then
+    assert page.status_code == (200 if allowed else 403)
+    assert AccessLink.objects.filter(claim=claim, revoked_at=None).exists() == allowed
+    if allowed:
+        text = " ".join(str(m) for m in response.context["messages"])
+        new_path = LINK.search(text).group(0)
+        client.logout()
+        assert client.get(new_path).status_code == 200
+        assert client.get(path).status_code == 403  # the revoked one stays refused
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_admin_recovery_changelist_query_count_does_not_grow_with_rows(client, supervisor):
+    # given: one recovery, then five
+    client.force_login(supervisor)
+    url = reverse("admin:sellers_recovery_changelist")
+    _recovery(supervisor)
+    one = _queries(client, url)
+    for _ in range(4):
+        _recovery(supervisor)
+    # then: the same number of queries
+    assert _queries(client, url) == one
+
+
+def test_admin_new_seller_link_refused_before_the_seller_was_told(client, supervisor):
+    # given: a claim still in screening
+    from tests.factories import claim_in
+
+    claim = claim_in(ClaimStatus.SCREENING)
+    client.force_login(supervisor)
+    # when
+    response = client.post(reverse("admin:claims_claim_seller_link", args=[claim.pk]), follow=True)
+    # then: refused with a message, no link
+    assert "has not been told" in response.content.decode()
+    assert not AccessLink.objects.filter(claim=claim).exists()

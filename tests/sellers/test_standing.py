@@ -1,0 +1,75 @@
+"""Seller standing: claims per 1,000 orders, response and on-time rates, money owed, insurance."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from claims.links import link_resolve
+from sellers.models import CertificateStatus, InsuranceCertificate, InsurerRating
+from sellers.selectors import seller_standing
+from sellers.services.escalation import claim_escalate_overdue
+from sellers.services.responses import seller_response_submit
+from tests.factories import OrderLineFactory, ProductFactory, SellerFactory
+from tests.sellers.helpers import LINK, OVER, awaiting
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seller_standing_counts_claims_answers_recoveries_and_insurance():
+    # given: one seller, 4 orders, 3 claims reaching them
+    seller = SellerFactory(monthly_gross_minor=2_000_000)
+    product = ProductFactory(seller=seller)
+    lines = [OrderLineFactory(product=product) for _ in range(4)]
+    on_time, on_time_path = awaiting(order_line=lines[0])
+    late, late_path = awaiting(order_line=lines[1])
+    silent, _ = awaiting(order_line=lines[2], amount_minor=OVER)
+    # the first answers in time, twice (two versions count once)
+    link = link_resolve(token=LINK.search(on_time_path).group("token"), purpose="seller_response")
+    seller_response_submit(link=link, decision="dispute", reasons="Misuse.")
+    seller_response_submit(link=link, decision="accept")
+    # the second answers, but after its deadline had been missed (recorded by hand here)
+    from sellers.models import SellerResponse
+
+    SellerResponse.objects.create(
+        claim=late,
+        seller=seller,
+        version=1,
+        party="seller",
+        decision="accept",
+        created_at=late.seller_respond_by + dt.timedelta(hours=1),
+    )
+    # the third is escalated with a recovery
+    claim_escalate_overdue(now=silent.seller_respond_by + dt.timedelta(seconds=1))
+    today = timezone.now().date()
+    InsuranceCertificate.objects.create(
+        seller=seller,
+        insurer_name="Harbor",
+        policy_number="GL-1",
+        currency="USD",
+        per_occurrence_minor=100_000_000,
+        aggregate_minor=100_000_000,
+        insurer_rating=InsurerRating.A,
+        marketplace_additional_insured=True,
+        effective_date=today - dt.timedelta(days=10),
+        expiry_date=today + dt.timedelta(days=90),
+        status=CertificateStatus.VALID,
+    )
+    # when
+    standing = seller_standing(seller=seller)
+    # then
+    assert (standing.claims, standing.orders) == (3, 4)
+    assert standing.claims_per_1000_orders == 750
+    assert (standing.notified, standing.responded, standing.on_time) == (3, 2, 1)
+    assert standing.outstanding == {"USD": OVER}
+    assert standing.certificate is not None and standing.insurance_required
+    summary = standing.summary()
+    assert "750.0 claims per 1,000 orders" in summary and "responded 67%" in summary
+    assert "on time 33%" in summary and "$2,500.00" in summary
+    assert str(today + dt.timedelta(days=90)) in summary
+
+
+def test_seller_standing_of_a_new_seller():
+    standing = seller_standing(seller=SellerFactory(monthly_gross_minor=2_000_000))
+    assert standing.claims_per_1000_orders is None and standing.response_rate is None
+    assert "missing (required)" in standing.summary()
