@@ -5,6 +5,7 @@ are fully decoded and re-encoded, which drops EXIF (including location) and defe
 a pixel budget stops decompression bombs. PDFs are checked for structure and active content.
 """
 
+import datetime as dt
 import hashlib
 import io
 import re
@@ -31,6 +32,27 @@ class CleanFile:
     original_sha256: str
     width: int | None = None
     height: int | None = None
+    # The camera's date (EXIF DateTimeOriginal), read before re-encoding drops it: fraud rules
+    # compare it with the purchase date.
+    taken_at: dt.datetime | None = None
+
+
+_EXIF_IFD = 0x8769
+_DATETIME_ORIGINAL = 36867
+_DATETIME = 306
+
+
+def exif_taken_at(image: Image.Image) -> dt.datetime | None:
+    """EXIF DateTimeOriginal (or DateTime) as UTC; None when absent or unreadable."""
+    try:
+        exif = image.getexif()
+        raw = exif.get_ifd(_EXIF_IFD).get(_DATETIME_ORIGINAL) or exif.get(_DATETIME)
+        if not raw:
+            return None
+        taken = dt.datetime.strptime(str(raw).strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
+    except (ValueError, TypeError, OSError, KeyError):
+        return None
+    return taken.replace(tzinfo=dt.UTC)
 
 
 def sniff(head: bytes) -> str | None:
@@ -45,7 +67,7 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def _reencode_image(data: bytes, content_type: str) -> tuple[bytes, int, int]:
+def _reencode_image(data: bytes, content_type: str) -> tuple[bytes, int, int, dt.datetime | None]:
     fmt = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}[content_type]
     try:
         with Image.open(io.BytesIO(data)) as probe:
@@ -56,6 +78,7 @@ def _reencode_image(data: bytes, content_type: str) -> tuple[bytes, int, int]:
                 raise EvidenceRejected(
                     _("The image is too large (%(w)d × %(h)d pixels).") % {"w": width, "h": height}
                 )
+            taken_at = exif_taken_at(probe)
             probe.load()  # full decode: truncated or corrupt data fails here
             image = ImageOps.exif_transpose(probe)
             if image.mode not in ("RGB", "RGBA", "L"):
@@ -69,7 +92,7 @@ def _reencode_image(data: bytes, content_type: str) -> tuple[bytes, int, int]:
         raise
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise EvidenceRejected(_("The image could not be read; it may be damaged.")) from exc
-    return out.getvalue(), width, height
+    return out.getvalue(), width, height, taken_at
 
 
 def _check_pdf(data: bytes) -> None:
@@ -100,12 +123,12 @@ def evidence_clean(*, data: bytes) -> CleanFile:
             % {"types": ALLOWED_DESCRIPTION}
         )
     original_sha = hashlib.sha256(data).hexdigest()
-    width = height = None
+    width = height = taken_at = None
     if content_type == "application/pdf":
         _check_pdf(data)
         content = data
     else:
-        content, width, height = _reencode_image(data, content_type)
+        content, width, height, taken_at = _reencode_image(data, content_type)
     return CleanFile(
         content=content,
         content_type=content_type,
@@ -113,6 +136,7 @@ def evidence_clean(*, data: bytes) -> CleanFile:
         original_sha256=original_sha,
         width=width,
         height=height,
+        taken_at=taken_at,
     )
 
 
