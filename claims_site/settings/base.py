@@ -227,6 +227,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.outbox_purge",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Fraud review: remind adjusters whose report is due within two days (once each).
+    "fraud-referral-reminders": {
+        "task": "fraud.tasks.fraud_referral_remind",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- Claimdesk ------------------------------------------------------------------------------
