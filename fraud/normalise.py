@@ -84,6 +84,8 @@ def address_normalise(
     if not words:
         return ""
     words = [_ADDRESS_WORDS.get(word, word) for word in words]
+    # "Apt #4" and "Apt 4" are one flat: drop a unit word repeated by the "#" expansion.
+    words = [w for i, w in enumerate(words) if not (i and w == words[i - 1] == "apt")]
     postal = re.sub(r"[^\w]", "", postal_code or "").upper()
     if (country or "").upper() == "US":
         postal = postal[:5]  # ZIP+4 and ZIP are the same place
