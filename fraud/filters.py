@@ -47,4 +47,6 @@ class QueueFilter(django_filters.FilterSet):
         return queryset.filter(Exists(RuleHit.objects.filter(claim=OuterRef("pk"), rule=value)))
 
     def filter_age(self, queryset, name, value):
-        return queryset.filter(status_changed_at__lte=timezone.now() - dt.timedelta(days=value))
+        return queryset.filter(
+            status_changed_at__lte=timezone.now() - dt.timedelta(days=int(value))
+        )

@@ -107,15 +107,12 @@ def linked_claims(*, claim: Claim) -> list[Linked]:
     second: dict[int, list[str]] = {}
     via: dict[int, int] = {}
     if first_ids:
-        theirs = (
-            set(ClaimAttribute.objects.filter(claim_id__in=first_ids).values_list("kind", "value"))
-            - own
-        )
-        owners = {}
+        owners: dict[tuple[str, str], int] = {}
         for claim_id, kind, value in ClaimAttribute.objects.filter(
             claim_id__in=first_ids
         ).values_list("claim_id", "kind", "value"):
             owners.setdefault((kind, value), claim_id)
+        theirs = set(owners) - own
         for claim_id, kind, value in _sharing(theirs, first_ids | {claim.pk}):
             second.setdefault(claim_id, []).append(f"{labels[kind]}: {value}")
             via.setdefault(claim_id, owners.get((kind, value)))
