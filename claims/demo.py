@@ -328,6 +328,9 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
         if i % 2 == 0 and claim.status not in (S.CLOSED, S.WITHDRAWN):
             Claim.objects.filter(pk=claim.pk).update(assignee=agents[i % 4 // 2])
         claims.append(claim)
+    from fraud.demo import demo_seed_fraud  # fraud review: scores and a fraud ring
+
+    demo_seed_fraud(region=region, sellers=sellers, users=users, now=now)
     Outbox.objects.filter(done_at__isnull=True).update(done_at=now)
     return {
         "users": list(users),
