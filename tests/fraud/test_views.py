@@ -374,3 +374,22 @@ def test_adjuster_link_opens_no_staff_page(client, referral):
     client.get(reverse("fraud:adjuster", args=[referral.token]))
     response = client.get(reverse("fraud:claim", args=[referral.claim_id]))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_supervisor_changes_the_review_threshold_in_the_admin_with_history(client, cast):
+    from fraud.models import ScoringPolicy
+    from fraud.scoring import scoring_policy
+
+    policy = scoring_policy()
+    url = reverse("admin:fraud_scoringpolicy_change", args=[policy.pk])
+    for role in ("agent", "analyst", "outsider"):
+        client.force_login(cast[role])
+        assert client.get(url).status_code == 403
+    client.force_login(cast["supervisor"])
+    response = client.post(url, {"review_threshold": 80, "high_threshold": 70})
+    assert response.status_code == 200  # refused: review above high
+    assert ScoringPolicy.objects.get().review_threshold == 40
+    client.post(url, {"review_threshold": 55, "high_threshold": 80})
+    policy.refresh_from_db()
+    assert (policy.review_threshold, policy.high_threshold) == (55, 80)
+    assert policy.history.count() == 2
