@@ -72,7 +72,7 @@ def load_history(cursor, lo: int, hi: int, region_id: int) -> None:
         """
         INSERT INTO marketplace_order (id, number, currency, placed_at, customer_id, region_id)
         SELECT %(b)s + g, 'B-' || g, 'USD',
-               now() - make_interval(days => 10 + (g::bigint * 7919) %% 365),
+               now() - make_interval(days => 10 + ((g::bigint * 7919) %% 365)::int),
                %(b)s + (g - 1) / 3 + 1, %(region)s
         FROM generate_series(%(lo)s + 1, %(hi)s) AS g
         """,
@@ -83,7 +83,7 @@ def load_history(cursor, lo: int, hi: int, region_id: int) -> None:
         INSERT INTO marketplace_orderline (id, line_number, quantity, currency, unit_price_minor,
             delivered_on, order_id, seller_id, product_id)
         SELECT %(b)s + g, 1, 1, 'USD', 5000,
-               (now() - make_interval(days => 8 + (g::bigint * 7919) %% 365))::date,
+               (now() - make_interval(days => 8 + ((g::bigint * 7919) %% 365)::int))::date,
                %(b)s + g, %(b)s + g %% %(s)s + 1, %(b)s + g %% %(s)s + 1
         FROM generate_series(%(lo)s + 1, %(hi)s) AS g
         """,
@@ -96,10 +96,10 @@ def load_history(cursor, lo: int, hi: int, region_id: int) -> None:
             submitted_at, denial_reason, risk_level, created_at, updated_at, customer_id,
             order_line_id, seller_id, region_id)
         SELECT %(b)s + g, 'PL-BENCH-' || g,
-               (now() - make_interval(days => 7 + (g::bigint * 7919) %% 365))::date,
+               (now() - make_interval(days => 7 + ((g::bigint * 7919) %% 365)::int))::date,
                'property_damage', 'history', 0, 'USD', 20000 + g %% 50000, '', 'closed',
-               now() - make_interval(days => 5 + (g::bigint * 7919) %% 365),
-               now() - make_interval(days => 5 + (g::bigint * 7919) %% 365), '', '', now(), now(),
+               now() - make_interval(days => 5 + ((g::bigint * 7919) %% 365)::int),
+               now() - make_interval(days => 5 + ((g::bigint * 7919) %% 365)::int), '', '', now(), now(),
                %(b)s + (g - 1) / 3 + 1, %(b)s + g, %(b)s + g %% %(s)s + 1, %(region)s
         FROM generate_series(%(lo)s + 1, %(hi)s) AS g
         """,
