@@ -3,10 +3,12 @@
 Every rule's lookup is index-backed, so the time should barely move with the history's size.
 Target (issue #6): the time at 1,000,000 within 1.5x of the time at 10,000.
 
-Runs on its own PostgreSQL database (``bench_fraud_scoring``, created and dropped here), loads
-history with set-based SQL (generate_series), measures the median of repeated scorings of the
-same claim, checks every query's plan for sequential scans of the big tables, and prints one
-JSON line. Sizes can be overridden for a quick look: ``BENCH_SIZES=10000,100000``.
+Runs on its own PostgreSQL databases (``bench_fraud_scoring`` for the largest size,
+``bench_fraud_scoring_<n>`` for the others; created and dropped here), loaded with set-based SQL
+(generate_series). One worker process per database; the parent asks them to score the same
+claim in alternating rounds (side by side, as the machine is shared and noisy), takes the
+medians, checks every query's plan for sequential scans of the big tables, and prints one JSON
+line. Sizes can be overridden for a quick look: ``BENCH_SIZES=10000,100000``.
 
     make bench ONLY=fraud_scoring
 """
@@ -14,6 +16,7 @@ JSON line. Sizes can be overridden for a quick look: ``BENCH_SIZES=10000,100000`
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -61,7 +64,8 @@ def load_history(cursor, lo: int, hi: int, region_id: int) -> None:
         INSERT INTO marketplace_customer (id, marketplace_id, name, email, phone, address_line1,
             address_line2, city, postal_code, country, account_created_on)
         SELECT %(b)s + k, 'BC-' || k, 'Customer ' || k, 'c' || k || '@bench.test',
-               '+1' || (2000000000::bigint + k), k || ' Elm Street', '', 'Springfield', '62701', 'US',
+               '+1' || (2000000000::bigint + k), k || ' Elm Street', '', 'Springfield',
+               '62701', 'US',
                DATE '2020-01-01'
         FROM generate_series(%(lo)s / 3 + 1, (%(hi)s + 2) / 3) AS k
         ON CONFLICT DO NOTHING
@@ -99,7 +103,8 @@ def load_history(cursor, lo: int, hi: int, region_id: int) -> None:
                (now() - make_interval(days => 7 + ((g::bigint * 7919) %% 365)::int))::date,
                'property_damage', 'history', 0, 'USD', 20000 + g %% 50000, '', 'closed',
                now() - make_interval(days => 5 + ((g::bigint * 7919) %% 365)::int),
-               now() - make_interval(days => 5 + ((g::bigint * 7919) %% 365)::int), '', '', now(), now(),
+               now() - make_interval(days => 5 + ((g::bigint * 7919) %% 365)::int),
+               '', '', now(), now(),
                %(b)s + (g - 1) / 3 + 1, %(b)s + g, %(b)s + g %% %(s)s + 1, %(region)s
         FROM generate_series(%(lo)s + 1, %(hi)s) AS g
         """,
@@ -144,15 +149,43 @@ def load_history(cursor, lo: int, hi: int, region_id: int) -> None:
 
 
 def main() -> None:
-    admin_sql(f"DROP DATABASE IF EXISTS {DB}")
-    admin_sql(f"CREATE DATABASE {DB}")
+    """Load one database per size (one after the other), then time them side by side:
+    alternating rounds, so the shared machine's noise hits both sizes alike."""
+    names = [DB if size == SIZES[-1] else f"{DB}_{size}" for size in SIZES]
+    workers = []
+    figures: dict = {}
     try:
-        figures = run()
+        for name, size in zip(names, SIZES, strict=True):
+            admin_sql(f"DROP DATABASE IF EXISTS {name}")
+            admin_sql(f"CREATE DATABASE {name}")
+            worker = subprocess.Popen(
+                [sys.executable, __file__, "--worker", name, str(size)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            figures.update(json.loads(worker.stdout.readline()))  # waits until loaded
+            workers.append(worker)
+        timings: dict[int, list[float]] = {size: [] for size in SIZES}
+        for round_ in range(WARMUP + RUNS):
+            for worker, size in zip(workers, SIZES, strict=True):
+                worker.stdin.write("score\n")
+                worker.stdin.flush()
+                ms = float(worker.stdout.readline())
+                if round_ >= WARMUP:
+                    timings[size].append(ms)
+        for worker, size in zip(workers, SIZES, strict=True):
+            figures[f"ms_at_{size}"] = round(statistics.median(timings[size]), 2)
+            worker.stdin.write("plan\n")
+            worker.stdin.flush()
+            figures.update(json.loads(worker.stdout.readline()))
     finally:
-        from django.db import connections
-
-        connections.close_all()
-        admin_sql(f"DROP DATABASE IF EXISTS {DB}")
+        for worker in workers:
+            if worker.poll() is None:
+                worker.stdin.close()
+                worker.wait(timeout=60)
+        for name in names:
+            admin_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     small, large = SIZES[0], SIZES[-1]
     ratio = round(figures[f"ms_at_{large}"] / figures[f"ms_at_{small}"], 3)
     print(
@@ -167,8 +200,9 @@ def main() -> None:
     )
 
 
-def run() -> dict:
-    os.environ["DATABASE_URL"] = f"{PG}/{DB}"
+def worker(name: str, size: int) -> None:
+    """One database of ``size`` history claims: load it, then score on request."""
+    os.environ["DATABASE_URL"] = f"{PG}/{name}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "claims_site.settings.test"
     import django
 
@@ -189,6 +223,7 @@ def run() -> dict:
     from marketplace.models import Customer, Order, OrderLine, Product
     from sellers.models import Seller
 
+    started = time.perf_counter()
     call_command("migrate", verbosity=0)
     region = Region.objects.get(code="US")
     with connection.cursor() as cursor:
@@ -210,9 +245,15 @@ def run() -> dict:
             """,
             {"b": BASE, "n": SELLERS},
         )
+        load_history(cursor, 0, size, region.pk)
 
     # The claim being scored: it shares an address with three history claims and a photo
     # with one, so the lookups return rows at every size.
+    ClaimAttribute.objects.filter(
+        claim_id__in=[BASE + 1, BASE + 4, BASE + 7], kind="address"
+    ).update(value=TARGET_ADDRESS, claim_submitted_at=timezone.now())
+    bands = {f"band{i}": TARGET_PHASH[i * 4 : i * 4 + 4] for i in range(4)}
+    EvidencePhoto.objects.filter(claim_id=BASE + 4).update(phash=TARGET_PHASH, **bands)
     seller = Seller.objects.get(pk=BASE + 1)
     customer = Customer.objects.create(
         marketplace_id="TARGET",
@@ -264,58 +305,43 @@ def run() -> dict:
         sha256="0" * 64,
         uploaded_by_party="customer",
     )
-    EvidencePhoto.objects.create(
-        evidence=evidence,
-        claim=target,
-        phash=TARGET_PHASH,
-        **{f"band{i}": TARGET_PHASH[i * 4 : i * 4 + 4] for i in range(4)},
-    )
+    EvidencePhoto.objects.create(evidence=evidence, claim=target, phash=TARGET_PHASH, **bands)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    assert Claim.objects.count() == size + 1
+    print(json.dumps({f"load_seconds_{size}": round(time.perf_counter() - started, 1)}), flush=True)
 
-    figures: dict = {}
-    loaded = 0
-    for size in SIZES:
-        started = time.perf_counter()
-        with connection.cursor() as cursor:
-            load_history(cursor, loaded, size, region.pk)
-        if loaded == 0:  # plant the links among the first history claims
-            ClaimAttribute.objects.filter(
-                claim_id__in=[BASE + 1, BASE + 4, BASE + 7], kind="address"
-            ).update(value=TARGET_ADDRESS, claim_submitted_at=timezone.now())
-            EvidencePhoto.objects.filter(claim_id=BASE + 4).update(
-                phash=TARGET_PHASH,
-                **{f"band{i}": TARGET_PHASH[i * 4 : i * 4 + 4] for i in range(4)},
-            )
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        figures[f"load_seconds_{size}"] = round(time.perf_counter() - started, 1)
-        loaded = size
-        assert Claim.objects.count() == size + 1
-        for _ in range(WARMUP):
-            fraud_score_claim(claim=target)
-        timings = []
-        for _ in range(RUNS):
+    for command in sys.stdin:
+        if command.strip() == "score":
             t0 = time.perf_counter()
-            assessment = fraud_score_claim(claim=target)
-            timings.append((time.perf_counter() - t0) * 1000)
-        figures[f"ms_at_{size}"] = round(statistics.median(timings), 2)
-        figures[f"rules_fired_at_{size}"] = sorted(
-            assessment.hits.values_list("rule__code", flat=True)
-        )
-        with CaptureQueriesContext(connection) as captured:
             fraud_score_claim(claim=target)
-        figures[f"queries_at_{size}"] = len(captured.captured_queries)
-        seq = []
-        with connection.cursor() as cursor:
-            for query in captured.captured_queries:
-                sql = query["sql"]
-                if not sql.lstrip().upper().startswith("SELECT"):
-                    continue
-                cursor.execute("EXPLAIN " + sql)
-                plan = "\n".join(row[0] for row in cursor.fetchall())
-                seq += [t for t in BIG_TABLES if f"Seq Scan on {t} " in plan + " "]
-        figures[f"seq_scans_of_big_tables_at_{size}"] = sorted(set(seq))
-    return figures
+            print((time.perf_counter() - t0) * 1000, flush=True)
+        elif command.strip() == "plan":
+            with CaptureQueriesContext(connection) as captured:
+                assessment = fraud_score_claim(claim=target)
+            seq = set()
+            with connection.cursor() as cursor:
+                for query in captured.captured_queries:
+                    sql = query["sql"]
+                    if sql.lstrip().upper().startswith("SELECT"):
+                        cursor.execute("EXPLAIN " + sql)
+                        plan = "\n".join(row[0] for row in cursor.fetchall()) + " "
+                        seq |= {t for t in BIG_TABLES if f"Seq Scan on {t} " in plan}
+            fired = sorted(assessment.hits.values_list("rule__code", flat=True))
+            print(
+                json.dumps(
+                    {
+                        f"queries_at_{size}": len(captured.captured_queries),
+                        f"rules_fired_at_{size}": fired,
+                        f"seq_scans_of_big_tables_at_{size}": sorted(seq),
+                    }
+                ),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 4 and sys.argv[1] == "--worker":
+        worker(sys.argv[2], int(sys.argv[3]))
+    else:
+        main()
