@@ -67,9 +67,15 @@ def fraud_clear(*, claim: Claim, actor: Actor, label: str, note: str) -> FraudRe
         reason=note,
         data={"fraud_label": label},
     )
-    return FraudReview.objects.create(
+    review = FraudReview.objects.create(
         claim=claim, analyst=actor.user, decision=FraudDecision.CLEARED, label=label, note=note
     )
+    if claim.assignee_id is not None:
+        # The fraud case is closed: the claim goes back to the claims team's queues.
+        claim = claim_assign(
+            claim=claim, assignee=None, actor=actor, reason=_("Released after fraud review")
+        )
+    return review
 
 
 @transaction.atomic

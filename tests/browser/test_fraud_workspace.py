@@ -60,7 +60,8 @@ def test_analyst_takes_the_next_case_sees_why_and_clears_it(page, analyst):
     page.wait_for_load_state()
     assert page.get_by_text(f"Claim {first.reference} cleared.").is_visible()
     first.refresh_from_db()
-    assert first.status == ClaimStatus.AWAITING_SELLER and first.assignee == analyst
+    # cleared, and released from the analyst back to the claims team's queues
+    assert first.status == ClaimStatus.AWAITING_SELLER and first.assignee is None
     assert FraudReview.objects.get(claim=first, decision="cleared").label == "false_positive"
 
 

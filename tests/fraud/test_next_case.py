@@ -103,3 +103,16 @@ def test_reassign_needs_a_reason_and_an_analyst(analyst, agent, supervisor):
     claim.refresh_from_db()
     assert claim.assignee == supervisor
     assert claim.events.filter(kind=EventKind.ASSIGNMENT).last().reason == "analyst on holiday"
+
+
+@pytest.mark.django_db
+def test_clearing_a_taken_case_releases_it_to_the_claims_team(analyst):
+    from fraud.services import fraud_clear
+
+    claim = held(80)
+    fraud_next_case(analyst=analyst)
+    fraud_clear(claim=claim, actor=Actor.staff(analyst), label="false_positive", note="fine")
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.AWAITING_SELLER and claim.assignee is None
+    last = claim.events.filter(kind=EventKind.ASSIGNMENT).last()
+    assert last.data["to_user_id"] is None and last.reason == "Released after fraud review"
