@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from claims.models import Claim
 from fraud.models import AttributeKind, WatchlistEntry
@@ -36,7 +36,7 @@ def _velocity(ctx, *, kind: str, params: dict, sentence: str) -> Finding | None:
 
 @rule(
     code="velocity_customer",
-    description="Many claims from the same customer in a window",
+    description=gettext_noop("Many claims from the same customer in a window"),
     weight=20,
     params={"window_days": 60, "min_claims": 3},
 )
@@ -62,7 +62,7 @@ def velocity_customer(ctx, params: dict) -> Finding | None:
 
 @rule(
     code="velocity_address",
-    description="Many claims from the same postal address in a window",
+    description=gettext_noop("Many claims from the same postal address in a window"),
     weight=25,
     params={"window_days": 60, "min_claims": 3},
 )
@@ -77,7 +77,7 @@ def velocity_address(ctx, params: dict) -> Finding | None:
 
 @rule(
     code="velocity_payout",
-    description="Many claims paid to the same payout account in a window",
+    description=gettext_noop("Many claims paid to the same payout account in a window"),
     weight=25,
     params={"window_days": 60, "min_claims": 3},
 )
@@ -92,7 +92,9 @@ def velocity_payout(ctx, params: dict) -> Finding | None:
 
 @rule(
     code="shared_identity",
-    description="E-mail, phone, address, payout account, device or IP shared with other customers",
+    description=gettext_noop(
+        "E-mail, phone, address, payout account, device or IP shared with other customers"
+    ),
     weight=25,
     params={"kinds": ["email", "phone", "address", "payout", "device", "ip"]},
 )
@@ -137,7 +139,7 @@ def shared_identity(ctx, params: dict) -> Finding | None:
 
 @rule(
     code="watchlist",
-    description="An attribute of the claim is on a watchlist",
+    description=gettext_noop("An attribute of the claim is on a watchlist"),
     weight=40,
 )
 def watchlist(ctx, params: dict) -> Finding | None:
@@ -169,7 +171,7 @@ def watchlist(ctx, params: dict) -> Finding | None:
 
 @rule(
     code="seller_collusion",
-    description="Several linked customers claiming against the same seller",
+    description=gettext_noop("Several linked customers claiming against the same seller"),
     weight=30,
     params={"window_days": 180, "min_customers": 3},
 )

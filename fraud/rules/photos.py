@@ -3,6 +3,7 @@
 from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from fraud.models import EvidencePhoto
 from fraud.rules import Finding, refs, rule
@@ -32,7 +33,7 @@ def photo_matches(*, photo: EvidencePhoto, max_distance: int) -> list[tuple[Evid
 
 @rule(
     code="duplicate_photo",
-    description="The same or a nearly identical photo appears in another claim",
+    description=gettext_noop("The same or a nearly identical photo appears in another claim"),
     weight=35,
     params={"max_distance": 3},
 )
@@ -68,7 +69,7 @@ def duplicate_photo(ctx, params: dict) -> Finding | None:
 
 @rule(
     code="photo_before_purchase",
-    description="A photo's camera date is before the purchase",
+    description=gettext_noop("A photo's camera date is before the purchase"),
     weight=30,
     params={"grace_days": 0},
 )

@@ -2,6 +2,7 @@
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from claims.money import format_minor
 from fraud.rules import Finding, rule
@@ -9,7 +10,7 @@ from fraud.rules import Finding, rule
 
 @rule(
     code="amount_under_threshold",
-    description="Claimed amount just under the threshold the marketplace pays itself",
+    description=gettext_noop("Claimed amount just under the threshold the marketplace pays itself"),
     weight=15,
     params={"band_percent": 10},
 )
@@ -33,7 +34,7 @@ def amount_under_threshold(ctx, params: dict) -> Finding | None:
 
 @rule(
     code="early_incident",
-    description="Incident soon after the purchase, or dated before the delivery",
+    description=gettext_noop("Incident soon after the purchase, or dated before the delivery"),
     weight=15,
     params={"days_after_purchase": 3},
 )
@@ -65,7 +66,7 @@ def early_incident(ctx, params: dict) -> Finding | None:
 
 @rule(
     code="new_account",
-    description="Customer account opened shortly before the claim",
+    description=gettext_noop("Customer account opened shortly before the claim"),
     weight=10,
     params={"max_age_days": 30},
 )
