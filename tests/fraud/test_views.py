@@ -342,7 +342,9 @@ def test_adjuster_report_with_a_bad_file_is_refused_and_nothing_stored(client, r
     assert referral.reported_at is None
 
 
-@pytest.mark.parametrize("state", ["expired", "revoked", "wrong_purpose", "tampered"])
+@pytest.mark.parametrize(
+    "state", ["expired", "revoked", "seller_link", "customer_link", "tampered"]
+)
 def test_adjuster_link_refused_when_not_valid(client, referral, held, state):
     token = referral.token
     if state == "expired":
@@ -351,9 +353,11 @@ def test_adjuster_link_refused_when_not_valid(client, referral, held, state):
         )
     elif state == "revoked":
         link_revoke(link=referral.link, revoked_by=None, reason="done")
-    elif state == "wrong_purpose":  # a seller's or customer's link opens nothing here
+    elif state in ("seller_link", "customer_link"):  # their links open nothing here
         _link, token = link_issue(
-            purpose=LinkPurpose.SELLER_RESPONSE,
+            purpose=LinkPurpose.SELLER_RESPONSE
+            if state == "seller_link"
+            else LinkPurpose.CUSTOMER_SIGN_IN,
             email="s@x.test",
             expires_in=dt.timedelta(days=1),
             claim=held,
