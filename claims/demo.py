@@ -330,6 +330,9 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
             Claim.objects.filter(pk=claim.pk).update(assignee=agents[i % 4 // 2])
         claims.append(claim)
     demo_seed_sellers(now=now, staff_user=users["supervisor"])  # issue 4: seller journey
+    from fraud.demo import demo_seed_fraud  # fraud review: scores and a fraud ring
+
+    demo_seed_fraud(region=region, sellers=sellers, users=users, now=now)
     Outbox.objects.filter(done_at__isnull=True).update(done_at=now)
     return {
         "users": list(users),

@@ -68,6 +68,8 @@ WITHDRAWABLE = frozenset(s for s, moves in ALLOWED.items() if S.WITHDRAWN in mov
 # Follow-up work, by the state a claim enters: outbox topics handled by the workers.
 FOLLOW_UPS: dict[str, tuple[str, ...]] = {
     S.SUBMITTED: ("claims.screen", "claims.notify_customer"),
+    # Fraud scoring routes the claim on: fraud hold, or on to the seller (fraud/handlers.py).
+    S.SCREENING: ("fraud.score",),
     S.NEEDS_INFO: ("claims.notify_customer",),
     S.APPROVED: ("claims.notify_customer", "sellers.recovery_sync"),
     S.DENIED: ("claims.notify_customer", "sellers.recovery_sync"),

@@ -67,6 +67,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sellers.change_insurancecertificate",
         "fraud.view_fraudreview",
         "fraud.add_fraudreview",
+        # Fraud review: the scoring thresholds are policy a supervisor sets (with history).
+        "fraud.view_scoringpolicy",
+        "fraud.change_scoringpolicy",
         "claims.view_staffprofile",
         "claims.change_staffprofile",
         "sellers.view_recovery",

@@ -332,7 +332,18 @@ def evidence_add(*, claim: Claim, data: bytes, filename: str, kind: str, actor: 
                 "sha256": clean.sha256,
                 "kind": kind,
                 "content_type": clean.content_type,
+                "taken_at": clean.taken_at.isoformat() if clean.taken_at else None,
             },
+        )
+        # Fraud: fingerprint the photo and re-score the claim with it (fraud/handlers.py).
+        outbox_add(
+            topic="fraud.evidence",
+            payload={
+                "claim_id": claim.pk,
+                "evidence_id": evidence.pk,
+                "taken_at": clean.taken_at.isoformat() if clean.taken_at else None,
+            },
+            dedupe_key=f"fraud.evidence:{evidence.pk}",
         )
     return evidence
 

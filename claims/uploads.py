@@ -5,6 +5,7 @@ are fully decoded and re-encoded, which drops EXIF (including location) and defe
 a pixel budget stops decompression bombs. PDFs are checked for structure and active content.
 """
 
+import datetime as dt
 import hashlib
 import io
 import re
@@ -38,6 +39,27 @@ class CleanFile:
     original_sha256: str
     width: int | None = None
     height: int | None = None
+    # The camera's date (EXIF DateTimeOriginal), read before re-encoding drops it: fraud rules
+    # compare it with the purchase date.
+    taken_at: dt.datetime | None = None
+
+
+_EXIF_IFD = 0x8769
+_DATETIME_ORIGINAL = 36867
+_DATETIME = 306
+
+
+def exif_taken_at(image: Image.Image) -> dt.datetime | None:
+    """EXIF DateTimeOriginal (or DateTime) as UTC; None when absent or unreadable."""
+    try:
+        exif = image.getexif()
+        raw = exif.get_ifd(_EXIF_IFD).get(_DATETIME_ORIGINAL) or exif.get(_DATETIME)
+        if not raw:
+            return None
+        taken = dt.datetime.strptime(str(raw).strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
+    except (ValueError, TypeError, OSError, KeyError):
+        return None
+    return taken.replace(tzinfo=dt.UTC)
 
 
 def sniff(head: bytes) -> str | None:
@@ -94,7 +116,7 @@ def _probe_image(data: bytes, content_type: str) -> tuple[int, int]:
 _FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/heic": "HEIF"}
 
 
-def _reencode_image(data: bytes, content_type: str) -> tuple[bytes, int, int]:
+def _reencode_image(data: bytes, content_type: str) -> tuple[bytes, int, int, dt.datetime | None]:
     fmt = _FORMATS[content_type]
     if content_type == "image/heic":
         _heif_register()
@@ -107,6 +129,7 @@ def _reencode_image(data: bytes, content_type: str) -> tuple[bytes, int, int]:
                 raise EvidenceRejected(
                     _("The image is too large (%(w)d × %(h)d pixels).") % {"w": width, "h": height}
                 )
+            taken_at = exif_taken_at(probe)
             probe.load()  # full decode: truncated or corrupt data fails here
             image = ImageOps.exif_transpose(probe)
             if image.mode not in ("RGB", "RGBA", "L"):
@@ -121,7 +144,7 @@ def _reencode_image(data: bytes, content_type: str) -> tuple[bytes, int, int]:
         raise
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise EvidenceRejected(_("The image could not be read; it may be damaged.")) from exc
-    return out.getvalue(), width, height
+    return out.getvalue(), width, height, taken_at
 
 
 def _check_pdf(data: bytes) -> None:
@@ -167,11 +190,11 @@ def evidence_clean(*, data: bytes) -> CleanFile:
     """Validate and normalise one uploaded file. Raises ``EvidenceRejected`` with the reason."""
     content_type = evidence_precheck(data=data)
     original_sha = hashlib.sha256(data).hexdigest()
-    width = height = None
+    width = height = taken_at = None
     if content_type == "application/pdf":
         content = data
     else:
-        content, width, height = _reencode_image(data, content_type)
+        content, width, height, taken_at = _reencode_image(data, content_type)
         if content_type == "image/heic":
             content_type = "image/jpeg"
     return CleanFile(
@@ -181,6 +204,7 @@ def evidence_clean(*, data: bytes) -> CleanFile:
         original_sha256=original_sha,
         width=width,
         height=height,
+        taken_at=taken_at,
     )
 
 

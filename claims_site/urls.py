@@ -15,6 +15,7 @@ urlpatterns = [
     path("claims/", include("claims.urls")),
     path("claim/", include("portal.urls")),
     path("sellers/", include("sellers.urls")),
+    path("fraud/", include("fraud.urls")),
 ]
 
 handler400 = "claims_site.views.bad_request"

@@ -1,13 +1,45 @@
-"""Fraud holds and analyst decisions. Status changes go through claims.services."""
+"""Analysts' writes: holds and decisions, taking and reassigning cases, watchlists, rule
+changes. Status changes go through claims.services; adjuster referrals are in fraud.referrals."""
+
+import datetime as dt
+from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims.actors import Actor
-from claims.exceptions import InvalidTransition
-from claims.models import Claim, ClaimStatus
-from claims.services import claim_transition
-from fraud.models import FraudDecision, FraudLabel, FraudReview
+from claims.exceptions import ClaimError, InvalidTransition
+from claims.models import Claim, ClaimStatus, DenialReason
+from claims.services import claim_assign, claim_transition
+from fraud.models import (
+    AttributeKind,
+    ClaimAttribute,
+    FraudDecision,
+    FraudLabel,
+    FraudReview,
+    Rule,
+    RuleVersion,
+    WatchlistEntry,
+)
+from fraud.normalise import address_normalise, email_normalise, phone_normalise, token_normalise
+
+
+class FraudError(ClaimError):
+    """A fraud-review rule refused the action; the message is safe to show."""
+
+
+def _need_note(note: str) -> str:
+    note = (note or "").strip()
+    if not note:
+        raise FraudError(_("Write a note saying why: it is the record of your decision."))
+    return note
+
+
+def _need_hold(claim: Claim) -> None:
+    if claim.status != ClaimStatus.FRAUD_HOLD:
+        raise InvalidTransition(_("Claim %(ref)s is not on fraud hold.") % {"ref": claim.reference})
 
 
 @transaction.atomic
@@ -20,13 +52,14 @@ def fraud_hold(*, claim: Claim, actor: Actor, note: str) -> FraudReview:
 
 @transaction.atomic
 def fraud_clear(*, claim: Claim, actor: Actor, label: str, note: str) -> FraudReview:
-    """Release a fraud hold: the claim goes on to the seller (or to review for small claims)."""
+    """Release a fraud hold: the claim goes on to the seller."""
     if label not in (FraudLabel.FALSE_POSITIVE, FraudLabel.VALUABLE_ALERT):
         raise InvalidTransition(
             _("Clearing a claim needs a false-positive or valuable-alert label.")
         )
-    if claim.status != ClaimStatus.FRAUD_HOLD:
-        raise InvalidTransition(_("Claim %(ref)s is not on fraud hold.") % {"ref": claim.reference})
+    claim.refresh_from_db()
+    _need_hold(claim)
+    note = _need_note(note)
     claim = claim_transition(
         claim=claim,
         to=ClaimStatus.AWAITING_SELLER,
@@ -34,27 +67,223 @@ def fraud_clear(*, claim: Claim, actor: Actor, label: str, note: str) -> FraudRe
         reason=note,
         data={"fraud_label": label},
     )
-    return FraudReview.objects.create(
+    review = FraudReview.objects.create(
         claim=claim, analyst=actor.user, decision=FraudDecision.CLEARED, label=label, note=note
     )
+    if claim.assignee_id is not None:
+        # The fraud case is closed: the claim goes back to the claims team's queues.
+        claim = claim_assign(
+            claim=claim, assignee=None, actor=actor, reason=_("Released after fraud review")
+        )
+    return review
 
 
 @transaction.atomic
-def fraud_confirm(*, claim: Claim, actor: Actor, note: str) -> FraudReview:
-    """Confirm fraud: an analyst's decision only, never automatic. Denies the claim."""
-    if claim.status != ClaimStatus.FRAUD_HOLD:
-        raise InvalidTransition(_("Claim %(ref)s is not on fraud hold.") % {"ref": claim.reference})
+def fraud_confirm(
+    *,
+    claim: Claim,
+    actor: Actor,
+    note: str,
+    explanation: str = "",
+    watchlist_kinds: Iterable[str] = (),
+    watchlist_days: int | None = 365,
+) -> FraudReview:
+    """Confirm fraud: an analyst's decision only, never automatic. Denies the claim (reason
+    "fraud", ``explanation`` for the customer) and can put the claim's attributes on watch."""
+    claim.refresh_from_db()
+    _need_hold(claim)
+    note = _need_note(note)
+    kinds = set(watchlist_kinds)
+    if not kinds <= set(AttributeKind.values):
+        raise FraudError(_("Unknown watchlist kind."))
     claim = claim_transition(
         claim=claim,
         to=ClaimStatus.DENIED,
         actor=actor,
-        reason=note,
-        data={"fraud_label": FraudLabel.RISK_CONFIRMED},
+        reason=(explanation or "").strip()
+        or _("We could not verify this claim and it has been declined."),
+        updates={"denial_reason": DenialReason.FRAUD},
+        data={"fraud_label": FraudLabel.RISK_CONFIRMED, "reason_code": DenialReason.FRAUD},
     )
-    return FraudReview.objects.create(
+    review = FraudReview.objects.create(
         claim=claim,
         analyst=actor.user,
         decision=FraudDecision.CONFIRMED,
         label=FraudLabel.RISK_CONFIRMED,
         note=note,
     )
+    expires = timezone.now() + dt.timedelta(days=watchlist_days) if watchlist_days else None
+    for kind, value in ClaimAttribute.objects.filter(claim=claim, kind__in=kinds).values_list(
+        "kind", "value"
+    ):
+        if not WatchlistEntry.objects.filter(kind=kind, value=value).exists():
+            WatchlistEntry.objects.create(
+                kind=kind,
+                value=value,
+                reason=_("Fraud confirmed on %(ref)s") % {"ref": claim.reference},
+                added_by=actor.user,
+                source_claim=claim,
+                expires_at=expires,
+            )
+    return review
+
+
+# --- taking cases ------------------------------------------------------------------------
+
+
+def fraud_next_case(*, analyst, actor: Actor | None = None) -> Claim | None:
+    """Lock the highest-risk, oldest unassigned held claim to ``analyst``.
+
+    Compare-and-swap on ``assignee IS NULL``: of two analysts pressing at the same moment, one
+    wins each claim and the other moves on to the next; safe on PostgreSQL and SQLite alike.
+    """
+    actor = actor or Actor.staff(analyst)
+    if not actor.has_perm("claims.review_fraud"):
+        raise FraudError(_("Only fraud analysts take cases from the fraud queue."))
+    for _attempt in range(5):
+        candidates = list(
+            Claim.objects.filter(status=ClaimStatus.FRAUD_HOLD, assignee__isnull=True)
+            .order_by(F("risk_score").desc(nulls_last=True), "submitted_at", "pk")
+            .values_list("pk", flat=True)[:20]
+        )
+        if not candidates:
+            return None
+        for pk in candidates:
+            with transaction.atomic():
+                taken = Claim.objects.filter(
+                    pk=pk, status=ClaimStatus.FRAUD_HOLD, assignee__isnull=True
+                ).update(assignee=analyst, updated_at=timezone.now())
+                if taken:
+                    claim = Claim.objects.get(pk=pk)
+                    # The timeline records who took it (the swap above already made it theirs).
+                    return claim_assign(
+                        claim=claim, assignee=analyst, actor=actor, reason=_("Next case")
+                    )
+    return None
+
+
+@transaction.atomic
+def fraud_reassign(*, claim: Claim, assignee, actor: Actor, reason: str) -> Claim:
+    reason = (reason or "").strip()
+    if not reason:
+        raise FraudError(_("Give a reason for the reassignment."))
+    if not actor.has_perm("claims.review_fraud"):
+        raise FraudError(_("You may not reassign fraud cases."))
+    if assignee is not None and not assignee.has_perm("claims.review_fraud"):
+        raise FraudError(_("%(user)s is not a fraud analyst.") % {"user": assignee.get_username()})
+    claim.refresh_from_db()
+    _need_hold(claim)
+    return claim_assign(claim=claim, assignee=assignee, actor=actor, reason=reason)
+
+
+# --- watchlists ---------------------------------------------------------------------------
+
+
+def watchlist_value(*, kind: str, value: str) -> str:
+    if kind == AttributeKind.EMAIL:
+        return email_normalise(value)
+    if kind == AttributeKind.PHONE:
+        return phone_normalise(value)
+    if kind == AttributeKind.ADDRESS:
+        # One line typed by a person: "12 Elm Street, Apt 4, 62701 US" (country last).
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        country = parts.pop() if len(parts) > 1 and len(parts[-1]) == 2 else ""
+        return address_normalise(line1=" ".join(parts), country=country)
+    return token_normalise(value)
+
+
+@transaction.atomic
+def watchlist_add(
+    *,
+    kind: str,
+    value: str,
+    reason: str,
+    actor: Actor,
+    expires_at: dt.datetime | None = None,
+    source_claim: Claim | None = None,
+) -> WatchlistEntry:
+    if kind not in AttributeKind.values:
+        raise FraudError(_("Choose what kind of value to watch."))
+    normalised = watchlist_value(kind=kind, value=value)
+    if not normalised:
+        raise FraudError(_("“%(value)s” is not a valid value of this kind.") % {"value": value})
+    reason = (reason or "").strip()
+    if not reason:
+        raise FraudError(_("Say why this value is on the watchlist."))
+    if expires_at is not None and expires_at <= timezone.now():
+        raise FraudError(_("The expiry must be in the future."))
+    if WatchlistEntry.objects.filter(kind=kind, value=normalised).exists():
+        raise FraudError(_("“%(value)s” is already on the watchlist.") % {"value": normalised})
+    return WatchlistEntry.objects.create(
+        kind=kind,
+        value=normalised,
+        reason=reason[:300],
+        added_by=actor.user,
+        expires_at=expires_at,
+        source_claim=source_claim,
+    )
+
+
+def watchlist_expire(*, entry: WatchlistEntry, actor: Actor) -> WatchlistEntry:
+    """End a watch now (kept for the record)."""
+    WatchlistEntry.objects.filter(pk=entry.pk).update(expires_at=timezone.now())
+    entry.refresh_from_db()
+    return entry
+
+
+# --- rules --------------------------------------------------------------------------------
+
+
+def rule_update(
+    *,
+    rule: Rule,
+    expected_version: int,
+    weight: int,
+    params: dict,
+    enabled: bool,
+    actor: Actor,
+    reason: str,
+) -> Rule:
+    """Change a rule's weight, parameters or switch; a new version, never rewriting old hits."""
+    from fraud.rules import REGISTRY
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise FraudError(_("Say why you are changing the rule."))
+    if not 0 <= weight <= 100:
+        raise FraudError(_("The weight must be between 0 and 100 points."))
+    defaults = REGISTRY[rule.code].params
+    unknown = set(params) - set(defaults)
+    if unknown:
+        raise FraudError(
+            _("Unknown parameter(s): %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
+    for name, value in params.items():
+        if isinstance(defaults[name], int) and (not isinstance(value, int) or value < 0):
+            raise FraudError(_("%(name)s must be a whole number, 0 or more.") % {"name": name})
+        if isinstance(defaults[name], list) and not isinstance(value, list):
+            raise FraudError(_("%(name)s must be a list.") % {"name": name})
+    with transaction.atomic():
+        changed = Rule.objects.filter(pk=rule.pk, version=expected_version).update(
+            weight=weight,
+            params=params,
+            enabled=enabled,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+        if not changed:
+            raise FraudError(
+                _("Someone changed rule %(code)s while you were editing; reload and try again.")
+                % {"code": rule.code}
+            )
+        rule.refresh_from_db()
+        RuleVersion.objects.create(
+            rule=rule,
+            version=rule.version,
+            weight=weight,
+            params=params,
+            enabled=enabled,
+            changed_by=actor.user,
+            reason=reason[:300],
+        )
+    return rule

@@ -246,6 +246,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sellers.tasks.send_seller_reminders",
         "schedule": timedelta(minutes=10),
     },
+    # Fraud review: remind adjusters whose report is due within two days (once each).
+    "fraud-referral-reminders": {
+        "task": "fraud.tasks.fraud_referral_remind",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- Claimdesk ------------------------------------------------------------------------------

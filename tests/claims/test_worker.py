@@ -31,9 +31,11 @@ def redis_server():
 
 
 def _screened(claim: Claim) -> bool:
+    """Screened, and the work that follows done: fraud scoring routes the claim out of
+    screening (here, a clean claim, on to the seller)."""
     claim.refresh_from_db()
     done = not Outbox.objects.filter(payload__claim_id=claim.pk, done_at__isnull=True).exists()
-    return claim.status == ClaimStatus.SCREENING and done
+    return claim.status == ClaimStatus.AWAITING_SELLER and done
 
 
 def test_task_enqueued_on_commit_runs_on_a_real_worker(redis_server):

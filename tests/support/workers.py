@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,6 +121,8 @@ class Worker:
             "DJANGO_SETTINGS_MODULE": "claims_site.settings.test",
             "DATABASE_URL": test_database_url(),
             "CELERY_BROKER_URL": self.broker_url,
+            # The same private file store as this test process (conftest points it at tmp).
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             **self.extra_env,
         }
         self.process = subprocess.Popen(

@@ -1,0 +1,118 @@
+import json
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from fraud.models import AttributeKind, FraudLabel, Recommendation
+from fraud.referrals import REFERRAL_DAYS
+
+
+class DecisionForm(forms.Form):
+    ACTIONS = [
+        ("clear", _("Clear: release the hold")),
+        ("confirm", _("Confirm fraud: deny the claim")),
+        ("refer", _("Refer to an external adjuster")),
+    ]
+    action = forms.ChoiceField(label=_("Decision"), choices=ACTIONS, widget=forms.RadioSelect)
+    label = forms.ChoiceField(label=_("Label"), choices=FraudLabel.choices)
+    note = forms.CharField(label=_("Note (internal)"), widget=forms.Textarea(attrs={"rows": 3}))
+    explanation = forms.CharField(
+        label=_("Explanation for the customer (when confirming fraud)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    watchlist_kinds = forms.MultipleChoiceField(
+        label=_("Add to the watchlist (when confirming fraud)"),
+        choices=AttributeKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    adjuster_email = forms.EmailField(label=_("Adjuster's e-mail (when referring)"), required=False)
+    due_days = forms.IntegerField(
+        label=_("Report due in days (when referring)"),
+        min_value=1,
+        max_value=60,
+        initial=REFERRAL_DAYS,
+        required=False,
+    )
+
+
+def analysts():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(groups__permissions__codename="review_fraud")
+            | Q(user_permissions__codename="review_fraud")
+            | Q(is_superuser=True)
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+class ReassignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"),
+        queryset=None,
+        required=False,
+        empty_label=_("Nobody (back to the queue)"),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = analysts()
+
+
+class WatchlistForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=AttributeKind.choices)
+    value = forms.CharField(label=_("Value"), max_length=300)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    expires_on = forms.DateField(
+        label=_("Expires on (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class RuleForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    weight = forms.IntegerField(label=_("Weight (points)"), min_value=0, max_value=100)
+    enabled = forms.BooleanField(label=_("Enabled"), required=False)
+    params = forms.CharField(label=_("Parameters (JSON)"), widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(label=_("Why this change"), max_length=300)
+
+    def clean_params(self) -> dict:
+        try:
+            value = json.loads(self.cleaned_data["params"])
+        except ValueError:
+            raise forms.ValidationError(_("Parameters must be valid JSON.")) from None
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("Parameters must be a JSON object."))
+        return value
+
+
+class PeriodForm(forms.Form):
+    since = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(
+        label=_("Until (inclusive)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise forms.ValidationError(_("The start of the period must be before its end."))
+        return data
+
+
+class AdjusterReportForm(forms.Form):
+    report = forms.FileField(label=_("Your report (PDF or image)"))
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"), choices=Recommendation.choices, widget=forms.RadioSelect
+    )
+    summary = forms.CharField(
+        label=_("Summary of findings"), widget=forms.Textarea(attrs={"rows": 4})
+    )

@@ -1,0 +1,399 @@
+"""The fraud pages: a role × page matrix, plain-form flows, and query counts."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from claims.actors import Actor
+from claims.links import link_issue, link_revoke
+from claims.models import Claim, ClaimStatus, EvidenceKind, LinkPurpose
+from claims.services import evidence_add
+from fraud.models import FraudReview, Referral, Rule, WatchlistEntry
+from fraud.referrals import fraud_refer
+from fraud.scoring import fraud_attributes_record, fraud_score_claim, rules_ensure
+from tests.factories import claim_in
+from tests.fraud.support import outbox_run, photo_bytes
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "outsider", "agent", "analyst", "supervisor"]
+ALLOWED = {"analyst", "supervisor"}
+
+
+@pytest.fixture
+def held():
+    claim = claim_in(ClaimStatus.FRAUD_HOLD)
+    fraud_score_claim(claim=claim)
+    return claim
+
+
+def login(client, cast, role):
+    if role != "anonymous":
+        client.force_login(cast[role])
+
+
+def pages(claim):
+    return {
+        "queue": ("get", reverse("fraud:queue"), {}),
+        "claim": ("get", reverse("fraud:claim", args=[claim.pk]), {}),
+        "watchlist": ("get", reverse("fraud:watchlist"), {}),
+        "rules": ("get", reverse("fraud:rules"), {}),
+        "rule-edit": ("get", reverse("fraud:rule-edit", args=["watchlist"]), {}),
+        "performance": ("get", reverse("fraud:performance"), {}),
+        "next-case": ("post", reverse("fraud:next-case"), {}),
+        "decide": (
+            "post",
+            reverse("fraud:decide", args=[claim.pk]),
+            {"action": "clear", "label": "false_positive", "note": "fine"},
+        ),
+        "reassign": (
+            "post",
+            reverse("fraud:reassign", args=[claim.pk]),
+            {"assignee": "", "reason": "back to queue"},
+        ),
+        "watchlist-add": (
+            "post",
+            reverse("fraud:watchlist"),
+            {"kind": "email", "value": "x@y.z", "reason": "r"},
+        ),
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "page",
+    [
+        "queue",
+        "claim",
+        "watchlist",
+        "rules",
+        "rule-edit",
+        "performance",
+        "next-case",
+        "decide",
+        "reassign",
+        "watchlist-add",
+    ],
+)
+def test_fraud_pages_permission_matrix(client, cast, held, role, page):
+    rules_ensure()
+    login(client, cast, role)
+    method, url, data = pages(held)[page]
+    response = getattr(client, method)(url, data)
+    if role == "anonymous":
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    elif role in ALLOWED:
+        assert response.status_code in (200, 302)
+    else:
+        assert response.status_code == 403
+    held.refresh_from_db()
+    changed = held.status != ClaimStatus.FRAUD_HOLD or WatchlistEntry.objects.exists()
+    assert changed is (role in ALLOWED and page in ("decide", "watchlist-add"))
+
+
+@pytest.mark.parametrize("page", ["next-case", "decide", "reassign"])
+def test_post_only_pages_refuse_get(client, analyst, held, page):
+    client.force_login(analyst)
+    assert client.get(pages(held)[page][1]).status_code == 405
+
+
+def test_decide_with_bad_input_says_why_and_changes_nothing(client, analyst, held):
+    client.force_login(analyst)
+    url = reverse("fraud:decide", args=[held.pk])
+    response = client.post(
+        url, {"action": "clear", "label": "risk_confirmed", "note": "x"}, follow=True
+    )
+    assert "false-positive or valuable-alert label" in response.content.decode()
+    response = client.post(
+        url,
+        {"action": "refer", "label": "valuable_alert", "note": "x", "adjuster_email": ""},
+        follow=True,
+    )
+    assert "adjuster&#x27;s e-mail" in response.content.decode()
+    held.refresh_from_db()
+    assert held.status == ClaimStatus.FRAUD_HOLD
+    assert not FraudReview.objects.exclude(decision="hold").exists()
+
+
+def test_confirm_through_the_form_denies_and_watches(client, analyst, held):
+    client.force_login(analyst)
+    response = client.post(
+        reverse("fraud:decide", args=[held.pk]),
+        {
+            "action": "confirm",
+            "label": "risk_confirmed",
+            "note": "ring",
+            "explanation": "Declined.",
+            "watchlist_kinds": ["email"],
+        },
+        follow=True,
+    )
+    assert "Fraud confirmed" in response.content.decode()
+    held.refresh_from_db()
+    assert held.status == ClaimStatus.DENIED
+    assert WatchlistEntry.objects.get().kind == "email"
+
+
+def test_next_case_button_assigns_and_opens_the_claim(client, analyst, held):
+    client.force_login(analyst)
+    response = client.post(reverse("fraud:next-case"))
+    assert response["Location"] == reverse("fraud:claim", args=[held.pk])
+    held.refresh_from_db()
+    assert held.assignee == analyst
+    response = client.post(reverse("fraud:next-case"), follow=True)
+    assert "No unassigned claim is waiting" in response.content.decode()
+
+
+def test_queue_filters_by_rule_level_region_amount_and_age(client, analyst, held):
+    other = claim_in(ClaimStatus.FRAUD_HOLD, amount_minor=99_000)
+    fraud_score_claim(claim=other)
+    client.force_login(analyst)
+    url = reverse("fraud:queue")
+
+    def refs(params):
+        return {c.reference for c in client.get(url, params).context["page"]}
+
+    assert refs({}) == {held.reference, other.reference}
+    assert refs({"rule": "amount_under_threshold"}) == {other.reference}
+    assert refs({"amount_min": 50_000}) == {other.reference}
+    assert refs({"amount_max": 50_000}) == {held.reference}
+    assert refs({"region": "US", "level": "low"}) == {held.reference, other.reference}
+    assert refs({"level": "high"}) == set()
+    Claim.objects.filter(pk=held.pk).update(status_changed_at=timezone.now() - dt.timedelta(days=5))
+    assert refs({"older_than_days": 3}) == {held.reference}
+
+
+def test_queue_with_a_bad_filter_says_so(client, analyst, held):
+    client.force_login(analyst)
+    response = client.get(reverse("fraud:queue"), {"amount_min": "lots"})
+    assert response.status_code == 200
+    assert "Enter a number" in response.content.decode()
+
+
+def test_queue_query_count_does_not_grow_with_rows(client, analyst, django_assert_num_queries):
+    client.force_login(analyst)
+    claim_in(ClaimStatus.FRAUD_HOLD)
+    client.get(reverse("fraud:queue"))  # warm the session and content types
+    with django_assert_num_queries(9) as one:
+        client.get(reverse("fraud:queue"))
+    for _ in range(19):
+        claim_in(ClaimStatus.FRAUD_HOLD)
+    with django_assert_num_queries(len(one.captured_queries)):
+        client.get(reverse("fraud:queue"))
+
+
+def _linked_pair(held, n: int, tag: str) -> None:
+    """n claims sharing a device with ``held`` (first degree), each sharing an IP with one more
+    claim (second degree)."""
+    for i in range(n):
+        twin = claim_in(ClaimStatus.UNDER_REVIEW)
+        fraud_attributes_record(claim=twin, device=f"dev-{tag}", ip=f"10.{tag}.0.{i}")
+        far = claim_in(ClaimStatus.UNDER_REVIEW)
+        fraud_attributes_record(claim=far, ip=f"10.{tag}.0.{i}")
+    fraud_attributes_record(claim=held, device=f"dev-{tag}")
+
+
+def test_claim_view_query_count_does_not_grow_with_evidence_or_links(
+    client, analyst, held, django_assert_num_queries
+):
+    evidence_add(
+        claim=held,
+        data=photo_bytes(seed=1),
+        filename="a.jpg",
+        kind=EvidenceKind.DAMAGE_PHOTO,
+        actor=Actor.customer(held.customer),
+    )
+    outbox_run(topic_prefix="fraud.evidence")
+    _linked_pair(held, 1, "1")
+    client.force_login(analyst)
+    url = reverse("fraud:claim", args=[held.pk])
+    client.get(url)
+    with django_assert_num_queries(21):
+        client.get(url)
+    # more evidence and more linked claims (first and second degree) cost no more queries
+    for seed in (2, 3):
+        evidence_add(
+            claim=held,
+            data=photo_bytes(seed=seed),
+            filename="b.jpg",
+            kind=EvidenceKind.DAMAGE_PHOTO,
+            actor=Actor.customer(held.customer),
+        )
+    outbox_run(topic_prefix="fraud.evidence")
+    _linked_pair(held, 3, "2")
+    response = client.get(url)
+    assert len([x for x in response.context["linked"] if x.degree == 2]) == 4
+    with django_assert_num_queries(21):
+        client.get(url)
+
+
+def test_rule_edit_form_makes_a_version_and_refuses_bad_json(client, analyst):
+    rules_ensure()
+    client.force_login(analyst)
+    url = reverse("fraud:rule-edit", args=["new_account"])
+    response = client.post(
+        url,
+        {"version": 1, "weight": 12, "enabled": "on", "params": "{not json", "reason": "x"},
+        follow=True,
+    )
+    assert "valid JSON" in response.content.decode()
+    assert Rule.objects.get(code="new_account").version == 1
+    client.post(
+        url,
+        {
+            "version": 1,
+            "weight": 12,
+            "enabled": "on",
+            "params": '{"max_age_days": 14}',
+            "reason": "Fewer alerts",
+        },
+    )
+    rule = Rule.objects.get(code="new_account")
+    assert (rule.version, rule.weight, rule.params) == (2, 12, {"max_age_days": 14})
+
+
+def test_performance_shows_precision_per_rule(client, analyst):
+    from fraud.services import fraud_clear, fraud_confirm
+
+    confirmed = claim_in(ClaimStatus.FRAUD_HOLD, amount_minor=99_000)
+    cleared = claim_in(ClaimStatus.FRAUD_HOLD, amount_minor=98_000)
+    for claim in (confirmed, cleared):
+        fraud_score_claim(claim=claim)
+    fraud_confirm(claim=confirmed, actor=Actor.staff(analyst), note="n")
+    fraud_clear(claim=cleared, actor=Actor.staff(analyst), label="false_positive", note="n")
+    client.force_login(analyst)
+    response = client.get(reverse("fraud:performance"))
+    row = next(r for r in response.context["rows"] if r["rule"].code == "amount_under_threshold")
+    assert (row["hits"], row["confirmed"], row["cleared"], row["precision"]) == (2, 1, 1, 50)
+    assert (
+        client.get(
+            reverse("fraud:performance"), {"since": "2030-01-02", "until": "2030-01-01"}
+        ).context["rows"]
+        == []
+    )
+
+
+# --- the adjuster's link -------------------------------------------------------------------
+
+
+@pytest.fixture
+def referral(analyst, held, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        made = fraud_refer(
+            claim=held,
+            actor=Actor.staff(analyst),
+            adjuster_email="e@adj.test",
+            label="valuable_alert",
+            note="n",
+        )
+    made.token = mailoutbox[-1].body.split("/fraud/adjuster/")[1].split("/")[0]
+    return made
+
+
+def test_adjuster_sees_only_their_claim_and_uploads_a_report(client, referral):
+    evidence = evidence_add(
+        claim=referral.claim,
+        data=photo_bytes(seed=1),
+        filename="a.jpg",
+        kind=EvidenceKind.DAMAGE_PHOTO,
+        actor=Actor.system(),
+    )
+    other = claim_in(ClaimStatus.FRAUD_HOLD)
+    foreign = evidence_add(
+        claim=other,
+        data=photo_bytes(seed=2),
+        filename="b.jpg",
+        kind=EvidenceKind.DAMAGE_PHOTO,
+        actor=Actor.system(),
+    )
+    url = reverse("fraud:adjuster", args=[referral.token])
+    page = client.get(url).content.decode()
+    assert referral.claim.reference in page and other.reference not in page
+    assert referral.claim.customer.email not in page  # only what they need
+    ok = client.get(reverse("fraud:adjuster-evidence", args=[referral.token, evidence.pk]))
+    assert ok.status_code == 200
+    assert (
+        client.get(
+            reverse("fraud:adjuster-evidence", args=[referral.token, foreign.pk])
+        ).status_code
+        == 404
+    )
+    upload = SimpleUploadedFile("report.jpg", photo_bytes(seed=9), content_type="image/jpeg")
+    response = client.post(
+        url, {"report": upload, "recommendation": "confirm", "summary": "Staged."}, follow=True
+    )
+    assert "your report has been received" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.recommendation == "confirm"
+
+
+def test_adjuster_report_with_a_bad_file_is_refused_and_nothing_stored(client, referral):
+    upload = SimpleUploadedFile("report.exe", b"MZ\x90\x00", content_type="application/pdf")
+    response = client.post(
+        reverse("fraud:adjuster", args=[referral.token]),
+        {"report": upload, "recommendation": "clear", "summary": "ok"},
+        follow=True,
+    )
+    assert "not accepted" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.reported_at is None
+
+
+@pytest.mark.parametrize(
+    "state", ["expired", "revoked", "seller_link", "customer_link", "tampered"]
+)
+def test_adjuster_link_refused_when_not_valid(client, referral, held, state):
+    token = referral.token
+    if state == "expired":
+        type(referral.link).objects.filter(pk=referral.link_id).update(
+            expires_at=timezone.now() - dt.timedelta(seconds=1)
+        )
+    elif state == "revoked":
+        link_revoke(link=referral.link, revoked_by=None, reason="done")
+    elif state in ("seller_link", "customer_link"):  # their links open nothing here
+        _link, token = link_issue(
+            purpose=LinkPurpose.SELLER_RESPONSE
+            if state == "seller_link"
+            else LinkPurpose.CUSTOMER_SIGN_IN,
+            email="s@x.test",
+            expires_in=dt.timedelta(days=1),
+            claim=held,
+        )
+    else:
+        token = token[:-2] + "xx"
+    response = client.get(reverse("fraud:adjuster", args=[token]))
+    assert response.status_code == 403
+    assert held.reference not in response.content.decode()
+    response = client.post(
+        reverse("fraud:adjuster", args=[token]), {"recommendation": "clear", "summary": "x"}
+    )
+    assert response.status_code == 403
+    assert not Referral.objects.filter(reported_at__isnull=False).exists()
+
+
+def test_adjuster_link_opens_no_staff_page(client, referral):
+    client.get(reverse("fraud:adjuster", args=[referral.token]))
+    response = client.get(reverse("fraud:claim", args=[referral.claim_id]))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_supervisor_changes_the_review_threshold_in_the_admin_with_history(client, cast):
+    from fraud.models import ScoringPolicy
+    from fraud.scoring import scoring_policy
+
+    policy = scoring_policy()
+    url = reverse("admin:fraud_scoringpolicy_change", args=[policy.pk])
+    for role in ("agent", "analyst", "outsider"):
+        client.force_login(cast[role])
+        assert client.get(url).status_code == 403
+    client.force_login(cast["supervisor"])
+    response = client.post(url, {"review_threshold": 80, "high_threshold": 70})
+    assert response.status_code == 200  # refused: review above high
+    assert ScoringPolicy.objects.get().review_threshold == 40
+    client.post(url, {"review_threshold": 55, "high_threshold": 80})
+    policy.refresh_from_db()
+    assert (policy.review_threshold, policy.high_threshold) == (55, 80)
+    assert policy.history.count() == 2
