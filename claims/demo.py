@@ -328,6 +328,9 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
         if i % 2 == 0 and claim.status not in (S.CLOSED, S.WITHDRAWN):
             Claim.objects.filter(pk=claim.pk).update(assignee=agents[i % 4 // 2])
         claims.append(claim)
+    from backoffice.demo import demo_seed_backoffice  # issue 7: queue, dashboard, safety page
+
+    demo_seed_backoffice(now=now, users=users, lines=claimable[135:], rng=rng)
     Outbox.objects.filter(done_at__isnull=True).update(done_at=now)
     return {
         "users": list(users),

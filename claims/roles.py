@@ -35,6 +35,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "claims.change_lossitem",
         "sellers.change_insurancecertificate",
         "sellers.add_insurancecertificate",
+        "backoffice.view_safetyalert",
+        "backoffice.change_safetyalert",
     ],
     ANALYST: _READ_MIRRORS
     + _READ_CLAIMS
@@ -44,6 +46,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "claims.add_evidence",
         "fraud.view_fraudreview",
         "fraud.add_fraudreview",
+        "backoffice.view_safetyalert",
     ],
     SUPERVISOR: _READ_MIRRORS
     + _READ_CLAIMS
@@ -68,6 +71,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "fraud.add_fraudreview",
         "claims.view_staffprofile",
         "claims.change_staffprofile",
+        "backoffice.view_safetyalert",
+        "backoffice.change_safetyalert",
+        "backoffice.view_dashboard",
+        "backoffice.assign_claims",
     ],
 }
 

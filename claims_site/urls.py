@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("claims/", include("claims.urls")),
+    path("staff/", include("backoffice.urls")),
 ]
 
 handler400 = "claims_site.views.bad_request"

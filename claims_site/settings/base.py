@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "sellers",
     "fraud",
     "marketplace",
+    "backoffice",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +224,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.outbox_redispatch",
         "schedule": timedelta(seconds=30),
     },
+    "backoffice-sla-breaches": {
+        "task": "backoffice.tasks.sla_breaches_record",
+        "schedule": timedelta(minutes=5),
+    },
+    "backoffice-safety-alerts": {
+        "task": "backoffice.tasks.safety_alerts_raise",
+        "schedule": timedelta(minutes=10),
+    },
+    "backoffice-auto-assign": {
+        "task": "backoffice.tasks.claims_auto_assign",
+        "schedule": timedelta(minutes=2),
+    },
     "purge-old-outbox": {
         "task": "claims.tasks.outbox_purge",
         "schedule": crontab(hour=3, minute=17),
@@ -236,6 +249,12 @@ OUTBOX_LEASE = timedelta(minutes=5)
 OUTBOX_REDISPATCH_AFTER = timedelta(seconds=30)
 OUTBOX_BATCH_SIZE = 500
 DEMO_MODE = env.bool("DEMO_MODE", default=False)
+# Back office (issue 7): round-robin auto-assignment, product-safety alert rule.
+BACKOFFICE_AUTO_ASSIGN = env.bool("BACKOFFICE_AUTO_ASSIGN", default=False)
+SAFETY_WINDOW_DAYS = env.int("SAFETY_WINDOW_DAYS", default=30)
+SAFETY_CLUSTER_CLAIMS = env.int("SAFETY_CLUSTER_CLAIMS", default=3)
+SAFETY_SERIOUS_PEOPLE_INJURED = env.int("SAFETY_SERIOUS_PEOPLE_INJURED", default=2)
+SAFETY_SERIOUS_MEDICAL_MINOR = env.int("SAFETY_SERIOUS_MEDICAL_MINOR", default=500_000)
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
