@@ -63,7 +63,11 @@ def demo_seed_backoffice(*, now: dt.datetime, users: dict, lines: list, rng: ran
     supervisor = users["supervisor"]
     claims = list(Claim.objects.order_by("pk"))
     for i, claim in enumerate(claims):
-        if i % 3 == 0:
+        if claim.status == ClaimStatus.FRAUD_HOLD:
+            claim_risk_set(
+                claim=claim, score=60 + i % 40, level=RiskLevel.HIGH if i % 2 else RiskLevel.MEDIUM
+            )
+        elif i % 3 == 0:
             score = rng.randrange(0, 101)
             level = (
                 RiskLevel.HIGH
