@@ -55,13 +55,17 @@ def test_queue_filters_update_the_results_in_place(page, agent):
     held = claim_in(ClaimStatus.FRAUD_HOLD)
     staff_login(page, "agent")
     page.goto("/staff/")
+    page.wait_for_function("window.htmx !== undefined")
+    page.evaluate("window.sameDocument = true")
     page.click("summary")
     page.select_option("#id_status", "fraud_hold")
     page.click("#queue-filters button[type=submit]")
     page.wait_for_url(re.compile(r"status=fraud_hold"))
+    page.wait_for_function("document.querySelectorAll('table.queue tbody tr').length === 1")
     rows = page.locator("table.queue tbody tr")
-    rows.first.wait_for()
-    assert rows.count() == 1 and held.reference in rows.first.inner_text()
+    assert held.reference in rows.first.inner_text()
+    # htmx swapped the results in place: the page itself was not reloaded
+    assert page.evaluate("window.sameDocument") is True
 
 
 def test_supervisor_reads_the_dashboard(page, supervisor):
