@@ -1,6 +1,10 @@
 """The saved queue views every agent starts with. More are rows of SavedView, not code: the
 "Awaiting second approval" view of the payouts app is one more row."""
 
+from django.utils.translation import gettext_noop as N
+
+# Names are stored in English and translated when shown ({% translate view.name %}).
+
 OPEN = (
     "status=screening&status=fraud_hold&status=awaiting_seller&status=seller_responded"
     "&status=escalated&status=needs_info&status=under_review&status=appealed"
@@ -11,12 +15,12 @@ WORKABLE = (
 )
 DEFAULT_VIEWS = [
     # slug, name, query, position, permission
-    ("mine", "My claims", f"assignee={{me}}&{OPEN}&sort=waiting", 10, ""),
-    ("due-today", "Due today", "due_within=24&sort=waiting", 20, ""),
-    ("breached", "Breached", "breached=true&sort=waiting", 30, ""),
-    ("escalated", "Escalated", "status=escalated&sort=waiting", 40, ""),
-    ("fraud-hold", "Fraud hold", "status=fraud_hold&sort=waiting", 50, ""),
-    ("unassigned", "Unassigned", f"assignee=none&{WORKABLE}&sort=waiting", 60, ""),
+    ("mine", N("My claims"), f"assignee={{me}}&{OPEN}&sort=waiting", 10, ""),
+    ("due-today", N("Due today"), "due_within=24&sort=waiting", 20, ""),
+    ("breached", N("Breached"), "breached=true&sort=waiting", 30, ""),
+    ("escalated", N("Escalated"), "status=escalated&sort=waiting", 40, ""),
+    ("fraud-hold", N("Fraud hold"), "status=fraud_hold&sort=waiting", 50, ""),
+    ("unassigned", N("Unassigned"), f"assignee=none&{WORKABLE}&sort=waiting", 60, ""),
 ]
 
 

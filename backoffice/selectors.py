@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import ClaimTag, SavedView
 from claims.models import Claim, ClaimEvent, Evidence, LossItem
@@ -23,10 +24,10 @@ SORTS = {
     "waiting": ("status_changed_at", False),
 }
 SORT_LABELS = {
-    "newest": "Newest first",
-    "oldest": "Oldest first",
-    "amount": "Largest amount first",
-    "waiting": "Waiting longest in its state",
+    "newest": _("Newest first"),
+    "oldest": _("Oldest first"),
+    "amount": _("Largest amount first"),
+    "waiting": _("Waiting longest in its state"),
 }
 PAGE_SIZES = (25, 50, 100)
 

@@ -123,7 +123,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "filterset": state["filterset"],
         "errors": state["errors"],
         "sort": state["sort"],
-        "sorts": [(k, _(v)) for k, v in selectors.SORT_LABELS.items()],
+        "sorts": list(selectors.SORT_LABELS.items()),
         "sizes": selectors.PAGE_SIZES,
         "saved_views": selectors.saved_views_for(request.user),
         "current_view": state["data"].get("view", ""),
