@@ -116,11 +116,14 @@ def dashboard_figures(*, now: dt.datetime | None = None) -> dict:
         .objects.filter(is_active=True, groups__name__in=[roles.AGENT, roles.ANALYST])
         .annotate(
             open_claims=Count(
-                "assigned_claims", filter=Q(assigned_claims__status__in=OPEN_STATUSES)
+                "assigned_claims",
+                filter=Q(assigned_claims__status__in=OPEN_STATUSES),
+                distinct=True,
             ),
             breached=Count(
                 "assigned_claims",
                 filter=Q(assigned_claims__in=Claim.objects.filter(_any_breach(now))),
+                distinct=True,
             ),
         )
         .select_related("staff_profile")

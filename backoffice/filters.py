@@ -30,7 +30,11 @@ AMOUNT_BAND_CHOICES = [
 
 
 class ClaimQueueFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=ClaimStatus.choices)
+    # No DISTINCT (django-filter's default for multiple choices): status is a column of the
+    # claim itself, and DISTINCT would make PostgreSQL collect every match before the LIMIT.
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=ClaimStatus.choices, distinct=False
+    )
     region = django_filters.ModelChoiceFilter(
         label=_("Region"), queryset=Region.objects.all(), to_field_name="code"
     )
@@ -74,6 +78,7 @@ class ClaimQueueFilter(django_filters.FilterSet):
         label=_("Tag"),
         field_name="tag_links__tag",
         queryset=Tag.objects.all(),
+        distinct=False,  # a claim carries a tag at most once (unique constraint)
         to_field_name="name",
         widget=django_filters.widgets.forms.TextInput,
     )

@@ -10,8 +10,7 @@ OPEN = (
     "&status=escalated&status=needs_info&status=under_review&status=appealed"
 )
 WORKABLE = (
-    "status=screening&status=under_review&status=escalated&status=seller_responded"
-    "&status=appealed"
+    "status=screening&status=under_review&status=escalated&status=seller_responded&status=appealed"
 )
 DEFAULT_VIEWS = [
     # slug, name, query, position, permission

@@ -24,6 +24,7 @@ from backoffice.exceptions import BackofficeError
 from backoffice.filters import ClaimQueueFilter
 from backoffice.forms import AlertForm, BulkForm
 from backoffice.models import OPEN_ALERT_STATUSES, SafetyAlert
+from backoffice.rendering import queue_rows_html
 from backoffice.safety import ALERT_MOVES, safety_alert_mark
 from backoffice.services import DOMAIN_ERRORS, claims_bulk
 from backoffice.sla import claim_clocks, worst_state
@@ -131,7 +132,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "next_url": "?" + next_params.urlencode() if page.next_cursor else "",
         "export_url": reverse("backoffice:queue-export") + "?" + params.urlencode(),
         "is_later_page": bool(state["data"].get("after")),
-        "bulk_form": BulkForm(),
+        "rows_html": queue_rows_html(rows, claim_prefix=reverse("backoffice:claim", args=[0])[:-2]),
         "can_assign": request.user.has_perm("backoffice.assign_claims"),
     }
     template = "backoffice/_queue_results.html" if request.htmx else "backoffice/queue.html"

@@ -204,3 +204,24 @@ def test_csv_safe_prefixes_formula_starts(value):
 
 def test_csv_safe_leaves_plain_values():
     assert csv_safe("Space heater") == "Space heater" and csv_safe(None) == ""
+
+
+def test_queue_query_has_no_distinct_and_seeks_by_index(client, agent):
+    # DISTINCT would make PostgreSQL gather every matching row before the LIMIT.
+    client.force_login(agent)
+    claim_new()
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(QUEUE + "?status=submitted&status=screening&tag=x&region=US")
+    page_sql = [q["sql"] for q in ctx.captured_queries if 'FROM "claims_claim"' in q["sql"]]
+    assert page_sql and all("DISTINCT" not in sql for sql in page_sql)
+    assert all("LIMIT 51" in sql for sql in page_sql)
+
+
+def test_queue_rows_escape_what_people_typed(client, agent):
+    claim = claim_new()
+    claim.customer.name = '<script>alert("x")</script>'
+    claim.customer.save()
+    client.force_login(agent)
+    page = client.get(QUEUE).content.decode()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
