@@ -126,7 +126,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "sort": state["sort"],
         "sorts": list(selectors.SORT_LABELS.items()),
         "sizes": selectors.PAGE_SIZES,
-        "saved_views": selectors.saved_views_for(request.user),
+        # The htmx fragment has no saved-view links: skip their query.
+        "saved_views": [] if request.htmx else selectors.saved_views_for(request.user),
         "current_view": state["data"].get("view", ""),
         "first_url": "?" + params.urlencode() if params else "?",
         "next_url": "?" + next_params.urlencode() if page.next_cursor else "",
