@@ -201,7 +201,7 @@ def time_requests(sides: dict, urls: dict[str, str], runs: int = RUNS) -> dict[s
     """Median request time per (database, URL). Run after run, the two databases and the
     URLs take turns, so the noise of a shared machine falls on all of them alike."""
     samples: dict[str, list[float]] = {}
-    for label, (db, client) in sides.items():
+    for db, client in sides.values():
         use(db)
         for url in urls.values():
             for _ in range(3):
