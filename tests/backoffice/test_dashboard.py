@@ -94,3 +94,17 @@ def test_dashboard_query_count_is_pinned(client, supervisor, django_assert_num_q
     # counts, paid per currency, workload, median, open alerts
     with django_assert_num_queries(12):
         client.get(URL)
+
+
+def test_workload_counts_each_claim_once_for_staff_in_two_roles(db):
+    from django.contrib.auth.models import Group
+
+    from claims import roles
+    from tests.conftest import _staff
+
+    both = _staff("both", roles.AGENT)
+    both.groups.add(Group.objects.get(name=roles.ANALYST))
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    Claim.objects.filter(pk=claim.pk).update(assignee=both)
+    load = {u.username: u.open_claims for u in dashboard_figures()["workload"]}
+    assert load == {"both": 1}

@@ -229,3 +229,15 @@ def test_bulk_without_an_action_or_claims_changes_nothing(client, agent):
     assert "You do not have permission to assign claims." in response.content.decode()
     claim.refresh_from_db()
     assert claim.assignee is None and not ClaimTag.objects.exists()
+
+
+def test_beat_tasks_run_the_services(settings):
+    from backoffice import tasks
+
+    late = claim_in(ClaimStatus.NEEDS_INFO)
+    Claim.objects.filter(pk=late.pk).update(customer_info_due=NOW - dt.timedelta(hours=1))
+    assert tasks.sla_breaches_record() == 1
+    settings.BACKOFFICE_AUTO_ASSIGN = False
+    assert tasks.claims_auto_assign() == 0
+    assert tasks.safety_alerts_raise() == 0
+    assert "backoffice-sla-breaches" in settings.CELERY_BEAT_SCHEDULE
