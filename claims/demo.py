@@ -329,9 +329,13 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
         if i % 2 == 0 and claim.status not in (S.CLOSED, S.WITHDRAWN):
             Claim.objects.filter(pk=claim.pk).update(assignee=agents[i % 4 // 2])
         claims.append(claim)
-    demo_seed_sellers(now=now, staff_user=users["supervisor"])  # issue 4: seller journey
-    from fraud.demo import demo_seed_fraud  # fraud review: scores and a fraud ring
+    # The other apps' demo data (imported here: they import this module's constants).
+    from backoffice.demo import demo_seed_backoffice
+    from fraud.demo import demo_seed_fraud
 
+    demo_seed_sellers(now=now, staff_user=users["supervisor"])  # seller journey
+    demo_seed_backoffice(now=now, users=users, lines=claimable[135:], rng=rng)  # staff pages
+    # Last: the fraud rules score every demo claim, and a fraud ring is added.
     demo_seed_fraud(region=region, sellers=sellers, users=users, now=now)
     Outbox.objects.filter(done_at__isnull=True).update(done_at=now)
     return {

@@ -146,6 +146,28 @@ class ClaimStatus(models.TextChoices):
 FINISHED_STATUSES = (ClaimStatus.WITHDRAWN, ClaimStatus.CLOSED)
 
 
+# The decision clock runs in these states (back office SLA clocks; not paused, not decided).
+DECIDING_STATUSES = [
+    "submitted",
+    "screening",
+    "fraud_hold",
+    "awaiting_seller",
+    "seller_responded",
+    "escalated",
+    "under_review",
+    "appealed",
+]
+# States in which staff must act next: what the back office's "Take next" hands out.
+WORKABLE_STATUSES = [
+    "screening",
+    "fraud_hold",
+    "seller_responded",
+    "escalated",
+    "under_review",
+    "appealed",
+]
+
+
 class IncidentKind(models.TextChoices):
     PERSONAL_INJURY = "personal_injury", _("Personal injury")
     PROPERTY_DAMAGE = "property_damage", _("Property damage")
@@ -306,6 +328,32 @@ class Claim(models.Model):
                 fields=["customer_info_due"],
                 condition=Q(status="needs_info"),
                 name="claim_info_overdue_idx",
+            ),
+            # Back office queue (issue 7): keyset pages, one index per filter and sort.
+            models.Index(fields=["-submitted_at", "-id"], name="claim_keyset_idx"),
+            models.Index(fields=["status", "-submitted_at", "-id"], name="claim_status_idx"),
+            models.Index(fields=["region", "-submitted_at", "-id"], name="claim_region_idx"),
+            models.Index(fields=["funding", "-submitted_at"], name="claim_funding_idx"),
+            models.Index(fields=["risk_level", "-submitted_at"], name="claim_risk_idx"),
+            models.Index(fields=["claimed_total_minor", "id"], name="claim_amount_idx"),
+            models.Index(fields=["status_changed_at", "id"], name="claim_waiting_idx"),
+            # Decision clock: "due within N hours", "breached" and the SLA sweeper.
+            models.Index(
+                fields=["decision_due"],
+                condition=Q(status__in=DECIDING_STATUSES),
+                name="claim_decision_due_idx",
+            ),
+            # "Take next": unassigned work, most urgent first.
+            models.Index(
+                fields=["decision_due", "submitted_at"],
+                condition=Q(assignee__isnull=True, status__in=WORKABLE_STATUSES),
+                name="claim_take_next_idx",
+            ),
+            # Product-safety alerts: recent injury claims.
+            models.Index(
+                fields=["submitted_at"],
+                condition=Q(incident_kind__in=["personal_injury", "both"]),
+                name="claim_injury_idx",
             ),
         ]
 

@@ -37,6 +37,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sellers.view_recovery",
         "sellers.view_withholding",
         "sellers.view_sellerresponse",
+        "backoffice.view_safetyalert",
+        "backoffice.change_safetyalert",
     ],
     ANALYST: _READ_MIRRORS
     + _READ_CLAIMS
@@ -46,6 +48,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "claims.add_evidence",
         "fraud.view_fraudreview",
         "fraud.add_fraudreview",
+        "backoffice.view_safetyalert",
     ],
     SUPERVISOR: _READ_MIRRORS
     + _READ_CLAIMS
@@ -77,6 +80,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sellers.view_sellerresponse",
         "sellers.decide_recovery",
         "sellers.export_withholdings",
+        "backoffice.view_safetyalert",
+        "backoffice.change_safetyalert",
+        "backoffice.view_dashboard",
+        "backoffice.assign_claims",
     ],
 }
 

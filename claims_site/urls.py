@@ -16,6 +16,7 @@ urlpatterns = [
     path("claim/", include("portal.urls")),
     path("sellers/", include("sellers.urls")),
     path("fraud/", include("fraud.urls")),
+    path("staff/", include("backoffice.urls")),
 ]
 
 handler400 = "claims_site.views.bad_request"

@@ -1,0 +1,160 @@
+"""The supervisor dashboard's figures: a fixed handful of aggregate queries, no per-row work."""
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Aggregate, Count, F, FloatField, Q, Sum
+from django.db.models.functions import Extract, TruncDate
+from django.utils import timezone
+
+from backoffice.models import OPEN_ALERT_STATUSES, SafetyAlert, SlaClock
+from backoffice.services import OPEN_STATUSES
+from backoffice.sla import CLOCKS, clock_breached_q
+from claims import roles
+from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind, Funding, RiskLevel
+from claims.money import format_minor
+
+DECISIONS = (ClaimStatus.APPROVED, ClaimStatus.DENIED)
+
+
+class Median(Aggregate):
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+@dataclass
+class Bar:
+    label: str
+    value: int
+    px: int  # bar length in SVG units (the widest bar is 220)
+    y: int = 0
+
+
+def bars(rows: list[tuple[str, int]]) -> list[Bar]:
+    top = max((v for _label, v in rows), default=0) or 1
+    return [
+        Bar(label=str(label)[:18], value=v, px=round(220 * v / top), y=i * 22)
+        for i, (label, v) in enumerate(rows)
+    ]
+
+
+def _median_days(since: dt.datetime) -> float | None:
+    decided = ClaimEvent.objects.filter(
+        kind=EventKind.STATUS, to_status__in=DECISIONS, created_at__gte=since
+    ).annotate(took=F("created_at") - F("claim__submitted_at"))
+    if connection.vendor == "postgresql":
+        seconds = decided.aggregate(m=Median(Extract("took", "epoch")))["m"]
+        return None if seconds is None else round(seconds / 86400, 1)
+    values = [d.total_seconds() for d in decided.values_list("took", flat=True)]
+    return round(statistics.median(values) / 86400, 1) if values else None
+
+
+def dashboard_figures(*, now: dt.datetime | None = None) -> dict:
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=90)
+    status_region = list(
+        Claim.objects.values("status", "region__code").annotate(n=Count("id")).order_by()
+    )
+    regions = sorted({r["region__code"] for r in status_region})
+    table = {s: dict.fromkeys(regions, 0) for s in ClaimStatus.values}
+    for row in status_region:
+        table[row["status"]][row["region__code"]] = row["n"]
+    by_status = [
+        (ClaimStatus(s).label, sum(table[s].values()), [table[s][r] for r in regions])
+        for s in ClaimStatus.values
+    ]
+    intake = list(
+        Claim.objects.filter(submitted_at__gte=now - dt.timedelta(days=30))
+        .annotate(day=TruncDate("submitted_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by("day")
+    )
+    sla_counts = {}
+    for clock, (_field, states) in CLOCKS.items():
+        sla_counts[f"{clock}_running"] = Count(
+            "id", filter=Q(status__in=states, **{f"{_field}__isnull": False})
+        )
+        sla_counts[f"{clock}_breached"] = Count("id", filter=clock_breached_q(clock, now))
+    sla_counts["fraud_hold"] = Count("id", filter=Q(status=ClaimStatus.FRAUD_HOLD))
+    for level in RiskLevel.values:
+        sla_counts[f"hold_{level or 'none'}"] = Count(
+            "id", filter=Q(status=ClaimStatus.FRAUD_HOLD, risk_level=level)
+        )
+    counts = Claim.objects.aggregate(**sla_counts)
+    sla = []
+    for clock in CLOCKS:
+        running, breached = counts[f"{clock}_running"], counts[f"{clock}_breached"]
+        compliance = round(100 * (running - breached) / running, 1) if running else None
+        sla.append((SlaClock(clock).label, running, breached, compliance))
+    paid = list(
+        Claim.objects.filter(status=ClaimStatus.PAID)
+        .values("currency")
+        .annotate(
+            paid=Sum("approved_total_minor"),
+            step_in=Sum("approved_total_minor", filter=Q(funding=Funding.STEP_IN)),
+            n=Count("id"),
+        )
+        .order_by("currency")
+    )
+    money = [
+        {
+            "currency": row["currency"],
+            "claims": row["n"],
+            "paid": format_minor(row["paid"] or 0, row["currency"]),
+            "step_in": format_minor(row["step_in"] or 0, row["currency"]),
+            "recovered": format_minor(0, row["currency"]),
+        }
+        for row in paid
+    ]
+    workload = list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[roles.AGENT, roles.ANALYST])
+        .annotate(
+            open_claims=Count(
+                "assigned_claims",
+                filter=Q(assigned_claims__status__in=OPEN_STATUSES),
+                distinct=True,
+            ),
+            breached=Count(
+                "assigned_claims",
+                filter=Q(assigned_claims__in=Claim.objects.filter(_any_breach(now))),
+                distinct=True,
+            ),
+        )
+        .select_related("staff_profile")
+        .order_by("username")
+        .distinct()
+    )
+    holds = [
+        (RiskLevel(level).label, counts[f"hold_{level or 'none'}"]) for level in RiskLevel.values
+    ]
+    return {
+        "regions": regions,
+        "by_status": by_status,
+        "status_bars": bars([(label, total) for label, total, _r in by_status]),
+        "status_height": 22 * len(by_status) + 4,
+        "intake_height": 22 * len(intake) + 4,
+        "workload_height": 22 * len(workload) + 4,
+        "intake": intake,
+        "intake_bars": bars([(row["day"].strftime("%m-%d"), row["n"]) for row in intake]),
+        "sla": sla,
+        "median_days": _median_days(since),
+        "money": money,
+        "workload": workload,
+        "workload_bars": bars([(u.get_username(), u.open_claims) for u in workload]),
+        "fraud_hold": counts["fraud_hold"],
+        "holds": holds,
+        "open_alerts": SafetyAlert.objects.filter(status__in=OPEN_ALERT_STATUSES).count(),
+    }
+
+
+def _any_breach(now: dt.datetime) -> Q:
+    query = Q()
+    for clock in CLOCKS:
+        query |= clock_breached_q(clock, now)
+    return query

@@ -1,0 +1,125 @@
+"""The triage queue's filters. Every filter has an index behind it (claims 0007_backoffice)."""
+
+import datetime as dt
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from backoffice.models import Tag
+from backoffice.sla import due_before_q
+from claims.models import Claim, ClaimStatus, Funding, Region, RiskLevel
+from marketplace.models import Product
+from sellers.models import Seller
+
+# Amount bands in major units of the claim's currency; the band is a range on the indexed
+# claimed_total_minor column.
+AMOUNT_BANDS = {
+    "small": (None, 100_000),
+    "medium": (100_000, 1_000_000),
+    "large": (1_000_000, 10_000_000),
+    "huge": (10_000_000, None),
+}
+AMOUNT_BAND_CHOICES = [
+    ("small", _("Under 1,000")),
+    ("medium", _("1,000 to 10,000")),
+    ("large", _("10,000 to 100,000")),
+    ("huge", _("100,000 and more")),
+]
+
+
+class ClaimQueueFilter(django_filters.FilterSet):
+    # No DISTINCT (django-filter's default for multiple choices): status is a column of the
+    # claim itself, and DISTINCT would make PostgreSQL collect every match before the LIMIT.
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=ClaimStatus.choices, distinct=False
+    )
+    region = django_filters.ModelChoiceFilter(
+        label=_("Region"), queryset=Region.objects.all(), to_field_name="code"
+    )
+    funding = django_filters.ChoiceFilter(
+        label=_("Funding"),
+        choices=[("none", _("Not decided"))] + [c for c in Funding.choices if c[0]],
+        method="filter_funding",
+    )
+    amount = django_filters.ChoiceFilter(
+        label=_("Amount"), choices=AMOUNT_BAND_CHOICES, method="filter_amount"
+    )
+    risk = django_filters.ChoiceFilter(
+        label=_("Risk"),
+        field_name="risk_level",
+        choices=[("none", _("Not scored"))] + [c for c in RiskLevel.choices if c[0]],
+        method="filter_risk",
+    )
+    seller = django_filters.ModelChoiceFilter(
+        label=_("Seller id"),
+        queryset=Seller.objects.all(),
+        to_field_name="marketplace_id",
+        widget=django_filters.widgets.forms.TextInput,
+    )
+    product = django_filters.ModelChoiceFilter(
+        label=_("Product id"),
+        field_name="order_line__product",
+        queryset=Product.objects.all(),
+        to_field_name="marketplace_id",
+        widget=django_filters.widgets.forms.TextInput,
+    )
+    assignee = django_filters.CharFilter(label=_("Assignee"), method="filter_assignee")
+    due_within = django_filters.NumberFilter(
+        label=_("Due within (hours)"), method="filter_due_within", min_value=0, max_value=24 * 365
+    )
+    breached = django_filters.BooleanFilter(
+        label=_("Breached"),
+        method="filter_breached",
+        widget=django_filters.widgets.BooleanWidget,
+    )
+    tag = django_filters.ModelChoiceFilter(
+        label=_("Tag"),
+        field_name="tag_links__tag",
+        queryset=Tag.objects.all(),
+        distinct=False,  # a claim carries a tag at most once (unique constraint)
+        to_field_name="name",
+        widget=django_filters.widgets.forms.TextInput,
+    )
+
+    class Meta:
+        model = Claim
+        fields: list[str] = []
+
+    def __init__(self, *args, viewer=None, **kwargs):
+        self.viewer = viewer
+        super().__init__(*args, **kwargs)
+        self.form.fields["due_within"].widget.attrs.update({"min": 0, "inputmode": "numeric"})
+
+    def filter_funding(self, queryset, name, value):
+        return queryset.filter(funding="" if value == "none" else value)
+
+    def filter_risk(self, queryset, name, value):
+        return queryset.filter(risk_level="" if value == "none" else value)
+
+    def filter_amount(self, queryset, name, value):
+        low, high = AMOUNT_BANDS[value]
+        if low is not None:
+            queryset = queryset.filter(claimed_total_minor__gte=low)
+        if high is not None:
+            queryset = queryset.filter(claimed_total_minor__lt=high)
+        return queryset
+
+    def filter_assignee(self, queryset, name, value):
+        value = value.strip()
+        if value == "none":
+            return queryset.filter(assignee__isnull=True)
+        if value == "me" and self.viewer is not None:
+            return queryset.filter(assignee=self.viewer)
+        user = get_user_model().objects.filter(username=value).only("pk").first()
+        return queryset.filter(assignee=user) if user else queryset.none()
+
+    def filter_due_within(self, queryset, name, value):
+        return queryset.filter(due_before_q(timezone.now() + dt.timedelta(hours=float(value))))
+
+    def filter_breached(self, queryset, name, value):
+        if value is None:
+            return queryset
+        breached = due_before_q(timezone.now())
+        return queryset.filter(breached) if value else queryset.exclude(breached)

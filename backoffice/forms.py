@@ -1,0 +1,164 @@
+"""Forms of the staff pages: parse and validate, nothing else."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from backoffice.models import AlertStatus
+from backoffice.services import Recipient
+from claims.models import ClaimStatus, DenialReason, Funding
+from claims.money import MoneyError, exponent, to_minor
+
+
+class MoveForm(forms.Form):
+    """Every status move carries the status the person saw: if the claim moved meanwhile, the
+    move is refused rather than applied to a state they never looked at."""
+
+    expected_status = forms.ChoiceField(choices=ClaimStatus.choices, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason (kept on the timeline)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class RequestInfoForm(MoveForm):
+    reason = forms.CharField(
+        label=_("What do you need from the customer? (sent to them by e-mail)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+    )
+
+
+class DenyForm(MoveForm):
+    reason_code = forms.ChoiceField(label=_("Reason"), choices=[("", "—")] + DenialReason.choices)
+    reason = forms.CharField(
+        label=_("Explanation for the customer"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )
+
+
+class ApproveForm(MoveForm):
+    funding = forms.ChoiceField(
+        label=_("Who funds it"), choices=[("", "—")] + [c for c in Funding.choices if c[0]]
+    )
+
+    def __init__(self, *args, claim, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.claim = claim
+        self.fields["reason"].label = _("Note (kept on the timeline)")
+        for item in claim.losses.all():
+            self.fields[f"loss_{item.pk}"] = forms.CharField(
+                label=_("%(kind)s (claimed %(amount)s)")
+                % {"kind": item.get_kind_display(), "amount": str(item)},
+                initial=str(Decimal(item.claimed_minor).scaleb(-exponent(item.currency))),
+                max_length=20,
+            )
+
+    def clean(self):
+        data = super().clean()
+        approved = {}
+        for item in self.claim.losses.all():
+            raw = data.get(f"loss_{item.pk}")
+            if raw is None:
+                continue
+            try:
+                approved[item.pk] = to_minor(raw.strip(), item.currency)
+            except MoneyError as exc:
+                self.add_error(f"loss_{item.pk}", str(exc) or _("Enter an amount."))
+        data["approved"] = approved
+        return data
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Internal note (staff only)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+    )
+
+
+class MessageForm(forms.Form):
+    to = forms.ChoiceField(
+        label=_("To"),
+        choices=[(Recipient.CUSTOMER, _("Customer")), (Recipient.SELLER, _("Seller"))],
+    )
+    text = forms.CharField(
+        label=_("Message (sent by e-mail, shown on their page)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.CharField(label=_("Assign to (user name, empty to release)"), required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    def clean_assignee(self):
+        name = self.cleaned_data["assignee"].strip()
+        if not name:
+            return None
+        user = get_user_model().objects.filter(username=name, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(
+                _("No active staff member is called “%(n)s”.") % {"n": name}
+            )
+        return user
+
+
+class TagForm(forms.Form):
+    name = forms.CharField(label=_("Tag"), max_length=40)
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [
+        ("assign", _("Assign to")),
+        ("request_info", _("Request information")),
+        ("tag", _("Add tag")),
+    ]
+    action = forms.ChoiceField(label=_("Action"), choices=[("", "—")] + ACTIONS)
+    claims = forms.TypedMultipleChoiceField(coerce=int, choices=[], label=_("Claims"))
+    assignee = forms.CharField(label=_("Assignee (user name)"), required=False)
+    message = forms.CharField(
+        label=_("Message to each customer"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=40)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any ids are accepted here; the view keeps only the claims the user may see.
+        raw = self.data.getlist("claims") if hasattr(self.data, "getlist") else []
+        self.fields["claims"].choices = [(v, v) for v in raw]
+
+    def clean_claims(self):
+        ids = self.cleaned_data["claims"]
+        if len(ids) > 200:
+            raise forms.ValidationError(_("Select at most 200 claims at a time."))
+        return ids
+
+    def value(self) -> str:
+        action = self.cleaned_data["action"]
+        if action == "assign":
+            name = self.cleaned_data["assignee"].strip()
+            user = get_user_model().objects.filter(username=name).only("pk").first()
+            return str(user.pk) if user else ""
+        if action == "request_info":
+            return self.cleaned_data["message"]
+        return self.cleaned_data["tag"]
+
+
+class AlertForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Mark as"),
+        choices=[c for c in AlertStatus.choices if c[0] != AlertStatus.OPEN],
+    )
+    reference = forms.CharField(label=_("Report reference"), required=False, max_length=100)
+    reason = forms.CharField(
+        label=_("Reason for dismissal"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

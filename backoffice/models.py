@@ -1,0 +1,183 @@
+"""What the back office adds to a claim: tags, saved queue views, SLA breaches, safety alerts.
+
+Statuses and the timeline stay in ``claims``; these rows only describe how staff work a claim.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClaimTag(models.Model):
+    claim = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="claim_links")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "tag"], name="claimtag_once_per_claim"),
+        ]
+        # The queue's tag filter starts from the tag.
+        indexes = [models.Index(fields=["tag", "claim"], name="claimtag_tag_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.tag_id}"
+
+
+class SavedView(models.Model):
+    """A named queue view: a query string of the queue's filters, kept as data.
+
+    ``{me}`` in the query string stands for the viewer (``assignee={me}``), so one row serves
+    every agent. New views (e.g. "Awaiting second approval") are rows, not code.
+    """
+
+    slug = models.SlugField(_("slug"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("query string"), max_length=500, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # Empty: everyone who may see the queue. Otherwise the permission a viewer needs.
+    permission = models.CharField(_("permission needed"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        # The back office's own permissions (granted to roles in claims/roles.py).
+        permissions = [
+            ("view_dashboard", _("Can see the supervisor dashboard")),
+            ("assign_claims", _("Can assign and reassign claims to anyone")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaClock(models.TextChoices):
+    SELLER_RESPONSE = "seller_response", _("Seller response")
+    CUSTOMER_INFO = "customer_info", _("Customer information")
+    DECISION = "decision", _("Decision target")
+
+
+class SlaBreach(models.Model):
+    """One row per claim and clock that ran out: the sweeper's record that the event exists."""
+
+    claim = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="sla_breaches")
+    clock = models.CharField(_("clock"), max_length=20, choices=SlaClock)
+    due_at = models.DateTimeField(_("was due"))
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Exactly once per claim and clock, however often or concurrently the sweeper runs.
+            models.UniqueConstraint(fields=["claim", "clock"], name="slabreach_once_per_clock"),
+            models.CheckConstraint(
+                condition=Q(clock__in=SlaClock.values), name="slabreach_clock_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} {self.clock}"
+
+
+class AlertTrigger(models.TextChoices):
+    CLUSTER = "cluster", _("Several injury claims in the window")
+    SERIOUS = "serious", _("Serious injury or death reported")
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    INVESTIGATING = "investigating", _("Under investigation")
+    REPORTED = "reported", _("Reported to the regulator")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+OPEN_ALERT_STATUSES = (AlertStatus.OPEN, AlertStatus.INVESTIGATING)
+
+
+class SafetyAlert(models.Model):
+    """A product that may have to be reported (CPSA 15(b): within 24 hours in the US)."""
+
+    product = models.ForeignKey(
+        "marketplace.Product", on_delete=models.PROTECT, related_name="safety_alerts"
+    )
+    trigger = models.CharField(_("trigger"), max_length=10, choices=AlertTrigger)
+    # The claim that raised a serious-injury alert; empty for a cluster.
+    claim = models.ForeignKey(
+        "claims.Claim", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    injury_claims = models.PositiveIntegerField(_("injury claims in the window"), default=0)
+    raised_at = models.DateTimeField(_("raised"), default=timezone.now)
+    report_due = models.DateTimeField(_("report due"))
+    status = models.CharField(
+        _("status"), max_length=14, choices=AlertStatus, default=AlertStatus.OPEN
+    )
+    report_reference = models.CharField(_("report reference"), max_length=100, blank=True)
+    dismiss_reason = models.TextField(_("reason for dismissal"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["report_due"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=AlertStatus.values), name="safetyalert_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(trigger__in=AlertTrigger.values), name="safetyalert_trigger_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="reported") | ~Q(report_reference=""),
+                name="safetyalert_reported_has_reference",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="dismissed") | ~Q(dismiss_reason=""),
+                name="safetyalert_dismissed_has_reason",
+            ),
+            # Idempotent creation: one live cluster alert per product, one alert per serious
+            # claim, whoever raises it and however often.
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=Q(trigger="cluster", status__in=["open", "investigating"]),
+                name="safetyalert_one_live_cluster_per_product",
+            ),
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=Q(trigger="serious"),
+                name="safetyalert_one_per_serious_claim",
+            ),
+        ]
+        indexes = [
+            # The safety page: live alerts, most urgent first.
+            models.Index(
+                fields=["report_due"],
+                condition=Q(status__in=["open", "investigating"]),
+                name="safetyalert_live_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.get_trigger_display()}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in OPEN_ALERT_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_live and self.report_due < timezone.now()

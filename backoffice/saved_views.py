@@ -1,0 +1,35 @@
+"""The saved queue views every agent starts with. More are rows of SavedView, not code: the
+"Awaiting second approval" view of the payouts app is one more row."""
+
+from django.utils.translation import gettext_noop as N
+
+# Names are stored in English and translated when shown ({% translate view.name %}).
+
+OPEN = (
+    "status=screening&status=fraud_hold&status=awaiting_seller&status=seller_responded"
+    "&status=escalated&status=needs_info&status=under_review&status=appealed"
+)
+WORKABLE = (
+    "status=screening&status=under_review&status=escalated&status=seller_responded&status=appealed"
+)
+DEFAULT_VIEWS = [
+    # slug, name, query, position, permission
+    ("mine", N("My claims"), f"assignee={{me}}&{OPEN}&sort=waiting", 10, ""),
+    ("due-today", N("Due today"), "due_within=24&sort=waiting", 20, ""),
+    ("breached", N("Breached"), "breached=true&sort=waiting", 30, ""),
+    ("escalated", N("Escalated"), "status=escalated&sort=waiting", 40, ""),
+    ("fraud-hold", N("Fraud hold"), "status=fraud_hold&sort=waiting", 50, ""),
+    ("unassigned", N("Unassigned"), f"assignee=none&{WORKABLE}&sort=waiting", 60, ""),
+]
+
+
+def saved_views_ensure(sender=None, **kwargs) -> None:
+    """Create the default views that are missing (post_migrate, like the staff groups);
+    views staff have edited are left as they are."""
+    from backoffice.models import SavedView
+
+    for slug, name, query, position, permission in DEFAULT_VIEWS:
+        SavedView.objects.get_or_create(
+            slug=slug,
+            defaults={"name": name, "query": query, "position": position, "permission": permission},
+        )

@@ -1,0 +1,350 @@
+"""Writes of the back office: assignment, tags, messages, decisions, SLA breaches, bulk actions.
+
+Statuses still change only through ``claims.services.claim_transition`` (and the decision
+services built on it); everything here either calls those or writes back-office rows plus a
+``ClaimEvent`` in the same transaction.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backoffice.exceptions import BackofficeError
+from backoffice.models import ClaimTag, SlaBreach, SlaClock, Tag
+from backoffice.sla import CLOCKS, clock_breached_q
+from claims import lifecycle
+from claims.actors import Actor
+from claims.exceptions import ConcurrentTransition, InvalidTransition, TransitionNotPermitted
+from claims.models import (
+    WORKABLE_STATUSES,
+    Claim,
+    ClaimEvent,
+    ClaimStatus,
+    EventKind,
+    Party,
+    StaffProfile,
+)
+from claims.outbox import outbox_add
+from claims.services import _event, claim_approve, claim_assign, claim_request_info
+
+DOMAIN_ERRORS = (BackofficeError, InvalidTransition, ConcurrentTransition, TransitionNotPermitted)
+
+# States in which staff must act next: what "Take next" and auto-assignment hand out.
+WORKABLE = tuple(WORKABLE_STATUSES)  # backed by the partial index claim_take_next_idx
+# Open work counted against an agent's limit.
+OPEN_STATUSES = tuple(
+    s for s in ClaimStatus.values if s not in (ClaimStatus.CLOSED, ClaimStatus.WITHDRAWN)
+)
+
+
+def workable_statuses(user) -> list[str]:
+    """The WORKABLE states in which this user may make at least one move."""
+    return [
+        s
+        for s in WORKABLE
+        if any(
+            user.has_perm(lifecycle.required_permission(s, to))
+            for to in lifecycle.allowed_moves(s)
+            if to != ClaimStatus.WITHDRAWN
+        )
+    ]
+
+
+def claim_holder_check(*, claim: Claim, user) -> None:
+    """Object-level rule: a claim held by another agent is theirs until reassigned."""
+    if (
+        claim.assignee_id
+        and claim.assignee_id != user.pk
+        and not user.has_perm("backoffice.assign_claims")
+    ):
+        raise BackofficeError(
+            _("Claim %(ref)s is held by %(who)s; ask a supervisor to reassign it.")
+            % {"ref": claim.reference, "who": claim.assignee.get_username()}
+        )
+
+
+# --- assignment -------------------------------------------------------------------------------
+
+
+def claim_take_next(*, user, now: dt.datetime | None = None) -> Claim:
+    """Give ``user`` the most urgent unassigned claim they may work on, locked to them.
+
+    Candidates are read in urgency order (earliest decision deadline first) and claimed with a
+    conditional update ``WHERE assignee IS NULL``: if another agent took the same claim a moment
+    earlier, the update changes no row and the next candidate is tried. Two agents never get the
+    same claim, on PostgreSQL or SQLite.
+    """
+    statuses = workable_statuses(user)
+    if not statuses:
+        raise BackofficeError(_("There is no kind of claim you may work on."))
+    for _attempt in range(5):
+        candidates = list(
+            Claim.objects.filter(assignee__isnull=True, status__in=statuses)
+            .order_by("decision_due", "submitted_at", "id")
+            .values_list("pk", flat=True)[:10]
+        )
+        if not candidates:
+            break
+        for pk in candidates:
+            with transaction.atomic():
+                taken = Claim.objects.filter(pk=pk, assignee__isnull=True).update(
+                    assignee=user, updated_at=now or timezone.now()
+                )
+                if taken == 1:
+                    claim = Claim.objects.select_related("assignee").get(pk=pk)
+                    _event(
+                        claim=claim,
+                        actor=Actor.staff(user),
+                        kind=EventKind.ASSIGNMENT,
+                        reason=_("Taken from the queue"),
+                        data={"from_user_id": None, "to_user_id": user.pk, "how": "take_next"},
+                        now=now,
+                    )
+                    return claim
+    raise BackofficeError(_("No unassigned claim is waiting for you. Well done."))
+
+
+def claim_reassign(*, claim: Claim, assignee, actor_user, reason: str) -> Claim:
+    """Assign or reassign a claim, with a reason on the timeline."""
+    reason = reason.strip()
+    if not reason:
+        raise BackofficeError(_("Give a reason for the assignment."))
+    if assignee is not None and not assignee.has_perm("claims.view_claim"):
+        raise BackofficeError(_("%(who)s cannot work on claims.") % {"who": assignee})
+    if assignee is not None and claim.assignee_id == assignee.pk:
+        raise BackofficeError(
+            _("Claim %(ref)s is already assigned to %(who)s.")
+            % {"ref": claim.reference, "who": assignee.get_username()}
+        )
+    return claim_assign(
+        claim=claim, assignee=assignee, actor=Actor.staff(actor_user), reason=reason
+    )
+
+
+def claims_auto_assign(*, batch: int = 200, now: dt.datetime | None = None) -> int:
+    """Round-robin: hand unassigned workable claims to agents who are in and under their limit.
+
+    Agents are taken least-loaded first; each claim is claimed with the same conditional update
+    as "Take next", so a concurrent take or a second run never double-assigns. Returns how many
+    claims were assigned.
+    """
+    from claims import roles
+
+    users = list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=roles.AGENT)
+        .exclude(staff_profile__away=True)
+        .annotate(
+            open_claims=Count(
+                "assigned_claims", filter=Q(assigned_claims__status__in=OPEN_STATUSES)
+            )
+        )
+        .select_related("staff_profile")
+        .order_by("open_claims", "pk")
+    )
+    load = {}
+    for user in users:
+        try:
+            limit = user.staff_profile.max_open_claims
+        except StaffProfile.DoesNotExist:
+            limit = StaffProfile._meta.get_field("max_open_claims").default
+        load[user.pk] = [user.open_claims, limit, user, workable_statuses(user)]
+    assigned = 0
+    claims = Claim.objects.filter(assignee__isnull=True, status__in=WORKABLE).order_by(
+        "decision_due", "submitted_at", "id"
+    )[:batch]
+    for claim in claims:
+        eligible = [
+            entry for entry in load.values() if entry[0] < entry[1] and claim.status in entry[3]
+        ]
+        if not eligible:
+            continue
+        entry = min(eligible, key=lambda e: (e[0], e[2].pk))
+        user = entry[2]
+        with transaction.atomic():
+            if Claim.objects.filter(pk=claim.pk, assignee__isnull=True).update(
+                assignee=user, updated_at=now or timezone.now()
+            ):
+                _event(
+                    claim=claim,
+                    actor=Actor.system("auto-assignment"),
+                    kind=EventKind.ASSIGNMENT,
+                    reason=_("Round-robin auto-assignment"),
+                    data={"from_user_id": None, "to_user_id": user.pk, "how": "auto"},
+                    now=now,
+                )
+                entry[0] += 1
+                assigned += 1
+    return assigned
+
+
+# --- decisions, notes, messages ---------------------------------------------------------------
+
+
+def claim_decide_approve(
+    *, claim: Claim, user, approved: dict[int, int], funding: str, note: str
+) -> Claim:
+    """The back office's one call into approval.
+
+    Integration point: when the payouts app's authority limits and four-eyes approval land,
+    this is the single line to switch to that service.
+    """
+    claim_holder_check(claim=claim, user=user)
+    return claim_approve(
+        claim=claim, actor=Actor.staff(user), approved=approved, funding=funding, note=note
+    )
+
+
+class Recipient:
+    CUSTOMER = "customer"
+    SELLER = "seller"
+    CHOICES = ((CUSTOMER, "customer"), (SELLER, "seller"))
+
+
+def claim_message_send(*, claim: Claim, user, to: str, text: str) -> ClaimEvent:
+    """A message to the customer or the seller: an event on the timeline (which their pages
+    show) and an e-mail sent by the worker through the outbox, in one transaction."""
+    text = text.strip()
+    if to not in (Recipient.CUSTOMER, Recipient.SELLER):
+        raise BackofficeError(_("Choose who the message is for."))
+    if not text:
+        raise BackofficeError(_("A message cannot be empty."))
+    with transaction.atomic():
+        event = _event(
+            claim=claim,
+            actor=Actor.staff(user),
+            kind=EventKind.MESSAGE,
+            reason=text,
+            data={"to": to},
+        )
+        outbox_add(
+            topic="backoffice.message_send",
+            payload={"claim_id": claim.pk, "event_id": event.pk},
+            dedupe_key=f"backoffice.message_send:{event.pk}",
+        )
+    return event
+
+
+# --- tags -------------------------------------------------------------------------------------
+
+
+def tag_clean(name: str) -> str:
+    name = " ".join(name.split()).lower()
+    if not name:
+        raise BackofficeError(_("A tag needs a name."))
+    if len(name) > 40:
+        raise BackofficeError(_("A tag has at most 40 characters."))
+    return name
+
+
+def claim_tag_add(*, claim: Claim, user, name: str) -> bool:
+    """Tag a claim; returns False (writing nothing) if it already had the tag."""
+    name = tag_clean(name)
+    with transaction.atomic():
+        tag, _created = Tag.objects.get_or_create(name=name)
+        try:
+            with transaction.atomic():
+                ClaimTag.objects.create(claim=claim, tag=tag, added_by=user)
+        except IntegrityError:
+            return False
+        _event(
+            claim=claim,
+            actor=Actor.staff(user),
+            kind=EventKind.NOTE,
+            reason=_("Tagged “%(tag)s”") % {"tag": name},
+            data={"tag": name},
+        )
+    return True
+
+
+# --- bulk actions -----------------------------------------------------------------------------
+
+
+@dataclass
+class BulkResult:
+    succeeded: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def claims_bulk(*, claims: list[Claim], user, action: str, value: str) -> BulkResult:
+    """Apply one action to each claim on its own: one claim's failure does not stop the rest."""
+    result = BulkResult()
+    assignee = None
+    if action == "assign":
+        if not user.has_perm("backoffice.assign_claims"):
+            raise BackofficeError(_("You do not have permission to assign claims."))
+        assignee = get_user_model().objects.filter(pk=value or None, is_active=True).first()
+        if assignee is None:
+            raise BackofficeError(_("Choose who gets the claims."))
+    elif action == "request_info":
+        if not value.strip():
+            raise BackofficeError(_("Say what information you need."))
+    elif action == "tag":
+        value = tag_clean(value)
+    else:
+        raise BackofficeError(_("Choose an action."))
+    for claim in claims:
+        try:
+            if action == "assign":
+                claim_reassign(
+                    claim=claim, assignee=assignee, actor_user=user, reason=_("Bulk assignment")
+                )
+            elif action == "request_info":
+                claim_holder_check(claim=claim, user=user)
+                if claim.status == ClaimStatus.NEEDS_INFO:
+                    raise BackofficeError(_("It is already waiting on the customer."))
+                claim_request_info(claim=claim, actor=Actor.staff(user), message=value)
+            elif not claim_tag_add(claim=claim, user=user, name=value):
+                raise BackofficeError(_("It already has this tag."))
+        except DOMAIN_ERRORS as exc:
+            result.failed.append((claim.reference, str(exc)))
+        else:
+            result.succeeded.append(claim.reference)
+    return result
+
+
+# --- SLA breaches -----------------------------------------------------------------------------
+
+
+def sla_breaches_record(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """Record each clock that ran out as one event, exactly once per claim and clock.
+
+    The ``SlaBreach`` unique constraint decides: a rerun or a concurrent sweeper fails to insert
+    and writes no event. Bounded batches; returns how many breaches were recorded (the task
+    runs again while it finds a full batch).
+    """
+    now = now or timezone.now()
+    recorded = 0
+    for clock, (field_name, _states) in CLOCKS.items():
+        due = (
+            Claim.objects.filter(clock_breached_q(clock, now))
+            .exclude(sla_breaches__clock=clock)
+            .order_by(field_name)
+            .values_list("pk", field_name)[:batch]
+        )
+        for pk, due_at in due:
+            with transaction.atomic():
+                try:
+                    with transaction.atomic():
+                        SlaBreach.objects.create(
+                            claim_id=pk, clock=clock, due_at=due_at, recorded_at=now
+                        )
+                except IntegrityError:
+                    continue
+                ClaimEvent.objects.create(
+                    claim_id=pk,
+                    kind=EventKind.NOTE,
+                    actor_party=Party.SYSTEM,
+                    actor_label="sla",
+                    reason=_("SLA breached: %(clock)s was due %(due)s")
+                    % {"clock": SlaClock(clock).label, "due": due_at.isoformat()},
+                    data={"sla_breach": clock, "due_at": due_at.isoformat()},
+                    created_at=now,
+                )
+                recorded += 1
+    return recorded

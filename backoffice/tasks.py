@@ -1,0 +1,29 @@
+"""Thin Celery entry points of the back office: each calls one idempotent service."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sla_breaches_record() -> int:
+    from backoffice.services import sla_breaches_record as run
+
+    total = run()
+    return total
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def safety_alerts_raise() -> int:
+    from backoffice.safety import safety_alerts_raise as run
+
+    return run()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def claims_auto_assign() -> int:
+    from django.conf import settings
+
+    from backoffice.services import claims_auto_assign as run
+
+    if not getattr(settings, "BACKOFFICE_AUTO_ASSIGN", False):
+        return 0
+    return run()

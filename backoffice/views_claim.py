@@ -1,0 +1,286 @@
+"""The claim workspace and the actions taken on one claim.
+
+Each action is a confirmation page (GET) and a POST that calls one service, turns a domain
+error into a message, and redirects back to the workspace.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from backoffice import selectors
+from backoffice.forms import (
+    ApproveForm,
+    AssignForm,
+    DenyForm,
+    MessageForm,
+    MoveForm,
+    NoteForm,
+    RequestInfoForm,
+    TagForm,
+)
+from backoffice.services import (
+    DOMAIN_ERRORS,
+    claim_decide_approve,
+    claim_holder_check,
+    claim_message_send,
+    claim_reassign,
+    claim_tag_add,
+    claim_take_next,
+)
+from backoffice.sla import claim_clocks
+from backoffice.views import staff_view
+from claims import lifecycle
+from claims.actors import Actor
+from claims.exceptions import ConcurrentTransition
+from claims.models import Claim, ClaimStatus
+from claims.services import claim_deny, claim_note_add, claim_request_info, claim_transition
+
+S = ClaimStatus
+
+
+def moves_for(claim: Claim, user) -> list[dict]:
+    """The moves the table allows from the claim's state that this user may make."""
+    return [
+        {"to": to, "label": S(to).label}
+        for to in lifecycle.allowed_moves(claim.status)
+        if user.has_perm(lifecycle.required_permission(claim.status, to))
+    ]
+
+
+def consequences(claim: Claim, to: str) -> list[str]:
+    """What a move will do, in words, for the confirmation page."""
+    said = [
+        _("Claim %(ref)s moves from “%(from)s” to “%(to)s”.")
+        % {"ref": claim.reference, "from": claim.get_status_display(), "to": S(to).label}
+    ]
+    if "claims.notify_customer" in lifecycle.FOLLOW_UPS.get(to, ()):
+        said.append(_("The customer is told by e-mail."))
+    if to == S.NEEDS_INFO:
+        said.append(_("The decision and seller clocks pause until the customer answers."))
+    if claim.status == S.NEEDS_INFO:
+        said.append(_("The paused clocks resume, pushed out by the time spent waiting."))
+    if to == S.AWAITING_SELLER and claim.seller_respond_by is None:
+        said.append(_("The seller's response clock starts."))
+    if to == S.APPROVED:
+        said.append(_("The approved amounts are recorded per loss item."))
+    if to == S.DENIED:
+        said.append(_("The customer may appeal within the region's appeal window."))
+    return said
+
+
+def _claim(request: HttpRequest, pk: int) -> Claim:
+    claim = (
+        selectors.claims_visible_to(request.user)
+        .select_related("region", "assignee")
+        .filter(pk=pk)
+        .first()
+    )
+    if claim is None:
+        raise Http404
+    return claim
+
+
+def _back(claim: Claim) -> HttpResponse:
+    return redirect("backoffice:claim", pk=claim.pk)
+
+
+@require_GET
+@staff_view("claims.view_claim")
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        claim = selectors.claim_workspace(user=request.user, pk=pk)
+    except Claim.DoesNotExist as exc:
+        raise Http404 from exc
+    events = list(claim.events.all())
+    return render(
+        request,
+        "backoffice/claim.html",
+        {
+            "claim": claim,
+            "events": events,
+            "clocks": claim_clocks(claim),
+            "moves": moves_for(claim, request.user),
+            "tags": [link.tag.name for link in claim.tag_links.all()],
+            "certificates": list(claim.seller.certificates.all()),
+            "note_form": NoteForm(),
+            "message_form": MessageForm(),
+            "assign_form": AssignForm(),
+            "tag_form": TagForm(),
+            "held_by_other": claim.assignee_id not in (None, request.user.pk),
+            "can_assign": request.user.has_perm("backoffice.assign_claims"),
+            "can_message": request.user.has_perm("claims.transition_claim"),
+            "now": timezone.now(),
+        },
+    )
+
+
+FORMS = {S.APPROVED: ApproveForm, S.DENIED: DenyForm, S.NEEDS_INFO: RequestInfoForm}
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view("claims.view_claim")
+def claim_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
+    """Confirm (GET) and make (POST) one move of the transition table."""
+    claim = _claim(request, pk)
+    if to not in S.values:
+        raise Http404
+    if to not in {m["to"] for m in moves_for(claim, request.user)}:
+        messages.error(
+            request,
+            _("Claim %(ref)s is %(status)s: you cannot move it to %(to)s now.")
+            % {"ref": claim.reference, "status": claim.get_status_display(), "to": S(to).label},
+        )
+        return _back(claim)
+    form_class = FORMS.get(to, MoveForm)
+    kwargs = {"claim": claim} if form_class is ApproveForm else {}
+    if request.method == "GET":
+        form = form_class(initial={"expected_status": claim.status}, **kwargs)
+    else:
+        form = form_class(request.POST, **kwargs)
+        if form.is_valid():
+            try:
+                _move(request, claim, to, form.cleaned_data)
+            except DOMAIN_ERRORS as exc:
+                messages.error(request, str(exc))
+                return _back(claim)
+            messages.success(
+                request,
+                _("Claim %(ref)s is now %(status)s.")
+                % {"ref": claim.reference, "status": S(to).label},
+            )
+            return _back(claim)
+    return render(
+        request,
+        "backoffice/claim_move.html",
+        {"claim": claim, "to": S(to), "form": form, "consequences": consequences(claim, to)},
+        status=200 if form.is_bound is False or form.is_valid() else 400,
+    )
+
+
+def _move(request: HttpRequest, claim: Claim, to: str, data: dict) -> None:
+    if data["expected_status"] != claim.status:
+        raise ConcurrentTransition(
+            _("Claim %(ref)s changed while you were working on it; it is now %(now)s.")
+            % {"ref": claim.reference, "now": claim.get_status_display()}
+        )
+    claim_holder_check(claim=claim, user=request.user)
+    actor = Actor.staff(request.user)
+    reason = data.get("reason", "")
+    if to == S.APPROVED:
+        claim_decide_approve(
+            claim=claim,
+            user=request.user,
+            approved=data["approved"],
+            funding=data["funding"],
+            note=reason,
+        )
+    elif to == S.DENIED:
+        claim_deny(claim=claim, actor=actor, reason_code=data["reason_code"], explanation=reason)
+    elif to == S.NEEDS_INFO:
+        claim_request_info(claim=claim, actor=actor, message=reason)
+    else:
+        claim_transition(claim=claim, to=to, actor=actor, reason=reason)
+
+
+@require_POST
+@staff_view("claims.view_claim")
+def claim_note(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim(request, pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A note cannot be empty."))
+        return _back(claim)
+    try:
+        claim_note_add(claim=claim, actor=Actor.staff(request.user), text=form.cleaned_data["text"])
+    except DOMAIN_ERRORS as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Note added."))
+    return _back(claim)
+
+
+@require_POST
+@staff_view("claims.transition_claim")
+def claim_message(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim(request, pk)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose who the message is for and write it."))
+        return _back(claim)
+    try:
+        claim_holder_check(claim=claim, user=request.user)
+        claim_message_send(
+            claim=claim,
+            user=request.user,
+            to=form.cleaned_data["to"],
+            text=form.cleaned_data["text"],
+        )
+    except DOMAIN_ERRORS as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Message recorded; it is being e-mailed."))
+    return _back(claim)
+
+
+@require_POST
+@staff_view("backoffice.assign_claims")
+def claim_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim(request, pk)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(claim)
+    try:
+        claim = claim_reassign(
+            claim=claim,
+            assignee=form.cleaned_data["assignee"],
+            actor_user=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except DOMAIN_ERRORS as exc:
+        messages.error(request, str(exc))
+    else:
+        who = claim.assignee.get_username() if claim.assignee else _("nobody")
+        messages.success(
+            request,
+            _("Claim %(ref)s is assigned to %(who)s.") % {"ref": claim.reference, "who": who},
+        )
+    return _back(claim)
+
+
+@require_POST
+@staff_view("claims.view_claim")
+def claim_tag(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim(request, pk)
+    form = TagForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A tag needs a name of at most 40 characters."))
+        return _back(claim)
+    try:
+        added = claim_tag_add(claim=claim, user=request.user, name=form.cleaned_data["name"])
+    except DOMAIN_ERRORS as exc:
+        messages.error(request, str(exc))
+    else:
+        if added:
+            messages.success(request, _("Tag added."))
+        else:
+            messages.info(request, _("The claim already has this tag."))
+    return _back(claim)
+
+
+@require_POST
+@staff_view("claims.transition_claim")
+def take_next(request: HttpRequest) -> HttpResponse:
+    try:
+        claim = claim_take_next(user=request.user)
+    except DOMAIN_ERRORS as exc:
+        messages.info(request, str(exc))
+        return redirect("backoffice:queue")
+    messages.success(request, _("Claim %(ref)s is yours now.") % {"ref": claim.reference})
+    return _back(claim)

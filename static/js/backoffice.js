@@ -1,0 +1,12 @@
+// Back office: small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+  // Submitting the filter form through htmx closes nothing and keeps the URL shareable; after
+  // a partial swap, move focus to the results so screen-reader users hear the new page.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "results") {
+      var status = event.detail.target.querySelector(".page-info");
+      if (status) { status.setAttribute("tabindex", "-1"); status.focus(); }
+    }
+  });
+})();

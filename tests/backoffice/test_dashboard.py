@@ -1,0 +1,110 @@
+"""The supervisor dashboard: the figures, SVG charts with tables, a pinned query count."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from backoffice.dashboard import dashboard_figures
+from claims.actors import Actor
+from claims.models import Claim, ClaimStatus, Funding
+from claims.services import claim_transition
+from tests.factories import claim_in
+
+pytestmark = pytest.mark.django_db
+URL = reverse("backoffice:dashboard")
+
+
+def _paid(amount: int, funding: str):
+    claim = claim_in(ClaimStatus.UNDER_REVIEW, amount_minor=amount)
+    for step, updates in (
+        ("approved", {"approved_total_minor": amount, "funding": funding}),
+        ("payout_pending", {}),
+        ("paid", {}),
+    ):
+        claim = claim_transition(claim=claim, to=step, actor=Actor.system(), updates=updates)
+    return claim
+
+
+def test_figures_count_statuses_money_holds_and_workload(agent):
+    # given
+    _paid(10_000, Funding.CONCESSION)
+    _paid(5_000, Funding.STEP_IN)
+    held = claim_in(ClaimStatus.FRAUD_HOLD)
+    late = claim_in(ClaimStatus.AWAITING_SELLER)
+    Claim.objects.filter(pk=late.pk).update(
+        assignee=agent, seller_respond_by=timezone.now() - dt.timedelta(hours=1)
+    )
+    Claim.objects.filter(pk=held.pk).update(risk_level="high")
+    # when
+    figures = dashboard_figures()
+    # then
+    totals = {label: total for label, total, _r in figures["by_status"]}
+    assert totals["Paid"] == 2 and totals["Fraud hold"] == 1
+    assert figures["money"] == [
+        {
+            "currency": "USD",
+            "claims": 2,
+            "paid": figures["money"][0]["paid"],
+            "step_in": figures["money"][0]["step_in"],
+            "recovered": figures["money"][0]["recovered"],
+        }
+    ]
+    assert "150.00" in figures["money"][0]["paid"] and "50.00" in figures["money"][0]["step_in"]
+    assert figures["fraud_hold"] == 1 and ("High", 1) in figures["holds"]
+    seller_clock = figures["sla"][0]
+    assert seller_clock[1:] == (1, 1, 0.0)
+    load = {u.username: (u.open_claims, u.breached) for u in figures["workload"]}
+    assert load["agent"] == (1, 1)
+    assert figures["median_days"] is not None
+    assert sum(row["n"] for row in figures["intake"]) == 4
+
+
+def test_dashboard_renders_svg_charts_and_tables(client, supervisor):
+    claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(supervisor)
+    page = client.get(URL).content.decode()
+    assert page.count("<svg") == 3 and "<table" in page
+    assert "Claims by status and region" in page and "Workload per agent" in page
+
+
+def test_dashboard_query_count_does_not_grow_with_claims(client, supervisor, agent):
+    client.force_login(supervisor)
+    claim_in(ClaimStatus.UNDER_REVIEW)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL)
+    for status in (ClaimStatus.PAID, ClaimStatus.FRAUD_HOLD, ClaimStatus.DENIED):
+        for _ in range(3):
+            claim = claim_in(status)
+            Claim.objects.filter(pk=claim.pk).update(assignee=agent)
+    with CaptureQueriesContext(connection) as many:
+        client.get(URL)
+    assert len(many) == len(few)
+
+
+def test_dashboard_query_count_is_pinned(client, supervisor, django_assert_num_queries):
+    client.force_login(supervisor)
+    claim_in(ClaimStatus.UNDER_REVIEW)
+    client.get(URL)
+    # session, user, profile, 2 permission queries; status x region, intake, SLA and hold
+    # counts, paid per currency, workload, median, open alerts
+    with django_assert_num_queries(12):
+        client.get(URL)
+
+
+def test_workload_counts_each_claim_once_for_staff_in_two_roles(db):
+    from django.contrib.auth.models import Group
+
+    from claims import roles
+    from tests.conftest import _staff
+
+    both = _staff("both", roles.AGENT)
+    both.groups.add(Group.objects.get(name=roles.ANALYST))
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    Claim.objects.filter(pk=claim.pk).update(assignee=both)
+    load = {u.username: u.open_claims for u in dashboard_figures()["workload"]}
+    assert load == {"both": 1}

@@ -1,0 +1,243 @@
+"""SLA clocks and their sweeper, product-safety alerts, bulk actions."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from backoffice.exceptions import BackofficeError
+from backoffice.models import AlertStatus, AlertTrigger, ClaimTag, SafetyAlert, SlaBreach
+from backoffice.safety import safety_alert_mark, safety_alerts_raise
+from backoffice.services import claims_bulk, sla_breaches_record
+from backoffice.sla import claim_clocks
+from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind, IncidentKind
+from tests.factories import OrderLineFactory, ProductFactory, claim_in, claim_new
+
+pytestmark = pytest.mark.django_db
+NOW = timezone.now()
+
+
+# --- SLA ---------------------------------------------------------------------------------------
+
+
+def test_clocks_show_on_time_at_risk_and_breached():
+    claim = claim_in(ClaimStatus.AWAITING_SELLER)
+    claim.seller_respond_by = NOW + dt.timedelta(hours=5)
+    claim.decision_due = NOW - dt.timedelta(minutes=1)
+    states = {c.clock: c.state for c in claim_clocks(claim, now=NOW)}
+    assert states == {"seller_response": "at-risk", "decision": "breached"}
+    claim.seller_respond_by = NOW + dt.timedelta(days=3)
+    assert {c.clock: c.state for c in claim_clocks(claim, now=NOW)}["seller_response"] == "ok"
+
+
+def test_decision_clock_is_paused_while_waiting_on_the_customer():
+    claim = claim_in(ClaimStatus.NEEDS_INFO)
+    claim.decision_due = NOW - dt.timedelta(days=1)
+    assert [c.clock for c in claim_clocks(claim, now=NOW)] == ["customer_info"]
+
+
+def test_breach_sweeper_records_each_clock_once():
+    # given
+    late = claim_in(ClaimStatus.AWAITING_SELLER)
+    Claim.objects.filter(pk=late.pk).update(
+        seller_respond_by=NOW - dt.timedelta(hours=2), decision_due=NOW - dt.timedelta(hours=1)
+    )
+    fine = claim_in(ClaimStatus.AWAITING_SELLER)
+    # when
+    first = sla_breaches_record(now=NOW)
+    second = sla_breaches_record(now=NOW + dt.timedelta(minutes=5))
+    # then
+    assert (first, second) == (2, 0)
+    assert set(SlaBreach.objects.filter(claim=late).values_list("clock", flat=True)) == {
+        "seller_response",
+        "decision",
+    }
+    events = ClaimEvent.objects.filter(claim=late, data__has_key="sla_breach")
+    assert events.count() == 2 and all(e.kind == EventKind.NOTE for e in events)
+    assert not SlaBreach.objects.filter(claim=fine).exists()
+
+
+def test_breached_badge_in_queue_and_workspace(client, agent):
+    claim = claim_in(ClaimStatus.NEEDS_INFO)
+    Claim.objects.filter(pk=claim.pk).update(customer_info_due=NOW - dt.timedelta(hours=1))
+    client.force_login(agent)
+    assert 'class="badge breached"' in client.get(reverse("backoffice:queue")).content.decode()
+    page = client.get(reverse("backoffice:claim", args=[claim.pk])).content.decode()
+    assert 'class="badge breached"' in page
+
+
+# --- safety alerts -----------------------------------------------------------------------------
+
+
+def _injury(product, *, people=1, description="Burned hand.", medical=0):
+    from claims.models import LossKind
+    from claims.services import LossInput
+
+    line = OrderLineFactory(product=product)
+    losses = [LossInput(kind=LossKind.PURCHASE_PRICE, amount_minor=4999)]
+    if medical:
+        losses.append(LossInput(kind=LossKind.MEDICAL, amount_minor=medical))
+    return claim_new(
+        order_line=line,
+        incident_kind=IncidentKind.PERSONAL_INJURY,
+        people_injured=people,
+        description=description,
+        losses=losses,
+    )
+
+
+def test_cluster_of_injury_claims_raises_one_alert_with_a_24_hour_clock():
+    # given
+    product = ProductFactory()
+    _injury(product)
+    _injury(product)
+    assert safety_alerts_raise(now=NOW) == 0
+    _injury(product)
+    # when
+    raised = safety_alerts_raise(now=NOW)
+    again = safety_alerts_raise(now=NOW)
+    # then
+    alert = SafetyAlert.objects.get()
+    assert (raised, again) == (1, 0)
+    assert alert.trigger == AlertTrigger.CLUSTER and alert.injury_claims == 3
+    assert alert.report_due == NOW + dt.timedelta(hours=24)
+
+
+def test_property_damage_does_not_count_towards_a_cluster():
+    product = ProductFactory()
+    for _ in range(4):
+        claim_new(order_line=OrderLineFactory(product=product))
+    assert safety_alerts_raise(now=NOW) == 0
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"people": 2}, {"medical": 600_000}, {"description": "My father died after the fire."}],
+)
+def test_a_serious_injury_or_death_raises_an_alert_at_once(kwargs):
+    claim = _injury(ProductFactory(), **kwargs)
+    assert safety_alerts_raise(now=NOW) == 1
+    assert safety_alerts_raise(now=NOW) == 0
+    alert = SafetyAlert.objects.get()
+    assert alert.trigger == AlertTrigger.SERIOUS and alert.claim == claim
+
+
+def test_alert_marks_need_a_reference_or_a_reason(agent):
+    product = ProductFactory()
+    alert = SafetyAlert.objects.create(
+        product=product, trigger=AlertTrigger.CLUSTER, report_due=NOW
+    )
+    with pytest.raises(BackofficeError):
+        safety_alert_mark(alert=alert, user=agent, status=AlertStatus.REPORTED)
+    with pytest.raises(BackofficeError):
+        safety_alert_mark(alert=alert, user=agent, status=AlertStatus.DISMISSED, reason=" ")
+    safety_alert_mark(alert=alert, user=agent, status=AlertStatus.INVESTIGATING)
+    safety_alert_mark(alert=alert, user=agent, status=AlertStatus.REPORTED, reference="CPSC-1")
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.REPORTED and alert.report_reference == "CPSC-1"
+    with pytest.raises(BackofficeError):
+        safety_alert_mark(alert=alert, user=agent, status=AlertStatus.DISMISSED, reason="x")
+
+
+def test_after_a_dismissed_cluster_a_new_cluster_may_raise_again(agent):
+    product = ProductFactory()
+    for _ in range(3):
+        _injury(product)
+    safety_alerts_raise(now=NOW)
+    alert = SafetyAlert.objects.get()
+    safety_alert_mark(alert=alert, user=agent, status=AlertStatus.DISMISSED, reason="Misuse")
+    assert safety_alerts_raise(now=NOW) == 1
+
+
+def test_safety_page_lists_products_with_sellers_and_marks_through_the_form(client, agent):
+    product = ProductFactory(title="Toaster X")
+    for _ in range(3):
+        _injury(product)
+    safety_alerts_raise(now=NOW)
+    client.force_login(agent)
+    page = client.get(reverse("backoffice:safety")).content.decode()
+    assert "Toaster X" in page and product.seller.legal_name in page
+    alert = SafetyAlert.objects.get()
+    url = reverse("backoffice:safety-alert", args=[alert.pk])
+    response = client.post(url, {"status": "reported", "reference": ""}, follow=True)
+    assert "Give the reference of the report." in response.content.decode()
+    client.post(url, {"status": "reported", "reference": "CPSC-2026-77"})
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.REPORTED and alert.updated_by == agent
+
+
+# --- bulk --------------------------------------------------------------------------------------
+
+
+def test_bulk_request_info_goes_on_past_an_illegal_claim(agent):
+    # given: one claim that cannot be asked for information (submitted), one already waiting
+    ok = claim_in(ClaimStatus.UNDER_REVIEW)
+    illegal = claim_in(ClaimStatus.SUBMITTED)
+    waiting = claim_in(ClaimStatus.NEEDS_INFO)
+    also_ok = claim_in(ClaimStatus.ESCALATED)
+    # when
+    result = claims_bulk(
+        claims=[ok, illegal, waiting, also_ok], user=agent, action="request_info", value="Receipt?"
+    )
+    # then
+    assert result.succeeded == [ok.reference, also_ok.reference]
+    assert [ref for ref, _why in result.failed] == [illegal.reference, waiting.reference]
+    for claim, status in ((ok, "needs_info"), (illegal, "submitted"), (also_ok, "needs_info")):
+        claim.refresh_from_db()
+        assert claim.status == status
+    assert ClaimEvent.objects.filter(to_status="needs_info", reason="Receipt?").count() == 2
+
+
+def test_bulk_tag_and_assign_through_the_page(client, supervisor, agent):
+    claims = [claim_in(ClaimStatus.UNDER_REVIEW) for _ in range(3)]
+    client.force_login(supervisor)
+    ids = [c.pk for c in claims]
+    response = client.post(
+        reverse("backoffice:queue-bulk"),
+        {"action": "tag", "tag": "Recall Watch", "claims": ids},
+        follow=True,
+    )
+    assert "Done for 3 claim(s)" in response.content.decode()
+    assert ClaimTag.objects.filter(tag__name="recall watch").count() == 3
+    again = client.post(
+        reverse("backoffice:queue-bulk"),
+        {"action": "tag", "tag": "recall watch", "claims": ids},
+        follow=True,
+    ).content.decode()
+    assert "already has this tag" in again
+    client.post(
+        reverse("backoffice:queue-bulk"),
+        {"action": "assign", "assignee": "agent", "claims": ids + [999_999]},
+    )
+    assert Claim.objects.filter(assignee=agent).count() == 3
+    assert ClaimEvent.objects.filter(kind=EventKind.ASSIGNMENT).count() == 3
+
+
+def test_bulk_without_an_action_or_claims_changes_nothing(client, agent):
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(agent)
+    response = client.post(
+        reverse("backoffice:queue-bulk"), {"action": "", "claims": [claim.pk]}, follow=True
+    )
+    assert "This field is required" in response.content.decode()
+    response = client.post(
+        reverse("backoffice:queue-bulk"),
+        {"action": "assign", "assignee": "agent", "claims": [claim.pk]},
+        follow=True,
+    )
+    assert "You do not have permission to assign claims." in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.assignee is None and not ClaimTag.objects.exists()
+
+
+def test_beat_tasks_run_the_services(settings):
+    from backoffice import tasks
+
+    late = claim_in(ClaimStatus.NEEDS_INFO)
+    Claim.objects.filter(pk=late.pk).update(customer_info_due=NOW - dt.timedelta(hours=1))
+    assert tasks.sla_breaches_record() == 1
+    settings.BACKOFFICE_AUTO_ASSIGN = False
+    assert tasks.claims_auto_assign() == 0
+    assert tasks.safety_alerts_raise() == 0
+    assert "backoffice-sla-breaches" in settings.CELERY_BEAT_SCHEDULE

@@ -1,0 +1,223 @@
+"""The claim workspace: one page, a fixed number of queries, only legal actions, each confirmed."""
+
+import pytest
+from django.urls import reverse
+
+from backoffice.services import claim_tag_add
+from claims import lifecycle
+from claims.actors import Actor
+from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind, Outbox
+from claims.services import claim_note_add
+from fraud.models import FraudReview
+from tests.factories import claim_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(claim, name="claim", *args):
+    return reverse(f"backoffice:{name}", args=[claim.pk, *args])
+
+
+def test_workspace_query_count_does_not_grow_with_events(client, agent, analyst):
+    # given
+    client.force_login(agent)
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.get(_url(claim))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(_url(claim))
+    # when: many more events, reviews and tags
+    for i in range(15):
+        claim_note_add(claim=claim, actor=Actor.staff(agent), text=f"note {i}")
+        FraudReview.objects.create(claim=claim, analyst=analyst, decision="hold", note="x")
+    claim_tag_add(claim=claim, user=agent, name="a")
+    claim_tag_add(claim=claim, user=agent, name="b")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(_url(claim))
+    # then
+    assert response.status_code == 200
+    assert len(many) == len(few)
+
+
+def test_workspace_query_count_is_pinned(client, agent, django_assert_num_queries):
+    client.force_login(agent)
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.get(_url(claim))
+    # session, user, profile, 2 permission queries, the claim with its joins, then one query
+    # per prefetch: losses, evidence, events, fraud reviews, certificates, tags (and their
+    # tags), SLA breaches
+    with django_assert_num_queries(14):
+        client.get(_url(claim))
+
+
+def test_workspace_shows_the_claim_and_only_legal_moves(client, agent):
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(agent)
+    page = client.get(_url(claim)).content.decode()
+    assert claim.reference in page and claim.customer.name in page
+    assert claim.order_line.product.title in page and claim.seller.legal_name in page
+    for to in ClaimStatus.values:
+        link = _url(claim, "claim-move", to)
+        assert (link in page) is (to in lifecycle.ALLOWED[ClaimStatus.UNDER_REVIEW]), to
+
+
+def test_move_page_says_what_it_will_do_and_get_changes_nothing(client, agent):
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(agent)
+    page = client.get(_url(claim, "claim-move", "needs_info")).content.decode()
+    assert "moves from “Under review” to “Needs information”" in page
+    assert "The customer is told by e-mail." in page
+    assert "clocks pause" in page
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.UNDER_REVIEW
+
+
+def test_illegal_move_is_refused_with_a_message(client, agent):
+    claim = claim_in(ClaimStatus.SUBMITTED)
+    client.force_login(agent)
+    response = client.post(
+        _url(claim, "claim-move", "approved"), {"expected_status": "submitted"}, follow=True
+    )
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUBMITTED
+    assert "cannot move it to Approved now" in response.content.decode()
+
+
+def test_move_from_a_stale_page_is_refused(client, agent):
+    # given: the agent looked at the claim in under review; it was escalated meanwhile
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(agent)
+    from claims.services import claim_transition
+
+    claim_transition(claim=claim, to=ClaimStatus.ESCALATED, actor=Actor.system())
+    events = ClaimEvent.objects.count()
+    # when: the stale form asks for a move that is also legal from escalated
+    response = client.post(
+        _url(claim, "claim-move", "needs_info"),
+        {"expected_status": "under_review", "reason": "receipt please"},
+        follow=True,
+    )
+    # then
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.ESCALATED
+    assert ClaimEvent.objects.count() == events
+    assert "changed while you were working on it" in response.content.decode()
+
+
+def test_request_info_needs_a_message(client, agent):
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(agent)
+    response = client.post(
+        _url(claim, "claim-move", "needs_info"), {"expected_status": "under_review", "reason": ""}
+    )
+    assert response.status_code == 400
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.UNDER_REVIEW
+
+
+def test_approve_records_amounts_per_item(client, agent):
+    # given
+    claim = claim_in(ClaimStatus.UNDER_REVIEW, amount_minor=30_000)
+    item = claim.losses.get()
+    client.force_login(agent)
+    # when
+    response = client.post(
+        _url(claim, "claim-move", "approved"),
+        {
+            "expected_status": "under_review",
+            "funding": "concession",
+            f"loss_{item.pk}": "250.00",
+            "reason": "Receipts check out",
+        },
+    )
+    # then
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    item.refresh_from_db()
+    assert claim.status == ClaimStatus.APPROVED and claim.approved_total_minor == 25_000
+    assert item.approved_minor == 25_000
+    assert ClaimEvent.objects.filter(claim=claim, to_status="approved", actor=agent).count() == 1
+
+
+@pytest.mark.parametrize("amount", ["300.01", "abc", "1.234", "-5"])
+def test_approve_with_a_bad_amount_changes_nothing(client, agent, amount):
+    claim = claim_in(ClaimStatus.UNDER_REVIEW, amount_minor=30_000)
+    item = claim.losses.get()
+    client.force_login(agent)
+    response = client.post(
+        _url(claim, "claim-move", "approved"),
+        {"expected_status": "under_review", "funding": "concession", f"loss_{item.pk}": amount},
+        follow=True,
+    )
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.UNDER_REVIEW and claim.approved_total_minor is None
+    assert response.status_code in (200, 400)
+
+
+def test_deny_needs_a_reason_code_and_an_explanation(client, agent):
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(agent)
+    url = _url(claim, "claim-move", "denied")
+    bad = client.post(url, {"expected_status": "under_review", "reason_code": "", "reason": "x"})
+    assert bad.status_code == 400
+    client.post(
+        url, {"expected_status": "under_review", "reason_code": "no_proof", "reason": "No bill."}
+    )
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.DENIED and claim.denial_reason == "no_proof"
+
+
+def test_message_is_an_event_and_an_outbox_email(client, agent, django_capture_on_commit_callbacks):
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(agent)
+    client.post(_url(claim, "claim-message"), {"to": "seller", "text": "Your insurer, please."})
+    event = ClaimEvent.objects.get(claim=claim, kind=EventKind.MESSAGE)
+    assert event.data == {"to": "seller"} and event.reason == "Your insurer, please."
+    assert Outbox.objects.filter(
+        topic="backoffice.message_send", payload__event_id=event.pk
+    ).exists()
+
+
+def test_message_handler_emails_the_seller(agent, mailoutbox):
+    from backoffice.handlers import message_send
+    from backoffice.services import claim_message_send
+
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    event = claim_message_send(claim=claim, user=agent, to="seller", text="Respond by Friday.")
+    message_send(claim_id=claim.pk, event_id=event.pk)
+    assert mailoutbox[-1].to == [claim.seller.email]
+    assert "Respond by Friday." in mailoutbox[-1].body
+
+
+def test_empty_note_is_refused(client, agent):
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(agent)
+    client.post(_url(claim, "claim-note"), {"text": "   "})
+    assert not ClaimEvent.objects.filter(claim=claim, kind=EventKind.NOTE).exists()
+
+
+def test_supervisor_reassigns_with_a_reason(client, supervisor, agent):
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(supervisor)
+    client.post(_url(claim, "claim-assign"), {"assignee": "agent", "reason": ""})
+    claim.refresh_from_db()
+    assert claim.assignee is None
+    client.post(_url(claim, "claim-assign"), {"assignee": "nobody-here", "reason": "x"})
+    claim.refresh_from_db()
+    assert claim.assignee is None
+    client.post(_url(claim, "claim-assign"), {"assignee": "agent", "reason": "Knows the seller"})
+    claim.refresh_from_db()
+    assert claim.assignee == agent
+    event = ClaimEvent.objects.get(claim=claim, kind=EventKind.ASSIGNMENT)
+    assert event.reason == "Knows the seller" and event.data["to_user_id"] == agent.pk
+
+
+def test_workspace_says_who_holds_the_claim(client, agent, supervisor):
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    Claim.objects.filter(pk=claim.pk).update(assignee=supervisor)
+    client.force_login(agent)
+    page = client.get(_url(claim)).content.decode()
+    assert "Held by supervisor" in page
+    assert "Another agent holds this claim" in page

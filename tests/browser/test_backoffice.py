@@ -1,0 +1,91 @@
+"""Staff in Chromium: an agent takes the next claim, asks for information, approves; a
+supervisor reads the dashboard; axe finds nothing serious or critical on these pages."""
+
+import re
+
+import pytest
+
+from claims.actors import Actor
+from claims.models import Claim, ClaimStatus
+from claims.services import claim_resume_after_info
+from tests.browser.conftest import axe_violations, staff_login
+from tests.factories import claim_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_agent_takes_next_requests_information_and_approves(page, agent):
+    # given
+    claim = claim_in(ClaimStatus.UNDER_REVIEW, amount_minor=42_000)
+    staff_login(page, "agent")
+    page.goto("/staff/")
+    assert claim.reference in page.inner_text("table.queue")
+    assert axe_violations(page) == []
+    # when: take the next claim
+    page.click("text=Take next claim")
+    page.wait_for_url(re.compile(rf"/staff/claims/{claim.pk}/$"))
+    assert "Held by agent" in page.inner_text(".holder")
+    assert axe_violations(page) == []
+    # and ask the customer for information, after reading what it will do
+    page.click("text=Move to Needs information…")
+    assert "The customer is told by e-mail." in page.inner_text(".confirm")
+    assert axe_violations(page) == []
+    page.fill("textarea[name=reason]", "Please upload the receipt.")
+    page.click("text=Confirm: move to Needs information")
+    page.wait_for_url(re.compile(rf"/staff/claims/{claim.pk}/$"))
+    assert "is now Needs information" in page.inner_text(".messages")
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.NEEDS_INFO
+    # the customer answers (their own pages do this)
+    claim_resume_after_info(claim=claim, actor=Actor.customer(claim.customer))
+    # then approve
+    page.reload()
+    page.click("text=Move to Approved…")
+    page.select_option("select[name=funding]", "concession")
+    assert page.input_value(f"input[name=loss_{claim.losses.get().pk}]") == "420.00"
+    page.click("text=Confirm: move to Approved")
+    page.wait_for_url(re.compile(rf"/staff/claims/{claim.pk}/$"))
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.APPROVED and claim.approved_total_minor == 42_000
+    assert Claim.objects.get(pk=claim.pk).assignee == agent
+
+
+def test_queue_filters_update_the_results_in_place(page, agent):
+    claim_in(ClaimStatus.UNDER_REVIEW)
+    held = claim_in(ClaimStatus.FRAUD_HOLD)
+    staff_login(page, "agent")
+    page.goto("/staff/")
+    page.wait_for_function("window.htmx !== undefined")
+    page.evaluate("window.sameDocument = true")
+    page.click("summary")
+    page.select_option("#id_status", "fraud_hold")
+    page.click("#queue-filters button[type=submit]")
+    page.wait_for_url(re.compile(r"status=fraud_hold"))
+    page.wait_for_function("document.querySelectorAll('table.queue tbody tr').length === 1")
+    rows = page.locator("table.queue tbody tr")
+    assert held.reference in rows.first.inner_text()
+    # htmx swapped the results in place: the page itself was not reloaded
+    assert page.evaluate("window.sameDocument") is True
+
+
+def test_supervisor_reads_the_dashboard(page, supervisor):
+    claim_in(ClaimStatus.UNDER_REVIEW)
+    claim_in(ClaimStatus.FRAUD_HOLD)
+    staff_login(page, "supervisor")
+    page.goto("/staff/dashboard/")
+    assert page.locator("h1").inner_text() == "Supervisor dashboard"
+    assert page.locator("figure.chart svg").count() == 3
+    assert page.locator("section[aria-labelledby=h-status] table").is_visible()
+    assert axe_violations(page) == []
+
+
+def test_queue_and_safety_on_a_phone(phone_page, agent):
+    claim_in(ClaimStatus.UNDER_REVIEW)
+    staff_login(phone_page, "agent")
+    for url in ("/staff/", "/staff/safety/"):
+        phone_page.goto(url)
+        overflow = phone_page.evaluate(
+            "document.documentElement.scrollWidth > window.innerWidth + 1"
+        )
+        assert overflow is False, url
+        assert axe_violations(phone_page) == [], url
