@@ -69,7 +69,7 @@ WITHDRAWABLE = frozenset(s for s, moves in ALLOWED.items() if S.WITHDRAWN in mov
 FOLLOW_UPS: dict[str, tuple[str, ...]] = {
     S.SUBMITTED: ("claims.screen", "claims.notify_customer"),
     S.NEEDS_INFO: ("claims.notify_customer",),
-    S.APPROVED: ("claims.notify_customer",),
+    S.APPROVED: ("claims.notify_customer", "payouts.create"),
     S.DENIED: ("claims.notify_customer",),
     S.APPEALED: ("claims.notify_customer",),
     S.PAID: ("claims.notify_customer",),

@@ -5,3 +5,6 @@ from claims_site.settings.base import *  # noqa: F403
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 DEMO_MODE = env.bool("DEMO_MODE", default=True)
+# The demo pays through the sandbox provider (latency, timeouts, declines); production through
+# the bank-file adapter (base.py).
+PAYOUT_ADAPTER = env("PAYOUT_ADAPTER", default="payouts.adapters.sandbox.SandboxAdapter")
