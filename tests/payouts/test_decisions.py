@@ -127,9 +127,7 @@ def test_second_approver_needs_authority_for_the_amount(supervisor, agent):
     assert request.status == RequestStatus.PENDING
 
 
-def test_independent_second_approver_approves_with_both_names_on_the_event(
-    supervisor, supervisor2
-):
+def test_independent_second_approver_approves_with_both_names_on_the_event(supervisor, supervisor2):
     claim = _under_review(500_000)
     request = decision_approve(
         claim=claim, actor=Actor.staff(supervisor), approved=_full(claim), funding="step_in"
