@@ -30,3 +30,5 @@ PAYOUT_SANDBOX = {
     "timeout_rate": env.float("SANDBOX_TIMEOUT_RATE", default=0.0),
     "lost_response_rate": env.float("SANDBOX_LOST_RESPONSE_RATE", default=0.0),
 }
+# Worker tests may run each worker as one process (solo pool): less CPU on a shared machine.
+CELERY_WORKER_POOL = env("CELERY_WORKER_POOL", default="prefork")
