@@ -12,7 +12,6 @@ import datetime as dt
 import random
 
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -144,26 +143,3 @@ def qa_review_record(
     if not changed:
         raise DecisionRefused(_("This sample was already reviewed."))
     return sample
-
-
-def qa_report(*, region=None) -> dict:
-    """Sampled, reviewed, found wrong (count and share), and wrong by reason."""
-    samples = QASample.objects.all()
-    if region is not None:
-        samples = samples.filter(claim__region=region)
-    totals = samples.aggregate(
-        sampled=Count("pk"),
-        reviewed=Count("pk", filter=~Q(verdict="")),
-        wrong=Count("pk", filter=Q(verdict=QAVerdict.WRONG)),
-    )
-    by_reason = {
-        QAReason(row["reason"]).label: row["n"]
-        for row in samples.filter(verdict=QAVerdict.WRONG)
-        .values("reason")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "reason")
-    }
-    reviewed = totals["reviewed"]
-    totals["wrong_share"] = round(totals["wrong"] / reviewed, 4) if reviewed else None
-    totals["by_reason"] = by_reason
-    return totals
