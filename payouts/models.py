@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from claims import roles
+from claims.models import Claim
 from claims.money import CURRENCY_CHOICES, format_minor
 
 
@@ -493,3 +494,12 @@ class LedgerEntry(AppendOnly):
         side = "Dr" if self.debit_minor else "Cr"
         amount = format_minor(self.debit_minor or self.credit_minor, self.currency)
         return f"{side} {self.account} {amount}"
+
+
+class ClaimToDecide(Claim):
+    """Claims seen from the decision desk (an admin list of its own; no table)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("claim to decide")
+        verbose_name_plural = _("claims to decide")
