@@ -27,6 +27,7 @@ from claims.models import (
 from claims.outbox import recorded_only
 from claims.services import LossInput, claim_create, claim_transition, evidence_add
 from marketplace.models import Customer, Order, OrderLine, Product
+from payouts.demo import demo_seed_payouts
 from sellers.models import CertificateStatus, InsuranceCertificate, InsurerRating, Seller
 
 S = ClaimStatus
@@ -328,6 +329,7 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
         if i % 2 == 0 and claim.status not in (S.CLOSED, S.WITHDRAWN):
             Claim.objects.filter(pk=claim.pk).update(assignee=agents[i % 4 // 2])
         claims.append(claim)
+    demo_seed_payouts(users=users, now=now)  # issue 5: payee details, payouts, the ledger
     Outbox.objects.filter(done_at__isnull=True).update(done_at=now)
     return {
         "users": list(users),

@@ -266,6 +266,8 @@ PAYOUT_RETRY_BASE = timedelta(seconds=env.int("PAYOUT_RETRY_BASE_SECONDS", defau
 PAYOUT_MAX_ATTEMPTS = env.int("PAYOUT_MAX_ATTEMPTS", default=8)
 PAYOUT_BATCH_SIZE = env.int("PAYOUT_BATCH_SIZE", default=100)
 PAYOUT_SWEEP_FANOUT = 4
+# An approved claim still without a payout after this is given one by the sweeper.
+PAYOUT_CREATE_AFTER = timedelta(minutes=2)
 PAYOUT_SANDBOX = {
     "latency_ms": tuple(env.list("SANDBOX_LATENCY_MS", cast=int, default=[20, 250])),
     "timeout_rate": env.float("SANDBOX_TIMEOUT_RATE", default=0.05),

@@ -40,6 +40,7 @@ from payouts.adapters import (
 from payouts.exceptions import PayoutError
 from payouts.ledger import accrual_lines, ledger_post, ledger_reverse, payment_lines
 from payouts.models import (
+    ACTIVE_PAYOUT_STATUSES,
     LedgerTransaction,
     PayeeDetails,
     Payout,
@@ -435,11 +436,23 @@ def payout_return(*, payout: Payout, actor: Actor, reason_code: str, reason: str
 
 
 def payouts_redispatch(*, now: dt.datetime | None = None) -> int:
-    """Sweeper: wake the send job if anything is due (a message lost, a worker killed).
+    """Sweeper: create payouts that approved claims are still missing (their outbox message
+    given up on), and wake the send job if anything is due (a message lost, a worker killed).
     Returns how many payouts are due."""
     from payouts.tasks import dispatch_send_due
 
     now = now or timezone.now()
+    missing = (
+        Claim.objects.filter(
+            status=ClaimStatus.APPROVED,
+            status_changed_at__lt=now - settings.PAYOUT_CREATE_AFTER,
+        )
+        .exclude(payouts__status__in=ACTIVE_PAYOUT_STATUSES)
+        .order_by("status_changed_at")
+        .values_list("pk", flat=True)[: settings.PAYOUT_BATCH_SIZE]
+    )
+    for claim_id in list(missing):
+        payout_create_for_claim(claim_id=claim_id, now=now)
     due = Payout.objects.filter(_lease_filter(now)).count()
     if due:
         batches = -(-due // settings.PAYOUT_BATCH_SIZE)

@@ -236,3 +236,16 @@ def test_the_sandbox_refuses_to_be_called_inside_a_transaction():
     payout = Payout.objects.get(claim=claim)
     with pytest.raises(RuntimeError, match="inside a database transaction"), transaction.atomic():
         payout_send(payout_id=payout.pk, adapter=SandboxAdapter())
+
+
+def test_sweeper_gives_a_payout_to_an_approved_claim_whose_message_was_given_up_on():
+    from claims.models import Outbox
+    from payouts.services import payouts_redispatch
+
+    claim = approved_claim()
+    Outbox.objects.filter(topic="payouts.create").update(done_at=timezone.now())  # lost
+    payouts_redispatch()  # too early: the message may still be on its way
+    assert not Payout.objects.filter(claim=claim).exists()
+    payouts_redispatch(now=timezone.now() + dt.timedelta(minutes=5))
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.PAYOUT_PENDING and claim.payouts.count() == 1
