@@ -7,6 +7,7 @@ Payee details are never shown in full anywhere: only the kind and the last four 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -160,7 +161,13 @@ class DecisionDeskAdmin(ReadOnly, admin.ModelAdmin):
         return request.user.has_perm("claims.decide_claim")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(status=ClaimStatus.UNDER_REVIEW)
+        waiting = ApprovalRequest.objects.filter(claim=OuterRef("pk"), status=RequestStatus.PENDING)
+        return (
+            super()
+            .get_queryset(request)
+            .filter(status=ClaimStatus.UNDER_REVIEW)
+            .annotate(waiting=Exists(waiting))
+        )
 
     @admin.display(description=_("claimed"))
     def claimed(self, obj: Claim) -> str:
@@ -168,7 +175,7 @@ class DecisionDeskAdmin(ReadOnly, admin.ModelAdmin):
 
     @admin.display(description=_("awaiting second approver"), boolean=True)
     def pending_request(self, obj: Claim) -> bool:
-        return obj.approval_requests.filter(status=RequestStatus.PENDING).exists()
+        return obj.waiting
 
     @admin.display(description=_("decide"))
     def decide(self, obj: Claim) -> str:

@@ -131,3 +131,19 @@ def test_ledger_page_shows_balances(client, supervisor):
     client.force_login(supervisor)
     html = client.get(reverse("admin:payouts_ledgertransaction_changelist")).content.decode()
     assert "Balances" in html and "-$123.45" in html and "concession_expense" in html
+
+
+def test_decision_desk_query_count_does_not_grow_with_rows(client, supervisor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(supervisor)
+    url = reverse("admin:payouts_claimtodecide_changelist")
+    claim_in(ClaimStatus.UNDER_REVIEW)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for _ in range(5):
+        claim_in(ClaimStatus.UNDER_REVIEW)
+    with CaptureQueriesContext(connection) as six:
+        assert client.get(url).status_code == 200
+    assert len(six) == len(one)
