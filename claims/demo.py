@@ -27,6 +27,7 @@ from claims.models import (
 from claims.outbox import recorded_only
 from claims.services import LossInput, claim_create, claim_transition, evidence_add
 from marketplace.models import Customer, Order, OrderLine, Product
+from payouts.demo import demo_seed_payouts
 from sellers.demo import demo_seed_sellers
 from sellers.models import CertificateStatus, InsuranceCertificate, InsurerRating, Seller
 
@@ -335,6 +336,7 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
 
     demo_seed_sellers(now=now, staff_user=users["supervisor"])  # seller journey
     demo_seed_backoffice(now=now, users=users, lines=claimable[135:], rng=rng)  # staff pages
+    demo_seed_payouts(users=users, now=now)  # payee details, payouts, the ledger
     # Last: the fraud rules score every demo claim, and a fraud ring is added.
     demo_seed_fraud(region=region, sellers=sellers, users=users, now=now)
     Outbox.objects.filter(done_at__isnull=True).update(done_at=now)

@@ -71,7 +71,7 @@ FOLLOW_UPS: dict[str, tuple[str, ...]] = {
     # Fraud scoring routes the claim on: fraud hold, or on to the seller (fraud/handlers.py).
     S.SCREENING: ("fraud.score",),
     S.NEEDS_INFO: ("claims.notify_customer",),
-    S.APPROVED: ("claims.notify_customer", "sellers.recovery_sync"),
+    S.APPROVED: ("claims.notify_customer", "sellers.recovery_sync", "payouts.create"),
     S.DENIED: ("claims.notify_customer", "sellers.recovery_sync"),
     S.APPEALED: ("claims.notify_customer",),
     S.PAID: ("claims.notify_customer",),

@@ -24,6 +24,14 @@ _READ_CLAIMS = [
     "claims.view_claimevent",
 ]
 
+# Decisions and payouts (issue 5): what every deciding role may look at.
+_PAYOUTS_READ = [
+    "payouts.view_payout",
+    "payouts.view_payeedetails",
+    "payouts.view_payeeevent",
+    "payouts.view_approvalrequest",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     AGENT: _READ_MIRRORS
     + _READ_CLAIMS
@@ -39,6 +47,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sellers.view_sellerresponse",
         "backoffice.view_safetyalert",
         "backoffice.change_safetyalert",
+        *_PAYOUTS_READ,
+        "payouts.set_payee",
     ],
     ANALYST: _READ_MIRRORS
     + _READ_CLAIMS
@@ -84,6 +94,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "backoffice.change_safetyalert",
         "backoffice.view_dashboard",
         "backoffice.assign_claims",
+        *_PAYOUTS_READ,
+        "payouts.set_payee",
+        "payouts.release_payout",
+        "payouts.review_qa",
+        "payouts.view_qasample",
+        "payouts.view_approvalpolicy",
+        "payouts.change_approvalpolicy",
+        "payouts.view_authoritylimit",
+        "payouts.change_authoritylimit",
+        "payouts.view_ledgertransaction",
+        "payouts.view_ledgerentry",
+        "payouts.view_providerrecord",
     ],
 }
 

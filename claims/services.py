@@ -358,10 +358,12 @@ def claim_approve(
     approved: dict[int, int],
     funding: str,
     note: str = "",
+    data: dict | None = None,
 ) -> Claim:
     """Approve an amount per loss item (never above what was claimed) and the funding.
 
     ``approved`` maps loss item ids to approved minor units; items left out are approved at 0.
+    ``data`` is added to the decision event (e.g. the approval policy in force).
     """
     from claims.models import Funding
 
@@ -390,6 +392,7 @@ def claim_approve(
             reason=note,
             updates={"approved_total_minor": total, "funding": funding},
             data={
+                **(data or {}),
                 "items": {str(item.pk): approved.get(item.pk, 0) for item in items},
                 "threshold_minor": claim.region.threshold_minor,
             },
@@ -400,7 +403,9 @@ def claim_approve(
     return claim
 
 
-def claim_deny(*, claim: Claim, actor: Actor, reason_code: str, explanation: str) -> Claim:
+def claim_deny(
+    *, claim: Claim, actor: Actor, reason_code: str, explanation: str, data: dict | None = None
+) -> Claim:
     """Deny with a reason code and an explanation the customer will read."""
     from claims.models import DenialReason
 
@@ -414,7 +419,7 @@ def claim_deny(*, claim: Claim, actor: Actor, reason_code: str, explanation: str
         actor=actor,
         reason=explanation.strip(),
         updates={"denial_reason": reason_code},
-        data={"reason_code": reason_code},
+        data={**(data or {}), "reason_code": reason_code},
     )
 
 

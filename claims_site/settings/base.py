@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "marketplace",
     "portal",
     "backoffice",
+    "payouts",
 ]
 
 MIDDLEWARE = [
@@ -264,11 +265,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "fraud.tasks.fraud_referral_remind",
         "schedule": timedelta(hours=1),
     },
+    # Payouts (issue 5): wake the send job for anything due, approve overdue small claims,
+    # write the day's bank file.
+    "payouts-redispatch": {
+        "task": "payouts.tasks.payouts_redispatch",
+        "schedule": timedelta(seconds=30),
+    },
+    "payouts-auto-approve": {
+        "task": "payouts.tasks.auto_approve_sweep",
+        "schedule": timedelta(minutes=5),
+    },
+    "payouts-bank-batch": {
+        "task": "payouts.tasks.bank_batch_write",
+        "schedule": timedelta(minutes=15),
+    },
 }
 
 # --- Claimdesk ------------------------------------------------------------------------------
 # How long a worker may hold an outbox message before the sweeper hands it to another worker.
-OUTBOX_LEASE = timedelta(minutes=5)
+OUTBOX_LEASE = timedelta(seconds=env.int("OUTBOX_LEASE_SECONDS", default=300))
 # How long after commit the sweeper waits before it re-dispatches a message nobody took.
 OUTBOX_REDISPATCH_AFTER = timedelta(seconds=30)
 OUTBOX_BATCH_SIZE = 500
@@ -294,6 +309,28 @@ PORTAL_SUBMISSIONS_PER_IP_PER_DAY = env.int("PORTAL_SUBMISSIONS_PER_IP_PER_DAY",
 PORTAL_UPLOADS_PER_CUSTOMER_PER_DAY = env.int("PORTAL_UPLOADS_PER_CUSTOMER_PER_DAY", default=60)
 # Demo mode keeps a copy of every e-mail here for the staff page portal:outgoing-email.
 DEMO_MAIL_DIR = env("DEMO_MAIL_DIR", default=str(VAR_DIR / "mail"))
+
+# --- Payouts (issue 5) -------------------------------------------------------------------------
+# The real default writes ISO 20022 pain.001 bank files under PAYOUT_BANK_DIR; the sandbox
+# provider (payouts.adapters.sandbox.SandboxAdapter) serves the demo and the tests.
+PAYOUT_ADAPTER = env("PAYOUT_ADAPTER", default="payouts.adapters.pain001.Pain001FileAdapter")
+PAYOUT_BANK_DIR = env("PAYOUT_BANK_DIR", default=str(VAR_DIR / "bank"))
+PAYOUT_DEBTOR_NAME = env("PAYOUT_DEBTOR_NAME", default="Marketplace Guarantee Program")
+PAYOUT_DEBTOR_ACCOUNT = env("PAYOUT_DEBTOR_ACCOUNT", default="000123456789")
+PAYOUT_DEBTOR_BIC = env("PAYOUT_DEBTOR_BIC", default="CHASUS33")
+# A sender that dies mid-payment leaves a lease; the job takes the payout again after this.
+PAYOUT_LEASE = timedelta(seconds=env.int("PAYOUT_LEASE_SECONDS", default=300))
+PAYOUT_RETRY_BASE = timedelta(seconds=env.int("PAYOUT_RETRY_BASE_SECONDS", default=30))
+PAYOUT_MAX_ATTEMPTS = env.int("PAYOUT_MAX_ATTEMPTS", default=8)
+PAYOUT_BATCH_SIZE = env.int("PAYOUT_BATCH_SIZE", default=100)
+PAYOUT_SWEEP_FANOUT = 4
+# An approved claim still without a payout after this is given one by the sweeper.
+PAYOUT_CREATE_AFTER = timedelta(minutes=2)
+PAYOUT_SANDBOX = {
+    "latency_ms": tuple(env.list("SANDBOX_LATENCY_MS", cast=int, default=[20, 250])),
+    "timeout_rate": env.float("SANDBOX_TIMEOUT_RATE", default=0.05),
+    "lost_response_rate": env.float("SANDBOX_LOST_RESPONSE_RATE", default=0.02),
+}
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")

@@ -24,3 +24,13 @@ if CELERY_BROKER_URL == "memory://":
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 AXES_ENABLED = False
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Payouts: the sandbox provider without latency or faults unless a test asks for them.
+PAYOUT_ADAPTER = env("PAYOUT_ADAPTER", default="payouts.adapters.sandbox.SandboxAdapter")
+PAYOUT_BANK_DIR = env("PAYOUT_BANK_DIR", default=str(VAR_DIR / "test-bank"))
+PAYOUT_SANDBOX = {
+    "latency_ms": tuple(env.list("SANDBOX_LATENCY_MS", cast=int, default=[0, 0])),
+    "timeout_rate": env.float("SANDBOX_TIMEOUT_RATE", default=0.0),
+    "lost_response_rate": env.float("SANDBOX_LOST_RESPONSE_RATE", default=0.0),
+}
+# Worker tests may run each worker as one process (solo pool): less CPU on a shared machine.
+CELERY_WORKER_POOL = env("CELERY_WORKER_POOL", default="prefork")

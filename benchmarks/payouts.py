@@ -1,0 +1,286 @@
+"""Benchmark: approved claims paid through the sandbox provider by two real Celery workers,
+beside the floor (the same payout and ledger rows inserted in bulk with SQL).
+
+    make bench ONLY=payouts                     # the issue's sizes: 1,000 and 100,000
+    .venv/bin/python benchmarks/payouts.py --sizes 1000,5000
+
+Runs on its own PostgreSQL database (``bench_payouts``, created and dropped here) and its own
+redis-server. The workers start from approved claims whose ``payouts.create`` outbox messages
+are recorded (what the APPROVED transition writes) and do everything else: create the payout
+and its accrual, move the claim to payout pending, send through the sandbox (zero latency, no
+faults), post the payment, move the claim to paid. Ends with one JSON line.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DB = "bench_payouts"
+ADMIN_URL = os.environ.get(
+    "BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+)
+DB_URL = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB}")
+sys.path.insert(0, str(ROOT))
+os.environ.update(
+    {
+        "DJANGO_SETTINGS_MODULE": "claims_site.settings.test",
+        "DATABASE_URL": DB_URL,
+        "CELERY_BROKER_URL": "memory://",
+    }
+)
+
+
+def _psql(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _setup_database() -> None:
+    _psql(f"DROP DATABASE IF EXISTS {DB}")
+    _psql(f"CREATE DATABASE {DB}")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True
+    )
+
+
+TABLES = [
+    "payouts_ledgerentry",
+    "payouts_ledgertransaction",
+    "payouts_providerrecord",
+    "payouts_payout",
+    "payouts_payeedetails",
+    "claims_outbox",
+    "claims_claimevent",
+    "claims_lossitem",
+    "claims_claim",
+    "marketplace_orderline",
+    "marketplace_order",
+    "marketplace_customer",
+]
+
+
+def _truncate() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
+
+
+def _approved_claims(n: int) -> list[int]:
+    """n approved claims with payee details and their payouts.create messages (not timed)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from claims.models import Claim, ClaimStatus, Outbox, Region
+    from marketplace.models import Customer, Order, OrderLine, Product
+    from payouts.models import PayeeDetails
+    from sellers.models import Seller
+
+    region = Region.objects.get(code="US")
+    seller, _ = Seller.objects.get_or_create(
+        marketplace_id="S-BENCH",
+        defaults={"legal_name": "Bench", "email": "b@x.test", "region": region, "currency": "USD"},
+    )
+    product, _ = Product.objects.get_or_create(
+        marketplace_id="P-BENCH", defaults={"title": "Heater", "seller": seller}
+    )
+    now = timezone.now()
+    ids = []
+    for start in range(0, n, 5000):
+        size = min(5000, n - start)
+        customers = Customer.objects.bulk_create(
+            Customer(marketplace_id=f"C-B{start + i:07d}", name=f"C {i}", email="c@x.test")
+            for i in range(size)
+        )
+        orders = Order.objects.bulk_create(
+            Order(
+                number=f"B-{c.marketplace_id}",
+                customer=c,
+                region=region,
+                currency="USD",
+                placed_at=now - dt.timedelta(days=20),
+            )
+            for c in customers
+        )
+        lines = OrderLine.objects.bulk_create(
+            OrderLine(
+                order=o,
+                line_number=1,
+                product=product,
+                seller=seller,
+                quantity=1,
+                currency="USD",
+                unit_price_minor=4999,
+            )
+            for o in orders
+        )
+        claims = Claim.objects.bulk_create(
+            Claim(
+                reference=f"PL-US-2026-B{start + i:07d}",
+                region=region,
+                customer=c,
+                order_line=line,
+                seller=seller,
+                incident_date=now.date(),
+                incident_kind="property_damage",
+                description="x",
+                currency="USD",
+                claimed_total_minor=1_000 + i,
+                approved_total_minor=1_000 + i,
+                funding="concession",
+                status=ClaimStatus.APPROVED,
+                status_changed_at=now,
+            )
+            for i, (c, line) in enumerate(zip(customers, lines, strict=True))
+        )
+        PayeeDetails.objects.bulk_create(
+            PayeeDetails(
+                customer=c,
+                kind="bank_account",
+                holder_name=c.name,
+                bank_code="021000021",
+                account_number=f"7{start + i:07d}1",
+            )
+            for i, c in enumerate(customers)
+        )
+        Outbox.objects.bulk_create(
+            Outbox(
+                topic="payouts.create",
+                payload={"claim_id": c.pk, "event_id": 0},
+                dedupe_key=f"payouts.create:bench:{c.pk}",
+            )
+            for c in claims
+        )
+        ids += [c.pk for c in claims]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return ids
+
+
+def _run(n: int, broker_url: str) -> dict:
+    from claims.models import Claim, ClaimStatus, Outbox
+    from claims.outbox import dispatch
+    from payouts.services import payouts_redispatch
+    from tests.support.workers import Worker
+
+    _truncate()
+    _approved_claims(n)
+    message_ids = list(Outbox.objects.values_list("pk", flat=True))
+    env = {
+        "DATABASE_URL": f"{DB_URL}?conn_max_age=600",
+        "CELERY_WORKER_POOL": "solo",
+        "PAYOUT_BATCH_SIZE": "100",
+    }
+    workers = [Worker(broker_url=broker_url, extra_env=env) for _ in range(2)]
+    # the process publishes to the benchmark's redis (CELERY_BROKER_URL, set before setup)
+    for worker in workers:
+        worker.start()
+    time.sleep(3)  # let the workers boot before the clock starts
+    started = time.monotonic()
+    for message_id in message_ids:
+        dispatch(message_id=message_id)
+    last_sweep = time.monotonic()
+    while Claim.objects.filter(status=ClaimStatus.PAID).count() < n:
+        time.sleep(0.5)
+        if time.monotonic() - last_sweep > 5:
+            payouts_redispatch()  # what beat does
+            last_sweep = time.monotonic()
+    paid = time.monotonic() - started
+    while Outbox.objects.filter(done_at__isnull=True).exists():
+        time.sleep(0.5)
+    drained = time.monotonic() - started
+    for worker in workers:
+        worker.stop()
+        worker.cleanup()
+    return {"paid_s": round(paid, 3), "drained_s": round(drained, 3)}
+
+
+FLOOR_SQL = [
+    """INSERT INTO payouts_payout (claim_id, number, idempotency_key, amount_minor, currency,
+        funding, status, adapter, provider_reference, attempts, next_attempt_at, failure_code,
+        failure_message, created_at, paid_at, updated_at)
+       SELECT id, 1, 'PO-' || reference || '-1', approved_total_minor, currency, funding,
+        'paid', 'sandbox', 'sbx_' || id, 1, now(), '', '', now(), now(), now()
+       FROM claims_claim WHERE status = 'approved'""",
+    """INSERT INTO payouts_ledgertransaction (kind, currency, idempotency_key, claim_id,
+        payout_id, memo, amount_minor, created_at)
+       SELECT k, currency, idempotency_key || ':' || k, claim_id, id, '', amount_minor, now()
+       FROM payouts_payout, (VALUES ('accrual'), ('payout')) AS kinds(k)""",
+    """INSERT INTO payouts_ledgerentry (transaction_id, account, currency, debit_minor,
+        credit_minor)
+       SELECT id, CASE kind WHEN 'accrual' THEN 'concession_expense' ELSE 'customer_payable' END,
+        currency, amount_minor, 0 FROM payouts_ledgertransaction
+       UNION ALL
+       SELECT id, CASE kind WHEN 'accrual' THEN 'customer_payable' ELSE 'cash' END,
+        currency, 0, amount_minor FROM payouts_ledgertransaction""",
+]
+
+
+def _floor(n: int) -> float:
+    from django.db import connection, transaction
+
+    _truncate()
+    _approved_claims(n)
+    started = time.monotonic()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql in FLOOR_SQL:
+            cursor.execute(sql)
+    return round(time.monotonic() - started, 3)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000,100000")
+    sizes = [int(s) for s in parser.parse_args().sizes.split(",")]
+    _setup_database()
+    from tests.support.workers import RedisServer
+
+    redis = RedisServer()
+    redis.start()
+    os.environ["CELERY_BROKER_URL"] = redis.url
+    import django
+
+    django.setup()
+    figures: dict = {}
+    try:
+        for n in sizes:
+            run = _run(n, redis.url)
+            floor = _floor(n)
+            figures[str(n)] = {
+                **run,
+                "per_payout_ms": round(run["paid_s"] / n * 1000, 3),
+                "floor_s": floor,
+                "floor_per_payout_ms": round(floor / n * 1000, 4),
+            }
+    finally:
+        redis.close()
+        from django.db import connections
+
+        connections.close_all()
+        _psql(f"DROP DATABASE IF EXISTS {DB}")
+    small, big = str(sizes[0]), str(sizes[-1])
+    ratios = {
+        f"per_payout_{big}_vs_{small}": round(
+            figures[big]["per_payout_ms"] / figures[small]["per_payout_ms"], 3
+        ),
+        **{f"run_vs_floor_{n}": round(f["paid_s"] / f["floor_s"], 2) for n, f in figures.items()},
+    }
+    targets = {
+        "per_payout_growth": "cost per payout at 100,000 within 1.2x of the cost at 1,000",
+        "run_vs_floor": "whole run within 10x of the floor",
+    }
+    print(
+        json.dumps({"bench": "payouts", "figures": figures, "ratios": ratios, "targets": targets})
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Demo money: payee details, payouts and ledger postings that agree with the demo claims.
+
+Called once from ``claims.demo._demo_seed``. The claims the demo walked into payout pending,
+paid or closed get the payout and postings they would have had; then, through the services,
+two big claims await a second approver, one payout has failed (closed account) for staff to fix
+and resend, and one paid payout came back from the bank (reversed, the claim re-opened).
+"""
+
+import datetime as dt
+
+from claims.actors import Actor
+from claims.models import Claim, ClaimEvent, ClaimStatus
+from claims.services import claim_transition
+from payouts.ledger import accrual_lines, ledger_post, payment_lines
+from payouts.models import PayeeDetails, Payout, PayoutStatus, ProviderRecord, TransactionKind
+from payouts.services import decision_approve, payout_mark_failed, payout_return
+
+S = ClaimStatus
+CLOSED_ACCOUNT = "4400120000"  # the sandbox declines accounts ending in 0000 (AC04)
+
+
+def _payees(claims: list[Claim]) -> None:
+    seen = set()
+    rows = []
+    for i, claim in enumerate(claims):
+        customer = claim.customer
+        if customer.pk in seen:
+            continue
+        seen.add(customer.pk)
+        if i % 7 == 3:
+            rows.append(
+                PayeeDetails(
+                    customer=customer,
+                    kind="card_token",
+                    holder_name=customer.name,
+                    card_token=f"tok_demo_{customer.pk:06d}x",
+                )
+            )
+        else:
+            rows.append(
+                PayeeDetails(
+                    customer=customer,
+                    kind="bank_account",
+                    holder_name=customer.name,
+                    bank_code="021000021",
+                    account_number=f"44{customer.pk:06d}17",
+                )
+            )
+    PayeeDetails.objects.bulk_create(rows)
+
+
+def _paid_at(claim: Claim) -> dt.datetime:
+    at = (
+        ClaimEvent.objects.filter(claim=claim, to_status=S.PAID)
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return at or claim.status_changed_at
+
+
+def _payout(claim: Claim, *, paid: bool) -> Payout:
+    key = f"PO-{claim.reference}-1"
+    payout = Payout.objects.create(
+        claim=claim,
+        idempotency_key=key,
+        amount_minor=claim.approved_total_minor,
+        currency=claim.currency,
+        funding=claim.funding,
+        status=PayoutStatus.PAID if paid else PayoutStatus.PENDING,
+        adapter="sandbox" if paid else "",
+        provider_reference=f"sbx_demo_{claim.pk:06d}" if paid else "",
+        attempts=1 if paid else 0,
+        created_at=claim.status_changed_at,
+        paid_at=_paid_at(claim) if paid else None,
+    )
+    ledger_post(
+        kind=TransactionKind.ACCRUAL,
+        currency=payout.currency,
+        lines=accrual_lines(funding=payout.funding, amount=payout.amount_minor),
+        idempotency_key=f"{key}:accrual",
+        claim=claim,
+        payout=payout,
+        memo=f"{claim.reference} approved ({claim.funding})",
+    )
+    if paid:
+        ProviderRecord.objects.create(
+            adapter="sandbox",
+            idempotency_key=key,
+            reference=payout.provider_reference,
+            amount_minor=payout.amount_minor,
+            currency=payout.currency,
+            payee=claim.customer.name,
+            created_at=payout.paid_at,
+        )
+        ledger_post(
+            kind=TransactionKind.PAYOUT,
+            currency=payout.currency,
+            lines=payment_lines(amount=payout.amount_minor),
+            idempotency_key=f"{key}:paid",
+            claim=claim,
+            payout=payout,
+            memo=f"{claim.reference} paid, sandbox {payout.provider_reference}",
+        )
+    return payout
+
+
+def demo_seed_payouts(*, users: dict, now: dt.datetime) -> dict:
+    claims = list(Claim.objects.select_related("customer", "region").order_by("id"))
+    _payees(claims)
+    pending = [c for c in claims if c.status == S.PAYOUT_PENDING]
+    paid = [c for c in claims if c.status in (S.PAID, S.CLOSED)]
+    for claim in pending:
+        _payout(claim, paid=False)
+    paid_payouts = [_payout(claim, paid=True) for claim in paid]
+
+    # A payout that failed: the customer's bank account is closed; staff fix it and resend.
+    failed = Payout.objects.filter(status=PayoutStatus.PENDING).order_by("id").first()
+    if failed:
+        PayeeDetails.objects.filter(customer=failed.claim.customer).update(
+            account_number=CLOSED_ACCOUNT, kind="bank_account", bank_code="021000021", card_token=""
+        )
+        payout_mark_failed(payout_id=failed.pk, code="AC04", message="The bank account is closed.")
+    # A payout the bank sent back: reversed in the ledger, the claim re-opened for review.
+    returned = next((p for p in paid_payouts if p.claim.status == S.PAID), None)
+    if returned:
+        payout_return(
+            payout=returned,
+            actor=Actor.system("bank returns"),
+            reason_code="AC01",
+            reason="Incorrect account number.",
+        )
+    # Big escalated claims taken up and approved by a supervisor, awaiting a second approver.
+    supervisor = Actor.staff(users["supervisor"])
+    waiting = 0
+    for claim in Claim.objects.filter(status=S.ESCALATED).order_by("-claimed_total_minor")[:2]:
+        if claim.claimed_total_minor <= claim.region.threshold_minor:
+            break
+        claim = claim_transition(
+            claim=claim, to=S.UNDER_REVIEW, actor=supervisor, reason="Stepping in.", now=now
+        )
+        decision_approve(
+            claim=claim,
+            actor=supervisor,
+            approved={i.pk: i.claimed_minor for i in claim.losses.all()},
+            funding="step_in",
+            note="Medical bills checked against the ER invoice.",
+        )
+        waiting += 1
+    return {
+        "payouts": Payout.objects.count(),
+        "failed": 1 if failed else 0,
+        "returned": 1 if returned else 0,
+        "awaiting_second_approver": waiting,
+    }

@@ -1,0 +1,49 @@
+"""Every write of the payouts app. Views, the admin, tasks and commands call these.
+
+- decisions: ``decision_approve``, ``approval_second``, ``approval_reject``, ``decision_deny``
+- automatic approval and QA: ``claim_auto_approve``, ``auto_approve_sweep``, ``qa_review_record``
+- payee details: ``payee_set``
+- payouts: ``payout_create_for_claim``, ``payout_send``, ``payouts_send_due``,
+  ``payout_mark_failed``, ``payout_resend``, ``payout_return``, ``payout_cancel``
+- the ledger: ``payouts.ledger.ledger_post`` (and its helpers)
+"""
+
+from payouts.services.auto import auto_approve_sweep, claim_auto_approve, qa_review_record
+from payouts.services.decisions import (
+    DecisionResult,
+    approval_reject,
+    approval_second,
+    decision_approve,
+    decision_deny,
+)
+from payouts.services.payees import payee_set
+from payouts.services.payouts import (
+    payout_cancel,
+    payout_create_for_claim,
+    payout_mark_failed,
+    payout_resend,
+    payout_return,
+    payout_send,
+    payouts_redispatch,
+    payouts_send_due,
+)
+
+__all__ = [
+    "DecisionResult",
+    "approval_reject",
+    "approval_second",
+    "auto_approve_sweep",
+    "claim_auto_approve",
+    "decision_approve",
+    "decision_deny",
+    "payee_set",
+    "payout_cancel",
+    "payout_create_for_claim",
+    "payout_mark_failed",
+    "payout_resend",
+    "payout_return",
+    "payout_send",
+    "payouts_redispatch",
+    "payouts_send_due",
+    "qa_review_record",
+]

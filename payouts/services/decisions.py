@@ -1,0 +1,252 @@
+"""Staff decisions under authority limits and four-eyes.
+
+``decision_approve`` is what a person presses "approve" with. At or under the four-eyes limit,
+and within the person's authority, the claim is approved at once (``claims.services.claim_approve``
+writes the amounts and the event). Above the four-eyes limit an ``ApprovalRequest`` waits for a
+second approver who is neither the first nor anyone who handled the claim's fraud review.
+Every decision event carries the policy values in force at the time.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from claims.actors import Actor
+from claims.exceptions import InvalidTransition
+from claims.models import Claim, ClaimStatus, EventKind, Funding, LossItem, Party
+from claims.money import format_minor
+from claims.services import _event, claim_approve, claim_deny
+from payouts.exceptions import AuthorityExceeded, DecisionRefused, FourEyesViolation
+from payouts.models import ApprovalRequest, RequestStatus
+from payouts.policy import authority_limit, policy_for
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    """What ``decision_approve`` did: approved the claim, or opened a request for a second
+    approver (``request`` is then the pending ``ApprovalRequest``)."""
+
+    claim: Claim
+    request: ApprovalRequest | None = None
+
+    @property
+    def approved(self) -> bool:
+        return self.request is None
+
+
+def _staff_user(actor: Actor):
+    if actor.party != Party.STAFF or actor.user is None:
+        raise DecisionRefused(_("Only staff members decide claims."))
+    if not actor.has_perm("claims.decide_claim"):
+        raise DecisionRefused(_("You do not have permission to approve or deny claims."))
+    return actor.user
+
+
+def _validated_total(*, claim: Claim, approved: dict[int, int], funding: str) -> int:
+    """Check the amounts the same way ``claim_approve`` does, before a request is stored."""
+    if funding not in Funding.values or funding == Funding.UNDECIDED:
+        raise InvalidTransition(_("Choose who funds the claim."))
+    items = list(LossItem.objects.filter(claim=claim).order_by("id"))
+    if set(approved) - {item.pk for item in items}:
+        raise InvalidTransition(_("Unknown loss item(s) for this claim."))
+    for item in items:
+        amount = approved.get(item.pk, 0)
+        if not isinstance(amount, int) or amount < 0 or amount > item.claimed_minor:
+            raise InvalidTransition(
+                _("%(kind)s: the approved amount must be between 0 and the %(max)s claimed.")
+                % {
+                    "kind": item.get_kind_display(),
+                    "max": format_minor(item.claimed_minor, item.currency),
+                }
+            )
+    total = sum(approved.get(item.pk, 0) for item in items)
+    if total <= 0:
+        raise InvalidTransition(_("Approve an amount above zero, or deny the claim."))
+    return total
+
+
+def _check_authority(*, user, policy, total: int, currency: str) -> None:
+    limit = authority_limit(user=user, policy=policy)
+    if limit is not None and total > limit:
+        raise AuthorityExceeded(
+            _("%(amount)s is above your approval authority of %(limit)s; ask a supervisor.")
+            % {"amount": format_minor(total, currency), "limit": format_minor(limit, currency)}
+        )
+
+
+def _fraud_handlers(claim: Claim) -> set[int]:
+    from fraud.models import FraudReview
+
+    return set(
+        FraudReview.objects.filter(claim=claim, analyst__isnull=False).values_list(
+            "analyst_id", flat=True
+        )
+    )
+
+
+def decision_approve(
+    *,
+    claim: Claim,
+    actor: Actor,
+    approved: dict[int, int],
+    funding: str,
+    note: str = "",
+) -> DecisionResult:
+    """Approve an amount per loss item, or ask for a second approver above the four-eyes limit.
+
+    Raises ``DecisionRefused`` / ``AuthorityExceeded`` / ``InvalidTransition`` with a message for
+    the person acting, and then writes nothing.
+    """
+    user = _staff_user(actor)
+    with transaction.atomic():
+        claim = Claim.objects.select_related("region").get(pk=claim.pk)
+        if claim.status != ClaimStatus.UNDER_REVIEW:
+            raise InvalidTransition(
+                _("Claim %(ref)s is %(status)s; only claims under review can be approved.")
+                % {"ref": claim.reference, "status": claim.get_status_display()}
+            )
+        if ApprovalRequest.objects.filter(claim=claim, status=RequestStatus.PENDING).exists():
+            raise DecisionRefused(
+                _("Claim %(ref)s already awaits a second approver.") % {"ref": claim.reference}
+            )
+        total = _validated_total(claim=claim, approved=approved, funding=funding)
+        policy = policy_for(claim.region)
+        _check_authority(user=user, policy=policy, total=total, currency=claim.currency)
+        snapshot = policy.snapshot()
+        if total > policy.four_eyes_above_minor:
+            request = ApprovalRequest.objects.create(
+                claim=claim,
+                items={str(k): v for k, v in approved.items()},
+                total_minor=total,
+                currency=claim.currency,
+                funding=funding,
+                note=note,
+                policy=snapshot,
+                requested_by=user,
+            )
+            _event(
+                claim=claim,
+                actor=actor,
+                kind=EventKind.NOTE,
+                reason=_("Approval of %(amount)s awaits a second approver.")
+                % {"amount": request.total_display},
+                data={
+                    "approval_request_id": request.pk,
+                    "total_minor": total,
+                    "funding": funding,
+                    "policy": snapshot,
+                },
+            )
+            return DecisionResult(claim=claim, request=request)
+        claim = claim_approve(
+            claim=claim,
+            actor=actor,
+            approved=approved,
+            funding=funding,
+            note=note,
+            data={"policy": snapshot, "approvers": [user.pk], "four_eyes": False},
+        )
+    return DecisionResult(claim=claim)
+
+
+def _open_request(request: ApprovalRequest) -> ApprovalRequest:
+    request = (
+        ApprovalRequest.objects.select_for_update()
+        .select_related("claim__region")
+        .get(pk=request.pk)
+    )
+    if request.status != RequestStatus.PENDING:
+        raise DecisionRefused(
+            _("This approval request is already %(status)s.")
+            % {"status": request.get_status_display().lower()}
+        )
+    return request
+
+
+def approval_second(*, request: ApprovalRequest, actor: Actor, note: str = "") -> Claim:
+    """The second approver signs: the claim is approved with the amounts of the request.
+
+    Refused for the first approver, for anyone who handled the claim's fraud review, and for
+    anyone whose own authority does not cover the amount.
+    """
+    user = _staff_user(actor)
+    with transaction.atomic():
+        request = _open_request(request)
+        claim = request.claim
+        if user.pk == request.requested_by_id:
+            raise FourEyesViolation(_("You cannot be the second approver of your own approval."))
+        if user.pk in _fraud_handlers(claim):
+            raise FourEyesViolation(
+                _("You handled this claim's fraud review, so you cannot be its second approver.")
+            )
+        policy = policy_for(claim.region)
+        _check_authority(
+            user=user, policy=policy, total=request.total_minor, currency=request.currency
+        )
+        now = timezone.now()
+        ApprovalRequest.objects.filter(pk=request.pk).update(
+            status=RequestStatus.APPROVED, decided_by=user, decided_at=now, decision_note=note
+        )
+        claim = claim_approve(
+            claim=claim,
+            actor=actor,
+            approved={int(k): v for k, v in request.items.items()},
+            funding=request.funding,
+            note="\n".join(n for n in (request.note, note) if n),
+            data={
+                "policy": request.policy,
+                "policy_at_second_approval": policy.snapshot(),
+                "approvers": [request.requested_by_id, user.pk],
+                "four_eyes": True,
+                "approval_request_id": request.pk,
+            },
+        )
+    return claim
+
+
+def approval_reject(*, request: ApprovalRequest, actor: Actor, note: str) -> ApprovalRequest:
+    """The second approver refuses: the claim stays under review for a new decision."""
+    user = _staff_user(actor)
+    if not note.strip():
+        raise DecisionRefused(_("Say why the approval is rejected."))
+    with transaction.atomic():
+        request = _open_request(request)
+        if user.pk == request.requested_by_id:
+            raise FourEyesViolation(_("You cannot reject your own approval; ask a colleague."))
+        ApprovalRequest.objects.filter(pk=request.pk).update(
+            status=RequestStatus.REJECTED,
+            decided_by=user,
+            decided_at=timezone.now(),
+            decision_note=note.strip(),
+        )
+        _event(
+            claim=request.claim,
+            actor=actor,
+            kind=EventKind.NOTE,
+            reason=_("Approval of %(amount)s rejected: %(note)s")
+            % {"amount": request.total_display, "note": note.strip()},
+            data={"approval_request_id": request.pk},
+        )
+        request.refresh_from_db()
+    return request
+
+
+def decision_deny(*, claim: Claim, actor: Actor, reason_code: str, explanation: str) -> Claim:
+    """Deny with a reason code and an explanation; a pending approval request is superseded."""
+    _staff_user(actor)
+    with transaction.atomic():
+        claim = Claim.objects.select_related("region").get(pk=claim.pk)
+        policy = policy_for(claim.region)
+        claim = claim_deny(
+            claim=claim,
+            actor=actor,
+            reason_code=reason_code,
+            explanation=explanation,
+            data={"policy": policy.snapshot()},
+        )
+        ApprovalRequest.objects.filter(claim=claim, status=RequestStatus.PENDING).update(
+            status=RequestStatus.SUPERSEDED, decided_at=timezone.now()
+        )
+    return claim

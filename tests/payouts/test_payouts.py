@@ -1,0 +1,251 @@
+"""One payout per approved claim, sent once per key, posted to the ledger, reversible."""
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from claims.actors import Actor
+from claims.models import ClaimStatus, EventKind
+from claims.services import claim_approve, claim_transition
+from fraud.services import fraud_hold
+from payouts.adapters.sandbox import SandboxAdapter
+from payouts.exceptions import PayoutError
+from payouts.ledger import ledger_balances, ledger_unbalanced
+from payouts.models import (
+    LedgerTransaction,
+    Payout,
+    PayoutStatus,
+    ProviderRecord,
+    TransactionKind,
+)
+from payouts.services import (
+    payout_cancel,
+    payout_create_for_claim,
+    payout_resend,
+    payout_return,
+    payout_send,
+    payouts_send_due,
+)
+from payouts.services.payouts import _instruction
+from tests.payouts.helpers import approved_claim, deliver_payout_messages, with_payee
+
+pytestmark = pytest.mark.django_db
+LATER = dt.timedelta(hours=7)
+
+
+def _paid_claim(**kwargs):
+    claim = approved_claim(**kwargs)
+    deliver_payout_messages()
+    payouts_send_due(adapter=SandboxAdapter())
+    claim.refresh_from_db()
+    return claim, Payout.objects.get(claim=claim)
+
+
+def test_entering_approved_records_payout_creation_and_it_runs_once():
+    # given: an approved claim
+    claim = approved_claim(amount_minor=42_00)
+    # when: its follow-up is delivered (twice: a redelivered message, a second worker)
+    assert deliver_payout_messages() == 1
+    payout_create_for_claim(claim_id=claim.pk)
+    # then: one payout, keyed on the payout itself, with its accrual; the claim awaits payout
+    claim.refresh_from_db()
+    payout = Payout.objects.get(claim=claim)
+    assert claim.status == ClaimStatus.PAYOUT_PENDING
+    assert payout.idempotency_key == f"PO-{claim.reference}-1"
+    assert (payout.amount_minor, payout.currency, payout.status) == (4200, "USD", "pending")
+    accrual = LedgerTransaction.objects.get(payout=payout)
+    assert accrual.kind == TransactionKind.ACCRUAL and accrual.amount_minor == 4200
+    assert claim.events.filter(to_status=ClaimStatus.PAYOUT_PENDING).count() == 1
+
+
+def test_send_pays_records_reference_posts_and_moves_claim_to_paid():
+    claim, payout = _paid_claim(amount_minor=250_00)
+    record = ProviderRecord.objects.get(idempotency_key=payout.idempotency_key)
+    assert payout.status == PayoutStatus.PAID
+    assert payout.provider_reference == record.reference and record.calls == 1
+    assert claim.status == ClaimStatus.PAID
+    assert (
+        claim.events.get(to_status=ClaimStatus.PAID).data["provider_reference"] == record.reference
+    )
+    balances = ledger_balances()["USD"]
+    assert balances["cash"]["balance"] == -25000
+    assert balances["concession_expense"]["balance"] == 25000
+    assert balances["customer_payable"]["balance"] == 0
+    # sending again does nothing at all
+    assert payout_send(payout_id=payout.pk, adapter=SandboxAdapter()) == "skipped"
+    assert ProviderRecord.objects.get(pk=record.pk).calls == 1
+
+
+def test_lost_answer_is_retried_later_with_the_same_key_and_pays_once():
+    claim = approved_claim()
+    deliver_payout_messages()
+    payout = Payout.objects.get(claim=claim)
+    # when: the provider pays but the answer is lost
+    lossy = SandboxAdapter(lost_response_rate=1.0)
+    assert payout_send(payout_id=payout.pk, adapter=lossy) == "retry"
+    payout.refresh_from_db()
+    assert payout.status == PayoutStatus.PENDING and payout.next_attempt_at > timezone.now()
+    # not due yet: the job leaves it alone
+    assert payouts_send_due(adapter=SandboxAdapter()) == 0
+    # then: later, the retry with the same key gets the first payment back, not a second one
+    later = timezone.now() + LATER
+    assert payout_send(payout_id=payout.pk, adapter=SandboxAdapter(), now=later) == "paid"
+    payout.refresh_from_db()
+    record = ProviderRecord.objects.get(idempotency_key=payout.idempotency_key)
+    assert record.calls == 2 and payout.provider_reference == record.reference
+    assert ProviderRecord.objects.count() == 1
+
+
+def test_a_sender_killed_mid_payment_is_taken_over_after_its_lease():
+    claim = approved_claim()
+    deliver_payout_messages()
+    payout = Payout.objects.get(claim=claim)
+    # given: a worker leased the payout, paid, and died before recording it
+    Payout.objects.filter(pk=payout.pk).update(
+        status=PayoutStatus.SENDING, locked_until=timezone.now() + dt.timedelta(minutes=5)
+    )
+    SandboxAdapter().send(_instruction(payout, claim.customer.payee))
+    # while the lease runs, nobody else takes it
+    assert payouts_send_due(adapter=SandboxAdapter()) == 0
+    # after it, the job resends with the same key and records the first payment
+    assert payouts_send_due(adapter=SandboxAdapter(), now=timezone.now() + LATER) == 1
+    payout.refresh_from_db()
+    assert payout.status == PayoutStatus.PAID
+    assert ProviderRecord.objects.get().calls == 2
+
+
+def test_permanent_decline_parks_payout_for_staff_who_fix_payee_and_resend_same_key(supervisor):
+    # given: the customer's bank account is closed
+    claim = approved_claim(account="99990000")
+    deliver_payout_messages()
+    payouts_send_due(adapter=SandboxAdapter())
+    payout = Payout.objects.get(claim=claim)
+    assert payout.status == PayoutStatus.FAILED and payout.failure_code == "AC04"
+    assert claim.events.filter(kind=EventKind.NOTE, reason__contains="AC04").exists()
+    assert not ProviderRecord.objects.exists()
+    # when: staff correct the payee details and resend
+    with_payee(claim.customer, "55551234")
+    payout_resend(payout=payout, actor=Actor.staff(supervisor))
+    payouts_send_due(adapter=SandboxAdapter())
+    # then: paid under the same key
+    payout.refresh_from_db()
+    claim.refresh_from_db()
+    assert payout.status == PayoutStatus.PAID and claim.status == ClaimStatus.PAID
+    assert ProviderRecord.objects.get().idempotency_key == payout.idempotency_key
+    assert claim.customer.payee_events.count() == 2
+
+
+def test_resend_needs_permission_and_a_failed_payout(agent, supervisor):
+    claim, payout = _paid_claim()
+    with pytest.raises(PayoutError, match="permission"):
+        payout_resend(payout=payout, actor=Actor.staff(agent))
+    with pytest.raises(PayoutError, match="only failed payouts"):
+        payout_resend(payout=payout, actor=Actor.staff(supervisor))
+
+
+def test_no_payee_details_is_a_failure_staff_can_act_on():
+    claim = approved_claim(account=None)
+    deliver_payout_messages()
+    payouts_send_due(adapter=SandboxAdapter())
+    payout = Payout.objects.get(claim=claim)
+    assert payout.status == PayoutStatus.FAILED and payout.failure_code == "NOPAYEE"
+
+
+def test_temporary_failures_back_off_then_give_up_to_failed(settings):
+    settings.PAYOUT_MAX_ATTEMPTS = 3
+    claim = approved_claim()
+    deliver_payout_messages()
+    payout = Payout.objects.get(claim=claim)
+    flaky = SandboxAdapter(timeout_rate=1.0)
+    waits = []
+    now = timezone.now()
+    for _attempt in range(3):
+        payout_send(payout_id=payout.pk, adapter=flaky, now=now)
+        payout.refresh_from_db()
+        waits.append(payout.next_attempt_at - timezone.now())
+        now = payout.next_attempt_at + dt.timedelta(seconds=1)
+    assert payout.status == PayoutStatus.FAILED and payout.failure_code == "TEMPFAIL"
+    assert waits[1] > waits[0]  # exponential backoff between attempts
+
+
+def test_claim_pulled_back_before_sending_is_never_paid():
+    claim = approved_claim()
+    deliver_payout_messages()
+    claim.refresh_from_db()
+    claim_transition(claim=claim, to=ClaimStatus.UNDER_REVIEW, actor=Actor.system("test"))
+    payouts_send_due(adapter=SandboxAdapter())
+    payout = Payout.objects.get(claim=claim)
+    assert payout.status == PayoutStatus.CANCELLED
+    assert not ProviderRecord.objects.exists()
+    assert ledger_balances()["USD"]["concession_expense"]["balance"] == 0
+
+
+def test_claim_on_fraud_hold_before_its_payout_is_created_gets_none(analyst):
+    claim = approved_claim()
+    fraud_hold(claim=claim, actor=Actor.staff(analyst), note="Same device as 3 other claims.")
+    deliver_payout_messages()
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.FRAUD_HOLD
+    assert not Payout.objects.filter(claim=claim).exists()
+
+
+def test_returned_payout_reverses_postings_reopens_claim_and_allows_a_new_payout(supervisor):
+    claim, payout = _paid_claim(amount_minor=310_00)
+    # when: the bank returns the payment
+    payout_return(
+        payout=payout, actor=Actor.staff(supervisor), reason_code="AC04", reason="Closed account"
+    )
+    payout_return(payout=payout, actor=Actor.staff(supervisor), reason_code="AC04")  # no-op
+    # then: nothing deleted, mirror postings, balances back to zero, claim re-opened
+    payout.refresh_from_db()
+    claim.refresh_from_db()
+    assert payout.status == PayoutStatus.RETURNED
+    assert claim.status == ClaimStatus.UNDER_REVIEW
+    kinds = sorted(LedgerTransaction.objects.values_list("kind", flat=True))
+    assert kinds == ["accrual", "payout", "reversal", "reversal"]
+    assert all(b["balance"] == 0 for b in ledger_balances()["USD"].values())
+    assert ledger_unbalanced() == []
+    # and a new decision gets a new payout with its own key
+    claim = claim_approve(
+        claim=claim,
+        actor=Actor.system("test"),
+        approved={i.pk: i.claimed_minor for i in claim.losses.all()},
+        funding="concession",
+    )
+    deliver_payout_messages()
+    second = Payout.objects.get(claim=claim, number=2)
+    assert second.idempotency_key == f"PO-{claim.reference}-2"
+
+
+def test_cancel_a_failed_payout_reverses_its_accrual(supervisor):
+    claim = approved_claim(account="11110000")
+    deliver_payout_messages()
+    payouts_send_due(adapter=SandboxAdapter())
+    payout = Payout.objects.get(claim=claim)
+    payout_cancel(payout=payout, actor=Actor.staff(supervisor), reason="Customer paid by seller")
+    payout.refresh_from_db()
+    assert payout.status == PayoutStatus.CANCELLED
+    assert all(b["balance"] == 0 for b in ledger_balances()["USD"].values())
+
+
+def test_the_sandbox_refuses_to_be_called_inside_a_transaction():
+    claim = approved_claim()
+    deliver_payout_messages()
+    payout = Payout.objects.get(claim=claim)
+    with pytest.raises(RuntimeError, match="inside a database transaction"), transaction.atomic():
+        payout_send(payout_id=payout.pk, adapter=SandboxAdapter())
+
+
+def test_sweeper_gives_a_payout_to_an_approved_claim_whose_message_was_given_up_on():
+    from claims.models import Outbox
+    from payouts.services import payouts_redispatch
+
+    claim = approved_claim()
+    Outbox.objects.filter(topic="payouts.create").update(done_at=timezone.now())  # lost
+    payouts_redispatch()  # too early: the message may still be on its way
+    assert not Payout.objects.filter(claim=claim).exists()
+    payouts_redispatch(now=timezone.now() + dt.timedelta(minutes=5))
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.PAYOUT_PENDING and claim.payouts.count() == 1
