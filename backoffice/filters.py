@@ -74,6 +74,11 @@ class ClaimQueueFilter(django_filters.FilterSet):
         method="filter_breached",
         widget=django_filters.widgets.BooleanWidget,
     )
+    second_approval = django_filters.BooleanFilter(
+        label=_("Awaiting second approval"),
+        method="filter_second_approval",
+        widget=django_filters.widgets.BooleanWidget,
+    )
     tag = django_filters.ModelChoiceFilter(
         label=_("Tag"),
         field_name="tag_links__tag",
@@ -117,6 +122,16 @@ class ClaimQueueFilter(django_filters.FilterSet):
 
     def filter_due_within(self, queryset, name, value):
         return queryset.filter(due_before_q(timezone.now() + dt.timedelta(hours=float(value))))
+
+    def filter_second_approval(self, queryset, name, value):
+        from payouts.models import ApprovalRequest, RequestStatus
+
+        if value is None:
+            return queryset
+        # Few claims wait at a time: their ids come from the partial unique index of pending
+        # requests (approvalrequest_one_pending_per_claim), then join the queue.
+        pending = ApprovalRequest.objects.filter(status=RequestStatus.PENDING).values("claim_id")
+        return queryset.filter(pk__in=pending) if value else queryset.exclude(pk__in=pending)
 
     def filter_breached(self, queryset, name, value):
         if value is None:

@@ -1,5 +1,4 @@
-"""The saved queue views every agent starts with. More are rows of SavedView, not code: the
-"Awaiting second approval" view of the payouts app is one more row."""
+"""The saved queue views every agent starts with. More are rows of SavedView, not code."""
 
 from django.utils.translation import gettext_noop as N
 
@@ -19,6 +18,7 @@ DEFAULT_VIEWS = [
     ("breached", N("Breached"), "breached=true&sort=waiting", 30, ""),
     ("escalated", N("Escalated"), "status=escalated&sort=waiting", 40, ""),
     ("fraud-hold", N("Fraud hold"), "status=fraud_hold&sort=waiting", 50, ""),
+    ("second-approval", N("Awaiting second approval"), "second_approval=true&sort=waiting", 55, ""),
     ("unassigned", N("Unassigned"), f"assignee=none&{WORKABLE}&sort=waiting", 60, ""),
 ]
 

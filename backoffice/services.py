@@ -19,7 +19,7 @@ from backoffice.models import ClaimTag, SlaBreach, SlaClock, Tag
 from backoffice.sla import CLOCKS, clock_breached_q
 from claims import lifecycle
 from claims.actors import Actor
-from claims.exceptions import ConcurrentTransition, InvalidTransition, TransitionNotPermitted
+from claims.exceptions import ClaimError
 from claims.models import (
     WORKABLE_STATUSES,
     Claim,
@@ -30,9 +30,11 @@ from claims.models import (
     StaffProfile,
 )
 from claims.outbox import outbox_add
-from claims.services import _event, claim_approve, claim_assign, claim_request_info
+from claims.services import _event, claim_assign, claim_request_info
+from payouts.services.decisions import DecisionResult
 
-DOMAIN_ERRORS = (BackofficeError, InvalidTransition, ConcurrentTransition, TransitionNotPermitted)
+# Every domain refusal (transitions, decisions, authority, four-eyes) carries a message for staff.
+DOMAIN_ERRORS = (BackofficeError, ClaimError)
 
 # States in which staff must act next: what "Take next" and auto-assignment hand out.
 WORKABLE = tuple(WORKABLE_STATUSES)  # backed by the partial index claim_take_next_idx
@@ -188,14 +190,17 @@ def claims_auto_assign(*, batch: int = 200, now: dt.datetime | None = None) -> i
 
 def claim_decide_approve(
     *, claim: Claim, user, approved: dict[int, int], funding: str, note: str
-) -> Claim:
-    """The back office's one call into approval.
+) -> DecisionResult:
+    """The back office's one call into approval: authority limits and four-eyes apply.
 
-    Integration point: when the payouts app's authority limits and four-eyes approval land,
-    this is the single line to switch to that service.
+    Within the user's authority and under the four-eyes limit the claim is approved; above it,
+    a request for a second approver is opened (``result.request``) and the claim stays under
+    review until someone else approves it.
     """
+    from payouts.services import decision_approve
+
     claim_holder_check(claim=claim, user=user)
-    return claim_approve(
+    return decision_approve(
         claim=claim, actor=Actor.staff(user), approved=approved, funding=funding, note=note
     )
 

@@ -143,13 +143,14 @@ def claim_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
         form = form_class(request.POST, **kwargs)
         if form.is_valid():
             try:
-                _move(request, claim, to, form.cleaned_data)
+                done = _move(request, claim, to, form.cleaned_data)
             except DOMAIN_ERRORS as exc:
                 messages.error(request, str(exc))
                 return _back(claim)
             messages.success(
                 request,
-                _("Claim %(ref)s is now %(status)s.")
+                done
+                or _("Claim %(ref)s is now %(status)s.")
                 % {"ref": claim.reference, "status": S(to).label},
             )
             return _back(claim)
@@ -161,7 +162,8 @@ def claim_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
     )
 
 
-def _move(request: HttpRequest, claim: Claim, to: str, data: dict) -> None:
+def _move(request: HttpRequest, claim: Claim, to: str, data: dict) -> str | None:
+    """Make the move; returns a message when the outcome is not simply "now <status>"."""
     if data["expected_status"] != claim.status:
         raise ConcurrentTransition(
             _("Claim %(ref)s changed while you were working on it; it is now %(now)s.")
@@ -171,19 +173,25 @@ def _move(request: HttpRequest, claim: Claim, to: str, data: dict) -> None:
     actor = Actor.staff(request.user)
     reason = data.get("reason", "")
     if to == S.APPROVED:
-        claim_decide_approve(
+        result = claim_decide_approve(
             claim=claim,
             user=request.user,
             approved=data["approved"],
             funding=data["funding"],
             note=reason,
         )
+        if not result.approved:
+            return _(
+                "The amount is above the four-eyes limit: claim %(ref)s now awaits a second "
+                "approver, who must be someone else."
+            ) % {"ref": claim.reference}
     elif to == S.DENIED:
         claim_deny(claim=claim, actor=actor, reason_code=data["reason_code"], explanation=reason)
     elif to == S.NEEDS_INFO:
         claim_request_info(claim=claim, actor=actor, message=reason)
     else:
         claim_transition(claim=claim, to=to, actor=actor, reason=reason)
+    return None
 
 
 @require_POST

@@ -226,3 +226,32 @@ def test_queue_rows_escape_what_people_typed(client, agent):
     page = client.get(QUEUE).content.decode()
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+
+
+def test_saved_view_awaiting_second_approval_lists_only_claims_with_a_pending_request(
+    client, supervisor, agent
+):
+    from claims.actors import Actor
+    from claims.models import Funding
+    from payouts.models import ApprovalPolicy
+    from payouts.services import decision_approve
+    from tests.factories import claim_in
+
+    # given: a four-eyes limit below the claim's amount, and one claim approved by one person
+    ApprovalPolicy.objects.update_or_create(
+        region_id=claim_in("screening").region_id, defaults={"four_eyes_above_minor": 10_000}
+    )
+    waiting = claim_in("under_review", amount_minor=50_000)
+    other = claim_in("under_review", amount_minor=50_000)
+    items = {item.pk: item.claimed_minor for item in waiting.losses.all()}
+    result = decision_approve(
+        claim=waiting, actor=Actor.staff(supervisor), approved=items, funding=Funding.STEP_IN
+    )
+    assert not result.approved
+    # when
+    client.force_login(agent)
+    response = client.get(reverse("backoffice:queue") + "?view=second-approval")
+    # then
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert waiting.reference in body and other.reference not in body
