@@ -96,7 +96,8 @@ def _step_in_recoveries_open(*, claim_ids: list[int], now: dt.datetime) -> int:
     """``recovery_open`` for a batch of claims this transaction has just escalated: one
     recovery each (never a second one: ``recovery_one_per_reason``) and its event.
 
-    LEDGER: post these receivables with the same entries as ``recovery_open``.
+    The claims are not decided yet, so nothing is owed in the ledger until they are
+    (``recovery_sync`` on approval posts the receivable).
     """
     if not claim_ids:
         return 0

@@ -17,6 +17,7 @@ from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind, Funding
 from claims.money import format_minor
 from sellers.exceptions import RecoveryError
 from sellers.models import Recovery, RecoveryStatus, Withholding
+from sellers.services.ledger import recovery_ledger_sync, withholding_ledger_post
 
 # Claim states in which nothing was or will be paid: an open recovery is cancelled.
 NOTHING_PAID = (ClaimStatus.DENIED, ClaimStatus.WITHDRAWN)
@@ -42,7 +43,7 @@ def recovery_open(
 
     The amount is the approved total once decided, the claimed total until then (it follows
     the decision: see ``recovery_sync``). Returns ``None`` if it was already open.
-    LEDGER: post the receivable (debit seller receivable, credit recoveries) here.
+    The ledger's receivable is posted once the claim is decided (``recovery_ledger_sync``).
     """
     now = now or timezone.now()
     amount = (
@@ -72,6 +73,7 @@ def recovery_open(
         amount_minor=amount,
         currency=claim.currency,
     )
+    recovery_ledger_sync(recovery=recovery)
     return recovery
 
 
@@ -112,6 +114,8 @@ def recovery_sync(*, claim_id: int) -> int:
                 was_minor=recovery.amount_minor,
             )
             changed += 1
+        # Decided, changed or cancelled: the ledger follows what is now owed.
+        recovery_ledger_sync(recovery=recovery)
     return changed
 
 
@@ -128,7 +132,7 @@ def withholding_record(
 
     Refuses (``RecoveryError``, nothing changed) amounts over what is outstanding, in another
     currency, or on a recovery under appeal or closed. Settles the recovery when fully withheld.
-    LEDGER: post the withholding (debit seller payable, credit seller receivable) here.
+    Posts the withholding to the ledger (cash in, seller receivable down).
     """
     now = now or timezone.now()
     reference = disbursement_reference.strip()
@@ -165,6 +169,7 @@ def withholding_record(
         Recovery.objects.filter(pk=locked.pk).update(
             withheld_minor=F("withheld_minor") + amount_minor
         )
+        withholding_ledger_post(withholding=withholding)
         actor = Actor.staff(recorded_by) if recorded_by else Actor.system("disbursements")
         _event(
             recovery=locked,
@@ -183,7 +188,7 @@ def withholding_record(
 
 @transaction.atomic
 def recovery_settle(*, recovery: Recovery, actor: Actor, now: dt.datetime | None = None) -> bool:
-    """Close a fully withheld recovery. LEDGER: close the receivable here."""
+    """Close a fully withheld recovery (the withholdings already cleared the receivable)."""
     now = now or timezone.now()
     changed = Recovery.objects.filter(
         pk=recovery.pk, status=RecoveryStatus.OPEN, withheld_minor=F("amount_minor")
@@ -221,7 +226,7 @@ def recovery_appeal(
 def recovery_decide(*, recovery: Recovery, actor: Actor, uphold: bool, note: str) -> Recovery:
     """Staff decide an appeal: uphold it (the recovery is waived) or reject it (it re-opens).
 
-    LEDGER: a waiver writes off what is still outstanding here.
+    A waiver writes off what is still outstanding in the ledger.
     """
     if not actor.has_perm("sellers.decide_recovery"):
         raise RecoveryError(_("You do not have permission to decide recovery appeals."))
@@ -242,4 +247,5 @@ def recovery_decide(*, recovery: Recovery, actor: Actor, uphold: bool, note: str
         outstanding=format_minor(locked.outstanding_minor, locked.currency),
     )
     locked.refresh_from_db()
+    recovery_ledger_sync(recovery=locked)
     return locked
