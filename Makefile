@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 ONLY   ?=
+# Two test processes (pytest-xdist), one per core: each gets its own test database.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: install run test lint fmt bench services browser migrate seed clean
 

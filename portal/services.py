@@ -89,8 +89,13 @@ def claim_submit(
     people_injured: int,
     losses: list[LossInput],
     files: list[dict],
+    ip: str = "",
+    device: str = "",
 ) -> Claim:
     """File the wizard's claim and attach its draft files, all or nothing.
+
+    ``ip`` and ``device`` (the browser's first-party device id) go to the fraud rules, which
+    link claims that share them.
 
     One ``atomic_with_files`` block: if any file fails its full check or any insert fails, the
     claim, its loss items, events, outbox rows and every stored file disappear together. The
@@ -113,6 +118,10 @@ def claim_submit(
             losses=losses,
             actor=actor,
         )
+        if ip or device:
+            from fraud.scoring import fraud_attributes_record
+
+            fraud_attributes_record(claim=claim, ip=ip or None, device=device or None)
         for draft in files:
             try:
                 data = draft_file_read(draft["id"])

@@ -4,6 +4,8 @@ A customer signs in with a one-time link; the session then holds only the custom
 page of the portal scopes its reads to that customer (``portal.selectors``).
 """
 
+import re
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode
@@ -69,3 +71,34 @@ def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+DEVICE_COOKIE = "cd_device"
+_DEVICE_RE = re.compile(r"[0-9a-f]{32}")
+
+
+def device_id(request) -> str:
+    """A first-party id for this browser, for the fraud rules (claims sharing a device).
+
+    Read from a long-lived cookie; a browser without one gets a new id, which
+    ``device_cookie_set`` stores on the response.
+    """
+    value = request.COOKIES.get(DEVICE_COOKIE, "")
+    if not _DEVICE_RE.fullmatch(value):
+        value = getattr(request, "_new_device_id", "") or uuid.uuid4().hex
+        request._new_device_id = value
+    return value
+
+
+def device_cookie_set(request, response):
+    new = getattr(request, "_new_device_id", "")
+    if new:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            new,
+            max_age=2 * 365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response

@@ -77,4 +77,28 @@ def payee_set(
             after=str(payee),
             reason=reason,
         )
+        _fraud_fingerprint(customer=customer, payee=payee)
     return payee
+
+
+def payee_fingerprint(payee: PayeeDetails) -> str:
+    """A stable, keyed hash of where the money goes: equal for equal accounts, and useless to
+    anyone without the project's secret key (the fraud rules compare it, never the number)."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    target = f"{payee.kind}:{payee.bank_code}:{payee.account_number}:{payee.card_token}"
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, target.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _fraud_fingerprint(*, customer, payee: PayeeDetails) -> None:
+    """Tell the fraud rules which payout account the customer's open claims now point to."""
+    from claims.models import FINISHED_STATUSES, Claim
+    from fraud.scoring import fraud_attributes_record
+
+    fingerprint = payee_fingerprint(payee)
+    for claim in Claim.objects.filter(customer=customer).exclude(status__in=FINISHED_STATUSES):
+        fraud_attributes_record(claim=claim, payout_fingerprint=fingerprint)

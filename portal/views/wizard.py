@@ -24,6 +24,7 @@ from claims.uploads import (
     MAX_FILES_PER_CLAIM,
     evidence_precheck,
 )
+from claims_site.ratelimit import client_ip
 from portal.drafts import draft_drop, draft_file_delete, draft_file_save, draft_get, draft_put
 from portal.forms import (
     DeclarationsForm,
@@ -36,7 +37,7 @@ from portal.forms import (
 from portal.limits import submission_limited, upload_limited
 from portal.selectors import customer_order_line, customer_orders
 from portal.services import claim_submit, upload_name_check
-from portal.session import customer_required
+from portal.session import customer_required, device_cookie_set, device_id
 from portal.steps import step_links, step_reasons
 
 
@@ -275,6 +276,8 @@ def _review(request, line) -> HttpResponse:
                     people_injured=incident["people_injured"],
                     losses=_loss_inputs(draft),
                     files=list(draft.get("files") or []),
+                    ip=client_ip(request),
+                    device=device_id(request),
                 )
             except ClaimError as exc:
                 for reason in getattr(exc, "reasons", None) or [str(exc)]:
@@ -282,7 +285,8 @@ def _review(request, line) -> HttpResponse:
                 status = 400
             else:
                 draft_drop(request.session, line.pk)
-                return redirect(reverse("portal:claim-submitted", args=[claim.reference]))
+                response = redirect(reverse("portal:claim-submitted", args=[claim.reference]))
+                return device_cookie_set(request, response)
     elif request.method == "POST":
         status = 400
     currency = line.order.region.currency

@@ -249,3 +249,30 @@ def test_sweeper_gives_a_payout_to_an_approved_claim_whose_message_was_given_up_
     payouts_redispatch(now=timezone.now() + dt.timedelta(minutes=5))
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.PAYOUT_PENDING and claim.payouts.count() == 1
+
+
+def test_payee_change_gives_the_fraud_rules_a_keyed_fingerprint_not_the_number():
+    from claims.actors import Actor
+    from fraud.models import AttributeKind, ClaimAttribute
+    from payouts.services import payee_set
+    from tests.factories import claim_in
+
+    # given: two customers with open claims, paid to the same account
+    first, second = claim_in("under_review"), claim_in("screening")
+    for claim in (first, second):
+        payee_set(
+            customer=claim.customer,
+            actor=Actor.system(),
+            kind="bank_account",
+            holder_name="J Doe",
+            bank_code="021000021",
+            account_number="000123456789",
+        )
+    # then: both claims carry the same fingerprint, and the account number is nowhere in it
+    values = set(
+        ClaimAttribute.objects.filter(kind=AttributeKind.PAYOUT).values_list("claim_id", "value")
+    )
+    assert {claim_id for claim_id, _v in values} == {first.pk, second.pk}
+    fingerprints = {v for _c, v in values}
+    assert len(fingerprints) == 1
+    assert "123456789" not in fingerprints.pop()

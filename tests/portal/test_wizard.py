@@ -244,3 +244,22 @@ def test_evidence_step_without_a_file_says_so(customer_client, line):
     response = customer_client.post(step_url(line, "evidence"), {"kind": "damage_photo"})
     assert response.status_code == 400
     assert "Choose at least one file" in response.content.decode()
+
+
+def test_submit_records_ip_and_a_device_id_for_the_fraud_rules(customer_client, line):
+    from fraud.models import AttributeKind, ClaimAttribute
+    from portal.session import DEVICE_COOKIE
+
+    # given: a browser that has never been given a device id
+    fill_until_evidence(customer_client, line)
+    # when
+    response = customer_client.post(
+        step_url(line, "review"), DECLARATIONS, REMOTE_ADDR="203.0.113.9"
+    )
+    # then: the claim carries both, and the browser keeps its id for next time
+    claim = Claim.objects.get()
+    device = response.cookies[DEVICE_COOKIE].value
+    assert response.cookies[DEVICE_COOKIE]["httponly"]
+    attributes = dict(ClaimAttribute.objects.filter(claim=claim).values_list("kind", "value"))
+    assert attributes[AttributeKind.IP] == "203.0.113.9"
+    assert attributes[AttributeKind.DEVICE] == device
