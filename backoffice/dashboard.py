@@ -91,25 +91,34 @@ def dashboard_figures(*, now: dt.datetime | None = None) -> dict:
         running, breached = counts[f"{clock}_running"], counts[f"{clock}_breached"]
         compliance = round(100 * (running - breached) / running, 1) if running else None
         sla.append((SlaClock(clock).label, running, breached, compliance))
-    paid = list(
-        Claim.objects.filter(status=ClaimStatus.PAID)
+    # Money that moved: payouts the provider confirmed, and what was withheld from sellers.
+    from payouts.models import Payout, PayoutStatus
+    from sellers.models import Withholding
+
+    paid = {
+        row["currency"]: row
+        for row in Payout.objects.filter(status=PayoutStatus.PAID)
         .values("currency")
         .annotate(
-            paid=Sum("approved_total_minor"),
-            step_in=Sum("approved_total_minor", filter=Q(funding=Funding.STEP_IN)),
+            paid=Sum("amount_minor"),
+            step_in=Sum("amount_minor", filter=Q(claim__funding=Funding.STEP_IN)),
             n=Count("id"),
         )
-        .order_by("currency")
+    }
+    recovered = dict(
+        Withholding.objects.values("currency")
+        .annotate(total=Sum("amount_minor"))
+        .values_list("currency", "total")
     )
     money = [
         {
-            "currency": row["currency"],
-            "claims": row["n"],
-            "paid": format_minor(row["paid"] or 0, row["currency"]),
-            "step_in": format_minor(row["step_in"] or 0, row["currency"]),
-            "recovered": format_minor(0, row["currency"]),
+            "currency": currency,
+            "claims": paid.get(currency, {}).get("n", 0),
+            "paid": format_minor(paid.get(currency, {}).get("paid") or 0, currency),
+            "step_in": format_minor(paid.get(currency, {}).get("step_in") or 0, currency),
+            "recovered": format_minor(recovered.get(currency) or 0, currency),
         }
-        for row in paid
+        for currency in sorted(set(paid) | set(recovered))
     ]
     workload = list(
         get_user_model()

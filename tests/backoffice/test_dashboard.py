@@ -11,7 +11,6 @@ from django.utils import timezone
 from backoffice.dashboard import dashboard_figures
 from claims.actors import Actor
 from claims.models import Claim, ClaimStatus, Funding
-from claims.services import claim_transition
 from tests.factories import claim_in
 
 pytestmark = pytest.mark.django_db
@@ -19,13 +18,24 @@ URL = reverse("backoffice:dashboard")
 
 
 def _paid(amount: int, funding: str):
+    """A claim paid through the real payout flow (sandbox provider)."""
+    from claims.services import claim_approve
+    from payouts.adapters.sandbox import SandboxAdapter
+    from payouts.services import payouts_send_due
+    from tests.payouts.helpers import deliver_payout_messages, with_payee
+
     claim = claim_in(ClaimStatus.UNDER_REVIEW, amount_minor=amount)
-    for step, updates in (
-        ("approved", {"approved_total_minor": amount, "funding": funding}),
-        ("payout_pending", {}),
-        ("paid", {}),
-    ):
-        claim = claim_transition(claim=claim, to=step, actor=Actor.system(), updates=updates)
+    with_payee(claim.customer)
+    claim_approve(
+        claim=claim,
+        actor=Actor.system(),
+        approved={item.pk: item.claimed_minor for item in claim.losses.all()},
+        funding=funding,
+    )
+    deliver_payout_messages()
+    payouts_send_due(adapter=SandboxAdapter())
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.PAID
     return claim
 
 
@@ -91,8 +101,8 @@ def test_dashboard_query_count_is_pinned(client, supervisor, django_assert_num_q
     claim_in(ClaimStatus.UNDER_REVIEW)
     client.get(URL)
     # session, user, profile, 2 permission queries; status x region, intake, SLA and hold
-    # counts, paid per currency, workload, median, open alerts
-    with django_assert_num_queries(12):
+    # counts, payouts and withholdings per currency, workload, median, open alerts
+    with django_assert_num_queries(13):
         client.get(URL)
 
 
@@ -108,3 +118,18 @@ def test_workload_counts_each_claim_once_for_staff_in_two_roles(db):
     Claim.objects.filter(pk=claim.pk).update(assignee=both)
     load = {u.username: u.open_claims for u in dashboard_figures()["workload"]}
     assert load == {"both": 1}
+
+
+def test_recovered_is_what_was_withheld_from_sellers(supervisor):
+    from sellers.services.recoveries import withholding_record
+    from tests.sellers.test_recoveries import _escalated_and_approved
+
+    # given: a step-in claim whose seller had 500.00 withheld from a disbursement
+    _claim, recovery = _escalated_and_approved(supervisor, approved_minor=200_000)
+    withholding_record(
+        recovery=recovery, amount_minor=50_000, currency="USD", disbursement_reference="D-7"
+    )
+    # when
+    money = {row["currency"]: row for row in dashboard_figures()["money"]}
+    # then
+    assert "500.00" in money["USD"]["recovered"]
