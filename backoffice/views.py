@@ -28,6 +28,7 @@ from backoffice.rendering import queue_rows_html
 from backoffice.safety import ALERT_MOVES, safety_alert_mark
 from backoffice.services import DOMAIN_ERRORS, claims_bulk
 from backoffice.sla import claim_clocks, worst_state
+from claims_site.spreadsheets import Echo, csv_safe
 
 
 def staff_view(permission: str):
@@ -140,20 +141,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """Spreadsheets run cells starting with = + - @ tab or CR as formulas: quote them."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 EXPORT_COLUMNS = [
     "reference",
     "status",
@@ -177,7 +164,7 @@ EXPORT_COLUMNS = [
 
 
 def _export_rows(request, queryset, sort):
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield writer.writerow(EXPORT_COLUMNS)
     after = ""
     while True:

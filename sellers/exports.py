@@ -4,6 +4,7 @@ import csv
 from collections.abc import Iterable, Iterator
 
 from claims.money import format_minor
+from claims_site.spreadsheets import Echo, csv_safe
 from sellers.selectors import withholdings_due
 
 HEADER = [
@@ -16,20 +17,6 @@ HEADER = [
     "outstanding_minor",
     "outstanding",
 ]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """A cell a spreadsheet will not run: text starting like a formula gets a leading quote."""
-    text = str(value)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 def withholding_rows(*, currency: str | None = None) -> Iterator[list]:
@@ -49,6 +36,6 @@ def withholding_rows(*, currency: str | None = None) -> Iterator[list]:
 
 def csv_lines(rows: Iterable[list]) -> Iterator[str]:
     """Each row as one CSV line, every text cell escaped against formula injection."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     for row in rows:
         yield writer.writerow([cell if isinstance(cell, int) else csv_safe(cell) for cell in row])
