@@ -470,7 +470,23 @@ class EventKind(models.TextChoices):
     SELLER = "seller", _("Seller response")
 
 
-class ClaimEvent(models.Model):
+class AppendOnly(models.Model):
+    """Rows of history: written once, never updated or deleted (the admin and the database
+    triggers enforce the same for the tables that need it)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError(f"{type(self).__name__} rows are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{type(self).__name__} rows are append-only.")
+
+
+class ClaimEvent(AppendOnly):
     """The claim's business timeline. Append-only: rows are never updated or deleted."""
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="events")
@@ -498,14 +514,6 @@ class ClaimEvent(models.Model):
         if self.kind == EventKind.STATUS:
             return f"{self.from_status or '—'} → {self.to_status}"
         return self.get_kind_display()
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("Claim events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Claim events are append-only.")
 
 
 class ClaimSequence(models.Model):

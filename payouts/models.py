@@ -13,22 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from claims import roles
-from claims.models import Claim
+from claims.models import AppendOnly, Claim
 from claims.money import CURRENCY_CHOICES, format_minor
-
-
-class AppendOnly(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError(f"{type(self).__name__} rows are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError(f"{type(self).__name__} rows are append-only.")
-
 
 # --- decisions ----------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from claims.models import AppendOnly
 from claims.money import CURRENCY_CHOICES, format_minor
 
 
@@ -172,7 +173,7 @@ class SellerNotice(models.Model):
         return f"{self.claim_id} → {self.seller_id}"
 
 
-class SellerResponse(models.Model):
+class SellerResponse(AppendOnly):
     """One version of the seller's (or insurer's) answer. Append-only: a change is a new row."""
 
     claim = models.ForeignKey(
@@ -210,14 +211,6 @@ class SellerResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id} v{self.version}: {self.decision}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("Seller responses are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Seller responses are append-only.")
 
 
 class RecoveryReason(models.TextChoices):
