@@ -351,6 +351,31 @@ def evidence_add(*, claim: Claim, data: bytes, filename: str, kind: str, actor: 
 # --- decisions and the customer's own moves ------------------------------------------------
 
 
+def approval_total(*, items: list[LossItem], approved: dict[int, int], funding: str) -> int:
+    """Check an approval against the claim's loss items; return the total approved.
+
+    Every amount is whole minor units between 0 and what was claimed for that item; items left
+    out are approved at 0. Raises ``InvalidTransition`` with a message for the person deciding.
+    """
+    from claims.models import Funding
+
+    if funding not in Funding.values or funding == Funding.UNDECIDED:
+        raise InvalidTransition(_("Choose who funds the claim."))
+    if set(approved) - {item.pk for item in items}:
+        raise InvalidTransition(_("Unknown loss item(s) for this claim."))
+    for item in items:
+        amount = approved.get(item.pk, 0)
+        if not isinstance(amount, int) or amount < 0 or amount > item.claimed_minor:
+            raise InvalidTransition(
+                _("%(kind)s: the approved amount must be between 0 and the %(max)s claimed.")
+                % {
+                    "kind": item.get_kind_display(),
+                    "max": format_minor(item.claimed_minor, item.currency),
+                }
+            )
+    return sum(approved.get(item.pk, 0) for item in items)
+
+
 def claim_approve(
     *,
     claim: Claim,
@@ -365,26 +390,10 @@ def claim_approve(
     ``approved`` maps loss item ids to approved minor units; items left out are approved at 0.
     ``data`` is added to the decision event (e.g. the approval policy in force).
     """
-    from claims.models import Funding
 
-    if funding not in Funding.values or funding == Funding.UNDECIDED:
-        raise InvalidTransition(_("Choose who funds the claim."))
     with transaction.atomic():
         items = list(LossItem.objects.select_for_update().filter(claim=claim).order_by("id"))
-        unknown = set(approved) - {item.pk for item in items}
-        if unknown:
-            raise InvalidTransition(_("Unknown loss item(s) for this claim."))
-        for item in items:
-            amount = approved.get(item.pk, 0)
-            if amount < 0 or amount > item.claimed_minor:
-                raise InvalidTransition(
-                    _("%(kind)s: the approved amount must be between 0 and the %(max)s claimed.")
-                    % {
-                        "kind": item.get_kind_display(),
-                        "max": format_minor(item.claimed_minor, item.currency),
-                    }
-                )
-        total = sum(approved.get(item.pk, 0) for item in items)
+        total = approval_total(items=items, approved=approved, funding=funding)
         claim = claim_transition(
             claim=claim,
             to=ClaimStatus.APPROVED,

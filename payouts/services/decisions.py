@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from claims.actors import Actor
 from claims.exceptions import InvalidTransition
-from claims.models import Claim, ClaimStatus, EventKind, Funding, LossItem, Party
+from claims.models import Claim, ClaimStatus, EventKind, LossItem, Party
 from claims.money import format_minor
-from claims.services import _event, claim_approve, claim_deny
+from claims.services import _event, approval_total, claim_approve, claim_deny
 from payouts.exceptions import AuthorityExceeded, DecisionRefused, FourEyesViolation
 from payouts.models import ApprovalRequest, RequestStatus
 from payouts.policy import authority_limit, policy_for
@@ -45,23 +45,9 @@ def _staff_user(actor: Actor):
 
 
 def _validated_total(*, claim: Claim, approved: dict[int, int], funding: str) -> int:
-    """Check the amounts the same way ``claim_approve`` does, before a request is stored."""
-    if funding not in Funding.values or funding == Funding.UNDECIDED:
-        raise InvalidTransition(_("Choose who funds the claim."))
+    """Check the amounts as ``claim_approve`` will, before a request is stored."""
     items = list(LossItem.objects.filter(claim=claim).order_by("id"))
-    if set(approved) - {item.pk for item in items}:
-        raise InvalidTransition(_("Unknown loss item(s) for this claim."))
-    for item in items:
-        amount = approved.get(item.pk, 0)
-        if not isinstance(amount, int) or amount < 0 or amount > item.claimed_minor:
-            raise InvalidTransition(
-                _("%(kind)s: the approved amount must be between 0 and the %(max)s claimed.")
-                % {
-                    "kind": item.get_kind_display(),
-                    "max": format_minor(item.claimed_minor, item.currency),
-                }
-            )
-    total = sum(approved.get(item.pk, 0) for item in items)
+    total = approval_total(items=items, approved=approved, funding=funding)
     if total <= 0:
         raise InvalidTransition(_("Approve an amount above zero, or deny the claim."))
     return total
