@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
+from django.http import FileResponse
 
 _written: contextvars.ContextVar[list | None] = contextvars.ContextVar("written", default=None)
 
@@ -42,3 +43,21 @@ def file_store(*, field_file: FieldFile, content: bytes) -> str:
     field_file.save("upload", ContentFile(content), save=False)
     tracked.append((field_file.storage, field_file.name))
     return field_file.name
+
+
+def evidence_response(evidence) -> FileResponse:
+    """Stream an evidence file to someone the caller has already checked may see it.
+
+    Never cached, never sniffed as another type, sandboxed if opened in the browser; PDFs
+    download rather than render inline.
+    """
+    response = FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=evidence.content_type == "application/pdf",
+        filename=evidence.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -3,6 +3,7 @@ from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from claims.files import evidence_response
 from claims.models import Evidence
 
 
@@ -12,12 +13,4 @@ from claims.models import Evidence
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     """Evidence is never on a public URL: staff get it here, after a permission check."""
     evidence = get_object_or_404(Evidence, pk=pk)
-    response = FileResponse(
-        evidence.file.open("rb"),
-        content_type=evidence.content_type,
-        as_attachment=evidence.content_type == "application/pdf",
-        filename=evidence.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
+    return evidence_response(evidence)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from claims.actors import Actor
 from claims.exceptions import ClaimError
+from claims.files import evidence_response
 from claims.links import LinkRefused, link_resolve
 from claims.models import Claim, Evidence, LinkPurpose
 from fraud import selectors
@@ -334,12 +335,4 @@ def adjuster_evidence(request: HttpRequest, token: str, pk: int) -> FileResponse
     except (LinkRefused, ClaimError):
         raise Http404 from None
     evidence = get_object_or_404(Evidence, pk=pk, claim_id=referral.claim_id)
-    response = FileResponse(
-        evidence.file.open("rb"),
-        content_type=evidence.content_type,
-        as_attachment=evidence.content_type == "application/pdf",
-        filename=evidence.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
+    return evidence_response(evidence)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from claims import lifecycle
 from claims.actors import Actor
 from claims.exceptions import ClaimError
+from claims.files import evidence_response
 from claims.models import ClaimStatus, EvidenceKind
 from claims.services import claim_appeal, claim_withdraw
 from portal.forms import AnswerForm, AppealForm, EvidenceForm, WithdrawForm, read_upload
@@ -205,13 +206,4 @@ def claim_appeal_view(request: HttpRequest, reference: str) -> HttpResponse:
 def evidence_download(request: HttpRequest, reference: str, pk: int) -> FileResponse:
     """The customer's own files only; never from a public media URL."""
     evidence = customer_evidence(customer=request.customer, reference=reference, evidence_id=pk)
-    response = FileResponse(
-        evidence.file.open("rb"),
-        content_type=evidence.content_type,
-        as_attachment=evidence.content_type == "application/pdf",
-        filename=evidence.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return evidence_response(evidence)
