@@ -197,18 +197,26 @@ def claim_transition(
 
     Conditional update (compare-and-swap on the status the caller saw), then an event row, then
     follow-up work on commit, all in one transaction. Returns quietly, writing nothing, when the
-    claim is already in ``to``. Raises ``InvalidTransition`` (changing nothing) otherwise.
+    claim is already in ``to``. Raises ``ConcurrentTransition`` when the claim moved since the
+    caller loaded it and the move no longer applies, ``InvalidTransition`` (changing nothing)
+    for any other illegal move.
     """
     to = ClaimStatus(to)
     updates = dict(updates or {})
     if not TRANSITION_FIELDS.issuperset(updates):
         raise ValueError(f"A transition cannot set {sorted(set(updates) - TRANSITION_FIELDS)}")
     now = now or timezone.now()
+    seen = claim.status
     with transaction.atomic():
         claim.refresh_from_db()
         current = claim.status
         if current == to:
             return claim
+        if to not in lifecycle.ALLOWED[current] and seen != current:
+            raise ConcurrentTransition(
+                _("Claim %(ref)s changed while you were working on it; it is now %(now)s.")
+                % {"ref": claim.reference, "now": ClaimStatus(current).label}
+            )
         if to not in lifecycle.ALLOWED[current]:
             raise InvalidTransition(
                 _("Claim %(ref)s is %(from)s and cannot become %(to)s.")

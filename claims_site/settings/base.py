@@ -209,6 +209,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
         "processed_folder": str(_queue.parent / "processed"),
+        # The exchange table, which kombu otherwise writes to ./control wherever it runs.
+        "control_folder": str(_queue.parent / "control"),
         "store_processed": False,
         "polling_interval": 0.5,
     }

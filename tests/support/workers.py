@@ -178,6 +178,8 @@ def filesystem_transport_options(queue: Path) -> dict:
         "data_folder_in": str(queue),
         "data_folder_out": str(queue),
         "processed_folder": str(queue.parent / "processed"),
+        # The exchange table, which kombu otherwise writes to ./control wherever it runs.
+        "control_folder": str(queue.parent / "control"),
         "store_processed": False,
         "polling_interval": 0.2,
     }
