@@ -168,7 +168,9 @@ def _export_rows(request, queryset, sort):
     yield writer.writerow(EXPORT_COLUMNS)
     after = ""
     while True:
-        page = selectors.queue_page(queryset, sort=sort, after=after, size=500)
+        page = selectors.queue_page(
+            queryset.select_related("region"), sort=sort, after=after, size=500
+        )
         for c in page.rows:
             yield writer.writerow(
                 [
@@ -191,7 +193,7 @@ def _export_rows(request, queryset, sort):
                         c.seller_respond_by and c.seller_respond_by.isoformat(),
                         c.customer_info_due and c.customer_info_due.isoformat(),
                         c.decision_due and c.decision_due.isoformat(),
-                        " ".join(link.tag.name for link in c.tag_links.all()),
+                        " ".join(link.tag.name for link in c.queue_tags),
                     )
                 ]
             )

@@ -6,7 +6,7 @@ of `make test`; creates and drops its own database `bench_queue`.
 Measures, side by side in one run (the machine is shared and noisy):
 - whole requests through Django's test client (middleware, session, permissions, template) for
   the default queue view and a three-filter view, at 10,000 and at 1,000,000 claims;
-- (a) the database time of the page's own queries (the page of claims and its tags) against the
+- (a) the database time of the page's own queries (the claims and the rows each shows) against the
   floor: the one raw SQL query that returns the same page of rows with the same joins;
 - (b) the stock Django admin changelist for claims (a plain ModelAdmin, default options) at
   1,000,000 claims.
@@ -222,25 +222,40 @@ def time_requests(sides: dict, urls: dict[str, str], runs: int = RUNS) -> dict[s
     return {key: _median_ms(values) for key, values in samples.items()}
 
 
+def _page_query(sql: str) -> bool:
+    """The queries that read the page's rows: the claims (with customer and seller), their
+    order lines (with product), assignees and tags; not the session, user, permissions,
+    saved views or filter choices."""
+    return (
+        '"claims_claim"' in sql
+        or '"backoffice_claimtag"' in sql
+        or '"marketplace_orderline"' in sql
+        or '"auth_user"."id" IN (' in sql
+    )
+
+
 def page_db_ms(client, url: str, runs: int = RUNS) -> tuple[float, float, int]:
-    """DB time of the page's own queries (claims page + tags) and of all its queries."""
+    """DB time of the page's own queries (see _page_query) and of all its queries, timed
+    around each execute with perf_counter (Django's captured times are rounded to 1 ms)."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     own, total = [], []
     count = 0
     for _ in range(runs):
-        with CaptureQueriesContext(connection) as ctx:
+        timings: list[tuple[str, float]] = []
+
+        def timed(execute, sql, params, many, context, timings=timings):
+            start = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                timings.append((sql, time.perf_counter() - start))
+
+        with connection.execute_wrapper(timed):
             client.get(url)
-        count = len(ctx.captured_queries)
-        own.append(
-            sum(
-                float(q["time"])
-                for q in ctx.captured_queries
-                if '"claims_claim"' in q["sql"] or '"backoffice_claimtag"' in q["sql"]
-            )
-        )
-        total.append(sum(float(q["time"]) for q in ctx.captured_queries))
+        count = len(timings)
+        own.append(sum(t for sql, t in timings if _page_query(sql)))
+        total.append(sum(t for _sql, t in timings))
     return _median_ms(own), _median_ms(total), count
 
 
@@ -346,14 +361,15 @@ def run() -> None:
         ratios[f"{name}_page_db_over_floor_1m"] = round(
             figures[f"{name}_page_db_ms_1m"] / figures[f"{name}_floor_db_ms_1m"], 2
         )
-    ratios["stock_admin_over_default_queue_1m"] = round(
-        figures["stock_admin_request_ms_1m"] / figures["default_request_ms_1m"], 1
-    )
-    targets = {
-        "request_1m_over_10k": "<= 1.5",
-        "page_db_over_floor": "<= 2",
-        "stock_admin_over_queue": ">= 5",
-    }
+        ratios[f"stock_admin_over_{name}_queue_1m"] = round(
+            figures["stock_admin_request_ms_1m"] / figures[f"{name}_request_ms_1m"], 2
+        )
+    # As the issue states them, one per ratio.
+    targets = {}
+    for name in ("default", "filtered"):
+        targets[f"{name}_request_1m_over_10k"] = "<=1.5"
+        targets[f"{name}_page_db_over_floor_1m"] = "<=2"
+        targets[f"stock_admin_over_{name}_queue_1m"] = ">=5"
     print(json.dumps({"bench": "queue", "figures": figures, "ratios": ratios, "targets": targets}))
 
 

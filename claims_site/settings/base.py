@@ -118,7 +118,7 @@ else:
 # --- Auth ----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "claims_site.auth.StaffModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -166,6 +166,9 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Security headers -----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are read on every page and written rarely: read through the cache (Redis in
+# production), written to the database so a cache flush signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -45,10 +45,10 @@ def test_workspace_query_count_is_pinned(client, agent, django_assert_num_querie
     client.force_login(agent)
     claim = claim_in(ClaimStatus.UNDER_REVIEW)
     client.get(_url(claim))
-    # session, user, profile, 2 permission queries, the claim with its joins, then one query
-    # per prefetch: losses, evidence, events, fraud reviews, certificates, tags (and their
-    # tags), SLA breaches
-    with django_assert_num_queries(14):
+    # the user with its profile (the session comes from the cache), its permissions, the
+    # claim with its joins, then one query per prefetch: losses, evidence, events, fraud
+    # reviews, certificates, tags (and their tags), SLA breaches
+    with django_assert_num_queries(11):
         client.get(_url(claim))
 
 
