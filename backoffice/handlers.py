@@ -11,11 +11,12 @@ def message_send(*, claim_id: int, event_id: int) -> None:
         "claim__customer", "claim__seller", "claim__region"
     ).get(pk=event_id, claim_id=claim_id)
     claim = event.claim
-    party = claim.seller if event.data.get("to") == "seller" else claim.customer
+    to_seller = event.data.get("to") == "seller"
+    party = claim.seller if to_seller else claim.customer
     name = getattr(party, "name", "") or getattr(party, "legal_name", "")
     email_send(
         template="staff-message",
         to=[party.email],
         context={"name": name, "reference": claim.reference, "message": event.reason},
-        language=claim.region.language,
+        language=claim.region.language if to_seller else claim.customer_language,
     )

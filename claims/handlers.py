@@ -45,7 +45,7 @@ def customer_email_context(*, claim: Claim, event: ClaimEvent) -> dict:
 
 @handler("claims.notify_customer")
 def notify_customer(*, claim_id: int, event_id: int) -> None:
-    """Tell the customer what just happened to their claim, in their region's language."""
+    """Tell the customer what just happened to their claim, in the language they filed in."""
     event = ClaimEvent.objects.select_related("claim__customer", "claim__region").get(pk=event_id)
     claim = event.claim
     template = f"claim-{event.to_status}"
@@ -58,5 +58,5 @@ def notify_customer(*, claim_id: int, event_id: int) -> None:
         template=template,
         to=[claim.customer.email],
         context=customer_email_context(claim=claim, event=event),
-        language=claim.region.language,
+        language=claim.customer_language,
     )

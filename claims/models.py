@@ -253,6 +253,10 @@ class Claim(models.Model):
     risk_level = models.CharField(
         _("risk level"), max_length=8, choices=RiskLevel, default=RiskLevel.UNSCORED, blank=True
     )
+    # The language the customer filed in: their e-mails about the claim are written in it.
+    language = models.CharField(
+        _("customer's language"), max_length=8, choices=settings.LANGUAGES, blank=True
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -359,6 +363,11 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def customer_language(self) -> str:
+        """The language of the customer's e-mails: the one they filed in, else the region's."""
+        return self.language or self.region.language
 
     @property
     def claimed_total_display(self) -> str:

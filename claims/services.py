@@ -4,6 +4,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -106,9 +107,14 @@ def claim_create(
     people_injured: int,
     losses: list[LossInput],
     actor: Actor,
+    language: str = "",
     now: dt.datetime | None = None,
 ) -> Claim:
-    """File a claim. Raises ``IneligibleClaim`` with every failed rule; writes nothing then."""
+    """File a claim. Raises ``IneligibleClaim`` with every failed rule; writes nothing then.
+
+    ``language`` is the one the customer filed in (their e-mails use it); a language the site
+    does not offer, or none, leaves the region's.
+    """
     now = now or timezone.now()
     order = order_line.order
     region = order.region
@@ -128,6 +134,7 @@ def claim_create(
         incident_kind=incident_kind,
         description=description,
         people_injured=people_injured,
+        language=language if language in dict(settings.LANGUAGES) else "",
         currency=region.currency,
         claimed_total_minor=total,
         status=ClaimStatus.SUBMITTED,

@@ -91,6 +91,7 @@ def claim_submit(
     files: list[dict],
     ip: str = "",
     device: str = "",
+    language: str = "",
 ) -> Claim:
     """File the wizard's claim and attach its draft files, all or nothing.
 
@@ -117,6 +118,7 @@ def claim_submit(
             people_injured=people_injured,
             losses=losses,
             actor=actor,
+            language=language,
         )
         if ip or device:
             from fraud.scoring import fraud_attributes_record

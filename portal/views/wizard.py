@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -278,6 +279,7 @@ def _review(request, line) -> HttpResponse:
                     files=list(draft.get("files") or []),
                     ip=client_ip(request),
                     device=device_id(request),
+                    language=get_language() or "",
                 )
             except ClaimError as exc:
                 for reason in getattr(exc, "reasons", None) or [str(exc)]:

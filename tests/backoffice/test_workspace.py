@@ -63,6 +63,14 @@ def test_workspace_shows_the_claim_and_only_legal_moves(client, agent):
         assert (link in page) is (to in lifecycle.ALLOWED[ClaimStatus.UNDER_REVIEW]), to
 
 
+def test_workspace_says_which_language_the_customer_writes_in(client, agent):
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(agent)
+    assert "Writes to us in" not in client.get(_url(claim)).content.decode()
+    Claim.objects.filter(pk=claim.pk).update(language="es")
+    assert "Writes to us in Spanish" in client.get(_url(claim)).content.decode()
+
+
 def test_move_page_says_what_it_will_do_and_get_changes_nothing(client, agent):
     claim = claim_in(ClaimStatus.UNDER_REVIEW)
     client.force_login(agent)

@@ -18,7 +18,7 @@ from claims.services import (
     claim_request_info,
     claim_transition,
 )
-from tests.factories import claim_in, claim_new
+from tests.factories import ROUTES, claim_in, claim_new
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +122,60 @@ def test_signin_email_is_in_the_language_the_customer_used(client):
     message = mail.outbox[0]
     assert "enlace" in message.subject.lower()
     assert "Hola" in message.body
+
+
+def _file_on_the_page_in(client, line, language: str):
+    from claims.models import Claim
+    from tests.portal.helpers import DECLARATIONS, fill_until_evidence, step_url
+
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    fill_until_evidence(client, line)
+    assert client.post(step_url(line, "review"), DECLARATIONS).status_code == 302
+    return Claim.objects.get(order_line=line)
+
+
+@pytest.mark.parametrize(
+    ("language", "received", "approved"),
+    [
+        ("es", "Hemos recibido su reclamación", "está aprobada"),
+        ("en", "We received your claim", "is approved"),
+    ],
+)
+def test_claim_emails_are_in_the_language_the_customer_filed_in(
+    customer_client, line, agent, language, received, approved
+):
+    # given: a claim filed on the page in ``language`` (the region's language is English)
+    claim = _file_on_the_page_in(customer_client, line, language)
+    assert claim.language == language and claim.region.language == "en"
+    _run_outbox()
+    assert received in mail.outbox[-1].subject
+    # when: staff approve it later, from the back office, in English
+    for status in ROUTES[ClaimStatus.UNDER_REVIEW]:
+        claim = claim_transition(claim=claim, to=status, actor=Actor.system())
+    _run_outbox()
+    mail.outbox.clear()
+    _event(claim, agent, ClaimStatus.APPROVED)
+    _run_outbox()
+    # then
+    assert approved in mail.outbox[-1].subject
+
+
+def test_a_staff_message_reaches_the_customer_in_their_language_and_the_seller_in_the_regions(
+    agent,
+):
+    from backoffice.handlers import message_send
+    from backoffice.services import claim_message_send
+
+    claim = claim_new(language="es")
+    for to, subject in (("customer", "Un mensaje sobre"), ("seller", "A message about")):
+        mail.outbox.clear()
+        event = claim_message_send(claim=claim, user=agent, to=to, text="Hola / Hello")
+        message_send(claim_id=claim.pk, event_id=event.pk)
+        assert mail.outbox[-1].subject.startswith(subject)
+
+
+@pytest.mark.parametrize("language", ["", "xx", "de"])
+def test_a_claim_in_a_language_the_site_does_not_offer_writes_in_the_regions(language):
+    claim = claim_new(language=language)
+    assert claim.language == ""
+    assert claim.customer_language == claim.region.language == "en"
