@@ -255,7 +255,12 @@ class Claim(models.Model):
     )
     # The language the customer filed in: their e-mails about the claim are written in it.
     language = models.CharField(
-        _("customer's language"), max_length=8, choices=settings.LANGUAGES, blank=True
+        _("customer's language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        db_default="",
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
