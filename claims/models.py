@@ -561,6 +561,10 @@ class Outbox(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    # The sweeper's own back-off: how often it has re-sent the message, and not before when
+    # again. A message waiting behind a backlog on the broker is not sent again every sweep.
+    redispatches = models.PositiveSmallIntegerField(default=0, db_default=0)
+    redispatch_after = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("outbox message")

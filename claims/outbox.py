@@ -159,8 +159,26 @@ def _release(message: Outbox, exc: BaseException) -> None:
     )
 
 
+# The sweeper waits OUTBOX_REDISPATCH_AFTER before re-sending a message, then twice as long
+# after each re-send, up to this.
+REDISPATCH_BACKOFF_MAX = timedelta(hours=1)
+
+
+def redispatch_backoff(redispatches: int) -> timedelta:
+    """How long the sweeper leaves a message alone after re-sending it ``redispatches + 1``
+    times."""
+    return min(
+        settings.OUTBOX_REDISPATCH_AFTER * 2 ** min(redispatches + 1, 16), REDISPATCH_BACKOFF_MAX
+    )
+
+
 def outbox_redispatch(*, now=None, limit: int | None = None) -> int:
-    """Re-send outstanding messages nobody is working on. Safe to run anywhere, any time."""
+    """Re-send outstanding messages nobody is working on. Safe to run anywhere, any time.
+
+    A message may simply be waiting its turn behind a backlog on the broker, so each re-send
+    pushes the next one further out (``redispatch_backoff``): a long queue is not copied onto
+    the broker again on every sweep, and a message that really was lost is still re-sent.
+    """
     now = now or timezone.now()
     limit = limit or settings.OUTBOX_BATCH_SIZE
     due = list(
@@ -170,15 +188,20 @@ def outbox_redispatch(*, now=None, limit: int | None = None) -> int:
             created_at__lt=now - settings.OUTBOX_REDISPATCH_AFTER,
         )
         .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .filter(Q(redispatch_after__isnull=True) | Q(redispatch_after__lte=now))
         .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "redispatches")[:limit]
     )
-    sent = 0
-    for message_id in due:
+    sent: dict[int, list[int]] = {}
+    for message_id, redispatches in due:
         if not dispatch(message_id=message_id):
             break  # the broker is down: try again on the next sweep
-        sent += 1
-    return sent
+        sent.setdefault(redispatches, []).append(message_id)
+    for redispatches, message_ids in sent.items():
+        Outbox.objects.filter(pk__in=message_ids).update(
+            redispatches=redispatches + 1, redispatch_after=now + redispatch_backoff(redispatches)
+        )
+    return sum(len(ids) for ids in sent.values())
 
 
 def outbox_purge(*, older_than: timedelta = timedelta(days=30)) -> int:

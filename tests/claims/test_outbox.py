@@ -120,6 +120,47 @@ def test_redispatch_sends_only_outstanding_unlocked_messages():
 
 
 @pytest.mark.django_db
+def test_redispatch_backs_off_so_a_backlog_is_not_copied_onto_the_broker_every_sweep(settings):
+    # given: messages waiting behind a backlog (nobody has delivered them yet)
+    settings.OUTBOX_REDISPATCH_AFTER = dt.timedelta(seconds=30)
+    claim_new()
+    waiting = set(Outbox.objects.filter(done_at__isnull=True).values_list("pk", flat=True))
+    start = timezone.now() + dt.timedelta(minutes=1)
+
+    def sweep(at):
+        with mock.patch("claims.outbox.dispatch", return_value=True) as dispatch:
+            outbox.outbox_redispatch(now=at)
+        return {c.kwargs["message_id"] for c in dispatch.call_args_list}
+
+    # when / then: re-sent once, then left alone for 60 s, 120 s, 240 s ... up to an hour
+    assert sweep(start) == waiting
+    at = start
+    for wait in (60, 120, 240, 480, 960, 1920, 3600, 3600):
+        assert sweep(at + dt.timedelta(seconds=wait - 1)) == set()
+        at += dt.timedelta(seconds=wait)
+        assert sweep(at) == waiting  # a message that really was lost still goes again
+    assert set(Outbox.objects.filter(pk__in=waiting).values_list("redispatches", flat=True)) == {9}
+
+
+def test_redispatch_backoff_grows_and_is_capped(settings):
+    settings.OUTBOX_REDISPATCH_AFTER = dt.timedelta(seconds=30)
+    waits = [outbox.redispatch_backoff(n).total_seconds() for n in range(12)]
+    assert waits[:4] == [60, 120, 240, 480]
+    assert waits == sorted(waits) and waits[-1] == 3600
+
+
+@pytest.mark.django_db
+def test_a_failed_broker_publish_leaves_the_message_for_the_next_sweep():
+    claim_new()
+    later = timezone.now() + dt.timedelta(minutes=1)
+    with mock.patch("claims.outbox.dispatch", return_value=False):
+        assert outbox.outbox_redispatch(now=later) == 0
+    assert not Outbox.objects.filter(redispatches__gt=0).exists()
+    with mock.patch("claims.outbox.dispatch", return_value=True):
+        assert outbox.outbox_redispatch(now=later) == 2
+
+
+@pytest.mark.django_db
 def test_dispatch_with_the_broker_down_does_not_raise(settings):
     from kombu.exceptions import OperationalError
 
