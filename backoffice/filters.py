@@ -47,7 +47,7 @@ class ClaimQueueFilter(django_filters.FilterSet):
     # Choices by code (one plain query; a model choice field would read them through a
     # server-side cursor: three round trips on every queue page).
     region = django_filters.ChoiceFilter(
-        label=_("Region"), choices=region_choices, method="filter_region", widget=widgets.Select
+        label=_("Region"), choices=[], method="filter_region", widget=widgets.Select
     )
     funding = django_filters.ChoiceFilter(
         label=_("Funding"),
@@ -117,9 +117,22 @@ class ClaimQueueFilter(django_filters.FilterSet):
     def __init__(self, *args, viewer=None, **kwargs):
         self.viewer = viewer
         super().__init__(*args, **kwargs)
-        # Read once: validation and rendering would each evaluate a callable again.
-        self.filters["region"].extra["choices"] = region_choices()
+        # The regions are data: read once per form (a callable would be read again by the
+        # validation and by the rendering).
+        self.form.fields["region"].choices = region_choices()
         self.form.fields["due_within"].widget.attrs.update({"min": 0, "inputmode": "numeric"})
+
+    @classmethod
+    def _form_class(cls, filters):
+        # The form class is the same for every request (its fields hold no request data; the
+        # region choices are set on each form): built once, not on every queue page.
+        if "_cached_form_class" not in cls.__dict__:
+            fields = {name: filter_.field for name, filter_ in filters.items()}
+            cls._cached_form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+        return cls._cached_form_class
+
+    def get_form_class(self):
+        return self._form_class(self.filters)
 
     def filter_region(self, queryset, name, value):
         # The region's id as a scalar subquery: no join for the planner to weigh.

@@ -89,9 +89,7 @@ def queue_rows_html(rows: list[dict], *, claim_prefix: str) -> SafeString:
     out = []
     for row in rows:
         c = row["claim"]
-        tags = "".join(
-            f' <span class="tag">{escape(link.tag.name)}</span>' for link in c.queue_tags
-        )
+        tags = "".join(f' <span class="tag">{escape(name)}</span>' for name in c.tag_names)
         if c.risk_level:
             score = f" ({c.risk_score})" if c.risk_score is not None else ""
             level = escape(c.risk_level)
@@ -106,12 +104,12 @@ def queue_rows_html(rows: list[dict], *, claim_prefix: str) -> SafeString:
                 tags=tags,
                 status=escape(statuses[c.status]),
                 submitted=_local(c.submitted_at, zone),
-                customer=escape(c.customer.name),
-                product=escape(c.order_line.product.title),
-                seller=escape(c.seller.legal_name),
+                customer=escape(c.customer_name),
+                product=escape(c.product_title),
+                seller=escape(c.seller_name),
                 amount=escape(c.claimed_total_display),
                 risk=risk,
-                assignee=escape(c.assignee.username) if c.assignee else "—",
+                assignee=escape(c.assignee_username) if c.assignee_username else "—",
                 badges=_badges(row["clocks"], words, zone),
             )
         )

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import ClaimTag, SavedView
@@ -57,9 +57,7 @@ def claims_visible_to(user) -> QuerySet[Claim]:
 QUEUE_FIELDS = (
     "reference",
     "region",
-    "customer",
     "order_line",
-    "seller",
     "assignee",
     "currency",
     "claimed_total_minor",
@@ -77,30 +75,42 @@ QUEUE_FIELDS = (
 
 
 def queue_rows(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
-    """The claims of a queue page with what each row shows, in a fixed number of queries.
+    """The claims of a queue page, with the names each row shows as plain attributes.
 
-    PostgreSQL plans a join of the claim with all five related tables in about 8 ms at any
-    table size (measured on the 1M benchmark database), several times the cost of running it;
-    a join of three tables plans in a quarter of a millisecond. So the claim comes with its
-    customer and seller, and the order line (with product), the assignee and the tags come by
-    primary key, one ``IN`` query each. Tags land in ``claim.queue_tags``, sorted by name.
+    A queue page is read in a fixed number of small queries, and builds one model instance per
+    row, not six (an instance costs ~10 µs; at 50 rows the related ones cost more than the
+    queries). PostgreSQL plans a join of the claim with all five related tables in about 8 ms
+    at any table size (measured on the 1M benchmark database), several times the cost of
+    running it; a join of three tables plans in a quarter of a millisecond. So the claim comes
+    with its customer's and seller's names (``customer_name``, ``seller_name``), and
+    ``queue_page`` adds ``product_title``, ``assignee_username`` and ``tag_names`` by primary
+    key, one query each.
     """
-    return (
-        queryset.select_related("customer", "seller")
-        .only(*QUEUE_FIELDS, "customer__name", "seller__legal_name")
-        .prefetch_related(
-            Prefetch("assignee", queryset=User.objects.only("username")),
-            Prefetch(
-                "order_line",
-                queryset=OrderLine.objects.select_related("product").only("product__title"),
-            ),
-            Prefetch(
-                "tag_links",
-                queryset=ClaimTag.objects.select_related("tag").order_by("tag__name"),
-                to_attr="queue_tags",
-            ),
-        )
+    return queryset.only(*QUEUE_FIELDS).annotate(
+        customer_name=F("customer__name"), seller_name=F("seller__legal_name")
     )
+
+
+def _row_details(rows: list[Claim]) -> None:
+    lines = {c.order_line_id for c in rows}
+    titles = dict(OrderLine.objects.filter(pk__in=lines).values_list("pk", "product__title"))
+    assignees = {c.assignee_id for c in rows if c.assignee_id}
+    usernames = (
+        dict(User.objects.filter(pk__in=assignees).values_list("pk", User.USERNAME_FIELD))
+        if assignees
+        else {}
+    )
+    tags: dict[int, list[str]] = {}
+    for claim_id, name in (
+        ClaimTag.objects.filter(claim__in=rows)
+        .order_by("tag__name")
+        .values_list("claim_id", "tag__name")
+    ):
+        tags.setdefault(claim_id, []).append(name)
+    for claim in rows:
+        claim.product_title = titles[claim.order_line_id]
+        claim.assignee_username = usernames.get(claim.assignee_id, "")
+        claim.tag_names = tags.get(claim.pk, [])
 
 
 def _cursor_value(field: str, raw: str):
@@ -143,6 +153,8 @@ def queue_page(queryset: QuerySet[Claim], *, sort: str, after: str, size: int) -
     rows = list(queue_rows(queryset).order_by(*order)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
+    if rows:
+        _row_details(rows)
     return Page(rows=rows, next_cursor=cursor_encode(rows[-1], sort) if more else "", size=size)
 
 

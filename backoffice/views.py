@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -169,7 +170,7 @@ def _export_rows(request, queryset, sort):
     after = ""
     while True:
         page = selectors.queue_page(
-            queryset.select_related("region"), sort=sort, after=after, size=500
+            queryset.annotate(region_code=F("region__code")), sort=sort, after=after, size=500
         )
         for c in page.rows:
             yield writer.writerow(
@@ -178,22 +179,22 @@ def _export_rows(request, queryset, sort):
                     for v in (
                         c.reference,
                         c.status,
-                        c.region.code,
+                        c.region_code,
                         c.submitted_at.isoformat(),
-                        c.customer.name,
-                        c.order_line.product.title,
-                        c.seller.legal_name,
+                        c.customer_name,
+                        c.product_title,
+                        c.seller_name,
                         c.currency,
                         c.claimed_total_minor,
                         c.approved_total_minor,
                         c.funding,
                         c.risk_level,
                         c.risk_score,
-                        c.assignee.get_username() if c.assignee else "",
+                        c.assignee_username,
                         c.seller_respond_by and c.seller_respond_by.isoformat(),
                         c.customer_info_due and c.customer_info_due.isoformat(),
                         c.decision_due and c.decision_due.isoformat(),
-                        " ".join(link.tag.name for link in c.queue_tags),
+                        " ".join(c.tag_names),
                     )
                 ]
             )
