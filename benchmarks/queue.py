@@ -174,13 +174,22 @@ def indexes_create(definitions: list[str]) -> None:
         _exec(definition)
 
 
-def use(name: str) -> None:
-    """Point Django's connection at one of the two benchmark databases (outside any timing)."""
-    from django.db import connection
+_CONNECTIONS: dict = {}
 
-    connection.close()
-    connection.settings_dict["NAME"] = name
-    connection.ensure_connection()
+
+def use(name: str) -> None:
+    """Make one of the two benchmark databases Django's default connection (outside any
+    timing). Each database keeps its own open connection, as a server with persistent
+    connections (CONN_MAX_AGE) does, so switching does not start a cold PostgreSQL backend
+    whose first queries reload the catalogue."""
+    from django.db import connections
+
+    if name not in _CONNECTIONS:
+        current = connections["default"]
+        settings_dict = {**current.settings_dict, "NAME": name}
+        _CONNECTIONS[name] = type(current)(settings_dict, alias="default")
+    connections["default"] = _CONNECTIONS[name]
+    connections["default"].ensure_connection()
 
 
 def vacuum() -> None:
@@ -209,7 +218,7 @@ def time_requests(sides: dict, urls: dict[str, str], runs: int = RUNS) -> dict[s
     for _ in range(runs):
         for label, (db, client) in sides.items():
             use(db)
-            client.get(urls["default"])  # untimed: a fresh connection's first query
+            client.get(urls["default"])  # untimed: the first request after switching
             for name, url in urls.items():
                 if name == "stock_admin" and label != "1m":
                     continue
@@ -337,6 +346,8 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
+        for connection in _CONNECTIONS.values():
+            connection.close()
         if not KEEP:
             for name in (DB, DB_SMALL):
                 _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
