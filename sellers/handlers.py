@@ -14,6 +14,7 @@ from sellers.services.responses import (
     _link_expiry,
     claim_email_context,
     insurer_notify,
+    insurer_remind,
     local_datetime,
     seller_notify,
 )
@@ -65,6 +66,8 @@ def remind_seller(*, claim_id: int, offset_hours: int) -> None:
         context={**context, "hours": offset_hours},
         language=claim.region.language,
     )
+    # A claim handed to the seller's insurer runs on the same deadline: remind the insurer too.
+    insurer_remind(claim=claim, hours=offset_hours)
 
 
 @handler("sellers.notify_escalated")

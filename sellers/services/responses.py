@@ -127,6 +127,44 @@ def insurer_notify(*, response_id: int, now: dt.datetime | None = None) -> None:
     claim = response.claim
     if claim.status != ClaimStatus.AWAITING_SELLER:
         return  # answered, escalated or withdrawn before the insurer could be told
+    _insurer_email(
+        claim=claim,
+        response=response,
+        template="insurer-claim",
+        label="insurer notification",
+        reason=_("Insurer %(name)s notified with a response link."),
+        now=now,
+    )
+
+
+def insurer_remind(*, claim: Claim, hours: int, now: dt.datetime | None = None) -> bool:
+    """Remind the insurer a seller handed the claim to (the deadline is the seller's), with a
+    new link of their own. Returns whether the claim was with an insurer."""
+    response = claim.seller_responses.order_by("-version").first()
+    if response is None or response.decision != ResponseDecision.INSURER:
+        return False
+    _insurer_email(
+        claim=claim,
+        response=response,
+        template="insurer-reminder",
+        label="insurer reminder",
+        reason=_("Insurer %(name)s reminded with a new response link."),
+        now=now or timezone.now(),
+        extra={"hours": hours},
+    )
+    return True
+
+
+def _insurer_email(
+    *,
+    claim: Claim,
+    response: SellerResponse,
+    template: str,
+    label: str,
+    reason: str,
+    now: dt.datetime,
+    extra: dict | None = None,
+) -> None:
     link, token = link_issue(
         purpose=LinkPurpose.INSURER_RESPONSE,
         email=response.insurer_email,
@@ -136,18 +174,21 @@ def insurer_notify(*, response_id: int, now: dt.datetime | None = None) -> None:
     )
     url = settings.SITE_URL + reverse("sellers:insurer-respond", args=[claim.reference, token])
     email_send(
-        template="insurer-claim",
+        template=template,
         to=[response.insurer_email],
-        context={**claim_email_context(claim=claim, url=url), "insurer": response.insurer_name},
+        context={
+            **claim_email_context(claim=claim, url=url),
+            "insurer": response.insurer_name,
+            **(extra or {}),
+        },
         language=claim.region.language,
     )
     ClaimEvent.objects.create(
         claim=claim,
         kind=EventKind.MESSAGE,
         actor_party=Party.SYSTEM,
-        actor_label="insurer notification",
-        reason=_("Insurer %(name)s notified with a response link.")
-        % {"name": response.insurer_name},
+        actor_label=label,
+        reason=reason % {"name": response.insurer_name},
         data={"link_id": link.pk, "response_id": response.pk, "to": response.insurer_email},
         created_at=now,
     )
