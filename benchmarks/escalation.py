@@ -31,7 +31,8 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# The project root, in place of benchmarks/ (whose queue.py would shadow the stdlib queue).
+sys.path[0] = str(ROOT)
 DB = "bench_escalation"
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 N = int(os.environ.get("BENCH_CLAIMS", "100000"))

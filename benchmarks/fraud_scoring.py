@@ -24,7 +24,8 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The project root, in place of benchmarks/ (whose queue.py would shadow the stdlib queue).
+sys.path[0] = str(ROOT)
 
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB = "bench_fraud_scoring"
