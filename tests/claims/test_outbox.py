@@ -184,9 +184,7 @@ def batch_topic():
 @pytest.mark.django_db
 def test_deliver_many_runs_a_batch_topic_once_for_the_chunk_and_marks_all_done(batch_topic):
     # given: three messages of a batch topic
-    ids = [
-        outbox.outbox_add(topic="tests.batch", payload={"claim_id": n}).pk for n in (1, 2, 3)
-    ]
+    ids = [outbox.outbox_add(topic="tests.batch", payload={"claim_id": n}).pk for n in (1, 2, 3)]
     # when: delivered as one chunk, twice
     assert outbox.deliver_many(message_ids=ids) == 3
     assert outbox.deliver_many(message_ids=ids) == 0
@@ -198,9 +196,7 @@ def test_deliver_many_runs_a_batch_topic_once_for_the_chunk_and_marks_all_done(b
 @pytest.mark.django_db
 def test_a_bad_message_in_a_batch_holds_up_nobody_else(batch_topic):
     # given: a chunk with one message the handler refuses
-    ids = [
-        outbox.outbox_add(topic="tests.batch", payload={"claim_id": n}).pk for n in (1, 0, 2)
-    ]
+    ids = [outbox.outbox_add(topic="tests.batch", payload={"claim_id": n}).pk for n in (1, 0, 2)]
     # when
     assert outbox.deliver_many(message_ids=ids) == 2
     # then: the batch failed, each then ran alone; only the bad one waits, with its error
