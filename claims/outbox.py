@@ -51,7 +51,9 @@ def handler(
 ) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Register the handler of ``topic``. A ``batch`` handler is called as
     ``func(payloads=[...])`` with the payloads of every message of its topic in a delivered
-    chunk (one message delivered alone gives a list of one), in one transaction."""
+    chunk (one message delivered alone gives a list of one), in one transaction. It raises to
+    fail them all, or returns ``{position: exception}`` for the messages it could not do (the
+    others are done; those are retried later, alone)."""
 
     def register(func: Callable[..., None]) -> Callable[..., None]:
         if topic in HANDLERS and HANDLERS[topic] is not func:
@@ -156,8 +158,8 @@ def deliver_many(*, message_ids: list[int]) -> int:
         if topic in BATCH_TOPICS and len(messages) > 1:
             try:
                 with transaction.atomic():
-                    HANDLERS[topic](payloads=[m.payload for m in messages])
-                    _mark_done([m.pk for m in messages])
+                    failed = HANDLERS[topic](payloads=[m.payload for m in messages]) or {}
+                    _mark_done([m.pk for i, m in enumerate(messages) if i not in failed])
             except Exception:  # noqa: BLE001 - run each alone below, which records the error
                 logger.warning(
                     "batch of %d %s messages failed, delivering one by one",
@@ -166,7 +168,10 @@ def deliver_many(*, message_ids: list[int]) -> int:
                     exc_info=True,
                 )
             else:
-                done += len(messages)
+                for i, exc in failed.items():
+                    logger.warning("outbox message %s failed: %r", messages[i].pk, exc)
+                    _release(messages[i], exc)
+                done += len(messages) - len(failed)
                 continue
         for message in messages:
             try:
@@ -213,7 +218,9 @@ def _run(message: Outbox) -> str:
     try:
         with transaction.atomic():
             if message.topic in BATCH_TOPICS:
-                func(payloads=[message.payload])
+                failed = func(payloads=[message.payload])
+                if failed:
+                    raise failed[0]
             else:
                 func(**message.payload)
             _mark_done([message.pk])

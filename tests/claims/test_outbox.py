@@ -203,3 +203,30 @@ def test_a_bad_message_in_a_batch_holds_up_nobody_else(batch_topic):
     assert batch_topic == [[0, 1, 2], [1], [0], [2]]
     pending = Outbox.objects.get(done_at__isnull=True)
     assert pending.pk == ids[1] and "a bad message" in pending.last_error
+
+
+@pytest.mark.django_db
+def test_customer_emails_of_a_chunk_go_out_together_and_one_failure_is_kept_alone(mailoutbox):
+    # given: three new claims, each with its customer notification
+    claims = [claim_new() for _ in range(3)]
+    ids = list(
+        Outbox.objects.filter(topic="claims.notify_customer")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    from claims.handlers import email_send as real_send
+
+    def flaky(**kwargs):
+        if kwargs["to"] == [claims[1].customer.email]:
+            raise ConnectionError("relay down")
+        real_send(**kwargs)
+
+    # when: delivered as one chunk while the relay refuses the second
+    with mock.patch("claims.handlers.email_send", side_effect=flaky):
+        assert outbox.deliver_many(message_ids=ids) == 2
+    # then: two e-mails sent, the failed message alone waits with its error
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        c.customer.email for c in (claims[0], claims[2])
+    )
+    waiting = Outbox.objects.get(topic="claims.notify_customer", done_at__isnull=True)
+    assert waiting.pk == ids[1] and "relay down" in waiting.last_error
