@@ -6,9 +6,14 @@ beside the floor (the same payout and ledger rows inserted in bulk with SQL).
 
 Runs on its own PostgreSQL database (``bench_payouts``, created and dropped here) and its own
 redis-server. The workers start from approved claims whose ``payouts.create`` outbox messages
-are recorded (what the APPROVED transition writes) and do everything else: create the payout
-and its accrual, move the claim to payout pending, send through the sandbox (zero latency, no
-faults), post the payment, move the claim to paid. Ends with one JSON line.
+are recorded (what the APPROVED transition writes). The clock starts when the messages are
+handed to the broker as a set-based approval's commit does (``claims.outbox.dispatch_many``:
+chunks of 250), and the two workers do everything else in batches: create the payouts and
+their accruals, move the claims to payout pending, send through the sandbox (zero latency, no
+faults), post the payments, move the claims to paid, and e-mail the customers; the benchmark
+also runs the payout sweeper every 5 s, as beat does. It polls every 10 ms with an index probe.
+After the clock it checks that every claim was paid once, with its events and ledger rows.
+Ends with one JSON line.
 """
 
 import argparse
@@ -21,6 +26,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Run as a script, this folder comes first on the path, and benchmarks/queue.py would shadow
+# the standard library's queue module (psycopg imports it).
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
 DB = "bench_payouts"
 ADMIN_URL = os.environ.get(
     "BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
@@ -165,42 +174,86 @@ def _approved_claims(n: int) -> list[int]:
     return ids
 
 
+# How often the benchmark looks whether the work is done: a fine grain, so that the sampling
+# interval is small beside the 1,000-claim floor (tens of milliseconds).
+POLL = 0.01
+
+
+def _unpaid_left() -> bool:
+    """Whether any claim still waits for its payout: an index probe (claim_status_idx)."""
+    from claims.models import Claim, ClaimStatus
+
+    return Claim.objects.filter(
+        status__in=(ClaimStatus.APPROVED, ClaimStatus.PAYOUT_PENDING)
+    ).exists()
+
+
+def _outbox_left() -> bool:
+    """Whether any outbox message is outstanding (the partial index outbox_pending_idx)."""
+    from claims.models import Outbox
+
+    return Outbox.objects.filter(done_at__isnull=True).exists()
+
+
+def _verify(n: int) -> dict:
+    """After the clock: everything the product promises happened, once per claim."""
+    from django.db.models import Sum
+
+    from claims.models import Claim, ClaimEvent, ClaimStatus
+    from payouts.ledger import ledger_balances, ledger_unbalanced
+    from payouts.models import LedgerTransaction, Payout, PayoutStatus, ProviderRecord
+
+    paid_claims = Claim.objects.filter(status=ClaimStatus.PAID).count()
+    checks = {
+        "claims_paid": paid_claims,
+        "payouts_paid": Payout.objects.filter(status=PayoutStatus.PAID).count(),
+        "paid_events": ClaimEvent.objects.filter(to_status=ClaimStatus.PAID).count(),
+        "pending_events": ClaimEvent.objects.filter(to_status=ClaimStatus.PAYOUT_PENDING).count(),
+        "provider_payments": ProviderRecord.objects.count(),
+        "ledger_transactions": LedgerTransaction.objects.count(),
+    }
+    expected = {**dict.fromkeys(checks, n), "ledger_transactions": 2 * n}
+    if checks != expected or ledger_unbalanced():
+        raise SystemExit(f"the run did not do what the product promises: {checks}")
+    total = Claim.objects.aggregate(t=Sum("approved_total_minor"))["t"]
+    if ledger_balances()["USD"]["cash"]["balance"] != -total:
+        raise SystemExit("the ledger's cash does not match what was approved")
+    return checks
+
+
 def _run(n: int, broker_url: str) -> dict:
-    from claims.models import Claim, ClaimStatus, Outbox
-    from claims.outbox import dispatch
+    from claims.models import Outbox
+    from claims.outbox import dispatch_many
     from payouts.services import payouts_redispatch
     from tests.support.workers import Worker
 
     _truncate()
     _approved_claims(n)
-    message_ids = list(Outbox.objects.values_list("pk", flat=True))
-    env = {
-        "DATABASE_URL": f"{DB_URL}?conn_max_age=600",
-        "CELERY_WORKER_POOL": "solo",
-        "PAYOUT_BATCH_SIZE": "100",
-    }
+    message_ids = list(Outbox.objects.order_by("pk").values_list("pk", flat=True))
+    env = {"DATABASE_URL": f"{DB_URL}?conn_max_age=600", "CELERY_WORKER_POOL": "solo"}
     workers = [Worker(broker_url=broker_url, extra_env=env) for _ in range(2)]
     # the process publishes to the benchmark's redis (CELERY_BROKER_URL, set before setup)
     for worker in workers:
         worker.start()
     time.sleep(3)  # let the workers boot before the clock starts
     started = time.monotonic()
-    for message_id in message_ids:
-        dispatch(message_id=message_id)
+    # What the approvals' commit does with messages recorded together (claims.batch):
+    # hand them to the broker in chunks. The workers do everything else.
+    dispatch_many(message_ids=message_ids)
     last_sweep = time.monotonic()
-    while Claim.objects.filter(status=ClaimStatus.PAID).count() < n:
-        time.sleep(0.5)
+    while _unpaid_left():
+        time.sleep(POLL)
         if time.monotonic() - last_sweep > 5:
             payouts_redispatch()  # what beat does
             last_sweep = time.monotonic()
     paid = time.monotonic() - started
-    while Outbox.objects.filter(done_at__isnull=True).exists():
-        time.sleep(0.5)
+    while _outbox_left():
+        time.sleep(POLL)
     drained = time.monotonic() - started
     for worker in workers:
         worker.stop()
         worker.cleanup()
-    return {"paid_s": round(paid, 3), "drained_s": round(drained, 3)}
+    return {"paid_s": round(paid, 3), "drained_s": round(drained, 3), "checks": _verify(n)}
 
 
 FLOOR_SQL = [
@@ -267,15 +320,15 @@ def main() -> None:
         connections.close_all()
         _psql(f"DROP DATABASE IF EXISTS {DB}")
     small, big = str(sizes[0]), str(sizes[-1])
+    growth = f"per_payout_{big}_vs_{small}"
     ratios = {
-        f"per_payout_{big}_vs_{small}": round(
-            figures[big]["per_payout_ms"] / figures[small]["per_payout_ms"], 3
-        ),
+        growth: round(figures[big]["per_payout_ms"] / figures[small]["per_payout_ms"], 3),
         **{f"run_vs_floor_{n}": round(f["paid_s"] / f["floor_s"], 2) for n, f in figures.items()},
     }
+    # The issue's targets, keyed like the ratios they judge.
     targets = {
-        "per_payout_growth": "cost per payout at 100,000 within 1.2x of the cost at 1,000",
-        "run_vs_floor": "whole run within 10x of the floor",
+        growth: "<=1.2",
+        **{name: "<=10" for name in ratios if name.startswith("run_vs_floor_")},
     }
     print(
         json.dumps({"bench": "payouts", "figures": figures, "ratios": ratios, "targets": targets})
