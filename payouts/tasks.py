@@ -45,13 +45,11 @@ def payouts_create_missing() -> int:
 
 @shared_task(acks_late=True, ignore_result=True)
 def payouts_send_due() -> int:
-    """Send a bounded batch of due payouts; re-queue itself while a full batch was found."""
+    """Send a bounded batch of due payouts; re-queue itself (as soon as the batch is leased)
+    while a full batch was found."""
     from payouts.services import payouts_send_due as run
 
-    leased = run()
-    if leased >= settings.PAYOUT_BATCH_SIZE:
-        dispatch_send_due()
-    return leased
+    return run(on_full_batch=dispatch_send_due)
 
 
 class PayoutSendTask(Task):

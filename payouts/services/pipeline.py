@@ -30,6 +30,7 @@ the same code with one id.
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -221,12 +222,18 @@ def payout_send(*, payout_id: int, adapter=None, now: dt.datetime | None = None)
 
 
 def payouts_send_due(
-    *, limit: int | None = None, adapter=None, now: dt.datetime | None = None
+    *,
+    limit: int | None = None,
+    adapter=None,
+    now: dt.datetime | None = None,
+    on_full_batch: Callable[[], object] | None = None,
 ) -> int:
     """Lease a bounded batch of due payouts and send them. Returns how many were leased.
 
     Workers running this at the same time take different payouts (``SKIP LOCKED`` on
-    PostgreSQL, the conditional update everywhere).
+    PostgreSQL, the conditional update everywhere). ``on_full_batch`` runs as soon as a full
+    batch is leased (the task queues its next run then, so another worker sends the next
+    batch while this one is still sending).
     """
     now = now or timezone.now()
     limit = limit or settings.PAYOUT_BATCH_SIZE
@@ -239,6 +246,8 @@ def payouts_send_due(
         )
         if ids:
             _lease_update(ids, now)
+    if on_full_batch is not None and len(ids) >= limit:
+        on_full_batch()
     if ids:
         payouts_send_leased(payout_ids=ids, adapter=adapter or get_adapter())
     return len(ids)
