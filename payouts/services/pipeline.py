@@ -188,6 +188,24 @@ def _lease_filter(now: dt.datetime) -> Q:
     return Q(status=P.PENDING, next_attempt_at__lte=now) | Q(status=P.SENDING, locked_until__lt=now)
 
 
+def _due_ids(*, now: dt.datetime, limit: int, lock: bool = False) -> list[int]:
+    """Up to ``limit`` payouts to send: sending ones whose lease ran out, then pending ones by
+    due time. Two queries, each an ordered scan of its partial index that stops at ``limit``
+    (one query with OR cannot be ordered by an index, so it sorted every due payout)."""
+    ids: list[int] = []
+    for condition, order in (
+        (Q(status=P.SENDING, locked_until__lt=now), "locked_until"),  # payout_lease_idx
+        (Q(status=P.PENDING, next_attempt_at__lte=now), "next_attempt_at"),  # payout_due_idx
+    ):
+        rows = Payout.objects.filter(condition).order_by(order)
+        if lock:
+            rows = rows.select_for_update(skip_locked=True)
+        ids += rows.values_list("pk", flat=True)[: limit - len(ids)]
+        if len(ids) >= limit:
+            break
+    return ids
+
+
 def _lease_update(ids, now: dt.datetime) -> int:
     return Payout.objects.filter(_lease_filter(now), pk__in=ids).update(
         status=P.SENDING,
@@ -238,12 +256,7 @@ def payouts_send_due(
     now = now or timezone.now()
     limit = limit or settings.PAYOUT_BATCH_SIZE
     with transaction.atomic():
-        ids = list(
-            Payout.objects.select_for_update(skip_locked=True)
-            .filter(_lease_filter(now))
-            .order_by("next_attempt_at", "id")
-            .values_list("pk", flat=True)[:limit]
-        )
+        ids = _due_ids(now=now, limit=limit, lock=True)
         if ids:
             _lease_update(ids, now)
     if on_full_batch is not None and len(ids) >= limit:
@@ -449,13 +462,14 @@ def _record_paid(*, paid: list[tuple[Payout, str]], adapter_name: str) -> list[i
 def payouts_redispatch(*, now: dt.datetime | None = None) -> int:
     """Sweeper (beat): create payouts that approved claims are still missing (their outbox
     message given up on or lost), and wake the send job if anything is due (a message lost, a
-    worker killed). Returns how many payouts are due."""
+    worker killed). Returns how many payouts are due (counted up to what the fan-out wakes)."""
     from payouts.tasks import dispatch_create_missing, dispatch_send_due
 
     now = now or timezone.now()
     if payouts_create_missing(now=now) >= settings.PAYOUT_BATCH_SIZE:
         dispatch_create_missing()  # more than one batch behind: the job re-queues itself
-    due = Payout.objects.filter(_lease_filter(now)).count()
+    # Only as many as the fan-out can use: counting every due payout would scan them all.
+    due = len(_due_ids(now=now, limit=settings.PAYOUT_BATCH_SIZE * settings.PAYOUT_SWEEP_FANOUT))
     if due:
         batches = -(-due // settings.PAYOUT_BATCH_SIZE)
         for _i in range(min(batches, settings.PAYOUT_SWEEP_FANOUT)):
