@@ -80,12 +80,15 @@ def payouts_create_for_claims(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        claims = list(
-            Claim.objects.select_for_update(skip_locked=skip_locked)
-            .filter(pk__in=claim_ids, status=ClaimStatus.APPROVED)
+        # By primary key only, the status checked on the locked rows (see claims.batch).
+        claims = [
+            claim
+            for claim in Claim.objects.select_for_update(skip_locked=skip_locked)
+            .filter(pk__in=claim_ids)
             .order_by("pk")
-            .only("pk", "reference", "approved_total_minor", "currency", "funding")
-        )
+            .only("pk", "status", "reference", "approved_total_minor", "currency", "funding")
+            if claim.status == ClaimStatus.APPROVED
+        ]
         if not claims:
             return {}
         unfunded = [c.reference for c in claims if not c.approved_total_minor]
