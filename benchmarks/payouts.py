@@ -260,8 +260,29 @@ def _run(n: int, broker_url: str) -> dict:
     drained = time.monotonic() - started
     for worker in workers:
         worker.stop()
+    tasks = _task_seconds(workers)
+    for worker in workers:
         worker.cleanup()
-    return {"paid_s": round(paid, 3), "drained_s": round(drained, 3), "checks": _verify(n)}
+    return {
+        "paid_s": round(paid, 3),
+        "drained_s": round(drained, 3),
+        "worker_tasks": tasks,
+        "checks": _verify(n),
+    }
+
+
+def _task_seconds(workers) -> dict:
+    """{task: [how many ran, seconds in all]} from the workers' logs: where their time went."""
+    import re
+
+    out: dict = {}
+    for worker in workers:
+        for name, seconds in re.findall(
+            r"Task ([\w.]+)\[[^\]]+\] succeeded in ([\d.]+)s", worker.output()
+        ):
+            count, total = out.get(name.rsplit(".", 1)[-1], (0, 0.0))
+            out[name.rsplit(".", 1)[-1]] = (count + 1, total + float(seconds))
+    return {name: [count, round(total, 2)] for name, (count, total) in sorted(out.items())}
 
 
 FLOOR_SQL = [
