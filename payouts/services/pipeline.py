@@ -286,14 +286,18 @@ def payouts_send_leased(*, payout_ids: list[int], adapter) -> dict[int, str]:
         claim = payout.claim
         if claim.status != ClaimStatus.PAYOUT_PENDING:
             # Pulled back to review, on fraud hold, or anything else: never release the money.
-            payout_cancel(
-                payout=payout,
-                actor=SYSTEM,
-                reason=_("The claim is %(status)s, not awaiting payout.")
-                % {"status": claim.get_status_display()},
-                from_status=P.SENDING,
-            )
-            outcomes[payout.pk] = "cancelled"
+            try:
+                payout_cancel(
+                    payout=payout,
+                    actor=SYSTEM,
+                    reason=_("The claim is %(status)s, not awaiting payout.")
+                    % {"status": claim.get_status_display()},
+                    from_status=P.SENDING,
+                )
+            except PayoutError:
+                outcomes[payout.pk] = "skipped"  # its lease ran out and another worker has it
+            else:
+                outcomes[payout.pk] = "cancelled"
         else:
             sendable.append(payout)
     payees = PayeeDetails.objects.in_bulk(

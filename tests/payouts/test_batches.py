@@ -118,3 +118,26 @@ def test_a_batch_with_mixed_outcomes_records_each_one(settings):
     assert status == {good.pk: "paid", closed.pk: "failed", flaky.pk: "pending"}
     retry = Payout.objects.get(claim=flaky)
     assert retry.next_attempt_at > retry.updated_at and retry.failure_message == "timeout"
+
+
+def test_a_cancel_that_lost_a_race_does_not_stop_the_rest_of_the_batch():
+    from unittest import mock
+
+    from claims.services import claim_transition
+    from payouts.exceptions import PayoutError
+
+    # given: two claims awaiting payout, one then pulled back to review
+    pulled, paid = approved_claim(), approved_claim()
+    payouts_create_for_claims(claim_ids=[pulled.pk, paid.pk])
+    pulled.refresh_from_db()
+    claim_transition(claim=pulled, to=ClaimStatus.UNDER_REVIEW, actor=Actor.system("test"))
+    # when: cancelling its payout finds another worker already took it over
+    with mock.patch(
+        "payouts.services.pipeline.payout_cancel", side_effect=PayoutError("taken over")
+    ):
+        assert payouts_send_due(adapter=SandboxAdapter()) == 2
+    # then: the other payout is paid all the same, and the pulled-back claim is not
+    assert Payout.objects.get(claim=paid).status == PayoutStatus.PAID
+    assert not ProviderRecord.objects.filter(
+        idempotency_key=Payout.objects.get(claim=pulled).idempotency_key
+    ).exists()
