@@ -37,6 +37,8 @@ def claim_transition_batch(
     reason: str = "",
     updates: dict | None = None,
     data: dict | None = None,
+    reasons: dict[int, str] | None = None,
+    data_by_claim: dict[int, dict] | None = None,
     now: dt.datetime | None = None,
     use_sql: bool | None = None,
 ) -> list[int]:
@@ -45,6 +47,8 @@ def claim_transition_batch(
     Must run inside ``transaction.atomic()`` (the follow-ups are dispatched on its commit).
     Returns the ids this call moved; claims already moved, or locked by another worker right
     now, are left out. Clock fields are not recomputed: pass them in ``updates``.
+    ``reasons`` and ``data_by_claim`` (keyed by claim id) give a claim's event its own reason
+    (instead of ``reason``) and add to its event data (e.g. the claim's own payout reference).
     """
     to = ClaimStatus(to)
     from_status = ClaimStatus(from_status)
@@ -77,6 +81,13 @@ def claim_transition_batch(
         reason=reason,
         updates=updates,
         event_data=event_data,
+        own={
+            pk: {
+                "reason": (reasons or {}).get(pk, reason),
+                "data": (data_by_claim or {}).get(pk, {}),
+            }
+            for pk in {*(reasons or {}), *(data_by_claim or {})}
+        },
         topics=topics,
         now=now,
     )
@@ -92,7 +103,7 @@ def _jsonable(value):
 
 
 def _batch_orm(
-    *, claim_ids, from_status, to, actor, reason, updates, event_data, topics, now
+    *, claim_ids, from_status, to, actor, reason, updates, event_data, own, topics, now
 ) -> tuple[list[int], list[int]]:
     from claims.models import Outbox
 
@@ -118,8 +129,8 @@ def _batch_orm(
             actor_party=actor.party,
             actor=actor.user,
             actor_label=actor.label,
-            reason=reason,
-            data=event_data,
+            reason=own[pk]["reason"] if pk in own else reason,
+            data={**event_data, **own.get(pk, {}).get("data", {})},
             created_at=now,
         )
         for pk in locked
@@ -138,28 +149,37 @@ def _batch_orm(
 
 
 def _batch_sql(
-    *, claim_ids, from_status, to, actor, reason, updates, event_data, topics, now
+    *, claim_ids, from_status, to, actor, reason, updates, event_data, own, topics, now
 ) -> tuple[list[int], list[int]]:
-    """Lock, compare-and-swap, events and outbox rows in one PostgreSQL statement."""
+    """Lock, compare-and-swap, events and outbox rows in one PostgreSQL statement.
+
+    The rows are found by primary key only and their status is compared once they are locked
+    (a locked row is its latest version). Filtering on the status in the same scan let the
+    planner use the status index whenever its statistics undercounted ``from_status`` (a burst
+    of claims entering it since the last ANALYZE) and scan every claim in that status, for
+    each batch.
+    """
     sets = "".join(f", {connection.ops.quote_name(name)} = %({name})s" for name in updates)
     # Column names come from BATCH_FIELDS only (checked above); every value is a parameter.
     sql = f"""
         WITH locked AS (
-            SELECT id FROM claims_claim
-             WHERE id = ANY(%(ids)s) AND status = %(from)s
+            SELECT id, status FROM claims_claim
+             WHERE id = ANY(%(ids)s)
              ORDER BY id
                FOR NO KEY UPDATE SKIP LOCKED
         ), moved AS (
             UPDATE claims_claim c
                SET status = %(to)s, status_changed_at = %(now)s, updated_at = %(now)s{sets}
               FROM locked
-             WHERE c.id = locked.id AND c.status = %(from)s
+             WHERE c.id = locked.id AND locked.status = %(from)s
          RETURNING c.id
         ), events AS (
             INSERT INTO claims_claimevent (claim_id, kind, from_status, to_status, actor_party,
                                            actor_id, actor_label, reason, data, created_at)
             SELECT id, %(kind)s, %(from)s, %(to)s, %(party)s, %(actor_id)s, %(label)s,
-                   %(reason)s, %(data)s::jsonb, %(now)s
+                   COALESCE(%(own)s::jsonb -> id::text ->> 'reason', %(reason)s),
+                   %(data)s::jsonb || COALESCE(%(own)s::jsonb -> id::text -> 'data', '{{}}'),
+                   %(now)s
               FROM moved
          RETURNING id, claim_id
         ), outbox AS (
@@ -186,6 +206,7 @@ def _batch_sql(
         "label": actor.label,
         "reason": reason,
         "data": json.dumps(event_data, cls=DjangoJSONEncoder),
+        "own": json.dumps({str(k): v for k, v in own.items()}, cls=DjangoJSONEncoder),
         "topics": topics,
         **{
             name: str(value) if hasattr(value, "label") else value

@@ -1,5 +1,6 @@
 """Outbox handlers of the claims app: what the workers do after a claim changes."""
 
+import functools
 import zoneinfo
 
 from django.conf import settings
@@ -43,19 +44,40 @@ def customer_email_context(*, claim: Claim, event: ClaimEvent) -> dict:
     }
 
 
-@handler("claims.notify_customer")
-def notify_customer(*, claim_id: int, event_id: int) -> None:
-    """Tell the customer what just happened to their claim, in the language they filed in."""
-    event = ClaimEvent.objects.select_related("claim__customer", "claim__region").get(pk=event_id)
-    claim = event.claim
-    template = f"claim-{event.to_status}"
+@handler("claims.notify_customer", batch=True)
+def notify_customer(*, payloads: list[dict]) -> dict[int, Exception]:
+    """Tell customers what just happened to their claims, in the language each filed in: the
+    events of a chunk read in one query, each e-mail sent on its own (one that fails is
+    reported for its message alone, and retried later; the others are not sent again)."""
+    events = ClaimEvent.objects.select_related("claim__customer", "claim__region").in_bulk(
+        [payload["event_id"] for payload in payloads]
+    )
+    failed: dict[int, Exception] = {}
+    for position, payload in enumerate(payloads):
+        try:
+            event = events.get(payload["event_id"])
+            if event is None:
+                raise ClaimEvent.DoesNotExist(f"ClaimEvent {payload['event_id']} does not exist")
+            _email_customer(event)
+        except Exception as exc:  # noqa: BLE001 - the outbox records it on this message's row
+            failed[position] = exc
+    return failed
+
+
+@functools.cache
+def _template_for(status: str) -> str:
     # Every customer-facing state has its own wording; the generic one covers the rest.
     try:
-        select_template([f"emails/{template}-subject.txt"])
+        select_template([f"emails/claim-{status}-subject.txt"])
     except TemplateDoesNotExist:
-        template = "claim-update"
+        return "claim-update"
+    return f"claim-{status}"
+
+
+def _email_customer(event: ClaimEvent) -> None:
+    claim = event.claim
     email_send(
-        template=template,
+        template=_template_for(event.to_status),
         to=[claim.customer.email],
         context=customer_email_context(claim=claim, event=event),
         language=claim.customer_language,

@@ -23,6 +23,8 @@ from claims.models import Outbox
 logger = logging.getLogger(__name__)
 
 HANDLERS: dict[str, Callable[..., None]] = {}
+# Topics whose handler takes a list of payloads (``payloads=[...]``) and does them in one go.
+BATCH_TOPICS: set[str] = set()
 MAX_ATTEMPTS = 10
 _dispatch_on_commit: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "dispatch_on_commit", default=True
@@ -44,11 +46,21 @@ class RetryLater(Exception):
     """A handler's way to say: a temporary failure, try this message again later."""
 
 
-def handler(topic: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+def handler(
+    topic: str, *, batch: bool = False
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Register the handler of ``topic``. A ``batch`` handler is called as
+    ``func(payloads=[...])`` with the payloads of every message of its topic in a delivered
+    chunk (one message delivered alone gives a list of one), in one transaction. It raises to
+    fail them all, or returns ``{position: exception}`` for the messages it could not do (the
+    others are done; those are retried later, alone)."""
+
     def register(func: Callable[..., None]) -> Callable[..., None]:
         if topic in HANDLERS and HANDLERS[topic] is not func:
             raise RuntimeError(f"Two outbox handlers for {topic!r}")
         HANDLERS[topic] = func
+        if batch:
+            BATCH_TOPICS.add(topic)
         return func
 
     return register
@@ -124,22 +136,94 @@ def dispatch(*, message_id: int) -> bool:
 
 def deliver(*, message_id: int) -> str:
     """Run one message's handler exactly once (unless it fails, then again later)."""
-    now = timezone.now()
-    taken = (
-        Outbox.objects.filter(pk=message_id, done_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-        .update(locked_until=now + settings.OUTBOX_LEASE, attempts=F("attempts") + 1)
-    )
-    if not taken:
+    messages = _lease(message_ids=[message_id])
+    if not messages:
         return "skipped"  # done, running elsewhere, given up on, or unknown
-    message = Outbox.objects.get(pk=message_id)
+    return _run(messages[0])
+
+
+def deliver_many(*, message_ids: list[int]) -> int:
+    """Deliver a chunk of messages; returns how many are done.
+
+    Every message is leased in one statement. Messages of a batch topic run through their
+    handler together, in one transaction; if that fails, each is run alone (so one bad message
+    holds up nobody else, and its own row records the error). Other messages run one by one.
+    A failure is recorded on the message's row and the rest of the chunk goes on.
+    """
+    by_topic: dict[str, list[Outbox]] = {}
+    for message in _lease(message_ids=message_ids):
+        by_topic.setdefault(message.topic, []).append(message)
+    done = 0
+    for topic, messages in by_topic.items():
+        if topic in BATCH_TOPICS and len(messages) > 1:
+            try:
+                with transaction.atomic():
+                    failed = HANDLERS[topic](payloads=[m.payload for m in messages]) or {}
+                    _mark_done([m.pk for i, m in enumerate(messages) if i not in failed])
+            except Exception:  # noqa: BLE001 - run each alone below, which records the error
+                logger.warning(
+                    "batch of %d %s messages failed, delivering one by one",
+                    len(messages),
+                    topic,
+                    exc_info=True,
+                )
+            else:
+                for i, exc in failed.items():
+                    logger.warning("outbox message %s failed: %r", messages[i].pk, exc)
+                    _release(messages[i], exc)
+                done += len(messages) - len(failed)
+                continue
+        for message in messages:
+            try:
+                done += _run(message) == "done"
+            except Exception:  # noqa: BLE001 - recorded on the row by _run(); go on
+                logger.exception("outbox message %s failed", message.pk)
+    return done
+
+
+def _lease(*, message_ids: list[int]) -> list[Outbox]:
+    """Take the messages nobody else is running: done, leased elsewhere or given up on are
+    left out (the conditional update is the lease, on every database)."""
+    now = timezone.now()
+    until = now + settings.OUTBOX_LEASE
+    free = Q(done_at__isnull=True, attempts__lt=MAX_ATTEMPTS) & (
+        Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+    )
+    if len(message_ids) == 1:
+        taken = Outbox.objects.filter(free, pk=message_ids[0]).update(
+            locked_until=until, attempts=F("attempts") + 1
+        )
+        return list(Outbox.objects.filter(pk=message_ids[0])) if taken else []
+    with transaction.atomic():
+        ids = list(
+            Outbox.objects.select_for_update(skip_locked=True)
+            .filter(free, pk__in=message_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        Outbox.objects.filter(free, pk__in=ids).update(
+            locked_until=until, attempts=F("attempts") + 1
+        )
+    return list(Outbox.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def _mark_done(message_ids: list[int]) -> None:
+    Outbox.objects.filter(pk__in=message_ids).update(
+        done_at=timezone.now(), locked_until=None, last_error=""
+    )
+
+
+def _run(message: Outbox) -> str:
     func = HANDLERS[message.topic]
     try:
         with transaction.atomic():
-            func(**message.payload)
-            Outbox.objects.filter(pk=message_id).update(
-                done_at=timezone.now(), locked_until=None, last_error=""
-            )
+            if message.topic in BATCH_TOPICS:
+                failed = func(payloads=[message.payload])
+                if failed:
+                    raise failed[0]
+            else:
+                func(**message.payload)
+            _mark_done([message.pk])
     except RetryLater as exc:
         _release(message, exc)
         return "retry"

@@ -12,18 +12,11 @@ def outbox_deliver(message_id: int) -> str:
 
 @shared_task(acks_late=True, ignore_result=True)
 def outbox_deliver_many(message_ids: list[int]) -> int:
-    """A chunk of messages recorded by a set-based job; each is delivered (and leased) alone."""
-    import logging
+    """A chunk of messages recorded by a set-based job: leased together, batch topics handled
+    together, the rest one by one (``claims.outbox.deliver_many``)."""
+    from claims.outbox import deliver_many
 
-    from claims.outbox import deliver
-
-    done = 0
-    for message_id in message_ids:
-        try:
-            done += deliver(message_id=message_id) == "done"
-        except Exception:  # noqa: BLE001 - recorded on the row by deliver(); go on with the rest
-            logging.getLogger(__name__).exception("outbox message %s failed", message_id)
-    return done
+    return deliver_many(message_ids=message_ids)
 
 
 @shared_task(acks_late=True, ignore_result=True)

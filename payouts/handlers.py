@@ -3,9 +3,9 @@
 from claims.outbox import handler
 
 
-@handler("payouts.create")
-def create(*, claim_id: int, event_id: int) -> None:
-    """A claim was approved: create its one payout and move it to payout pending."""
-    from payouts.services import payout_create_for_claim
+@handler("payouts.create", batch=True)
+def create(*, payloads: list[dict]) -> None:
+    """Claims were approved: create their payouts and move them to payout pending, together."""
+    from payouts.services import payouts_create_for_claims
 
-    payout_create_for_claim(claim_id=claim_id)
+    payouts_create_for_claims(claim_ids=[payload["claim_id"] for payload in payloads])

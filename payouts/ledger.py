@@ -66,6 +66,21 @@ def _check(currency: str, lines: Sequence[Line]) -> int:
     return debits
 
 
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """One transaction for ``ledger_post_many`` (the same fields as ``ledger_post``, by id)."""
+
+    kind: str
+    currency: str
+    lines: Sequence[Line]
+    idempotency_key: str
+    claim_id: int | None = None
+    payout_id: int | None = None
+    seller_id: int | None = None
+    reverses_id: int | None = None
+    memo: str = ""
+
+
 def ledger_post(
     *,
     kind: str,
@@ -83,44 +98,92 @@ def ledger_post(
     Raises ``LedgerError`` (writing nothing) if the lines do not balance, mix signs, name an
     unknown account or currency, or if the key was already used for a different posting.
     """
-    if kind not in TransactionKind.values:
-        raise LedgerError(_("Unknown transaction kind %(k)s.") % {"k": kind})
-    if not idempotency_key:
-        raise LedgerError(_("A ledger posting needs an idempotency key."))
-    amount = _check(currency, lines)
-    existing = LedgerTransaction.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return _same_or_refuse(existing, kind=kind, currency=currency, amount=amount)
+    posting = Posting(
+        kind=kind,
+        currency=currency,
+        lines=lines,
+        idempotency_key=idempotency_key,
+        claim_id=claim.pk if claim is not None else None,
+        payout_id=payout.pk if payout is not None else None,
+        seller_id=seller.pk if seller is not None else None,
+        reverses_id=reverses.pk if reverses is not None else None,
+        memo=memo,
+    )
+    return ledger_post_many([posting])[0]
+
+
+def ledger_post_many(postings: Sequence[Posting]) -> list[LedgerTransaction]:
+    """``ledger_post`` for many transactions in a constant number of statements.
+
+    Every posting is checked before anything is written (one refused posting writes nothing).
+    Keys already posted return the first posting (refused if it differs); the rest are inserted
+    with their entries in bulk. Returns the transactions in the order of ``postings``.
+    """
+    amounts = {}
+    for posting in postings:
+        if posting.kind not in TransactionKind.values:
+            raise LedgerError(_("Unknown transaction kind %(k)s.") % {"k": posting.kind})
+        if not posting.idempotency_key:
+            raise LedgerError(_("A ledger posting needs an idempotency key."))
+        amount = _check(posting.currency, posting.lines)
+        if amounts.setdefault(posting.idempotency_key, amount) != amount:
+            raise LedgerError(
+                _("Idempotency key %(key)s was already used for a different posting.")
+                % {"key": posting.idempotency_key}
+            )
     try:
         with transaction.atomic():
-            tx = LedgerTransaction.objects.create(
-                kind=kind,
-                currency=currency,
-                idempotency_key=idempotency_key,
-                claim=claim,
-                payout=payout,
-                seller=seller,
-                reverses=reverses,
-                memo=memo[:200],
-                amount_minor=amount,
-            )
-            LedgerEntry.objects.bulk_create(
-                LedgerEntry(
-                    transaction=tx,
-                    account=line.account,
-                    currency=currency,
-                    debit_minor=line.debit_minor,
-                    credit_minor=line.credit_minor,
-                )
-                for line in lines
-            )
+            return _post_new(postings, amounts)
     except IntegrityError:
-        # Another worker posted the same key first (or this transaction reverses one twice).
-        existing = LedgerTransaction.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is None:
-            raise
-        return _same_or_refuse(existing, kind=kind, currency=currency, amount=amount)
-    return tx
+        # Another worker posted some of the same keys first: what is there now is the answer.
+        with transaction.atomic():
+            return _post_new(postings, amounts)
+
+
+def _post_new(postings: Sequence[Posting], amounts: dict[str, int]) -> list[LedgerTransaction]:
+    found = {
+        tx.idempotency_key: tx
+        for tx in LedgerTransaction.objects.filter(idempotency_key__in=list(amounts))
+    }
+    for posting in postings:
+        if posting.idempotency_key in found:
+            _same_or_refuse(
+                found[posting.idempotency_key],
+                kind=posting.kind,
+                currency=posting.currency,
+                amount=amounts[posting.idempotency_key],
+            )
+    fresh = {}
+    for posting in postings:
+        if posting.idempotency_key not in found:
+            fresh.setdefault(posting.idempotency_key, posting)
+    created = LedgerTransaction.objects.bulk_create(
+        LedgerTransaction(
+            kind=p.kind,
+            currency=p.currency,
+            idempotency_key=p.idempotency_key,
+            claim_id=p.claim_id,
+            payout_id=p.payout_id,
+            seller_id=p.seller_id,
+            reverses_id=p.reverses_id,
+            memo=p.memo[:200],
+            amount_minor=amounts[p.idempotency_key],
+        )
+        for p in fresh.values()
+    )
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(
+            transaction=tx,
+            account=line.account,
+            currency=p.currency,
+            debit_minor=line.debit_minor,
+            credit_minor=line.credit_minor,
+        )
+        for tx, p in zip(created, fresh.values(), strict=True)
+        for line in p.lines
+    )
+    found.update((tx.idempotency_key, tx) for tx in created)
+    return [found[p.idempotency_key] for p in postings]
 
 
 def _same_or_refuse(tx: LedgerTransaction, *, kind: str, currency: str, amount: int):

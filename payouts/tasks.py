@@ -9,27 +9,47 @@ from django.db import OperationalError
 logger = logging.getLogger(__name__)
 
 
-def dispatch_send_due() -> bool:
-    """Wake the send job. Never raises: the sweeper wakes it again if this message is lost."""
+def _wake(task, what: str) -> bool:
+    """Publish a job's task. Never raises: the sweeper wakes the job again if this is lost."""
     from kombu.exceptions import OperationalError as BrokerError
 
     try:
-        payouts_send_due.apply_async(retry=False)
+        task.apply_async(retry=False)
     except (BrokerError, OSError) as exc:
-        logger.warning("broker unavailable, payouts left for the sweeper: %s", exc)
+        logger.warning("broker unavailable, %s left for the sweeper: %s", what, exc)
         return False
     return True
 
 
+def dispatch_send_due() -> bool:
+    """Wake the send job."""
+    return _wake(payouts_send_due, "payouts")
+
+
+def dispatch_create_missing() -> bool:
+    """Wake the job that gives approved claims their missing payouts."""
+    return _wake(payouts_create_missing, "missing payouts")
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def payouts_create_missing() -> int:
+    """Payouts for one batch of approved claims whose outbox message was lost; re-queues
+    itself while a full batch was found (the sweeper catching up after an outage)."""
+    from payouts.services import payouts_create_missing as run
+
+    found = run()
+    if found >= settings.PAYOUT_BATCH_SIZE:
+        dispatch_create_missing()
+    return found
+
+
 @shared_task(acks_late=True, ignore_result=True)
 def payouts_send_due() -> int:
-    """Send a bounded batch of due payouts; re-queue itself while a full batch was found."""
+    """Send a bounded batch of due payouts; re-queue itself (as soon as the batch is leased)
+    while a full batch was found."""
     from payouts.services import payouts_send_due as run
 
-    leased = run()
-    if leased >= settings.PAYOUT_BATCH_SIZE:
-        dispatch_send_due()
-    return leased
+    return run(on_full_batch=dispatch_send_due)
 
 
 class PayoutSendTask(Task):

@@ -327,7 +327,8 @@ PAYOUT_DEBTOR_BIC = env("PAYOUT_DEBTOR_BIC", default="CHASUS33")
 PAYOUT_LEASE = timedelta(seconds=env.int("PAYOUT_LEASE_SECONDS", default=300))
 PAYOUT_RETRY_BASE = timedelta(seconds=env.int("PAYOUT_RETRY_BASE_SECONDS", default=30))
 PAYOUT_MAX_ATTEMPTS = env.int("PAYOUT_MAX_ATTEMPTS", default=8)
-PAYOUT_BATCH_SIZE = env.int("PAYOUT_BATCH_SIZE", default=100)
+# Payouts per send batch and claims per creation sweep (the outbox hands over chunks of 250).
+PAYOUT_BATCH_SIZE = env.int("PAYOUT_BATCH_SIZE", default=250)
 PAYOUT_SWEEP_FANOUT = 4
 # An approved claim still without a payout after this is given one by the sweeper.
 PAYOUT_CREATE_AFTER = timedelta(minutes=2)

@@ -11,22 +11,25 @@ transfers from it for ``manage.py import_bank_returns``.
 import datetime as dt
 import uuid
 import xml.etree.ElementTree as ET  # noqa: S405 - writing only; returns are parsed below
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
 from claims.money import exponent
 from payouts.adapters.base import (
+    Outcome,
     PaymentAdapter,
     PaymentInstruction,
     PaymentResult,
     PermanentFailure,
     StatementLine,
+    outcome_or_raise,
+    records_upsert,
 )
 from payouts.models import ProviderRecord
 
@@ -44,31 +47,32 @@ class Pain001FileAdapter(PaymentAdapter):
     name = "pain001"
 
     def send(self, instruction: PaymentInstruction) -> PaymentResult:
-        if instruction.payee_kind != "bank_account":
-            raise PermanentFailure("NOAC", "Card tokens cannot be paid by bank transfer.")
-        end_to_end = instruction.idempotency_key[:35]
-        try:
-            with transaction.atomic():
-                ProviderRecord.objects.create(
-                    adapter=self.name,
-                    idempotency_key=instruction.idempotency_key,
-                    reference=end_to_end,
-                    amount_minor=instruction.amount_minor,
-                    currency=instruction.currency,
-                    payee="|".join(
-                        [
-                            instruction.holder_name[:70],
-                            instruction.bank_code,
-                            instruction.account_number,
-                            instruction.remittance[:140],
-                        ]
-                    ),
+        return outcome_or_raise(self.send_many([instruction])[0])
+
+    def send_many(self, instructions: Sequence[PaymentInstruction]) -> list[Outcome]:
+        """Record each credit transfer once per key (the key is its EndToEndId), in one
+        statement; the batch file is written later by ``batch_write``."""
+        outcomes: list[Outcome] = []
+        rows = []
+        for instruction in instructions:
+            end_to_end = instruction.idempotency_key[:35]
+            if instruction.payee_kind != "bank_account":
+                outcomes.append(
+                    PermanentFailure("NOAC", "Card tokens cannot be paid by bank transfer.")
                 )
-        except IntegrityError:
-            ProviderRecord.objects.filter(
-                adapter=self.name, idempotency_key=instruction.idempotency_key
-            ).update(calls=F("calls") + 1)
-        return PaymentResult(reference=end_to_end)
+                continue
+            payee = "|".join(
+                [
+                    instruction.holder_name[:70],
+                    instruction.bank_code,
+                    instruction.account_number,
+                    instruction.remittance[:140],
+                ]
+            )
+            rows.append((instruction, end_to_end, payee))
+            outcomes.append(PaymentResult(reference=end_to_end))
+        records_upsert(adapter=self.name, rows=rows)
+        return outcomes
 
     def statement(self) -> list[StatementLine]:
         return [

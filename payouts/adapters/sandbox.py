@@ -15,18 +15,21 @@ refused (``AG01``).
 import random
 import time
 import uuid
+from collections.abc import Sequence
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 
 from payouts.adapters.base import (
+    Outcome,
     PaymentAdapter,
     PaymentInstruction,
     PaymentResult,
     PermanentFailure,
     StatementLine,
     TemporaryFailure,
+    outcome_or_raise,
+    records_upsert,
 )
 from payouts.models import ProviderRecord
 
@@ -54,45 +57,55 @@ class SandboxAdapter(PaymentAdapter):
             time.sleep(self.rng.uniform(low, high))
 
     def send(self, instruction: PaymentInstruction) -> PaymentResult:
+        return outcome_or_raise(self.send_many([instruction])[0])
+
+    def send_many(self, instructions: Sequence[PaymentInstruction]) -> list[Outcome]:
+        """The whole batch in one round trip (one latency, one statement for the records); the
+        faults are drawn for each payment, as a provider's batch API reports them."""
         if in_transaction():
             # A real provider is outside our database: never call it inside a transaction.
             raise RuntimeError("the payment provider was called inside a database transaction")
         self._wait()
-        if self.rng.random() < self.timeout_rate:
-            raise TemporaryFailure("sandbox: timed out before reaching the provider")
-        if instruction.account_number.endswith("0000"):
-            raise PermanentFailure("AC04", "The bank account is closed.")
-        if "declined" in instruction.card_token:
-            raise PermanentFailure("AG01", "The card issuer declined the payment.")
-        payee = instruction.account_number[-4:] or instruction.card_token[-4:]
-        try:
-            with transaction.atomic():
-                record = ProviderRecord.objects.create(
-                    adapter=self.name,
-                    idempotency_key=instruction.idempotency_key,
-                    reference=f"sbx_{uuid.uuid4().hex[:20]}",
-                    amount_minor=instruction.amount_minor,
-                    currency=instruction.currency,
-                    payee=f"{instruction.holder_name[:150]} ••••{payee}",
+        outcomes: list[Outcome | None] = []
+        accepted = []
+        for instruction in instructions:
+            outcome = None
+            if self.rng.random() < self.timeout_rate:
+                outcome = TemporaryFailure("sandbox: timed out before reaching the provider")
+            elif instruction.account_number.endswith("0000"):
+                outcome = PermanentFailure("AC04", "The bank account is closed.")
+            elif "declined" in instruction.card_token:
+                outcome = PermanentFailure("AG01", "The card issuer declined the payment.")
+            else:
+                payee = instruction.account_number[-4:] or instruction.card_token[-4:]
+                accepted.append(
+                    (
+                        instruction,
+                        f"sbx_{uuid.uuid4().hex[:20]}",
+                        f"{instruction.holder_name[:150]} ••••{payee}",
+                    )
                 )
-        except IntegrityError:
-            # Seen this key before: answer with the first payment, pay nothing.
-            ProviderRecord.objects.filter(
-                adapter=self.name, idempotency_key=instruction.idempotency_key
-            ).update(calls=F("calls") + 1)
-            record = ProviderRecord.objects.get(
-                adapter=self.name, idempotency_key=instruction.idempotency_key
-            )
+            outcomes.append(outcome)
+        # Seen a key before: the first payment answers, nothing is paid again.
+        records = records_upsert(adapter=self.name, rows=accepted)
+        for i, instruction in enumerate(instructions):
+            if outcomes[i] is not None:
+                continue
+            record = records[instruction.idempotency_key]
             if (record.amount_minor, record.currency) != (
                 instruction.amount_minor,
                 instruction.currency,
             ):
-                raise PermanentFailure(
+                outcomes[i] = PermanentFailure(
                     "DU01", "This idempotency key was used for a different amount."
-                ) from None
-        if self.rng.random() < self.lost_response_rate:
-            raise TemporaryFailure("sandbox: the payment went through but the answer was lost")
-        return PaymentResult(reference=record.reference)
+                )
+            elif self.rng.random() < self.lost_response_rate:
+                outcomes[i] = TemporaryFailure(
+                    "sandbox: the payment went through but the answer was lost"
+                )
+            else:
+                outcomes[i] = PaymentResult(reference=record.reference)
+        return outcomes
 
     def statement(self) -> list[StatementLine]:
         return [

@@ -3,8 +3,9 @@
 - decisions: ``decision_approve``, ``approval_second``, ``approval_reject``, ``decision_deny``
 - automatic approval and QA: ``claim_auto_approve``, ``auto_approve_sweep``, ``qa_review_record``
 - payee details: ``payee_set``
-- payouts: ``payout_create_for_claim``, ``payout_send``, ``payouts_send_due``,
-  ``payout_mark_failed``, ``payout_resend``, ``payout_return``, ``payout_cancel``
+- the pipeline, in batches: ``payouts_create_for_claims`` (and ``payout_create_for_claim``),
+  ``payouts_send_due``, ``payouts_send_leased`` (and ``payout_send``), ``payouts_redispatch``
+- one payout: ``payout_mark_failed``, ``payout_resend``, ``payout_return``, ``payout_cancel``
 - the ledger: ``payouts.ledger.ledger_post`` (and its helpers)
 """
 
@@ -19,13 +20,18 @@ from payouts.services.decisions import (
 from payouts.services.payees import payee_set
 from payouts.services.payouts import (
     payout_cancel,
-    payout_create_for_claim,
     payout_mark_failed,
     payout_resend,
     payout_return,
+)
+from payouts.services.pipeline import (
+    payout_create_for_claim,
     payout_send,
+    payouts_create_for_claims,
+    payouts_create_missing,
     payouts_redispatch,
     payouts_send_due,
+    payouts_send_leased,
 )
 
 __all__ = [
@@ -43,7 +49,10 @@ __all__ = [
     "payout_resend",
     "payout_return",
     "payout_send",
+    "payouts_create_for_claims",
+    "payouts_create_missing",
     "payouts_redispatch",
     "payouts_send_due",
+    "payouts_send_leased",
     "qa_review_record",
 ]

@@ -106,3 +106,31 @@ def test_batch_refuses_illegal_moves_and_staff_without_permission(outsider):
         )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.AWAITING_SELLER
+
+
+@pytest.mark.parametrize("use_sql", [True, False])
+def test_batch_gives_each_claim_its_own_reason_and_event_data(use_sql):
+    # given: two claims awaiting the seller
+    first, second = (claim_in(ClaimStatus.AWAITING_SELLER) for _ in range(2))
+    # when: the batch names a reason and data for the first only
+    with transaction.atomic():
+        claim_transition_batch(
+            claim_ids=[first.pk, second.pk],
+            from_status=ClaimStatus.AWAITING_SELLER,
+            to=ClaimStatus.ESCALATED,
+            actor=Actor.system("escalation"),
+            reason="Deadline passed.",
+            data={"policy": "step_in"},
+            reasons={first.pk: "Deadline passed for PL-1."},
+            data_by_claim={first.pk: {"ref": "x-1"}},
+            use_sql=use_sql,
+        )
+    # then: the first event has its own, the second the batch's
+    events = {
+        e.claim_id: (e.reason, e.data)
+        for e in ClaimEvent.objects.filter(to_status=ClaimStatus.ESCALATED)
+    }
+    assert events == {
+        first.pk: ("Deadline passed for PL-1.", {"policy": "step_in", "ref": "x-1"}),
+        second.pk: ("Deadline passed.", {"policy": "step_in"}),
+    }

@@ -204,3 +204,70 @@ def test_recorded_only_writes_rows_without_dispatching(django_capture_on_commit_
         with django_capture_on_commit_callbacks(execute=True):
             claim_new()
         assert dispatch.call_count == 2
+
+
+@pytest.fixture
+def batch_topic():
+    """A batch topic whose handler records each call's payloads and fails on claim id 0."""
+    calls = []
+
+    @outbox.handler("tests.batch", batch=True)
+    def run(*, payloads):
+        calls.append(sorted(p["claim_id"] for p in payloads))
+        if any(p["claim_id"] == 0 for p in payloads):
+            raise ValueError("a bad message")
+
+    yield calls
+    outbox.HANDLERS.pop("tests.batch")
+    outbox.BATCH_TOPICS.discard("tests.batch")
+
+
+@pytest.mark.django_db
+def test_deliver_many_runs_a_batch_topic_once_for_the_chunk_and_marks_all_done(batch_topic):
+    # given: three messages of a batch topic
+    ids = [outbox.outbox_add(topic="tests.batch", payload={"claim_id": n}).pk for n in (1, 2, 3)]
+    # when: delivered as one chunk, twice
+    assert outbox.deliver_many(message_ids=ids) == 3
+    assert outbox.deliver_many(message_ids=ids) == 0
+    # then: one handler call with the three payloads; every row done
+    assert batch_topic == [[1, 2, 3]]
+    assert not Outbox.objects.filter(pk__in=ids, done_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_a_bad_message_in_a_batch_holds_up_nobody_else(batch_topic):
+    # given: a chunk with one message the handler refuses
+    ids = [outbox.outbox_add(topic="tests.batch", payload={"claim_id": n}).pk for n in (1, 0, 2)]
+    # when
+    assert outbox.deliver_many(message_ids=ids) == 2
+    # then: the batch failed, each then ran alone; only the bad one waits, with its error
+    assert batch_topic == [[0, 1, 2], [1], [0], [2]]
+    pending = Outbox.objects.get(done_at__isnull=True)
+    assert pending.pk == ids[1] and "a bad message" in pending.last_error
+
+
+@pytest.mark.django_db
+def test_customer_emails_of_a_chunk_go_out_together_and_one_failure_is_kept_alone(mailoutbox):
+    # given: three new claims, each with its customer notification
+    claims = [claim_new() for _ in range(3)]
+    ids = list(
+        Outbox.objects.filter(topic="claims.notify_customer")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    from claims.handlers import email_send as real_send
+
+    def flaky(**kwargs):
+        if kwargs["to"] == [claims[1].customer.email]:
+            raise ConnectionError("relay down")
+        real_send(**kwargs)
+
+    # when: delivered as one chunk while the relay refuses the second
+    with mock.patch("claims.handlers.email_send", side_effect=flaky):
+        assert outbox.deliver_many(message_ids=ids) == 2
+    # then: two e-mails sent, the failed message alone waits with its error
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        c.customer.email for c in (claims[0], claims[2])
+    )
+    waiting = Outbox.objects.get(topic="claims.notify_customer", done_at__isnull=True)
+    assert waiting.pk == ids[1] and "relay down" in waiting.last_error

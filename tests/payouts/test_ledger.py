@@ -11,10 +11,12 @@ from claims.actors import Actor
 from payouts.adapters.sandbox import SandboxAdapter
 from payouts.ledger import (
     LedgerError,
+    Posting,
     cr,
     dr,
     ledger_balances,
     ledger_post,
+    ledger_post_many,
     ledger_post_recovery,
     ledger_post_withholding,
     ledger_unbalanced,
@@ -66,6 +68,49 @@ def test_same_key_returns_the_first_posting_and_a_different_posting_is_refused()
     with pytest.raises(LedgerError, match="already used"):
         _post([dr("cash", 700), cr("customer_payable", 700)])
     assert LedgerTransaction.objects.count() == 1 and LedgerEntry.objects.count() == 2
+
+
+def _posting(key, amount, kind="adjustment"):
+    return Posting(
+        kind=kind,
+        currency="USD",
+        lines=[dr("cash", amount), cr("customer_payable", amount)],
+        idempotency_key=key,
+    )
+
+
+def test_post_many_writes_new_keys_in_bulk_and_returns_earlier_postings_for_known_keys():
+    # given: one key posted before
+    first = _post([dr("cash", 500), cr("customer_payable", 500)], key="a")
+    # when: a batch with that key and two new ones, twice
+    batch = [_posting("a", 500), _posting("b", 700), _posting("c", 900)]
+    posted = ledger_post_many(batch)
+    again = ledger_post_many(batch)
+    # then: in order, the first posting reused, each key once, every transaction balanced
+    assert [tx.idempotency_key for tx in posted] == ["a", "b", "c"]
+    assert posted[0] == first and [tx.pk for tx in again] == [tx.pk for tx in posted]
+    assert LedgerTransaction.objects.count() == 3 and LedgerEntry.objects.count() == 6
+    _check_deferred_constraints()
+    assert ledger_unbalanced() == []
+
+
+def test_post_many_refuses_the_whole_batch_for_one_bad_posting():
+    _post([dr("cash", 500), cr("customer_payable", 500)], key="a")
+    with pytest.raises(LedgerError, match="already used"):
+        ledger_post_many([_posting("b", 700), _posting("a", 600)])
+    with pytest.raises(LedgerError, match="must be equal"):
+        ledger_post_many(
+            [
+                _posting("c", 700),
+                Posting(
+                    kind="adjustment",
+                    currency="USD",
+                    lines=[dr("cash", 5), cr("customer_payable", 4)],
+                    idempotency_key="d",
+                ),
+            ]
+        )
+    assert list(LedgerTransaction.objects.values_list("idempotency_key", flat=True)) == ["a"]
 
 
 def test_ledger_rows_are_append_only_in_the_model_and_in_the_database():

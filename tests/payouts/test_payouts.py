@@ -28,7 +28,7 @@ from payouts.services import (
     payout_send,
     payouts_send_due,
 )
-from payouts.services.payouts import _instruction
+from payouts.services.pipeline import _instruction
 from tests.payouts.helpers import approved_claim, deliver_payout_messages, with_payee
 
 pytestmark = pytest.mark.django_db

@@ -33,6 +33,25 @@ claim = claim_approve(claim=claim, actor=Actor.system(), approved=items, funding
 for step in ("payout_pending", "paid", "closed"):
     claim = claim_transition(claim=claim, to=step, actor=Actor.system())
 assert claim.events.count() == 9, claim.events.count()
+
+# The payout pipeline in batches, on SQLite: created by the outbox, sent, recorded.
+from payouts.adapters.sandbox import SandboxAdapter
+from payouts.models import Payout
+from payouts.services import payee_set, payouts_send_due
+second = claim_new()
+payee_set(customer=second.customer, actor=Actor.system(), kind="bank_account",
+          holder_name="J Doe", bank_code="021000021", account_number="12345678")
+for step in ("screening", "awaiting_seller", "seller_responded", "under_review"):
+    second = claim_transition(claim=second, to=step, actor=Actor.system())
+items = {item.pk: item.claimed_minor for item in second.losses.all()}
+second = claim_approve(claim=second, actor=Actor.system(), approved=items, funding="concession")
+for message in Outbox.objects.filter(done_at__isnull=True, topic="payouts.create"):
+    deliver(message_id=message.pk)
+calm = SandboxAdapter(latency_ms=(0, 0), timeout_rate=0, lost_response_rate=0)
+assert payouts_send_due(adapter=calm) >= 1
+second.refresh_from_db()
+assert second.status == "paid", second.status
+assert Payout.objects.get(claim=second).status == "paid"
 print("SMOKE OK", claim.reference)
 """
 
