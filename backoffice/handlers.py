@@ -5,7 +5,7 @@ from claims.notifications import email_send
 from claims.outbox import handler
 
 
-@handler("backoffice.message_send")
+@handler("backoffice.message_send", background=True)
 def message_send(*, claim_id: int, event_id: int) -> None:
     event = ClaimEvent.objects.select_related(
         "claim__customer", "claim__seller", "claim__region"

@@ -94,7 +94,7 @@ def claim_transition_batch(
     if outbox_ids:
         from claims.outbox import dispatch_many_on_commit
 
-        dispatch_many_on_commit(message_ids=outbox_ids)
+        dispatch_many_on_commit(message_ids=outbox_ids, topics=topics)
     return moved
 
 

@@ -44,7 +44,7 @@ def customer_email_context(*, claim: Claim, event: ClaimEvent) -> dict:
     }
 
 
-@handler("claims.notify_customer", batch=True)
+@handler("claims.notify_customer", batch=True, background=True)
 def notify_customer(*, payloads: list[dict]) -> dict[int, Exception]:
     """Tell customers what just happened to their claims, in the language each filed in: the
     events of a chunk read in one query, each e-mail sent on its own (one that fails is

@@ -46,14 +46,25 @@ class RetryLater(Exception):
     """A handler's way to say: a temporary failure, try this message again later."""
 
 
+# Broker priority of background work. On Redis, kombu keeps a list per priority step and a
+# worker pops the lowest number first; a message without a priority counts as 0. The embedded
+# filesystem broker ignores priorities.
+BACKGROUND_PRIORITY = 9
+BACKGROUND_TOPICS: set[str] = set()
+
+
 def handler(
-    topic: str, *, batch: bool = False
+    topic: str, *, batch: bool = False, background: bool = False
 ) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Register the handler of ``topic``. A ``batch`` handler is called as
     ``func(payloads=[...])`` with the payloads of every message of its topic in a delivered
     chunk (one message delivered alone gives a list of one), in one transaction. It raises to
     fail them all, or returns ``{position: exception}`` for the messages it could not do (the
-    others are done; those are retried later, alone)."""
+    others are done; those are retried later, alone).
+
+    A ``background`` topic (e-mail that tells people what already happened) waits on the
+    broker behind the work that moves claims and money: a backlog of e-mails after a large
+    batch never delays the next payments."""
 
     def register(func: Callable[..., None]) -> Callable[..., None]:
         if topic in HANDLERS and HANDLERS[topic] is not func:
@@ -61,6 +72,8 @@ def handler(
         HANDLERS[topic] = func
         if batch:
             BATCH_TOPICS.add(topic)
+        if background:
+            BACKGROUND_TOPICS.add(topic)
         return func
 
     return register
@@ -82,31 +95,39 @@ def outbox_add(*, topic: str, payload: dict, dedupe_key: str | None = None) -> O
     else:
         message = Outbox.objects.create(topic=topic, payload=payload)
     if _dispatch_on_commit.get():
-        transaction.on_commit(lambda: dispatch(message_id=message.pk))
+        transaction.on_commit(lambda: dispatch(message_id=message.pk, topics=[topic]))
     return message
+
+
+def _priority(topics) -> int | None:
+    """Background priority for messages whose topics are all background, else the default."""
+    topics = set(topics or ())
+    return BACKGROUND_PRIORITY if topics and topics <= BACKGROUND_TOPICS else None
 
 
 # Messages recorded in bulk are handed to the broker in chunks of this many per task.
 DELIVER_CHUNK = 250
 
 
-def dispatch_many_on_commit(*, message_ids: list[int]) -> None:
+def dispatch_many_on_commit(*, message_ids: list[int], topics=None) -> None:
     """Hand messages recorded in bulk (``claims.batch``) to the broker once the transaction
-    commits: one task per chunk instead of one publish per message."""
+    commits: one task per chunk instead of one publish per message. ``topics``: those of the
+    messages, for their broker priority."""
     if message_ids and _dispatch_on_commit.get():
-        transaction.on_commit(lambda: dispatch_many(message_ids=message_ids))
+        transaction.on_commit(lambda: dispatch_many(message_ids=message_ids, topics=topics))
 
 
-def dispatch_many(*, message_ids: list[int]) -> bool:
+def dispatch_many(*, message_ids: list[int], topics=None) -> bool:
     """Hand messages to the broker in chunks. Never raises, like ``dispatch``."""
     from kombu.exceptions import OperationalError
 
     from claims.tasks import outbox_deliver_many
 
+    priority = _priority(topics)
     for start in range(0, len(message_ids), DELIVER_CHUNK):
         try:
             outbox_deliver_many.apply_async(
-                args=[message_ids[start : start + DELIVER_CHUNK]], retry=False
+                args=[message_ids[start : start + DELIVER_CHUNK]], retry=False, priority=priority
             )
         except (OperationalError, OSError) as exc:
             logger.warning(
@@ -118,14 +139,14 @@ def dispatch_many(*, message_ids: list[int]) -> bool:
     return True
 
 
-def dispatch(*, message_id: int) -> bool:
+def dispatch(*, message_id: int, topics=None) -> bool:
     """Hand a message to the broker. Never raises: the sweeper retries what this could not send."""
     from kombu.exceptions import OperationalError
 
     from claims.tasks import outbox_deliver
 
     try:
-        outbox_deliver.apply_async(args=[message_id], retry=False)
+        outbox_deliver.apply_async(args=[message_id], retry=False, priority=_priority(topics))
     except (OperationalError, OSError) as exc:
         logger.warning(
             "broker unavailable, outbox message %s left for the sweeper: %s", message_id, exc
@@ -274,11 +295,11 @@ def outbox_redispatch(*, now=None, limit: int | None = None) -> int:
         .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
         .filter(Q(redispatch_after__isnull=True) | Q(redispatch_after__lte=now))
         .order_by("created_at")
-        .values_list("pk", "redispatches")[:limit]
+        .values_list("pk", "redispatches", "topic")[:limit]
     )
     sent: dict[int, list[int]] = {}
-    for message_id, redispatches in due:
-        if not dispatch(message_id=message_id):
+    for message_id, redispatches, topic in due:
+        if not dispatch(message_id=message_id, topics=[topic]):
             break  # the broker is down: try again on the next sweep
         sent.setdefault(redispatches, []).append(message_id)
     for redispatches, message_ids in sent.items():

@@ -271,3 +271,49 @@ def test_customer_emails_of_a_chunk_go_out_together_and_one_failure_is_kept_alon
     )
     waiting = Outbox.objects.get(topic="claims.notify_customer", done_at__isnull=True)
     assert waiting.pk == ids[1] and "relay down" in waiting.last_error
+
+
+def test_customer_emails_go_to_the_broker_behind_claim_and_money_work():
+    from claims.tasks import outbox_deliver, outbox_deliver_many
+
+    with (
+        mock.patch.object(outbox_deliver_many, "apply_async") as many,
+        mock.patch.object(outbox_deliver, "apply_async") as one,
+    ):
+        outbox.dispatch_many(message_ids=[1, 2], topics=["claims.notify_customer"])
+        outbox.dispatch_many(message_ids=[3], topics=["claims.notify_customer", "payouts.create"])
+        outbox.dispatch_many(message_ids=[4])
+        outbox.dispatch(message_id=5, topics=["backoffice.message_send"])
+        outbox.dispatch(message_id=6, topics=["payouts.create"])
+    assert [c.kwargs["priority"] for c in many.call_args_list] == [
+        outbox.BACKGROUND_PRIORITY,
+        None,  # a chunk with any work that moves claims or money keeps the default
+        None,
+    ]
+    assert [c.kwargs["priority"] for c in one.call_args_list] == [outbox.BACKGROUND_PRIORITY, None]
+
+
+def test_on_redis_a_worker_takes_default_priority_work_before_background_work():
+    """What BACKGROUND_PRIORITY relies on: kombu's Redis transport pops the lowest number first,
+    and a message without a priority counts as 0."""
+    from kombu import Connection
+
+    from tests.support.workers import RedisServer
+
+    redis = RedisServer()
+    redis.start()
+    try:
+        with Connection(redis.url) as conn:
+            queue = conn.SimpleQueue("priority-check")
+            queue.put("email", priority=outbox.BACKGROUND_PRIORITY)
+            queue.put("payment")
+            queue.put("payment too", priority=0)
+            got = []
+            for _ in range(3):
+                message = queue.get(timeout=5)
+                got.append(message.payload)
+                message.ack()
+            queue.close()
+    finally:
+        redis.close()
+    assert got == ["payment", "payment too", "email"]
