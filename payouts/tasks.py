@@ -26,6 +26,29 @@ def dispatch_send_due() -> bool:
     return _wake(payouts_send_due, "payouts")
 
 
+def dispatch_send(payout_ids: list[int]) -> bool:
+    """Hand new payouts to a sender. Never raises: if this is lost, the sweeper wakes the send
+    job, which finds them among the due payouts."""
+    from kombu.exceptions import OperationalError as BrokerError
+
+    try:
+        payouts_send.apply_async(args=[payout_ids], retry=False)
+    except (BrokerError, OSError) as exc:
+        logger.warning(
+            "broker unavailable, %d payouts left for the sweeper: %s", len(payout_ids), exc
+        )
+        return False
+    return True
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def payouts_send(payout_ids: list[int]) -> int:
+    """Send these payouts (a creation batch's), those still due."""
+    from payouts.services import payouts_send_ids as run
+
+    return run(payout_ids=payout_ids)
+
+
 def dispatch_create_missing() -> bool:
     """Wake the job that gives approved claims their missing payouts."""
     return _wake(payouts_create_missing, "missing payouts")

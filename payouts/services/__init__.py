@@ -31,6 +31,7 @@ from payouts.services.pipeline import (
     payouts_create_missing,
     payouts_redispatch,
     payouts_send_due,
+    payouts_send_ids,
     payouts_send_leased,
 )
 
@@ -53,6 +54,7 @@ __all__ = [
     "payouts_create_missing",
     "payouts_redispatch",
     "payouts_send_due",
+    "payouts_send_ids",
     "payouts_send_leased",
     "qa_review_record",
 ]

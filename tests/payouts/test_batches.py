@@ -141,3 +141,44 @@ def test_a_cancel_that_lost_a_race_does_not_stop_the_rest_of_the_batch():
     assert not ProviderRecord.objects.filter(
         idempotency_key=Payout.objects.get(claim=pulled).idempotency_key
     ).exists()
+
+
+def test_a_creation_batch_hands_its_payouts_to_a_sender_by_id(django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    from payouts.services import payouts_send_ids
+
+    # given
+    ids = [approved_claim(amount_minor=50_00 + i).pk for i in range(3)]
+    # when: the batch commits
+    with (
+        mock.patch("payouts.tasks.payouts_send.apply_async") as publish,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        created = payouts_create_for_claims(claim_ids=ids)
+    # then: one hand-off naming exactly its payouts
+    payout_ids = sorted(p.pk for p in created.values())
+    assert [c.kwargs["args"] for c in publish.call_args_list] == [[payout_ids]]
+    # and the sender leases and pays those that are still due, once
+    adapter = Counting()
+    assert payouts_send_ids(payout_ids=payout_ids, adapter=adapter) == 3
+    assert payouts_send_ids(payout_ids=payout_ids, adapter=adapter) == 0  # a duplicate message
+    assert adapter.batches == [3]
+    assert Payout.objects.filter(pk__in=payout_ids, status=PayoutStatus.PAID).count() == 3
+
+
+def test_a_lost_hand_off_is_found_by_the_send_job():
+    from unittest import mock
+
+    from kombu.exceptions import OperationalError
+
+    from payouts.tasks import dispatch_send
+
+    ids = [approved_claim(amount_minor=60_00).pk]
+    created = payouts_create_for_claims(claim_ids=ids)
+    with mock.patch(
+        "payouts.tasks.payouts_send.apply_async", side_effect=OperationalError("broker down")
+    ):
+        assert dispatch_send([p.pk for p in created.values()]) is False  # logged, not raised
+    assert payouts_send_due(adapter=SandboxAdapter()) == 1
+    assert Payout.objects.get(claim_id=ids[0]).status == PayoutStatus.PAID
