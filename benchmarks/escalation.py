@@ -20,36 +20,28 @@ It prints one JSON line: figures, ratios, targets. Peak memory is the worker's V
 
 import json
 import os
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-
-import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 # The project root, in place of benchmarks/ (whose queue.py would shadow the stdlib queue).
 sys.path[0] = str(ROOT)
+
+import psycopg  # noqa: E402 - after the path fix: psycopg imports queue
+
 DB = "bench_escalation"
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 N = int(os.environ.get("BENCH_CLAIMS", "100000"))
 # Floor and job alternate on fresh sets; the best of each is compared (a shared, noisy machine).
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
-TARGETS = {"job_vs_floor_ratio_max": 3.0, "worker_peak_memory_mb_max": 300}
+# As the issue states them, keyed by the ratio or figure they judge.
+TARGETS = {"job_vs_floor": "<=3", "worker_peak_memory_mb": "<300"}
 
 
 def _admin(sql: str) -> None:
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
         conn.execute(sql)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _reference(cursor, now) -> tuple[int, int, int]:
@@ -150,36 +142,17 @@ def main() -> None:
     _admin(f"DROP DATABASE IF EXISTS {DB}")
     _admin(f"CREATE DATABASE {DB}")
     url = f"{SERVER}/{DB}"
-    redis_dir = tempfile.mkdtemp(prefix="bench-redis-")
-    port = _free_port()
-    redis = subprocess.Popen(
-        [
-            shutil.which("redis-server") or "redis-server",
-            "--port",
-            str(port),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            redis_dir,
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    broker = f"redis://127.0.0.1:{port}/0"
+    from tests.support.workers import RedisServer, Worker
+
+    redis = RedisServer()
+    redis.start()
     env = {
-        **os.environ,
         "DJANGO_SETTINGS_MODULE": "benchmarks._escalation_settings",
         "DATABASE_URL": url,
-        "CELERY_BROKER_URL": broker,
-        "PYTHONPATH": str(ROOT),
+        "CELERY_BROKER_URL": redis.url,
     }
-    os.environ.update(
-        {k: env[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CELERY_BROKER_URL")}
-    )
+    os.environ.update(env)
     worker = None
-    log_fd, log_name = tempfile.mkstemp(prefix="bench-worker-", suffix=".log")
-    log = os.fdopen(log_fd, "wb")
     try:
         import django
 
@@ -189,35 +162,13 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         with psycopg.connect(url, autocommit=True) as conn, conn.cursor() as cursor:
             reference = _reference(cursor, dt.datetime.now(dt.UTC))
-        # A real worker process for the job, started once.
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "claims_site",
-                "worker",
-                "--pool",
-                "solo",
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-Q",
-                "celery",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+        # A real worker process for the job, started once (it consumes the default queue
+        # only: the settings route the e-mail deliveries elsewhere).
+        worker = Worker(
+            broker_url=redis.url,
+            extra_env={**env, "PYTHONPATH": str(ROOT), "CELERY_WORKER_POOL": "solo"},
         )
-        deadline = time.monotonic() + 60
-        while "ready" not in Path(log_name).read_text(errors="replace"):
-            if time.monotonic() > deadline:
-                raise SystemExit("worker did not start:\n" + Path(log_name).read_text())
-            time.sleep(0.2)
+        worker.start().wait_ready()
         from django.conf import settings
 
         from sellers.tasks import escalate_overdue_claims
@@ -247,7 +198,7 @@ def main() -> None:
                         raise SystemExit("the job did not finish in 30 minutes")
                     time.sleep(0.1)
                 jobs.append(time.perf_counter() - started)
-            status = Path(f"/proc/{worker.pid}/status").read_text()
+            status = Path(f"/proc/{worker.process.pid}/status").read_text()
             peak_kb = int(next(x for x in status.splitlines() if x.startswith("VmHWM")).split()[1])
             cursor.execute(
                 "SELECT count(*) FILTER (WHERE kind = 'status' AND to_status = 'escalated'), "
@@ -290,13 +241,9 @@ def main() -> None:
         )
     finally:
         if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=30)
-        redis.terminate()
-        redis.wait(timeout=10)
-        shutil.rmtree(redis_dir, ignore_errors=True)
-        log.close()
-        os.unlink(log_name)
+            worker.stop()
+            worker.cleanup()
+        redis.close()
         from django.db import connections
 
         connections.close_all()

@@ -21,11 +21,11 @@ import sys
 import time
 from pathlib import Path
 
-import psycopg
-
 ROOT = Path(__file__).resolve().parent.parent
 # The project root, in place of benchmarks/ (whose queue.py would shadow the stdlib queue).
 sys.path[0] = str(ROOT)
+
+import psycopg  # noqa: E402 - after the path fix: psycopg imports queue
 
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB = "bench_fraud_scoring"

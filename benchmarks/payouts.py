@@ -34,10 +34,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# Run as a script, this folder comes first on the path, and benchmarks/queue.py would shadow
-# the standard library's queue module (psycopg imports it).
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    sys.path.pop(0)
+# The project root, in place of benchmarks/ (whose queue.py would shadow the stdlib queue).
+sys.path[0] = str(ROOT)
 DB = "bench_payouts"
 TEMPLATE = "bench_payouts_template"
 HISTORY = [0]  # claims paid before the benchmark (--history), in every round's database
@@ -45,7 +43,6 @@ ADMIN_URL = os.environ.get(
     "BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
 )
 DB_URL = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB}")
-sys.path.insert(0, str(ROOT))
 os.environ.update(
     {
         "DJANGO_SETTINGS_MODULE": "claims_site.settings.test",
@@ -263,7 +260,8 @@ def _run(n: int, broker_url: str) -> dict:
     # the process publishes to the benchmark's redis (CELERY_BROKER_URL, set before setup)
     for worker in workers:
         worker.start()
-    time.sleep(3)  # let the workers boot
+    for worker in workers:
+        worker.wait_ready()
     warm_started = time.monotonic()
     dispatch_many(message_ids=warm_up_ids)
     _settle()

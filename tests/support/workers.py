@@ -149,6 +149,11 @@ class Worker:
         )
         return self
 
+    def wait_ready(self, timeout: float = 60) -> "Worker":
+        """Wait until the worker says it is ready to take tasks (raises after ``timeout``)."""
+        wait_for(lambda: "ready" in self.output(), timeout=timeout, what="the worker to start")
+        return self
+
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
