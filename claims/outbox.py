@@ -109,6 +109,19 @@ def _priority(topics) -> int | None:
 DELIVER_CHUNK = 250
 
 
+def publish(task, *, args=(), priority: int | None = None, what: str) -> bool:
+    """Hand a task to the broker. Never raises: if the broker is down (or slow past its 2 s
+    timeouts) this logs what was left for the sweepers and returns False."""
+    from kombu.exceptions import OperationalError
+
+    try:
+        task.apply_async(args=list(args), retry=False, priority=priority)
+    except (OperationalError, OSError) as exc:
+        logger.warning("broker unavailable, %s left for the sweeper: %s", what, exc)
+        return False
+    return True
+
+
 def dispatch_many_on_commit(*, message_ids: list[int], topics=None) -> None:
     """Hand messages recorded in bulk (``claims.batch``) to the broker once the transaction
     commits: one task per chunk instead of one publish per message. ``topics``: those of the
@@ -119,40 +132,30 @@ def dispatch_many_on_commit(*, message_ids: list[int], topics=None) -> None:
 
 def dispatch_many(*, message_ids: list[int], topics=None) -> bool:
     """Hand messages to the broker in chunks. Never raises, like ``dispatch``."""
-    from kombu.exceptions import OperationalError
-
     from claims.tasks import outbox_deliver_many
 
     priority = _priority(topics)
     for start in range(0, len(message_ids), DELIVER_CHUNK):
-        try:
-            outbox_deliver_many.apply_async(
-                args=[message_ids[start : start + DELIVER_CHUNK]], retry=False, priority=priority
-            )
-        except (OperationalError, OSError) as exc:
-            logger.warning(
-                "broker unavailable, %d outbox messages left for the sweeper: %s",
-                len(message_ids) - start,
-                exc,
-            )
+        if not publish(
+            outbox_deliver_many,
+            args=[message_ids[start : start + DELIVER_CHUNK]],
+            priority=priority,
+            what=f"{len(message_ids) - start} outbox messages",
+        ):
             return False
     return True
 
 
 def dispatch(*, message_id: int, topics=None) -> bool:
     """Hand a message to the broker. Never raises: the sweeper retries what this could not send."""
-    from kombu.exceptions import OperationalError
-
     from claims.tasks import outbox_deliver
 
-    try:
-        outbox_deliver.apply_async(args=[message_id], retry=False, priority=_priority(topics))
-    except (OperationalError, OSError) as exc:
-        logger.warning(
-            "broker unavailable, outbox message %s left for the sweeper: %s", message_id, exc
-        )
-        return False
-    return True
+    return publish(
+        outbox_deliver,
+        args=[message_id],
+        priority=_priority(topics),
+        what=f"outbox message {message_id}",
+    )
 
 
 def deliver(*, message_id: int) -> str:

@@ -1,44 +1,21 @@
 """Thin Celery entry points: take ids, call a service, idempotent, acks_late."""
 
-import logging
-
 from celery import Task, shared_task
 from django.conf import settings
 from django.db import OperationalError
 
-logger = logging.getLogger(__name__)
-
-
-def _wake(task, what: str) -> bool:
-    """Publish a job's task. Never raises: the sweeper wakes the job again if this is lost."""
-    from kombu.exceptions import OperationalError as BrokerError
-
-    try:
-        task.apply_async(retry=False)
-    except (BrokerError, OSError) as exc:
-        logger.warning("broker unavailable, %s left for the sweeper: %s", what, exc)
-        return False
-    return True
+from claims.outbox import publish
 
 
 def dispatch_send_due() -> bool:
-    """Wake the send job."""
-    return _wake(payouts_send_due, "payouts")
+    """Wake the send job. Never raises: the sweeper wakes it again if this is lost."""
+    return publish(payouts_send_due, what="payouts")
 
 
 def dispatch_send(payout_ids: list[int]) -> bool:
     """Hand new payouts to a sender. Never raises: if this is lost, the sweeper wakes the send
     job, which finds them among the due payouts."""
-    from kombu.exceptions import OperationalError as BrokerError
-
-    try:
-        payouts_send.apply_async(args=[payout_ids], retry=False)
-    except (BrokerError, OSError) as exc:
-        logger.warning(
-            "broker unavailable, %d payouts left for the sweeper: %s", len(payout_ids), exc
-        )
-        return False
-    return True
+    return publish(payouts_send, args=[payout_ids], what=f"{len(payout_ids)} payouts")
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -51,7 +28,7 @@ def payouts_send(payout_ids: list[int]) -> int:
 
 def dispatch_create_missing() -> bool:
     """Wake the job that gives approved claims their missing payouts."""
-    return _wake(payouts_create_missing, "missing payouts")
+    return publish(payouts_create_missing, what="missing payouts")
 
 
 @shared_task(acks_late=True, ignore_result=True)
