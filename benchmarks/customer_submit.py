@@ -6,7 +6,10 @@
    decoding and re-encoding the same three photos, plus SHA-256 of each before and after.
    Target: within 1.5x of the floor.
 2. The submission (review) page with no files: median request time against a minimal Django
-   view returning the same template with the same context. Target: within 1.5x.
+   view returning the same template with the same context. Target: within 1.5x. The real page
+   goes through the whole wizard view: the customer's session, the draft (which also keeps the
+   item shown, so this page reads nothing from the database; see portal.drafts.WizardItem),
+   the step guard, and the context built from the draft.
 
 Runs on its own PostgreSQL database (bench_customer_submit, created and dropped here) and a
 temporary media folder. Ratios are measured side by side, interleaved, in one run. Prints one
@@ -115,7 +118,7 @@ def page_setup(client, customer):
     client.post(step_url(line, "losses"), losses_data())
     response = client.get(step_url(line, "review"))
     assert response.status_code == 200
-    keys = ("line", "steps", "step", "form", "incident", "incident_date", "incident_kind")
+    keys = ("item", "steps", "step", "form", "incident", "incident_date", "incident_kind")
     keys += ("losses", "total", "files")
     context = {key: response.context[key] for key in keys}
 

@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import os
 import uuid
+from dataclasses import asdict, dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -20,14 +21,72 @@ DRAFT_DIR = "drafts"
 DRAFT_MAX_AGE = dt.timedelta(days=2)
 
 
+@dataclass(frozen=True)
+class WizardItem:
+    """What the wizard shows of the item claimed for, kept in the draft beside the answers.
+
+    Every step the customer submits reads the live order line (scoped to them) and rewrites
+    this, so the pages between two submissions render from the session alone, as the answers
+    do; the draft can only exist for a line the signed-in customer owns. Nothing is decided
+    from it: every submitted step, and the final submission, read and check the line again.
+    """
+
+    line_id: int
+    customer_id: int
+    product: str
+    seller: str
+    order_number: str
+    delivered_on: dt.date | None
+    currency: str
+    max_claim_minor: int
+
+    @classmethod
+    def of(cls, line) -> "WizardItem":
+        return cls(
+            line_id=line.pk,
+            customer_id=line.order.customer_id,
+            product=line.product.title,
+            seller=line.seller.legal_name,
+            order_number=line.order.number,
+            delivered_on=line.delivered_on,
+            currency=line.order.region.currency,
+            max_claim_minor=line.order.region.max_claim_minor,
+        )
+
+    @classmethod
+    def from_draft(cls, draft: dict, *, line_id: int, customer_id: int) -> "WizardItem | None":
+        """The kept item, or None when the caller must read the line (scoped to the customer).
+
+        None for a draft kept before items were, and for one whose line is not this customer's
+        (signing in clears the drafts; this holds even if that ever failed).
+        """
+        data = draft.get("item")
+        if not isinstance(data, dict):
+            return None
+        if data.get("line_id") != line_id or data.get("customer_id") != customer_id:
+            return None
+        try:
+            delivered = data["delivered_on"]
+            return cls(
+                **{**data, "delivered_on": dt.date.fromisoformat(delivered) if delivered else None}
+            )
+        except (KeyError, TypeError, ValueError):
+            return None  # kept by another version of this code: read the line instead
+
+    def as_draft(self) -> dict:
+        delivered = self.delivered_on.isoformat() if self.delivered_on else None
+        return {**asdict(self), "delivered_on": delivered}
+
+
 def draft_get(session, line_id: int) -> dict:
     return dict(session.get(DRAFTS_KEY, {}).get(str(line_id), {}))
 
 
-def draft_put(session, line_id: int, **parts) -> dict:
+def draft_put(session, line, **parts) -> dict:
+    """Save answers for ``line`` (a live, customer-scoped order line), refreshing its item."""
     drafts = dict(session.get(DRAFTS_KEY, {}))
-    draft = {**drafts.get(str(line_id), {}), **parts}
-    drafts[str(line_id)] = draft
+    draft = {**drafts.get(str(line.pk), {}), **parts, "item": WizardItem.of(line).as_draft()}
+    drafts[str(line.pk)] = draft
     session[DRAFTS_KEY] = drafts
     return draft
 

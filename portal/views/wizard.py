@@ -26,7 +26,14 @@ from claims.uploads import (
     evidence_precheck,
 )
 from claims_site.ratelimit import client_ip
-from portal.drafts import draft_drop, draft_file_delete, draft_file_save, draft_get, draft_put
+from portal.drafts import (
+    WizardItem,
+    draft_drop,
+    draft_file_delete,
+    draft_file_save,
+    draft_get,
+    draft_put,
+)
 from portal.forms import (
     DeclarationsForm,
     EvidenceForm,
@@ -50,13 +57,12 @@ def limits_context() -> dict:
     }
 
 
-def _context(request, line, step: str, **extra) -> dict:
-    return {"line": line, "steps": step_links(step), "step": step, **extra}
+def _context(request, item: WizardItem, step: str, **extra) -> dict:
+    return {"item": item, "steps": step_links(step), "step": step, **extra}
 
 
-def _guard(request, line, step: str) -> HttpResponse | None:
+def _guard(request, line, line_id: int, draft: dict, step: str) -> HttpResponse | None:
     """Send the customer back to the first step that still needs an answer."""
-    draft = draft_get(request.session, line.pk)
     # The item's own rules are checked where the wizard starts; later steps rely on the draft,
     # and the submission re-checks every rule anyway.
     reasons = step_reasons(step="item", line=line) if step == "incident" else []
@@ -67,7 +73,7 @@ def _guard(request, line, step: str) -> HttpResponse | None:
     needs = {"incident": [], "losses": ["incident"], "evidence": ["incident", "losses"]}
     for missing in needs.get(step, ["incident", "losses"]):
         if not draft.get(missing):
-            return redirect("portal:wizard", line_id=line.pk, step=missing)
+            return redirect("portal:wizard", line_id=line_id, step=missing)
     return None
 
 
@@ -83,6 +89,7 @@ def new_claim(request: HttpRequest) -> HttpResponse:
                 {
                     "order": order,
                     "line": line,
+                    "item": WizardItem.of(line),
                     "reasons": step_reasons(step="item", line=line),
                     "open_claim": line.open_claims[0] if line.open_claims else None,
                 }
@@ -105,15 +112,24 @@ def wizard(request: HttpRequest, line_id: int, step: str) -> HttpResponse:
     }.get(step)
     if view is None:
         raise Http404
-    line = customer_order_line(customer_id=request.customer_id, line_id=line_id)
-    guard = _guard(request, line, step)
+    draft = draft_get(request.session, line_id)
+    # Pages between two submitted steps render from the draft, which exists only for a line
+    # this customer owns. Whatever is submitted, and the first step (it checks the item's
+    # rules), reads the line itself, scoped to the customer.
+    item = None
+    if request.method == "GET" and step != "incident":
+        item = WizardItem.from_draft(draft, line_id=line_id, customer_id=request.customer_id)
+    line = None
+    if item is None:
+        line = customer_order_line(customer_id=request.customer_id, line_id=line_id)
+        item = WizardItem.of(line)
+    guard = _guard(request, line, line_id, draft, step)
     if guard is not None:
         return guard
-    return view(request, line)
+    return view(request, line, item, draft)
 
 
-def _incident(request, line) -> HttpResponse:
-    draft = draft_get(request.session, line.pk)
+def _incident(request, line, item: WizardItem, draft: dict) -> HttpResponse:
     if request.method == "POST":
         form = IncidentForm(request.POST)
         if form.is_valid():
@@ -121,14 +137,14 @@ def _incident(request, line) -> HttpResponse:
                 step="incident", line=line, incident_date=form.cleaned_data["incident_date"]
             )
             if not reasons:
-                draft_put(request.session, line.pk, incident=form.as_draft())
-                return redirect("portal:wizard", line_id=line.pk, step="losses")
+                draft_put(request.session, line, incident=form.as_draft())
+                return redirect("portal:wizard", line_id=item.line_id, step="losses")
             for reason in reasons:
                 form.add_error("incident_date", reason)
     else:
         form = IncidentForm(initial=IncidentForm.initial_from(draft))
     return render(
-        request, "portal/wizard_incident.html", _context(request, line, "incident", form=form)
+        request, "portal/wizard_incident.html", _context(request, item, "incident", form=form)
     )
 
 
@@ -143,9 +159,8 @@ def _loss_inputs(draft: dict) -> list[LossInput]:
     ]
 
 
-def _losses(request, line) -> HttpResponse:
-    draft = draft_get(request.session, line.pk)
-    currency = line.order.region.currency
+def _losses(request, line, item: WizardItem, draft: dict) -> HttpResponse:
+    currency = item.currency
     if request.method == "POST":
         form = LossesForm(request.POST, currency=currency)
         if form.is_valid():
@@ -157,8 +172,8 @@ def _losses(request, line) -> HttpResponse:
                 losses=[LossInput(kind=x["kind"], amount_minor=x["amount_minor"]) for x in losses],
             )
             if not reasons:
-                draft_put(request.session, line.pk, losses=losses)
-                return redirect("portal:wizard", line_id=line.pk, step="evidence")
+                draft_put(request.session, line, losses=losses)
+                return redirect("portal:wizard", line_id=item.line_id, step="evidence")
             for reason in reasons:
                 form.add_error(None, reason)
     else:
@@ -168,17 +183,16 @@ def _losses(request, line) -> HttpResponse:
         "portal/wizard_losses.html",
         _context(
             request,
-            line,
+            item,
             "losses",
             form=form,
             currency=currency,
-            maximum=format_minor(line.order.region.max_claim_minor, currency),
+            maximum=format_minor(item.max_claim_minor, currency),
         ),
     )
 
 
-def _evidence(request, line) -> HttpResponse:
-    draft = draft_get(request.session, line.pk)
+def _evidence(request, line, item: WizardItem, draft: dict) -> HttpResponse:
     files = list(draft.get("files") or [])
     form = EvidenceForm(initial={"kind": EvidenceKind.DAMAGE_PHOTO})
     status = 200
@@ -187,8 +201,8 @@ def _evidence(request, line) -> HttpResponse:
         for gone in (f for f in files if f["id"] == request.POST["remove"]):
             draft_file_delete(gone["id"])
             messages.success(request, _("Removed %(name)s.") % {"name": gone["name"]})
-        draft_put(request.session, line.pk, files=keep)
-        return redirect("portal:wizard", line_id=line.pk, step="evidence")
+        draft_put(request.session, line, files=keep)
+        return redirect("portal:wizard", line_id=item.line_id, step="evidence")
     if request.method == "POST":
         form = EvidenceForm(request.POST, request.FILES)
         if upload_limited(request, customer_id=request.customer_id):
@@ -226,12 +240,12 @@ def _evidence(request, line) -> HttpResponse:
                                 "content_type": content_type,
                             }
                         )
-                    draft_put(request.session, line.pk, files=files)
+                    draft_put(request.session, line, files=files)
                     messages.success(
                         request,
                         _("Added %(n)d file(s). Add more, or continue.") % {"n": len(checked)},
                     )
-                    return redirect("portal:wizard", line_id=line.pk, step="evidence")
+                    return redirect("portal:wizard", line_id=item.line_id, step="evidence")
         if form.errors and status == 200:
             status = 400
     kinds = dict(EvidenceKind.choices)
@@ -240,7 +254,7 @@ def _evidence(request, line) -> HttpResponse:
     return render(
         request,
         "portal/wizard_evidence.html",
-        _context(request, line, "evidence", form=form, files=files, **limits_context()),
+        _context(request, item, "evidence", form=form, files=files, **limits_context()),
         status=status,
     )
 
@@ -251,8 +265,7 @@ def _display(name: str) -> str:
     return display_name(name)
 
 
-def _review(request, line) -> HttpResponse:
-    draft = draft_get(request.session, line.pk)
+def _review(request, line, item: WizardItem, draft: dict) -> HttpResponse:
     form = DeclarationsForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -291,7 +304,7 @@ def _review(request, line) -> HttpResponse:
                 return device_cookie_set(request, response)
     elif request.method == "POST":
         status = 400
-    currency = line.order.region.currency
+    currency = item.currency
     kinds, loss_kinds = dict(IncidentKind.choices), dict(LossKind.choices)
     losses = [
         {
@@ -310,7 +323,7 @@ def _review(request, line) -> HttpResponse:
         "portal/wizard_review.html",
         _context(
             request,
-            line,
+            item,
             "review",
             form=form,
             incident=draft["incident"],
