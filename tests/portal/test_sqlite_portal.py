@@ -1,12 +1,7 @@
 """The customer journey on the embedded defaults (SQLite, demo-mode e-mail, local settings):
 what a person trying `make run` does, from the sign-in e-mail to a filed claim with a photo."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.embedded import embedded_env, manage
 
 FLOW = r"""
 import io, json, re
@@ -49,44 +44,20 @@ print("PORTAL SMOKE OK", claim.reference)
 
 
 def test_portal_journey_on_a_fresh_sqlite_database(tmp_path):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DATABASE_", "REDIS_", "CELERY_", "DJANGO_"))
-    }
-    env.update(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
-            "MEDIA_ROOT": str(tmp_path / "media"),
-            "DEMO_MAIL_DIR": str(tmp_path / "mail"),
-            "CELERY_BROKER_URL": "memory://",
-            "DJANGO_SETTINGS_MODULE": "claims_site.settings.local",
-            "DJANGO_DEBUG": "0",
-            # The embedded cache is a folder shared by every run: keep the limits out of the way.
-            **{
-                f"PORTAL_{name}": "1000000"
-                for name in (
-                    "SIGNIN_PER_IP_PER_HOUR",
-                    "SIGNIN_PER_ORDER_PER_HOUR",
-                    "SUBMISSIONS_PER_CUSTOMER_PER_DAY",
-                    "SUBMISSIONS_PER_IP_PER_DAY",
-                    "UPLOADS_PER_CUSTOMER_PER_DAY",
-                )
-            },
-        }
+    # The embedded cache is a folder shared by every run: keep the limits out of the way.
+    limits = (
+        "SIGNIN_PER_IP_PER_HOUR",
+        "SIGNIN_PER_ORDER_PER_HOUR",
+        "SUBMISSIONS_PER_CUSTOMER_PER_DAY",
+        "SUBMISSIONS_PER_IP_PER_DAY",
+        "UPLOADS_PER_CUSTOMER_PER_DAY",
+    )
+    env = embedded_env(
+        tmp_path,
+        database="portal.sqlite3",
+        DJANGO_DEBUG="0",
+        **{f"PORTAL_{name}": "1000000" for name in limits},
     )
 
-    def manage(*args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert result.returncode == 0, result.stderr[-3000:]
-        return result.stdout
-
-    manage("migrate", "--noinput")
-    assert "PORTAL SMOKE OK PL-US-" in manage("shell", "--no-imports", "-c", FLOW)
+    manage(env, "migrate", "--noinput")
+    assert "PORTAL SMOKE OK PL-US-" in manage(env, "shell", "--no-imports", "-c", FLOW)

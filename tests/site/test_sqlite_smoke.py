@@ -1,11 +1,6 @@
 """The embedded default (SQLite) migrates from nothing and runs the main flow."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.embedded import embedded_env, manage
 
 FLOW = r"""
 from django.db import connection
@@ -57,34 +52,9 @@ print("SMOKE OK", claim.reference)
 
 
 def test_fresh_sqlite_database_migrates_seeds_and_walks_the_main_flow(tmp_path):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DATABASE_", "REDIS_", "CELERY_", "DJANGO_"))
-    }
-    env.update(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'smoke.sqlite3'}",
-            "MEDIA_ROOT": str(tmp_path / "media"),
-            "DEMO_MAIL_DIR": str(tmp_path / "mail"),
-            "CELERY_BROKER_URL": "memory://",
-            "DJANGO_SETTINGS_MODULE": "claims_site.settings.local",
-        }
-    )
+    env = embedded_env(tmp_path, database="smoke.sqlite3")
 
-    def manage(*args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert result.returncode == 0, result.stderr[-3000:]
-        return result.stdout
-
-    manage("migrate", "--noinput")
-    assert "supervisor" in manage("seed_demo")
-    assert "already there" in manage("seed_demo")
-    assert "SMOKE OK PL-US-" in manage("shell", "--no-imports", "-c", FLOW)
+    manage(env, "migrate", "--noinput")
+    assert "supervisor" in manage(env, "seed_demo")
+    assert "already there" in manage(env, "seed_demo")
+    assert "SMOKE OK PL-US-" in manage(env, "shell", "--no-imports", "-c", FLOW)
