@@ -24,7 +24,6 @@ the 1,000-claim run pays the same index depths as the large one). Ends with one 
 """
 
 import argparse
-import datetime as dt
 import json
 import os
 import statistics
@@ -97,12 +96,11 @@ def _approved_claims(n: int, tag: str = "B") -> list[int]:
     """n approved claims with payee details and their payouts.create messages (not timed).
     Returns the messages' ids."""
     from django.db import connection
-    from django.utils import timezone
 
-    from claims.models import Claim, ClaimStatus, Outbox, Region
-    from marketplace.models import Customer, Order, OrderLine, Product
-    from payouts.models import PayeeDetails
+    from claims.models import ClaimStatus, Outbox, Region
+    from marketplace.models import Product
     from sellers.models import Seller
+    from tests.support.bulk import claims_with_payees
 
     region = Region.objects.get(code="US")
     seller, _ = Seller.objects.get_or_create(
@@ -112,64 +110,10 @@ def _approved_claims(n: int, tag: str = "B") -> list[int]:
     product, _ = Product.objects.get_or_create(
         marketplace_id="P-BENCH", defaults={"title": "Heater", "seller": seller}
     )
-    now = timezone.now()
     ids = []
     for start in range(0, n, 5000):
-        size = min(5000, n - start)
-        customers = Customer.objects.bulk_create(
-            Customer(marketplace_id=f"C-{tag}{start + i:07d}", name=f"C {i}", email="c@x.test")
-            for i in range(size)
-        )
-        orders = Order.objects.bulk_create(
-            Order(
-                number=f"B-{c.marketplace_id}",
-                customer=c,
-                region=region,
-                currency="USD",
-                placed_at=now - dt.timedelta(days=20),
-            )
-            for c in customers
-        )
-        lines = OrderLine.objects.bulk_create(
-            OrderLine(
-                order=o,
-                line_number=1,
-                product=product,
-                seller=seller,
-                quantity=1,
-                currency="USD",
-                unit_price_minor=4999,
-            )
-            for o in orders
-        )
-        claims = Claim.objects.bulk_create(
-            Claim(
-                reference=f"PL-US-2026-{tag}{start + i:07d}",
-                region=region,
-                customer=c,
-                order_line=line,
-                seller=seller,
-                incident_date=now.date(),
-                incident_kind="property_damage",
-                description="x",
-                currency="USD",
-                claimed_total_minor=1_000 + i,
-                approved_total_minor=1_000 + i,
-                funding="concession",
-                status=ClaimStatus.APPROVED,
-                status_changed_at=now,
-            )
-            for i, (c, line) in enumerate(zip(customers, lines, strict=True))
-        )
-        PayeeDetails.objects.bulk_create(
-            PayeeDetails(
-                customer=c,
-                kind="bank_account",
-                holder_name=c.name,
-                bank_code="021000021",
-                account_number=f"7{start + i:07d}1",
-            )
-            for i, c in enumerate(customers)
+        claims = claims_with_payees(
+            min(5000, n - start), tag=tag, first=start, product=product, status=ClaimStatus.APPROVED
         )
         messages = Outbox.objects.bulk_create(
             Outbox(

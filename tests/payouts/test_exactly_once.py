@@ -9,18 +9,17 @@ import time
 
 import pytest
 from django.db.models import Count, Sum
-from django.utils import timezone
 
 from claims.actors import Actor
-from claims.models import Claim, ClaimEvent, ClaimStatus, IncidentKind, LossItem, Outbox
+from claims.models import Claim, ClaimEvent, ClaimStatus, Outbox
 from claims.outbox import outbox_redispatch
 from claims.services import claim_approve
-from marketplace.models import Customer, Order, OrderLine
 from payouts.ledger import ledger_balances, ledger_unbalanced
-from payouts.models import PayeeDetails, Payout, PayoutStatus, ProviderRecord
+from payouts.models import Payout, PayoutStatus, ProviderRecord
 from payouts.services import payouts_redispatch
-from tests.factories import ProductFactory, us
+from tests.factories import ProductFactory
 from tests.support import workers as support
+from tests.support.bulk import claims_with_payees
 from tests.support.workers import RedisServer, Worker, celery_broker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -43,70 +42,6 @@ WORKER_ENV = {
     "SANDBOX_TIMEOUT_RATE": "0.05",
     "SANDBOX_LOST_RESPONSE_RATE": "0.05",
 }
-
-
-def _claims_under_review(n: int) -> list[Claim]:
-    """Test setup in bulk: n claims under review, each with its customer and payee details."""
-    region = us()
-    product = ProductFactory()
-    now = timezone.now()
-    customers = Customer.objects.bulk_create(
-        Customer(marketplace_id=f"C-X{i:06d}", name=f"Customer {i}", email=f"c{i}@example.test")
-        for i in range(n)
-    )
-    orders = Order.objects.bulk_create(
-        Order(
-            number=f"X-{i:07d}",
-            customer=c,
-            region=region,
-            currency="USD",
-            placed_at=now - dt.timedelta(days=20),
-        )
-        for i, c in enumerate(customers)
-    )
-    lines = OrderLine.objects.bulk_create(
-        OrderLine(
-            order=o,
-            line_number=1,
-            product=product,
-            seller=product.seller,
-            quantity=1,
-            currency="USD",
-            unit_price_minor=4999,
-        )
-        for o in orders
-    )
-    claims = Claim.objects.bulk_create(
-        Claim(
-            reference=f"PL-US-2026-X{i:06d}",
-            region=region,
-            customer=c,
-            order_line=line,
-            seller=product.seller,
-            incident_date=(now - dt.timedelta(days=10)).date(),
-            incident_kind=IncidentKind.PROPERTY_DAMAGE,
-            description="Scorched floor.",
-            currency="USD",
-            claimed_total_minor=1_000 + i,
-            status=ClaimStatus.UNDER_REVIEW,
-        )
-        for i, (c, line) in enumerate(zip(customers, lines, strict=True))
-    )
-    LossItem.objects.bulk_create(
-        LossItem(claim=c, kind="property", currency="USD", claimed_minor=c.claimed_total_minor)
-        for c in claims
-    )
-    PayeeDetails.objects.bulk_create(
-        PayeeDetails(
-            customer=c,
-            kind="bank_account",
-            holder_name=c.name,
-            bank_code="021000021",
-            account_number=f"7{i:07d}1",  # never ends in 0000 (a closed account)
-        )
-        for i, c in enumerate(customers)
-    )
-    return claims
 
 
 def _approve(claims: list[Claim]) -> None:
@@ -170,7 +105,7 @@ def test_every_approved_claim_is_paid_exactly_once_despite_kills_and_broker_rest
     # Beat's sweepers, a little faster than in production (30 s) to keep the test short.
     settings.OUTBOX_REDISPATCH_AFTER = dt.timedelta(seconds=20)
     started = time.monotonic()
-    claims = _claims_under_review(N)
+    claims = claims_with_payees(N, tag="X", product=ProductFactory(), loss_items=True)
     redis = RedisServer()
     redis.start()
     workers = []
