@@ -249,12 +249,12 @@ def _evidence(request, line, item: WizardItem, draft: dict) -> HttpResponse:
         if form.errors and status == 200:
             status = 400
     kinds = dict(EvidenceKind.choices)
-    for f in files:
-        f["kind_label"] = kinds.get(f["kind"], f["kind"])
+    # Labels for the page only: the draft's own file entries stay as they were saved.
+    shown = [{**f, "kind_label": kinds.get(f["kind"], f["kind"])} for f in files]
     return render(
         request,
         "portal/wizard_evidence.html",
-        _context(request, item, "evidence", form=form, files=files, **limits_context()),
+        _context(request, item, "evidence", form=form, files=shown, **limits_context()),
         status=status,
     )
 
