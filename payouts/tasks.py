@@ -1,8 +1,7 @@
 """Thin Celery entry points: take ids, call a service, idempotent, acks_late."""
 
-from celery import Task, shared_task
+from celery import shared_task
 from django.conf import settings
-from django.db import OperationalError
 
 from claims.outbox import publish
 
@@ -50,37 +49,6 @@ def payouts_send_due() -> int:
     from payouts.services import payouts_send_due as run
 
     return run(on_full_batch=dispatch_send_due)
-
-
-class PayoutSendTask(Task):
-    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
-        # The final failure (retries exhausted, or an error nobody expected): park the payout
-        # for staff instead of leaving it to be retried for ever.
-        from payouts.services import payout_mark_failed
-
-        payout_id = kwargs.get("payout_id", args[0] if args else None)
-        if payout_id is not None:
-            payout_mark_failed(payout_id=payout_id, code="TASKFAIL", message=repr(exc)[:500])
-
-
-@shared_task(
-    bind=True,
-    base=PayoutSendTask,
-    acks_late=True,
-    ignore_result=True,
-    max_retries=5,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-)
-def payout_send(self, payout_id: int) -> str:
-    """Send one payout now (staff "send now" and "resend"); retries temporary failures."""
-    from payouts.services import payout_send as run
-
-    result = run(payout_id=payout_id)
-    if result == "retry":
-        countdown = settings.PAYOUT_RETRY_BASE.total_seconds() * 2**self.request.retries
-        raise self.retry(countdown=countdown)
-    return result
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -23,8 +23,7 @@
    once the lease runs out the job takes them again and resends with the same keys, which the
    provider answers with the first payments: each customer is paid once.
 
-``payout_create_for_claim`` and ``payout_send`` (staff "send now", the per-payout task) are
-the same code with one id.
+``payout_create_for_claim`` and ``payout_send`` are the same code with one id.
 """
 
 import datetime as dt
