@@ -6,7 +6,6 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from claims.models import FINISHED_STATUSES, Claim, ClaimEvent, ClaimStatus, EventKind, Evidence
-from claims_site.db import FixedJoin, Related
 from marketplace.models import Customer, Order, OrderLine
 
 # What the customer sees of the timeline: status changes, their files and messages. Internal
@@ -37,28 +36,15 @@ def customer_orders(*, customer: Customer) -> QuerySet[Order]:
     )
 
 
-# The wizard's read on every step: the line with its order, region, product and seller, scoped
-# to the customer. Written once (claims_site.db): compiling the five-table select_related on
-# each request cost more than the rest of the page's work.
-_CUSTOMER_ORDER_LINE = FixedJoin(
-    OrderLine,
-    "l",
-    [
-        Related("o", parent="l", field="order"),
-        Related("r", parent="o", field="region"),
-        Related("p", parent="l", field="product"),
-        Related("s", parent="l", field="seller"),
-    ],
-    where="l.id = %s AND o.customer_id = %s",
-)
-
-
 def customer_order_line(*, customer_id: int, line_id: int) -> OrderLine:
     """The customer's own order line, or 404 (never 403: no hint that it exists)."""
-    line = _CUSTOMER_ORDER_LINE.get([line_id, customer_id])
-    if line is None:
-        raise Http404
-    return line
+    try:
+        # get(), not first(): no ORDER BY over the joined order's default ordering.
+        return OrderLine.objects.select_related("order__region", "product", "seller").get(
+            pk=line_id, order__customer_id=customer_id
+        )
+    except OrderLine.DoesNotExist:
+        raise Http404 from None
 
 
 def customer_claim(*, customer: Customer, reference: str) -> Claim:
