@@ -35,7 +35,9 @@ def approved_claim(*, amount_minor: int = 25_000, account: str | None = GOOD_ACC
 
 def deliver_payout_messages() -> int:
     done = 0
-    for message in Outbox.objects.filter(topic="payouts.create", done_at__isnull=True):
+    for message in Outbox.objects.filter(topic="payouts.create", done_at__isnull=True).order_by(
+        "id"
+    ):
         deliver(message_id=message.pk)
         done += 1
     return done

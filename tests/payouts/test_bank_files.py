@@ -51,7 +51,11 @@ def test_transfers_go_into_one_pain001_file_per_run_keyed_by_the_payout(_bank):
     ids = [e.text for e in doc.iter(f"{Q}EndToEndId")]
     assert ids == [p.idempotency_key for p in payouts]
     amounts = [(e.text, e.get("Ccy")) for e in doc.iter(f"{Q}InstdAmt")]
-    assert amounts == [("250.00", "USD"), ("250.01", "USD"), ("250.02", "USD")]
+    # each transfer carries its own payout's amount, whatever order the payouts were made in
+    assert amounts == [
+        (f"{p.amount_minor // 100}.{p.amount_minor % 100:02d}", p.currency) for p in payouts
+    ]
+    assert sorted(amounts) == [("250.00", "USD"), ("250.01", "USD"), ("250.02", "USD")]
     assert doc.findtext(f".//{Q}CtrlSum") == "750.03"
     assert batch_write() is None
 
