@@ -40,7 +40,8 @@ def _wake_send_job() -> None:
 def payout_mark_failed(
     *, payout_id: int, code: str, message: str, from_status: str | None = None
 ) -> bool:
-    """Park a payout for staff (the final failure of the send task lands here too)."""
+    """Park a payout for staff: the provider refused it, the customer has no payee details,
+    or its temporary failures used up ``PAYOUT_MAX_ATTEMPTS``."""
     statuses = (from_status,) if from_status else (P.PENDING, P.SENDING)
     with transaction.atomic():
         changed = Payout.objects.filter(pk=payout_id, status__in=statuses).update(
