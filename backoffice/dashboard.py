@@ -14,10 +14,11 @@ from backoffice.models import OPEN_ALERT_STATUSES, SafetyAlert, SlaClock
 from backoffice.services import OPEN_STATUSES
 from backoffice.sla import CLOCKS, clock_breached_q
 from claims import roles
+from claims.lifecycle import DECIDED_STATUSES
 from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind, Funding, RiskLevel
 from claims.money import format_minor
 
-DECISIONS = (ClaimStatus.APPROVED, ClaimStatus.DENIED)
+DECISIONS = DECIDED_STATUSES
 
 
 class Median(Aggregate):

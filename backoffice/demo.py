@@ -8,6 +8,7 @@ from collections import defaultdict
 from backoffice.safety import safety_alerts_raise
 from backoffice.services import claim_tag_add, sla_breaches_record
 from claims.actors import Actor
+from claims.lifecycle import Via
 from claims.models import Claim, ClaimStatus, IncidentKind, LossKind, StaffProfile
 from claims.services import LossInput, claim_create, claim_transition
 
@@ -31,6 +32,7 @@ def _injury_claim(line, *, now, people: int, description: str, medical: int):
         to=ClaimStatus.SCREENING,
         actor=Actor.system("screening"),
         now=now - dt.timedelta(days=2),
+        via=Via.SCREENING,
     )
 
 

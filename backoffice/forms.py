@@ -43,13 +43,27 @@ class DenyForm(MoveForm):
 
 
 class ApproveForm(MoveForm):
+    """Amounts per loss item. Funding follows the policy (shown beside the form); a person with
+    ``claims.override_funding`` may fund the claim otherwise, with a written reason."""
+
     funding = forms.ChoiceField(
-        label=_("Who funds it"), choices=[("", "—")] + [c for c in Funding.choices if c[0]]
+        label=_("Fund otherwise than the policy says"),
+        choices=[("", _("No: as the policy says"))] + [c for c in Funding.choices if c[0]],
+        required=False,
+    )
+    funding_reason = forms.CharField(
+        label=_("Why (required to fund otherwise; kept on the decision)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
     )
 
-    def __init__(self, *args, claim, **kwargs):
+    def __init__(self, *args, claim, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.claim = claim
+        if not user.has_perm("claims.override_funding"):
+            del self.fields["funding"]
+            del self.fields["funding_reason"]
         self.fields["reason"].label = _("Note (kept on the timeline)")
         for item in claim.losses.all():
             self.fields[f"loss_{item.pk}"] = forms.CharField(
@@ -71,6 +85,8 @@ class ApproveForm(MoveForm):
             except MoneyError as exc:
                 self.add_error(f"loss_{item.pk}", str(exc) or _("Enter an amount."))
         data["approved"] = approved
+        data["funding"] = data.get("funding") or None
+        data.setdefault("funding_reason", "")
         return data
 
 

@@ -2,15 +2,13 @@
 
 from django.utils.translation import gettext_noop as N
 
+from claims.lifecycle import DECIDING_STATUSES, WORKABLE_STATUSES
+
 # Names are stored in English and translated when shown ({% translate view.name %}).
 
-OPEN = (
-    "status=screening&status=fraud_hold&status=awaiting_seller&status=seller_responded"
-    "&status=escalated&status=needs_info&status=under_review&status=appealed"
-)
-WORKABLE = (
-    "status=screening&status=under_review&status=escalated&status=seller_responded&status=appealed"
-)
+# "My claims" shows the claims still being decided or waiting on the customer.
+OPEN = "&".join(f"status={s}" for s in (*DECIDING_STATUSES, "needs_info") if s != "submitted")
+WORKABLE = "&".join(f"status={s}" for s in WORKABLE_STATUSES)
 DEFAULT_VIEWS = [
     # slug, name, query, position, permission
     ("mine", N("My claims"), f"assignee={{me}}&{OPEN}&sort=waiting", 10, ""),

@@ -19,6 +19,7 @@ from backoffice.models import ClaimTag, SlaBreach, SlaClock, Tag
 from backoffice.sla import CLOCKS, clock_breached_q
 from claims import lifecycle
 from claims.actors import Actor
+from claims.events import claim_event_add
 from claims.exceptions import ClaimError
 from claims.models import (
     WORKABLE_STATUSES,
@@ -26,11 +27,10 @@ from claims.models import (
     ClaimEvent,
     ClaimStatus,
     EventKind,
-    Party,
     StaffProfile,
 )
 from claims.outbox import outbox_add
-from claims.services import _event, claim_assign, claim_request_info
+from claims.services import claim_assign, claim_request_info
 from payouts.services.decisions import DecisionResult
 
 # Every domain refusal (transitions, decisions, authority, four-eyes) carries a message for staff.
@@ -39,22 +39,12 @@ DOMAIN_ERRORS = (BackofficeError, ClaimError)
 # States in which staff must act next: what "Take next" and auto-assignment hand out.
 WORKABLE = tuple(WORKABLE_STATUSES)  # backed by the partial index claim_take_next_idx
 # Open work counted against an agent's limit.
-OPEN_STATUSES = tuple(
-    s for s in ClaimStatus.values if s not in (ClaimStatus.CLOSED, ClaimStatus.WITHDRAWN)
-)
+OPEN_STATUSES = lifecycle.OPEN_STATUSES
 
 
 def workable_statuses(user) -> list[str]:
     """The WORKABLE states in which this user may make at least one move."""
-    return [
-        s
-        for s in WORKABLE
-        if any(
-            user.has_perm(lifecycle.required_permission(s, to))
-            for to in lifecycle.allowed_moves(s)
-            if to != ClaimStatus.WITHDRAWN
-        )
-    ]
+    return [s for s in WORKABLE if lifecycle.actions_for(s, user.has_perm)]
 
 
 def claim_holder_check(*, claim: Claim, user) -> None:
@@ -99,7 +89,7 @@ def claim_take_next(*, user, now: dt.datetime | None = None) -> Claim:
                 )
                 if taken == 1:
                     claim = Claim.objects.select_related("assignee").get(pk=pk)
-                    _event(
+                    claim_event_add(
                         claim=claim,
                         actor=Actor.staff(user),
                         kind=EventKind.ASSIGNMENT,
@@ -172,7 +162,7 @@ def claims_auto_assign(*, batch: int = 200, now: dt.datetime | None = None) -> i
             if Claim.objects.filter(pk=claim.pk, assignee__isnull=True).update(
                 assignee=user, updated_at=now or timezone.now()
             ):
-                _event(
+                claim_event_add(
                     claim=claim,
                     actor=Actor.system("auto-assignment"),
                     kind=EventKind.ASSIGNMENT,
@@ -189,7 +179,13 @@ def claims_auto_assign(*, batch: int = 200, now: dt.datetime | None = None) -> i
 
 
 def claim_decide_approve(
-    *, claim: Claim, user, approved: dict[int, int], funding: str, note: str
+    *,
+    claim: Claim,
+    user,
+    approved: dict[int, int],
+    funding: str | None = None,
+    funding_reason: str = "",
+    note: str,
 ) -> DecisionResult:
     """The back office's one call into approval: authority limits and four-eyes apply.
 
@@ -201,7 +197,12 @@ def claim_decide_approve(
 
     claim_holder_check(claim=claim, user=user)
     return decision_approve(
-        claim=claim, actor=Actor.staff(user), approved=approved, funding=funding, note=note
+        claim=claim,
+        actor=Actor.staff(user),
+        approved=approved,
+        funding=funding,
+        funding_reason=funding_reason,
+        note=note,
     )
 
 
@@ -220,7 +221,7 @@ def claim_message_send(*, claim: Claim, user, to: str, text: str) -> ClaimEvent:
     if not text:
         raise BackofficeError(_("A message cannot be empty."))
     with transaction.atomic():
-        event = _event(
+        event = claim_event_add(
             claim=claim,
             actor=Actor.staff(user),
             kind=EventKind.MESSAGE,
@@ -257,7 +258,7 @@ def claim_tag_add(*, claim: Claim, user, name: str) -> bool:
                 ClaimTag.objects.create(claim=claim, tag=tag, added_by=user)
         except IntegrityError:
             return False
-        _event(
+        claim_event_add(
             claim=claim,
             actor=Actor.staff(user),
             kind=EventKind.NOTE,
@@ -341,15 +342,14 @@ def sla_breaches_record(*, now: dt.datetime | None = None, batch: int = 500) -> 
                         )
                 except IntegrityError:
                     continue
-                ClaimEvent.objects.create(
+                claim_event_add(
                     claim_id=pk,
                     kind=EventKind.NOTE,
-                    actor_party=Party.SYSTEM,
-                    actor_label="sla",
+                    actor=Actor.system("sla"),
                     reason=_("SLA breached: %(clock)s was due %(due)s")
                     % {"clock": SlaClock(clock).label, "due": due_at.isoformat()},
                     data={"sla_breach": clock, "due_at": due_at.isoformat()},
-                    created_at=now,
+                    now=now,
                 )
                 recorded += 1
     return recorded

@@ -37,17 +37,18 @@ from claims import lifecycle
 from claims.actors import Actor
 from claims.exceptions import ConcurrentTransition
 from claims.models import Claim, ClaimStatus
-from claims.services import claim_deny, claim_note_add, claim_request_info, claim_transition
+from claims.services import claim_note_add, claim_request_info, claim_transition
+from payouts.services.decisions import decision_deny
+from payouts.services.funding import funding_for
 
 S = ClaimStatus
 
 
 def moves_for(claim: Claim, user) -> list[dict]:
-    """The moves the table allows from the claim's state that this user may make."""
+    """What this user may do to the claim now, named as tasks (``lifecycle.actions_for``)."""
     return [
-        {"to": to, "label": S(to).label}
-        for to in lifecycle.allowed_moves(claim.status)
-        if user.has_perm(lifecycle.required_permission(claim.status, to))
+        {"to": action.to, "label": action.label, "key": action.key}
+        for action in lifecycle.actions_for(claim.status, user.has_perm)
     ]
 
 
@@ -136,7 +137,8 @@ def claim_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
         )
         return _back(claim)
     form_class = FORMS.get(to, MoveForm)
-    kwargs = {"claim": claim} if form_class is ApproveForm else {}
+    kwargs = {"claim": claim, "user": request.user} if form_class is ApproveForm else {}
+    action = next(m for m in moves_for(claim, request.user) if m["to"] == to)
     if request.method == "GET":
         form = form_class(initial={"expected_status": claim.status}, **kwargs)
     else:
@@ -145,20 +147,28 @@ def claim_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
             try:
                 done = _move(request, claim, to, form.cleaned_data)
             except DOMAIN_ERRORS as exc:
-                messages.error(request, str(exc))
+                # Refused: the page comes back with what was typed and the reason, not empty.
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    done
+                    or _("Claim %(ref)s is now %(status)s.")
+                    % {"ref": claim.reference, "status": S(to).label},
+                )
                 return _back(claim)
-            messages.success(
-                request,
-                done
-                or _("Claim %(ref)s is now %(status)s.")
-                % {"ref": claim.reference, "status": S(to).label},
-            )
-            return _back(claim)
     return render(
         request,
         "backoffice/claim_move.html",
-        {"claim": claim, "to": S(to), "form": form, "consequences": consequences(claim, to)},
-        status=200 if form.is_bound is False or form.is_valid() else 400,
+        {
+            "claim": claim,
+            "to": S(to),
+            "action": action,
+            "form": form,
+            "consequences": consequences(claim, to),
+            "funding": funding_for(claim=claim) if to == S.APPROVED else None,
+        },
+        status=200 if form.is_bound is False or not form.errors else 400,
     )
 
 
@@ -178,6 +188,7 @@ def _move(request: HttpRequest, claim: Claim, to: str, data: dict) -> str | None
             user=request.user,
             approved=data["approved"],
             funding=data["funding"],
+            funding_reason=data["funding_reason"],
             note=reason,
         )
         if not result.approved:
@@ -186,7 +197,7 @@ def _move(request: HttpRequest, claim: Claim, to: str, data: dict) -> str | None
                 "approver, who must be someone else."
             ) % {"ref": claim.reference}
     elif to == S.DENIED:
-        claim_deny(claim=claim, actor=actor, reason_code=data["reason_code"], explanation=reason)
+        decision_deny(claim=claim, actor=actor, reason_code=data["reason_code"], explanation=reason)
     elif to == S.NEEDS_INFO:
         claim_request_info(claim=claim, actor=actor, message=reason)
     else:

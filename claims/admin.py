@@ -149,10 +149,14 @@ class TransitionForm(forms.Form):
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
-    def __init__(self, *args, claim: Claim, **kwargs):
+    def __init__(self, *args, claim: Claim, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # Generic moves only: approving, denying, paying and the rest belong to their services
+        # (the staff pages' forms), never to a status picker.
         self.fields["to"].choices = [
-            (s, ClaimStatus(s).label) for s in lifecycle.allowed_moves(claim.status)
+            (action.to, f"{action.label} ({ClaimStatus(action.to).label})")
+            for action in lifecycle.actions_for(claim.status, user.has_perm)
+            if action.key == "move"
         ]
 
 
@@ -268,17 +272,8 @@ class ClaimAdmin(SimpleHistoryAdmin):
         RecoveryInline,
         ClaimEventInline,
     ]
-    actions = [
-        _transition_action(s)
-        for s in (
-            ClaimStatus.SCREENING,
-            ClaimStatus.FRAUD_HOLD,
-            ClaimStatus.AWAITING_SELLER,
-            ClaimStatus.UNDER_REVIEW,
-            ClaimStatus.NEEDS_INFO,
-            ClaimStatus.CLOSED,
-        )
-    ]
+    # Bulk moves: only the lifecycle's generic moves (no service stands behind a bulk move).
+    actions = [_transition_action(s) for s in lifecycle.GENERIC_TARGETS]
 
     def has_add_permission(self, request) -> bool:
         return False  # claims are filed by customers through the claim_create service
@@ -319,7 +314,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("change status"))
     def transition_link(self, obj: Claim) -> str:
-        if not obj.pk or not lifecycle.ALLOWED[obj.status]:
+        if not obj.pk or not lifecycle.generic_moves(obj.status):
             return "—"
         url = reverse("admin:claims_claim_transition", args=[obj.pk])
         return format_html('<a class="button" href="{}">{}</a>', url, _("Change status…"))
@@ -367,7 +362,7 @@ class ClaimAdmin(SimpleHistoryAdmin):
         claim = get_object_or_404(Claim.objects.select_related("region"), pk=pk)
         if not self.has_transition_permission(request):
             raise PermissionDenied
-        form = TransitionForm(request.POST or None, claim=claim)
+        form = TransitionForm(request.POST or None, claim=claim, user=request.user)
         if request.method == "POST" and form.is_valid():
             try:
                 claim_transition(

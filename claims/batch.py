@@ -41,6 +41,7 @@ def claim_transition_batch(
     data_by_claim: dict[int, dict] | None = None,
     now: dt.datetime | None = None,
     use_sql: bool | None = None,
+    via: lifecycle.Via = lifecycle.Via.STAFF,
 ) -> list[int]:
     """Move the claims of ``claim_ids`` that are still ``from_status`` to ``to``.
 
@@ -59,6 +60,10 @@ def claim_transition_batch(
         raise InvalidTransition(
             _("Claims that are %(from)s cannot become %(to)s.")
             % {"from": from_status.label, "to": to.label}
+        )
+    if via not in lifecycle.owners(from_status, to):
+        raise TransitionNotPermitted(
+            _("Claims cannot be moved to %(to)s this way.") % {"to": to.label}
         )
     if not lifecycle.party_may(actor.party, from_status, to) or (
         actor.party == Party.STAFF

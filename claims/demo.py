@@ -11,7 +11,7 @@ from django.utils import timezone
 from faker import Faker
 from PIL import Image, ImageDraw
 
-from claims import roles
+from claims import lifecycle, roles
 from claims.actors import Actor
 from claims.models import (
     Claim,
@@ -324,8 +324,17 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
                 }
             elif step == S.SCREENING:
                 actor = Actor.system("screening")
+            # The demo writes a back-dated history: each step is made as the service that owns
+            # it would make it (the seller's and the pipeline's rows are added by their apps'
+            # demo seeds below).
             claim = claim_transition(
-                claim=claim, to=step, actor=actor, reason=reason, updates=updates, now=at
+                claim=claim,
+                to=step,
+                actor=actor,
+                reason=reason,
+                updates=updates,
+                now=at,
+                via=min(lifecycle.owners(claim.status, step)),
             )
         if i % 2 == 0 and claim.status not in (S.CLOSED, S.WITHDRAWN):
             Claim.objects.filter(pk=claim.pk).update(assignee=agents[i % 4 // 2])

@@ -1,5 +1,6 @@
 """Outbox handlers of the claims app: what the workers do after a claim changes."""
 
+import datetime as dt
 import functools
 import zoneinfo
 
@@ -8,9 +9,11 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _lazy
 
 from claims.actors import Actor
-from claims.models import Claim, ClaimEvent, ClaimStatus
+from claims.lifecycle import Via
+from claims.models import Claim, ClaimEvent, ClaimStatus, Funding
 from claims.notifications import email_send
 from claims.outbox import handler
 
@@ -22,7 +25,12 @@ def screen(*, claim_id: int, event_id: int) -> None:
 
     claim = Claim.objects.get(pk=claim_id)
     if claim.status == ClaimStatus.SUBMITTED:
-        claim_transition(claim=claim, to=ClaimStatus.SCREENING, actor=Actor.system("screening"))
+        claim_transition(
+            claim=claim,
+            to=ClaimStatus.SCREENING,
+            actor=Actor.system("screening"),
+            via=Via.SCREENING,
+        )
 
 
 def customer_email_context(*, claim: Claim, event: ClaimEvent) -> dict:
@@ -41,7 +49,17 @@ def customer_email_context(*, claim: Claim, event: ClaimEvent) -> dict:
         "appeal_days": claim.region.appeal_window_days,
         # The customer's claim page; without a session it leads through sign-in and back.
         "claim_url": settings.SITE_URL + reverse("portal:claim-detail", args=[claim.reference]),
+        # Accepted claims above the threshold are paid by the seller or their insurer.
+        "payer": PAYERS.get(claim.funding, ""),
+        "party_due": date_format(
+            dt.datetime.fromisoformat(event.data["party_due"]).astimezone(zone), "DATETIME_FORMAT"
+        )
+        if event.data.get("party_due")
+        else "",
     }
+
+
+PAYERS = {Funding.SELLER: _lazy("The seller"), Funding.INSURER: _lazy("The seller's insurer")}
 
 
 @handler("claims.notify_customer", batch=True, background=True)

@@ -1,11 +1,62 @@
-"""The claim lifecycle as data: every state, every legal move, who may make it.
+"""The claim lifecycle as data: every state, every legal move, who makes it, the status groups.
 
 Read it top to bottom as the claim's path: screening, the seller, the decision, the money.
-``claims.services.claim_transition`` is the only code that moves a claim along it.
+``claims.services.claim_transition`` is the only code that moves a claim along it, and it
+enforces the whole contract for every caller:
+
+1. ``ALLOWED``: the moves that exist at all;
+2. ``OWNERS``: who makes each move. A *generic* move (``Via.STAFF``) is any staff member's with
+   the permission, on any surface. Every other move belongs to one service, because that
+   service also writes what the move means (amounts and funding, a denial reason, a request's
+   message, a recovery, a payment): approve and deny are the decision service's, paying is the
+   payout pipeline's, and so on. A caller that is not that service cannot make the move, whatever
+   its permissions;
+3. ``required_permission``: the staff permission a move needs;
+4. ``party_may``: what customers, sellers and insurers may do themselves.
+
+Every surface (staff pages, admin, bulk actions, any API) asks ``actions_for`` what to offer.
+This module imports nothing from the models: the models import their status choices and the
+status groups from here, so each group is defined once.
 """
 
-from claims.models import ClaimStatus as S
-from claims.models import Party
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class ClaimStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    SCREENING = "screening", _("Screening")
+    FRAUD_HOLD = "fraud_hold", _("Fraud hold")
+    AWAITING_SELLER = "awaiting_seller", _("Awaiting seller")
+    SELLER_RESPONDED = "seller_responded", _("Seller responded")
+    ESCALATED = "escalated", _("Escalated")
+    NEEDS_INFO = "needs_info", _("Needs information")
+    UNDER_REVIEW = "under_review", _("Under review")
+    APPROVED = "approved", _("Approved")
+    DENIED = "denied", _("Denied")
+    APPEALED = "appealed", _("Appealed")
+    PAYOUT_PENDING = "payout_pending", _("Payout pending")
+    PAID = "paid", _("Paid")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    CLOSED = "closed", _("Closed")
+
+
+class Party(models.TextChoices):
+    """Who did something: the kinds of actor the program has."""
+
+    SYSTEM = "system", _("System")
+    STAFF = "staff", _("Staff")
+    CUSTOMER = "customer", _("Customer")
+    SELLER = "seller", _("Seller")
+    INSURER = "insurer", _("Insurer")
+    ADJUSTER = "adjuster", _("Adjuster")
+
+
+S = ClaimStatus
 
 ALLOWED: dict[str, frozenset[str]] = {
     S.SUBMITTED: frozenset({S.SCREENING, S.WITHDRAWN}),
@@ -29,8 +80,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     S.UNDER_REVIEW: frozenset(
         {S.APPROVED, S.DENIED, S.NEEDS_INFO, S.ESCALATED, S.FRAUD_HOLD, S.WITHDRAWN}
     ),
-    S.APPROVED: frozenset({S.PAYOUT_PENDING, S.UNDER_REVIEW, S.FRAUD_HOLD, S.WITHDRAWN}),
+    # Paid by the marketplace (payout pending, then paid) or by the accepting seller or insurer
+    # (paid once the customer confirms, or does not dispute, their recorded payment).
+    S.APPROVED: frozenset({S.PAYOUT_PENDING, S.PAID, S.UNDER_REVIEW, S.FRAUD_HOLD, S.WITHDRAWN}),
     S.DENIED: frozenset({S.APPEALED, S.CLOSED}),
+    # A partial approval can be appealed like a denial (claims.services.claim_appeal).
     S.APPEALED: frozenset({S.UNDER_REVIEW, S.CLOSED, S.WITHDRAWN}),
     # From here the money is moving: the customer can no longer withdraw.
     S.PAYOUT_PENDING: frozenset({S.PAID, S.UNDER_REVIEW}),
@@ -40,8 +94,78 @@ ALLOWED: dict[str, frozenset[str]] = {
     S.CLOSED: frozenset(),
 }
 
+
+class Via(StrEnum):
+    """Who makes a move: generic staff work, or the one service that owns it."""
+
+    STAFF = "staff"  # generic: any staff member with the permission, on any surface
+    SCREENING = "screening"  # claims.handlers: a new claim enters screening
+    FRAUD = "fraud"  # fraud scoring and the analysts' hold, release and confirm
+    SELLER_RESPONSE = "seller_response"  # sellers.services.responses
+    ESCALATION = "escalation"  # the deadline sweeper, overruling a seller, a payment step-in
+    INFO_REQUEST = "info_request"  # claims.services.claim_request_info
+    ANSWER = "answer"  # the customer answers an information request
+    DECISION = "decision"  # payouts.services.decisions: approve, deny
+    APPEAL = "appeal"  # claims.services.claim_appeal
+    WITHDRAW = "withdraw"  # claims.services.claim_withdraw
+    PAYOUT = "payout"  # the payout pipeline: pending, paid, returned (a system move)
+    PARTY_PAYMENT = "party_payment"  # sellers.services.party_payments: paid by seller/insurer
+
+
+# Who owns each move, by target state; ``OWNER_EXCEPTIONS`` names the (from, to) pairs that
+# belong to someone else. A pair may have more than one owner.
+OWNER_BY_TARGET: dict[str, frozenset[Via]] = {
+    S.SCREENING: frozenset({Via.SCREENING}),
+    S.FRAUD_HOLD: frozenset({Via.FRAUD}),
+    S.AWAITING_SELLER: frozenset({Via.FRAUD}),
+    S.SELLER_RESPONDED: frozenset({Via.SELLER_RESPONSE}),
+    S.ESCALATED: frozenset({Via.ESCALATION}),
+    S.NEEDS_INFO: frozenset({Via.INFO_REQUEST}),
+    S.UNDER_REVIEW: frozenset({Via.STAFF}),
+    S.APPROVED: frozenset({Via.DECISION}),
+    S.DENIED: frozenset({Via.DECISION}),
+    S.APPEALED: frozenset({Via.APPEAL}),
+    S.PAYOUT_PENDING: frozenset({Via.PAYOUT}),
+    S.PAID: frozenset({Via.PAYOUT}),
+    S.WITHDRAWN: frozenset({Via.WITHDRAW}),
+    S.CLOSED: frozenset({Via.STAFF}),
+}
+OWNER_EXCEPTIONS: dict[tuple[str, str], frozenset[Via]] = {
+    # The customer's answer resumes the claim where it paused; staff may also go on without it.
+    (S.NEEDS_INFO, S.SCREENING): frozenset({Via.ANSWER}),
+    (S.NEEDS_INFO, S.AWAITING_SELLER): frozenset({Via.ANSWER}),
+    (S.NEEDS_INFO, S.ESCALATED): frozenset({Via.ANSWER}),
+    (S.NEEDS_INFO, S.UNDER_REVIEW): frozenset({Via.ANSWER, Via.STAFF}),
+    # Releasing a hold into review is the analyst's call (fraud.services.fraud_clear).
+    (S.FRAUD_HOLD, S.UNDER_REVIEW): frozenset({Via.FRAUD}),
+    # Confirming fraud denies the claim through the one denial (payouts.services.decisions).
+    # Automatic approval moves a claim on to review before the decision service approves it.
+    (S.AWAITING_SELLER, S.UNDER_REVIEW): frozenset({Via.STAFF, Via.DECISION}),
+    (S.ESCALATED, S.UNDER_REVIEW): frozenset({Via.STAFF, Via.DECISION}),
+    # Re-opening a decision before it is paid belongs to the decision service (it cancels the
+    # payout); a payout that fails for good, or comes back, re-opens the claim through the
+    # payout pipeline.
+    (S.APPROVED, S.UNDER_REVIEW): frozenset({Via.DECISION}),
+    (S.APPROVED, S.PAID): frozenset({Via.PARTY_PAYMENT}),
+    (S.PAYOUT_PENDING, S.UNDER_REVIEW): frozenset({Via.PAYOUT}),
+    (S.PAID, S.UNDER_REVIEW): frozenset({Via.PAYOUT}),
+    (S.PAID, S.CLOSED): frozenset({Via.STAFF, Via.PAYOUT}),
+}
+
+
+def owners(from_status: str, to_status: str) -> frozenset[Via]:
+    """Who may make this move (empty when the table has no such move)."""
+    if to_status not in ALLOWED.get(from_status, ()):
+        return frozenset()
+    return OWNER_EXCEPTIONS.get((from_status, to_status), OWNER_BY_TARGET[to_status])
+
+
+def is_generic(from_status: str, to_status: str) -> bool:
+    return Via.STAFF in owners(from_status, to_status)
+
+
 # Moves that parties outside the staff may make themselves (staff and the system may make any
-# allowed move, subject to permissions below).
+# allowed move, subject to owners and permissions).
 PARTY_MOVES: dict[str, frozenset[str]] = {
     Party.CUSTOMER: frozenset({S.WITHDRAWN, S.APPEALED}),
     Party.SELLER: frozenset({S.SELLER_RESPONDED}),
@@ -62,6 +186,66 @@ def party_may(party: str, from_status: str, to_status: str) -> bool:
     return to_status in PARTY_MOVES.get(party, frozenset())
 
 
+def required_permission(from_status: str, to_status: str) -> str:
+    """The permission a staff member needs for this move."""
+    # Releasing a hold, or confirming fraud (which denies the claim), is the analyst's call.
+    if from_status == S.FRAUD_HOLD and to_status != S.WITHDRAWN:
+        return "claims.review_fraud"
+    if to_status in (S.APPROVED, S.DENIED) or (from_status, to_status) == (
+        S.APPROVED,
+        S.UNDER_REVIEW,
+    ):
+        return "claims.decide_claim"
+    return "claims.transition_claim"
+
+
+def allowed_moves(status: str) -> list[str]:
+    """Legal next states in lifecycle order (every owner), for documentation and tests."""
+    moves = ALLOWED[status]
+    return [s for s in S.values if s in moves]
+
+
+# --- status groups: each defined once, here ----------------------------------------------
+
+# A claim in one of these states no longer blocks a new claim on the same order line.
+FINISHED_STATUSES = (S.WITHDRAWN, S.CLOSED)
+# Not finished: the staff's open workload.
+OPEN_STATUSES = tuple(s for s in S.values if s not in FINISHED_STATUSES)
+# The decision clock runs in these states (back office SLA clocks; not paused, not decided).
+DECIDING_STATUSES = [
+    "submitted",
+    "screening",
+    "fraud_hold",
+    "awaiting_seller",
+    "seller_responded",
+    "escalated",
+    "under_review",
+    "appealed",
+]
+# States in which staff must act next: what the back office's "Take next" hands out.
+WORKABLE_STATUSES = [
+    "screening",
+    "fraud_hold",
+    "seller_responded",
+    "escalated",
+    "under_review",
+    "appealed",
+]
+# A decision with money behind it: an approved amount and a funding must be on the claim
+# (a database check constraint, ``claim_money_decided``).
+MONEY_DECIDED_STATUSES = (S.APPROVED, S.PAYOUT_PENDING, S.PAID)
+# Claim states in which nothing was or will be paid: an open recovery is cancelled.
+NOTHING_PAID_STATUSES = (S.DENIED, S.WITHDRAWN)
+# The customer may add files until the claim is finished.
+EVIDENCE_CLOSED_STATUSES = frozenset(FINISHED_STATUSES)
+# The seller (or insurer) may still answer, or change their answer.
+SELLER_ANSWERABLE_STATUSES = (S.AWAITING_SELLER, S.SELLER_RESPONDED)
+# Decided claims, for the supervisors' decision figures.
+DECIDED_STATUSES = (S.APPROVED, S.DENIED)
+# New evidence that pushes a claim over the review threshold puts it on hold from these.
+HOLDABLE_LATER_STATUSES = frozenset(
+    {S.AWAITING_SELLER, S.SELLER_RESPONDED, S.ESCALATED, S.UNDER_REVIEW}
+)
 # States a customer may still withdraw from.
 WITHDRAWABLE = frozenset(s for s, moves in ALLOWED.items() if S.WITHDRAWN in moves)
 
@@ -71,7 +255,7 @@ FOLLOW_UPS: dict[str, tuple[str, ...]] = {
     # Fraud scoring routes the claim on: fraud hold, or on to the seller (fraud/handlers.py).
     S.SCREENING: ("fraud.score",),
     S.NEEDS_INFO: ("claims.notify_customer",),
-    S.APPROVED: ("claims.notify_customer", "sellers.recovery_sync", "payouts.create"),
+    S.APPROVED: ("claims.notify_customer", "payouts.create"),
     S.DENIED: ("claims.notify_customer", "sellers.recovery_sync"),
     S.APPEALED: ("claims.notify_customer",),
     S.PAID: ("claims.notify_customer",),
@@ -82,17 +266,70 @@ FOLLOW_UPS: dict[str, tuple[str, ...]] = {
 }
 
 
-def required_permission(from_status: str, to_status: str) -> str:
-    """The permission a staff member needs for this move."""
-    # Releasing a hold, or confirming fraud (which denies the claim), is the analyst's call.
-    if from_status == S.FRAUD_HOLD and to_status != S.WITHDRAWN:
-        return "claims.review_fraud"
-    if to_status in (S.APPROVED, S.DENIED):
-        return "claims.decide_claim"
-    return "claims.transition_claim"
+# --- what a surface offers -----------------------------------------------------------------
 
 
-def allowed_moves(status: str) -> list[str]:
-    """Legal next states in lifecycle order, for staff forms and admin actions."""
-    moves = ALLOWED[status]
-    return [s for s in S.values if s in moves]
+@dataclass(frozen=True)
+class Action:
+    """One thing staff can do to a claim, named as the task, not the state it leads to.
+
+    ``key`` names the form a surface shows for it: ``approve``, ``deny`` and ``request_info``
+    have forms of their own (they go through their services); ``move`` is a generic move.
+    """
+
+    key: str
+    to: str
+    label: str
+    via: Via
+
+
+# Generic moves by staff, named as the task (the state follows from it).
+GENERIC_LABELS: dict[tuple[str, str], str] = {
+    (S.APPEALED, S.UNDER_REVIEW): _("Review the appeal"),
+    (S.NEEDS_INFO, S.UNDER_REVIEW): _("Go on without the customer's answer"),
+    (S.PAID, S.CLOSED): _("Close the paid claim"),
+    (S.DENIED, S.CLOSED): _("Close: no appeal"),
+    (S.WITHDRAWN, S.CLOSED): _("Close the withdrawn claim"),
+}
+GENERIC_DEFAULT: dict[str, str] = {
+    S.UNDER_REVIEW: pgettext_lazy("claim action", "Start the review"),
+    S.CLOSED: pgettext_lazy("claim action", "Close the claim"),
+}
+SERVICE_ACTIONS: tuple[tuple[str, str, Via, str], ...] = (
+    # key, target, owner, label
+    ("approve", S.APPROVED, Via.DECISION, pgettext_lazy("claim action", "Approve an amount…")),
+    ("deny", S.DENIED, Via.DECISION, pgettext_lazy("claim action", "Deny…")),
+    (
+        "request_info",
+        S.NEEDS_INFO,
+        Via.INFO_REQUEST,
+        pgettext_lazy("claim action", "Ask the customer for information…"),
+    ),
+)
+
+
+def actions_for(status: str, has_perm) -> list[Action]:
+    """What a staff member may do to a claim in ``status``: the generic moves and the
+    service-owned actions that staff start, that ``has_perm(perm)`` allows.
+
+    Every surface takes its choices from here; system moves (paying, escalating on a
+    deadline, scoring) are never offered.
+    """
+    out: list[Action] = []
+    for key, to, via, label in SERVICE_ACTIONS:
+        if via in owners(status, to) and has_perm(required_permission(status, to)):
+            out.append(Action(key=key, to=to, label=str(label), via=via))
+    for to in allowed_moves(status):
+        if is_generic(status, to) and has_perm(required_permission(status, to)):
+            label = GENERIC_LABELS.get((status, to)) or GENERIC_DEFAULT[to]
+            out.append(Action(key="move", to=to, label=str(label), via=Via.STAFF))
+    return out
+
+
+def generic_moves(status: str) -> list[str]:
+    """The generic moves from ``status`` (for bulk actions: no service behind them)."""
+    return [to for to in allowed_moves(status) if is_generic(status, to)]
+
+
+# Every state some generic move leads to (the admin's bulk actions).
+GENERIC_TARGETS = tuple(to for to in S.values if any(is_generic(frm, to) for frm in ALLOWED))

@@ -9,6 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from claims.lifecycle import (  # noqa: F401  (the status choices and groups live there)
+    DECIDING_STATUSES,
+    FINISHED_STATUSES,
+    MONEY_DECIDED_STATUSES,
+    WORKABLE_STATUSES,
+    ClaimStatus,
+    Party,
+)
 from claims.money import CURRENCY_CHOICES, format_minor
 
 
@@ -57,6 +65,19 @@ class Region(models.Model):
         _("insurance: maximum deductible (minor units)"), default=1_000_000
     )
     appeal_window_days = models.PositiveSmallIntegerField(_("appeal window (days)"), default=30)
+    # Above the threshold, a claim the seller (or insurer) accepted: who pays the customer.
+    accepted_claims_paid_by = models.CharField(
+        _("accepted claims above the threshold are paid by"),
+        max_length=12,
+        choices=[
+            ("party", _("The accepting seller or insurer; the marketplace watches and steps in")),
+            ("marketplace", _("The marketplace at once, withheld from the seller")),
+        ],
+        default="party",
+    )
+    party_payment_business_days = models.PositiveSmallIntegerField(
+        _("seller or insurer must pay within (business days)"), default=10
+    )
     seller_reminder_hours = models.CharField(
         _("seller reminders (hours before the deadline)"),
         max_length=60,
@@ -124,50 +145,6 @@ class Holiday(models.Model):
         return f"{self.region.code} {self.date} {self.name}"
 
 
-class ClaimStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
-    SCREENING = "screening", _("Screening")
-    FRAUD_HOLD = "fraud_hold", _("Fraud hold")
-    AWAITING_SELLER = "awaiting_seller", _("Awaiting seller")
-    SELLER_RESPONDED = "seller_responded", _("Seller responded")
-    ESCALATED = "escalated", _("Escalated")
-    NEEDS_INFO = "needs_info", _("Needs information")
-    UNDER_REVIEW = "under_review", _("Under review")
-    APPROVED = "approved", _("Approved")
-    DENIED = "denied", _("Denied")
-    APPEALED = "appealed", _("Appealed")
-    PAYOUT_PENDING = "payout_pending", _("Payout pending")
-    PAID = "paid", _("Paid")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    CLOSED = "closed", _("Closed")
-
-
-# A claim in one of these states no longer blocks a new claim on the same order line.
-FINISHED_STATUSES = (ClaimStatus.WITHDRAWN, ClaimStatus.CLOSED)
-
-
-# The decision clock runs in these states (back office SLA clocks; not paused, not decided).
-DECIDING_STATUSES = [
-    "submitted",
-    "screening",
-    "fraud_hold",
-    "awaiting_seller",
-    "seller_responded",
-    "escalated",
-    "under_review",
-    "appealed",
-]
-# States in which staff must act next: what the back office's "Take next" hands out.
-WORKABLE_STATUSES = [
-    "screening",
-    "fraud_hold",
-    "seller_responded",
-    "escalated",
-    "under_review",
-    "appealed",
-]
-
-
 class IncidentKind(models.TextChoices):
     PERSONAL_INJURY = "personal_injury", _("Personal injury")
     PROPERTY_DAMAGE = "property_damage", _("Property damage")
@@ -180,6 +157,10 @@ class Funding(models.TextChoices):
     SELLER = "seller", _("Seller")
     INSURER = "insurer", _("Seller's insurer")
     STEP_IN = "step_in", _("Marketplace step-in, recovered from seller")
+
+
+# The marketplace pays the customer itself (a payout); otherwise the seller or insurer does.
+MARKETPLACE_FUNDING = (Funding.CONCESSION, Funding.STEP_IN)
 
 
 class LossKind(models.TextChoices):
@@ -282,6 +263,10 @@ class Claim(models.Model):
             ("transition_claim", _("Can move claims through their lifecycle")),
             ("decide_claim", _("Can approve or deny claims")),
             ("review_fraud", _("Can clear or confirm fraud holds")),
+            (
+                "override_funding",
+                _("Can fund a claim otherwise than the policy says, with a reason"),
+            ),
             ("view_all_claims", _("Can see every region's claims and money figures")),
         ]
         constraints = [
@@ -308,6 +293,13 @@ class Claim(models.Model):
                     & Q(approved_total_minor__lte=models.F("claimed_total_minor"))
                 ),
                 name="claim_approved_within_claimed",
+            ),
+            # Money only moves on a decision: an approved, payout-pending or paid claim has an
+            # amount above zero and a funding (the decision service writes both).
+            models.CheckConstraint(
+                condition=~Q(status__in=MONEY_DECIDED_STATUSES)
+                | (Q(approved_total_minor__gt=0) & ~Q(funding="")),
+                name="claim_money_decided",
             ),
             # The customer files one claim per incident and order line: a second one is allowed
             # only once the first is withdrawn or closed.
@@ -419,17 +411,6 @@ class LossItem(models.Model):
         return f"{self.get_kind_display()} {format_minor(self.claimed_minor, self.currency)}"
 
 
-class Party(models.TextChoices):
-    """Who did something: the kinds of actor the program has."""
-
-    SYSTEM = "system", _("System")
-    STAFF = "staff", _("Staff")
-    CUSTOMER = "customer", _("Customer")
-    SELLER = "seller", _("Seller")
-    INSURER = "insurer", _("Insurer")
-    ADJUSTER = "adjuster", _("Adjuster")
-
-
 class EvidenceKind(models.TextChoices):
     PRODUCT_PHOTO = "product_photo", _("Photo of the product")
     DAMAGE_PHOTO = "damage_photo", _("Photo of the injury or damage")
@@ -482,6 +463,7 @@ class EventKind(models.TextChoices):
     MESSAGE = "message", _("Message")
     RECOVERY = "recovery", _("Recovery")
     SELLER = "seller", _("Seller response")
+    PAYMENT = "payment", _("Payment")
 
 
 class AppendOnly(models.Model):

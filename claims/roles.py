@@ -67,6 +67,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "claims.transition_claim",
         "claims.decide_claim",
         "claims.review_fraud",
+        "claims.override_funding",
         "claims.view_all_claims",
         "claims.add_evidence",
         "claims.change_region",

@@ -9,11 +9,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from claims import lifecycle
 from claims.actors import Actor
 from claims.calendar import add_business_days
 from claims.eligibility import claim_eligibility
+from claims.events import claim_event_add
 from claims.exceptions import (
     ConcurrentTransition,
     IneligibleClaim,
@@ -53,31 +55,6 @@ class LossInput:
     kind: str
     amount_minor: int
     description: str = ""
-
-
-def _event(
-    *,
-    claim: Claim,
-    actor: Actor,
-    kind: str = EventKind.STATUS,
-    from_status: str = "",
-    to_status: str = "",
-    reason: str = "",
-    data: dict | None = None,
-    now: dt.datetime | None = None,
-) -> ClaimEvent:
-    return ClaimEvent.objects.create(
-        claim=claim,
-        kind=kind,
-        from_status=from_status,
-        to_status=to_status,
-        actor_party=actor.party,
-        actor=actor.user,
-        actor_label=actor.label,
-        reason=reason,
-        data=data or {},
-        created_at=now or timezone.now(),
-    )
 
 
 def _follow_ups(*, claim: Claim, event: ClaimEvent) -> None:
@@ -159,7 +136,7 @@ def claim_create(
         )
         for loss in losses
     )
-    event = _event(
+    event = claim_event_add(
         claim=claim,
         actor=actor,
         to_status=ClaimStatus.SUBMITTED,
@@ -199,8 +176,14 @@ def claim_transition(
     data: dict | None = None,
     updates: dict | None = None,
     now: dt.datetime | None = None,
+    via: lifecycle.Via = lifecycle.Via.STAFF,
 ) -> Claim:
     """Move a claim to ``to``: the one place a claim's status changes.
+
+    ``via`` says who is making the move: a generic move (the default) or the service that owns
+    it (``lifecycle.OWNERS``). A move owned by a service is refused to every other caller,
+    whatever their permissions: approving is the decision service's because it writes the
+    amounts and the funding, paying the payout pipeline's because a payment stands behind it.
 
     Conditional update (compare-and-swap on the status the caller saw), then an event row, then
     follow-up work on commit, all in one transaction. Returns quietly, writing nothing, when the
@@ -229,11 +212,18 @@ def claim_transition(
                 _("Claim %(ref)s is %(from)s and cannot become %(to)s.")
                 % {"ref": claim.reference, "from": ClaimStatus(current).label, "to": to.label}
             )
+        if via not in lifecycle.owners(current, to):
+            raise TransitionNotPermitted(
+                _("Claim %(ref)s cannot be moved to %(to)s directly: %(how)s")
+                % {"ref": claim.reference, "to": to.label, "how": _how(current, to)}
+            )
         if not lifecycle.party_may(actor.party, current, to):
             raise TransitionNotPermitted(
                 _("You may not move claim %(ref)s to %(to)s.")
                 % {"ref": claim.reference, "to": to.label}
             )
+        if (current, to) == (ClaimStatus.APPEALED, ClaimStatus.UNDER_REVIEW):
+            appeal_reviewer_check(claim=claim, user=actor.user)
         if actor.party == Party.STAFF and not actor.has_perm(
             lifecycle.required_permission(current, to)
         ):
@@ -253,7 +243,7 @@ def claim_transition(
                 _("Claim %(ref)s changed while you were working on it; it is now %(now)s.")
                 % {"ref": claim.reference, "now": ClaimStatus(claim.status).label}
             )
-        event = _event(
+        event = claim_event_add(
             claim=claim,
             actor=actor,
             from_status=current,
@@ -267,8 +257,51 @@ def claim_transition(
     return claim
 
 
+def _how(current: str, to: str) -> str:
+    """Where the move is made instead, for the person whose move was refused."""
+    owner = sorted(lifecycle.owners(current, to))[0]
+    return str(HOW.get(owner, HOW[lifecycle.Via.ESCALATION]))
+
+
+HOW = {
+    lifecycle.Via.DECISION: _lazy("decide it with Approve or Deny, which record the decision."),
+    lifecycle.Via.PAYOUT: _lazy("only the payout pipeline moves money and records payments."),
+    lifecycle.Via.INFO_REQUEST: _lazy("ask the customer with a message."),
+    lifecycle.Via.ANSWER: _lazy("the customer's answer resumes the claim."),
+    lifecycle.Via.APPEAL: _lazy("the customer appeals from their claim page."),
+    lifecycle.Via.WITHDRAW: _lazy("the customer withdraws from their claim page."),
+    lifecycle.Via.SELLER_RESPONSE: _lazy("the seller or insurer answers through their link."),
+    lifecycle.Via.FRAUD: _lazy("fraud screening and the analysts' review make this move."),
+    lifecycle.Via.SCREENING: _lazy("new claims enter screening on their own."),
+    lifecycle.Via.ESCALATION: _lazy(
+        "the marketplace steps in through the deadline, overruling the seller, or a payment "
+        "that did not arrive."
+    ),
+}
+
+
 def _jsonable(fields: dict) -> dict:
     return {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in fields.items()}
+
+
+def appeal_reviewer_check(*, claim: Claim, user) -> None:
+    """An appeal is reviewed and decided by someone other than the person whose decision is
+    appealed. Raises ``TransitionNotPermitted`` for that person; anyone else passes."""
+    if user is None:
+        return
+    latest = list(
+        ClaimEvent.objects.filter(
+            claim=claim,
+            kind=EventKind.STATUS,
+            to_status__in=(ClaimStatus.APPROVED, ClaimStatus.DENIED, ClaimStatus.APPEALED),
+        )
+        .order_by("-created_at", "-id")
+        .values_list("to_status", "actor_id")[:2]
+    )
+    if len(latest) == 2 and latest[0][0] == ClaimStatus.APPEALED and latest[1][1] == user.pk:
+        raise TransitionNotPermitted(
+            _("You made the decision the customer appealed: another reviewer takes the appeal.")
+        )
 
 
 def claim_resume_after_info(*, claim: Claim, actor: Actor, reason: str = "") -> Claim:
@@ -283,21 +316,23 @@ def claim_resume_after_info(*, claim: Claim, actor: Actor, reason: str = "") -> 
     )
     if paused_from not in lifecycle.RESUMABLE:
         paused_from = ClaimStatus.UNDER_REVIEW
-    return claim_transition(claim=claim, to=paused_from, actor=actor, reason=reason)
+    return claim_transition(
+        claim=claim, to=paused_from, actor=actor, reason=reason, via=lifecycle.Via.ANSWER
+    )
 
 
 def claim_note_add(*, claim: Claim, actor: Actor, text: str) -> ClaimEvent:
     text = text.strip()
     if not text:
         raise InvalidTransition(_("A note cannot be empty."))
-    return _event(claim=claim, actor=actor, kind=EventKind.NOTE, reason=text)
+    return claim_event_add(claim=claim, actor=actor, kind=EventKind.NOTE, reason=text)
 
 
 @transaction.atomic
 def claim_assign(*, claim: Claim, assignee, actor: Actor, reason: str = "") -> Claim:
     previous = claim.assignee_id
     Claim.objects.filter(pk=claim.pk).update(assignee=assignee, updated_at=timezone.now())
-    _event(
+    claim_event_add(
         claim=claim,
         actor=actor,
         kind=EventKind.ASSIGNMENT,
@@ -337,7 +372,7 @@ def evidence_add(*, claim: Claim, data: bytes, filename: str, kind: str, actor: 
         evidence.full_clean(exclude=["file"])
         file_store(field_file=evidence.file, content=clean.content)
         evidence.save()
-        _event(
+        claim_event_add(
             claim=claim,
             actor=actor,
             kind=EventKind.EVIDENCE,
@@ -415,6 +450,7 @@ def claim_approve(
             actor=actor,
             reason=note,
             updates={"approved_total_minor": total, "funding": funding},
+            via=lifecycle.Via.DECISION,
             data={
                 **(data or {}),
                 "items": {str(item.pk): approved.get(item.pk, 0) for item in items},
@@ -443,21 +479,35 @@ def claim_deny(
         actor=actor,
         reason=explanation.strip(),
         updates={"denial_reason": reason_code},
+        via=lifecycle.Via.DECISION,
         data={**(data or {}), "reason_code": reason_code},
     )
 
 
-def claim_request_info(*, claim: Claim, actor: Actor, message: str) -> Claim:
+def claim_request_info(
+    *, claim: Claim, actor: Actor, message: str, now: dt.datetime | None = None
+) -> Claim:
     """Ask the customer for more information; the decision clock pauses until they answer."""
     if not message.strip():
         raise InvalidTransition(_("Say what information you need."))
     return claim_transition(
-        claim=claim, to=ClaimStatus.NEEDS_INFO, actor=actor, reason=message.strip()
+        claim=claim,
+        to=ClaimStatus.NEEDS_INFO,
+        actor=actor,
+        reason=message.strip(),
+        now=now,
+        via=lifecycle.Via.INFO_REQUEST,
     )
 
 
 def claim_withdraw(*, claim: Claim, actor: Actor, reason: str = "") -> Claim:
-    return claim_transition(claim=claim, to=ClaimStatus.WITHDRAWN, actor=actor, reason=reason)
+    return claim_transition(
+        claim=claim,
+        to=ClaimStatus.WITHDRAWN,
+        actor=actor,
+        reason=reason,
+        via=lifecycle.Via.WITHDRAW,
+    )
 
 
 def claim_appeal(
@@ -480,8 +530,48 @@ def claim_appeal(
             % {"days": claim.region.appeal_window_days}
         )
     return claim_transition(
-        claim=claim, to=ClaimStatus.APPEALED, actor=actor, reason=reason.strip(), now=now
+        claim=claim,
+        to=ClaimStatus.APPEALED,
+        actor=actor,
+        reason=reason.strip(),
+        now=now,
+        via=lifecycle.Via.APPEAL,
     )
+
+
+def claim_step_in_on_payment(
+    *, claim: Claim, actor: Actor, reason: str, now: dt.datetime | None = None
+) -> Claim:
+    """An accepted claim was not paid by the seller or insurer in time: the marketplace steps
+    in. The funding becomes a step-in (compare-and-swap: once), an event says why, and the
+    payout pipeline is asked to pay (``payouts.create``). The claim stays approved."""
+    from claims.models import Funding
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        claim.refresh_from_db()
+        previous = claim.funding
+        changed = Claim.objects.filter(
+            pk=claim.pk,
+            status=ClaimStatus.APPROVED,
+            funding__in=(Funding.SELLER, Funding.INSURER),
+        ).update(funding=Funding.STEP_IN, updated_at=now)
+        if changed:
+            event = claim_event_add(
+                claim=claim,
+                actor=actor,
+                kind=EventKind.PAYMENT,
+                reason=reason,
+                data={"step": "stepped_in", "funding_from": previous, "funding": "step_in"},
+                now=now,
+            )
+            outbox_add(
+                topic="payouts.create",
+                payload={"claim_id": claim.pk, "event_id": event.pk},
+                dedupe_key=f"payouts.create:{event.pk}",
+            )
+        claim.refresh_from_db()
+    return claim
 
 
 def claim_risk_set(*, claim: Claim, score: int, level: str) -> None:

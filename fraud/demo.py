@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw
 
 from claims.actors import Actor
 from claims.demo import DEMO_CUSTOMER_EMAIL
+from claims.lifecycle import Via
 from claims.models import Claim, ClaimStatus, Evidence, EvidenceKind, IncidentKind, LossKind
 from claims.services import LossInput, claim_create, claim_transition, evidence_add
 from claims.uploads import evidence_clean
@@ -128,7 +129,11 @@ def demo_seed_fraud(*, region, sellers, users, now: dt.datetime) -> dict:
             device="ios-7c1e" if i % 2 else None,
         )
         claim = claim_transition(
-            claim=claim, to=ClaimStatus.SCREENING, actor=Actor.system("screening"), now=submitted
+            claim=claim,
+            to=ClaimStatus.SCREENING,
+            actor=Actor.system("screening"),
+            now=submitted,
+            via=Via.SCREENING,
         )
         assessment = fraud_score_claim(claim=claim, trigger=Assessment.Trigger.SCREENING)
         fraud_route(claim=claim, assessment=assessment)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims.actors import Actor
+from claims.lifecycle import HOLDABLE_LATER_STATUSES, Via
 from claims.models import Claim, ClaimStatus, Evidence, RiskLevel
 from claims.services import claim_risk_set, claim_transition
 from fraud.models import (
@@ -28,14 +29,7 @@ from fraud.rules.context import Context
 logger = logging.getLogger(__name__)
 
 # States from which new evidence that pushes a claim over the threshold puts it on hold.
-HOLDABLE_LATER = frozenset(
-    {
-        ClaimStatus.AWAITING_SELLER,
-        ClaimStatus.SELLER_RESPONDED,
-        ClaimStatus.ESCALATED,
-        ClaimStatus.UNDER_REVIEW,
-    }
-)
+HOLDABLE_LATER = HOLDABLE_LATER_STATUSES
 
 
 def scoring_policy() -> ScoringPolicy:
@@ -228,6 +222,7 @@ def fraud_route(*, claim: Claim, assessment: Assessment) -> Claim:
             claim_transition(
                 claim=claim,
                 to=ClaimStatus.AWAITING_SELLER,
+                via=Via.FRAUD,
                 actor=actor,
                 reason=_("Risk score %(score)d, below review.") % {"score": assessment.score},
                 data={"risk_score": assessment.score},

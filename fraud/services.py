@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from claims.actors import Actor
 from claims.exceptions import ClaimError, InvalidTransition
+from claims.lifecycle import Via
 from claims.models import Claim, ClaimStatus, DenialReason
 from claims.services import claim_assign, claim_transition
 from fraud.models import (
@@ -44,7 +45,9 @@ def _need_hold(claim: Claim) -> None:
 
 @transaction.atomic
 def fraud_hold(*, claim: Claim, actor: Actor, note: str) -> FraudReview:
-    claim = claim_transition(claim=claim, to=ClaimStatus.FRAUD_HOLD, actor=actor, reason=note)
+    claim = claim_transition(
+        claim=claim, to=ClaimStatus.FRAUD_HOLD, actor=actor, reason=note, via=Via.FRAUD
+    )
     return FraudReview.objects.create(
         claim=claim, analyst=actor.user, decision=FraudDecision.HOLD, note=note
     )
@@ -63,6 +66,7 @@ def fraud_clear(*, claim: Claim, actor: Actor, label: str, note: str) -> FraudRe
     claim = claim_transition(
         claim=claim,
         to=ClaimStatus.AWAITING_SELLER,
+        via=Via.FRAUD,
         actor=actor,
         reason=note,
         data={"fraud_label": label},
@@ -96,14 +100,15 @@ def fraud_confirm(
     kinds = set(watchlist_kinds)
     if not kinds <= set(AttributeKind.values):
         raise FraudError(_("Unknown watchlist kind."))
-    claim = claim_transition(
+    from payouts.services.decisions import decision_deny
+
+    claim = decision_deny(
         claim=claim,
-        to=ClaimStatus.DENIED,
         actor=actor,
-        reason=(explanation or "").strip()
+        reason_code=DenialReason.FRAUD,
+        explanation=(explanation or "").strip()
         or _("We could not verify this claim and it has been declined."),
-        updates={"denial_reason": DenialReason.FRAUD},
-        data={"fraud_label": FraudLabel.RISK_CONFIRMED, "reason_code": DenialReason.FRAUD},
+        data={"fraud_label": FraudLabel.RISK_CONFIRMED},
     )
     review = FraudReview.objects.create(
         claim=claim,

@@ -285,5 +285,17 @@ class AppealForm(forms.Form):
     )
 
 
+class PartyPaymentAnswerForm(forms.Form):
+    received = forms.ChoiceField(
+        choices=[("yes", _("Yes")), ("no", _("No"))], widget=forms.HiddenInput
+    )
+    note = forms.CharField(
+        label=_("If it has not arrived, what do you see?"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 def today_in_zone() -> dt.date:
     return timezone.localdate()

@@ -94,3 +94,10 @@ def claim_info_request(*, claim: Claim) -> str:
         .first()
         or ""
     )
+
+
+def party_payment_for(*, claim):
+    """The seller's (or insurer's) own payment of this claim, if they pay it."""
+    from sellers.models import PartyPayment
+
+    return PartyPayment.objects.filter(claim=claim).first()

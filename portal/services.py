@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from claims.actors import Actor
 from claims.exceptions import EvidenceRejected, InvalidTransition
 from claims.files import atomic_with_files
+from claims.lifecycle import EVIDENCE_CLOSED_STATUSES
 from claims.links import link_resolve
 from claims.models import Claim, ClaimStatus, LinkPurpose
 from claims.outbox import outbox_add
@@ -22,7 +23,7 @@ from portal.drafts import draft_file_delete, draft_file_read
 logger = logging.getLogger(__name__)
 
 # A customer may add files until the claim is finished.
-EVIDENCE_CLOSED = frozenset({ClaimStatus.WITHDRAWN, ClaimStatus.CLOSED})
+EVIDENCE_CLOSED = EVIDENCE_CLOSED_STATUSES
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,11 @@ urlpatterns = [
     path("c/<str:reference>/withdraw/", claims.claim_withdraw_view, name="claim-withdraw"),
     path("c/<str:reference>/appeal/", claims.claim_appeal_view, name="claim-appeal"),
     path(
+        "c/<str:reference>/payment-received/",
+        claims.claim_party_payment,
+        name="claim-party-payment",
+    ),
+    path(
         "c/<str:reference>/evidence/<int:pk>/",
         claims.evidence_download,
         name="evidence-download",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims.actors import Actor
+from claims.events import claim_event_add
 from claims.exceptions import ClaimError
 from claims.money import format_minor
 from sellers.exports import HEADER, csv_lines, csv_safe
@@ -311,7 +312,7 @@ def claim_seller_link_view(modeladmin, request, pk: int):
     """Issue the seller a fresh link (after revoking a leaked one, or for the statement)."""
     from django.conf import settings
 
-    from claims.models import Claim, ClaimEvent, EventKind
+    from claims.models import Claim, EventKind
     from sellers.services.responses import seller_respond_link_for_staff
 
     claim = get_object_or_404(Claim.objects.select_related("region", "seller"), pk=pk)
@@ -333,12 +334,10 @@ def claim_seller_link_view(modeladmin, request, pk: int):
         return TemplateResponse(request, "admin/sellers/seller_link.html", context)
     link, token = seller_respond_link_for_staff(claim=claim, created_by=request.user)
     actor = Actor.staff(request.user)
-    ClaimEvent.objects.create(
+    claim_event_add(
         claim=claim,
         kind=EventKind.MESSAGE,
-        actor_party=actor.party,
-        actor=request.user,
-        actor_label=actor.label,
+        actor=actor,
         reason=str(_("New seller link issued.")),
         data={"link_id": link.pk},
     )

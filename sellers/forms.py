@@ -139,3 +139,28 @@ class AppealForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
     )
+
+
+class PaymentRecordForm(forms.Form):
+    """The seller (or insurer) records paying an accepted claim."""
+
+    amount = forms.CharField(label=_("Amount paid"), max_length=20)
+    paid_on = forms.DateField(label=_("Date paid"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(
+        label=_("Payment reference"),
+        max_length=100,
+        help_text=_("As it appears on the customer's statement."),
+    )
+    proof = forms.FileField(
+        label=_("Proof of payment (optional)"), required=False, help_text=ALLOWED_DESCRIPTION
+    )
+
+    def __init__(self, *args, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+
+    def clean_amount(self):
+        try:
+            return to_minor(self.cleaned_data["amount"].strip(), self.currency)
+        except MoneyError as exc:
+            raise forms.ValidationError(str(exc) or _("Enter an amount.")) from exc

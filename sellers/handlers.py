@@ -1,11 +1,16 @@
 """Outbox handlers of the seller journey: the e-mails sellers and insurers receive."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _lazy
 
 from claims.links import link_issue
-from claims.models import Claim, ClaimStatus, LinkPurpose
+from claims.models import Claim, ClaimEvent, ClaimStatus, LinkPurpose
+from claims.money import format_minor
 from claims.notifications import email_send
 from claims.outbox import handler
 from sellers.models import InsuranceCertificate, Recovery
@@ -83,9 +88,7 @@ def notify_escalated(*, claim_id: int, event_id: int) -> None:
             **context,
             "funding": claim.get_funding_display(),
             "recovery": recovery.amount_display if recovery else "",
-            "appeal_due": local_datetime(recovery.appeal_due, claim.region.time_zone)
-            if recovery
-            else "",
+            "appeal_days": claim.region.appeal_window_days,
         },
         language=claim.region.language,
     )
@@ -107,4 +110,125 @@ def remind_certificate(*, certificate_id: int) -> None:
             "expiry": date_format(certificate.expiry_date, "DATE_FORMAT"),
         },
         language=seller.region.language,
+    )
+
+
+RECOVERY_STEPS = {
+    # step: (what happened, in the seller's words)
+    "opened": _lazy("The marketplace paid claim %(reference)s on your behalf: you owe %(amount)s."),
+    "amount": _lazy("The decision on claim %(reference)s fixed what you owe at %(amount)s."),
+    "withheld": _lazy("%(amount)s was withheld from your disbursement for claim %(reference)s."),
+    "appeal_upheld": _lazy(
+        "Your appeal on claim %(reference)s was upheld: you owe nothing more for it."
+    ),
+    "appeal_rejected": _lazy(
+        "Your appeal on claim %(reference)s was rejected: %(outstanding)s is still owed."
+    ),
+}
+
+
+@handler("sellers.notify_recovery")
+def notify_recovery(*, recovery_id: int, event_id: int) -> None:
+    """Tell the seller what changed on a recovery: opened, amount fixed, withheld, appeal."""
+    recovery = Recovery.objects.select_related("claim__region", "seller").get(pk=recovery_id)
+    event = ClaimEvent.objects.get(pk=event_id)
+    claim = _claim(recovery.claim_id)
+    step = event.data.get("step", "")
+    amount = event.data.get("amount_minor", recovery.amount_minor)
+    language = recovery.seller.region.language
+    with translation.override(language):
+        what = str(RECOVERY_STEPS[step]) % {
+            "reference": claim.reference,
+            "amount": format_minor(amount, recovery.currency),
+            "outstanding": recovery.outstanding_display,
+        }
+    email_send(
+        template="seller-recovery",
+        to=[recovery.seller.email],
+        context={
+            "seller": recovery.seller.legal_name,
+            "reference": claim.reference,
+            "what": what,
+            "reason": event.reason if step in ("appeal_upheld", "appeal_rejected") else "",
+            "outstanding": recovery.outstanding_display,
+            "appeal_due": local_datetime(recovery.appeal_due, claim.region.time_zone)
+            if recovery.appeal_due and recovery.status == "open"
+            else "",
+            "url": _seller_link(claim, "sellers:statement"),
+        },
+        language=language,
+    )
+
+
+def _party_link(payment) -> tuple[str, str]:
+    """The accepting party's e-mail address and a link to record its payment."""
+    from django.utils import timezone
+
+    from sellers.models import ResponseParty, SellerResponse
+
+    claim = payment.claim
+    if payment.party == ResponseParty.INSURER:
+        response = SellerResponse.objects.filter(claim=claim).exclude(insurer_email="").last()
+        email, purpose = response.insurer_email, LinkPurpose.INSURER_RESPONSE
+    else:
+        email, purpose = claim.seller.email, LinkPurpose.SELLER_RESPONSE
+    _link, token = link_issue(
+        purpose=purpose,
+        email=email,
+        expires_in=payment.due_at - timezone.now() + dt.timedelta(days=60),
+        claim=claim,
+        seller=claim.seller,
+    )
+    return email, settings.SITE_URL + reverse("sellers:payment", args=[claim.reference, token])
+
+
+@handler("sellers.notify_party_payment")
+def notify_party_payment(*, party_payment_id: int, event_id: int) -> None:
+    """Tell the seller (or insurer) who accepted a claim what to pay, by when, and how to
+    record it."""
+    from sellers.models import PartyPayment
+
+    payment = PartyPayment.objects.select_related("claim__region", "claim__seller").get(
+        pk=party_payment_id
+    )
+    if not payment.is_open:
+        return
+    email, url = _party_link(payment)
+    claim = _claim(payment.claim_id)
+    email_send(
+        template="party-payment-due",
+        to=[email],
+        context={
+            **claim_email_context(claim=claim, url=url),
+            "amount": payment.amount_display,
+            "due": local_datetime(payment.due_at, claim.region.time_zone),
+            "customer": claim.customer.name,
+        },
+        language=claim.region.language,
+    )
+
+
+@handler("sellers.notify_customer_payment")
+def notify_customer_payment(*, party_payment_id: int, event_id: int) -> None:
+    """Ask the customer whether the payment the seller (or insurer) recorded has arrived."""
+    from sellers.models import PartyPayment
+
+    payment = PartyPayment.objects.select_related("claim__region", "claim__customer").get(
+        pk=party_payment_id
+    )
+    claim = payment.claim
+    email_send(
+        template="party-payment-check",
+        to=[claim.customer.email],
+        context={
+            "name": claim.customer.name,
+            "reference": claim.reference,
+            "payer": payment.get_party_display(),
+            "amount": payment.amount_display,
+            "paid_on": date_format(payment.paid_on, "DATE_FORMAT"),
+            "payment_reference": payment.payment_reference,
+            "confirm_by": local_datetime(payment.confirm_by, claim.region.time_zone),
+            "claim_url": settings.SITE_URL + reverse("portal:claim-detail", args=[claim.reference]),
+        },
+        language=claim.customer_language,
     )

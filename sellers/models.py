@@ -239,7 +239,8 @@ class Recovery(models.Model):
         _("status"), max_length=10, choices=RecoveryStatus, default=RecoveryStatus.OPEN
     )
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
-    appeal_due = models.DateTimeField(_("appeal by"))
+    # Empty until a decision fixes the amount: the seller's appeal window opens then.
+    appeal_due = models.DateTimeField(_("appeal by"), null=True, blank=True)
     appeal_reason = models.TextField(_("seller's appeal"), blank=True)
     appealed_at = models.DateTimeField(_("appealed"), null=True, blank=True)
     decided_at = models.DateTimeField(_("appeal decided"), null=True, blank=True)
@@ -336,3 +337,90 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PartyPaymentStatus(models.TextChoices):
+    DUE = "due", _("Payment due")
+    RECORDED = "recorded", _("Payment recorded, awaiting the customer")
+    DISPUTED = "disputed", _("The customer says it did not arrive")
+    CONFIRMED = "confirmed", _("Paid and confirmed")
+    STEPPED_IN = "stepped_in", _("Not paid in time: the marketplace stepped in")
+
+
+# The marketplace watches these until the customer is paid (sellers.services.party_payments).
+PARTY_PAYMENT_WATCHED = (
+    PartyPaymentStatus.DUE,
+    PartyPaymentStatus.RECORDED,
+    PartyPaymentStatus.DISPUTED,
+)
+
+
+class PartyPayment(models.Model):
+    """A claim the seller (or their insurer) accepted and must pay the customer themselves.
+
+    One per claim. The accepting party records its payment through its link; the customer
+    confirms receipt or says it did not arrive; unpaid or disputed by ``due_at`` the marketplace
+    steps in, exactly once (a compare-and-swap on ``status``), pays and recovers the amount.
+    """
+
+    claim = models.OneToOneField(
+        "claims.Claim", on_delete=models.PROTECT, related_name="party_payment"
+    )
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="party_payments")
+    party = models.CharField(_("paid by"), max_length=10, choices=ResponseParty)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    amount_minor = models.BigIntegerField(_("amount (minor units)"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=PartyPaymentStatus, default=PartyPaymentStatus.DUE
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    due_at = models.DateTimeField(_("must be paid by"))
+    recorded_at = models.DateTimeField(_("payment recorded"), null=True, blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    paid_minor = models.BigIntegerField(_("amount paid (minor units)"), null=True, blank=True)
+    payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+    proof = models.ForeignKey(
+        "claims.Evidence",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proof of payment"),
+    )
+    confirm_by = models.DateTimeField(_("customer may dispute until"), null=True, blank=True)
+    customer_answered_at = models.DateTimeField(_("customer answered"), null=True, blank=True)
+    customer_note = models.TextField(_("customer's note"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=PartyPaymentStatus.values),
+                name="party_payment_status_valid",
+            ),
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="party_payment_positive"),
+            models.CheckConstraint(
+                condition=~Q(status__in=["recorded", "confirmed"]) | Q(recorded_at__isnull=False),
+                name="party_payment_recorded_has_time",
+            ),
+        ]
+        indexes = [
+            # The watcher (party_payments_sweep): open payments by deadline.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(status__in=["due", "recorded", "disputed"]),
+                name="party_payment_watch_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.get_status_display()}"
+
+    @property
+    def amount_display(self) -> str:
+        return format_minor(self.amount_minor, self.currency)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in PARTY_PAYMENT_WATCHED

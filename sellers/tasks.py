@@ -45,3 +45,15 @@ def send_seller_reminders() -> int:
     if sent >= BATCH or sent_certificates >= BATCH:
         send_seller_reminders.apply_async()
     return sent + sent_certificates
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def watch_party_payments() -> dict:
+    """Beat job: seller- and insurer-paid claims whose payment deadline passed; one bounded
+    batch, re-queued while the batch came back full."""
+    from sellers.services.party_payments import party_payments_sweep
+
+    run = party_payments_sweep(now=timezone.now())
+    if run["more"]:
+        watch_party_payments.apply_async()
+    return run

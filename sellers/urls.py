@@ -15,6 +15,7 @@ urlpatterns = [
         "claims/<str:reference>/insurer/<str:token>/", views.insurer_respond, name="insurer-respond"
     ),
     path("claims/<str:reference>/statement/<str:token>/", views.statement, name="statement"),
+    path("claims/<str:reference>/payment/<str:token>/", views.payment, name="payment"),
     path(
         "claims/<str:reference>/statement/<str:token>/appeal/<int:pk>/",
         views.recovery_appeal_view,

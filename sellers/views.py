@@ -16,8 +16,8 @@ from claims.exceptions import ClaimError
 from claims.links import LinkRefused, link_resolve
 from claims.models import AccessLink, Claim, LinkPurpose
 from claims_site.ratelimit import client_ip, rate_limit_hit
-from sellers.forms import AppealForm, CertificateForm, ResponseForm
-from sellers.models import Recovery, ResponseParty
+from sellers.forms import AppealForm, CertificateForm, PaymentRecordForm, ResponseForm
+from sellers.models import PartyPayment, Recovery, ResponseParty
 from sellers.selectors import (
     evidence_names,
     recoveries_for_seller,
@@ -25,6 +25,7 @@ from sellers.selectors import (
     seller_standing,
 )
 from sellers.services.certificates import CertificateInput, certificate_submit
+from sellers.services.party_payments import party_payment_record
 from sellers.services.recoveries import recovery_appeal
 from sellers.services.responses import link_actor, response_is_open, seller_response_submit
 
@@ -217,3 +218,57 @@ def recovery_appeal_view(request: HttpRequest, reference: str, token: str, pk: i
             % {"ref": recovery.claim.reference},
         )
     return redirect("sellers:statement", reference, token)
+
+
+@require_http_methods(["GET", "POST"])
+def payment(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    """The accepting seller (or insurer) records paying the customer."""
+    try:
+        try:
+            claim, link = _resolve(reference, token, LinkPurpose.SELLER_RESPONSE)
+        except LinkRefused:
+            claim, link = _resolve(reference, token, LinkPurpose.INSURER_RESPONSE)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    watched = PartyPayment.objects.filter(claim=claim).first()
+    if watched is None:
+        raise Http404
+    if _limited(request):
+        return render(
+            request,
+            "sellers/link_refused.html",
+            {"message": _("Too many attempts. Please wait a few minutes.")},
+            status=429,
+        )
+    form = PaymentRecordForm(request.POST or None, request.FILES or None, currency=watched.currency)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            proof = (data["proof"].name, data["proof"].read()) if data.get("proof") else None
+            try:
+                party_payment_record(
+                    payment=watched,
+                    actor=link_actor(link),
+                    amount_minor=data["amount"],
+                    paid_on=data["paid_on"],
+                    reference=data["reference"],
+                    proof=proof,
+                )
+            except ClaimError as exc:
+                form.add_error(None, str(exc))
+                status = 400
+            else:
+                messages.success(
+                    request,
+                    _("Thank you: your payment is recorded; the customer is asked to confirm it."),
+                )
+                return redirect(request.path)
+        else:
+            status = 400
+    return render(
+        request,
+        "sellers/payment.html",
+        {"claim": claim, "payment": watched, "form": form},
+        status=status,
+    )

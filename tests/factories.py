@@ -5,6 +5,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
+from claims import lifecycle
 from claims.actors import Actor
 from claims.models import ClaimStatus, IncidentKind, LossKind, Region
 from claims.services import LossInput, claim_create, claim_transition
@@ -118,5 +119,15 @@ def claim_in(status: str, **kwargs):
     """A claim walked through the transition service into ``status``."""
     claim = claim_new(**kwargs)
     for step in ROUTES[status]:
-        claim = claim_transition(claim=claim, to=step, actor=Actor.system("test setup"))
+        updates = {}
+        if step == ClaimStatus.APPROVED:
+            # What the decision service writes with an approval (the test puts it there).
+            updates = {"approved_total_minor": claim.claimed_total_minor, "funding": "concession"}
+        claim = claim_transition(
+            claim=claim,
+            to=step,
+            actor=Actor.system("test setup"),
+            updates=updates,
+            via=min(lifecycle.owners(claim.status, step)),
+        )
     return claim

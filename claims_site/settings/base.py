@@ -261,6 +261,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sellers.tasks.close_insurance_windows",
         "schedule": timedelta(minutes=10),
     },
+    "watch-party-payments": {
+        "task": "sellers.tasks.watch_party_payments",
+        "schedule": timedelta(minutes=10),
+    },
     "send-seller-reminders": {
         "task": "sellers.tasks.send_seller_reminders",
         "schedule": timedelta(minutes=10),

@@ -33,6 +33,7 @@ from payouts.services import (
     decision_deny,
     qa_review_record,
 )
+from payouts.services.funding import funding_for
 
 # --- policy ------------------------------------------------------------------------------------
 
@@ -68,8 +69,16 @@ class ApprovalPolicyAdmin(SimpleHistoryAdmin):
 
 
 class DecisionForm(forms.Form):
+    # Funding follows the policy (payouts.services.funding); a supervisor may override it.
     funding = forms.ChoiceField(
-        label=_("Funded by"), choices=[c for c in Funding.choices if c[0]], required=False
+        label=_("Fund otherwise than the policy says (supervisors, with a reason)"),
+        choices=[("", _("No: as the policy says")), *[c for c in Funding.choices if c[0]]],
+        required=False,
+    )
+    funding_reason = forms.CharField(
+        label=_("Why it is funded otherwise"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
     note = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -155,6 +164,7 @@ class DecisionDeskAdmin(ReadOnly, admin.ModelAdmin):
         if not request.user.has_perm("claims.decide_claim"):
             raise PermissionDenied
         claim = get_object_or_404(Claim.objects.select_related("region"), pk=pk)
+        policy = funding_for(claim=claim)
         form = DecisionForm(request.POST or None, claim=claim)
         if request.method == "POST" and form.is_valid():
             actor = Actor.staff(request.user)
@@ -172,7 +182,8 @@ class DecisionDeskAdmin(ReadOnly, admin.ModelAdmin):
                         claim=claim,
                         actor=actor,
                         approved=form.approved(),
-                        funding=form.cleaned_data["funding"],
+                        funding=form.cleaned_data["funding"] or None,
+                        funding_reason=form.cleaned_data["funding_reason"],
                         note=form.cleaned_data["note"],
                     )
                     if result.approved:
@@ -193,8 +204,10 @@ class DecisionDeskAdmin(ReadOnly, admin.ModelAdmin):
             request,
             title=_("Decide %(ref)s") % {"ref": claim.reference},
             intro=_(
-                "Approve an amount per loss item, or deny with a reason the customer will read."
-            ),
+                "Approve an amount per loss item, or deny with a reason the customer will read. "
+                "Who pays: %(funding)s. %(why)s"
+            )
+            % {"funding": policy.label, "why": policy.reason},
             form=form,
             obj=claim,
         )

@@ -16,11 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims.actors import Actor
+from claims.lifecycle import Via
 from claims.models import Claim, ClaimStatus, Funding, RiskLevel
 from claims.services import claim_approve, claim_transition
 from payouts.exceptions import DecisionRefused
 from payouts.models import QAReason, QASample, QAVerdict
 from payouts.policy import policy_for
+from sellers.services.recoveries import recovery_follow_decision
 
 SELLER_ACCEPTED = "seller_accepted"
 DEADLINE_PASSED = "deadline_passed"
@@ -75,6 +77,7 @@ def claim_auto_approve(
             claim = claim_transition(
                 claim=claim,
                 to=ClaimStatus.UNDER_REVIEW,
+                via=Via.DECISION,
                 actor=AUTO,
                 reason=_("Automatic approval: %(trigger)s.") % {"trigger": trigger},
                 now=now,
@@ -87,6 +90,7 @@ def claim_auto_approve(
             note=_("Approved automatically (%(trigger)s).") % {"trigger": trigger},
             data={"policy": policy.snapshot(), "automatic": True, "trigger": trigger},
         )
+        recovery_follow_decision(claim=claim, actor=AUTO)
         draw = (rng or _rng).randrange(100)
         if draw < policy.qa_sample_percent:
             QASample.objects.create(

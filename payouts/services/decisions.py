@@ -1,4 +1,11 @@
-"""Staff decisions under authority limits and four-eyes.
+"""The one home for decisions: approve, deny, the second approval, automatic approval.
+
+Only this module (and ``payouts.services.auto``) makes the decision moves of the lifecycle
+(``Via.DECISION``). Funding is never a free choice: ``payouts.services.funding.funding_for``
+gives it, and a supervisor may override it only with ``claims.override_funding`` and a reason,
+recorded on the decision event. Every approval funded by a step-in leaves one recovery for
+exactly the approved amount (``recovery_follow_decision``). An appealed decision is decided
+again by someone other than the person who made it.
 
 ``decision_approve`` is what a person presses "approve" with. At or under the four-eyes limit,
 and within the person's authority, the claim is approved at once (``claims.services.claim_approve``
@@ -7,6 +14,7 @@ second approver who is neither the first nor anyone who handled the claim's frau
 Every decision event carries the policy values in force at the time.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -14,13 +22,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims.actors import Actor
+from claims.events import claim_event_add
 from claims.exceptions import InvalidTransition
-from claims.models import Claim, ClaimStatus, EventKind, LossItem, Party
+from claims.models import Claim, ClaimStatus, EventKind, Funding, LossItem, Party
 from claims.money import format_minor
-from claims.services import _event, approval_total, claim_approve, claim_deny
+from claims.services import appeal_reviewer_check, approval_total, claim_approve, claim_deny
 from payouts.exceptions import AuthorityExceeded, DecisionRefused, FourEyesViolation
 from payouts.models import ApprovalRequest, RequestStatus
 from payouts.policy import authority_limit, policy_for
+from payouts.services.funding import funding_for
+from sellers.services.party_payments import party_payment_due, party_payment_open
+from sellers.services.recoveries import recovery_follow_decision
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,54 @@ def _check_authority(*, user, policy, total: int, currency: str) -> None:
         )
 
 
+def funding_choose(
+    *, claim: Claim, actor: Actor, funding: str | None, reason: str = ""
+) -> tuple[str, dict]:
+    """The funding of an approval and what to record about it on the decision event.
+
+    ``funding`` None (or the policy's own) takes the policy's. Anything else is an override:
+    refused without ``claims.override_funding`` or without a written reason.
+    """
+    policy = funding_for(claim=claim)
+    record = {"funding_policy": policy.funding, "funding_policy_reason": policy.reason}
+    if funding in (None, "", policy.funding):
+        if not policy.funding:
+            raise DecisionRefused(policy.reason)
+        return policy.funding, record
+    if funding not in Funding.values:
+        raise InvalidTransition(_("Choose who funds the claim."))
+    if not actor.has_perm("claims.override_funding"):
+        raise DecisionRefused(
+            _("The policy says: %(label)s. %(why)s Only a supervisor may fund a claim otherwise.")
+            % {"label": policy.label, "why": policy.reason}
+        )
+    if not reason.strip():
+        raise DecisionRefused(
+            _("Write why this claim is funded otherwise than the policy says (%(label)s).")
+            % {"label": policy.label}
+        )
+    record["funding_override"] = {"funding": funding, "reason": reason.strip()}
+    return funding, record
+
+
+def _party_due(*, claim: Claim, funding: str) -> dict:
+    """When the accepting seller or insurer must have paid (on the decision event)."""
+    if funding not in (Funding.SELLER, Funding.INSURER):
+        return {}
+    due = party_payment_due(claim=claim, now=timezone.now())
+    return {"party_due": due.isoformat()}
+
+
+def _after_approval(*, claim: Claim, actor: Actor, party_due: dict) -> None:
+    """What every approval leaves behind: a step-in's recovery for exactly the approved amount,
+    or the watch on the seller's (or insurer's) own payment."""
+    recovery_follow_decision(claim=claim, actor=actor)
+    if party_due:
+        party_payment_open(
+            claim=claim, actor=actor, due_at=dt.datetime.fromisoformat(party_due["party_due"])
+        )
+
+
 def _fraud_handlers(claim: Claim) -> set[int]:
     from fraud.models import FraudReview
 
@@ -77,7 +137,8 @@ def decision_approve(
     claim: Claim,
     actor: Actor,
     approved: dict[int, int],
-    funding: str,
+    funding: str | None = None,
+    funding_reason: str = "",
     note: str = "",
 ) -> DecisionResult:
     """Approve an amount per loss item, or ask for a second approver above the four-eyes limit.
@@ -97,10 +158,15 @@ def decision_approve(
             raise DecisionRefused(
                 _("Claim %(ref)s already awaits a second approver.") % {"ref": claim.reference}
             )
+        appeal_reviewer_check(claim=claim, user=user)
+        funding, funding_record = funding_choose(
+            claim=claim, actor=actor, funding=funding, reason=funding_reason
+        )
         total = _validated_total(claim=claim, approved=approved, funding=funding)
         policy = policy_for(claim.region)
         _check_authority(user=user, policy=policy, total=total, currency=claim.currency)
         snapshot = policy.snapshot()
+        party_due = _party_due(claim=claim, funding=funding)
         if total > policy.four_eyes_above_minor:
             request = ApprovalRequest.objects.create(
                 claim=claim,
@@ -109,10 +175,10 @@ def decision_approve(
                 currency=claim.currency,
                 funding=funding,
                 note=note,
-                policy=snapshot,
+                policy={**snapshot, **funding_record},
                 requested_by=user,
             )
-            _event(
+            claim_event_add(
                 claim=claim,
                 actor=actor,
                 kind=EventKind.NOTE,
@@ -132,8 +198,15 @@ def decision_approve(
             approved=approved,
             funding=funding,
             note=note,
-            data={"policy": snapshot, "approvers": [user.pk], "four_eyes": False},
+            data={
+                "policy": snapshot,
+                "approvers": [user.pk],
+                "four_eyes": False,
+                **funding_record,
+                **party_due,
+            },
         )
+        _after_approval(claim=claim, actor=actor, party_due=party_due)
     return DecisionResult(claim=claim)
 
 
@@ -163,6 +236,7 @@ def approval_second(*, request: ApprovalRequest, actor: Actor, note: str = "") -
         claim = request.claim
         if user.pk == request.requested_by_id:
             raise FourEyesViolation(_("You cannot be the second approver of your own approval."))
+        appeal_reviewer_check(claim=claim, user=user)
         if user.pk in _fraud_handlers(claim):
             raise FourEyesViolation(
                 _("You handled this claim's fraud review, so you cannot be its second approver.")
@@ -175,6 +249,7 @@ def approval_second(*, request: ApprovalRequest, actor: Actor, note: str = "") -
         ApprovalRequest.objects.filter(pk=request.pk).update(
             status=RequestStatus.APPROVED, decided_by=user, decided_at=now, decision_note=note
         )
+        party_due = _party_due(claim=claim, funding=request.funding)
         claim = claim_approve(
             claim=claim,
             actor=actor,
@@ -187,8 +262,11 @@ def approval_second(*, request: ApprovalRequest, actor: Actor, note: str = "") -
                 "approvers": [request.requested_by_id, user.pk],
                 "four_eyes": True,
                 "approval_request_id": request.pk,
+                **{k: v for k, v in request.policy.items() if k.startswith("funding_")},
+                **party_due,
             },
         )
+        _after_approval(claim=claim, actor=actor, party_due=party_due)
     return claim
 
 
@@ -207,7 +285,7 @@ def approval_reject(*, request: ApprovalRequest, actor: Actor, note: str) -> App
             decided_at=timezone.now(),
             decision_note=note.strip(),
         )
-        _event(
+        claim_event_add(
             claim=request.claim,
             actor=actor,
             kind=EventKind.NOTE,
@@ -219,20 +297,30 @@ def approval_reject(*, request: ApprovalRequest, actor: Actor, note: str) -> App
     return request
 
 
-def decision_deny(*, claim: Claim, actor: Actor, reason_code: str, explanation: str) -> Claim:
-    """Deny with a reason code and an explanation; a pending approval request is superseded."""
-    _staff_user(actor)
+def decision_deny(
+    *, claim: Claim, actor: Actor, reason_code: str, explanation: str, data: dict | None = None
+) -> Claim:
+    """The one denial: a reason code and an explanation for the customer; a pending approval
+    request is superseded. Confirming fraud denies through here too.
+
+    The permission is the lifecycle's for the move (``decide_claim``; ``review_fraud`` out of
+    a fraud hold).
+    """
+    if actor.party != Party.STAFF or actor.user is None:
+        raise DecisionRefused(_("Only staff members decide claims."))
     with transaction.atomic():
         claim = Claim.objects.select_related("region").get(pk=claim.pk)
+        appeal_reviewer_check(claim=claim, user=actor.user)
         policy = policy_for(claim.region)
         claim = claim_deny(
             claim=claim,
             actor=actor,
             reason_code=reason_code,
             explanation=explanation,
-            data={"policy": policy.snapshot()},
+            data={**(data or {}), "policy": policy.snapshot()},
         )
         ApprovalRequest.objects.filter(claim=claim, status=RequestStatus.PENDING).update(
             status=RequestStatus.SUPERSEDED, decided_at=timezone.now()
         )
+        recovery_follow_decision(claim=claim, actor=actor)
     return claim

@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims.actors import Actor
+from claims.events import claim_event_add
+from claims.lifecycle import Via
 from claims.models import Claim, ClaimStatus, EventKind
-from claims.services import _event, claim_transition
+from claims.services import claim_transition
 from payouts.exceptions import PayoutError
 from payouts.ledger import ledger_reverse
 from payouts.models import (
@@ -53,7 +55,7 @@ def payout_mark_failed(
         )
         if changed:
             payout = Payout.objects.select_related("claim").get(pk=payout_id)
-            _event(
+            claim_event_add(
                 claim=payout.claim,
                 actor=SYSTEM,
                 kind=EventKind.NOTE,
@@ -79,7 +81,7 @@ def payout_resend(*, payout: Payout, actor: Actor, reason: str = "") -> Payout:
                 _("Payout %(key)s is %(status)s; only failed payouts can be resent.")
                 % {"key": payout.idempotency_key, "status": payout.get_status_display().lower()}
             )
-        _event(
+        claim_event_add(
             claim=payout.claim,
             actor=actor,
             kind=EventKind.NOTE,
@@ -108,7 +110,7 @@ def payout_cancel(
                 % {"key": payout.idempotency_key, "status": payout.get_status_display().lower()}
             )
         _reverse_postings(payout=payout)
-        _event(
+        claim_event_add(
             claim=payout.claim,
             actor=actor,
             kind=EventKind.NOTE,
@@ -161,13 +163,14 @@ def payout_return(*, payout: Payout, actor: Actor, reason_code: str, reason: str
             claim_transition(
                 claim=claim,
                 to=ClaimStatus.UNDER_REVIEW,
+                via=Via.PAYOUT,
                 actor=actor,
                 reason=text,
                 data={"payout_id": payout.pk, "return_code": reason_code},
             )
         else:
             # A closed claim cannot re-open; the return stays on its timeline for staff.
-            _event(
+            claim_event_add(
                 claim=claim,
                 actor=actor,
                 kind=EventKind.NOTE,

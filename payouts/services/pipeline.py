@@ -38,8 +38,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims.batch import claim_transition_batch
-from claims.models import Claim, ClaimStatus, EventKind
-from claims.services import _event
+from claims.events import claim_event_add
+from claims.lifecycle import Via
+from claims.models import MARKETPLACE_FUNDING, Claim, ClaimStatus, EventKind
 from payouts.adapters import (
     PaymentInstruction,
     PaymentResult,
@@ -85,7 +86,8 @@ def payouts_create_for_claims(
             .filter(pk__in=claim_ids)
             .order_by("pk")
             .only("pk", "status", "reference", "approved_total_minor", "currency", "funding")
-            if claim.status == ClaimStatus.APPROVED
+            # The accepting seller or insurer pays its own claims (sellers.party_payments).
+            if claim.status == ClaimStatus.APPROVED and claim.funding in MARKETPLACE_FUNDING
         ]
         if not claims:
             return {}
@@ -135,6 +137,7 @@ def payouts_create_for_claims(
             claim_ids=list(live),
             from_status=ClaimStatus.APPROVED,
             to=ClaimStatus.PAYOUT_PENDING,
+            via=Via.PAYOUT,
             actor=SYSTEM,
             reasons={
                 pk: _("Payout %(key)s created.") % {"key": p.idempotency_key}
@@ -179,6 +182,7 @@ def payouts_create_missing(*, now: dt.datetime | None = None, limit: int | None 
             status=ClaimStatus.APPROVED,
             status_changed_at__lt=now - settings.PAYOUT_CREATE_AFTER,
             approved_total_minor__gt=0,
+            funding__in=MARKETPLACE_FUNDING,
         )
         .order_by("status_changed_at")
         .values_list("pk", flat=True)[:limit]
@@ -468,6 +472,7 @@ def _record_paid(*, paid: list[tuple[Payout, str]], adapter_name: str) -> list[i
                 claim_ids=[pk for pk, s in status.items() if s == ClaimStatus.PAYOUT_PENDING],
                 from_status=ClaimStatus.PAYOUT_PENDING,
                 to=ClaimStatus.PAID,
+                via=Via.PAYOUT,
                 actor=SYSTEM,
                 reasons=texts,
                 data_by_claim=data,
@@ -481,7 +486,7 @@ def _record_paid(*, paid: list[tuple[Payout, str]], adapter_name: str) -> list[i
             # so record it and tell staff rather than pretend it did not happen.
             claim = payout.claim
             claim.status = status[claim.pk]
-            _event(
+            claim_event_add(
                 claim=claim,
                 actor=SYSTEM,
                 kind=EventKind.NOTE,

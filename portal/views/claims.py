@@ -12,7 +12,14 @@ from claims.exceptions import ClaimError
 from claims.files import evidence_response
 from claims.models import ClaimStatus, EvidenceKind
 from claims.services import claim_appeal, claim_withdraw
-from portal.forms import AnswerForm, AppealForm, EvidenceForm, WithdrawForm, read_upload
+from portal.forms import (
+    AnswerForm,
+    AppealForm,
+    EvidenceForm,
+    PartyPaymentAnswerForm,
+    WithdrawForm,
+    read_upload,
+)
 from portal.limits import upload_limited
 from portal.selectors import (
     claim_denied_at,
@@ -22,6 +29,7 @@ from portal.selectors import (
     customer_claims,
     customer_evidence,
     customer_orders,
+    party_payment_for,
 )
 from portal.services import (
     EVIDENCE_CLOSED,
@@ -83,6 +91,8 @@ def _page(request, claim, *, status: int = 200, **forms) -> HttpResponse:
         or EvidenceForm(initial={"kind": EvidenceKind.OTHER}),
         "answer_form": forms.get("answer_form") or AnswerForm(),
         "appeal_form": forms.get("appeal_form") or AppealForm(),
+        "party_payment": party_payment_for(claim=claim),
+        "party_payment_form": forms.get("party_payment_form") or PartyPaymentAnswerForm(),
         **limits_context(),
     }
     return render(request, "portal/claim_detail.html", context, status=status)
@@ -207,3 +217,36 @@ def evidence_download(request: HttpRequest, reference: str, pk: int) -> FileResp
     """The customer's own files only; never from a public media URL."""
     evidence = customer_evidence(customer=request.customer, reference=reference, evidence_id=pk)
     return evidence_response(evidence)
+
+
+@require_POST
+@customer_required
+def claim_party_payment(request: HttpRequest, reference: str) -> HttpResponse:
+    """The customer says whether the seller's (or insurer's) payment arrived."""
+    from sellers.services.party_payments import party_payment_answer
+
+    claim = customer_claim(customer=request.customer, reference=reference)
+    payment = party_payment_for(claim=claim)
+    form = PartyPaymentAnswerForm(request.POST)
+    if payment is None or not form.is_valid():
+        return _page(request, claim, status=400, party_payment_form=form)
+    received = form.cleaned_data["received"] == "yes"
+    try:
+        party_payment_answer(
+            payment=payment,
+            actor=Actor.customer(request.customer),
+            received=received,
+            note=form.cleaned_data["note"],
+        )
+    except ClaimError as exc:
+        form.add_error(None, str(exc))
+        return _page(request, claim, status=400, party_payment_form=form)
+    messages.success(
+        request,
+        _("Thank you: your claim is settled.")
+        if received
+        else _(
+            "Thank you: we will pay you ourselves if the payment is still missing at the deadline."
+        ),
+    )
+    return redirect("portal:claim-detail", reference=claim.reference)

@@ -11,20 +11,21 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims.actors import Actor
 from claims.batch import claim_transition_batch
+from claims.events import EventSpec, claim_events_add
 from claims.exceptions import TransitionNotPermitted
-from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind, Funding, Party
+from claims.lifecycle import Via
+from claims.models import Claim, ClaimStatus, EventKind, Funding
 from claims.services import claim_transition
 from sellers.exceptions import SellerError
 from sellers.models import (
     Recovery,
     RecoveryReason,
-    RecoveryStatus,
     ResponseDecision,
     SellerNotice,
     SellerResponse,
@@ -67,6 +68,7 @@ def claim_escalate_overdue(
             claim_ids=over,
             from_status=ClaimStatus.AWAITING_SELLER,
             to=ClaimStatus.ESCALATED,
+            via=Via.ESCALATION,
             actor=ESCALATION_ACTOR,
             reason=_("The seller did not respond by the deadline: the marketplace steps in."),
             updates={"funding": Funding.STEP_IN},
@@ -77,6 +79,7 @@ def claim_escalate_overdue(
             claim_ids=under,
             from_status=ClaimStatus.AWAITING_SELLER,
             to=ClaimStatus.ESCALATED,
+            via=Via.ESCALATION,
             actor=ESCALATION_ACTOR,
             reason=_(
                 "The seller did not respond by the deadline: the marketplace pays this "
@@ -96,20 +99,14 @@ def _step_in_recoveries_open(*, claim_ids: list[int], now: dt.datetime) -> int:
     """``recovery_open`` for a batch of claims this transaction has just escalated: one
     recovery each (never a second one: ``recovery_one_per_reason``) and its event.
 
-    The claims are not decided yet, so nothing is owed in the ledger until they are
-    (``recovery_sync`` on approval posts the receivable).
+    The claims are not decided yet: the amount is the claimed total until the decision fixes
+    it, nothing is owed in the ledger and the seller's appeal window has not opened
+    (``recovery_follow_decision`` does both on approval).
     """
     if not claim_ids:
         return 0
-    if connection.vendor == "postgresql":
-        return _step_in_recoveries_sql(claim_ids=claim_ids, now=now)
     rows = Claim.objects.filter(pk__in=claim_ids).values_list(
-        "pk",
-        "seller_id",
-        "currency",
-        "claimed_total_minor",
-        "approved_total_minor",
-        "region__appeal_window_days",
+        "pk", "seller_id", "currency", "claimed_total_minor"
     )
     Recovery.objects.bulk_create(
         [
@@ -118,11 +115,11 @@ def _step_in_recoveries_open(*, claim_ids: list[int], now: dt.datetime) -> int:
                 seller_id=seller_id,
                 reason=RecoveryReason.STEP_IN,
                 currency=currency,
-                amount_minor=approved if approved is not None else claimed,
+                amount_minor=claimed,
                 opened_at=now,
-                appeal_due=now + dt.timedelta(days=window),
+                appeal_due=None,
             )
-            for pk, seller_id, currency, claimed, approved, window in rows
+            for pk, seller_id, currency, claimed in rows
         ],
         ignore_conflicts=True,
     )
@@ -131,64 +128,25 @@ def _step_in_recoveries_open(*, claim_ids: list[int], now: dt.datetime) -> int:
             claim_id__in=claim_ids, reason=RecoveryReason.STEP_IN, opened_at=now
         ).values_list("pk", "claim_id", "amount_minor", "currency")
     )
-    ClaimEvent.objects.bulk_create(
-        ClaimEvent(
-            claim_id=claim_id,
-            kind=EventKind.RECOVERY,
-            actor_party=Party.SYSTEM,
-            actor_label=ESCALATION_ACTOR.label,
-            reason=str(RecoveryReason.STEP_IN.label),
-            data={
-                "recovery_id": pk,
-                "step": "opened",
-                "amount_minor": amount,
-                "currency": currency,
-            },
-            created_at=now,
-        )
-        for pk, claim_id, amount, currency in opened
+    claim_events_add(
+        events=[
+            EventSpec(
+                claim_id=claim_id,
+                kind=EventKind.RECOVERY,
+                reason=str(RecoveryReason.STEP_IN.label),
+                data={
+                    "recovery_id": pk,
+                    "step": "opened",
+                    "amount_minor": amount,
+                    "currency": currency,
+                },
+            )
+            for pk, claim_id, amount, currency in opened
+        ],
+        actor=ESCALATION_ACTOR,
+        now=now,
     )
     return len(opened)
-
-
-def _step_in_recoveries_sql(*, claim_ids: list[int], now: dt.datetime) -> int:
-    """The same as the ORM path above, as one PostgreSQL statement."""
-    sql = """
-        WITH opened AS (
-            INSERT INTO sellers_recovery (claim_id, seller_id, reason, currency, amount_minor,
-                                          withheld_minor, status, opened_at, appeal_due,
-                                          appeal_reason, decision_note)
-            SELECT c.id, c.seller_id, %(reason)s, c.currency,
-                   COALESCE(c.approved_total_minor, c.claimed_total_minor), 0, %(status)s,
-                   %(now)s, %(now)s + make_interval(days => r.appeal_window_days), '', ''
-              FROM claims_claim c JOIN claims_region r ON r.id = c.region_id
-             WHERE c.id = ANY(%(ids)s)
-                ON CONFLICT (claim_id, reason) DO NOTHING
-         RETURNING id, claim_id, amount_minor, currency
-        )
-        INSERT INTO claims_claimevent (claim_id, kind, from_status, to_status, actor_party,
-                                       actor_label, reason, data, created_at)
-        SELECT claim_id, %(kind)s, '', '', %(party)s, %(label)s, %(label_reason)s,
-               jsonb_build_object('recovery_id', id, 'step', 'opened',
-                                  'amount_minor', amount_minor, 'currency', currency),
-               %(now)s
-          FROM opened
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            {
-                "ids": list(claim_ids),
-                "reason": str(RecoveryReason.STEP_IN),
-                "status": str(RecoveryStatus.OPEN),
-                "now": now,
-                "kind": str(EventKind.RECOVERY),
-                "party": str(Party.SYSTEM),
-                "label": ESCALATION_ACTOR.label,
-                "label_reason": str(RecoveryReason.STEP_IN.label),
-            },
-        )
-        return cursor.rowcount
 
 
 def claim_overrule_seller(*, claim: Claim, actor: Actor, reason: str) -> Claim:
@@ -214,6 +172,7 @@ def claim_overrule_seller(*, claim: Claim, actor: Actor, reason: str) -> Claim:
         claim = claim_transition(
             claim=claim,
             to=ClaimStatus.ESCALATED,
+            via=Via.ESCALATION,
             actor=actor,
             reason=reason.strip(),
             updates={"funding": Funding.STEP_IN if step_in else Funding.CONCESSION},

@@ -13,27 +13,43 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims.actors import Actor
-from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind, Funding
+from claims.events import claim_event_add
+from claims.lifecycle import NOTHING_PAID_STATUSES
+from claims.models import Claim, EventKind, Funding
 from claims.money import format_minor
+from claims.outbox import outbox_add
 from sellers.exceptions import RecoveryError
 from sellers.models import Recovery, RecoveryStatus, Withholding
 from sellers.services.ledger import recovery_ledger_sync, withholding_ledger_post
 
-# Claim states in which nothing was or will be paid: an open recovery is cancelled.
-NOTHING_PAID = (ClaimStatus.DENIED, ClaimStatus.WITHDRAWN)
+NOTHING_PAID = NOTHING_PAID_STATUSES
+# The steps the seller is e-mailed about (sellers.handlers.notify_recovery).
+SELLER_TOLD = frozenset({"opened", "amount", "withheld", "appeal_upheld", "appeal_rejected"})
 
 
 def _event(*, recovery: Recovery, actor: Actor, step: str, reason: str = "", now=None, **data):
-    return ClaimEvent.objects.create(
+    event = claim_event_add(
         claim_id=recovery.claim_id,
         kind=EventKind.RECOVERY,
-        actor_party=actor.party,
-        actor=actor.user,
-        actor_label=actor.label,
+        actor=actor,
         reason=reason,
         data={"recovery_id": recovery.pk, "step": step, **data},
-        created_at=now or timezone.now(),
+        now=now,
     )
+    if step in SELLER_TOLD:
+        outbox_add(
+            topic="sellers.notify_recovery",
+            payload={"recovery_id": recovery.pk, "event_id": event.pk},
+            dedupe_key=f"sellers.notify_recovery:{event.pk}",
+        )
+    return event
+
+
+def _appeal_due(claim: Claim, now: dt.datetime) -> dt.datetime | None:
+    """The seller's appeal window opens when a decision fixes the amount, not before."""
+    if claim.approved_total_minor is None:
+        return None
+    return now + dt.timedelta(days=claim.region.appeal_window_days)
 
 
 def recovery_open(
@@ -60,7 +76,7 @@ def recovery_open(
                 currency=claim.currency,
                 amount_minor=amount,
                 opened_at=now,
-                appeal_due=now + dt.timedelta(days=claim.region.appeal_window_days),
+                appeal_due=_appeal_due(claim, now),
             )
     except IntegrityError:
         return None  # already open for this claim and reason: a re-run changes nothing
@@ -81,7 +97,8 @@ def recovery_open(
 def recovery_sync(*, claim_id: int) -> int:
     """Follow the claim's decision: the approved amount is what is owed; denied or withdrawn
     claims owe nothing. Returns how many recoveries changed."""
-    claim = Claim.objects.get(pk=claim_id)
+    claim = Claim.objects.select_related("region").get(pk=claim_id)
+    now = timezone.now()
     changed = 0
     for recovery in Recovery.objects.select_for_update().filter(
         claim=claim, status__in=[RecoveryStatus.OPEN, RecoveryStatus.APPEALED]
@@ -102,16 +119,23 @@ def recovery_sync(*, claim_id: int) -> int:
             changed += 1
         elif (
             claim.approved_total_minor is not None
-            and claim.approved_total_minor != recovery.amount_minor
+            and (claim.approved_total_minor != recovery.amount_minor or recovery.appeal_due is None)
             and claim.approved_total_minor >= recovery.withheld_minor
         ):
-            Recovery.objects.filter(pk=recovery.pk).update(amount_minor=claim.approved_total_minor)
+            # The decision fixes the amount: the seller's appeal window opens (again) now.
+            appeal_due = _appeal_due(claim, now)
+            Recovery.objects.filter(pk=recovery.pk).update(
+                amount_minor=claim.approved_total_minor, appeal_due=appeal_due
+            )
             _event(
                 recovery=recovery,
                 actor=Actor.system("recovery"),
                 step="amount",
+                now=now,
                 amount_minor=claim.approved_total_minor,
                 was_minor=recovery.amount_minor,
+                currency=recovery.currency,
+                appeal_due=appeal_due.isoformat(),
             )
             changed += 1
         # Decided, changed or cancelled: the ledger follows what is now owed.
@@ -148,6 +172,11 @@ def withholding_record(
             raise RecoveryError(
                 _("Recovery for %(ref)s is %(status)s: nothing can be withheld.")
                 % {"ref": locked.claim.reference, "status": locked.get_status_display()}
+            )
+        if locked.appeal_due is None:
+            raise RecoveryError(
+                _("Claim %(ref)s is not decided yet: nothing is owed until it is.")
+                % {"ref": locked.claim.reference}
             )
         if currency != locked.currency:
             raise RecoveryError(
@@ -212,7 +241,7 @@ def recovery_appeal(
             _("This recovery is %(status)s and cannot be appealed.")
             % {"status": locked.get_status_display()}
         )
-    if now > locked.appeal_due:
+    if locked.appeal_due is not None and now > locked.appeal_due:
         raise RecoveryError(_("The appeal window for this recovery has closed."))
     Recovery.objects.filter(pk=locked.pk).update(
         status=RecoveryStatus.APPEALED, appeal_reason=reason.strip(), appealed_at=now
@@ -249,3 +278,14 @@ def recovery_decide(*, recovery: Recovery, actor: Actor, uphold: bool, note: str
     locked.refresh_from_db()
     recovery_ledger_sync(recovery=locked)
     return locked
+
+
+@transaction.atomic
+def recovery_follow_decision(*, claim: Claim, actor: Actor) -> None:
+    """After a decision: every step-in has one recovery for exactly the approved amount, whose
+    appeal window opens now; other recoveries follow the decision (``recovery_sync``)."""
+    if claim.funding == Funding.STEP_IN and claim.approved_total_minor:
+        from sellers.models import RecoveryReason
+
+        recovery_open(claim=claim, reason=RecoveryReason.STEP_IN, actor=actor)
+    recovery_sync(claim_id=claim.pk)

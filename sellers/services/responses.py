@@ -14,11 +14,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from claims.actors import Actor
+from claims.events import claim_event_add
+from claims.lifecycle import SELLER_ANSWERABLE_STATUSES, Via
 from claims.links import link_issue
 from claims.models import (
     AccessLink,
     Claim,
-    ClaimEvent,
     ClaimStatus,
     EventKind,
     EvidenceKind,
@@ -32,7 +33,7 @@ from sellers.models import ResponseDecision, ResponseParty, SellerNotice, Seller
 
 # The seller's link outlives the deadline: it also opens the statement and the appeal form.
 LINK_GRACE = dt.timedelta(days=14)
-OPEN_FOR_ANSWERS = (ClaimStatus.AWAITING_SELLER, ClaimStatus.SELLER_RESPONDED)
+OPEN_FOR_ANSWERS = SELLER_ANSWERABLE_STATUSES
 
 
 def link_actor(link: AccessLink) -> Actor:
@@ -106,14 +107,13 @@ def seller_notify(*, claim_id: int, event_id: int, now: dt.datetime | None = Non
         context=claim_email_context(claim=claim, url=url),
         language=claim.region.language,
     )
-    ClaimEvent.objects.create(
+    claim_event_add(
         claim=claim,
         kind=EventKind.MESSAGE,
-        actor_party=Party.SYSTEM,
-        actor_label="seller notification",
+        actor=Actor.system("seller notification"),
         reason=_("Seller notified with a response link."),
         data={"link_id": link.pk, "event_id": event_id, "to": claim.seller.email},
-        created_at=now,
+        now=now,
     )
     return True
 
@@ -183,14 +183,13 @@ def _insurer_email(
         },
         language=claim.region.language,
     )
-    ClaimEvent.objects.create(
+    claim_event_add(
         claim=claim,
         kind=EventKind.MESSAGE,
-        actor_party=Party.SYSTEM,
-        actor_label=label,
+        actor=Actor.system(label),
         reason=reason % {"name": response.insurer_name},
         data={"link_id": link.pk, "response_id": response.pk, "to": response.insurer_email},
-        created_at=now,
+        now=now,
     )
 
 
@@ -289,14 +288,13 @@ def seller_response_submit(
             link=link,
             created_at=now,
         )
-        ClaimEvent.objects.create(
+        claim_event_add(
             claim=claim,
             kind=EventKind.SELLER,
-            actor_party=actor.party,
-            actor_label=actor.label,
+            actor=actor,
             reason=response.reasons,
             data={"response_id": response.pk, "version": version, "decision": decision},
-            created_at=now,
+            now=now,
         )
         if decision == ResponseDecision.INSURER:
             outbox_add(
@@ -308,6 +306,7 @@ def seller_response_submit(
             claim_transition(
                 claim=claim,
                 to=ClaimStatus.SELLER_RESPONDED,
+                via=Via.SELLER_RESPONSE,
                 actor=actor,
                 reason=ResponseDecision(decision).label,
                 data={"response_id": response.pk},

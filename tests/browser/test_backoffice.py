@@ -27,11 +27,11 @@ def test_agent_takes_next_requests_information_and_approves(page, agent):
     assert "Held by agent" in page.inner_text(".holder")
     assert axe_violations(page) == []
     # and ask the customer for information, after reading what it will do
-    page.click("text=Move to Needs information…")
+    page.click("text=Ask the customer for information…")
     assert "The customer is told by e-mail." in page.inner_text(".confirm")
     assert axe_violations(page) == []
     page.fill("textarea[name=reason]", "Please upload the receipt.")
-    page.click("text=Confirm: move to Needs information")
+    page.click("text=Confirm: Ask the customer for information")
     page.wait_for_url(re.compile(rf"/staff/claims/{claim.pk}/$"))
     assert "is now Needs information" in page.inner_text(".messages")
     claim.refresh_from_db()
@@ -40,10 +40,10 @@ def test_agent_takes_next_requests_information_and_approves(page, agent):
     claim_resume_after_info(claim=claim, actor=Actor.customer(claim.customer))
     # then approve
     page.reload()
-    page.click("text=Move to Approved…")
-    page.select_option("select[name=funding]", "concession")
+    page.click("text=Approve an amount…")
+    assert "Marketplace concession" in page.inner_text(".confirm")
     assert page.input_value(f"input[name=loss_{claim.losses.get().pk}]") == "420.00"
-    page.click("text=Confirm: move to Approved")
+    page.click("text=Confirm: Approve an amount")
     page.wait_for_url(re.compile(rf"/staff/claims/{claim.pk}/$"))
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.APPROVED and claim.approved_total_minor == 42_000

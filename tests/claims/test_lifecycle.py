@@ -10,13 +10,19 @@ from claims import lifecycle
 from claims.actors import Actor
 from claims.exceptions import InvalidTransition, TransitionNotPermitted
 from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind, Outbox, Party
-from claims.services import claim_resume_after_info, claim_transition
+from claims.services import (
+    claim_request_info,
+    claim_resume_after_info,
+    claim_transition,
+    claim_withdraw,
+)
 from tests.factories import claim_in, claim_new
 
 STATUSES = list(ClaimStatus.values)
 PAIRS = list(itertools.product(STATUSES, STATUSES))
 ALLOWED_PAIRS = [(a, b) for a, b in PAIRS if b in lifecycle.ALLOWED[a]]
 FORBIDDEN_PAIRS = [(a, b) for a, b in PAIRS if a != b and b not in lifecycle.ALLOWED[a]]
+MONEY = {"approved_total_minor": 100, "funding": "concession"}
 
 
 def test_table_covers_every_status():
@@ -42,8 +48,15 @@ def test_transition_allowed_pair_moves_and_writes_one_event(source, target):
     claim = claim_in(source)
     neighbour = claim_in(ClaimStatus.SCREENING)
     events_before = ClaimEvent.objects.filter(claim=claim).count()
-    # when
-    claim_transition(claim=claim, to=target, actor=Actor.system("test"), reason="because")
+    # when: the move is made by its owner (with what an approval writes, for money states)
+    claim_transition(
+        claim=claim,
+        to=target,
+        actor=Actor.system("test"),
+        reason="because",
+        via=min(lifecycle.owners(source, target)),
+        updates=MONEY if target == ClaimStatus.APPROVED else None,
+    )
     # then
     claim.refresh_from_db()
     assert claim.status == target
@@ -78,7 +91,9 @@ def test_transition_forbidden_pair_raises_and_changes_nothing(source, target):
 def test_transition_to_current_status_is_a_quiet_no_op():
     claim = claim_in(ClaimStatus.SCREENING)
     events_before = ClaimEvent.objects.count()
-    claim_transition(claim=claim, to=ClaimStatus.SCREENING, actor=Actor.system())
+    claim_transition(
+        claim=claim, to=ClaimStatus.SCREENING, actor=Actor.system(), via=lifecycle.Via.SCREENING
+    )
     assert ClaimEvent.objects.count() == events_before
 
 
@@ -105,10 +120,18 @@ def test_transition_with_stale_object_uses_database_state():
     # given: two copies of one claim; the first moves it on
     claim = claim_in(ClaimStatus.UNDER_REVIEW)
     stale = Claim.objects.get(pk=claim.pk)
-    claim_transition(claim=claim, to=ClaimStatus.DENIED, actor=Actor.system())
+    claim_transition(
+        claim=claim, to=ClaimStatus.DENIED, actor=Actor.system(), via=lifecycle.Via.DECISION
+    )
     # when: the stale copy tries a move that was legal from under review
     with pytest.raises(InvalidTransition):
-        claim_transition(claim=stale, to=ClaimStatus.APPROVED, actor=Actor.system())
+        claim_transition(
+            claim=stale,
+            to=ClaimStatus.APPROVED,
+            actor=Actor.system(),
+            via=lifecycle.Via.DECISION,
+            updates=MONEY,
+        )
     # then
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.DENIED
@@ -122,8 +145,14 @@ def test_customer_may_withdraw_but_not_approve():
     claim = claim_in(ClaimStatus.UNDER_REVIEW)
     customer = Actor.customer(claim.customer)
     with pytest.raises(TransitionNotPermitted):
-        claim_transition(claim=claim, to=ClaimStatus.APPROVED, actor=customer)
-    claim_transition(claim=claim, to=ClaimStatus.WITHDRAWN, actor=customer)
+        claim_transition(
+            claim=claim,
+            to=ClaimStatus.APPROVED,
+            actor=customer,
+            via=lifecycle.Via.DECISION,
+            updates=MONEY,
+        )
+    claim_withdraw(claim=claim, actor=customer)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.WITHDRAWN
     assert claim.events.last().actor_party == Party.CUSTOMER
@@ -133,9 +162,7 @@ def test_customer_may_withdraw_but_not_approve():
 def test_customer_cannot_withdraw_once_payout_is_pending():
     claim = claim_in(ClaimStatus.PAYOUT_PENDING)
     with pytest.raises(InvalidTransition):
-        claim_transition(
-            claim=claim, to=ClaimStatus.WITHDRAWN, actor=Actor.customer(claim.customer)
-        )
+        claim_withdraw(claim=claim, actor=Actor.customer(claim.customer))
 
 
 @pytest.mark.django_db
@@ -143,8 +170,15 @@ def test_seller_may_only_respond():
     claim = claim_in(ClaimStatus.AWAITING_SELLER)
     seller = Actor.seller(claim.seller)
     with pytest.raises(TransitionNotPermitted):
-        claim_transition(claim=claim, to=ClaimStatus.ESCALATED, actor=seller)
-    claim_transition(claim=claim, to=ClaimStatus.SELLER_RESPONDED, actor=seller)
+        claim_transition(
+            claim=claim, to=ClaimStatus.ESCALATED, actor=seller, via=lifecycle.Via.ESCALATION
+        )
+    claim_transition(
+        claim=claim,
+        to=ClaimStatus.SELLER_RESPONDED,
+        actor=seller,
+        via=lifecycle.Via.SELLER_RESPONSE,
+    )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SELLER_RESPONDED
 
@@ -153,7 +187,12 @@ def test_seller_may_only_respond():
 def test_agent_cannot_release_a_fraud_hold(agent):
     claim = claim_in(ClaimStatus.FRAUD_HOLD)
     with pytest.raises(TransitionNotPermitted):
-        claim_transition(claim=claim, to=ClaimStatus.AWAITING_SELLER, actor=Actor.staff(agent))
+        claim_transition(
+            claim=claim,
+            to=ClaimStatus.AWAITING_SELLER,
+            actor=Actor.staff(agent),
+            via=lifecycle.Via.FRAUD,
+        )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.FRAUD_HOLD
 
@@ -161,9 +200,20 @@ def test_agent_cannot_release_a_fraud_hold(agent):
 @pytest.mark.django_db
 def test_analyst_releases_a_fraud_hold_but_cannot_approve(analyst):
     claim = claim_in(ClaimStatus.FRAUD_HOLD)
-    claim_transition(claim=claim, to=ClaimStatus.UNDER_REVIEW, actor=Actor.staff(analyst))
+    claim_transition(
+        claim=claim,
+        to=ClaimStatus.UNDER_REVIEW,
+        actor=Actor.staff(analyst),
+        via=lifecycle.Via.FRAUD,
+    )
     with pytest.raises(TransitionNotPermitted):
-        claim_transition(claim=claim, to=ClaimStatus.APPROVED, actor=Actor.staff(analyst))
+        claim_transition(
+            claim=claim,
+            to=ClaimStatus.APPROVED,
+            actor=Actor.staff(analyst),
+            via=lifecycle.Via.DECISION,
+            updates=MONEY,
+        )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.UNDER_REVIEW
 
@@ -183,6 +233,7 @@ def test_agent_approves_with_amount_and_funding_in_the_same_update(agent):
         to=ClaimStatus.APPROVED,
         actor=Actor.staff(agent),
         updates={"approved_total_minor": 35_000, "funding": "concession"},
+        via=lifecycle.Via.DECISION,
     )
     claim.refresh_from_db()
     assert (claim.status, claim.approved_total_minor, claim.funding) == (
@@ -203,14 +254,18 @@ def test_needs_info_pauses_the_decision_clock_and_resumes_where_it_paused():
     claim = claim_in(ClaimStatus.UNDER_REVIEW)
     start = timezone.now()
     due_before = claim.decision_due
-    claim_transition(claim=claim, to=ClaimStatus.NEEDS_INFO, actor=Actor.system(), now=start)
+    claim_request_info(claim=claim, actor=Actor.system(), message="Receipt?", now=start)
     claim.refresh_from_db()
     assert claim.customer_info_due == start + dt.timedelta(days=claim.region.customer_info_days)
     # when: the customer answers three days later
     later = start + dt.timedelta(days=3)
     claim.status_changed_at = start
     claim_transition(
-        claim=claim, to=ClaimStatus.UNDER_REVIEW, actor=Actor.customer(claim.customer), now=later
+        claim=claim,
+        to=ClaimStatus.UNDER_REVIEW,
+        actor=Actor.customer(claim.customer),
+        now=later,
+        via=lifecycle.Via.ANSWER,
     )
     # then: the three days do not count against the decision target
     claim.refresh_from_db()
@@ -221,7 +276,7 @@ def test_needs_info_pauses_the_decision_clock_and_resumes_where_it_paused():
 @pytest.mark.django_db
 def test_resume_after_info_returns_to_the_state_it_paused_in():
     claim = claim_in(ClaimStatus.AWAITING_SELLER)
-    claim_transition(claim=claim, to=ClaimStatus.NEEDS_INFO, actor=Actor.system())
+    claim_request_info(claim=claim, actor=Actor.system(), message="Receipt?")
     claim_resume_after_info(claim=claim, actor=Actor.customer(claim.customer))
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.AWAITING_SELLER

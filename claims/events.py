@@ -1,0 +1,77 @@
+"""The claim's timeline: the one writer of ``ClaimEvent`` rows.
+
+``claim_event_add`` writes one event and ``claim_events_add`` many in one statement; nothing
+else creates them (``tests/claims/test_contract.py`` checks the source). The set-based
+transition (``claims.batch``) writes its status events in the same SQL statement as the move,
+through ``claims.batch``'s own statement, on PostgreSQL only.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from claims.actors import Actor
+from claims.models import ClaimEvent, EventKind
+
+
+def claim_event_add(
+    *,
+    claim=None,
+    claim_id: int | None = None,
+    actor: Actor,
+    kind: str = EventKind.STATUS,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+    data: dict | None = None,
+    now: dt.datetime | None = None,
+) -> ClaimEvent:
+    """Append one event to a claim's timeline (``claim`` or ``claim_id``); events are never
+    updated or deleted."""
+    return ClaimEvent.objects.create(
+        claim_id=claim.pk if claim is not None else claim_id,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        actor_party=actor.party,
+        actor=actor.user,
+        actor_label=actor.label,
+        reason=reason,
+        data=data or {},
+        created_at=now or timezone.now(),
+    )
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """One event for ``claim_events_add``."""
+
+    claim_id: int
+    kind: str
+    reason: str = ""
+    data: dict = field(default_factory=dict)
+    from_status: str = ""
+    to_status: str = ""
+
+
+def claim_events_add(
+    *, events: list[EventSpec], actor: Actor, now: dt.datetime | None = None
+) -> list[ClaimEvent]:
+    """Append many events by one actor in one statement (periodic jobs, batches)."""
+    now = now or timezone.now()
+    return ClaimEvent.objects.bulk_create(
+        ClaimEvent(
+            claim_id=spec.claim_id,
+            kind=spec.kind,
+            from_status=spec.from_status,
+            to_status=spec.to_status,
+            actor_party=actor.party,
+            actor=actor.user,
+            actor_label=actor.label,
+            reason=spec.reason,
+            data=spec.data,
+            created_at=now,
+        )
+        for spec in events
+    )
