@@ -138,10 +138,6 @@ OWNER_EXCEPTIONS: dict[tuple[str, str], frozenset[Via]] = {
     (S.NEEDS_INFO, S.UNDER_REVIEW): frozenset({Via.ANSWER, Via.STAFF}),
     # Releasing a hold into review is the analyst's call (fraud.services.fraud_clear).
     (S.FRAUD_HOLD, S.UNDER_REVIEW): frozenset({Via.FRAUD}),
-    # Confirming fraud denies the claim through the one denial (payouts.services.decisions).
-    # Automatic approval moves a claim on to review before the decision service approves it.
-    (S.AWAITING_SELLER, S.UNDER_REVIEW): frozenset({Via.STAFF, Via.DECISION}),
-    (S.ESCALATED, S.UNDER_REVIEW): frozenset({Via.STAFF, Via.DECISION}),
     # Re-opening a decision before it is paid belongs to the decision service (it cancels the
     # payout); a payout that fails for good, or comes back, re-opens the claim through the
     # payout pipeline.
@@ -167,7 +163,8 @@ def is_generic(from_status: str, to_status: str) -> bool:
 # Moves that parties outside the staff may make themselves (staff and the system may make any
 # allowed move, subject to owners and permissions).
 PARTY_MOVES: dict[str, frozenset[str]] = {
-    Party.CUSTOMER: frozenset({S.WITHDRAWN, S.APPEALED}),
+    # The customer also confirms that a seller's or insurer's payment arrived (paid).
+    Party.CUSTOMER: frozenset({S.WITHDRAWN, S.APPEALED, S.PAID}),
     Party.SELLER: frozenset({S.SELLER_RESPONDED}),
     Party.INSURER: frozenset({S.SELLER_RESPONDED}),
     Party.ADJUSTER: frozenset(),

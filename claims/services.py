@@ -264,6 +264,7 @@ def _how(current: str, to: str) -> str:
 
 
 HOW = {
+    lifecycle.Via.STAFF: _lazy("it is a staff member's move, made from the claim's page."),
     lifecycle.Via.DECISION: _lazy("decide it with Approve or Deny, which record the decision."),
     lifecycle.Via.PAYOUT: _lazy("only the payout pipeline moves money and records payments."),
     lifecycle.Via.INFO_REQUEST: _lazy("ask the customer with a message."),

@@ -8,11 +8,15 @@ books, the payouts and the provider agree. Checked:
   reversals once cancelled or returned), each for the payout's amount;
 - every payment the provider made belongs to a paid (or returned) payout with the same amount,
   currency and reference, and every paid payout appears on the provider's statement;
-- every transfer the bank rejected in a return file is recorded as returned here.
+- every transfer the bank rejected in a return file is recorded as returned here;
+- the money paths around the payouts (``payouts.reconcile_paths``): every claim the
+  marketplace pays has one live payout for its approved total and the others none; every
+  step-in has one recovery for the approved amount; every recovery's receivable in the ledger
+  is what it owes, every withholding posted once for its amount; every claim a seller or
+  insurer pays is watched until the customer is paid.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.db.models import Count, Sum
 
@@ -20,19 +24,10 @@ from payouts.adapters.base import StatementLine
 from payouts.adapters.pain001 import ReturnedTransfer
 from payouts.ledger import ledger_unbalanced
 from payouts.models import LedgerTransaction, Payout, PayoutStatus, TransactionKind
+from payouts.reconcile_paths import Difference, money_path_differences
 
 P = PayoutStatus
 K = TransactionKind
-
-
-@dataclass(frozen=True)
-class Difference:
-    kind: str
-    subject: str
-    detail: str
-
-    def __str__(self) -> str:
-        return f"[{self.kind}] {self.subject}: {self.detail}"
 
 
 def _expected_postings(status: str) -> dict[str, int]:
@@ -162,4 +157,5 @@ def reconcile(
                     f"rejected by the bank ({returned.reason_code}) but {payout.status} here",
                 )
             )
+    diffs.extend(money_path_differences())
     return diffs

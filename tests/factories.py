@@ -123,6 +123,10 @@ def claim_in(status: str, **kwargs):
         if step == ClaimStatus.APPROVED:
             # What the decision service writes with an approval (the test puts it there).
             updates = {"approved_total_minor": claim.claimed_total_minor, "funding": "concession"}
+        elif step == ClaimStatus.ESCALATED:
+            # What the escalation writes: a step-in above the threshold, else a concession.
+            above = claim.claimed_total_minor > claim.region.threshold_minor
+            updates = {"funding": "step_in" if above else "concession"}
         claim = claim_transition(
             claim=claim,
             to=step,

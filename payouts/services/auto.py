@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims.actors import Actor
-from claims.lifecycle import Via
 from claims.models import Claim, ClaimStatus, Funding, RiskLevel
 from claims.services import claim_approve, claim_transition
 from payouts.exceptions import DecisionRefused
@@ -77,7 +76,6 @@ def claim_auto_approve(
             claim = claim_transition(
                 claim=claim,
                 to=ClaimStatus.UNDER_REVIEW,
-                via=Via.DECISION,
                 actor=AUTO,
                 reason=_("Automatic approval: %(trigger)s.") % {"trigger": trigger},
                 now=now,

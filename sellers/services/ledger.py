@@ -15,7 +15,7 @@ from sellers.models import Recovery, RecoveryStatus, Withholding
 LIVE = (RecoveryStatus.OPEN, RecoveryStatus.APPEALED, RecoveryStatus.SETTLED)
 
 
-def _owed(recovery: Recovery) -> int:
+def owed(recovery: Recovery) -> int:
     if recovery.status in LIVE and recovery.claim.approved_total_minor is not None:
         return recovery.amount_minor
     # Undecided, waived on appeal or cancelled: only what was actually withheld stays owed.
@@ -39,7 +39,7 @@ def recovery_ledger_sync(*, recovery: Recovery) -> LedgerTransaction | None:
         for e in t.entries.all()
         if e.account == A.SELLER_RECEIVABLE
     )
-    delta = _owed(recovery) - posted
+    delta = owed(recovery) - posted
     if delta == 0:
         return None
     if delta > 0:

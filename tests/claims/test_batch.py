@@ -6,6 +6,7 @@ from django.db import transaction
 from claims.actors import Actor
 from claims.batch import claim_transition_batch
 from claims.exceptions import InvalidTransition, TransitionNotPermitted
+from claims.lifecycle import Via
 from claims.models import Claim, ClaimEvent, ClaimStatus, Funding, Outbox
 from tests.factories import claim_in
 
@@ -44,6 +45,7 @@ def test_batch_moves_only_claims_still_in_from_status(use_sql):
             from_status=ClaimStatus.AWAITING_SELLER,
             to=ClaimStatus.ESCALATED,
             actor=Actor.system("escalation"),
+            via=Via.ESCALATION,
             reason="Deadline passed.",
             updates={"funding": Funding.STEP_IN},
             data={"policy": "step_in"},
@@ -75,6 +77,7 @@ def test_batch_moves_only_claims_still_in_from_status(use_sql):
             from_status=ClaimStatus.AWAITING_SELLER,
             to=ClaimStatus.ESCALATED,
             actor=Actor.system("escalation"),
+            via=Via.ESCALATION,
             use_sql=use_sql,
         )
     assert again == []
@@ -95,6 +98,7 @@ def test_batch_refuses_illegal_moves_and_staff_without_permission(outsider):
             from_status=ClaimStatus.AWAITING_SELLER,
             to=ClaimStatus.ESCALATED,
             actor=Actor.staff(outsider),
+            via=Via.ESCALATION,
         )
     with pytest.raises(ValueError):
         claim_transition_batch(
@@ -103,6 +107,7 @@ def test_batch_refuses_illegal_moves_and_staff_without_permission(outsider):
             to=ClaimStatus.ESCALATED,
             actor=Actor.system(),
             updates={"status": "paid"},
+            via=Via.ESCALATION,
         )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.AWAITING_SELLER
@@ -119,6 +124,7 @@ def test_batch_gives_each_claim_its_own_reason_and_event_data(use_sql):
             from_status=ClaimStatus.AWAITING_SELLER,
             to=ClaimStatus.ESCALATED,
             actor=Actor.system("escalation"),
+            via=Via.ESCALATION,
             reason="Deadline passed.",
             data={"policy": "step_in"},
             reasons={first.pk: "Deadline passed for PL-1."},

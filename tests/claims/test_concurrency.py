@@ -5,11 +5,14 @@ import threading
 import pytest
 from django.db import connection
 
+from claims import lifecycle
 from claims.actors import Actor
 from claims.exceptions import ConcurrentTransition
 from claims.models import Claim, ClaimEvent, ClaimStatus
 from claims.services import claim_transition
 from tests.factories import claim_in
+
+MONEY = {"approved_total_minor": 100, "funding": "concession"}
 
 
 def _race(claim_id: int, targets: list[str], rounds_barrier: threading.Barrier) -> list:
@@ -19,7 +22,13 @@ def _race(claim_id: int, targets: list[str], rounds_barrier: threading.Barrier) 
         try:
             claim = Claim.objects.get(pk=claim_id)
             rounds_barrier.wait(timeout=10)
-            claim_transition(claim=claim, to=target, actor=Actor.system(f"thread {i}"))
+            claim_transition(
+                claim=claim,
+                to=target,
+                actor=Actor.system(f"thread {i}"),
+                via=min(lifecycle.owners(claim.status, target)),
+                updates=MONEY if target == ClaimStatus.APPROVED else None,
+            )
             results[i] = "ok"
         except ConcurrentTransition as exc:
             results[i] = exc

@@ -134,7 +134,7 @@ def test_status_groups_are_defined_once_beside_the_table():
 
 def test_only_the_event_writer_creates_claim_events():
     writers = re.compile(
-        r"ClaimEvent\.objects\.(create|bulk_create|get_or_create)|ClaimEvent\(|"
+        r"ClaimEvent\.objects\.(create|bulk_create|get_or_create)|(?<!class )ClaimEvent\(|"
         r"INSERT INTO claims_claimevent",
         re.I,
     )

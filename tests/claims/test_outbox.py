@@ -10,7 +10,7 @@ from django.utils import timezone
 from claims import outbox
 from claims.actors import Actor
 from claims.models import Claim, ClaimStatus, Outbox
-from claims.services import claim_transition
+from claims.services import claim_request_info
 from tests.factories import OrderLineFactory, claim_in, claim_new
 
 
@@ -176,12 +176,7 @@ def test_dispatch_with_the_broker_down_does_not_raise(settings):
 @pytest.mark.django_db
 def test_transition_follow_ups_are_deduplicated_per_event():
     claim = claim_in(ClaimStatus.UNDER_REVIEW)
-    claim_transition(
-        claim=claim,
-        to=ClaimStatus.NEEDS_INFO,
-        actor=Actor.system(),
-        reason="Please send the receipt.",
-    )
+    claim_request_info(claim=claim, actor=Actor.system(), message="Please send the receipt.")
     event = claim.events.last()
     assert Outbox.objects.filter(dedupe_key=f"claims.notify_customer:{event.pk}").count() == 1
     assert (

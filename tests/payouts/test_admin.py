@@ -4,7 +4,9 @@ payee details masked everywhere."""
 import pytest
 from django.urls import reverse
 
+from claims.actors import Actor
 from claims.models import ClaimStatus
+from claims.services import claim_transition
 from payouts.models import ApprovalRequest, PayeeEvent, RequestStatus
 from payouts.services import payouts_send_due
 from tests.factories import claim_in
@@ -61,7 +63,9 @@ def test_agent_decides_in_the_admin_and_a_big_one_waits_for_a_second_approver(
     assert small.status == ClaimStatus.APPROVED and small.approved_total_minor == 450_00
     assert "approved" in response.content.decode()
     # above the agent's authority: refused with the reason, nothing changes
-    big = claim_in(ClaimStatus.UNDER_REVIEW, amount_minor=5_000_00)
+    # (a big claim the marketplace stepped in on: its seller let the deadline pass)
+    big = claim_in(ClaimStatus.ESCALATED, amount_minor=5_000_00)
+    big = claim_transition(claim=big, to=ClaimStatus.UNDER_REVIEW, actor=Actor.system("test"))
     big_item = big.losses.get()
     url = reverse("admin:payouts_claimtodecide_decide", args=[big.pk])
     response = client.post(url, {f"item_{big_item.pk}": "5000", "funding": "step_in"})

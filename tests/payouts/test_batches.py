@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from claims.actors import Actor
+from claims.lifecycle import Via
 from claims.models import ClaimEvent, ClaimStatus, Outbox
 from claims.outbox import deliver_many
 from fraud.services import fraud_hold
@@ -130,7 +131,9 @@ def test_a_cancel_that_lost_a_race_does_not_stop_the_rest_of_the_batch():
     pulled, paid = approved_claim(), approved_claim()
     payouts_create_for_claims(claim_ids=[pulled.pk, paid.pk])
     pulled.refresh_from_db()
-    claim_transition(claim=pulled, to=ClaimStatus.UNDER_REVIEW, actor=Actor.system("test"))
+    claim_transition(
+        claim=pulled, to=ClaimStatus.UNDER_REVIEW, actor=Actor.system("test"), via=Via.PAYOUT
+    )
     # when: cancelling its payout finds another worker already took it over
     with mock.patch(
         "payouts.services.pipeline.payout_cancel", side_effect=PayoutError("taken over")

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from claims.actors import Actor
 from claims.exceptions import InvalidTransition
 from claims.models import ClaimEvent, ClaimStatus, DenialReason, EventKind, Funding
+from claims.services import claim_transition
 from fraud.models import FraudDecision, FraudReview
 from payouts.exceptions import AuthorityExceeded, DecisionRefused, FourEyesViolation
 from payouts.models import ApprovalRequest, AuthorityLimit, RequestStatus
@@ -23,7 +24,12 @@ def _full(claim) -> dict[int, int]:
 
 
 def _under_review(amount: int):
-    return claim_in(ClaimStatus.UNDER_REVIEW, amount_minor=amount)
+    """A claim under review; above the threshold one the marketplace stepped in on (its seller
+    let the deadline pass), so that the policy funds it."""
+    if amount <= THRESHOLD:
+        return claim_in(ClaimStatus.UNDER_REVIEW, amount_minor=amount)
+    claim = claim_in(ClaimStatus.ESCALATED, amount_minor=amount)
+    return claim_transition(claim=claim, to=ClaimStatus.UNDER_REVIEW, actor=Actor.system("test"))
 
 
 def test_agent_approves_at_the_threshold_at_once_with_the_policy_on_the_event(agent):
@@ -31,8 +37,7 @@ def test_agent_approves_at_the_threshold_at_once_with_the_policy_on_the_event(ag
     claim = _under_review(THRESHOLD)
     # when
     result = decision_approve(
-        claim=claim, actor=Actor.staff(agent), approved=_full(claim), funding=Funding.CONCESSION
-    )
+        claim=claim, actor=Actor.staff(agent), approved=_full(claim))
     # then
     claim.refresh_from_db()
     assert result.approved and result.request is None
@@ -50,8 +55,7 @@ def test_agent_above_own_authority_is_refused_and_nothing_changes(agent):
     events = ClaimEvent.objects.count()
     with pytest.raises(AuthorityExceeded, match="above your approval authority"):
         decision_approve(
-            claim=claim, actor=Actor.staff(agent), approved=_full(claim), funding="concession"
-        )
+            claim=claim, actor=Actor.staff(agent), approved=_full(claim))
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.UNDER_REVIEW and claim.approved_total_minor is None
     assert ClaimEvent.objects.count() == events
@@ -197,13 +201,11 @@ def test_limits_are_data_staff_can_change(agent, supervisor):
     policy.save()
     small = _under_review(150_000)
     assert decision_approve(
-        claim=small, actor=Actor.staff(agent), approved=_full(small), funding="concession"
-    ).approved
+        claim=small, actor=Actor.staff(agent), approved=_full(small)).approved
     middle = _under_review(250_000)
     with pytest.raises(AuthorityExceeded):
         decision_approve(
-            claim=middle, actor=Actor.staff(agent), approved=_full(middle), funding="concession"
-        )
+            claim=middle, actor=Actor.staff(agent), approved=_full(middle))
     assert decision_approve(
         claim=middle, actor=Actor.staff(supervisor), approved=_full(middle), funding="step_in"
     ).approved
@@ -214,8 +216,7 @@ def test_staff_without_decide_permission_are_refused(cast, who):
     claim = _under_review(10_000)
     with pytest.raises(DecisionRefused, match="permission"):
         decision_approve(
-            claim=claim, actor=Actor.staff(cast[who]), approved=_full(claim), funding="concession"
-        )
+            claim=claim, actor=Actor.staff(cast[who]), approved=_full(claim))
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.UNDER_REVIEW
 
@@ -225,14 +226,14 @@ def test_amount_above_claimed_or_zero_is_refused_with_a_message(agent):
     item = claim.losses.get()
     with pytest.raises(InvalidTransition, match="between 0 and"):
         decision_approve(
-            claim=claim, actor=Actor.staff(agent), approved={item.pk: 10_001}, funding="concession"
-        )
+            claim=claim, actor=Actor.staff(agent), approved={item.pk: 10_001})
     with pytest.raises(InvalidTransition, match="above zero"):
         decision_approve(
-            claim=claim, actor=Actor.staff(agent), approved={item.pk: 0}, funding="concession"
-        )
+            claim=claim, actor=Actor.staff(agent), approved={item.pk: 0})
     with pytest.raises(InvalidTransition, match="funds"):
-        decision_approve(claim=claim, actor=Actor.staff(agent), approved=_full(claim), funding="")
+        decision_approve(
+            claim=claim, actor=Actor.staff(agent), approved=_full(claim), funding="nobody"
+        )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.UNDER_REVIEW
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from claims.actors import Actor
+from claims.lifecycle import Via
 from claims.models import ClaimStatus, EventKind
 from claims.services import claim_approve, claim_transition
 from fraud.services import fraud_hold
@@ -174,7 +175,9 @@ def test_claim_pulled_back_before_sending_is_never_paid():
     claim = approved_claim()
     deliver_payout_messages()
     claim.refresh_from_db()
-    claim_transition(claim=claim, to=ClaimStatus.UNDER_REVIEW, actor=Actor.system("test"))
+    claim_transition(
+        claim=claim, to=ClaimStatus.UNDER_REVIEW, actor=Actor.system("test"), via=Via.PAYOUT
+    )
     payouts_send_due(adapter=SandboxAdapter())
     payout = Payout.objects.get(claim=claim)
     assert payout.status == PayoutStatus.CANCELLED

@@ -7,6 +7,7 @@ import zoneinfo
 import pytest
 
 from claims.actors import Actor
+from claims.lifecycle import Via
 from claims.models import ClaimStatus, Region
 from claims.services import claim_transition
 from tests.factories import OrderFactory, OrderLineFactory, ProductFactory, SellerFactory, claim_in
@@ -18,7 +19,11 @@ LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 def _reach_seller(claim, at: dt.datetime):
     return claim_transition(
-        claim=claim, to=ClaimStatus.AWAITING_SELLER, actor=Actor.system("screening"), now=at
+        claim=claim,
+        to=ClaimStatus.AWAITING_SELLER,
+        actor=Actor.system("screening"),
+        now=at,
+        via=Via.FRAUD,
     )
 
 

@@ -47,7 +47,8 @@ def test_escalate_overdue_over_threshold_steps_in_with_one_recovery():
     assert event.from_status == ClaimStatus.AWAITING_SELLER and event.actor_party == "system"
     recovery = Recovery.objects.get(claim=claim)
     assert (recovery.reason, recovery.amount_minor, recovery.currency) == ("step_in", OVER, "USD")
-    assert recovery.appeal_due == _after(claim) + dt.timedelta(days=30)
+    # the seller's appeal window opens when the decision fixes the amount, not before
+    assert recovery.appeal_due is None
     assert claim.events.filter(kind=EventKind.RECOVERY).count() == 1
     assert Outbox.objects.filter(topic="sellers.notify_escalated").count() == 1
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from claims.actors import Actor
 from claims.models import ClaimStatus, EventKind, Funding
-from claims.services import claim_approve, claim_transition
+from claims.services import claim_transition
 from sellers.exceptions import RecoveryError
 from sellers.exports import csv_safe
 from sellers.models import Recovery, RecoveryStatus, Withholding
@@ -19,6 +19,7 @@ from sellers.services.recoveries import (
     recovery_decide,
     withholding_record,
 )
+from tests.payouts.helpers import approve_as_staff
 from tests.sellers.helpers import OVER, awaiting, run_outbox
 
 pytestmark = pytest.mark.django_db
@@ -31,10 +32,7 @@ def _escalated_and_approved(supervisor, approved_minor=200_000):
     staff = Actor.staff(supervisor)
     claim_transition(claim=claim, to=ClaimStatus.UNDER_REVIEW, actor=staff)
     item = claim.losses.get()
-    claim_approve(
-        claim=claim, actor=staff, approved={item.pk: approved_minor}, funding=Funding.STEP_IN
-    )
-    run_outbox("sellers.recovery_sync")
+    approve_as_staff(claim, supervisor, {item.pk: approved_minor})
     return claim, Recovery.objects.get(claim=claim)
 
 
@@ -216,10 +214,13 @@ def test_recovery_cancelled_when_the_seller_funds_the_claim_after_all(supervisor
     claim_escalate_overdue(now=claim.seller_respond_by + dt.timedelta(seconds=1))
     staff = Actor.staff(supervisor)
     claim_transition(claim=claim, to=ClaimStatus.UNDER_REVIEW, actor=staff)
-    # when: staff approve it with the seller paying
-    claim_approve(
-        claim=claim, actor=staff, approved={claim.losses.get().pk: OVER}, funding=Funding.SELLER
+    # when: a supervisor approves it with the seller paying after all (an override, with reason)
+    approve_as_staff(
+        claim,
+        supervisor,
+        {claim.losses.get().pk: OVER},
+        funding=Funding.SELLER,
+        funding_reason="The seller agreed to pay after all.",
     )
-    run_outbox("sellers.recovery_sync")
     # then: the marketplace is owed nothing
     assert Recovery.objects.get(claim=claim).status == RecoveryStatus.CANCELLED

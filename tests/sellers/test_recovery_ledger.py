@@ -11,7 +11,12 @@ from payouts.models import Account, LedgerEntry, TransactionKind
 from sellers.models import Recovery
 from sellers.services.escalation import claim_escalate_overdue
 from sellers.services.ledger import recovery_ledger_sync
-from sellers.services.recoveries import recovery_appeal, recovery_decide, withholding_record
+from sellers.services.recoveries import (
+    recovery_appeal,
+    recovery_decide,
+    recovery_sync,
+    withholding_record,
+)
 from tests.sellers.helpers import OVER, awaiting, run_outbox
 from tests.sellers.test_recoveries import _escalated_and_approved
 
@@ -36,7 +41,7 @@ def test_decision_posts_the_receivable_once_even_when_synced_again(supervisor):
     # when
     claim, recovery = _escalated_and_approved(supervisor, approved_minor=200_000)
     recovery_ledger_sync(recovery=recovery)
-    run_outbox("sellers.recovery_sync")
+    recovery_sync(claim_id=claim.pk)
     # then
     assert _receivable(claim) == 200_000
     kinds = set(

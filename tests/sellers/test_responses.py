@@ -8,6 +8,7 @@ from django.core import mail
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from claims.lifecycle import Via
 from claims.links import link_resolve
 from claims.models import ClaimEvent, ClaimStatus, EventKind, Evidence, LinkPurpose, Outbox
 from sellers.exceptions import ResponseLocked, ResponseRejected
@@ -62,7 +63,9 @@ def test_notify_seller_skips_a_claim_that_moved_on():
     from claims.services import claim_transition
 
     claim = claim_in(ClaimStatus.AWAITING_SELLER)
-    claim_transition(claim=claim, to=ClaimStatus.FRAUD_HOLD, actor=Actor.system("test"))
+    claim_transition(
+        claim=claim, to=ClaimStatus.FRAUD_HOLD, actor=Actor.system("test"), via=Via.FRAUD
+    )
     # when
     run_outbox("sellers.notify_seller")
     # then: no e-mail, no link, no notice
