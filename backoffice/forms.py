@@ -68,9 +68,16 @@ class ApproveForm(MoveForm):
         for item in claim.losses.all():
             self.fields[f"loss_{item.pk}"] = forms.CharField(
                 label=_("%(kind)s (claimed %(amount)s)")
-                % {"kind": item.get_kind_display(), "amount": str(item)},
+                % {"kind": item.get_kind_display(), "amount": item.claimed_display},
                 initial=str(Decimal(item.claimed_minor).scaleb(-exponent(item.currency))),
                 max_length=20,
+            )
+            self.fields[f"why_{item.pk}"] = forms.CharField(
+                label=_("%(kind)s: why less than claimed (the customer reads it)")
+                % {"kind": item.get_kind_display()},
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}),
             )
 
     def clean(self):
@@ -85,6 +92,9 @@ class ApproveForm(MoveForm):
             except MoneyError as exc:
                 self.add_error(f"loss_{item.pk}", str(exc) or _("Enter an amount."))
         data["approved"] = approved
+        data["reasons"] = {
+            item.pk: (data.get(f"why_{item.pk}") or "").strip() for item in self.claim.losses.all()
+        }
         data["funding"] = data.get("funding") or None
         data.setdefault("funding_reason", "")
         return data

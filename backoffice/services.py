@@ -186,6 +186,7 @@ def claim_decide_approve(
     funding: str | None = None,
     funding_reason: str = "",
     note: str,
+    reasons: dict[int, str] | None = None,
 ) -> DecisionResult:
     """The back office's one call into approval: authority limits and four-eyes apply.
 
@@ -203,6 +204,7 @@ def claim_decide_approve(
         funding=funding,
         funding_reason=funding_reason,
         note=note,
+        reasons=reasons,
     )
 
 

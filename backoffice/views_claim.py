@@ -190,6 +190,7 @@ def _move(request: HttpRequest, claim: Claim, to: str, data: dict) -> str | None
             funding=data["funding"],
             funding_reason=data["funding_reason"],
             note=reason,
+            reasons=data["reasons"],
         )
         if not result.approved:
             return _(

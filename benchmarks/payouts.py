@@ -361,23 +361,36 @@ def main() -> None:
         if args.history:
             _history(args.history)
             HISTORY[0] = args.history
+        # Interleaved: the small sizes' rounds run half before and half after the large ones,
+        # so both sizes meet the same noise on a shared machine (a quiet start, then a busy
+        # neighbour, would otherwise flatter one size and not the other).
+        small_sizes = [n for n in sizes if n <= 10_000]
+        large_sizes = [n for n in sizes if n > 10_000]
+        before = (args.small_rounds + 1) // 2
+        schedule = (
+            [n for _ in range(before) for n in small_sizes]
+            + large_sizes
+            + [n for _ in range(args.small_rounds - before) for n in small_sizes]
+        )
+        runs: dict[int, list] = {n: [] for n in sizes}
+        floors: dict[int, list] = {n: [] for n in sizes}
+        for n in schedule:
+            runs[n].append(_run(n, redis.url))
+            floors[n].append(_floor(n))
         for n in sizes:
-            rounds = args.small_rounds if n <= 10_000 else 1
-            runs, floors = [], []
-            for _ in range(rounds):
-                runs.append(_run(n, redis.url))
-                floors.append(_floor(n))
-            run = sorted(runs, key=lambda r: r["paid_s"])[rounds // 2]  # the median round
-            floor = statistics.median(floors)
+            rounds = len(runs[n])
+            run = sorted(runs[n], key=lambda r: r["paid_s"])[rounds // 2]  # the median round
+            floor = statistics.median(floors[n])
             figures[str(n)] = {
                 **run,
                 "rounds": rounds,
-                "paid_s_each_round": [r["paid_s"] for r in runs],
+                "paid_s_each_round": [r["paid_s"] for r in runs[n]],
                 "per_payout_ms": round(run["paid_s"] / n * 1000, 3),
                 "floor_s": floor,
-                "floor_s_each_round": floors,
+                "floor_s_each_round": floors[n],
                 "floor_per_payout_ms": round(floor / n * 1000, 4),
             }
+        figures["schedule"] = schedule
     finally:
         redis.close()
         from django.db import connections

@@ -394,6 +394,8 @@ class LossItem(models.Model):
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
     claimed_minor = models.BigIntegerField(_("claimed (minor units)"))
     approved_minor = models.BigIntegerField(_("approved (minor units)"), null=True, blank=True)
+    # Why less than claimed was approved: the customer reads it on their claim page.
+    reduction_reason = models.TextField(_("why reduced"), blank=True, default="")
 
     class Meta:
         ordering = ["claim", "id"]
@@ -409,6 +411,22 @@ class LossItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {format_minor(self.claimed_minor, self.currency)}"
+
+    @property
+    def claimed_display(self) -> str:
+        return format_minor(self.claimed_minor, self.currency)
+
+    @property
+    def approved_display(self) -> str:
+        return (
+            format_minor(self.approved_minor, self.currency)
+            if self.approved_minor is not None
+            else ""
+        )
+
+    @property
+    def is_reduced(self) -> bool:
+        return self.approved_minor is not None and self.approved_minor < self.claimed_minor
 
 
 class EvidenceKind(models.TextChoices):

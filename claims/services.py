@@ -435,8 +435,12 @@ def claim_approve(
     funding: str,
     note: str = "",
     data: dict | None = None,
+    reasons: dict[int, str] | None = None,
 ) -> Claim:
     """Approve an amount per loss item (never above what was claimed) and the funding.
+
+    ``reasons`` says, per loss item approved for less than was claimed, why (the customer
+    reads it); the decision service requires one for every reduced item.
 
     ``approved`` maps loss item ids to approved minor units; items left out are approved at 0.
     ``data`` is added to the decision event (e.g. the approval policy in force).
@@ -455,12 +459,14 @@ def claim_approve(
             data={
                 **(data or {}),
                 "items": {str(item.pk): approved.get(item.pk, 0) for item in items},
+                "reasons": {str(k): v for k, v in (reasons or {}).items() if v},
                 "threshold_minor": claim.region.threshold_minor,
             },
         )
         for item in items:
             item.approved_minor = approved.get(item.pk, 0)
-        LossItem.objects.bulk_update(items, ["approved_minor"])
+            item.reduction_reason = (reasons or {}).get(item.pk, "").strip()
+        LossItem.objects.bulk_update(items, ["approved_minor", "reduction_reason"])
     return claim
 
 

@@ -112,6 +112,8 @@ class ApprovalRequest(models.Model):
         "claims.Claim", on_delete=models.PROTECT, related_name="approval_requests"
     )
     items = models.JSONField(_("approved per loss item"), encoder=DjangoJSONEncoder)
+    # Why an item was reduced, by loss item id: the customer reads it once approved.
+    item_reasons = models.JSONField(_("why reduced, per loss item"), default=dict, blank=True)
     total_minor = models.BigIntegerField(_("total (minor units)"))
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
     funding = models.CharField(_("funding"), max_length=16)

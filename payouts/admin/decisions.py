@@ -106,6 +106,11 @@ class DecisionForm(forms.Form):
                 initial=format_minor(item.claimed_minor, item.currency).lstrip("$€£CA"),
                 required=False,
             )
+            self.fields[f"why_{item.pk}"] = forms.CharField(
+                label=_("%(kind)s: why less than claimed (the customer reads it)")
+                % {"kind": item.get_kind_display()},
+                required=False,
+            )
 
     def approved(self) -> dict[int, int]:
         amounts = {}
@@ -185,6 +190,10 @@ class DecisionDeskAdmin(ReadOnly, admin.ModelAdmin):
                         funding=form.cleaned_data["funding"] or None,
                         funding_reason=form.cleaned_data["funding_reason"],
                         note=form.cleaned_data["note"],
+                        reasons={
+                            item.pk: form.cleaned_data.get(f"why_{item.pk}", "")
+                            for item in form.items
+                        },
                     )
                     if result.approved:
                         self.message_user(request, _("Claim %s approved.") % claim.reference)

@@ -56,12 +56,25 @@ def _staff_user(actor: Actor):
     return actor.user
 
 
-def _validated_total(*, claim: Claim, approved: dict[int, int], funding: str) -> int:
-    """Check the amounts as ``claim_approve`` will, before a request is stored."""
+def _validated_total(
+    *, claim: Claim, approved: dict[int, int], funding: str, reasons: dict[int, str]
+) -> int:
+    """Check the amounts as ``claim_approve`` will, before a request is stored; every item
+    approved for less than was claimed needs the reason the customer will read."""
     items = list(LossItem.objects.filter(claim=claim).order_by("id"))
     total = approval_total(items=items, approved=approved, funding=funding)
     if total <= 0:
         raise InvalidTransition(_("Approve an amount above zero, or deny the claim."))
+    unexplained = [
+        item.get_kind_display()
+        for item in items
+        if approved.get(item.pk, 0) < item.claimed_minor and not reasons.get(item.pk, "").strip()
+    ]
+    if unexplained:
+        raise InvalidTransition(
+            _("Say why less than claimed is approved for: %(items)s. The customer reads it.")
+            % {"items": ", ".join(str(kind) for kind in unexplained)}
+        )
     return total
 
 
@@ -140,6 +153,7 @@ def decision_approve(
     funding: str | None = None,
     funding_reason: str = "",
     note: str = "",
+    reasons: dict[int, str] | None = None,
 ) -> DecisionResult:
     """Approve an amount per loss item, or ask for a second approver above the four-eyes limit.
 
@@ -162,7 +176,8 @@ def decision_approve(
         funding, funding_record = funding_choose(
             claim=claim, actor=actor, funding=funding, reason=funding_reason
         )
-        total = _validated_total(claim=claim, approved=approved, funding=funding)
+        reasons = {k: v.strip() for k, v in (reasons or {}).items() if v and v.strip()}
+        total = _validated_total(claim=claim, approved=approved, funding=funding, reasons=reasons)
         policy = policy_for(claim.region)
         _check_authority(user=user, policy=policy, total=total, currency=claim.currency)
         snapshot = policy.snapshot()
@@ -171,6 +186,7 @@ def decision_approve(
             request = ApprovalRequest.objects.create(
                 claim=claim,
                 items={str(k): v for k, v in approved.items()},
+                item_reasons={str(k): v for k, v in reasons.items()},
                 total_minor=total,
                 currency=claim.currency,
                 funding=funding,
@@ -198,6 +214,7 @@ def decision_approve(
             approved=approved,
             funding=funding,
             note=note,
+            reasons=reasons,
             data={
                 "policy": snapshot,
                 "approvers": [user.pk],
@@ -255,6 +272,7 @@ def approval_second(*, request: ApprovalRequest, actor: Actor, note: str = "") -
             actor=actor,
             approved={int(k): v for k, v in request.items.items()},
             funding=request.funding,
+            reasons={int(k): v for k, v in request.item_reasons.items()},
             note="\n".join(n for n in (request.note, note) if n),
             data={
                 "policy": request.policy,

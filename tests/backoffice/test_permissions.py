@@ -45,7 +45,7 @@ def _url(name, claim, alert):
     if name in ("claim", "claim-note", "claim-message", "claim-assign", "claim-tag"):
         return reverse(f"backoffice:{name}", args=[claim.pk])
     if name == "claim-move":
-        return reverse("backoffice:claim-move", args=[claim.pk, "escalated"])
+        return reverse("backoffice:claim-move", args=[claim.pk, "needs_info"])
     if name == "safety-alert":
         return reverse("backoffice:safety-alert", args=[alert.pk])
     return reverse(f"backoffice:{name}")
@@ -84,7 +84,7 @@ ACTIONS = {
     "claim-tag": ({"agent", "analyst", "supervisor"}, {"name": "recall-watch"}),
     "claim-move": (
         {"agent", "analyst", "supervisor"},
-        {"expected_status": "under_review", "reason": "Seller silent"},
+        {"expected_status": "under_review", "reason": "Please send the receipt."},
     ),
     "take-next": ({"agent", "analyst", "supervisor"}, {}),
     "queue-bulk": ({"agent", "analyst", "supervisor"}, {"action": "tag", "tag": "bulk-tag"}),
@@ -100,7 +100,7 @@ def _effect(action, claim, alert) -> bool:
         "claim-message": ClaimEvent.objects.filter(claim=claim, kind="message").exists(),
         "claim-assign": claim.assignee_id is not None,
         "claim-tag": claim.tag_links.exists(),
-        "claim-move": claim.status == ClaimStatus.ESCALATED,
+        "claim-move": claim.status == ClaimStatus.NEEDS_INFO,
         "take-next": Claim.objects.filter(assignee__isnull=False).exists(),
         "queue-bulk": claim.tag_links.exists(),
         "safety-alert": alert.status == AlertStatus.INVESTIGATING,
@@ -156,7 +156,7 @@ def test_analyst_sees_no_approve_or_deny_and_cannot_post_one(client, analyst, cl
     client.force_login(analyst)
     page = client.get(reverse("backoffice:claim", args=[claim.pk])).content.decode()
     assert reverse("backoffice:claim-move", args=[claim.pk, "approved"]) not in page
-    assert reverse("backoffice:claim-move", args=[claim.pk, "escalated"]) in page
+    assert reverse("backoffice:claim-move", args=[claim.pk, "needs_info"]) in page
     # when
     response = client.post(
         reverse("backoffice:claim-move", args=[claim.pk, "denied"]),
@@ -174,7 +174,7 @@ def test_agent_cannot_act_on_a_claim_another_agent_holds(client, agent, supervis
     client.force_login(agent)
     # when
     response = client.post(
-        reverse("backoffice:claim-move", args=[claim.pk, "escalated"]),
+        reverse("backoffice:claim-move", args=[claim.pk, "needs_info"]),
         {"expected_status": "under_review", "reason": "mine now"},
         follow=True,
     )
@@ -188,17 +188,22 @@ def test_supervisor_may_act_on_a_claim_an_agent_holds(client, agent, supervisor,
     Claim.objects.filter(pk=claim.pk).update(assignee=agent)
     client.force_login(supervisor)
     client.post(
-        reverse("backoffice:claim-move", args=[claim.pk, "escalated"]),
+        reverse("backoffice:claim-move", args=[claim.pk, "needs_info"]),
         {"expected_status": "under_review", "reason": "covering"},
     )
     claim.refresh_from_db()
-    assert claim.status == ClaimStatus.ESCALATED
+    assert claim.status == ClaimStatus.NEEDS_INFO
 
 
-def test_fraud_hold_release_is_only_offered_to_analysts_and_supervisors(client, cast):
+def test_fraud_hold_is_released_only_through_the_fraud_review_never_a_generic_move(client, cast):
+    # Releasing a hold records the analyst's review (fraud.services.fraud_clear): the staff
+    # pages offer no status move out of it, to anyone, and a forged one changes nothing.
     claim = claim_in(ClaimStatus.FRAUD_HOLD)
     url = reverse("backoffice:claim-move", args=[claim.pk, "under_review"])
-    for role, offered in (("agent", False), ("analyst", True), ("supervisor", True)):
+    for role in ("agent", "analyst", "supervisor"):
         client.force_login(cast[role])
         page = client.get(reverse("backoffice:claim", args=[claim.pk])).content.decode()
-        assert (url in page) is offered, role
+        assert url not in page, role
+        client.post(url, {"expected_status": "fraud_hold", "reason": "looks fine"})
+        claim.refresh_from_db()
+        assert claim.status == ClaimStatus.FRAUD_HOLD

@@ -234,7 +234,6 @@ def test_saved_view_awaiting_second_approval_lists_only_claims_with_a_pending_re
     client, supervisor, agent
 ):
     from claims.actors import Actor
-    from claims.models import Funding
     from payouts.models import ApprovalPolicy
     from payouts.services import decision_approve
     from tests.factories import claim_in
@@ -246,9 +245,7 @@ def test_saved_view_awaiting_second_approval_lists_only_claims_with_a_pending_re
     waiting = claim_in("under_review", amount_minor=50_000)
     other = claim_in("under_review", amount_minor=50_000)
     items = {item.pk: item.claimed_minor for item in waiting.losses.all()}
-    result = decision_approve(
-        claim=waiting, actor=Actor.staff(supervisor), approved=items, funding=Funding.STEP_IN
-    )
+    result = decision_approve(claim=waiting, actor=Actor.staff(supervisor), approved=items)
     assert not result.approved
     # when
     client.force_login(agent)

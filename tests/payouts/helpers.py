@@ -52,6 +52,7 @@ def approve_as_staff(claim, user, approved: dict[int, int], **kwargs):
     from claims import roles
     from payouts.services.decisions import approval_second, decision_approve
 
+    kwargs.setdefault("reasons", {pk: "Only what the receipts on file show." for pk in approved})
     result = decision_approve(claim=claim, actor=Actor.staff(user), approved=approved, **kwargs)
     if result.request is not None:
         second, _created = get_user_model().objects.get_or_create(

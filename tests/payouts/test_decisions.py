@@ -65,12 +65,22 @@ def test_agent_above_own_authority_is_refused_and_nothing_changes(agent):
 def test_agent_may_approve_part_of_a_big_claim_within_authority(agent):
     claim = _under_review(500_000)
     item = claim.losses.get()
+    # a reduced item needs the reason the customer will read
+    with pytest.raises(InvalidTransition, match="Say why less than claimed"):
+        decision_approve(
+            claim=claim, actor=Actor.staff(agent), approved={item.pk: 80_000}, funding="step_in"
+        )
     result = decision_approve(
-        claim=claim, actor=Actor.staff(agent), approved={item.pk: 80_000}, funding="step_in"
+        claim=claim,
+        actor=Actor.staff(agent),
+        approved={item.pk: 80_000},
+        funding="step_in",
+        reasons={item.pk: "Only the ER invoice is on file."},
     )
     assert result.approved
     item.refresh_from_db()
     assert item.approved_minor == 80_000
+    assert item.reduction_reason == "Only the ER invoice is on file."
 
 
 def test_supervisor_above_four_eyes_limit_opens_a_request_and_the_claim_waits(supervisor):

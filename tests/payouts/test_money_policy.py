@@ -37,6 +37,9 @@ pytestmark = pytest.mark.django_db
 S = ClaimStatus
 
 
+WHY = "Only the receipts on file."
+
+
 def _move(client, claim, to, **data):
     claim.refresh_from_db()
     return client.post(
@@ -86,7 +89,13 @@ def test_step_in_approved_in_staff_pages_opens_a_recovery_for_exactly_the_amount
     _move(client, claim, S.UNDER_REVIEW)
     page = client.get(reverse("backoffice:claim-move", args=[claim.pk, S.APPROVED]))
     assert "Marketplace step-in, recovered from seller" in page.content.decode()
-    response = _move(client, claim, S.APPROVED, **{f"loss_{claim.losses.get().pk}": "900.00"})
+    item = claim.losses.get()
+    response = _move(
+        client,
+        claim,
+        S.APPROVED,
+        **{f"loss_{item.pk}": "900.00", f"why_{item.pk}": "Only the ER invoice is on file."},
+    )
     assert response.status_code == 302
     # then: one recovery for exactly the approved amount, its appeal window open from now
     claim.refresh_from_db()
@@ -128,15 +137,24 @@ def test_funding_override_needs_the_permission_and_a_written_reason(agent, super
     claim = _escalated()
     claim_transition(claim=claim, to=S.UNDER_REVIEW, actor=Actor.staff(supervisor))
     approved = {claim.losses.get().pk: 50_000}
+    why = {pk: "Only the ER invoice." for pk in approved}
     # an agent may not fund a step-in as a concession
     with pytest.raises(Exception, match="Only a supervisor"):
         decision_approve(
-            claim=claim, actor=Actor.staff(agent), approved=approved, funding="concession"
+            claim=claim,
+            actor=Actor.staff(agent),
+            approved=approved,
+            funding="concession",
+            reasons=why,
         )
     # a supervisor may not without a reason
     with pytest.raises(Exception, match="Write why"):
         decision_approve(
-            claim=claim, actor=Actor.staff(supervisor), approved=approved, funding="concession"
+            claim=claim,
+            actor=Actor.staff(supervisor),
+            approved=approved,
+            funding="concession",
+            reasons=why,
         )
     claim.refresh_from_db()
     assert claim.status == S.UNDER_REVIEW
@@ -147,6 +165,7 @@ def test_funding_override_needs_the_permission_and_a_written_reason(agent, super
         approved=approved,
         funding="concession",
         funding_reason="Goodwill: the seller went out of business.",
+        reasons=why,
     )
     claim.refresh_from_db()
     event = claim.events.get(to_status=S.APPROVED)
@@ -164,7 +183,10 @@ def test_seller_may_appeal_a_recovery_decided_long_after_the_escalation(client, 
     later = timezone.now() + dt.timedelta(days=40)
     claim_transition(claim=claim, to=S.UNDER_REVIEW, actor=Actor.staff(supervisor))
     decision_approve(
-        claim=claim, actor=Actor.staff(supervisor), approved={claim.losses.get().pk: 80_000}
+        claim=claim,
+        actor=Actor.staff(supervisor),
+        approved={claim.losses.get().pk: 80_000},
+        reasons={claim.losses.get().pk: WHY},
     )
     recovery = Recovery.objects.get(claim=claim)
     # the appeal window was not running before the amount was known
@@ -190,7 +212,10 @@ def test_seller_is_emailed_when_a_recovery_opens_is_fixed_withheld_and_its_appea
     claim = _escalated()
     claim_transition(claim=claim, to=S.UNDER_REVIEW, actor=Actor.staff(supervisor))
     decision_approve(
-        claim=claim, actor=Actor.staff(supervisor), approved={claim.losses.get().pk: 80_000}
+        claim=claim,
+        actor=Actor.staff(supervisor),
+        approved={claim.losses.get().pk: 80_000},
+        reasons={claim.losses.get().pk: WHY},
     )
     recovery = Recovery.objects.get(claim=claim)
     withholding_record(
@@ -219,7 +244,10 @@ def test_seller_is_emailed_when_a_recovery_opens_is_fixed_withheld_and_its_appea
 def _approve_accepted(claim, supervisor, amount=90_000):
     claim_transition(claim=claim, to=S.UNDER_REVIEW, actor=Actor.staff(supervisor))
     decision_approve(
-        claim=claim, actor=Actor.staff(supervisor), approved={claim.losses.get().pk: amount}
+        claim=claim,
+        actor=Actor.staff(supervisor),
+        approved={claim.losses.get().pk: amount},
+        reasons={claim.losses.get().pk: WHY},
     )
     claim.refresh_from_db()
     return claim
@@ -257,9 +285,7 @@ def test_seller_accepted_claim_is_paid_by_the_seller_recorded_and_confirmed(clie
     sign_in(client, claim.customer)
     page = client.get(reverse("portal:claim-detail", args=[claim.reference])).content.decode()
     assert "Did the money arrive?" in page
-    client.post(
-        reverse("portal:claim-party-payment", args=[claim.reference]), {"received": "yes"}
-    )
+    client.post(reverse("portal:claim-party-payment", args=[claim.reference]), {"received": "yes"})
     # then: the claim is paid, by the seller, and no marketplace money moved
     claim.refresh_from_db()
     payment.refresh_from_db()
@@ -292,9 +318,7 @@ def test_unpaid_accepted_claim_makes_the_marketplace_step_in_exactly_once(superv
     assert claim.status == S.PAYOUT_PENDING
 
 
-def test_customer_says_the_payment_did_not_arrive_and_the_marketplace_steps_in(
-    client, supervisor
-):
+def test_customer_says_the_payment_did_not_arrive_and_the_marketplace_steps_in(client, supervisor):
     claim = _approve_accepted(_accepted(insurer=True), supervisor)
     assert claim.funding == Funding.INSURER
     payment = PartyPayment.objects.get(claim=claim)
@@ -369,3 +393,25 @@ def test_the_agent_who_denied_a_claim_cannot_take_its_appeal(client, agent, supe
         decision_deny(
             claim=claim, actor=Actor.staff(agent), reason_code="not_covered", explanation="No."
         )
+
+
+def test_customer_sees_the_decision_per_loss_item_with_the_reason_for_a_reduction(
+    client, supervisor
+):
+    # given: a step-in approved for $900 of the $2,500 claimed, with the reason
+    claim = _escalated()
+    claim_transition(claim=claim, to=S.UNDER_REVIEW, actor=Actor.staff(supervisor))
+    item = claim.losses.get()
+    decision_approve(
+        claim=claim,
+        actor=Actor.staff(supervisor),
+        approved={item.pk: 90_000},
+        reasons={item.pk: "Only the ER invoice of $900.00 is on file."},
+    )
+    # when: the customer opens their claim page
+    sign_in(client, claim.customer)
+    page = client.get(reverse("portal:claim-detail", args=[claim.reference])).content.decode()
+    # then: claimed, approved and why, per item, amounts without the kind repeated
+    assert "$2,500.00" in page and "$900.00" in page
+    assert "Only the ER invoice of $900.00 is on file." in page
+    assert f"{item.get_kind_display()} $2,500.00" not in page
