@@ -16,8 +16,8 @@ from claims.actors import Actor
 from claims.models import (
     Claim,
     ClaimStatus,
+    DenialReason,
     EvidenceKind,
-    Funding,
     IncidentKind,
     LossKind,
     Outbox,
@@ -28,8 +28,18 @@ from claims.outbox import recorded_only
 from claims.services import LossInput, claim_create, claim_transition, evidence_add
 from marketplace.models import Customer, Order, OrderLine, Product
 from payouts.demo import demo_seed_payouts
-from sellers.demo import demo_seed_sellers
-from sellers.models import CertificateStatus, InsuranceCertificate, InsurerRating, Seller
+from payouts.services.funding import funding_for
+from payouts.services.payouts import SYSTEM as PAYOUT_SYSTEM
+from sellers.demo import demo_seed_party_payments, demo_seed_sellers, seller_link
+from sellers.models import (
+    CertificateStatus,
+    InsuranceCertificate,
+    InsurerRating,
+    ResponseDecision,
+    Seller,
+)
+from sellers.services.escalation import claim_escalate_overdue
+from sellers.services.responses import seller_response_submit
 
 S = ClaimStatus
 DEMO_PASSWORD = "claimdesk-demo"  # noqa: S105 - printed for demo logins on purpose
@@ -241,6 +251,11 @@ def _losses(rng: random.Random, line: OrderLine, big: bool) -> list[LossInput]:
     return losses
 
 
+def _escalate_overdue(*, now: dt.datetime) -> None:
+    while claim_escalate_overdue(now=now).more:
+        pass
+
+
 def demo_seed(*, now: dt.datetime | None = None) -> dict:
     # The demo's history is history: its e-mails and screening are recorded as done, not sent.
     with recorded_only(), transaction.atomic():
@@ -303,9 +318,22 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
             updates = {}
             reason = ""
             if step == S.SELLER_RESPONDED:
-                actor = Actor.seller(claim.seller)
-                reason = "We dispute: the product was misused."
-            elif step == S.WITHDRAWN:
+                # The seller answers through its link, as on the seller's page.
+                seller_response_submit(
+                    link=seller_link(claim, now),
+                    decision=ResponseDecision.DISPUTE,
+                    reasons="We dispute: the product was misused.",
+                    now=at,
+                )
+                claim.refresh_from_db()
+                continue
+            if step == S.ESCALATED:
+                # The seller let the deadline pass: the beat job escalates it when it runs
+                # (above the threshold the marketplace steps in and opens a recovery).
+                _escalate_overdue(now=claim.seller_respond_by + dt.timedelta(minutes=1))
+                claim.refresh_from_db()
+                continue
+            if step == S.WITHDRAWN:
                 actor = Actor.customer(claim.customer)
                 reason = "Settled with the seller directly."
             elif step == S.APPEALED:
@@ -313,20 +341,24 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
                 reason = "The photos show the defect clearly."
             elif step == S.DENIED:
                 reason = "The damage is not consistent with the product."
+                updates = {"denial_reason": DenialReason.NOT_CAUSED}
             elif step == S.NEEDS_INFO:
                 reason = "Please upload the medical bill from the emergency room."
             elif step == S.APPROVED:
+                # The funding is the policy's (these history claims are all concessions).
                 updates = {
                     "approved_total_minor": claim.claimed_total_minor,
-                    "funding": Funding.CONCESSION
-                    if claim.is_at_or_under_threshold
-                    else Funding.STEP_IN,
+                    "funding": funding_for(claim=claim).funding,
                 }
             elif step == S.SCREENING:
                 actor = Actor.system("screening")
+            elif step in (S.FRAUD_HOLD, S.AWAITING_SELLER):
+                actor = Actor.system("fraud scoring")
+            elif step in (S.PAYOUT_PENDING, S.PAID):
+                actor = PAYOUT_SYSTEM
             # The demo writes a back-dated history: each step is made as the service that owns
-            # it would make it (the seller's and the pipeline's rows are added by their apps'
-            # demo seeds below).
+            # it would make it (the pipeline's rows are added by the payouts demo below; the
+            # seller's answers and escalations above go through their services).
             claim = claim_transition(
                 claim=claim,
                 to=step,
@@ -343,9 +375,13 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
     from backoffice.demo import demo_seed_backoffice
     from fraud.demo import demo_seed_fraud
 
-    demo_seed_sellers(now=now, staff_user=users["supervisor"])  # seller journey
+    demo_seed_sellers(now=now, users=users)  # seller journey
     demo_seed_backoffice(now=now, users=users, lines=claimable[135:], rng=rng)  # staff pages
     demo_seed_payouts(users=users, now=now)  # payee details, payouts, the ledger
+    # Big claims the seller or its insurer accepted: paid by them, or by the marketplace.
+    demo_seed_party_payments(
+        now=now, users=users, customer_email=DEMO_CUSTOMER_EMAIL, keep_free=DEMO_ORDER_NUMBER
+    )
     # Last: the fraud rules score every demo claim, and a fraud ring is added.
     demo_seed_fraud(region=region, sellers=sellers, users=users, now=now)
     Outbox.objects.filter(done_at__isnull=True).update(done_at=now)

@@ -9,7 +9,7 @@ and resend, and one paid payout came back from the bank (reversed, the claim re-
 import datetime as dt
 
 from claims.actors import Actor
-from claims.models import Claim, ClaimEvent, ClaimStatus
+from claims.models import MARKETPLACE_FUNDING, Claim, ClaimEvent, ClaimStatus
 from claims.services import claim_transition
 from payouts.ledger import accrual_lines, ledger_post, payment_lines
 from payouts.models import PayeeDetails, Payout, PayoutStatus, ProviderRecord, TransactionKind
@@ -107,8 +107,13 @@ def _payout(claim: Claim, *, paid: bool) -> Payout:
 def demo_seed_payouts(*, users: dict, now: dt.datetime) -> dict:
     claims = list(Claim.objects.select_related("customer", "region").order_by("id"))
     _payees(claims)
-    pending = [c for c in claims if c.status == S.PAYOUT_PENDING]
-    paid = [c for c in claims if c.status in (S.PAID, S.CLOSED)]
+    pending = [
+        c for c in claims if c.status == S.PAYOUT_PENDING and c.funding in MARKETPLACE_FUNDING
+    ]
+    # The marketplace's own payouts; a claim its seller or insurer paid has none.
+    paid = [
+        c for c in claims if c.status in (S.PAID, S.CLOSED) and c.funding in MARKETPLACE_FUNDING
+    ]
     for claim in pending:
         _payout(claim, paid=False)
     paid_payouts = [_payout(claim, paid=True) for claim in paid]
@@ -129,7 +134,8 @@ def demo_seed_payouts(*, users: dict, now: dt.datetime) -> dict:
             reason_code="AC01",
             reason="Incorrect account number.",
         )
-    # Big escalated claims taken up and approved by a supervisor, awaiting a second approver.
+    # Big escalated claims taken up and approved by a supervisor, awaiting a second approver;
+    # the funding is the policy's (the seller let the deadline pass: a step-in).
     supervisor = Actor.staff(users["supervisor"])
     waiting = 0
     for claim in Claim.objects.filter(status=S.ESCALATED).order_by("-claimed_total_minor")[:2]:
@@ -142,7 +148,6 @@ def demo_seed_payouts(*, users: dict, now: dt.datetime) -> dict:
             claim=claim,
             actor=supervisor,
             approved={i.pk: i.claimed_minor for i in claim.losses.all()},
-            funding="step_in",
             note="Medical bills checked against the ER invoice.",
         )
         waiting += 1

@@ -1,4 +1,6 @@
-"""The seller journey in the demo: sellers mid-response, overdue, escalated and in recovery.
+"""The seller journey in the demo: sellers mid-response, overdue, escalated and in recovery;
+big claims the seller or its insurer accepted, paid by them or, when they did not pay, by the
+marketplace.
 
 Called once from ``claims.demo._demo_seed`` after the claims exist, inside its transaction and
 ``recorded_only()``: the e-mails are recorded as history, not sent.
@@ -7,16 +9,42 @@ Called once from ``claims.demo._demo_seed`` after the claims exist, inside its t
 import datetime as dt
 
 from django.db.models import Min
+from django.utils import timezone
 
 from claims.actors import Actor
 from claims.calendar import add_business_days
+from claims.lifecycle import Via
 from claims.links import link_issue
-from claims.models import Claim, ClaimEvent, ClaimStatus, Funding, LinkPurpose
-from claims.services import claim_approve, claim_transition
-from sellers.models import Recovery, RecoveryReason, ResponseDecision, SellerNotice
+from claims.models import (
+    Claim,
+    ClaimEvent,
+    ClaimStatus,
+    IncidentKind,
+    LinkPurpose,
+    LossKind,
+)
+from claims.services import LossInput, claim_create, claim_transition
+from marketplace.models import OrderLine
+from payouts.models import PayeeDetails
+from payouts.services import payee_set
+from payouts.services.decisions import approval_second, decision_approve
+from payouts.services.pipeline import payouts_create_for_claims
+from sellers.models import (
+    CertificateStatus,
+    PartyPayment,
+    Recovery,
+    RecoveryReason,
+    ResponseDecision,
+    SellerNotice,
+)
 from sellers.services.escalation import claim_escalate_overdue, insurance_window_close
-from sellers.services.recoveries import recovery_appeal, recovery_sync, withholding_record
-from sellers.services.responses import seller_response_submit
+from sellers.services.party_payments import (
+    party_payment_answer,
+    party_payment_record,
+    party_payments_sweep,
+)
+from sellers.services.recoveries import recovery_appeal, withholding_record
+from sellers.services.responses import link_actor, seller_response_submit
 
 
 def _notices(now: dt.datetime) -> None:
@@ -39,7 +67,8 @@ def _notices(now: dt.datetime) -> None:
     )
 
 
-def _link(claim: Claim, now: dt.datetime):
+def seller_link(claim: Claim, now: dt.datetime):
+    """The seller's response link, as the seller notification would have issued it."""
     link, _token = link_issue(
         purpose=LinkPurpose.SELLER_RESPONSE,
         email=claim.seller.email,
@@ -50,8 +79,27 @@ def _link(claim: Claim, now: dt.datetime):
     return link
 
 
-def demo_seed_sellers(*, now: dt.datetime, staff_user) -> dict:
+def _approve(claim: Claim, *, users: dict, note: str) -> Claim:
+    """Approve everything claimed through the decision service, as ``supervisor``; above the
+    four-eyes limit the demo ``admin`` signs as the second approver."""
+    result = decision_approve(
+        claim=claim,
+        actor=Actor.staff(users["supervisor"]),
+        approved={item.pk: item.claimed_minor for item in claim.losses.all()},
+        note=note,
+    )
+    if result.request is not None:
+        return approval_second(
+            request=result.request,
+            actor=Actor.staff(users["admin"]),
+            note="Second approval: the invoices match the amounts.",
+        )
+    return result.claim
+
+
+def demo_seed_sellers(*, now: dt.datetime, users: dict) -> dict:
     _notices(now)
+    staff_user = users["supervisor"]
     staff = Actor.staff(staff_user)
     awaiting = list(
         Claim.objects.filter(status=ClaimStatus.AWAITING_SELLER)
@@ -70,13 +118,13 @@ def demo_seed_sellers(*, now: dt.datetime, staff_user) -> dict:
     if len(fresh) == 3:
         handed, disputed, overdue = fresh
         seller_response_submit(
-            link=_link(handed, now),
+            link=seller_link(handed, now),
             decision=ResponseDecision.INSURER,
             insurer_name="Harbor Mutual",
             insurer_email="claims@harbor-mutual.example",
             now=now - dt.timedelta(hours=2),
         )
-        link = _link(disputed, now)
+        link = seller_link(disputed, now)
         seller_response_submit(
             link=link,
             decision=ResponseDecision.DISPUTE,
@@ -105,15 +153,14 @@ def demo_seed_sellers(*, now: dt.datetime, staff_user) -> dict:
         Recovery.objects.filter(reason=RecoveryReason.STEP_IN).select_related("claim")[:2]
     )
     if recoveries:
-        claim = recoveries[0].claim
-        claim_transition(claim=claim, to=ClaimStatus.UNDER_REVIEW, actor=staff)
-        claim_approve(
-            claim=claim,
+        claim = claim_transition(
+            claim=recoveries[0].claim,
+            to=ClaimStatus.UNDER_REVIEW,
             actor=staff,
-            approved={item.pk: item.claimed_minor for item in claim.losses.all()},
-            funding=Funding.STEP_IN,
+            reason="The seller let the deadline pass: deciding the step-in.",
         )
-        recovery_sync(claim_id=claim.pk)
+        # The policy's funding (a step-in); the decision fixes the recovery's amount.
+        _approve(claim, users=users, note="Medical bills checked against the ER invoice.")
         recovery = Recovery.objects.get(pk=recoveries[0].pk)
         withholding_record(
             recovery=recovery,
@@ -135,4 +182,167 @@ def demo_seed_sellers(*, now: dt.datetime, staff_user) -> dict:
         "recoveries": Recovery.objects.count(),
         "uninsured_recoveries": uninsured,
         "overdue": len(still),
+    }
+
+
+# --- claims the seller (or its insurer) accepted: who pays them -----------------------------
+
+INSURER_EMAIL = "claims@harbor-mutual.example"
+
+
+def _accepted_claim(
+    line: OrderLine, *, filed: dt.datetime, medical: int, users: dict, insurer: str = ""
+) -> tuple[Claim, object]:
+    """A big injury claim filed ``filed``, sent to its seller, accepted (by the seller, or by
+    the insurer it handed the claim to) and approved through the decision service.
+
+    Returns the claim and the link the accepting party answered through."""
+    customer = line.order.customer
+    claim = claim_create(
+        order_line=line,
+        incident_date=max(line.delivered_on, (filed - dt.timedelta(days=1)).date()),
+        incident_kind=IncidentKind.PERSONAL_INJURY,
+        description="The product overheated in use and burned my arm; I needed urgent care.",
+        people_injured=1,
+        losses=[
+            LossInput(kind=LossKind.PURCHASE_PRICE, amount_minor=line.total_minor),
+            LossInput(kind=LossKind.MEDICAL, amount_minor=medical, description="Urgent care"),
+        ],
+        actor=Actor.customer(customer),
+        now=filed,
+    )
+    # Screened, scored low and sent to the seller, as the workers do.
+    for to, via, after in (
+        (ClaimStatus.SCREENING, Via.SCREENING, dt.timedelta(minutes=5)),
+        (ClaimStatus.AWAITING_SELLER, Via.FRAUD, dt.timedelta(hours=1)),
+    ):
+        claim = claim_transition(
+            claim=claim, to=to, actor=Actor.system(via), now=filed + after, via=via
+        )
+    at = filed + dt.timedelta(days=2)
+    link = seller_link(claim, timezone.now())
+    if insurer:
+        seller_response_submit(
+            link=link,
+            decision=ResponseDecision.INSURER,
+            insurer_name=insurer,
+            insurer_email=INSURER_EMAIL,
+            now=at,
+        )
+        # The insurer's own link, as the insurer notification issues it.
+        link, _token = link_issue(
+            purpose=LinkPurpose.INSURER_RESPONSE,
+            email=INSURER_EMAIL,
+            expires_in=dt.timedelta(days=45),
+            claim=claim,
+            seller=claim.seller,
+        )
+        at += dt.timedelta(days=2)
+    seller_response_submit(link=link, decision=ResponseDecision.ACCEPT, now=at)
+    claim = claim_transition(
+        claim=claim,
+        to=ClaimStatus.UNDER_REVIEW,
+        actor=Actor.staff(users["supervisor"]),
+        reason="Accepted by the payer: checking the amounts.",
+        now=at + dt.timedelta(hours=20),
+    )
+    # The policy's funding: the seller (or insurer) that accepted pays, watched until paid.
+    claim = _approve(claim, users=users, note="Urgent-care invoice checked.")
+    return claim, link
+
+
+def _recorded(claim: Claim, link) -> PartyPayment:
+    """The accepting party records its payment through its link."""
+    payment = PartyPayment.objects.get(claim=claim)
+    return party_payment_record(
+        payment=payment,
+        actor=link_actor(link),
+        amount_minor=payment.amount_minor,
+        paid_on=timezone.now().date(),
+        reference=f"ACH-{claim.reference[-6:]}",
+    )
+
+
+def demo_seed_party_payments(
+    *, now: dt.datetime, users: dict, customer_email: str, keep_free: str
+) -> dict:
+    """One claim per way an accepted claim is paid, on order lines nobody claimed yet (the
+    demo customer's ``keep_free`` order is left alone; the demo customer owns the claim whose
+    recorded payment awaits their confirmation):
+
+    - the seller paid and the customer confirmed it (paid, no marketplace payout);
+    - the insurer the seller handed the claim to accepted, paid, and the customer confirmed it;
+    - the seller did not pay by the deadline: the payment watch steps in (a step-in, the
+      marketplace's payout, a recovery against the seller);
+    - a payment still due, its deadline ahead;
+    - a payment the seller recorded, that the demo customer is asked to confirm.
+    """
+    free = list(
+        OrderLine.objects.filter(claims__isnull=True)
+        .exclude(order__number=keep_free)
+        .select_related("order__customer", "seller")
+        .order_by("-pk")
+    )
+    mine = next(line for line in free if line.order.customer.email == customer_email)
+    others = [line for line in free if line.order.customer.email != customer_email]
+    insured = next(
+        line
+        for line in others
+        if line.seller.certificates.filter(status=CertificateStatus.VALID).exists()
+    )
+    others = [line for line in others if line != insured]
+    paid_line, unpaid_line, due_line = others[:3]
+    insurer = insured.seller.certificates.filter(status=CertificateStatus.VALID).first()
+
+    # Paid by the seller, confirmed by the customer.
+    paid, link = _accepted_claim(
+        paid_line, filed=now - dt.timedelta(days=20), medical=184_000, users=users
+    )
+    payment = _recorded(paid, link)
+    party_payment_answer(payment=payment, actor=Actor.customer(paid.customer), received=True)
+    # Handed to the insurer, who accepted and paid; confirmed by the customer.
+    insured_claim, link = _accepted_claim(
+        insured,
+        filed=now - dt.timedelta(days=18),
+        medical=412_000,
+        users=users,
+        insurer=insurer.insurer_name,
+    )
+    payment = _recorded(insured_claim, link)
+    party_payment_answer(
+        payment=payment, actor=Actor.customer(insured_claim.customer), received=True
+    )
+    # Accepted, never paid: the payment watch steps in once the deadline has passed (it runs
+    # here as beat would then, so its step is dated after the deadline), and the marketplace's
+    # payout is created as the outbox handler would.
+    unpaid, _link = _accepted_claim(
+        unpaid_line, filed=now - dt.timedelta(days=16), medical=236_000, users=users
+    )
+    if not PayeeDetails.objects.filter(customer=unpaid.customer).exists():
+        payee_set(
+            customer=unpaid.customer,
+            actor=Actor.customer(unpaid.customer),
+            kind="bank_account",
+            holder_name=unpaid.customer.name,
+            bank_code="021000021",
+            account_number=f"44{unpaid.customer.pk:06d}17",
+        )
+    after = PartyPayment.objects.get(claim=unpaid).due_at + dt.timedelta(minutes=1)
+    party_payments_sweep(now=after)
+    payouts_create_for_claims(claim_ids=[unpaid.pk], now=after)
+    # Approved today: the seller's payment is due, its deadline ahead.
+    due, _link = _accepted_claim(
+        due_line, filed=now - dt.timedelta(days=9), medical=158_000, users=users
+    )
+    # The demo customer's claim: the seller recorded paying it; "Did the money arrive?"
+    asked, link = _accepted_claim(
+        mine, filed=now - dt.timedelta(days=12), medical=129_000, users=users
+    )
+    _recorded(asked, link)
+    return {
+        "seller_paid": paid.reference,
+        "insurer_paid": insured_claim.reference,
+        "stepped_in": unpaid.reference,
+        "due": due.reference,
+        "to_confirm": asked.reference,
     }
