@@ -86,7 +86,11 @@ def claim_payee_situation(*, claim, with_pending_change: bool = False) -> PayeeS
     from payouts.services.reminders import WAITING_STATUSES
 
     now = timezone.now()
-    payee = PayeeDetails.objects.filter(customer_id=claim.customer_id).first()
+    payee = (
+        PayeeDetails.objects.filter(customer_id=claim.customer_id)
+        .defer("account_number", "card_token")
+        .first()
+    )
     paid_to, paid_at = "", None
     if claim.status in (ClaimStatus.PAID, ClaimStatus.CLOSED):
         event = (
@@ -99,9 +103,14 @@ def claim_payee_situation(*, claim, with_pending_change: bool = False) -> PayeeS
             paid_to, paid_at = event.data["paid_to"][-4:], event.created_at
     pending = None
     if with_pending_change:
-        pending = PayeeChange.objects.filter(
-            customer_id=claim.customer_id, status=PayeeChangeStatus.PENDING
-        ).first()
+        pending = (
+            PayeeChange.objects.filter(
+                customer_id=claim.customer_id, status=PayeeChangeStatus.PENDING
+            )
+            .select_related("requested_by")
+            .defer("account_number", "card_token")
+            .first()
+        )
     return PayeeSituation(
         payee=payee,
         needs_payee=payee is None and claim.status in WAITING_STATUSES,

@@ -47,8 +47,9 @@ def test_workspace_query_count_is_pinned(client, agent, django_assert_num_querie
     client.get(_url(claim))
     # the user with its profile (the session comes from the cache), its permissions, the
     # claim with its joins, then one query per prefetch: losses, evidence, events, fraud
-    # reviews, certificates, tags (and their tags), SLA breaches
-    with django_assert_num_queries(11):
+    # reviews, certificates, tags (and their tags), SLA breaches; the customer's payee details
+    # and any change of them awaiting a second staff member
+    with django_assert_num_queries(13):
         client.get(_url(claim))
 
 
