@@ -504,7 +504,9 @@ class ProviderRecord(models.Model):
     reference = models.CharField(max_length=80)
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
-    payee = models.CharField(max_length=200)
+    # The sandbox keeps the holder and last four; the bank-file adapter the whole transfer,
+    # sealed (payouts.crypto) until its file is written.
+    payee = models.TextField()
     calls = models.PositiveIntegerField(default=1)
     batch_file = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

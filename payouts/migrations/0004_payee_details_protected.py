@@ -41,6 +41,19 @@ def encrypt_existing(apps, schema_editor):
             )
 
 
+    # The bank-file adapter's transfers not yet written to a file hold an account number too.
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, payee FROM payouts_providerrecord WHERE adapter = 'pain001'"
+        )
+        for pk, payee in cursor.fetchall():
+            if payee and not is_sealed(payee):
+                cursor.execute(
+                    "UPDATE payouts_providerrecord SET payee = %s WHERE id = %s",
+                    [seal(payee), pk],
+                )
+
+
 def decrypt_existing(apps, schema_editor):
     from payouts.crypto import is_sealed, unseal
 
@@ -154,6 +167,11 @@ class Migration(migrations.Migration):
             options={
                 'constraints': [models.UniqueConstraint(fields=('claim', 'number'), name='payeereminder_once')],
             },
+        ),
+        migrations.AlterField(
+            model_name='providerrecord',
+            name='payee',
+            field=models.TextField(),
         ),
         migrations.RunPython(encrypt_existing, decrypt_existing),
     ]
