@@ -6,7 +6,14 @@ from django.core.management import call_command
 from claims.models import Claim, ClaimStatus
 from payouts.adapters.sandbox import SandboxAdapter
 from payouts.ledger import ledger_unbalanced
-from payouts.models import ApprovalRequest, Payout, PayoutStatus, RequestStatus
+from payouts.models import (
+    ApprovalRequest,
+    PayeeChange,
+    PayeeChangeStatus,
+    Payout,
+    PayoutStatus,
+    RequestStatus,
+)
 from payouts.reconcile import reconcile
 
 pytestmark = pytest.mark.django_db
@@ -24,5 +31,10 @@ def test_demo_shows_approved_awaiting_second_paid_failed_and_reversed(capsys):
         assert claim.payouts.get().status == PayoutStatus.PAID
     for claim in Claim.objects.filter(status=ClaimStatus.PAYOUT_PENDING):
         assert claim.payouts.get().status in (PayoutStatus.PENDING, PayoutStatus.FAILED)
+    # a customer is asked for payment details, and a staff change awaits a second approver
+    asked = Claim.objects.get(status=ClaimStatus.APPROVED, customer__payee__isnull=True)
+    assert not Payout.objects.filter(claim__customer=asked.customer, status="failed").exists()
+    change = PayeeChange.objects.get(status=PayeeChangeStatus.PENDING)
+    assert change.requested_by.username == "agent" and change.account_number == "7700112233"
     assert ledger_unbalanced() == []
     assert reconcile(statement=SandboxAdapter().statement(), adapter_name="sandbox") == []
