@@ -114,3 +114,15 @@ def test_paid_claim_page_shows_where_and_when(client):
     )
     html = client.get(reverse("portal:claim-detail", args=[claim.reference])).content.decode()
     assert "to your account ending 5678" in html and "account ending 8888" in html
+
+
+def test_payment_email_says_which_account_masked():
+    claim = approved_claim(account="12345678")
+    deliver_payout_messages()
+    payouts_send_due()
+    paid_event = claim.events.get(to_status=ClaimStatus.PAID)
+    message = Outbox.objects.get(topic="claims.notify_customer", payload__event_id=paid_event.pk)
+    deliver(message_id=message.pk)
+    sent = [m for m in mail.outbox if "Payment sent" in m.subject]
+    assert len(sent) == 1
+    assert "to your account ending 5678" in sent[0].body and "12345678" not in sent[0].body
