@@ -317,6 +317,9 @@ PORTAL_SUBMISSIONS_PER_CUSTOMER_PER_DAY = env.int(
 )
 PORTAL_SUBMISSIONS_PER_IP_PER_DAY = env.int("PORTAL_SUBMISSIONS_PER_IP_PER_DAY", default=30)
 PORTAL_UPLOADS_PER_CUSTOMER_PER_DAY = env.int("PORTAL_UPLOADS_PER_CUSTOMER_PER_DAY", default=60)
+PORTAL_PAYEE_CHANGES_PER_CUSTOMER_PER_DAY = env.int(
+    "PORTAL_PAYEE_CHANGES_PER_CUSTOMER_PER_DAY", default=10
+)
 # Demo mode keeps a copy of every e-mail here for the staff page portal:outgoing-email.
 DEMO_MAIL_DIR = env("DEMO_MAIL_DIR", default=str(VAR_DIR / "mail"))
 

@@ -12,6 +12,7 @@ from payouts.exceptions import PayoutError
 from payouts.forms import BankDetailsForm
 from payouts.models import PayeeDetails, PayeeScheme
 from payouts.services.payees import payee_confirm_by_customer, payee_submit_by_customer
+from portal.limits import payee_change_limited
 from portal.selectors import customer_claim
 from portal.session import customer_required
 
@@ -26,6 +27,16 @@ def claim_payee(request: HttpRequest, reference: str) -> HttpResponse:
     form = BankDetailsForm(request.POST or None, scheme=scheme)
     status = 200
     if request.method == "POST":
+        if payee_change_limited(request, customer_id=request.customer_id):
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "You have changed your payment details several times today. Please try again "
+                    "tomorrow, or reply to one of our e-mails."
+                ),
+            )
+            return _payee_page(request, claim, form, scheme, schemes, status=429)
         if form.is_valid():
             try:
                 payee = payee_submit_by_customer(customer=request.customer, details=form.details)
@@ -39,7 +50,15 @@ def claim_payee(request: HttpRequest, reference: str) -> HttpResponse:
                 )
                 return redirect("portal:claim-detail", reference=claim.reference)
         status = 400
-    current = PayeeDetails.objects.filter(customer_id=request.customer_id).first()
+    return _payee_page(request, claim, form, scheme, schemes, status=status)
+
+
+def _payee_page(request, claim, form, scheme, schemes, *, status: int) -> HttpResponse:
+    current = (
+        PayeeDetails.objects.filter(customer_id=request.customer_id)
+        .defer("account_number", "card_token")
+        .first()
+    )
     return render(
         request,
         "portal/claim_payee.html",

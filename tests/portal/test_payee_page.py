@@ -263,3 +263,16 @@ def test_spanish_page_is_translated(client):
     assert "Sus datos de pago" in html and "Número de ruta" in html
     html = client.post(_url("claim-payee", claim), {**US_GOOD, "routing_number": "1"}).content
     assert "Introduzca el número de ruta de 9 dígitos." in html.decode()
+
+
+def test_changes_are_rate_limited_per_customer_with_the_input_kept(client, settings):
+    settings.PORTAL_PAYEE_CHANGES_PER_CUSTOMER_PER_DAY = 2
+    claim = claim_new()
+    sign_in(client, claim.customer)
+    for account in ("11112222", "33334444"):
+        assert client.post(_url("claim-payee", claim), {**US_GOOD, "account_number": account})
+    response = client.post(_url("claim-payee", claim), {**US_GOOD, "account_number": "55556666"})
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "several times today" in html and 'value="Jamie Rivera"' in html
+    assert PayeeDetails.objects.get(customer=claim.customer).account_number == "33334444"
