@@ -38,6 +38,7 @@ from claims.actors import Actor
 from claims.exceptions import ConcurrentTransition
 from claims.models import Claim, ClaimStatus
 from claims.services import claim_note_add, claim_request_info, claim_transition
+from payouts.selectors import claim_payee_situation
 from payouts.services.decisions import decision_deny
 from payouts.services.funding import funding_for
 
@@ -115,6 +116,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_assign": request.user.has_perm("backoffice.assign_claims"),
             "can_message": request.user.has_perm("claims.transition_claim"),
             "now": timezone.now(),
+            "money": claim_payee_situation(claim=claim, with_pending_change=True),
         },
     )
 

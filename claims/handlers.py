@@ -44,6 +44,8 @@ def customer_email_context(*, claim: Claim, event: ClaimEvent) -> dict:
         "approved": claim.approved_total_display,
         "status": claim.get_status_display(),
         "reason": event.reason,
+        # A payment's event says where the money went, masked (payouts pipeline).
+        "paid_to_last4": (event.data or {}).get("paid_to", "")[-4:],
         "info_due": date_format(info_due.astimezone(zone), "DATETIME_FORMAT") if info_due else "",
         "decision_days": claim.region.decision_target_days,
         "appeal_days": claim.region.appeal_window_days,

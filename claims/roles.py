@@ -29,6 +29,7 @@ _PAYOUTS_READ = [
     "payouts.view_payout",
     "payouts.view_payeedetails",
     "payouts.view_payeeevent",
+    "payouts.view_payeechange",
     "payouts.view_approvalrequest",
 ]
 
@@ -97,6 +98,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "backoffice.assign_claims",
         *_PAYOUTS_READ,
         "payouts.set_payee",
+        # Four-eyes on payment details (issue 19): a supervisor approves another's request.
+        "payouts.approve_payee_change",
         "payouts.release_payout",
         "payouts.review_qa",
         "payouts.view_qasample",

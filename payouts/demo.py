@@ -11,16 +11,33 @@ import datetime as dt
 from claims.actors import Actor
 from claims.models import MARKETPLACE_FUNDING, Claim, ClaimEvent, ClaimStatus
 from claims.services import claim_transition
+from payouts.bank_details import bank_details_parse
 from payouts.ledger import accrual_lines, ledger_post, payment_lines
 from payouts.models import PayeeDetails, Payout, PayoutStatus, ProviderRecord, TransactionKind
-from payouts.services import decision_approve, payout_mark_failed, payout_return
+from payouts.services import (
+    decision_approve,
+    payee_change_request,
+    payout_mark_failed,
+    payout_return,
+)
+from payouts.services.payees import fingerprint_of
 
 S = ClaimStatus
 CLOSED_ACCOUNT = "4400120000"  # the sandbox declines accounts ending in 0000 (AC04)
 
 
-def _payees(claims: list[Claim]) -> None:
-    seen = set()
+def _asked_for_details(claims: list[Claim]) -> Claim | None:
+    """The approved claim whose customer is asked for payment details: the demo customer's
+    (Jamie Rivera, who signs in with the demo order) when one is approved, else the first."""
+    from claims.demo import DEMO_CUSTOMER_EMAIL
+
+    approved = [c for c in claims if c.status == S.APPROVED and c.funding in MARKETPLACE_FUNDING]
+    mine = [c for c in approved if c.customer.email == DEMO_CUSTOMER_EMAIL]
+    return (mine or approved or [None])[0]
+
+
+def _payees(claims: list[Claim], *, skip: set[int]) -> None:
+    seen = set(skip)
     rows = []
     for i, claim in enumerate(claims):
         customer = claim.customer
@@ -28,24 +45,30 @@ def _payees(claims: list[Claim]) -> None:
             continue
         seen.add(customer.pk)
         if i % 7 == 3:
-            rows.append(
-                PayeeDetails(
-                    customer=customer,
-                    kind="card_token",
-                    holder_name=customer.name,
-                    card_token=f"tok_demo_{customer.pk:06d}x",
-                )
-            )
+            kind, bank_code, account, token = "card_token", "", "", f"tok_demo_{customer.pk:06d}x"
         else:
-            rows.append(
-                PayeeDetails(
-                    customer=customer,
-                    kind="bank_account",
-                    holder_name=customer.name,
-                    bank_code="021000021",
-                    account_number=f"44{customer.pk:06d}17",
-                )
+            kind, bank_code, account, token = (
+                "bank_account",
+                "021000021",
+                f"44{customer.pk:06d}17",
+                "",
             )
+        rows.append(
+            PayeeDetails(
+                customer=customer,
+                kind=kind,
+                scheme="us_aba" if account else "",
+                holder_name=customer.name,
+                bank_code=bank_code,
+                account_number=account,
+                card_token=token,
+                last4=(account or token)[-4:],
+                fingerprint=fingerprint_of(
+                    kind=kind, bank_code=bank_code, account_number=account, card_token=token
+                ),
+                confirmed_by_customer=True,
+            )
+        )
     PayeeDetails.objects.bulk_create(rows)
 
 
@@ -104,9 +127,36 @@ def _payout(claim: Claim, *, paid: bool) -> Payout:
     return payout
 
 
+def _payee_change_waiting(*, users: dict, claims: list[Claim], skip: set[int]) -> int:
+    target = next(
+        (c for c in claims if c.status == S.UNDER_REVIEW and c.customer_id not in skip), None
+    )
+    if target is None:
+        return 0
+    details = bank_details_parse(
+        scheme="us_aba",
+        data={
+            "holder_name": target.customer.name,
+            "routing_number": "011000015",
+            "account_number": "7700112233",
+        },
+    )
+    payee_change_request(
+        customer=target.customer,
+        user=users["agent"],
+        details=details,
+        reason="Customer phoned: new account at another bank.",
+    )
+    return 1
+
+
 def demo_seed_payouts(*, users: dict, now: dt.datetime) -> dict:
     claims = list(Claim.objects.select_related("customer", "region").order_by("id"))
-    _payees(claims)
+    # One approved claim waits for its customer's payment details (its payout waits too; the
+    # beat job reminds the customer).
+    asked = _asked_for_details(claims)
+    skip = {asked.customer_id} if asked else set()
+    _payees(claims, skip=skip)
     pending = [
         c for c in claims if c.status == S.PAYOUT_PENDING and c.funding in MARKETPLACE_FUNDING
     ]
@@ -122,7 +172,17 @@ def demo_seed_payouts(*, users: dict, now: dt.datetime) -> dict:
     failed = Payout.objects.filter(status=PayoutStatus.PENDING).order_by("id").first()
     if failed:
         PayeeDetails.objects.filter(customer=failed.claim.customer).update(
-            account_number=CLOSED_ACCOUNT, kind="bank_account", bank_code="021000021", card_token=""
+            account_number=CLOSED_ACCOUNT,
+            kind="bank_account",
+            bank_code="021000021",
+            card_token="",
+            last4=CLOSED_ACCOUNT[-4:],
+            fingerprint=fingerprint_of(
+                kind="bank_account",
+                bank_code="021000021",
+                account_number=CLOSED_ACCOUNT,
+                card_token="",
+            ),
         )
         payout_mark_failed(payout_id=failed.pk, code="AC04", message="The bank account is closed.")
     # A payout the bank sent back: reversed in the ledger, the claim re-opened for review.
@@ -151,7 +211,12 @@ def demo_seed_payouts(*, users: dict, now: dt.datetime) -> dict:
             note="Medical bills checked against the ER invoice.",
         )
         waiting += 1
+    # Four eyes on payee details: an agent asked to change a customer's bank account; a
+    # supervisor other than the agent approves or rejects it (admin: Payee change requests).
+    requested = _payee_change_waiting(users=users, claims=claims, skip=skip)
     return {
+        "asked_for_payment_details": asked.reference if asked else "",
+        "payee_change_waiting": requested,
         "payouts": Payout.objects.count(),
         "failed": 1 if failed else 0,
         "returned": 1 if returned else 0,

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from claims import roles
 from claims.models import AppendOnly, Claim
 from claims.money import CURRENCY_CHOICES, format_minor
+from payouts.crypto import EncryptedCharField
 
 # --- decisions ----------------------------------------------------------------
 
@@ -39,6 +40,14 @@ class ApprovalPolicy(models.Model):
     )
     qa_sample_percent = models.PositiveSmallIntegerField(
         _("QA sample of automatic approvals (%)"), default=10
+    )
+    payee_cooling_off_hours = models.PositiveIntegerField(
+        _("cooling-off for payee details changed by staff (hours)"),
+        default=72,
+        help_text=_(
+            "Payouts to payment details that staff changed wait this long, unless the customer "
+            "confirms the details on their own page."
+        ),
     )
     history = HistoricalRecords()
 
@@ -216,25 +225,52 @@ class PayeeKind(models.TextChoices):
     CARD_TOKEN = "card_token", _("Card token")
 
 
+class PayeeScheme(models.TextChoices):
+    """How the bank account is identified (the national checks in ``payouts.bank_details``)."""
+
+    LEGACY = "", _("Not stated")
+    US_ABA = "us_aba", _("US routing and account number")
+    CA_EFT = "ca_eft", _("Canadian transit, institution and account number")
+    UK_SORT = "uk_sort", _("UK sort code and account number")
+    IBAN = "iban", _("IBAN")
+
+
 class PayeeDetails(models.Model):
-    """Where a customer's money goes: only what the payment adapter needs, never shown in full."""
+    """Where a customer's money goes: only what the payment adapter needs, never shown in full.
+
+    The account number and card token are encrypted at rest (``payouts.crypto``); pages show
+    ``masked`` (kind and last four, kept in ``last4``) and the fraud rules compare
+    ``fingerprint`` (a keyed hash), so nothing but the payout sender opens them.
+
+    ``hold_until``: payouts to these details wait until then (staff changed them and the
+    customer has not confirmed them on their own page).
+    """
 
     customer = models.OneToOneField(
         "marketplace.Customer", on_delete=models.PROTECT, related_name="payee"
     )
     kind = models.CharField(_("kind"), max_length=16, choices=PayeeKind)
+    scheme = models.CharField(
+        _("scheme"), max_length=8, choices=PayeeScheme, blank=True, default=""
+    )
     holder_name = models.CharField(_("account holder"), max_length=140)
-    # Bank account: routing / sort code / BIC and the account number or IBAN.
+    # Bank account: routing / sort code / CPA routing / BIC and the account number or IBAN.
     bank_code = models.CharField(_("routing number or BIC"), max_length=34, blank=True)
-    account_number = models.CharField(_("account number or IBAN"), max_length=34, blank=True)
+    account_number = EncryptedCharField(_("account number or IBAN"), max_length=34, blank=True)
     # Card: the card network's token, never the card number.
-    card_token = models.CharField(_("card token"), max_length=64, blank=True)
+    card_token = EncryptedCharField(_("card token"), max_length=64, blank=True)
+    last4 = models.CharField(_("last four"), max_length=4, blank=True)
+    fingerprint = models.CharField(_("account fingerprint"), max_length=64, blank=True)
+    confirmed_by_customer = models.BooleanField(
+        _("given or confirmed by the customer"), default=False
+    )
+    hold_until = models.DateTimeField(_("payouts held until"), null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("payee details")
         verbose_name_plural = _("payee details")
-        permissions = [("set_payee", _("Can set customers' payee details"))]
+        permissions = [("set_payee", _("Can ask for a change of customers' payee details"))]
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -253,8 +289,106 @@ class PayeeDetails(models.Model):
 
     @property
     def masked(self) -> str:
-        secret = self.account_number or self.card_token
-        return f"{self.get_kind_display()} ••••{secret[-4:]}"
+        return payee_masked(kind=self.kind, last4=self.last4 or self._last4_from_secret())
+
+    def _last4_from_secret(self) -> str:
+        secret = self.account_number or self.card_token or ""
+        return secret[-4:]
+
+    def held_at(self, now) -> bool:
+        return self.hold_until is not None and self.hold_until > now
+
+
+def payee_masked(*, kind: str, last4: str) -> str:
+    """``Bank account ••••1234``: the only form in which payee details are ever shown."""
+    return f"{PayeeKind(kind).label} ••••{last4}"
+
+
+class PayeeChangeStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting a second staff member")
+    APPROVED = "approved", _("Approved and in effect")
+    REJECTED = "rejected", _("Rejected")
+    SUPERSEDED = "superseded", _("Superseded by the customer")
+
+
+class PayeeChange(models.Model):
+    """A change of a customer's payee details asked for by staff: it takes effect only when a
+    second staff member approves it (never the one who asked; a database check too), and then
+    payouts to it wait for the region's cooling-off period unless the customer confirms it."""
+
+    customer = models.ForeignKey(
+        "marketplace.Customer", on_delete=models.PROTECT, related_name="payee_changes"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=PayeeKind)
+    scheme = models.CharField(
+        _("scheme"), max_length=8, choices=PayeeScheme, blank=True, default=""
+    )
+    holder_name = models.CharField(_("account holder"), max_length=140)
+    bank_code = models.CharField(_("routing number or BIC"), max_length=34, blank=True)
+    account_number = EncryptedCharField(_("account number or IBAN"), max_length=34, blank=True)
+    card_token = EncryptedCharField(_("card token"), max_length=64, blank=True)
+    last4 = models.CharField(_("last four"), max_length=4)
+    reason = models.TextField(_("why the change"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=12, choices=PayeeChangeStatus, default=PayeeChangeStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("payee change request")
+        permissions = [
+            ("approve_payee_change", _("Can approve another staff member's payee change"))
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=PayeeChangeStatus.values), name="payeechange_status_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(status="pending"),
+                name="payeechange_one_pending_per_customer",
+            ),
+            # Four-eyes in the database too: the approver is never the one who asked.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="payeechange_second_is_not_first",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder_name} {self.masked} ({self.status})"
+
+    @property
+    def masked(self) -> str:
+        return payee_masked(kind=self.kind, last4=self.last4)
+
+
+class PayeeReminder(models.Model):
+    """One reminder e-mail that an approved claim still waits for payment details (the
+    sweeper sends each number once per claim: the unique constraint)."""
+
+    claim = models.ForeignKey(
+        "claims.Claim", on_delete=models.CASCADE, related_name="payee_reminders"
+    )
+    number = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "number"], name="payeereminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} reminder {self.number}"
 
 
 class PayeeEvent(AppendOnly):
@@ -372,7 +506,9 @@ class ProviderRecord(models.Model):
     reference = models.CharField(max_length=80)
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
-    payee = models.CharField(max_length=200)
+    # The sandbox keeps the holder and last four; the bank-file adapter the whole transfer,
+    # sealed (payouts.crypto) until its file is written.
+    payee = models.TextField()
     calls = models.PositiveIntegerField(default=1)
     batch_file = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

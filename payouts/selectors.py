@@ -1,10 +1,15 @@
 """Reads for the admin, the staff pages and the reports."""
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.db.models import Count, Q, QuerySet
 
 from payouts.ledger import ledger_balances  # noqa: F401 - re-exported for the staff pages
 from payouts.models import (
     ApprovalRequest,
+    PayeeChange,
+    PayeeDetails,
     Payout,
     PayoutStatus,
     QAReason,
@@ -52,3 +57,65 @@ def qa_report(*, region=None) -> dict:
     totals["wrong_share"] = round(totals["wrong"] / reviewed, 4) if reviewed else None
     totals["by_reason"] = by_reason
     return totals
+
+
+@dataclass(frozen=True)
+class PayeeSituation:
+    """What the claim pages say about where the money goes (all masked)."""
+
+    payee: PayeeDetails | None
+    needs_payee: bool
+    held_until: dt.datetime | None
+    pending_change: PayeeChange | None
+    paid_to_last4: str
+    paid_at: dt.datetime | None
+
+    @property
+    def last4(self) -> str:
+        return self.payee.last4 if self.payee is not None else ""
+
+
+def claim_payee_situation(*, claim, with_pending_change: bool = False) -> PayeeSituation:
+    """The customer's payee details as far as this claim is concerned: whether an approved claim
+    waits for them, whether payouts to them are held (and until when), and, once paid, where
+    (the account's last four, recorded on the payment's event) and when."""
+    from django.utils import timezone
+
+    from claims.models import ClaimEvent, ClaimStatus
+    from payouts.models import PayeeChangeStatus
+    from payouts.services.reminders import WAITING_STATUSES
+
+    now = timezone.now()
+    payee = (
+        PayeeDetails.objects.filter(customer_id=claim.customer_id)
+        .defer("account_number", "card_token")
+        .first()
+    )
+    paid_to, paid_at = "", None
+    if claim.status in (ClaimStatus.PAID, ClaimStatus.CLOSED):
+        event = (
+            ClaimEvent.objects.filter(claim=claim, to_status=ClaimStatus.PAID)
+            .order_by("-created_at", "-id")
+            .only("data", "created_at")
+            .first()
+        )
+        if event is not None and event.data.get("paid_to"):
+            paid_to, paid_at = event.data["paid_to"][-4:], event.created_at
+    pending = None
+    if with_pending_change:
+        pending = (
+            PayeeChange.objects.filter(
+                customer_id=claim.customer_id, status=PayeeChangeStatus.PENDING
+            )
+            .select_related("requested_by")
+            .defer("account_number", "card_token")
+            .first()
+        )
+    return PayeeSituation(
+        payee=payee,
+        needs_payee=payee is None and claim.status in WAITING_STATUSES,
+        held_until=payee.hold_until if payee is not None and payee.held_at(now) else None,
+        pending_change=pending,
+        paid_to_last4=paid_to,
+        paid_at=paid_at,
+    )

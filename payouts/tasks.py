@@ -71,3 +71,15 @@ def bank_batch_write() -> str:
 
     path = batch_write()
     return str(path or "")
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def payee_reminders_send() -> int:
+    """Remind customers whose approved claim waits for payment details; re-queues itself
+    while a full batch was found."""
+    from payouts.services.reminders import payee_reminders_send as run
+
+    sent = run()
+    if sent >= settings.PAYEE_REMINDER_BATCH:
+        publish(payee_reminders_send, what="payee reminders")
+    return sent

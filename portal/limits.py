@@ -55,3 +55,13 @@ def upload_limited(request, *, customer_id: int) -> bool:
         limit=settings.PORTAL_UPLOADS_PER_CUSTOMER_PER_DAY * 3,
         window_seconds=DAY,
     )
+
+
+def payee_change_limited(request, *, customer_id: int) -> bool:
+    """Changes of payment details: a few a day per customer (each one e-mails the customer)."""
+    return rate_limit_hit(
+        scope="portal.payee.customer",
+        key=str(customer_id),
+        limit=settings.PORTAL_PAYEE_CHANGES_PER_CUSTOMER_PER_DAY,
+        window_seconds=DAY,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import account, claims, demo, wizard
+from portal.views import account, claims, demo, payee, wizard
 
 app_name = "portal"
 
@@ -22,6 +22,12 @@ urlpatterns = [
     path("c/<str:reference>/answer/", claims.claim_answer, name="claim-answer"),
     path("c/<str:reference>/withdraw/", claims.claim_withdraw_view, name="claim-withdraw"),
     path("c/<str:reference>/appeal/", claims.claim_appeal_view, name="claim-appeal"),
+    path("c/<str:reference>/payment-details/", payee.claim_payee, name="claim-payee"),
+    path(
+        "c/<str:reference>/payment-details/confirm/",
+        payee.claim_payee_confirm,
+        name="claim-payee-confirm",
+    ),
     path(
         "c/<str:reference>/payment-received/",
         claims.claim_party_payment,

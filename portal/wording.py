@@ -52,6 +52,14 @@ WHAT_NEXT = {
 }
 
 
+# An approved claim whose customer has not said where to send the money.
+PAYEE_NEEDED_HAPPENED = _("We approved your claim, and we need your payment details to pay you.")
+PAYEE_NEEDED_NEXT = _(
+    "Give your payment details below. We pay as soon as we have them, and remind you by e-mail "
+    "until then."
+)
+
+
 @dataclass(frozen=True)
 class Deadline:
     label: str

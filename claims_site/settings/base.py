@@ -284,6 +284,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payouts.tasks.auto_approve_sweep",
         "schedule": timedelta(minutes=5),
     },
+    # Remind customers whose approved claim waits for their payment details (bounded batch).
+    "payouts-payee-reminders": {
+        "task": "payouts.tasks.payee_reminders_send",
+        "schedule": timedelta(minutes=15),
+    },
     "payouts-bank-batch": {
         "task": "payouts.tasks.bank_batch_write",
         "schedule": timedelta(minutes=15),
@@ -316,6 +321,9 @@ PORTAL_SUBMISSIONS_PER_CUSTOMER_PER_DAY = env.int(
 )
 PORTAL_SUBMISSIONS_PER_IP_PER_DAY = env.int("PORTAL_SUBMISSIONS_PER_IP_PER_DAY", default=30)
 PORTAL_UPLOADS_PER_CUSTOMER_PER_DAY = env.int("PORTAL_UPLOADS_PER_CUSTOMER_PER_DAY", default=60)
+PORTAL_PAYEE_CHANGES_PER_CUSTOMER_PER_DAY = env.int(
+    "PORTAL_PAYEE_CHANGES_PER_CUSTOMER_PER_DAY", default=10
+)
 # Demo mode keeps a copy of every e-mail here for the staff page portal:outgoing-email.
 DEMO_MAIL_DIR = env("DEMO_MAIL_DIR", default=str(VAR_DIR / "mail"))
 
@@ -336,6 +344,19 @@ PAYOUT_BATCH_SIZE = env.int("PAYOUT_BATCH_SIZE", default=250)
 PAYOUT_SWEEP_FANOUT = 4
 # An approved claim still without a payout after this is given one by the sweeper.
 PAYOUT_CREATE_AFTER = timedelta(minutes=2)
+# Payee details (issue 11 point 5, issue 19 point 2). Account numbers are encrypted at rest
+# with these key-encryption keys (payouts.crypto): "id:base64url-32-bytes", newest first. The
+# embedded key serves `make run` and the tests; the production settings require the variable.
+FIELD_ENCRYPTION_KEYS_EMBEDDED = "dev:ZGV2LW9ubHktZW1iZWRkZWQta2V5LW5vdC1zZWNyZXQ"
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[FIELD_ENCRYPTION_KEYS_EMBEDDED])
+# A payout whose customer has given no payment details waits; it is looked at again this often
+# (giving the details wakes it at once).
+PAYOUT_PAYEE_WAIT = timedelta(hours=env.int("PAYOUT_PAYEE_WAIT_HOURS", default=6))
+# Reminders to customers whose approved claim waits for payment details: days after approval.
+PAYEE_REMINDER_DAYS = env.list("PAYEE_REMINDER_DAYS", cast=int, default=[1, 3, 7, 14])
+PAYEE_REMINDER_BATCH = env.int("PAYEE_REMINDER_BATCH", default=500)
+# Cooling-off when a region has no approval policy row (the policy's own value wins).
+PAYEE_COOLING_OFF_DEFAULT_HOURS = 72
 PAYOUT_SANDBOX = {
     "latency_ms": tuple(env.list("SANDBOX_LATENCY_MS", cast=int, default=[20, 250])),
     "timeout_rate": env.float("SANDBOX_TIMEOUT_RATE", default=0.05),

@@ -7,6 +7,12 @@ DEBUG = False
 # No defaults: a missing key or host list fails at start-up, not at the first request.
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Account numbers' key-encryption keys: required, and never the embedded development key.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
+if FIELD_ENCRYPTION_KEYS_EMBEDDED in FIELD_ENCRYPTION_KEYS:  # noqa: F405
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS holds the embedded development key.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

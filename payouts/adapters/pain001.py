@@ -31,6 +31,7 @@ from payouts.adapters.base import (
     outcome_or_raise,
     records_upsert,
 )
+from payouts.crypto import is_sealed, seal, unseal
 from payouts.models import ProviderRecord
 
 NS = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
@@ -61,13 +62,16 @@ class Pain001FileAdapter(PaymentAdapter):
                     PermanentFailure("NOAC", "Card tokens cannot be paid by bank transfer.")
                 )
                 continue
-            payee = "|".join(
-                [
-                    instruction.holder_name[:70],
-                    instruction.bank_code,
-                    instruction.account_number,
-                    instruction.remittance[:140],
-                ]
+            # Kept until the batch file is written: sealed like every account number at rest.
+            payee = seal(
+                "|".join(
+                    [
+                        instruction.holder_name[:70],
+                        instruction.bank_code,
+                        instruction.account_number,
+                        instruction.remittance[:140],
+                    ]
+                )
             )
             rows.append((instruction, end_to_end, payee))
             outcomes.append(PaymentResult(reference=end_to_end))
@@ -135,9 +139,8 @@ def _document(*, message_id: str, records: list[ProviderRecord], now: dt.datetim
         sub(sub(sub(sub(info, "DbtrAcct"), "Id"), "Othr"), "Id", settings.PAYOUT_DEBTOR_ACCOUNT)
         sub(sub(sub(info, "DbtrAgt"), "FinInstnId"), "BICFI", settings.PAYOUT_DEBTOR_BIC)
         for record in group:
-            holder, bank_code, account, remittance = (record.payee.split("|") + ["", "", "", ""])[
-                :4
-            ]
+            payee = unseal(record.payee) if is_sealed(record.payee) else record.payee
+            holder, bank_code, account, remittance = (payee.split("|") + ["", "", "", ""])[:4]
             tx = sub(info, "CdtTrfTxInf")
             sub(sub(tx, "PmtId"), "EndToEndId", record.reference)
             sub(sub(tx, "Amt"), "InstdAmt", _amount(record.amount_minor, currency), Ccy=currency)

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -14,17 +15,22 @@ from claims.money import format_minor
 from marketplace.models import Customer
 from payouts import selectors
 from payouts.admin.common import ReadOnly, _form_page
+from payouts.forms import BankDetailsForm
 from payouts.models import (
     LedgerEntry,
     LedgerTransaction,
+    PayeeChange,
+    PayeeChangeStatus,
     PayeeDetails,
     PayeeEvent,
-    PayeeKind,
+    PayeeScheme,
     Payout,
     ProviderRecord,
 )
 from payouts.services import (
-    payee_set,
+    payee_change_approve,
+    payee_change_reject,
+    payee_change_request,
     payout_cancel,
     payout_resend,
     payout_return,
@@ -33,29 +39,70 @@ from payouts.services import (
 # --- payee details and payouts ------------------------------------------------------------------
 
 
-class PayeeForm(forms.Form):
-    kind = forms.ChoiceField(choices=PayeeKind.choices)
-    holder_name = forms.CharField(max_length=140)
-    bank_code = forms.CharField(label=_("Routing number or BIC"), required=False)
-    account_number = forms.CharField(
-        label=_("Account number or IBAN"), required=False, widget=forms.PasswordInput
+class PayeeChangeRequestForm(BankDetailsForm):
+    """The same checks as the customer's page, and why staff want the change."""
+
+    def __init__(self, *args, scheme: str, **kwargs):
+        super().__init__(*args, scheme=scheme, **kwargs)
+        self.fields["reason"] = forms.CharField(
+            label=_("Why the change (the second approver and the customer's timeline see it)"),
+            max_length=1000,
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
+
+
+class DecideForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note (required to reject)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
-    card_token = forms.CharField(required=False, widget=forms.PasswordInput)
-    reason = forms.CharField(label=_("Why the change"), required=True)
+
+
+def _masked_only(queryset):
+    # The list and detail pages never need the numbers: leave them in the database.
+    return queryset.defer("account_number", "card_token")
 
 
 @admin.register(PayeeDetails)
 class PayeeDetailsAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ["customer", "kind", "holder_name", "masked", "updated_at", "change"]
-    fields = ["customer", "kind", "holder_name", "masked", "updated_at"]
+    """Inspection only. Nobody edits account numbers here: staff ask for a change, which a
+    second staff member approves (``PayeeChange``), and the customer changes their own on
+    their claim page."""
+
+    list_display = [
+        "customer",
+        "kind",
+        "scheme",
+        "holder_name",
+        "masked",
+        "confirmed_by_customer",
+        "hold_until",
+        "updated_at",
+        "change",
+    ]
+    fields = [
+        "customer",
+        "kind",
+        "scheme",
+        "holder_name",
+        "masked",
+        "confirmed_by_customer",
+        "hold_until",
+        "updated_at",
+    ]
     readonly_fields = fields
     list_select_related = ["customer"]
     search_fields = ["customer__name", "customer__email", "holder_name"]
 
+    def get_queryset(self, request):
+        return _masked_only(super().get_queryset(request))
+
     @admin.display(description=_("change"))
     def change(self, obj: PayeeDetails) -> str:
         url = reverse("admin:payouts_payeedetails_set", args=[obj.customer_id])
-        return format_html('<a href="{}">{}</a>', url, _("Replace…"))
+        return format_html('<a href="{}">{}</a>', url, _("Ask for a change…"))
 
     def get_urls(self):
         return [
@@ -68,26 +115,149 @@ class PayeeDetailsAdmin(ReadOnly, admin.ModelAdmin):
         ]
 
     def set_view(self, request, customer_pk: int):
+        """Ask for new payee details: nothing changes until a second staff member approves."""
         if not request.user.has_perm("payouts.set_payee"):
             raise PermissionDenied
         customer = get_object_or_404(Customer, pk=customer_pk)
-        form = PayeeForm(request.POST or None)
+        schemes = [s for s in PayeeScheme.values if s]
+        asked = request.POST.get("scheme") or request.GET.get("scheme") or ""
+        scheme = asked if asked in schemes else PayeeScheme.US_ABA
+        form = PayeeChangeRequestForm(request.POST or None, scheme=scheme)
+        status = 200
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    payee_change_request(
+                        customer=customer,
+                        user=request.user,
+                        details=form.details,
+                        reason=form.cleaned_data["reason"],
+                    )
+                except ClaimError as exc:
+                    self.message_user(request, str(exc), messages.ERROR)
+                else:
+                    self.message_user(
+                        request,
+                        _(
+                            "Change of %s's payment details requested. It takes effect only "
+                            "when another member of staff approves it; the customer is told "
+                            "then, and payouts to the new account wait for the cooling-off "
+                            "period unless the customer confirms it."
+                        )
+                        % customer.name,
+                        messages.WARNING,
+                    )
+                    return redirect("admin:payouts_payeechange_changelist")
+            status = 400
+        current = _masked_only(PayeeDetails.objects.filter(customer=customer)).first()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Ask to change the payment details of %(name)s") % {"name": customer.name},
+            "current": current.masked if current else _("none"),
+            "form": form,
+            "scheme": scheme,
+            "schemes": [(s, PayeeScheme(s).label) for s in schemes],
+        }
+        return TemplateResponse(request, "admin/payouts/payee_request.html", context, status=status)
+
+
+@admin.register(PayeeChange)
+class PayeeChangeAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = [
+        "requested_at",
+        "customer",
+        "masked",
+        "holder_name",
+        "reason",
+        "requested_by",
+        "status",
+        "decided_by",
+        "decide",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["customer", "requested_by", "decided_by"]
+    fields = [
+        "customer",
+        "kind",
+        "scheme",
+        "holder_name",
+        "masked",
+        "reason",
+        "requested_by",
+        "requested_at",
+        "status",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+    ]
+    readonly_fields = fields
+    search_fields = ["customer__name", "customer__email", "holder_name"]
+
+    def get_queryset(self, request):
+        return _masked_only(super().get_queryset(request))
+
+    @admin.display(description=_("decide"))
+    def decide(self, obj: PayeeChange) -> str:
+        if obj.status != PayeeChangeStatus.PENDING:
+            return "—"
+        url = reverse("admin:payouts_payeechange_decide", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Approve or reject…"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="payouts_payeechange_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, pk: int):
+        if not request.user.has_perm("payouts.approve_payee_change"):
+            raise PermissionDenied
+        change = get_object_or_404(
+            _masked_only(PayeeChange.objects.select_related("customer", "requested_by")), pk=pk
+        )
+        form = DecideForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
+            note = form.cleaned_data["note"]
             try:
-                payee_set(customer=customer, actor=Actor.staff(request.user), **form.cleaned_data)
+                if "reject" in request.POST:
+                    payee_change_reject(change=change, user=request.user, note=note)
+                    done = _("The change was rejected; nothing changed.")
+                else:
+                    payee = payee_change_approve(change=change, user=request.user, note=note)
+                    done = _(
+                        "The new payment details are in effect (%(masked)s); the customer was "
+                        "told. Payouts to them are held until %(until)s unless the customer "
+                        "confirms them."
+                    ) % {"masked": payee.masked, "until": payee.hold_until or "—"}
             except ClaimError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             else:
-                self.message_user(request, _("Payee details of %s replaced.") % customer.name)
-                return redirect("admin:payouts_payeedetails_changelist")
-        current = PayeeDetails.objects.filter(customer=customer).first()
+                self.message_user(request, done, messages.SUCCESS)
+                return redirect("admin:payouts_payeechange_changelist")
+        current = _masked_only(PayeeDetails.objects.filter(customer=change.customer)).first()
         return _form_page(
             self,
             request,
-            title=_("Payee details of %(name)s") % {"name": customer.name},
-            intro=_("Currently: %(now)s. The full numbers are never shown again.")
-            % {"now": current or _("none")},
+            title=_("Change of payment details for %(name)s") % {"name": change.customer.name},
+            intro=_(
+                "%(who)s asks to pay %(name)s to %(new)s (holder %(holder)s) instead of "
+                "%(now)s, because: %(reason)s"
+            )
+            % {
+                "who": change.requested_by.get_username(),
+                "name": change.customer.name,
+                "new": change.masked,
+                "holder": change.holder_name,
+                "now": current.masked if current else _("no details"),
+                "reason": change.reason,
+            },
             form=form,
+            obj=change,
         )
 
 
@@ -127,6 +297,15 @@ class PayoutAdmin(ReadOnly, admin.ModelAdmin):
     ]
     list_filter = ["status", "currency", "adapter", "failure_code"]
     list_select_related = ["claim", "claim__customer__payee"]
+
+    def get_queryset(self, request):
+        # The payee column shows the last four only: the numbers stay in the database.
+        return (
+            super()
+            .get_queryset(request)
+            .defer("claim__customer__payee__account_number", "claim__customer__payee__card_token")
+        )
+
     search_fields = ["idempotency_key", "claim__reference", "provider_reference"]
     readonly_fields = [f.name for f in Payout._meta.fields] + ["payee"]
     actions = ["resend", "cancel", "record_returned"]

@@ -2,7 +2,9 @@
 
 - decisions: ``decision_approve``, ``approval_second``, ``approval_reject``, ``decision_deny``
 - automatic approval and QA: ``claim_auto_approve``, ``auto_approve_sweep``, ``qa_review_record``
-- payee details: ``payee_set``
+- payee details: ``payee_submit_by_customer``, ``payee_confirm_by_customer`` (the customer's
+  page), ``payee_change_request`` / ``payee_change_approve`` / ``payee_change_reject`` (staff,
+  four eyes), ``payee_set`` (the system), ``payee_reminders_send`` (the beat sweeper)
 - the pipeline, in batches: ``payouts_create_for_claims`` (and ``payout_create_for_claim``),
   ``payouts_send_due``, ``payouts_send_leased`` (and ``payout_send``), ``payouts_redispatch``
 - one payout: ``payout_mark_failed``, ``payout_resend``, ``payout_return``, ``payout_cancel``
@@ -17,7 +19,14 @@ from payouts.services.decisions import (
     decision_approve,
     decision_deny,
 )
-from payouts.services.payees import payee_set
+from payouts.services.payees import (
+    payee_change_approve,
+    payee_change_reject,
+    payee_change_request,
+    payee_confirm_by_customer,
+    payee_set,
+    payee_submit_by_customer,
+)
 from payouts.services.payouts import (
     payout_cancel,
     payout_mark_failed,
@@ -34,6 +43,7 @@ from payouts.services.pipeline import (
     payouts_send_ids,
     payouts_send_leased,
 )
+from payouts.services.reminders import payee_reminders_send
 
 __all__ = [
     "DecisionResult",
@@ -43,7 +53,13 @@ __all__ = [
     "claim_auto_approve",
     "decision_approve",
     "decision_deny",
+    "payee_change_approve",
+    "payee_change_reject",
+    "payee_change_request",
+    "payee_confirm_by_customer",
+    "payee_reminders_send",
     "payee_set",
+    "payee_submit_by_customer",
     "payout_cancel",
     "payout_create_for_claim",
     "payout_mark_failed",

@@ -13,10 +13,11 @@
 2. **Send.** ``payouts_send_due`` leases a bounded batch of due payouts (``SKIP LOCKED``, and
    the conditional update that is the lease everywhere) in a short transaction that commits.
    ``payouts_send_leased`` then cancels the payouts whose claim is no longer PAYOUT_PENDING,
-   fails those without payee details, and hands the rest to ``adapter.send_many`` with no
-   transaction open and no row locked. The results are recorded in bulk in one short
-   transaction: PAID with the provider's references, the payment postings, the claims to PAID
-   with ``claim_transition_batch``.
+   puts back those whose customer has not given payee details yet (or whose new details are in
+   their cooling-off period) to wait without using an attempt, and hands the rest to
+   ``adapter.send_many`` with no transaction open and no row locked. The results are recorded
+   in bulk in one short transaction: PAID with the provider's references, the payment
+   postings, the claims to PAID with ``claim_transition_batch``.
 3. **Faults.** A temporary failure puts the payout back to PENDING with ``next_attempt_at``
    pushed out exponentially; after ``PAYOUT_MAX_ATTEMPTS`` (or a permanent refusal) the payout
    is FAILED for staff. A worker that dies mid-batch leaves its payouts SENDING with a lease;
@@ -60,6 +61,7 @@ from payouts.services.payouts import (
 )
 
 logger = logging.getLogger(__name__)
+reveal_log = logging.getLogger("payouts.payee_reveal")
 P = PayoutStatus
 
 
@@ -336,27 +338,36 @@ def payouts_send_leased(*, payout_ids: list[int], adapter) -> dict[int, str]:
     payees = PayeeDetails.objects.in_bulk(
         [p.claim.customer_id for p in sendable], field_name="customer_id"
     )
-    ready = []
+    ready, no_payee, held = [], [], defaultdict(list)
+    now = timezone.now()
     for payout in sendable:
         payee = payees.get(payout.claim.customer_id)
         if payee is None:
-            payout_mark_failed(
-                payout_id=payout.pk,
-                code="NOPAYEE",
-                message=_("The customer has no payee details."),
-                from_status=P.SENDING,
-            )
-            outcomes[payout.pk] = "failed"
+            no_payee.append(payout.pk)  # waits for the customer, reminded by the sweeper
+        elif payee.held_at(now):
+            held[payee.hold_until].append(payout.pk)  # new details in their cooling-off
         else:
             ready.append((payout, payee))
+    outcomes.update(_wait(no_payee=no_payee, held=held, now=now))
     if not ready:
         return outcomes
+    # The only place account numbers are opened: to hand them to the provider. Logged once
+    # per batch (payee ids, never the numbers) for the audit trail of reveals.
+    reveal_log.info(
+        "payee details opened to send payouts",
+        extra={
+            "purpose": "payout_send",
+            "adapter": adapter.name,
+            "payee_ids": [payee.pk for _payout, payee in ready],
+            "payout_ids": [payout.pk for payout, _payee in ready],
+        },
+    )
     # The provider call: no transaction open, no row locked.
     results = adapter.send_many([_instruction(payout, payee) for payout, payee in ready])
     paid, retry = [], []
-    for (payout, _payee), result in zip(ready, results, strict=True):
+    for (payout, payee), result in zip(ready, results, strict=True):
         if isinstance(result, PaymentResult):
-            paid.append((payout, result.reference))
+            paid.append((payout, result.reference, payee.masked))
         elif isinstance(result, TemporaryFailure):
             retry.append((payout, str(result)))
         elif isinstance(result, PermanentFailure):
@@ -369,6 +380,48 @@ def payouts_send_leased(*, payout_ids: list[int], adapter) -> dict[int, str]:
     outcomes.update(_retry_later(failures=retry))
     for payout_id in _record_paid(paid=paid, adapter_name=adapter.name):
         outcomes[payout_id] = "paid"
+    return outcomes
+
+
+def _wait(
+    *, no_payee: list[int], held: dict[dt.datetime, list[int]], now: dt.datetime
+) -> dict[int, str]:
+    """Payouts that cannot go yet go back to PENDING without using up an attempt: those of
+    customers with no payment details (looked at again after ``PAYOUT_PAYEE_WAIT``; giving
+    the details wakes them at once) and those whose details are in their cooling-off period
+    (due again when it ends). Neither fails nor retries against the provider."""
+    from payouts.services.payees import WAIT_HOLD, WAIT_NO_PAYEE
+
+    outcomes: dict[int, str] = {}
+    groups = [
+        (
+            no_payee,
+            now + settings.PAYOUT_PAYEE_WAIT,
+            WAIT_NO_PAYEE,
+            _("Waiting for the customer's payment details."),
+        )
+    ] + [
+        (
+            ids,
+            until,
+            WAIT_HOLD,
+            _("New payment details: held until %(at)s.") % {"at": until.isoformat()},
+        )
+        for until, ids in held.items()
+    ]
+    for ids, until, code, message in groups:
+        if not ids:
+            continue
+        Payout.objects.filter(pk__in=ids, status=P.SENDING).update(
+            status=P.PENDING,
+            locked_until=None,
+            attempts=F("attempts") - 1,  # the lease counted one; nothing was attempted
+            next_attempt_at=until,
+            failure_code=code,
+            failure_message=message,
+            updated_at=now,
+        )
+        outcomes.update((pk, "waiting") for pk in ids)
     return outcomes
 
 
@@ -408,14 +461,15 @@ def _retry_later(*, failures: list[tuple[Payout, str]]) -> dict[int, str]:
     return outcomes
 
 
-def _record_paid(*, paid: list[tuple[Payout, str]], adapter_name: str) -> list[int]:
+def _record_paid(*, paid: list[tuple[Payout, str, str]], adapter_name: str) -> list[int]:
     """Record payments the provider made, in one transaction: the payouts PAID with their
     references, the payment postings, the claims to PAID. Returns the payouts recorded here
     (a payout another worker recorded first is left out)."""
     if not paid:
         return []
     now = timezone.now()
-    references = {payout.pk: reference for payout, reference in paid}
+    references = {payout.pk: reference for payout, reference, _to in paid}
+    paid_to = {payout.pk: masked for payout, _ref, masked in paid}
     with transaction.atomic():
         # SENDING, or PENDING again if a lease ran out and a retry was scheduled meanwhile.
         ids = list(
@@ -437,7 +491,7 @@ def _record_paid(*, paid: list[tuple[Payout, str]], adapter_name: str) -> list[i
             updated_at=now,
         )
         taken = set(ids)
-        recorded = [payout for payout, _ref in paid if payout.pk in taken]
+        recorded = [payout for payout, _ref, _to in paid if payout.pk in taken]
         ledger_post_many(
             [
                 Posting(
@@ -463,8 +517,13 @@ def _record_paid(*, paid: list[tuple[Payout, str]], adapter_name: str) -> list[i
             p.claim_id: _("Paid, provider reference %(ref)s.") % {"ref": references[p.pk]}
             for p in recorded
         }
+        # Where the money went, masked: the customer's page shows "account ending …".
         data = {
-            p.claim_id: {"payout_id": p.pk, "provider_reference": references[p.pk]}
+            p.claim_id: {
+                "payout_id": p.pk,
+                "provider_reference": references[p.pk],
+                "paid_to": paid_to[p.pk],
+            }
             for p in recorded
         }
         moved = set(

@@ -12,6 +12,7 @@ from claims.exceptions import ClaimError
 from claims.files import evidence_response
 from claims.models import ClaimStatus, EvidenceKind
 from claims.services import claim_appeal, claim_withdraw
+from payouts.selectors import claim_payee_situation
 from portal.forms import (
     AnswerForm,
     AppealForm,
@@ -39,7 +40,13 @@ from portal.services import (
 )
 from portal.session import customer_required
 from portal.views.wizard import limits_context
-from portal.wording import WHAT_HAPPENED, WHAT_NEXT, next_deadline
+from portal.wording import (
+    PAYEE_NEEDED_HAPPENED,
+    PAYEE_NEEDED_NEXT,
+    WHAT_HAPPENED,
+    WHAT_NEXT,
+    next_deadline,
+)
 
 
 @require_GET
@@ -63,6 +70,7 @@ def _page(request, claim, *, status: int = 200, **forms) -> HttpResponse:
         and ClaimStatus.APPEALED in lifecycle.ALLOWED[claim.status]
     )
     deadline = next_deadline(claim, denied_at=denied_at)
+    money = claim_payee_situation(claim=claim)
     if can_appeal and deadline is not None:
         from django.utils import timezone
 
@@ -77,8 +85,11 @@ def _page(request, claim, *, status: int = 200, **forms) -> HttpResponse:
     context = {
         "claim": claim,
         "action_errors": action_errors,
-        "what_happened": WHAT_HAPPENED[claim.status],
-        "what_next": WHAT_NEXT[claim.status],
+        "what_happened": PAYEE_NEEDED_HAPPENED
+        if money.needs_payee
+        else WHAT_HAPPENED[claim.status],
+        "what_next": PAYEE_NEEDED_NEXT if money.needs_payee else WHAT_NEXT[claim.status],
+        "money": money,
         "deadline": deadline,
         "timeline": claim_timeline(claim=claim),
         "info_request": claim_info_request(claim=claim)

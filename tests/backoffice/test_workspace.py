@@ -47,8 +47,9 @@ def test_workspace_query_count_is_pinned(client, agent, django_assert_num_querie
     client.get(_url(claim))
     # the user with its profile (the session comes from the cache), its permissions, the
     # claim with its joins, then one query per prefetch: losses, evidence, events, fraud
-    # reviews, certificates, tags (and their tags), SLA breaches
-    with django_assert_num_queries(11):
+    # reviews, certificates, tags (and their tags), SLA breaches; the customer's payee details
+    # and any change of them awaiting a second staff member
+    with django_assert_num_queries(13):
         client.get(_url(claim))
 
 
@@ -141,8 +142,8 @@ def test_approve_records_amounts_per_item(client, agent):
         _url(claim, "claim-move", "approved"),
         {
             "expected_status": "under_review",
-            "funding": "concession",
             f"loss_{item.pk}": "250.00",
+            f"why_{item.pk}": "The receipt shows $250.00.",
             "reason": "Receipts check out",
         },
     )
@@ -152,7 +153,23 @@ def test_approve_records_amounts_per_item(client, agent):
     item.refresh_from_db()
     assert claim.status == ClaimStatus.APPROVED and claim.approved_total_minor == 25_000
     assert item.approved_minor == 25_000
+    assert item.reduction_reason == "The receipt shows $250.00."
     assert ClaimEvent.objects.filter(claim=claim, to_status="approved", actor=agent).count() == 1
+
+
+def test_approve_below_the_claimed_amount_without_a_reason_keeps_the_input(client, agent):
+    claim = claim_in(ClaimStatus.UNDER_REVIEW, amount_minor=30_000)
+    item = claim.losses.get()
+    client.force_login(agent)
+    response = client.post(
+        _url(claim, "claim-move", "approved"),
+        {"expected_status": "under_review", f"loss_{item.pk}": "250.00", "reason": "ok"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Say why less than claimed" in page and 'value="250.00"' in page
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.UNDER_REVIEW
 
 
 @pytest.mark.parametrize("amount", ["300.01", "abc", "1.234", "-5"])

@@ -169,6 +169,11 @@ def test_portal_every_public_page_passes_axe_on_a_phone(phone_page, agent):
     check("claim page: denied, appeal")
     page.goto(f"/claim/c/{waiting.reference}/withdraw/")
     check("withdraw confirmation")
+    page.goto(f"/claim/c/{waiting.reference}/payment-details/")
+    check("payment details")
+    page.fill("#id_routing_number", "021000022")
+    page.click("button:has-text('Save my payment details')")
+    check("payment details with errors")
     page.goto("/claim/c/PL-XX-0000-000000/")
     check("not found")
     assert {name: found for name, found in checked.items() if found} == {}

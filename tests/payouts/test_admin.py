@@ -7,7 +7,7 @@ from django.urls import reverse
 from claims.actors import Actor
 from claims.models import ClaimStatus
 from claims.services import claim_transition
-from payouts.models import ApprovalRequest, PayeeEvent, RequestStatus
+from payouts.models import ApprovalRequest, PayeeChange, PayeeEvent, RequestStatus
 from payouts.services import payouts_send_due
 from tests.factories import claim_in
 from tests.payouts.helpers import approved_claim, deliver_payout_messages
@@ -97,31 +97,41 @@ def test_deny_in_the_admin_needs_an_explanation(client, agent):
     assert claim.status == ClaimStatus.DENIED
 
 
-def test_payee_details_are_masked_everywhere_and_changes_are_events(client, supervisor):
+def test_payee_details_are_masked_everywhere_and_changes_are_events(client, agent, supervisor):
+    # given: a customer paid to ...1012; the agent asks for ...6777, the supervisor approves
     claim = approved_claim(account="987654321012")
     deliver_payout_messages()
-    client.force_login(supervisor)
+    client.force_login(agent)
     url = reverse("admin:payouts_payeedetails_set", args=[claim.customer.pk])
     response = client.post(
         url,
         {
-            "kind": "bank_account",
+            "scheme": "us_aba",
             "holder_name": "Jo Doe",
-            "bank_code": "021000021",
+            "routing_number": "021000021",
             "account_number": "55556666777",
             "reason": "Customer called",
         },
     )
     assert response.status_code == 302
+    change = PayeeChange.objects.get()
+    client.force_login(supervisor)
+    decide = reverse("admin:payouts_payeechange_decide", args=[change.pk])
+    assert client.post(decide, {"note": "Called back", "approve": "1"}).status_code == 302
+    # then
     event = PayeeEvent.objects.latest("id")
     assert event.before.endswith("1012") and event.after.endswith("6777")
     assert "987654321012" not in event.before and "55556666777" not in event.after
     for page in [
         reverse("admin:payouts_payeedetails_changelist"),
+        reverse("admin:payouts_payeedetails_change", args=[claim.customer.payee.pk]),
         reverse("admin:payouts_payeeevent_changelist"),
+        reverse("admin:payouts_payeechange_changelist"),
+        reverse("admin:payouts_payeechange_change", args=[change.pk]),
         reverse("admin:payouts_payout_changelist"),
         reverse("admin:payouts_providerrecord_changelist"),
         url,
+        decide,
     ]:
         html = client.get(page).content.decode()
         assert "55556666777" not in html and "987654321012" not in html, page

@@ -58,6 +58,9 @@ def test_transfers_go_into_one_pain001_file_per_run_keyed_by_the_payout(_bank):
     assert sorted(amounts) == [("250.00", "USD"), ("250.01", "USD"), ("250.02", "USD")]
     assert doc.findtext(f".//{Q}CtrlSum") == "750.03"
     assert batch_write() is None
+    # the file carries the full account numbers; the records kept them sealed meanwhile
+    assert [e.text for e in doc.iter(f"{Q}Id") if e.text == "12345678"]
+    assert all(r.payee.startswith("enc1$") for r in ProviderRecord.objects.all())
 
 
 def test_bank_returns_are_imported_once_and_reconcile(tmp_path):

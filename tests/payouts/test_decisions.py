@@ -36,8 +36,7 @@ def test_agent_approves_at_the_threshold_at_once_with_the_policy_on_the_event(ag
     # given
     claim = _under_review(THRESHOLD)
     # when
-    result = decision_approve(
-        claim=claim, actor=Actor.staff(agent), approved=_full(claim))
+    result = decision_approve(claim=claim, actor=Actor.staff(agent), approved=_full(claim))
     # then
     claim.refresh_from_db()
     assert result.approved and result.request is None
@@ -54,8 +53,7 @@ def test_agent_above_own_authority_is_refused_and_nothing_changes(agent):
     claim = _under_review(THRESHOLD + 1)
     events = ClaimEvent.objects.count()
     with pytest.raises(AuthorityExceeded, match="above your approval authority"):
-        decision_approve(
-            claim=claim, actor=Actor.staff(agent), approved=_full(claim))
+        decision_approve(claim=claim, actor=Actor.staff(agent), approved=_full(claim))
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.UNDER_REVIEW and claim.approved_total_minor is None
     assert ClaimEvent.objects.count() == events
@@ -210,12 +208,10 @@ def test_limits_are_data_staff_can_change(agent, supervisor):
     policy.four_eyes_above_minor = 300_000
     policy.save()
     small = _under_review(150_000)
-    assert decision_approve(
-        claim=small, actor=Actor.staff(agent), approved=_full(small)).approved
+    assert decision_approve(claim=small, actor=Actor.staff(agent), approved=_full(small)).approved
     middle = _under_review(250_000)
     with pytest.raises(AuthorityExceeded):
-        decision_approve(
-            claim=middle, actor=Actor.staff(agent), approved=_full(middle))
+        decision_approve(claim=middle, actor=Actor.staff(agent), approved=_full(middle))
     assert decision_approve(
         claim=middle, actor=Actor.staff(supervisor), approved=_full(middle), funding="step_in"
     ).approved
@@ -225,8 +221,7 @@ def test_limits_are_data_staff_can_change(agent, supervisor):
 def test_staff_without_decide_permission_are_refused(cast, who):
     claim = _under_review(10_000)
     with pytest.raises(DecisionRefused, match="permission"):
-        decision_approve(
-            claim=claim, actor=Actor.staff(cast[who]), approved=_full(claim))
+        decision_approve(claim=claim, actor=Actor.staff(cast[who]), approved=_full(claim))
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.UNDER_REVIEW
 
@@ -235,11 +230,9 @@ def test_amount_above_claimed_or_zero_is_refused_with_a_message(agent):
     claim = _under_review(10_000)
     item = claim.losses.get()
     with pytest.raises(InvalidTransition, match="between 0 and"):
-        decision_approve(
-            claim=claim, actor=Actor.staff(agent), approved={item.pk: 10_001})
+        decision_approve(claim=claim, actor=Actor.staff(agent), approved={item.pk: 10_001})
     with pytest.raises(InvalidTransition, match="above zero"):
-        decision_approve(
-            claim=claim, actor=Actor.staff(agent), approved={item.pk: 0})
+        decision_approve(claim=claim, actor=Actor.staff(agent), approved={item.pk: 0})
     with pytest.raises(InvalidTransition, match="funds"):
         decision_approve(
             claim=claim, actor=Actor.staff(agent), approved=_full(claim), funding="nobody"

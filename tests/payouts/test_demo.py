@@ -9,7 +9,14 @@ from claims.demo import DEMO_CUSTOMER_EMAIL
 from claims.models import MARKETPLACE_FUNDING, Claim, ClaimStatus, Funding
 from payouts.adapters.sandbox import SandboxAdapter
 from payouts.ledger import ledger_unbalanced
-from payouts.models import ApprovalRequest, Payout, PayoutStatus, RequestStatus
+from payouts.models import (
+    ApprovalRequest,
+    PayeeChange,
+    PayeeChangeStatus,
+    Payout,
+    PayoutStatus,
+    RequestStatus,
+)
 from payouts.reconcile import reconcile
 from payouts.services.funding import funding_for
 from sellers.models import (
@@ -41,6 +48,15 @@ def test_demo_shows_every_funding_path_and_reconciles(capsys):
     for claim in marketplace.filter(status=ClaimStatus.PAYOUT_PENDING):
         assert claim.payouts.get().status in (PayoutStatus.PENDING, PayoutStatus.FAILED)
     assert not Payout.objects.exclude(claim__funding__in=MARKETPLACE_FUNDING).exists()
+    # a customer is asked for payment details, and a staff change awaits a second approver
+    asked = Claim.objects.get(
+        status=ClaimStatus.APPROVED,
+        funding__in=MARKETPLACE_FUNDING,
+        customer__payee__isnull=True,
+    )
+    assert not Payout.objects.filter(claim__customer=asked.customer, status="failed").exists()
+    change = PayeeChange.objects.get(status=PayeeChangeStatus.PENDING)
+    assert change.requested_by.username == "agent" and change.account_number == "7700112233"
     assert ledger_unbalanced() == []
     assert reconcile(statement=SandboxAdapter().statement(), adapter_name="sandbox") == []
 

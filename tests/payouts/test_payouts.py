@@ -146,12 +146,30 @@ def test_resend_needs_permission_and_a_failed_payout(agent, supervisor):
         payout_resend(payout=payout, actor=Actor.staff(supervisor))
 
 
-def test_no_payee_details_is_a_failure_staff_can_act_on():
+def test_no_payee_details_waits_without_failing_and_goes_when_the_customer_gives_them(settings):
+    # given: an approved claim whose customer gave no payment details
     claim = approved_claim(account=None)
     deliver_payout_messages()
-    payouts_send_due(adapter=SandboxAdapter())
+    # when: the send job runs, again and again
+    for _i in range(settings.PAYOUT_MAX_ATTEMPTS + 2):
+        payouts_send_due(adapter=SandboxAdapter())
+        Payout.objects.filter(claim=claim).update(next_attempt_at=timezone.now())
+    # then: it waits, pending, without using attempts, and nothing reached the provider
     payout = Payout.objects.get(claim=claim)
-    assert payout.status == PayoutStatus.FAILED and payout.failure_code == "NOPAYEE"
+    assert payout.status == PayoutStatus.PENDING and payout.failure_code == "WAITPAYEE"
+    assert payout.attempts == 0
+    assert not ProviderRecord.objects.filter(idempotency_key=payout.idempotency_key).exists()
+    # when: the customer gives their details, the payout is due at once and goes
+    Payout.objects.filter(pk=payout.pk).update(
+        next_attempt_at=timezone.now() + dt.timedelta(hours=6)
+    )
+    with_payee(claim.customer)
+    payout.refresh_from_db()
+    assert payout.next_attempt_at <= timezone.now() and payout.failure_code == ""
+    payouts_send_due(adapter=SandboxAdapter())
+    payout.refresh_from_db()
+    claim.refresh_from_db()
+    assert payout.status == PayoutStatus.PAID and claim.status == ClaimStatus.PAID
 
 
 def test_temporary_failures_back_off_then_give_up_to_failed(settings):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payouts', '0003_decision_desk'),
+        ('payouts', '0004_payee_details_protected'),
     ]
 
     operations = [
