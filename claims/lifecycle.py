@@ -231,6 +231,8 @@ WORKABLE_STATUSES = [
 # A decision with money behind it: an approved amount and a funding must be on the claim
 # (a database check constraint, ``claim_money_decided``).
 MONEY_DECIDED_STATUSES = (S.APPROVED, S.PAYOUT_PENDING, S.PAID)
+# Approved, not yet paid: the marketplace's payout needs the customer's payment details.
+PAYOUT_WAITING_STATUSES = (S.APPROVED, S.PAYOUT_PENDING)
 # Claim states in which nothing was or will be paid: an open recovery is cancelled.
 NOTHING_PAID_STATUSES = (S.DENIED, S.WITHDRAWN)
 # The customer may add files until the claim is finished.

@@ -13,16 +13,22 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from claims.models import Claim, ClaimStatus
+from claims.lifecycle import PAYOUT_WAITING_STATUSES
+from claims.models import MARKETPLACE_FUNDING, Claim
 from claims.outbox import outbox_add
 from payouts.models import PayeeReminder
 
-WAITING_STATUSES = (ClaimStatus.APPROVED, ClaimStatus.PAYOUT_PENDING)
+WAITING_STATUSES = PAYOUT_WAITING_STATUSES
 
 
 def claims_waiting_for_payee():
-    """Claims approved (or awaiting payout) whose customer has no payment details."""
-    return Claim.objects.filter(status__in=WAITING_STATUSES, customer__payee__isnull=True)
+    """Claims the marketplace pays, approved (or awaiting payout), whose customer has no payment
+    details (a claim the seller or insurer pays needs none from us)."""
+    return Claim.objects.filter(
+        status__in=WAITING_STATUSES,
+        funding__in=MARKETPLACE_FUNDING,
+        customer__payee__isnull=True,
+    )
 
 
 def claim_needs_payee(claim: Claim) -> bool:
@@ -30,6 +36,7 @@ def claim_needs_payee(claim: Claim) -> bool:
 
     return (
         claim.status in WAITING_STATUSES
+        and claim.funding in MARKETPLACE_FUNDING
         and not PayeeDetails.objects.filter(customer_id=claim.customer_id).exists()
     )
 
