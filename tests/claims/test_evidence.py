@@ -12,7 +12,7 @@ from claims.exceptions import EvidenceRejected
 from claims.files import atomic_with_files
 from claims.models import Evidence
 from claims.services import evidence_add
-from claims.uploads import display_name, evidence_clean
+from claims.uploads import display_name, evidence_check
 from tests.factories import claim_new
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def _files() -> list[Path]:
 def test_image_is_reencoded_without_exif_location():
     raw = jpeg_with_gps()
     assert b"Exif" in raw
-    clean = evidence_clean(data=raw)
+    clean = evidence_check(data=raw, filename="IMG_1.jpg")
     assert clean.content_type == "image/jpeg"
     assert b"Exif" not in clean.content
     assert clean.original_sha256 != clean.sha256
@@ -54,17 +54,18 @@ def test_image_is_reencoded_without_exif_location():
         (b"MZ\x90\x00" + b"\x00" * 100, "not accepted"),
         (b"<svg onload=alert(1)>", "not accepted"),
         (b"\xff\xd8\xff\xe0" + b"garbage" * 10, "could not be read"),
-        (b"%PDF-1.4\n1 0 obj<</OpenAction<</S/JavaScript/JS(app.alert(1))>>>>\n%%EOF", "scripts"),
+        (b"%PDF-1.4\n1 0 obj<</OpenAction<</S/JavaScript/JS(app.alert(1))>>>>\n%%EOF", "damaged"),
     ],
 )
-def test_hostile_files_are_rejected_with_a_reason(data, message):
-    with pytest.raises(EvidenceRejected, match=message):
-        evidence_clean(data=data)
+def test_hostile_files_are_rejected_with_a_reason_naming_the_file(data, message):
+    with pytest.raises(EvidenceRejected, match=message) as refused:
+        evidence_check(data=data, filename="x<1>.jpg")
+    assert str(refused.value).startswith("x_1_.jpg: ")
 
 
 def test_oversized_file_is_rejected():
     with pytest.raises(EvidenceRejected, match="larger than"):
-        evidence_clean(data=b"\x89PNG\r\n\x1a\n" + b"\x00" * (10 * 1024 * 1024))
+        evidence_check(data=b"\x89PNG\r\n\x1a\n" + b"\x00" * (10 * 1024 * 1024), filename="a.png")
 
 
 def test_display_name_never_carries_a_path():
@@ -78,12 +79,12 @@ def test_evidence_add_stores_file_under_a_random_name_with_hash():
     evidence = evidence_add(
         claim=claim,
         data=png_bytes(),
-        filename="../../x.png",
+        filename="x y<1>.png",
         kind="damage_photo",
         actor=Actor.customer(claim.customer),
     )
-    assert evidence.original_name == "x.png"
-    assert "x.png" not in evidence.file.name and evidence.file.name.startswith("evidence/")
+    assert evidence.original_name == "x y_1_.png"
+    assert "x y" not in evidence.file.name and evidence.file.name.startswith("evidence/")
     assert len(evidence.sha256) == 64
     assert os.path.exists(evidence.file.path)
     assert claim.events.filter(kind="evidence").count() == 1
