@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from PIL import Image
 
 from claims.actors import Actor
@@ -14,6 +15,7 @@ from claims.models import Evidence
 from claims.services import evidence_add
 from claims.uploads import display_name, evidence_check
 from tests.factories import claim_new
+from tests.support.hostile import clean_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +128,31 @@ def test_file_store_outside_a_files_transaction_is_a_programming_error():
         from claims.files import file_store
 
         file_store(field_file=Evidence(claim=claim).file, content=b"x")
+
+
+@pytest.mark.parametrize(
+    ("filename", "make", "disposition"),
+    [
+        ("photo.png", png_bytes, "inline"),
+        ("bill.pdf", clean_pdf, "attachment"),
+    ],
+)
+def test_evidence_is_served_inert_with_the_type_the_policy_decided(
+    client, supervisor, filename, make, disposition
+):
+    # given: a stored file, and a member of staff who may see it
+    claim = claim_new()
+    evidence = evidence_add(
+        claim=claim, data=make(), filename=filename, kind="other", actor=Actor.system()
+    )
+    client.force_login(supervisor)
+    # when
+    response = client.get(reverse("claims:evidence-download", args=[evidence.pk]))
+    # then: the decided type, never sniffed, sandboxed, and only a re-encoded image inline
+    assert response.status_code == 200
+    assert response["Content-Type"] == evidence.content_type
+    assert response["Content-Disposition"].startswith(disposition)
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert "default-src 'none'" in response["Content-Security-Policy"]
+    assert response["Cache-Control"] == "private, no-store"
