@@ -124,7 +124,10 @@ def _reencode_image(data: bytes, content_type: str) -> tuple[bytes, int, int, dt
                 image.save(out, fmt)
     except EvidenceRejected:
         raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        # Pillow's own guard, at twice its default budget, fires before the size is known.
+        raise EvidenceRejected(_("The image is too large.")) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
         raise EvidenceRejected(_("The image could not be read; it may be damaged.")) from exc
     return out.getvalue(), width, height, taken_at
 

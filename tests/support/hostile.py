@@ -53,6 +53,13 @@ def bomb_png() -> bytes:
     return out.getvalue()
 
 
+def huge_bomb_png() -> bytes:
+    # 20,000 x 20,000: past Pillow's own guard, which refuses it before telling its size.
+    out = io.BytesIO()
+    Image.new("1", (20_000, 20_000)).save(out, "PNG")
+    return out.getvalue()
+
+
 def jpeg_with_gps() -> bytes:
     exif = Image.Exif()
     exif[0x8825] = {1: "N", 2: (40.0, 42.0, 46.0)}  # GPS IFD: where the photo was taken
@@ -225,6 +232,7 @@ CORPUS: dict[str, Case] = {
     "gifar": Case("photo.gif", lambda: b"GIF89a\x01\x00\x01\x00" + zip_archive(), "not accepted"),
     "tiff": Case("scan.tif", lambda: b"II*\x00" + b"\x00" * 64, "not accepted"),
     "decompression-bomb-png": Case("bomb.png", bomb_png, "too large"),
+    "decompression-bomb-png-400-megapixels": Case("bomb.png", huge_bomb_png, "too large"),
     "zero-byte": Case("empty.jpg", lambda: b"", "empty"),
     "oversized": Case(
         "huge.jpg", lambda: b"\xff\xd8\xff\xe0" + b"\x00" * (10 * 1024 * 1024), "larger than 10 MB"
