@@ -21,4 +21,9 @@ class IneligibleClaim(ClaimError):
 
 
 class EvidenceRejected(ClaimError):
-    pass
+    """The upload policy refused a file. ``reasons`` holds one line per refused file, each
+    naming the file, so a page can list them all; ``str()`` joins them."""
+
+    def __init__(self, message: str = "", *, reasons: list[str] | None = None):
+        self.reasons = list(reasons) if reasons else [message]
+        super().__init__(" ".join(self.reasons))

@@ -45,19 +45,25 @@ def file_store(*, field_file: FieldFile, content: bytes) -> str:
     return field_file.name
 
 
+# Types a browser may show inline: images the upload policy decoded and re-encoded itself.
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+
+
 def evidence_response(evidence) -> FileResponse:
     """Stream an evidence file to someone the caller has already checked may see it.
 
-    Never cached, never sniffed as another type, sandboxed if opened in the browser; PDFs
-    download rather than render inline.
+    Inert whatever it holds: the type is the one the upload policy decided (stored on the row,
+    never the uploader's), never sniffed as another type, never cached, sandboxed if opened in
+    the browser; anything but a re-encoded image is a download, never rendered inline.
     """
     response = FileResponse(
         evidence.file.open("rb"),
         content_type=evidence.content_type,
-        as_attachment=evidence.content_type == "application/pdf",
+        as_attachment=evidence.content_type not in INLINE_TYPES,
         filename=evidence.original_name,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response

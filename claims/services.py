@@ -3,6 +3,7 @@
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -34,6 +35,9 @@ from claims.models import (
 )
 from claims.money import format_minor
 from claims.outbox import outbox_add
+
+if TYPE_CHECKING:
+    from claims.uploads import CleanFile
 
 logger = logging.getLogger(__name__)
 
@@ -345,16 +349,26 @@ def claim_assign(*, claim: Claim, assignee, actor: Actor, reason: str = "") -> C
 
 
 def evidence_add(*, claim: Claim, data: bytes, filename: str, kind: str, actor: Actor) -> Evidence:
-    """Validate, normalise and attach one file. Nothing is stored if anything fails.
+    """Check one file with the upload policy and attach it. Nothing is stored if anything
+    fails. Paths that take several files check them all first (``evidence_check_all``) and
+    attach them with ``evidence_attach``."""
+    from claims.uploads import evidence_check
+
+    return evidence_attach(
+        claim=claim, clean=evidence_check(data=data, filename=filename), kind=kind, actor=actor
+    )
+
+
+def evidence_attach(*, claim: Claim, clean: "CleanFile", kind: str, actor: Actor) -> Evidence:
+    """Attach a file the upload policy accepted (``claims.uploads.evidence_check``).
 
     Runs inside ``atomic_with_files``: if this or any enclosing step fails, the database rolls
     back and the file written here is deleted, so no orphan file is left on disk.
     """
     from claims.exceptions import EvidenceRejected
     from claims.files import atomic_with_files, file_store
-    from claims.uploads import MAX_FILES_PER_CLAIM, display_name, evidence_clean
+    from claims.uploads import MAX_FILES_PER_CLAIM
 
-    clean = evidence_clean(data=data)
     with atomic_with_files():
         if Evidence.objects.filter(claim=claim).count() >= MAX_FILES_PER_CLAIM:
             raise EvidenceRejected(
@@ -363,7 +377,7 @@ def evidence_add(*, claim: Claim, data: bytes, filename: str, kind: str, actor: 
         evidence = Evidence(
             claim=claim,
             kind=kind,
-            original_name=display_name(filename),
+            original_name=clean.name,
             content_type=clean.content_type,
             size=len(clean.content),
             sha256=clean.sha256,
@@ -373,6 +387,7 @@ def evidence_add(*, claim: Claim, data: bytes, filename: str, kind: str, actor: 
         evidence.full_clean(exclude=["file"])
         file_store(field_file=evidence.file, content=clean.content)
         evidence.save()
+        taken_at = clean.taken_at.isoformat() if clean.taken_at else None
         claim_event_add(
             claim=claim,
             actor=actor,
@@ -381,19 +396,18 @@ def evidence_add(*, claim: Claim, data: bytes, filename: str, kind: str, actor: 
             data={
                 "evidence_id": evidence.pk,
                 "sha256": clean.sha256,
+                "original_sha256": clean.original_sha256,
                 "kind": kind,
                 "content_type": clean.content_type,
-                "taken_at": clean.taken_at.isoformat() if clean.taken_at else None,
+                "taken_at": taken_at,
+                # What the upload policy took out of a PDF, for whoever reviews it.
+                "removed": clean.removed,
             },
         )
         # Fraud: fingerprint the photo and re-score the claim with it (fraud/handlers.py).
         outbox_add(
             topic="fraud.evidence",
-            payload={
-                "claim_id": claim.pk,
-                "evidence_id": evidence.pk,
-                "taken_at": clean.taken_at.isoformat() if clean.taken_at else None,
-            },
+            payload={"claim_id": claim.pk, "evidence_id": evidence.pk, "taken_at": taken_at},
             dedupe_key=f"fraud.evidence:{evidence.pk}",
         )
     return evidence

@@ -1,15 +1,28 @@
-"""Evidence files that cannot hurt anyone.
+"""The upload policy: one function decides every file anyone uploads, on every path.
 
-The type is decided by content (magic bytes), never by the name or the browser's header. Images
-are fully decoded and re-encoded, which drops EXIF (including location) and defeats polyglots;
-a pixel budget stops decompression bombs. PDFs are checked for structure and active content.
+``evidence_check`` is called for the customer's wizard (at the evidence step), the claim page's
+"add files" and answers to information requests, the seller's and insurer's answers, insurance
+certificates, adjusters' reports and the admin's certificate form. It gives the same answer and
+the same message wherever the file arrives, and returns the file as it will be stored:
+
+- the name is a label only (files are stored under random names); a name that looks like a
+  folder path, even percent-encoded, is refused;
+- the type is decided by content (magic bytes), never by the name or the browser's header:
+  JPEG, PNG, WebP, HEIC (stored as JPEG) and PDF;
+- images are fully decoded and re-encoded, which drops EXIF (including location), anything
+  after the image's end (an appended archive, a script) and defeats polyglots; a pixel budget,
+  read from the header before decoding, stops decompression bombs; a damaged or truncated image
+  is refused;
+- PDFs are parsed and rewritten without scripts, automatic actions, launch actions and
+  embedded files (``claims.pdfs``); encrypted or unreadable ones are refused.
 """
 
 import datetime as dt
 import hashlib
 import io
 import re
-from dataclasses import dataclass
+import urllib.parse
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
@@ -22,17 +35,14 @@ MAX_IMAGE_PIXELS = 40_000_000  # ~ a 48-megapixel phone photo is refused only at
 ALLOWED_DESCRIPTION = _("JPEG, PNG, WebP or HEIC photos, or PDF documents, up to 10 MB each")
 # iPhone photos: HEIC/HEIF brands at bytes 8-12 of an ISO-BMFF "ftyp" box.
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
-# A ZIP archive ends with its end-of-central-directory record, at most 64 KiB + 22 bytes from
-# the end: a photo with one there is a polyglot (an image that is also an archive).
-_ZIP_EOCD = b"PK\x05\x06"
-_ZIP_TAIL = 65_536 + 22
-_PNG_END = b"IEND\xaeB`\x82"
-
-_PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|OpenAction|AA)\b")
 
 
 @dataclass(frozen=True)
 class CleanFile:
+    """A file the policy accepted, as it is stored: never the uploader's bytes for an image or
+    a PDF, always the rewritten ones."""
+
+    name: str  # the uploader's name for it, as a label (``display_name``)
     content: bytes
     content_type: str
     sha256: str
@@ -42,6 +52,8 @@ class CleanFile:
     # The camera's date (EXIF DateTimeOriginal), read before re-encoding drops it: fraud rules
     # compare it with the purchase date.
     taken_at: dt.datetime | None = None
+    # What was removed from a PDF ("scripts", "embedded files", ...), for the evidence event.
+    removed: list[str] = field(default_factory=list)
 
 
 _EXIF_IFD = 0x8769
@@ -83,36 +95,6 @@ def _heif_register() -> None:
     register_heif_opener()
 
 
-def _check_polyglot(data: bytes, content_type: str) -> None:
-    if _ZIP_EOCD in data[-_ZIP_TAIL:]:
-        raise EvidenceRejected(
-            _("The file hides another file (an archive) inside it and is not accepted.")
-        )
-    if content_type == "image/png" and not data.rstrip(b"\x00").endswith(_PNG_END):
-        raise EvidenceRejected(_("The image has extra data after its end and is not accepted."))
-
-
-def _probe_image(data: bytes, content_type: str) -> tuple[int, int]:
-    """Read the image header only: the format must match and the pixel count stay in budget."""
-    fmt = _FORMATS[content_type]
-    if content_type == "image/heic":
-        _heif_register()
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format != fmt:
-                raise EvidenceRejected(_("The file's content does not match an image type."))
-            width, height = probe.size
-    except EvidenceRejected:
-        raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise EvidenceRejected(_("The image could not be read; it may be damaged.")) from exc
-    if width * height > MAX_IMAGE_PIXELS:
-        raise EvidenceRejected(
-            _("The image is too large (%(w)d × %(h)d pixels).") % {"w": width, "h": height}
-        )
-    return width, height
-
-
 _FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/heic": "HEIF"}
 
 
@@ -142,30 +124,29 @@ def _reencode_image(data: bytes, content_type: str) -> tuple[bytes, int, int, dt
                 image.save(out, fmt)
     except EvidenceRejected:
         raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        # Pillow's own guard, at twice its default budget, fires before the size is known.
+        raise EvidenceRejected(_("The image is too large.")) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
         raise EvidenceRejected(_("The image could not be read; it may be damaged.")) from exc
     return out.getvalue(), width, height, taken_at
 
 
-def _check_pdf(data: bytes) -> None:
-    if b"%%EOF" not in data[-2048:]:
-        raise EvidenceRejected(_("The PDF is incomplete or damaged."))
-    if _PDF_ACTIVE.search(data):
+def _name_check(filename: str) -> None:
+    """Refuse names that try to be paths, plain or percent-encoded. Browsers send bare names and
+    Django strips folders from multipart names, so this is for every other way a name arrives.
+    Names are never used as paths either way: files are stored under random names."""
+    decoded = filename
+    for _round in range(3):  # %252f is %2f is /
+        decoded = urllib.parse.unquote(decoded)
+    if any(bad in decoded for bad in ("/", "\\", "\x00")) or decoded.startswith(".."):
         raise EvidenceRejected(
-            _("PDFs with scripts, embedded files or automatic actions are not accepted.")
-        )
-    if b"/Encrypt" in data:
-        raise EvidenceRejected(
-            _("Password-protected PDFs cannot be reviewed; upload an unprotected copy.")
+            _("The file name “%(name)s” looks like a folder path; rename the file and try again.")
+            % {"name": filename[:80]}
         )
 
 
-def evidence_precheck(*, data: bytes) -> str:
-    """The cheap checks, without decoding pixels: size, type by content, hidden archives,
-    the image header's pixel budget, PDF active content. Returns the content type.
-
-    The customer's wizard runs this at the evidence step, so a hostile file is refused there and
-    never written; ``evidence_clean`` runs it again before the full decode at submission."""
+def _size_and_type(data: bytes) -> str:
     if not data:
         raise EvidenceRejected(_("The file is empty."))
     if len(data) > MAX_FILE_BYTES:
@@ -178,34 +159,62 @@ def evidence_precheck(*, data: bytes) -> str:
             _("This type of file is not accepted. Accepted: %(types)s.")
             % {"types": ALLOWED_DESCRIPTION}
         )
-    _check_polyglot(data, content_type)
-    if content_type == "application/pdf":
-        _check_pdf(data)
-    else:
-        _probe_image(data, content_type)
     return content_type
 
 
-def evidence_clean(*, data: bytes) -> CleanFile:
-    """Validate and normalise one uploaded file. Raises ``EvidenceRejected`` with the reason."""
-    content_type = evidence_precheck(data=data)
-    original_sha = hashlib.sha256(data).hexdigest()
-    width = height = taken_at = None
-    if content_type == "application/pdf":
-        content = data
-    else:
-        content, width, height, taken_at = _reencode_image(data, content_type)
-        if content_type == "image/heic":
-            content_type = "image/jpeg"
+def evidence_check(*, data: bytes, filename: str) -> CleanFile:
+    """The upload policy for one file: accept it as it will be stored, or refuse it.
+
+    Every upload path calls this (or ``evidence_check_all``) when the file arrives, before
+    anything is written. Raises ``EvidenceRejected`` whose message starts with the file's name.
+    """
+    from claims.pdfs import pdf_clean
+
+    _name_check(filename)
+    name = display_name(filename)
+    try:
+        content_type = _size_and_type(data)
+        width = height = taken_at = None
+        removed: list[str] = []
+        if content_type == "application/pdf":
+            content, removed = pdf_clean(data)
+        else:
+            content, width, height, taken_at = _reencode_image(data, content_type)
+            if content_type == "image/heic":
+                content_type = "image/jpeg"  # HEIC is stored as JPEG
+    except EvidenceRejected as exc:
+        raise EvidenceRejected(f"{name}: {exc}") from exc
     return CleanFile(
+        name=name,
         content=content,
         content_type=content_type,
         sha256=hashlib.sha256(content).hexdigest(),
-        original_sha256=original_sha,
+        original_sha256=hashlib.sha256(data).hexdigest(),
         width=width,
         height=height,
         taken_at=taken_at,
+        removed=removed,
     )
+
+
+def evidence_check_all(*, files: list[tuple[str, bytes]]) -> list[CleanFile]:
+    """The policy for a batch of (name, bytes): all accepted, or ``EvidenceRejected`` naming
+    every refused file (one reason each), so one refused file refuses the whole batch."""
+    cleaned, reasons = [], []
+    for filename, data in files:
+        try:
+            cleaned.append(evidence_check(data=data, filename=filename))
+        except EvidenceRejected as exc:
+            reasons.extend(exc.reasons)
+    if reasons:
+        raise EvidenceRejected(reasons=reasons)
+    return cleaned
+
+
+def upload_read(upload) -> bytes:
+    """The bytes of one uploaded file (Django's ``UploadedFile``), never more than one byte past
+    the limit: the policy refuses it for its size without the rest being read."""
+    return upload.read(MAX_FILE_BYTES + 1)
 
 
 def display_name(name: str) -> str:

@@ -16,8 +16,8 @@ from claims.actors import Actor
 from claims.demo import DEMO_CUSTOMER_EMAIL
 from claims.lifecycle import Via
 from claims.models import Claim, ClaimStatus, Evidence, EvidenceKind, IncidentKind, LossKind
-from claims.services import LossInput, claim_create, claim_transition, evidence_add
-from claims.uploads import evidence_clean
+from claims.services import LossInput, claim_create, claim_transition, evidence_attach
+from claims.uploads import evidence_check
 from fraud.models import Assessment
 from fraud.scoring import (
     fraud_attributes_record,
@@ -115,14 +115,11 @@ def demo_seed_fraud(*, region, sellers, users, now: dt.datetime) -> dict:
             actor=Actor.customer(customer),
             now=submitted,
         )
-        evidence = evidence_add(
-            claim=claim,
-            data=photo,
-            filename=f"IMG_{2040 + i}.jpg",
-            kind=EvidenceKind.DAMAGE_PHOTO,
-            actor=Actor.customer(customer),
+        clean = evidence_check(data=photo, filename=f"IMG_{2040 + i}.jpg")
+        evidence = evidence_attach(
+            claim=claim, clean=clean, kind=EvidenceKind.DAMAGE_PHOTO, actor=Actor.customer(customer)
         )
-        fraud_photo_record(evidence=evidence, taken_at=evidence_clean(data=photo).taken_at)
+        fraud_photo_record(evidence=evidence, taken_at=clean.taken_at)
         fraud_attributes_record(
             claim=claim,
             payout_fingerprint="acct-fp-7f3a9c" if i < 2 else None,

@@ -109,7 +109,8 @@ class PeriodForm(forms.Form):
 
 
 class AdjusterReportForm(forms.Form):
-    report = forms.FileField(label=_("Your report (PDF or image)"))
+    # Empty files reach the upload policy, whose message names the file (as on every path).
+    report = forms.FileField(label=_("Your report (PDF or image)"), allow_empty_file=True)
     recommendation = forms.ChoiceField(
         label=_("Recommendation"), choices=Recommendation.choices, widget=forms.RadioSelect
     )

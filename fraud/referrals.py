@@ -16,10 +16,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from claims.actors import Actor
+from claims.files import atomic_with_files
 from claims.links import link_issue, link_revoke
 from claims.models import AccessLink, Claim, EvidenceKind, LinkPurpose, Party
 from claims.notifications import email_send
-from claims.services import claim_note_add, evidence_add
+from claims.services import claim_note_add, evidence_attach
+from claims.uploads import evidence_check
 from fraud.models import FraudDecision, FraudLabel, FraudReview, Recommendation, Referral
 from fraud.services import FraudError, _need_hold, _need_note
 
@@ -116,14 +118,12 @@ def fraud_referral_report(
         raise FraudError(_("Summarise your findings."))
     if referral.reported_at is not None:
         raise FraudError(_("A report has already been received for this referral."))
+    clean = evidence_check(data=data, filename=filename)  # the upload policy, before any write
     actor = adjuster_actor(referral)
-    with transaction.atomic():
-        evidence = evidence_add(
-            claim=referral.claim,
-            data=data,
-            filename=filename,
-            kind=EvidenceKind.REPORT,
-            actor=actor,
+    # With the files: a report refused half-way leaves no row and no stored file.
+    with atomic_with_files():
+        evidence = evidence_attach(
+            claim=referral.claim, clean=clean, kind=EvidenceKind.REPORT, actor=actor
         )
         taken = Referral.objects.filter(pk=referral.pk, reported_at__isnull=True).update(
             reported_at=timezone.now(),

@@ -19,6 +19,7 @@ from claims.exceptions import ClaimError
 from claims.files import evidence_response
 from claims.links import LinkRefused, link_resolve
 from claims.models import Claim, Evidence, LinkPurpose
+from claims.uploads import upload_read
 from fraud import selectors
 from fraud.filters import QueueFilter
 from fraud.forms import (
@@ -294,13 +295,14 @@ def adjuster(request: HttpRequest, token: str) -> HttpResponse:
     except (LinkRefused, ClaimError) as exc:
         return render(request, "fraud/adjuster_refused.html", {"message": str(exc)}, status=403)
     form = AdjusterReportForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST":
         if form.is_valid():
             upload = form.cleaned_data["report"]
             try:
                 fraud_referral_report(
                     referral=referral,
-                    data=upload.read(),
+                    data=upload_read(upload),
                     filename=upload.name,
                     recommendation=form.cleaned_data["recommendation"],
                     summary=form.cleaned_data["summary"],
@@ -308,9 +310,11 @@ def adjuster(request: HttpRequest, token: str) -> HttpResponse:
                 messages.success(request, _("Thank you: your report has been received."))
                 return redirect("fraud:adjuster", token=token)
             except ClaimError as exc:
-                messages.error(request, str(exc))
+                for reason in getattr(exc, "reasons", None) or [str(exc)]:
+                    messages.error(request, reason)
         else:
             _errors(request, form)
+        status = 400
     claim = referral.claim
     evidence = Evidence.objects.filter(claim=claim).order_by("created_at")
     zone = zoneinfo.ZoneInfo(claim.region.time_zone)
@@ -325,6 +329,7 @@ def adjuster(request: HttpRequest, token: str) -> HttpResponse:
             "token": token,
             "due": referral.due_at.astimezone(zone),
         },
+        status=status,
     )
 
 

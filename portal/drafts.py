@@ -8,6 +8,7 @@ submitted are removed by the ``portal.tasks.drafts_purge`` beat task.
 
 import contextlib
 import datetime as dt
+import hashlib
 import os
 import uuid
 from dataclasses import asdict, dataclass
@@ -15,6 +16,10 @@ from dataclasses import asdict, dataclass
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from claims.exceptions import EvidenceRejected
+from claims.uploads import CleanFile, evidence_check
 
 DRAFTS_KEY = "portal.drafts"
 DRAFT_DIR = "drafts"
@@ -97,8 +102,61 @@ def draft_drop(session, line_id: int) -> None:
     session[DRAFTS_KEY] = drafts
 
 
+def draft_file_keep(*, clean: CleanFile, kind: str) -> dict:
+    """Keep a file the upload policy accepted, as it will be stored, until submission.
+
+    Returns the draft's entry for it: the policy's result (type, hashes, the camera's date,
+    what was removed from a PDF) travels with the draft, so submitting does not decide again.
+    """
+    return {
+        "id": draft_file_save(data=clean.content),
+        "name": clean.name,
+        "kind": kind,
+        "size": len(clean.content),
+        "content_type": clean.content_type,
+        "sha256": clean.sha256,
+        "original_sha256": clean.original_sha256,
+        "width": clean.width,
+        "height": clean.height,
+        "taken_at": clean.taken_at.isoformat() if clean.taken_at else None,
+        "removed": list(clean.removed),
+    }
+
+
+def draft_file_checked(entry: dict) -> CleanFile:
+    """The kept file as the policy accepted it, after checking its hash again.
+
+    Raises ``EvidenceRejected`` when the file is gone or is not what was accepted. A draft kept
+    before the policy's result travelled with it (no hash) goes through the policy in full.
+    """
+    gone = EvidenceRejected(
+        _("The file “%(name)s” is no longer available; please add it again.")
+        % {"name": entry.get("name", "")}
+    )
+    try:
+        data = draft_file_read(entry["id"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise gone from exc
+    if not entry.get("sha256"):
+        return evidence_check(data=data, filename=entry.get("name", ""))
+    if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+        raise gone
+    taken_at = entry.get("taken_at")
+    return CleanFile(
+        name=entry["name"],
+        content=data,
+        content_type=entry["content_type"],
+        sha256=entry["sha256"],
+        original_sha256=entry.get("original_sha256", entry["sha256"]),
+        width=entry.get("width"),
+        height=entry.get("height"),
+        taken_at=dt.datetime.fromisoformat(taken_at) if taken_at else None,
+        removed=list(entry.get("removed") or []),
+    )
+
+
 def draft_file_save(*, data: bytes) -> str:
-    """Keep a checked upload until submission; returns its random id."""
+    """Keep checked content until submission; returns its random id."""
     file_id = uuid.uuid4().hex
     default_storage.save(f"{DRAFT_DIR}/{file_id}", ContentFile(data))
     return file_id

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from claims.models import EvidenceKind, IncidentKind, LossKind
 from claims.money import MoneyError, exponent, format_minor, to_minor
-from claims.uploads import MAX_FILE_BYTES, MAX_FILES_PER_CLAIM
+from claims.uploads import MAX_FILES_PER_CLAIM
 
 MAX_DESCRIPTION = 5000
 
@@ -218,13 +218,6 @@ class EvidenceForm(forms.Form):
                 _("Send at most %(n)d files at once.") % {"n": MAX_FILES_PER_CLAIM}
             )
         return files
-
-
-def read_upload(upload) -> bytes:
-    """The bytes of one upload, refusing to read more than the limit (checked by the caller)."""
-    if upload.size > MAX_FILE_BYTES:
-        return upload.read(MAX_FILE_BYTES + 1)
-    return upload.read()
 
 
 class DeclarationsForm(forms.Form):

@@ -15,10 +15,15 @@ from claims.lifecycle import EVIDENCE_CLOSED_STATUSES
 from claims.links import link_resolve
 from claims.models import Claim, ClaimStatus, LinkPurpose
 from claims.outbox import outbox_add
-from claims.services import LossInput, claim_create, claim_resume_after_info, evidence_add
-from claims.uploads import MAX_FILES_PER_CLAIM
+from claims.services import (
+    LossInput,
+    claim_create,
+    claim_resume_after_info,
+    evidence_attach,
+)
+from claims.uploads import MAX_FILES_PER_CLAIM, evidence_check_all
 from marketplace.models import Customer, Order, OrderLine
-from portal.drafts import draft_file_delete, draft_file_read
+from portal.drafts import draft_file_checked, draft_file_delete
 
 logger = logging.getLogger(__name__)
 
@@ -33,17 +38,6 @@ class Upload:
     data: bytes
     filename: str
     kind: str
-
-
-def upload_name_check(filename: str) -> None:
-    """Refuse names that try to be paths. Browsers send bare names; Django also strips folders
-    from multipart names, so this guards the service for any other caller. Names are never used
-    as paths either way (files are stored under random names)."""
-    if any(bad in filename for bad in ("/", "\\", "\x00")) or filename.startswith(".."):
-        raise EvidenceRejected(
-            _("The file name “%(name)s” looks like a folder path; rename the file and try again.")
-            % {"name": filename[:80]}
-        )
 
 
 def signin_request(*, order_number: str, email: str, language: str, next_path: str = "") -> None:
@@ -99,9 +93,10 @@ def claim_submit(
     ``ip`` and ``device`` (the browser's first-party device id) go to the fraud rules, which
     link claims that share them.
 
-    One ``atomic_with_files`` block: if any file fails its full check or any insert fails, the
-    claim, its loss items, events, outbox rows and every stored file disappear together. The
-    draft files are removed only once the claim has committed.
+    The files were decided by the upload policy at the evidence step; here each is read back and
+    its hash checked. One ``atomic_with_files`` block: if a file is missing or changed or any
+    insert fails, the claim, its loss items, events, outbox rows and every stored file disappear
+    together. The draft files are removed only once the claim has committed.
     """
     if order_line.order.customer_id != customer.pk:
         raise InvalidTransition(_("This item is not on one of your orders."))
@@ -126,19 +121,10 @@ def claim_submit(
 
             fraud_attributes_record(claim=claim, ip=ip or None, device=device or None)
         for draft in files:
-            try:
-                data = draft_file_read(draft["id"])
-            except (OSError, ValueError) as exc:
-                raise EvidenceRejected(
-                    _("The file “%(name)s” is no longer available; please add it again.")
-                    % {"name": draft["name"]}
-                ) from exc
-            try:
-                evidence_add(
-                    claim=claim, data=data, filename=draft["name"], kind=draft["kind"], actor=actor
-                )
-            except EvidenceRejected as exc:
-                raise EvidenceRejected(f"{draft['name']}: {exc}") from exc
+            # Checked by the upload policy when it arrived: only its hash is checked again.
+            evidence_attach(
+                claim=claim, clean=draft_file_checked(draft), kind=draft["kind"], actor=actor
+            )
         ids = [draft["id"] for draft in files]
         transaction.on_commit(lambda: [draft_file_delete(file_id) for file_id in ids])
     return claim
@@ -152,21 +138,11 @@ def claim_evidence_upload(*, claim: Claim, customer: Customer, uploads: list[Upl
         raise InvalidTransition(_("This claim is finished; files can no longer be added."))
     if not uploads:
         raise EvidenceRejected(_("Choose at least one file."))
-    for upload in uploads:
-        upload_name_check(upload.filename)
+    cleaned = evidence_check_all(files=[(upload.filename, upload.data) for upload in uploads])
     actor = Actor.customer(customer)
     with atomic_with_files():
-        for upload in uploads:
-            try:
-                evidence_add(
-                    claim=claim,
-                    data=upload.data,
-                    filename=upload.filename,
-                    kind=upload.kind,
-                    actor=actor,
-                )
-            except EvidenceRejected as exc:
-                raise EvidenceRejected(f"{upload.filename}: {exc}") from exc
+        for upload, clean in zip(uploads, cleaned, strict=True):
+            evidence_attach(claim=claim, clean=clean, kind=upload.kind, actor=actor)
     return len(uploads)
 
 

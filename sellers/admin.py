@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -11,8 +13,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from claims.actors import Actor
 from claims.events import claim_event_add
-from claims.exceptions import ClaimError
+from claims.exceptions import ClaimError, EvidenceRejected
 from claims.money import format_minor
+from claims.uploads import evidence_check, upload_read
 from sellers.exports import HEADER, csv_lines, csv_safe
 from sellers.models import (
     InsuranceCertificate,
@@ -57,8 +60,30 @@ class SellerAdmin(SimpleHistoryAdmin):
         return seller_standing(seller=obj).summary() if obj.pk else "—"
 
 
+class InsuranceCertificateAdminForm(forms.ModelForm):
+    """Staff attaching a certificate document go through the same upload policy as sellers:
+    the same answer and message, and what is stored is the policy's rewrite of the file.
+    (No ``Meta``: the admin builds it, with every field, as for its default form.)"""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "document" in self.fields:  # an empty file gets the policy's message too
+            self.fields["document"].allow_empty_file = True
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if not document or not isinstance(document, UploadedFile):
+            return document  # unchanged, or cleared
+        try:
+            clean = evidence_check(data=upload_read(document), filename=document.name)
+        except EvidenceRejected as exc:
+            raise forms.ValidationError(exc.reasons) from exc
+        return ContentFile(clean.content, name=clean.name)
+
+
 @admin.register(InsuranceCertificate)
 class InsuranceCertificateAdmin(SimpleHistoryAdmin):
+    form = InsuranceCertificateAdminForm
     list_display = [
         "seller",
         "insurer_name",

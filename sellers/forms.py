@@ -15,6 +15,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput())
+        # Empty files reach the upload policy, whose message names the file (as on every path).
+        kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -96,7 +98,10 @@ class CertificateForm(forms.Form):
     effective_date = forms.DateField(label=_("Effective from"), widget=DateInput)
     expiry_date = forms.DateField(label=_("Expires on"), widget=DateInput)
     document = forms.FileField(
-        label=_("Certificate document"), required=False, help_text=ALLOWED_DESCRIPTION
+        label=_("Certificate document"),
+        required=False,
+        help_text=ALLOWED_DESCRIPTION,
+        allow_empty_file=True,  # refused by the upload policy, with its message
     )
 
     def __init__(self, *args, currency: str, **kwargs):

@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from claims.exceptions import ClaimError
+from claims.exceptions import ClaimError, EvidenceRejected
 from claims.links import LinkRefused, link_resolve
 from claims.models import AccessLink, Claim, LinkPurpose
+from claims.uploads import upload_read
 from claims_site.ratelimit import client_ip, rate_limit_hit
 from sellers.forms import AppealForm, CertificateForm, PaymentRecordForm, ResponseForm
 from sellers.models import PartyPayment, Recovery, ResponseParty
@@ -51,6 +52,58 @@ def _limited(request: HttpRequest) -> bool:
     )
 
 
+def _party(link: AccessLink) -> str:
+    if link.purpose == LinkPurpose.INSURER_RESPONSE:
+        return ResponseParty.INSURER
+    return ResponseParty.SELLER
+
+
+def _previous_files(history) -> list[tuple[int, str]]:
+    """The files of the latest answer, which a new version may keep."""
+    return evidence_names(ids=history[0].evidence_ids) if history else []
+
+
+def _errors(request: HttpRequest, form, field: str, exc: ClaimError) -> None:
+    """A refused upload is shown at its field, one line per file (the policy names each);
+    any other refusal is a message at the top of the page."""
+    if isinstance(exc, EvidenceRejected):
+        for reason in exc.reasons:
+            form.add_error(field, reason)
+    else:
+        messages.error(request, str(exc))
+
+
+def _page(
+    request: HttpRequest,
+    claim: Claim,
+    link: AccessLink,
+    token: str,
+    *,
+    form: ResponseForm | None = None,
+    certificate_form: CertificateForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The answer page; a refused form comes back bound, so nothing typed is lost."""
+    party = _party(link)
+    history = responses_for_claim(claim=claim)
+    if form is None:
+        form = ResponseForm(party=party, previous_files=_previous_files(history))
+    context = {
+        "claim": claim,
+        "link": link,
+        "party": party,
+        "is_seller": party == ResponseParty.SELLER,
+        "open": response_is_open(claim),
+        "history": [(r, evidence_names(ids=r.evidence_ids)) for r in history],
+        "evidence": claim.evidence.all(),
+        "form": form,
+        "certificate_form": certificate_form or CertificateForm(currency=claim.seller.currency),
+        "standing": seller_standing(seller=claim.seller) if party == ResponseParty.SELLER else None,
+        "token": token,
+    }
+    return render(request, "sellers/respond.html", context, status=status)
+
+
 def _respond(request: HttpRequest, reference: str, token: str, purpose: str) -> HttpResponse:
     try:
         claim, link = _resolve(reference, token, purpose)
@@ -63,53 +116,33 @@ def _respond(request: HttpRequest, reference: str, token: str, purpose: str) -> 
             {"message": _("Too many attempts. Please wait a few minutes.")},
             status=429,
         )
-    party = (
-        ResponseParty.INSURER if purpose == LinkPurpose.INSURER_RESPONSE else ResponseParty.SELLER
-    )
-    history = responses_for_claim(claim=claim)
-    latest = history[0] if history else None
-    previous_files = evidence_names(ids=latest.evidence_ids) if latest else []
+    if request.method != "POST":
+        return _page(request, claim, link, token)
     form = ResponseForm(
-        request.POST or None, request.FILES or None, party=party, previous_files=previous_files
+        request.POST,
+        request.FILES,
+        party=_party(link),
+        previous_files=_previous_files(responses_for_claim(claim=claim)),
     )
-    certificate_form = CertificateForm(currency=claim.seller.currency)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                seller_response_submit(
-                    link=link,
-                    decision=data["decision"],
-                    reasons=data["reasons"],
-                    insurer_name=data.get("insurer_name", ""),
-                    insurer_email=data.get("insurer_email", ""),
-                    files=[(f.name, f.read()) for f in data["files"]],
-                    keep_evidence_ids=data.get("keep", []),
-                )
-            except ClaimError as exc:
-                messages.error(request, str(exc))
-                status = 400
-            else:
-                messages.success(request, _("Thank you: your answer is saved."))
-                return redirect(request.path)
-        else:
-            messages.error(request, _("Please correct the errors below."))
-            status = 400
-    context = {
-        "claim": claim,
-        "link": link,
-        "party": party,
-        "is_seller": party == ResponseParty.SELLER,
-        "open": response_is_open(claim),
-        "history": [(r, evidence_names(ids=r.evidence_ids)) for r in history],
-        "evidence": claim.evidence.all(),
-        "form": form,
-        "certificate_form": certificate_form,
-        "standing": seller_standing(seller=claim.seller) if party == ResponseParty.SELLER else None,
-        "token": token,
-    }
-    return render(request, "sellers/respond.html", context, status=status)
+    if not form.is_valid():
+        messages.error(request, _("Please correct the errors below."))
+        return _page(request, claim, link, token, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        seller_response_submit(
+            link=link,
+            decision=data["decision"],
+            reasons=data["reasons"],
+            insurer_name=data.get("insurer_name", ""),
+            insurer_email=data.get("insurer_email", ""),
+            files=[(f.name, upload_read(f)) for f in data["files"]],
+            keep_evidence_ids=data.get("keep", []),
+        )
+    except ClaimError as exc:
+        _errors(request, form, "files", exc)
+        return _page(request, claim, link, token, form=form, status=400)
+    messages.success(request, _("Thank you: your answer is saved."))
+    return redirect(request.path)
 
 
 @require_http_methods(["GET", "POST"])
@@ -122,6 +155,11 @@ def insurer_respond(request: HttpRequest, reference: str, token: str) -> HttpRes
     return _respond(request, reference, token, LinkPurpose.INSURER_RESPONSE)
 
 
+def _certificate_refused(request, claim, link, token, form: CertificateForm) -> HttpResponse:
+    messages.error(request, _("The certificate was not saved: please correct the errors below."))
+    return _page(request, claim, link, token, certificate_form=form, status=400)
+
+
 @require_POST
 def insurance_upload(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     try:
@@ -130,14 +168,9 @@ def insurance_upload(request: HttpRequest, reference: str, token: str) -> HttpRe
         return _refused(request, exc)
     form = CertificateForm(request.POST, request.FILES, currency=claim.seller.currency)
     if not form.is_valid():
-        errors = "; ".join(
-            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errs)}"
-            for name, errs in form.errors.items()
-        )
-        messages.error(request, _("The certificate was not saved: %(errors)s") % {"errors": errors})
-        return redirect("sellers:respond", reference, token)
+        return _certificate_refused(request, claim, link, token, form)
     data = form.cleaned_data
-    document = data["document"].read() if data.get("document") else None
+    document = data.get("document")
     try:
         certificate = certificate_submit(
             seller=link.seller,
@@ -154,11 +187,12 @@ def insurance_upload(request: HttpRequest, reference: str, token: str) -> HttpRe
                 effective_date=data["effective_date"],
                 expiry_date=data["expiry_date"],
             ),
-            document=document,
+            document=upload_read(document) if document else None,
+            document_name=document.name if document else "",
         )
     except ClaimError as exc:
-        messages.error(request, str(exc))
-        return redirect("sellers:respond", reference, token)
+        _errors(request, form, "document", exc)
+        return _certificate_refused(request, claim, link, token, form)
     if certificate.check_failures:
         messages.error(
             request,

@@ -8,10 +8,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from claims import lifecycle
 from claims.actors import Actor
-from claims.exceptions import ClaimError
+from claims.exceptions import ClaimError, EvidenceRejected
 from claims.files import evidence_response
 from claims.models import ClaimStatus, EvidenceKind
 from claims.services import claim_appeal, claim_withdraw
+from claims.uploads import upload_read
 from payouts.selectors import claim_payee_situation
 from portal.forms import (
     AnswerForm,
@@ -19,7 +20,6 @@ from portal.forms import (
     EvidenceForm,
     PartyPaymentAnswerForm,
     WithdrawForm,
-    read_upload,
 )
 from portal.limits import upload_limited
 from portal.selectors import (
@@ -122,10 +122,16 @@ def claim_submitted(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "portal/claim_submitted.html", {"claim": claim})
 
 
+def _errors(form, field: str | None, exc: ClaimError) -> None:
+    """One error per reason: the upload policy names every refused file on its own line."""
+    for reason in getattr(exc, "reasons", None) or [str(exc)]:
+        form.add_error(field, reason)
+
+
 def _uploads(form) -> list[Upload]:
     kind = form.cleaned_data["kind"]
     return [
-        Upload(data=read_upload(f), filename=f.name, kind=kind) for f in form.cleaned_data["files"]
+        Upload(data=upload_read(f), filename=f.name, kind=kind) for f in form.cleaned_data["files"]
     ]
 
 
@@ -145,7 +151,7 @@ def claim_evidence(request: HttpRequest, reference: str) -> HttpResponse:
             claim=claim, customer=request.customer, uploads=_uploads(form)
         )
     except ClaimError as exc:
-        form.add_error("files", str(exc))
+        _errors(form, "files", exc)
         return _page(request, claim, status=400, evidence_form=form)
     messages.success(request, _("Thank you: %(n)d file(s) added to your claim.") % {"n": added})
     return redirect("portal:claim-detail", reference=claim.reference)
@@ -166,7 +172,7 @@ def claim_answer(request: HttpRequest, reference: str) -> HttpResponse:
             uploads=_uploads(form),
         )
     except ClaimError as exc:
-        form.add_error(None, str(exc))
+        _errors(form, "files" if isinstance(exc, EvidenceRejected) else None, exc)
         return _page(request, claim, status=400, answer_form=form)
     messages.success(request, _("Thank you. We have your answer and your claim is moving again."))
     return redirect("portal:claim-detail", reference=claim.reference)

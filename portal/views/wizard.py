@@ -23,14 +23,15 @@ from claims.uploads import (
     ALLOWED_DESCRIPTION,
     MAX_FILE_BYTES,
     MAX_FILES_PER_CLAIM,
-    evidence_precheck,
+    evidence_check_all,
+    upload_read,
 )
 from claims_site.ratelimit import client_ip
 from portal.drafts import (
     WizardItem,
     draft_drop,
     draft_file_delete,
-    draft_file_save,
+    draft_file_keep,
     draft_get,
     draft_put,
 )
@@ -40,11 +41,10 @@ from portal.forms import (
     IncidentForm,
     LossesForm,
     incident_date_of,
-    read_upload,
 )
 from portal.limits import submission_limited, upload_limited
 from portal.selectors import customer_order_line, customer_orders
-from portal.services import claim_submit, upload_name_check
+from portal.services import claim_submit
 from portal.session import customer_required, device_cookie_set, device_id
 from portal.steps import step_links, step_reasons
 
@@ -218,32 +218,23 @@ def _evidence(request, line, item: WizardItem, draft: dict) -> HttpResponse:
                     "files", _("A claim can have at most %(n)d files.") % {"n": MAX_FILES_PER_CLAIM}
                 )
             else:
-                checked = []
-                for upload in uploads:
-                    data = read_upload(upload)
-                    try:
-                        upload_name_check(upload.name)
-                        content_type = evidence_precheck(data=data)
-                    except EvidenceRejected as exc:
-                        form.add_error("files", f"{_display(upload.name)}: {exc}")
-                        continue
-                    checked.append((upload, data, content_type))
-                if not form.errors:
+                try:
+                    # The upload policy decides each file in full here, once: the customer
+                    # learns now, and submitting only checks the kept file's hash.
+                    cleaned = evidence_check_all(
+                        files=[(upload.name, upload_read(upload)) for upload in uploads]
+                    )
+                except EvidenceRejected as exc:
+                    for reason in exc.reasons:
+                        form.add_error("files", reason)
+                else:
                     # All or nothing: one refused file means none of this batch is kept.
-                    for upload, data, content_type in checked:
-                        files.append(
-                            {
-                                "id": draft_file_save(data=data),
-                                "name": _display(upload.name),
-                                "kind": form.cleaned_data["kind"],
-                                "size": len(data),
-                                "content_type": content_type,
-                            }
-                        )
+                    kind = form.cleaned_data["kind"]
+                    files += [draft_file_keep(clean=clean, kind=kind) for clean in cleaned]
                     draft_put(request.session, line, files=files)
                     messages.success(
                         request,
-                        _("Added %(n)d file(s). Add more, or continue.") % {"n": len(checked)},
+                        _("Added %(n)d file(s). Add more, or continue.") % {"n": len(cleaned)},
                     )
                     return redirect("portal:wizard", line_id=item.line_id, step="evidence")
         if form.errors and status == 200:
@@ -257,12 +248,6 @@ def _evidence(request, line, item: WizardItem, draft: dict) -> HttpResponse:
         _context(request, item, "evidence", form=form, files=shown, **limits_context()),
         status=status,
     )
-
-
-def _display(name: str) -> str:
-    from claims.uploads import display_name
-
-    return display_name(name)
 
 
 def _review(request, line, item: WizardItem, draft: dict) -> HttpResponse:

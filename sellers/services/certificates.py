@@ -72,11 +72,15 @@ def certificate_submit(
     seller: Seller,
     data: CertificateInput,
     document: bytes | None = None,
+    document_name: str = "certificate.pdf",
     now: dt.datetime | None = None,
 ) -> InsuranceCertificate:
-    """Record a certificate the seller uploaded, checked against policy (valid or rejected)."""
+    """Record a certificate the seller uploaded, checked against policy (valid or rejected).
+
+    The document goes through the upload policy first, like every other upload; what is stored
+    is the policy's rewrite of it."""
     from claims.files import atomic_with_files, file_store
-    from claims.uploads import evidence_clean
+    from claims.uploads import evidence_check
 
     now = now or timezone.now()
     if not data.insurer_name.strip() or not data.policy_number.strip():
@@ -85,6 +89,7 @@ def certificate_submit(
         raise ResponseRejected(_("The expiry date must be after the effective date."))
     if min(data.per_occurrence_minor, data.aggregate_minor, data.deductible_minor) < 0:
         raise ResponseRejected(_("Amounts cannot be negative."))
+    clean = None if document is None else evidence_check(data=document, filename=document_name)
     failures = certificate_failures(seller=seller, data=data, today=now.date())
     certificate = InsuranceCertificate(
         seller=seller,
@@ -104,8 +109,7 @@ def certificate_submit(
     )
     certificate.full_clean(exclude=["document"])
     with atomic_with_files():
-        if document:
-            clean = evidence_clean(data=document)
+        if clean is not None:
             file_store(field_file=certificate.document, content=clean.content)
         certificate.save()
     return certificate

@@ -239,7 +239,8 @@ def seller_response_submit(
     e-mails the insurer a link of their own and leaves the deadline running.
     """
     from claims.files import atomic_with_files
-    from claims.services import claim_transition, evidence_add
+    from claims.services import claim_transition, evidence_attach
+    from claims.uploads import evidence_check_all
 
     now = now or timezone.now()
     party = (
@@ -254,6 +255,8 @@ def seller_response_submit(
         insurer_name=insurer_name,
         insurer_email=insurer_email,
     )
+    # The upload policy decides every file before anything is locked or written.
+    cleaned = evidence_check_all(files=list(files or []))
     actor = link_actor(link)
     with atomic_with_files():
         claim = Claim.objects.select_for_update().get(pk=link.claim_id)
@@ -267,10 +270,8 @@ def seller_response_submit(
         if not set(kept) <= set(previous.evidence_ids if previous else []):
             raise ResponseRejected(_("Only files from your previous answer can be kept."))
         added = [
-            evidence_add(
-                claim=claim, data=data, filename=name, kind=EvidenceKind.OTHER, actor=actor
-            ).pk
-            for name, data in files or []
+            evidence_attach(claim=claim, clean=clean, kind=EvidenceKind.OTHER, actor=actor).pk
+            for clean in cleaned
         ]
         version = (
             SellerResponse.objects.filter(claim=claim).aggregate(v=Max("version"))["v"] or 0

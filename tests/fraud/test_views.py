@@ -342,6 +342,29 @@ def test_adjuster_report_with_a_bad_file_is_refused_and_nothing_stored(client, r
     assert referral.reported_at is None
 
 
+def test_adjuster_report_beaten_by_a_concurrent_one_leaves_no_orphan_file(referral, settings):
+    from pathlib import Path
+
+    from claims.models import Evidence
+    from fraud.referrals import fraud_referral_report
+    from fraud.services import FraudError
+
+    # given: another request recorded a report after this one read the referral
+    Referral.objects.filter(pk=referral.pk).update(reported_at=timezone.now())
+    # when: this one writes its file, then loses the compare-and-swap
+    with pytest.raises(FraudError, match="already been received"):
+        fraud_referral_report(
+            referral=referral,
+            data=photo_bytes(seed=4),
+            filename="report.jpg",
+            recommendation="clear",
+            summary="Fine.",
+        )
+    # then: no row and no file left behind
+    assert not Evidence.objects.filter(kind=EvidenceKind.REPORT).exists()
+    assert [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == []
+
+
 @pytest.mark.parametrize(
     "state", ["expired", "revoked", "seller_link", "customer_link", "tampered"]
 )

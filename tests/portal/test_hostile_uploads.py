@@ -1,7 +1,22 @@
-"""A corpus of hostile uploads: each refused with a clear message, and nothing stored."""
+"""The hostile corpus through every upload path, by the real pages (Django test client).
 
+Every file of ``tests.support.hostile.CORPUS`` is sent through every page that takes files: the
+customer's wizard (evidence step), the claim page's "add files", the customer's answer to an
+information request, the seller's answer, the insurer's answer, the seller's insurance
+certificate, the adjuster's report and the admin's certificate form. Each path must give the
+upload policy's verdict with the policy's own message, word for word:
+
+- refused: the page says why (naming the file), nothing is stored (no row, no file on disk, no
+  draft file), nothing else moved, and what the person typed is still on the page;
+- accepted: what is stored is the policy's rewrite (the same bytes on every path), with the
+  hostile part gone.
+"""
+
+import datetime as dt
+import html
 import io
-import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -10,124 +25,358 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from claims.actors import Actor
 from claims.exceptions import EvidenceRejected
-from claims.models import Claim, ClaimEvent, Evidence
+from claims.links import link_issue
+from claims.models import ClaimEvent, ClaimStatus, Evidence, LinkPurpose
+from claims.services import claim_request_info
+from claims.uploads import evidence_check, sniff
+from fraud.models import Referral
+from fraud.referrals import fraud_refer
 from portal.services import Upload, claim_evidence_upload
-from tests.factories import claim_new
+from sellers.models import InsuranceCertificate, SellerResponse
+from tests.factories import OrderLineFactory, claim_in, claim_new
 from tests.portal.conftest import jpeg_bytes, media_files, sign_in
 from tests.portal.helpers import DECLARATIONS, fill_until_evidence, step_url
+from tests.sellers.helpers import LINK, awaiting
+from tests.support.hostile import CORPUS, check_inert
 
 pytestmark = pytest.mark.django_db
 
-
-def _zip() -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("payload.html", "<script>alert(1)</script>")
-    return out.getvalue()
+TYPED = "Typed by hand, and kept when a file is refused."
 
 
-def _bomb_png() -> bytes:
-    # 12,000 x 12,000 one-bit pixels: a few kilobytes on disk, 144 megapixels decoded.
-    out = io.BytesIO()
-    Image.new("1", (12_000, 12_000)).save(out, "PNG", optimize=True)
-    return out.getvalue()
+def _file(name: str, data: bytes) -> SimpleUploadedFile:
+    # The browser's content type is a lie on purpose: the policy never reads it.
+    return SimpleUploadedFile(name, data, "image/jpeg")
 
 
-def _png_with_trailer() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (8, 8)).save(out, "PNG")
-    return out.getvalue() + b"<script>alert(1)</script>"
+@dataclass
+class Path_:
+    """One upload path, arranged: how to send a file, and what it stored."""
+
+    upload: Callable[[str, bytes], object]
+    finish: Callable[[], None]  # after an accepted upload: whatever completes the action
+    stored: Callable[[], list[tuple[bytes, str]]]  # what the path stored: (bytes, type)
+    unchanged: Callable[[], None]  # after a refusal: the path's own state did not move
 
 
-HOSTILE = {
-    "exe-renamed-jpg": ("photo.jpg", lambda: b"MZ\x90\x00\x03" + b"\x00" * 200, "not accepted"),
-    "html-with-script": (
-        "receipt.jpg",
-        lambda: b"<!doctype html><html><script>alert(document.cookie)</script></html>",
-        "not accepted",
-    ),
-    "svg-with-script": (
-        "damage.svg",
-        lambda: (
-            b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>x</script></svg>'
-        ),
-        "not accepted",
-    ),
-    "polyglot-jpeg-zip": ("photo.jpg", lambda: jpeg_bytes() + _zip(), "hides another file"),
-    "png-with-trailing-script": ("photo.png", _png_with_trailer, "extra data after its end"),
-    "decompression-bomb-png": ("bomb.png", _bomb_png, "too large"),
-    "zero-byte": ("empty.jpg", lambda: b"", "empty"),
-    "oversized": (
-        "huge.jpg",
-        lambda: b"\xff\xd8\xff\xe0" + b"\x00" * (10 * 1024 * 1024),
-        "larger than 10 MB",
-    ),
-    "pdf-with-javascript": (
-        "bill.pdf",
-        lambda: (
-            b"%PDF-1.4\n1 0 obj<</Type/Catalog/OpenAction<</S/JavaScript/JS(app.alert(1))>>>>"
-            b"endobj\ntrailer<</Root 1 0 R>>\n%%EOF"
-        ),
-        "scripts",
-    ),
-    "truncated-jpeg": ("photo.jpg", lambda: b"\xff\xd8\xff\xe0" + b"garbage" * 50, "could not"),
+def _evidence_stored() -> list[tuple[bytes, str]]:
+    return [(e.file.read(), e.content_type) for e in Evidence.objects.all()]
+
+
+def _certificate_stored() -> list[tuple[bytes, str]]:
+    out = []
+    for certificate in InsuranceCertificate.objects.exclude(document=""):
+        data = certificate.document.read()
+        out.append((data, sniff(data[:16])))
+    return out
+
+
+def _wizard(client, **_) -> Path_:
+    line = OrderLineFactory()
+    sign_in(client, line.order.customer)
+    fill_until_evidence(client, line)
+
+    def upload(name, data):
+        return client.post(
+            step_url(line, "evidence"), {"kind": "damage_photo", "files": [_file(name, data)]}
+        )
+
+    def finish():
+        assert client.post(step_url(line, "review"), DECLARATIONS).status_code == 302
+
+    def unchanged():
+        assert not client.session["portal.drafts"][str(line.pk)].get("files")
+        # the answers typed at the earlier steps are all still in the draft
+        assert client.session["portal.drafts"][str(line.pk)]["incident"]["description"]
+
+    return Path_(upload, finish, _evidence_stored, unchanged)
+
+
+def _claim_page(client, **_) -> Path_:
+    claim = claim_new()
+    sign_in(client, claim.customer)
+
+    def upload(name, data):
+        return client.post(
+            reverse("portal:claim-evidence", args=[claim.reference]),
+            {"kind": "other", "files": [_file(name, data)]},
+        )
+
+    return Path_(upload, lambda: None, _evidence_stored, lambda: None)
+
+
+def _answer(client, agent, **_) -> Path_:
+    claim = claim_request_info(
+        claim=claim_in(ClaimStatus.UNDER_REVIEW), actor=Actor.staff(agent), message="The bill?"
+    )
+    sign_in(client, claim.customer)
+
+    def upload(name, data):
+        return client.post(
+            reverse("portal:claim-answer", args=[claim.reference]),
+            {"message": TYPED, "kind": "medical_bill", "files": [_file(name, data)]},
+        )
+
+    def unchanged():
+        claim.refresh_from_db()
+        assert claim.status == ClaimStatus.NEEDS_INFO
+
+    return Path_(upload, lambda: None, _evidence_stored, unchanged)
+
+
+def _seller_answer(client, party: str) -> Path_:
+    claim, path = awaiting()
+    url = path
+    if party == "insurer":
+        _link, token = link_issue(
+            purpose=LinkPurpose.INSURER_RESPONSE,
+            email="claims@insurer.test",
+            expires_in=dt.timedelta(days=30),
+            claim=claim,
+            seller=claim.seller,
+        )
+        url = reverse("sellers:insurer-respond", args=[claim.reference, token])
+
+    def upload(name, data):
+        return client.post(
+            url, {"decision": "dispute", "reasons": TYPED, "files": [_file(name, data)]}
+        )
+
+    def unchanged():
+        assert not SellerResponse.objects.exists()
+        claim.refresh_from_db()
+        assert claim.status == ClaimStatus.AWAITING_SELLER
+
+    return Path_(upload, lambda: None, _evidence_stored, unchanged)
+
+
+def _seller(client, **_) -> Path_:
+    return _seller_answer(client, "seller")
+
+
+def _insurer(client, **_) -> Path_:
+    return _seller_answer(client, "insurer")
+
+
+CERTIFICATE = {
+    "insurer_name": "Harbor Mutual",
+    "policy_number": "HM-" + TYPED[:20],
+    "occurrence_based": "1",
+    "per_occurrence": "1,000,000.00",
+    "aggregate": "2,000,000.00",
+    "deductible": "1,000.00",
+    "insurer_rating": "A",
+    "marketplace_additional_insured": "on",
+    "effective_date": "2026-01-01",
+    "expiry_date": "2036-01-01",
 }
 
 
-def _nothing_stored() -> None:
-    assert not Evidence.objects.exists()
-    assert not ClaimEvent.objects.filter(kind="evidence").exists()
-    assert media_files() == []
+def _certificate(client, **_) -> Path_:
+    claim, path = awaiting()
+    token = LINK.search(path).group("token")
+    url = reverse("sellers:insurance", args=[claim.reference, token])
+
+    def upload(name, data):
+        return client.post(url, {**CERTIFICATE, "document": _file(name, data)})
+
+    def unchanged():
+        assert not InsuranceCertificate.objects.exists()
+
+    return Path_(upload, lambda: None, _certificate_stored, unchanged)
 
 
-@pytest.mark.parametrize("case", list(HOSTILE), ids=list(HOSTILE))
-def test_wizard_evidence_step_rejects_hostile_file_and_stores_nothing(customer_client, line, case):
-    # given: a customer at the evidence step
-    name, make, message = HOSTILE[case]
+def _adjuster(client, analyst, mailoutbox, django_capture_on_commit_callbacks, **_) -> Path_:
+    with django_capture_on_commit_callbacks(execute=True):
+        referral = fraud_refer(
+            claim=claim_in(ClaimStatus.FRAUD_HOLD),
+            actor=Actor.staff(analyst),
+            adjuster_email="e@adj.test",
+            label="valuable_alert",
+            note="n",
+        )
+    token = mailoutbox[-1].body.split("/fraud/adjuster/")[1].split("/")[0]
+
+    def upload(name, data):
+        return client.post(
+            reverse("fraud:adjuster", args=[token]),
+            {"report": _file(name, data), "recommendation": "clear", "summary": TYPED},
+        )
+
+    def unchanged():
+        assert Referral.objects.get(pk=referral.pk).reported_at is None
+
+    return Path_(upload, lambda: None, _evidence_stored, unchanged)
+
+
+def _admin_certificate(admin_client, **_) -> Path_:
+    seller = claim_new().seller
+    fields = {
+        "seller": seller.pk,
+        "insurer_name": "Harbor Mutual",
+        "policy_number": "HM-" + TYPED[:20],
+        "occurrence_based": "on",
+        "currency": "USD",
+        "per_occurrence_minor": "100000000",
+        "aggregate_minor": "200000000",
+        "deductible_minor": "100000",
+        "insurer_rating": "A",
+        "marketplace_additional_insured": "on",
+        "cancellation_notice_days": "30",
+        "effective_date": "2026-01-01",
+        "expiry_date": "2036-01-01",
+        "status": "valid",
+        "check_failures": "[]",
+    }
+
+    def upload(name, data):
+        return admin_client.post(
+            reverse("admin:sellers_insurancecertificate_add"),
+            {**fields, "document": _file(name, data)},
+        )
+
+    def unchanged():
+        assert not InsuranceCertificate.objects.exists()
+
+    return Path_(upload, lambda: None, _certificate_stored, unchanged)
+
+
+PATHS = {
+    "wizard-evidence-step": _wizard,
+    "claim-page-add-files": _claim_page,
+    "answer-to-information-request": _answer,
+    "seller-answer": _seller,
+    "insurer-answer": _insurer,
+    "seller-insurance-certificate": _certificate,
+    "adjuster-report": _adjuster,
+    "admin-certificate": _admin_certificate,
+}
+
+
+@pytest.fixture
+def arrange(
+    request, client, admin_client, agent, analyst, mailoutbox, django_capture_on_commit_callbacks
+):
+    def make(path: str) -> Path_:
+        return PATHS[path](
+            client=client,
+            admin_client=admin_client,
+            agent=agent,
+            analyst=analyst,
+            mailoutbox=mailoutbox,
+            django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
+        )
+
+    return make
+
+
+def _policy_answer(filename: str, data: bytes):
+    """What the upload policy itself says: the message every page must show word for word,
+    or the file as every path must store it."""
+    try:
+        return evidence_check(data=data, filename=filename)
+    except EvidenceRejected as exc:
+        return str(exc)
+
+
+def _page_text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+@pytest.mark.parametrize("case", list(CORPUS))
+def test_every_upload_path_gives_the_policy_verdict(
+    arrange, django_capture_on_commit_callbacks, case, path
+):
+    # given: the page that takes files, reached as its user reaches it
+    corpus = CORPUS[case]
+    data = corpus.make()
+    answer = _policy_answer(corpus.filename, data)
+    route = arrange(path)
+    # when: the file is uploaded
+    with django_capture_on_commit_callbacks(execute=True):
+        response = route.upload(corpus.filename, data)
+    # then
+    if corpus.refused:
+        assert isinstance(answer, str) and corpus.refused in answer
+        # the page says why, in the policy's words, and keeps what was typed
+        assert response.status_code in (200, 400), response.status_code
+        page = _page_text(response)
+        assert answer in page
+        if path not in ("wizard-evidence-step", "claim-page-add-files"):
+            assert TYPED in page or ("HM-" + TYPED[:20]) in page
+        # and nothing is stored: no row, no event, no file on disk (draft files included)
+        assert not Evidence.objects.exists()
+        assert not ClaimEvent.objects.filter(kind="evidence").exists()
+        assert not InsuranceCertificate.objects.exists()
+        assert media_files() == []
+        route.unchanged()
+    else:
+        assert not isinstance(answer, str), answer
+        assert response.status_code == 302, _page_text(response)[:2000]
+        with django_capture_on_commit_callbacks(execute=True):
+            route.finish()
+        stored = route.stored()
+        assert len(stored) == 1
+        content, content_type = stored[0]
+        # the policy's rewrite, byte for byte, whichever path it came by
+        assert (content, content_type) == (answer.content, answer.content_type)
+        check_inert(corpus, content, content_type)
+        assert len(media_files()) == 1  # no draft file, no orphan
+
+
+# --- the evidence step decides once; submitting only re-checks the hash --------------------
+
+
+@pytest.fixture
+def at_evidence(customer_client, line):
     fill_until_evidence(customer_client, line)
-    # when: they upload the hostile file together with a good photo
-    response = customer_client.post(
+    return customer_client
+
+
+def test_truncated_jpeg_is_refused_at_the_evidence_step_not_at_submission(at_evidence, line):
+    # given
+    truncated = CORPUS["truncated-jpeg"].make()
+    # when
+    response = at_evidence.post(
         step_url(line, "evidence"),
         {
             "kind": "damage_photo",
-            "files": [
-                SimpleUploadedFile("good.jpg", jpeg_bytes(), "image/jpeg"),
-                SimpleUploadedFile(name, make(), "image/jpeg"),
-            ],
+            "files": [_file("good.jpg", jpeg_bytes()), _file("photo.jpg", truncated)],
         },
     )
-    # then: a clear message naming the file; nothing kept, not even the good photo
+    # then: refused there and then, the good photo of the same batch not kept either
     assert response.status_code == 400
-    html = response.content.decode()
-    assert message in html
-    assert name.rsplit("/", 1)[-1] in html
-    assert not customer_client.session["portal.drafts"][str(line.pk)].get("files")
-    _nothing_stored()
-    # and submitting afterwards files a claim without any file
-    customer_client.post(step_url(line, "review"), DECLARATIONS)
-    assert Claim.objects.count() == 1
-    _nothing_stored()
+    assert "photo.jpg: The image could not be read; it may be damaged." in _page_text(response)
+    assert not at_evidence.session["portal.drafts"][str(line.pk)].get("files")
+    assert media_files() == []
 
 
-@pytest.mark.parametrize("case", list(HOSTILE), ids=list(HOSTILE))
-def test_claim_page_rejects_hostile_file_and_stores_nothing(client, case):
-    # given: a filed claim
-    name, make, message = HOSTILE[case]
-    claim = claim_new()
-    sign_in(client, claim.customer)
+def test_submission_does_not_decode_files_again(at_evidence, line, monkeypatch):
+    # given: a photo accepted at the evidence step
+    photo = {"kind": "damage_photo", "files": [_file("a.jpg", jpeg_bytes())]}
+    at_evidence.post(step_url(line, "evidence"), photo)
+    [entry] = at_evidence.session["portal.drafts"][str(line.pk)]["files"]
+    assert len(entry["sha256"]) == 64 and entry["content_type"] == "image/jpeg"
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("submission decoded the file again")
+
+    monkeypatch.setattr("claims.uploads._reencode_image", no_decoding)
+    monkeypatch.setattr("claims.pdfs.pdf_clean", no_decoding)
     # when
-    response = client.post(
-        reverse("portal:claim-evidence", args=[claim.reference]),
-        {"kind": "other", "files": [SimpleUploadedFile(name, make(), "image/jpeg")]},
-    )
-    # then
-    assert response.status_code == 400
-    assert message in response.content.decode()
-    _nothing_stored()
+    response = at_evidence.post(step_url(line, "review"), DECLARATIONS)
+    # then: filed, with the file as accepted
+    assert response.status_code == 302
+    assert Evidence.objects.get().sha256 == entry["sha256"]
 
 
-def test_path_traversal_filename_is_rejected_by_the_service_and_never_a_path(tmp_path):
+# --- names, HEIC, limits ----------------------------------------------------------------------
+
+
+def test_path_traversal_filename_is_refused_by_the_service_and_never_a_path():
     # given
     claim = claim_new()
     outside = Path(settings.MEDIA_ROOT).parent / "etc"
@@ -139,7 +388,8 @@ def test_path_traversal_filename_is_rejected_by_the_service_and_never_a_path(tmp
             uploads=[Upload(data=jpeg_bytes(), filename="../../etc/passwd.jpg", kind="other")],
         )
     # then
-    _nothing_stored()
+    assert not Evidence.objects.exists()
+    assert media_files() == []
     assert not outside.exists()
 
 
@@ -147,7 +397,7 @@ def test_path_traversal_filename_over_http_is_stored_only_under_a_random_name(cl
     # given: Django's multipart parser strips folders from the name it receives
     claim = claim_new()
     sign_in(client, claim.customer)
-    upload = SimpleUploadedFile("x.jpg", jpeg_bytes(), "image/jpeg")
+    upload = _file("x.jpg", jpeg_bytes())
     upload.name = "../../../../etc/cron.d/evil.jpg"
     # when
     client.post(
@@ -182,5 +432,5 @@ def test_heic_photo_is_accepted_and_stored_as_jpeg(customer_client, line):
 
 def test_evidence_step_states_the_limits(customer_client, line):
     fill_until_evidence(customer_client, line)
-    html = customer_client.get(step_url(line, "evidence")).content.decode()
-    assert "HEIC" in html and "10 MB" in html and "20 files" in html
+    html_page = customer_client.get(step_url(line, "evidence")).content.decode()
+    assert "HEIC" in html_page and "10 MB" in html_page and "20 files" in html_page

@@ -1,6 +1,9 @@
 """A submission that fails in the middle leaves nothing behind: no claim, no evidence, no file."""
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection
 from django.test import Client
@@ -108,27 +111,29 @@ def test_submit_service_failure_raises_and_rolls_back_every_file(
     assert len(media_files("drafts")) == 2
 
 
-def test_submit_with_a_file_failing_its_full_check_files_nothing(line, customer):
-    # given: a JPEG whose header is fine but whose data is cut short (only the full decode at
-    # submission can tell)
+def test_submit_with_a_draft_file_changed_since_it_was_accepted_files_nothing(line, customer):
+    # given: a photo the evidence step accepted (and decoded, once), then changed where it waits
     client = Client()
     sign_in(client, customer)
     fill_until_evidence(client, line)
-    whole = jpeg_bytes(size=(400, 300))
     client.post(
         step_url(line, "evidence"),
         {
             "kind": "damage_photo",
             "files": [
                 SimpleUploadedFile("good.jpg", jpeg_bytes(), "image/jpeg"),
-                SimpleUploadedFile("cut.jpg", whole[: len(whole) // 2], "image/jpeg"),
+                SimpleUploadedFile("changed.jpg", jpeg_bytes(size=(400, 300)), "image/jpeg"),
             ],
         },
     )
-    # when
+    entry = client.session["portal.drafts"][str(line.pk)]["files"][1]
+    (Path(settings.MEDIA_ROOT) / "drafts" / entry["id"]).write_bytes(b"<script>x</script>")
+    # when: submitting checks each kept file's hash (and decodes nothing)
     response = client.post(step_url(line, "review"), DECLARATIONS)
-    # then: the review page names the file; nothing stored
+    # then: the review page names the file; nothing stored; the draft kept to try again
     assert response.status_code == 400
-    assert "cut.jpg" in response.content.decode()
+    assert "changed.jpg" in response.content.decode()
+    assert "add it again" in response.content.decode()
     assert not Claim.objects.exists()
     assert media_files("evidence") == []
+    assert len(client.session["portal.drafts"][str(line.pk)]["files"]) == 2
