@@ -173,6 +173,7 @@ def claim_workspace(*, user, pk: int) -> Claim:
             "order_line__order",
             "order_line__product",
             "assignee",
+            "party_payment",
         )
         .prefetch_related(
             Prefetch("losses", queryset=LossItem.objects.order_by("id")),

@@ -415,3 +415,11 @@ def test_customer_sees_the_decision_per_loss_item_with_the_reason_for_a_reductio
     assert "$2,500.00" in page and "$900.00" in page
     assert "Only the ER invoice of $900.00 is on file." in page
     assert f"{item.get_kind_display()} $2,500.00" not in page
+
+
+def test_staff_see_who_pays_and_where_the_sellers_payment_stands(client, supervisor):
+    claim = _approve_accepted(_accepted(), supervisor)
+    client.force_login(supervisor)
+    page = client.get(reverse("backoffice:claim", args=[claim.pk])).content.decode()
+    assert 'id="who-pays"' in page
+    assert "Seller · Payment due · due" in page
