@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -279,19 +280,51 @@ class ApprovalRequestAdmin(ReadOnly, admin.ModelAdmin):
                 self.message_user(request, str(exc), messages.ERROR)
             else:
                 return redirect("admin:payouts_approvalrequest_changelist")
-        return _form_page(
-            self,
-            request,
-            title=_("Second approval of %(ref)s: %(amount)s")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Second approval of %(ref)s: %(amount)s")
             % {"ref": approval.claim.reference, "amount": approval.total_display},
-            intro=_(
+            "intro": _(
                 "Requested by %(user)s. You may not sign your own request or one on a claim "
                 "whose fraud review you handled."
             )
             % {"user": approval.requested_by},
-            form=form,
-            obj=approval,
-        )
+            "form": form,
+            "obj": approval,
+            "sign": _what_is_signed(approval),
+        }
+        return TemplateResponse(request, "admin/payouts/second_approval.html", context)
+
+
+def _what_is_signed(approval: ApprovalRequest) -> dict:
+    """Everything the second approver signs: per item claimed, approved and why, the funding
+    (and any override), the first approver's note, the fraud score and the evidence."""
+    claim = approval.claim
+    amounts = {int(k): v for k, v in approval.items.items()}
+    reasons = {int(k): v for k, v in approval.item_reasons.items()}
+    override = (approval.policy or {}).get("funding_override") or {}
+    return {
+        "claim": claim,
+        "items": [
+            {
+                "kind": item.get_kind_display(),
+                "description": item.description,
+                "claimed": item.claimed_display,
+                "approved": format_minor(amounts.get(item.pk, 0), item.currency),
+                "why": reasons.get(item.pk, ""),
+            }
+            for item in claim.losses.order_by("id")
+        ],
+        "total": approval.total_display,
+        "funding": Funding(approval.funding).label if approval.funding else "",
+        "override": override.get("reason", ""),
+        "note": approval.note,
+        "risk": f"{claim.risk_score} ({claim.get_risk_level_display()})"
+        if claim.risk_score is not None
+        else claim.get_risk_level_display(),
+        "evidence": list(claim.evidence.order_by("created_at")),
+    }
 
 
 # --- QA of automatic approvals -----------------------------------------------------------------

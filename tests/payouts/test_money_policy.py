@@ -423,3 +423,43 @@ def test_staff_see_who_pays_and_where_the_sellers_payment_stands(client, supervi
     page = client.get(reverse("backoffice:claim", args=[claim.pk])).content.decode()
     assert 'id="who-pays"' in page
     assert "Seller · Payment due · due" in page
+
+
+def test_second_approver_sees_what_they_sign(client, supervisor):
+    from payouts.models import ApprovalRequest
+
+    # given: a step-in approved above the four-eyes limit with a reduced item and a note
+    claim = _escalated(amount_minor=500_000)
+    claim_transition(claim=claim, to=S.UNDER_REVIEW, actor=Actor.staff(supervisor))
+    item = claim.losses.get()
+    decision_approve(
+        claim=claim,
+        actor=Actor.staff(supervisor),
+        approved={item.pk: 300_000},
+        reasons={item.pk: "Two of the bills are for another patient."},
+        note="Checked against the hospital's invoice.",
+    )
+    request = ApprovalRequest.objects.get(claim=claim)
+    # when: another staff member opens the second approval
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from claims import roles
+
+    second = get_user_model().objects.create_user(username="second", is_staff=True)
+    second.groups.add(Group.objects.get(name=roles.SUPERVISOR))
+    client.force_login(second)
+    page = client.get(
+        reverse("admin:payouts_approvalrequest_review", args=[request.pk])
+    ).content.decode()
+    # then: items claimed and approved with the reason, funding, the note, risk, evidence
+    for text in (
+        "$5,000.00",
+        "$3,000.00",
+        "Two of the bills are for another patient.",
+        "Marketplace step-in, recovered from seller",
+        "Checked against the hospital&#x27;s invoice.",
+        "Fraud risk",
+        "Evidence",
+    ):
+        assert text in page, text
