@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from claims.exceptions import ClaimError
+from claims.exceptions import ClaimError, EvidenceRejected
 from claims.links import LinkRefused, link_resolve
 from claims.models import AccessLink, Claim, LinkPurpose
 from claims_site.ratelimit import client_ip, rate_limit_hit
@@ -24,7 +24,7 @@ from sellers.selectors import (
     responses_for_claim,
     seller_standing,
 )
-from sellers.services.certificates import CertificateInput, certificate_submit
+from sellers.services.certificates import certificate_submit
 from sellers.services.party_payments import party_payment_record
 from sellers.services.recoveries import recovery_appeal
 from sellers.services.responses import link_actor, response_is_open, seller_response_submit
@@ -51,6 +51,47 @@ def _limited(request: HttpRequest) -> bool:
     )
 
 
+def _respond_page(
+    request: HttpRequest,
+    *,
+    claim: Claim,
+    link: AccessLink,
+    token: str,
+    party: str,
+    history: list,
+    form: ResponseForm,
+    certificate_form: CertificateForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "claim": claim,
+        "link": link,
+        "party": party,
+        "is_seller": party == ResponseParty.SELLER,
+        "open": response_is_open(claim),
+        "history": [(r, evidence_names(ids=r.evidence_ids)) for r in history],
+        "evidence": claim.evidence.all(),
+        "form": form,
+        "certificate_form": certificate_form or CertificateForm(currency=claim.seller.currency),
+        "standing": seller_standing(seller=claim.seller) if party == ResponseParty.SELLER else None,
+        "token": token,
+    }
+    return render(request, "sellers/respond.html", context, status=status)
+
+
+def _answer_form(request: HttpRequest, claim: Claim, party: str, *, bound: bool):
+    history = responses_for_claim(claim=claim)
+    latest = history[0] if history else None
+    previous_files = evidence_names(ids=latest.evidence_ids) if latest else []
+    form = ResponseForm(
+        request.POST if bound else None,
+        request.FILES if bound else None,
+        party=party,
+        previous_files=previous_files,
+    )
+    return history, form
+
+
 def _respond(request: HttpRequest, reference: str, token: str, purpose: str) -> HttpResponse:
     try:
         claim, link = _resolve(reference, token, purpose)
@@ -66,13 +107,7 @@ def _respond(request: HttpRequest, reference: str, token: str, purpose: str) -> 
     party = (
         ResponseParty.INSURER if purpose == LinkPurpose.INSURER_RESPONSE else ResponseParty.SELLER
     )
-    history = responses_for_claim(claim=claim)
-    latest = history[0] if history else None
-    previous_files = evidence_names(ids=latest.evidence_ids) if latest else []
-    form = ResponseForm(
-        request.POST or None, request.FILES or None, party=party, previous_files=previous_files
-    )
-    certificate_form = CertificateForm(currency=claim.seller.currency)
+    history, form = _answer_form(request, claim, party, bound=request.method == "POST")
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -96,20 +131,16 @@ def _respond(request: HttpRequest, reference: str, token: str, purpose: str) -> 
         else:
             messages.error(request, _("Please correct the errors below."))
             status = 400
-    context = {
-        "claim": claim,
-        "link": link,
-        "party": party,
-        "is_seller": party == ResponseParty.SELLER,
-        "open": response_is_open(claim),
-        "history": [(r, evidence_names(ids=r.evidence_ids)) for r in history],
-        "evidence": claim.evidence.all(),
-        "form": form,
-        "certificate_form": certificate_form,
-        "standing": seller_standing(seller=claim.seller) if party == ResponseParty.SELLER else None,
-        "token": token,
-    }
-    return render(request, "sellers/respond.html", context, status=status)
+    return _respond_page(
+        request,
+        claim=claim,
+        link=link,
+        token=token,
+        party=party,
+        history=history,
+        form=form,
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -124,50 +155,49 @@ def insurer_respond(request: HttpRequest, reference: str, token: str) -> HttpRes
 
 @require_POST
 def insurance_upload(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    """The seller uploads a certificate with its document: it awaits staff verification.
+
+    A refused upload (no document, a value missing, a file the checks refuse) shows the page
+    again with everything the seller typed, each problem next to its field."""
     try:
         claim, link = _resolve(reference, token, LinkPurpose.SELLER_RESPONSE)
     except LinkRefused as exc:
         return _refused(request, exc)
     form = CertificateForm(request.POST, request.FILES, currency=claim.seller.currency)
-    if not form.is_valid():
-        errors = "; ".join(
-            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errs)}"
-            for name, errs in form.errors.items()
-        )
-        messages.error(request, _("The certificate was not saved: %(errors)s") % {"errors": errors})
-        return redirect("sellers:respond", reference, token)
-    data = form.cleaned_data
-    document = data["document"].read() if data.get("document") else None
-    try:
-        certificate = certificate_submit(
-            seller=link.seller,
-            data=CertificateInput(
-                insurer_name=data["insurer_name"],
-                policy_number=data["policy_number"],
-                occurrence_based=data["occurrence_based"],
-                currency=claim.seller.currency,
-                per_occurrence_minor=data["per_occurrence"],
-                aggregate_minor=data["aggregate"],
-                deductible_minor=data["deductible"],
-                insurer_rating=data["insurer_rating"],
-                marketplace_additional_insured=data["marketplace_additional_insured"],
-                effective_date=data["effective_date"],
-                expiry_date=data["expiry_date"],
-            ),
-            document=document,
-        )
-    except ClaimError as exc:
-        messages.error(request, str(exc))
-        return redirect("sellers:respond", reference, token)
-    if certificate.check_failures:
-        messages.error(
-            request,
-            _("Your certificate does not meet the policy: %(failures)s")
-            % {"failures": " ".join(certificate.check_failures)},
-        )
-    else:
-        messages.success(request, _("Thank you: your certificate meets the policy."))
-    return redirect("sellers:respond", reference, token)
+    if form.is_valid():
+        try:
+            certificate_submit(
+                seller=link.seller,
+                data=form.certificate_input(),
+                document=form.cleaned_data["document"].read(),
+            )
+        except EvidenceRejected as exc:
+            form.add_error("document", str(exc))
+        except ClaimError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Thank you: your certificate is received. Our staff check it against the "
+                    "document and e-mail you the result; until then it does not count as proof "
+                    "of insurance."
+                ),
+            )
+            return redirect("sellers:respond", reference, token)
+    messages.error(request, _("The certificate was not saved: please correct the errors below."))
+    history, answer_form = _answer_form(request, claim, ResponseParty.SELLER, bound=False)
+    return _respond_page(
+        request,
+        claim=claim,
+        link=link,
+        token=token,
+        party=ResponseParty.SELLER,
+        history=history,
+        form=answer_form,
+        certificate_form=form,
+        status=400,
+    )
 
 
 @require_http_methods(["GET"])
