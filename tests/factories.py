@@ -154,6 +154,24 @@ def certificate_pdf(text: str = "Certificate of liability insurance") -> bytes:
     return out.getvalue()
 
 
+def certificate_form_data(**overrides) -> dict:
+    """What a seller types on the certificate form (and staff confirm): values that pass."""
+    return {
+        "insurer_name": "Harbor Mutual",
+        "policy_number": "GL-00001",
+        "occurrence_based": "1",
+        "per_occurrence": "1,000,000.00",
+        "aggregate": "2,000,000.00",
+        "deductible": "5,000.00",
+        "insurer_rating": "A",
+        "marketplace_additional_insured": "on",
+        "cancellation_notice_days": "30",
+        "effective_date": "2026-01-01",
+        "expiry_date": "2099-01-01",
+        **overrides,
+    }
+
+
 def gross_imported(seller: Seller, gross_minor: int, *, months_ago: int = 3):
     """One imported month of the seller's gross proceeds, ``months_ago`` calendar months back
     (3 by default: far enough that the 30 days to get insured are over)."""

@@ -7,24 +7,12 @@ from django.urls import reverse
 
 from sellers.models import CertificateStatus
 from sellers.services.certificates import certificate_valid_for
-from tests.factories import certificate_pdf
+from tests.factories import certificate_form_data, certificate_pdf
 from tests.sellers.helpers import LINK, awaiting
 
 pytestmark = pytest.mark.django_db
 
-TYPED = {
-    "insurer_name": "Harbor Mutual",
-    "policy_number": "GL-4711",
-    "occurrence_based": "1",
-    "per_occurrence": "1,000,000.00",
-    "aggregate": "2,000,000.00",
-    "deductible": "5,000.00",
-    "insurer_rating": "A",
-    "marketplace_additional_insured": "on",
-    "cancellation_notice_days": "30",
-    "effective_date": "2026-01-01",
-    "expiry_date": "2027-01-01",
-}
+TYPED = certificate_form_data(policy_number="GL-4711", expiry_date="2027-01-01")
 
 
 def _upload_url():
