@@ -17,7 +17,7 @@ from claims.links import LinkRefused, link_resolve
 from claims.models import AccessLink, Claim, LinkPurpose
 from claims_site.ratelimit import client_ip, rate_limit_hit
 from sellers.forms import AppealForm, CertificateForm, PaymentRecordForm, ResponseForm
-from sellers.models import PartyPayment, Recovery, ResponseParty
+from sellers.models import CertificateStatus, PartyPayment, Recovery, ResponseParty
 from sellers.selectors import (
     evidence_names,
     recoveries_for_seller,
@@ -74,6 +74,11 @@ def _respond_page(
         "form": form,
         "certificate_form": certificate_form or CertificateForm(currency=claim.seller.currency),
         "standing": seller_standing(seller=claim.seller) if party == ResponseParty.SELLER else None,
+        "awaiting_certificates": claim.seller.certificates.filter(
+            status=CertificateStatus.PENDING
+        ).count()
+        if party == ResponseParty.SELLER
+        else 0,
         "token": token,
     }
     return render(request, "sellers/respond.html", context, status=status)

@@ -62,6 +62,7 @@ def test_a_certificate_with_its_document_awaits_verification(client):
     assert certificate_valid_for(seller=claim.seller, today=certificate.effective_date) is None
     page = client.get(path).content.decode()
     assert "check it against the document" in page
+    assert "One certificate you sent is awaiting verification" in page
 
 
 def test_missing_cancellation_notice_is_asked_for(client):
