@@ -17,6 +17,7 @@ from claims.models import Claim, ClaimEvent, Evidence, LossItem
 from fraud.models import FraudReview
 from marketplace.models import OrderLine
 from sellers.models import InsuranceCertificate
+from sellers.selectors import first_month_over_threshold
 
 User = get_user_model()
 
@@ -164,8 +165,10 @@ def saved_views_for(user) -> list[SavedView]:
 
 def claim_workspace(*, user, pk: int) -> Claim:
     """One claim with everything the workspace shows, in a fixed number of queries."""
-    return (
+    claim = (
         claims_visible_to(user)
+        # Whether the seller must carry insurance, from the imported gross (no extra query).
+        .annotate(seller_first_month_over=first_month_over_threshold("seller_id"))
         .select_related(
             "region",
             "customer",
@@ -195,3 +198,5 @@ def claim_workspace(*, user, pk: int) -> Claim:
         )
         .get(pk=pk)
     )
+    claim.seller.first_month_over_threshold = claim.seller_first_month_over
+    return claim

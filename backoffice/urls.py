@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backoffice import views, views_claim
+from backoffice import views, views_certificates, views_claim
 
 app_name = "backoffice"
 
@@ -18,4 +18,21 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("safety/", views.safety, name="safety"),
     path("safety/<int:pk>/", views.safety_alert_update, name="safety-alert"),
+    path("certificates/", views_certificates.certificate_queue, name="certificates"),
+    path("certificates/<int:pk>/", views_certificates.certificate_detail, name="certificate"),
+    path(
+        "certificates/<int:pk>/document/",
+        views_certificates.certificate_document,
+        name="certificate-document",
+    ),
+    path(
+        "certificates/<int:pk>/verify/",
+        views_certificates.certificate_verify_view,
+        name="certificate-verify",
+    ),
+    path(
+        "certificates/<int:pk>/refuse/",
+        views_certificates.certificate_refuse_view,
+        name="certificate-refuse",
+    ),
 ]

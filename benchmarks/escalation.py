@@ -50,10 +50,18 @@ def _reference(cursor, now) -> tuple[int, int, int]:
     region_id, threshold = cursor.fetchone()
     cursor.execute(
         """INSERT INTO sellers_seller (marketplace_id, legal_name, contact_name, email, phone,
-               region_id, status, currency, monthly_gross_minor, created_at)
+               region_id, status, currency, created_at)
            SELECT 'S-B' || g, 'Bench seller ' || g, '', 's' || g || '@bench.test', '', %s,
-                  'active', 'USD', 2000000, %s FROM generate_series(1, 200) g""",
+                  'active', 'USD', %s FROM generate_series(1, 200) g""",
         [region_id, now],
+    )
+    # Imported gross over the threshold two months ago: every bench seller must be insured.
+    cursor.execute(
+        """INSERT INTO sellers_sellermonthlygross (seller_id, month, currency, gross_minor,
+               imported_at)
+           SELECT id, date_trunc('month', %s::timestamptz - interval '2 months')::date, 'USD',
+                  2000000, %s FROM sellers_seller WHERE marketplace_id LIKE 'S-B%%'""",
+        [now, now],
     )
     cursor.execute(
         """INSERT INTO marketplace_customer (marketplace_id, name, email, phone, address_line1,

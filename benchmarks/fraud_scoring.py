@@ -231,9 +231,9 @@ def worker(name: str, size: int) -> None:
         cursor.execute(
             """
             INSERT INTO sellers_seller (id, marketplace_id, legal_name, contact_name, email,
-                phone, status, currency, monthly_gross_minor, created_at, region_id)
+                phone, status, currency, created_at, region_id)
             SELECT %(b)s + s, 'BS-' || s, 'Seller ' || s, '', 's' || s || '@bench.test', '',
-                   'active', 'USD', 100000, now(), %(region)s
+                   'active', 'USD', now(), %(region)s
             FROM generate_series(1, %(n)s) AS s
             """,
             {"b": BASE, "n": SELLERS, "region": region.pk},

@@ -79,9 +79,9 @@ def load_reference_data() -> None:
     us = _scalar("SELECT id FROM claims_region WHERE code = 'US'")
     _exec(
         """INSERT INTO sellers_seller (marketplace_id, legal_name, contact_name, email, phone,
-               region_id, status, currency, monthly_gross_minor, created_at)
+               region_id, status, currency, created_at)
            SELECT 'S-B' || g, 'Seller ' || g, '', 's' || g || '@bench.test', '', %s, 'active',
-               'USD', 500000, now() FROM generate_series(1, 2000) g""",
+               'USD', now() FROM generate_series(1, 2000) g""",
         [us],
     )
     _exec(

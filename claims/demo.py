@@ -31,13 +31,7 @@ from payouts.demo import demo_seed_payouts
 from payouts.services.funding import funding_for
 from payouts.services.payouts import SYSTEM as PAYOUT_SYSTEM
 from sellers.demo import demo_seed_party_payments, demo_seed_sellers, seller_link
-from sellers.models import (
-    CertificateStatus,
-    InsuranceCertificate,
-    InsurerRating,
-    ResponseDecision,
-    Seller,
-)
+from sellers.models import ResponseDecision, Seller
 from sellers.services.escalation import claim_escalate_overdue
 from sellers.services.responses import seller_response_submit
 
@@ -128,9 +122,9 @@ def _users() -> dict[str, object]:
 
 
 def _sellers(fake: Faker, rng: random.Random, region: Region, today: dt.date) -> list[Seller]:
-    sellers = []
-    for i in range(12):
-        seller = Seller.objects.create(
+    # Their monthly gross and certificates come with the seller journey (sellers.demo).
+    return [
+        Seller.objects.create(
             marketplace_id=f"S-{1000 + i}",
             legal_name=fake.company(),
             contact_name=fake.name(),
@@ -138,36 +132,9 @@ def _sellers(fake: Faker, rng: random.Random, region: Region, today: dt.date) ->
             phone=f"+1202555{1000 + i:04d}",
             region=region,
             currency=region.currency,
-            monthly_gross_minor=rng.choice([250_000, 800_000, 2_500_000, 12_000_000]),
         )
-        sellers.append(seller)
-        kind = i % 4  # valid, expired, below limits, none
-        if kind == 3:
-            continue
-        expiry = today + dt.timedelta(days=200) if kind != 1 else today - dt.timedelta(days=20)
-        InsuranceCertificate.objects.create(
-            seller=seller,
-            insurer_name=rng.choice(["Harbor Mutual", "Keystone Casualty", "Northwind Indemnity"]),
-            policy_number=f"GL-{rng.randrange(10**7, 10**8)}",
-            occurrence_based=True,
-            currency=region.currency,
-            per_occurrence_minor=100_000_000 if kind != 2 else 50_000_000,
-            aggregate_minor=200_000_000 if kind != 2 else 50_000_000,
-            deductible_minor=500_000,
-            insurer_rating=InsurerRating.A if kind != 2 else InsurerRating.B_PLUS,
-            marketplace_additional_insured=kind != 2,
-            effective_date=expiry - dt.timedelta(days=365),
-            expiry_date=expiry,
-            status=CertificateStatus.VALID if kind == 0 else CertificateStatus.REJECTED,
-            check_failures=[]
-            if kind == 0
-            else (
-                ["expired"]
-                if kind == 1
-                else ["per-occurrence limit below 1,000,000.00", "insurer rated below A-"]
-            ),
-        )
-    return sellers
+        for i in range(12)
+    ]
 
 
 def _orders(

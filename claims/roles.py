@@ -14,6 +14,8 @@ _READ_MIRRORS = [
     "marketplace.view_product",
     "sellers.view_seller",
     "sellers.view_insurancecertificate",
+    "sellers.view_certificateverification",
+    "sellers.view_sellermonthlygross",
     "claims.view_region",
     "claims.view_holiday",
 ]
@@ -41,8 +43,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "claims.transition_claim",
         "claims.decide_claim",
         "claims.add_evidence",
-        "sellers.change_insurancecertificate",
-        "sellers.add_insurancecertificate",
+        # Certificates are verified in the staff queue against their document, never typed in
+        # the admin.
+        "sellers.verify_certificate",
         "sellers.view_recovery",
         "sellers.view_withholding",
         "sellers.view_sellerresponse",
@@ -78,8 +81,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "claims.view_outbox",
         "claims.change_outbox",
         "sellers.change_seller",
-        "sellers.add_insurancecertificate",
-        "sellers.change_insurancecertificate",
+        "sellers.verify_certificate",
         "fraud.view_fraudreview",
         "fraud.add_fraudreview",
         # Fraud review: the scoring thresholds are policy a supervisor sets (with history).

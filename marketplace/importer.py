@@ -3,9 +3,13 @@
 Formats (docs/import-format.md): CSV with a header row, or JSON Lines (one object per line),
 each row one order line with its order, customer, product and seller. Re-importing a file
 updates the rows it names (keyed by the marketplace's ids), so an import can be repeated.
+
+A second file, the sellers' monthly gross proceeds (one row per seller and month), may come
+with the orders or on its own; the insurance requirement is computed from those figures.
 """
 
 import csv
+import datetime as dt
 import io
 import json
 from dataclasses import dataclass, field
@@ -14,12 +18,13 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from claims.models import Region
 from claims.money import MoneyError, to_minor
 from marketplace.models import Customer, Order, OrderLine, Product
-from sellers.models import Seller
+from sellers.models import Seller, SellerMonthlyGross
 
 REQUIRED = [
     "order_number",
@@ -50,6 +55,8 @@ OPTIONAL = [
     "delivered_on",
 ]
 COLUMNS = REQUIRED + OPTIONAL
+# The sellers' monthly gross proceeds file (``import_orders --gross``).
+GROSS_COLUMNS = ["seller_id", "month", "currency", "gross_proceeds"]
 
 
 class ImportFailed(Exception):
@@ -72,12 +79,13 @@ class ImportResult:
     customers: int
     sellers: int
     products: int
+    gross_months: int = 0
 
 
-def _read(data: str, fmt: str) -> list[Row]:
+def _read(data: str, fmt: str, required: list[str] = REQUIRED) -> list[Row]:
     if fmt == "csv":
         reader = csv.DictReader(io.StringIO(data))
-        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
         if missing:
             raise ImportFailed([f"header: missing column(s) {', '.join(missing)}"])
         # Line numbers as a spreadsheet shows them: the header is line 1.
@@ -173,14 +181,10 @@ def _validate(row: Row, regions: dict[str, Region]) -> list[str]:
     return errors
 
 
-def orders_import(*, data: str, fmt: str) -> ImportResult:
-    """Validate every row; raise ``ImportFailed`` listing each bad row, or import them all."""
-    if fmt not in ("csv", "jsonl"):
-        raise ImportFailed([f"unknown format {fmt!r}: use csv or jsonl"])
+def _validate_orders(data: str, fmt: str, regions: dict[str, Region]) -> list[Row]:
     rows = _read(data, fmt)
     if not rows:
         raise ImportFailed(["the file has no rows"])
-    regions = {r.code: r for r in Region.objects.all()}
     errors: list[str] = []
     seen: dict[tuple[str, int], str] = {}
     for row in rows:
@@ -192,8 +196,126 @@ def orders_import(*, data: str, fmt: str) -> ImportResult:
         errors.extend(f"{row.where}: {p}" for p in problems)
     if errors:
         raise ImportFailed(errors)
+    return rows
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("csv", "jsonl"):
+        raise ImportFailed([f"unknown format {fmt!r}: use csv or jsonl"])
+
+
+def orders_import(
+    *, data: str | None, fmt: str, gross: str | None = None, gross_fmt: str | None = None
+) -> ImportResult:
+    """Validate every row of both files; raise ``ImportFailed`` listing each bad row (prefixed
+    ``gross`` for the gross file), or import them all in one transaction.
+
+    ``data`` (orders) or ``gross`` (the sellers' monthly gross proceeds) may be left out."""
+    if data is None and gross is None:
+        raise ImportFailed(["nothing to import: give an orders file, a gross file or both"])
+    regions = {r.code: r for r in Region.objects.all()}
+    rows: list[Row] = []
+    if data is not None:
+        _check_format(fmt)
+        rows = _validate_orders(data, fmt, regions)
+    gross_rows: list[Row] = []
+    if gross is not None:
+        gross_fmt = gross_fmt or fmt
+        _check_format(gross_fmt)
+        try:
+            gross_rows = _validate_gross(gross, gross_fmt, orders=rows)
+        except ImportFailed as exc:
+            raise ImportFailed([f"gross {e}" for e in exc.errors]) from None
     with transaction.atomic():
-        return _write(rows)
+        result = _write(rows) if rows else ImportResult(0, 0, 0, 0, 0)
+        result.gross_months = _write_gross(gross_rows)
+    return result
+
+
+def _validate_gross(data: str, fmt: str, *, orders: list[Row]) -> list[Row]:
+    """One row per seller and month: the seller (already known, or in the orders file of the
+    same import), the month (``YYYY-MM``, not in the future), the gross in the seller's
+    currency."""
+    rows = _read(data, fmt, required=GROSS_COLUMNS)
+    if not rows:
+        raise ImportFailed(["the file has no rows"])
+    # The currency each seller is kept in: new sellers from the orders file, else stored ones.
+    currencies = {r.clean["seller_id"]: r.clean["region_obj"].currency for r in orders}
+    wanted = {str(r.values.get("seller_id") or "").strip() for r in rows} - set(currencies)
+    for marketplace_id, currency in Seller.objects.filter(marketplace_id__in=wanted).values_list(
+        "marketplace_id", "currency"
+    ):
+        currencies.setdefault(marketplace_id, currency)
+    this_month = timezone.localdate().replace(day=1)
+    errors: list[str] = []
+    seen: dict[tuple[str, dt.date], str] = {}
+    for row in rows:
+        problems: list[str] = []
+        c = row.clean
+        for key in GROSS_COLUMNS:
+            c[key] = _text(row.values, key, problems, required=True, limit=40)
+        if c["seller_id"] and c["seller_id"] not in currencies:
+            problems.append(f"seller {c['seller_id']!r} is not known (import its orders first)")
+        month = _month(c["month"]) if c["month"] else None
+        if c["month"] and month is None:
+            problems.append("month is not a month (YYYY-MM)")
+        elif month is not None and month > this_month:
+            problems.append("month is in the future")
+        c["month"] = month
+        currency = currencies.get(c["seller_id"])
+        if currency and c["currency"] and c["currency"] != currency:
+            problems.append(f"currency {c['currency']} is not the seller's currency ({currency})")
+        if c["gross_proceeds"] and c["currency"] and not problems:
+            try:
+                c["gross_minor"] = to_minor(c["gross_proceeds"], c["currency"])
+                if c["gross_minor"] < 0:
+                    problems.append("gross_proceeds cannot be negative")
+            except MoneyError as exc:
+                problems.append(f"gross_proceeds: {exc}")
+        key = (c["seller_id"], month)
+        if not problems and key in seen:
+            problems.append(
+                f"seller {key[0]} month {c['month']:%Y-%m} already appears on {seen[key]}"
+            )
+        seen.setdefault(key, row.where)
+        errors.extend(f"{row.where}: {p}" for p in problems)
+    if errors:
+        raise ImportFailed(errors)
+    return rows
+
+
+def _month(text: str) -> dt.date | None:
+    """``YYYY-MM`` (or a full date in that month) as the month's first day."""
+    parsed = parse_date(f"{text}-01") if len(text) == 7 else parse_date(text)
+    return parsed.replace(day=1) if parsed else None
+
+
+def _write_gross(rows: list[Row]) -> int:
+    """Store each seller's month; a month imported again takes the new figure."""
+    if not rows:
+        return 0
+    sellers = dict(
+        Seller.objects.filter(marketplace_id__in={r.clean["seller_id"] for r in rows}).values_list(
+            "marketplace_id", "pk"
+        )
+    )
+    now = timezone.now()
+    SellerMonthlyGross.objects.bulk_create(
+        [
+            SellerMonthlyGross(
+                seller_id=sellers[r.clean["seller_id"]],
+                month=r.clean["month"],
+                currency=r.clean["currency"],
+                gross_minor=r.clean["gross_minor"],
+                imported_at=now,
+            )
+            for r in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["seller", "month"],
+        update_fields=["currency", "gross_minor", "imported_at"],
+    )
+    return len(rows)
 
 
 def _write(rows: list[Row]) -> ImportResult:

@@ -1,8 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import UploadedFile
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -13,15 +11,16 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from claims.actors import Actor
 from claims.events import claim_event_add
-from claims.exceptions import ClaimError, EvidenceRejected
+from claims.exceptions import ClaimError
 from claims.money import format_minor
-from claims.uploads import evidence_check, upload_read
 from sellers.exports import HEADER, csv_lines, csv_safe
 from sellers.models import (
+    CertificateVerification,
     InsuranceCertificate,
     Recovery,
     RecoveryStatus,
     Seller,
+    SellerMonthlyGross,
     SellerNotice,
     SellerResponse,
     Withholding,
@@ -42,48 +41,68 @@ class CertificateInline(admin.TabularInline):
         return False
 
 
+class InspectionInline(admin.TabularInline):
+    """Rows another process writes (an import, a staff page): shown, never edited here."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class MonthlyGrossInline(InspectionInline):
+    """The imported monthly gross proceeds (``import_orders --gross``)."""
+
+    model = SellerMonthlyGross
+    fields = ["month", "gross", "imported_at"]
+    ordering = ["-month"]
+
+    @admin.display(description=_("gross proceeds"))
+    def gross(self, obj: SellerMonthlyGross) -> str:
+        return obj.gross_display
+
+
 @admin.register(Seller)
 class SellerAdmin(SimpleHistoryAdmin):
-    list_display = ["legal_name", "marketplace_id", "region", "status", "gross", "email"]
+    list_display = ["legal_name", "marketplace_id", "region", "status", "email"]
     list_filter = ["status", "region"]
     list_select_related = ["region"]
     search_fields = ["legal_name", "marketplace_id", "email"]
-    readonly_fields = ["standing"]
-    inlines = [CertificateInline]
+    # Monthly gross proceeds arrive with the import; the insurance requirement is computed
+    # from them and cannot be typed here.
+    readonly_fields = ["insurance_required_since", "standing"]
+    inlines = [MonthlyGrossInline, CertificateInline]
 
-    @admin.display(description=_("gross last month"), ordering="monthly_gross_minor")
-    def gross(self, obj: Seller) -> str:
-        return obj.monthly_gross_display
+    @admin.display(description=_("insurance required from"))
+    def insurance_required_since(self, obj: Seller) -> str:
+        since = obj.insurance_required_since if obj.pk else None
+        return (
+            since.isoformat() if since else _("not required (no imported month over the threshold)")
+        )
 
     @admin.display(description=_("standing"))
     def standing(self, obj: Seller) -> str:
         return seller_standing(seller=obj).summary() if obj.pk else "—"
 
 
-class InsuranceCertificateAdminForm(forms.ModelForm):
-    """Staff attaching a certificate document go through the same upload policy as sellers:
-    the same answer and message, and what is stored is the policy's rewrite of the file.
-    (No ``Meta``: the admin builds it, with every field, as for its default form.)"""
+class VerificationInline(InspectionInline):
+    """Every staff verification of the certificate (the staff verification page writes them)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "document" in self.fields:  # an empty file gets the policy's message too
-            self.fields["document"].allow_empty_file = True
-
-    def clean_document(self):
-        document = self.cleaned_data.get("document")
-        if not document or not isinstance(document, UploadedFile):
-            return document  # unchanged, or cleared
-        try:
-            clean = evidence_check(data=upload_read(document), filename=document.name)
-        except EvidenceRejected as exc:
-            raise forms.ValidationError(exc.reasons) from exc
-        return ContentFile(clean.content, name=clean.name)
+    model = CertificateVerification
+    fields = ["created_at", "actor", "outcome", "changes", "failures", "reason"]
 
 
 @admin.register(InsuranceCertificate)
 class InsuranceCertificateAdmin(SimpleHistoryAdmin):
-    form = InsuranceCertificateAdminForm
+    """Inspection only: sellers upload certificates, staff verify them in the staff queue."""
+
     list_display = [
         "seller",
         "insurer_name",
@@ -101,12 +120,27 @@ class InsuranceCertificateAdmin(SimpleHistoryAdmin):
         "insurer_name",
         "policy_number",
     ]
-    autocomplete_fields = ["seller"]
     date_hierarchy = "expiry_date"
+    readonly_fields = [f.name for f in InsuranceCertificate._meta.fields] + ["verify_link"]
+    inlines = [VerificationInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
     @admin.display(description=_("per occurrence"), ordering="per_occurrence_minor")
     def per_occurrence(self, obj: InsuranceCertificate) -> str:
         return format_minor(obj.per_occurrence_minor, obj.currency)
+
+    @admin.display(description=_("verification"))
+    def verify_link(self, obj: InsuranceCertificate) -> str:
+        url = reverse("backoffice:certificate", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open on the verification page"))
 
 
 # --- issue 4: responses and recoveries, inlined on the claim and listed on their own ------

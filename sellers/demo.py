@@ -7,9 +7,13 @@ Called once from ``claims.demo._demo_seed`` after the claims exist, inside its t
 """
 
 import datetime as dt
+import io
+from dataclasses import replace
+from decimal import Decimal
 
 from django.db.models import Min
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from claims.actors import Actor
 from claims.calendar import add_business_days
@@ -31,11 +35,19 @@ from payouts.services.decisions import approval_second, decision_approve
 from payouts.services.pipeline import payouts_create_for_claims
 from sellers.models import (
     CertificateStatus,
+    InsurerRating,
     PartyPayment,
     Recovery,
     RecoveryReason,
     ResponseDecision,
+    Seller,
     SellerNotice,
+)
+from sellers.services.certificates import (
+    CertificateInput,
+    certificate_refuse,
+    certificate_submit,
+    certificate_verify,
 )
 from sellers.services.escalation import claim_escalate_overdue, insurance_window_close
 from sellers.services.party_payments import (
@@ -97,7 +109,120 @@ def _approve(claim: Claim, *, users: dict, note: str) -> Claim:
     return result.claim
 
 
+def _months_before(today: dt.date, count: int) -> list[dt.date]:
+    """The first days of the ``count`` calendar months before ``today``'s, oldest first."""
+    months, month = [], today.replace(day=1)
+    for _ in range(count):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+        months.append(month)
+    return months[::-1]
+
+
+def _certificate_pdf(seller: Seller, policy: str, insurer: str) -> bytes:
+    """A one-page scan of the certificate, as a seller would upload it."""
+    page = Image.new("RGB", (850, 400), "white")
+    draw = ImageDraw.Draw(page)
+    for row, text in enumerate(
+        [
+            "CERTIFICATE OF LIABILITY INSURANCE",
+            f"Insured: {seller.legal_name}",
+            f"Insurer: {insurer}   Policy: {policy}",
+            "Commercial general liability, occurrence-based",
+            "Each occurrence 1,000,000   General aggregate 2,000,000",
+            "Additional insured: the marketplace   Notice of cancellation: 30 days",
+        ]
+    ):
+        draw.text((30, 30 + 40 * row), text, fill="black")
+    out = io.BytesIO()
+    page.save(out, "PDF")
+    return out.getvalue()
+
+
+# Monthly gross proceeds (USD cents) by seller position, oldest month first: the first and third
+# of every four were over the region's USD 10,000 months ago and must carry insurance; the
+# second went over only last month (30 days to get insured); the fourth never did.
+DEMO_GROSS = [
+    (1_250_000, 1_180_000, 1_320_000),
+    (450_000, 520_000, 1_840_000),
+    (2_400_000, 2_650_000, 2_210_000),
+    (310_000, 280_000, 295_000),
+]
+
+
+def demo_seed_insurance(*, now: dt.datetime, staff_user) -> dict:
+    """Monthly gross imported for every demo seller (through the importer, as in production),
+    and certificates in each state: verified, awaiting verification, refused, failing policy."""
+    from marketplace.importer import orders_import
+
+    sellers = list(Seller.objects.order_by("marketplace_id"))
+    lines = ["seller_id,month,currency,gross_proceeds"]
+    for i, seller in enumerate(sellers):
+        for month, minor in zip(_months_before(now.date(), 3), DEMO_GROSS[i % 4], strict=True):
+            lines.append(
+                f"{seller.marketplace_id},{month:%Y-%m},{seller.currency},{Decimal(minor).scaleb(-2):.2f}"
+            )
+    orders_import(data=None, fmt="csv", gross="\n".join(lines), gross_fmt="csv")
+    counts = {"verified": 0, "awaiting": 0, "refused": 0}
+    today = now.date()
+    for i, seller in enumerate(sellers):
+        kind = i % 4  # verified, awaiting verification, refused, none
+        if kind == 3:
+            continue
+        insurer = ("Harbor Mutual", "Keystone Casualty", "Northwind Indemnity")[i % 3]
+        policy = f"GL-{4_100_000 + i * 7919}"
+        data = CertificateInput(
+            insurer_name=insurer,
+            policy_number=policy,
+            occurrence_based=True,
+            currency=seller.currency,
+            per_occurrence_minor=100_000_000,
+            aggregate_minor=200_000_000,
+            # The seller typed the deductible wrong; staff correct it from the document.
+            deductible_minor=50_000 if kind == 0 else 500_000,
+            insurer_rating=InsurerRating.A,
+            marketplace_additional_insured=True,
+            cancellation_notice_days=30,
+            effective_date=today - dt.timedelta(days=120 + i),
+            expiry_date=today + dt.timedelta(days=245 - i),
+        )
+        certificate = certificate_submit(
+            seller=seller,
+            data=data,
+            document=_certificate_pdf(seller, policy, insurer),
+            now=now - dt.timedelta(days=12 - i, hours=i),
+        )
+        if kind == 0:
+            certificate_verify(
+                certificate=certificate,
+                user=staff_user,
+                confirmed=replace(data, deductible_minor=500_000),
+                now=now - dt.timedelta(days=2),
+            )
+            counts["verified"] += 1
+        elif kind == 2 and i % 8 == 2:
+            certificate_refuse(
+                certificate=certificate,
+                user=staff_user,
+                reason="The document names a different business than yours.",
+                now=now - dt.timedelta(days=1),
+            )
+            counts["refused"] += 1
+        elif kind == 2:
+            # Staff read a claims-made policy with 10 days' notice on the document.
+            certificate_verify(
+                certificate=certificate,
+                user=staff_user,
+                confirmed=replace(data, occurrence_based=False, cancellation_notice_days=10),
+                now=now - dt.timedelta(days=1),
+            )
+            counts["refused"] += 1
+        else:
+            counts["awaiting"] += 1
+    return counts
+
+
 def demo_seed_sellers(*, now: dt.datetime, users: dict) -> dict:
+    insurance = demo_seed_insurance(now=now, staff_user=users["supervisor"])
     _notices(now)
     staff_user = users["supervisor"]
     staff = Actor.staff(staff_user)
@@ -182,6 +307,7 @@ def demo_seed_sellers(*, now: dt.datetime, users: dict) -> dict:
         "recoveries": Recovery.objects.count(),
         "uninsured_recoveries": uninsured,
         "overdue": len(still),
+        "certificates": insurance,
     }
 
 

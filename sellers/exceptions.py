@@ -17,3 +17,7 @@ class ResponseRejected(SellerError):
 
 class RecoveryError(SellerError):
     pass
+
+
+class CertificateError(SellerError):
+    """The certificate cannot be verified or refused as asked; nothing changed."""

@@ -95,16 +95,29 @@ class CertificateForm(forms.Form):
     marketplace_additional_insured = forms.BooleanField(
         label=_("The marketplace is named as additional insured"), required=False
     )
+    cancellation_notice_days = forms.IntegerField(
+        label=_("Notice of cancellation (days)"),
+        min_value=0,
+        max_value=3650,
+        help_text=_("How many days before cancelling the cover the insurer must tell us."),
+    )
     effective_date = forms.DateField(label=_("Effective from"), widget=DateInput)
     expiry_date = forms.DateField(label=_("Expires on"), widget=DateInput)
     document = forms.FileField(
         label=_("Certificate document"),
-        required=False,
         help_text=ALLOWED_DESCRIPTION,
-        allow_empty_file=True,  # refused by the upload policy, with its message
+        allow_empty_file=True,  # an empty file is refused by the upload policy, with its message
+        error_messages={
+            "required": _(
+                "Attach the certificate document (a PDF, or a photo of it): we check every "
+                "value against it."
+            )
+        },
     )
 
     def __init__(self, *args, currency: str, **kwargs):
+        # Its own ids: the seller's page also has the answer form (with an "insurer" field).
+        kwargs.setdefault("auto_id", "cert_%s")
         super().__init__(*args, **kwargs)
         self.currency = currency
         for name in ("per_occurrence", "aggregate", "deductible"):
@@ -130,12 +143,50 @@ class CertificateForm(forms.Form):
     def clean_deductible(self) -> int:
         return self._amount("deductible")
 
+    def certificate_input(self):
+        """The cleaned values as the certificate services take them."""
+        from sellers.services.certificates import CertificateInput
+
+        data = self.cleaned_data
+        return CertificateInput(
+            insurer_name=data["insurer_name"],
+            policy_number=data["policy_number"],
+            occurrence_based=data["occurrence_based"],
+            currency=self.currency,
+            per_occurrence_minor=data["per_occurrence"],
+            aggregate_minor=data["aggregate"],
+            deductible_minor=data["deductible"],
+            insurer_rating=data["insurer_rating"],
+            marketplace_additional_insured=data["marketplace_additional_insured"],
+            cancellation_notice_days=data["cancellation_notice_days"],
+            effective_date=data["effective_date"],
+            expiry_date=data["expiry_date"],
+        )
+
     def clean(self):
         data = super().clean()
         start, end = data.get("effective_date"), data.get("expiry_date")
         if start and end and end <= start:
             self.add_error("expiry_date", _("The expiry date must be after the effective date."))
         return data
+
+
+class CertificateVerifyForm(CertificateForm):
+    """Staff confirm or correct each value against the document (the seller's values are the
+    initial ones); the policy checks run on what they confirm."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["document"]
+
+
+class CertificateRefuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for refusing (sent to the seller)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("Give the seller the reason for refusing.")},
+    )
 
 
 class AppealForm(forms.Form):

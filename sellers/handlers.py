@@ -232,3 +232,29 @@ def notify_customer_payment(*, party_payment_id: int, event_id: int) -> None:
         },
         language=claim.customer_language,
     )
+
+
+@handler("sellers.notify_certificate")
+def notify_certificate(*, certificate_id: int, verification_id: int) -> None:
+    """Tell the seller what staff found when they checked the certificate against its document."""
+    from sellers.models import CertificateVerification, VerificationOutcome
+
+    verification = CertificateVerification.objects.select_related(
+        "certificate__seller__region"
+    ).get(pk=verification_id, certificate_id=certificate_id)
+    certificate = verification.certificate
+    seller = certificate.seller
+    email_send(
+        template="seller-certificate-checked",
+        to=[seller.email],
+        context={
+            "seller": seller.legal_name,
+            "insurer": certificate.insurer_name,
+            "policy": certificate.policy_number,
+            "valid": verification.outcome == VerificationOutcome.VERIFIED,
+            "expiry": date_format(certificate.expiry_date, "DATE_FORMAT"),
+            "failures": verification.failures,
+            "reason": verification.reason,
+        },
+        language=seller.region.language,
+    )

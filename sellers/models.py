@@ -1,9 +1,11 @@
+import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -30,9 +32,6 @@ class Seller(models.Model):
         _("status"), max_length=12, choices=SellerStatus, default=SellerStatus.ACTIVE
     )
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
-    monthly_gross_minor = models.BigIntegerField(
-        _("gross proceeds last month (minor units)"), default=0
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -42,21 +41,84 @@ class Seller(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=SellerStatus.values), name="seller_status_valid"
             ),
-            models.CheckConstraint(
-                condition=Q(monthly_gross_minor__gte=0), name="seller_gross_not_negative"
-            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.legal_name} ({self.marketplace_id})"
 
-    @property
-    def monthly_gross_display(self) -> str:
-        return format_minor(self.monthly_gross_minor, self.currency)
+    @cached_property
+    def insurance_required_since(self) -> dt.date | None:
+        """The day the seller must carry insurance from: ``INSURANCE_GRACE_DAYS`` after the end
+        of the first imported month whose gross proceeds exceeded the region's threshold.
+
+        Computed from the imported figures (``SellerMonthlyGross``), never typed. A queryset
+        annotated with ``sellers.selectors.first_month_over_threshold`` as
+        ``first_month_over_threshold`` saves the query."""
+        if "first_month_over_threshold" in self.__dict__:
+            first = self.__dict__["first_month_over_threshold"]
+        else:
+            first = (
+                SellerMonthlyGross.objects.filter(
+                    seller_id=self.pk,
+                    gross_minor__gt=self.region.insurance_required_gross_minor,
+                )
+                .order_by("month")
+                .values_list("month", flat=True)
+                .first()
+            )
+        if first is None:
+            return None
+        return month_end(first) + dt.timedelta(days=INSURANCE_GRACE_DAYS)
+
+    def insurance_required_on(self, day: dt.date) -> bool:
+        since = self.insurance_required_since
+        return since is not None and since <= day
 
     @property
     def insurance_required(self) -> bool:
-        return self.monthly_gross_minor > self.region.insurance_required_gross_minor
+        return self.insurance_required_on(timezone.localdate())
+
+
+# The seller has this many days, after the month their gross first exceeded the threshold, to
+# show valid proof of insurance (DOMAIN: "required ... within 30 days").
+INSURANCE_GRACE_DAYS = 30
+
+
+def month_end(month: dt.date) -> dt.date:
+    """The last day of ``month``'s month."""
+    first_of_next = (month.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return first_of_next - dt.timedelta(days=1)
+
+
+class SellerMonthlyGross(models.Model):
+    """A seller's gross proceeds in one calendar month, as the marketplace's import reported
+    them (``manage.py import_orders --gross``). One row per seller and month: a re-import
+    replaces the figure. The insurance requirement is computed from these rows."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="monthly_gross")
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    gross_minor = models.BigIntegerField(_("gross proceeds (minor units)"))
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+
+    class Meta:
+        ordering = ["seller", "-month"]
+        verbose_name = _("monthly gross proceeds")
+        verbose_name_plural = _("monthly gross proceeds")
+        constraints = [
+            # Re-importing a month updates its figure: never two figures for one month.
+            models.UniqueConstraint(fields=["seller", "month"], name="monthly_gross_once"),
+            models.CheckConstraint(
+                condition=Q(gross_minor__gte=0), name="monthly_gross_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id} {self.month:%Y-%m}: {self.gross_display}"
+
+    @property
+    def gross_display(self) -> str:
+        return format_minor(self.gross_minor, self.currency)
 
 
 class InsurerRating(models.TextChoices):
@@ -74,13 +136,20 @@ class InsurerRating(models.TextChoices):
 
 
 class CertificateStatus(models.TextChoices):
-    PENDING = "pending", _("Pending check")
-    VALID = "valid", _("Valid")
-    REJECTED = "rejected", _("Rejected")
+    # Submitted by the seller: counts for nothing until staff verify it against its document.
+    PENDING = "pending", _("Awaiting verification")
+    # Staff confirmed the values against the document and they meet the policy.
+    VALID = "valid", _("Verified")
+    # Staff refused it, or the values they confirmed do not meet the policy.
+    REJECTED = "rejected", _("Refused")
+
+
+DOCUMENT_EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/webp": "webp"}
 
 
 def certificate_upload_to(instance: "InsuranceCertificate", filename: str) -> str:
-    return f"insurance/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.pdf"
+    extension = DOCUMENT_EXTENSIONS.get(instance.document_content_type, "jpg")
+    return f"insurance/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
 class InsuranceCertificate(models.Model):
@@ -96,24 +165,47 @@ class InsuranceCertificate(models.Model):
     marketplace_additional_insured = models.BooleanField(
         _("marketplace named as additional insured"), default=False
     )
-    cancellation_notice_days = models.PositiveSmallIntegerField(
-        _("notice of cancellation (days)"), default=30
-    )
+    cancellation_notice_days = models.PositiveSmallIntegerField(_("notice of cancellation (days)"))
     effective_date = models.DateField(_("effective from"))
     expiry_date = models.DateField(_("expires on"))
+    # Blank only on certificates recorded before a document was required: those can only be
+    # refused.
     document = models.FileField(
         _("certificate document"), upload_to=certificate_upload_to, blank=True, max_length=200
     )
+    document_content_type = models.CharField(_("document type"), max_length=40, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=CertificateStatus, default=CertificateStatus.PENDING
     )
     check_failures = models.JSONField(_("failed checks"), default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    refusal_reason = models.TextField(_("reason given to the seller"), blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted"), default=timezone.now)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["seller", "-expiry_date"]
+        permissions = [
+            ("verify_certificate", _("Can verify insurance certificates against their document")),
+        ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CertificateStatus.values), name="certificate_status_valid"
+            ),
+            # Only staff make a certificate count, and only against its document.
+            models.CheckConstraint(
+                condition=~Q(status="valid")
+                | (Q(verified_at__isnull=False) & Q(verified_by__isnull=False) & ~Q(document="")),
+                name="certificate_valid_is_verified",
+            ),
             models.CheckConstraint(
                 condition=Q(expiry_date__gt=models.F("effective_date")),
                 name="certificate_expiry_after_effective",
@@ -128,10 +220,55 @@ class InsuranceCertificate(models.Model):
         indexes = [
             # Seller standing and expiry reminders: a seller's valid certificates by expiry.
             models.Index(fields=["seller", "status", "expiry_date"], name="certificate_valid_idx"),
+            # The staff verification queue: certificates awaiting verification, oldest first.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(status="pending"),
+                name="certificate_awaiting_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.insurer_name} {self.policy_number}"
+
+
+class VerificationOutcome(models.TextChoices):
+    VERIFIED = "verified", _("Verified: meets the policy")
+    FAILED = "failed", _("Verified: does not meet the policy")
+    REFUSED = "refused", _("Refused")
+
+
+class CertificateVerification(AppendOnly):
+    """One staff verification of a certificate: who, when, what they corrected and the outcome.
+
+    ``changes`` maps each field staff corrected to ``[what the seller typed, what staff
+    confirmed]`` (JSON-safe values). Append-only."""
+
+    certificate = models.ForeignKey(
+        InsuranceCertificate, on_delete=models.PROTECT, related_name="verifications"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=10, choices=VerificationOutcome)
+    changes = models.JSONField(_("values corrected"), default=dict, blank=True)
+    failures = models.JSONField(_("failed checks"), default=list, blank=True)
+    reason = models.TextField(_("reason given to the seller"), blank=True)
+    created_at = models.DateTimeField(_("verified"), default=timezone.now)
+
+    class Meta:
+        ordering = ["certificate", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=VerificationOutcome.values),
+                name="verification_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="refused") | ~Q(reason=""),
+                name="verification_refusal_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id}: {self.outcome}"
 
 
 # --- issue 4: the seller's side of a claim ------------------------------------------------

@@ -3,17 +3,20 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils import timezone
 
 from claims.models import Claim, Evidence
 from claims.money import format_minor
 from marketplace.models import OrderLine
 from sellers.models import (
+    CertificateStatus,
+    CertificateVerification,
     InsuranceCertificate,
     Recovery,
     RecoveryStatus,
     Seller,
+    SellerMonthlyGross,
     SellerNotice,
     SellerResponse,
 )
@@ -154,3 +157,80 @@ def seller_standing(*, seller: Seller, today: dt.date | None = None) -> Standing
         insurance_required=seller.insurance_required,
         certificate=certificate,
     )
+
+
+# --- proof of insurance: the staff verification queue, the requirement from imported gross ---
+
+CERTIFICATE_PAGE_SIZE = 25
+
+
+class BadCertificateCursor(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class CertificatePage:
+    rows: list[InsuranceCertificate]
+    next_cursor: str
+
+
+def certificates_awaiting(*, after: str = "", size: int = CERTIFICATE_PAGE_SIZE) -> CertificatePage:
+    """Certificates awaiting verification, oldest first, one keyset page (no COUNT(*)).
+
+    ``after`` is the previous page's cursor (``<submitted ISO time>~<id>``)."""
+    query = InsuranceCertificate.objects.filter(status=CertificateStatus.PENDING)
+    if after:
+        try:
+            raw_time, raw_id = after.rsplit("~", 1)
+            at, pk = dt.datetime.fromisoformat(raw_time), int(raw_id)
+        except ValueError as exc:
+            raise BadCertificateCursor(after) from exc
+        if at.tzinfo is None:
+            raise BadCertificateCursor(after)
+        query = query.filter(Q(created_at__gt=at) | Q(created_at=at, pk__gt=pk))
+    rows = list(
+        query.select_related("seller__region")
+        .annotate(first_month_over=first_month_over_threshold("seller_id"))
+        .order_by("created_at", "pk")[: size + 1]
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    for certificate in rows:
+        certificate.seller.first_month_over_threshold = certificate.first_month_over
+    cursor = f"{rows[-1].created_at.isoformat()}~{rows[-1].pk}" if more else ""
+    return CertificatePage(rows=rows, next_cursor=cursor)
+
+
+def certificate_for_verification(*, pk: int) -> InsuranceCertificate:
+    """One certificate with its seller, region and every verification so far."""
+    return (
+        InsuranceCertificate.objects.select_related("seller__region", "verified_by")
+        .prefetch_related(
+            Prefetch(
+                "verifications",
+                queryset=CertificateVerification.objects.select_related("actor").order_by(
+                    "created_at", "pk"
+                ),
+            )
+        )
+        .get(pk=pk)
+    )
+
+
+def first_month_over_threshold(seller_ref: str = "pk") -> Subquery:
+    """The first imported month whose gross exceeded the seller's region threshold (or NULL),
+    for ``.annotate()``: set it on the seller as ``first_month_over_threshold`` and
+    ``Seller.insurance_required`` needs no query of its own."""
+    return Subquery(
+        SellerMonthlyGross.objects.filter(
+            seller_id=OuterRef(seller_ref),
+            gross_minor__gt=F("seller__region__insurance_required_gross_minor"),
+        )
+        .order_by("month")
+        .values("month")[:1]
+    )
+
+
+def monthly_gross_for(*, seller: Seller, months: int = 12) -> list[SellerMonthlyGross]:
+    """The seller's latest imported months, newest first."""
+    return list(SellerMonthlyGross.objects.filter(seller=seller).order_by("-month")[:months])

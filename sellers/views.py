@@ -18,14 +18,14 @@ from claims.models import AccessLink, Claim, LinkPurpose
 from claims.uploads import upload_read
 from claims_site.ratelimit import client_ip, rate_limit_hit
 from sellers.forms import AppealForm, CertificateForm, PaymentRecordForm, ResponseForm
-from sellers.models import PartyPayment, Recovery, ResponseParty
+from sellers.models import CertificateStatus, PartyPayment, Recovery, ResponseParty
 from sellers.selectors import (
     evidence_names,
     recoveries_for_seller,
     responses_for_claim,
     seller_standing,
 )
-from sellers.services.certificates import CertificateInput, certificate_submit
+from sellers.services.certificates import certificate_submit
 from sellers.services.party_payments import party_payment_record
 from sellers.services.recoveries import recovery_appeal
 from sellers.services.responses import link_actor, response_is_open, seller_response_submit
@@ -99,6 +99,11 @@ def _page(
         "form": form,
         "certificate_form": certificate_form or CertificateForm(currency=claim.seller.currency),
         "standing": seller_standing(seller=claim.seller) if party == ResponseParty.SELLER else None,
+        "awaiting_certificates": claim.seller.certificates.filter(
+            status=CertificateStatus.PENDING
+        ).count()
+        if party == ResponseParty.SELLER
+        else 0,
         "token": token,
     }
     return render(request, "sellers/respond.html", context, status=status)
@@ -162,6 +167,10 @@ def _certificate_refused(request, claim, link, token, form: CertificateForm) -> 
 
 @require_POST
 def insurance_upload(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    """The seller uploads a certificate with its document: it awaits staff verification.
+
+    A refused upload (no document, a value missing, a file the checks refuse) shows the page
+    again with everything the seller typed, each problem next to its field."""
     try:
         claim, link = _resolve(reference, token, LinkPurpose.SELLER_RESPONSE)
     except LinkRefused as exc:
@@ -169,38 +178,25 @@ def insurance_upload(request: HttpRequest, reference: str, token: str) -> HttpRe
     form = CertificateForm(request.POST, request.FILES, currency=claim.seller.currency)
     if not form.is_valid():
         return _certificate_refused(request, claim, link, token, form)
-    data = form.cleaned_data
-    document = data.get("document")
+    document = form.cleaned_data["document"]
     try:
-        certificate = certificate_submit(
+        certificate_submit(
             seller=link.seller,
-            data=CertificateInput(
-                insurer_name=data["insurer_name"],
-                policy_number=data["policy_number"],
-                occurrence_based=data["occurrence_based"],
-                currency=claim.seller.currency,
-                per_occurrence_minor=data["per_occurrence"],
-                aggregate_minor=data["aggregate"],
-                deductible_minor=data["deductible"],
-                insurer_rating=data["insurer_rating"],
-                marketplace_additional_insured=data["marketplace_additional_insured"],
-                effective_date=data["effective_date"],
-                expiry_date=data["expiry_date"],
-            ),
-            document=upload_read(document) if document else None,
-            document_name=document.name if document else "",
+            data=form.certificate_input(),
+            document=upload_read(document),
+            document_name=document.name,
         )
     except ClaimError as exc:
         _errors(request, form, "document", exc)
         return _certificate_refused(request, claim, link, token, form)
-    if certificate.check_failures:
-        messages.error(
-            request,
-            _("Your certificate does not meet the policy: %(failures)s")
-            % {"failures": " ".join(certificate.check_failures)},
-        )
-    else:
-        messages.success(request, _("Thank you: your certificate meets the policy."))
+    messages.success(
+        request,
+        _(
+            "Thank you: your certificate is received. Our staff check it against the "
+            "document and e-mail you the result; until then it does not count as proof "
+            "of insurance."
+        ),
+    )
     return redirect("sellers:respond", reference, token)
 
 

@@ -10,7 +10,13 @@ from claims.actors import Actor
 from claims.models import ClaimStatus, IncidentKind, LossKind, Region
 from claims.services import LossInput, claim_create, claim_transition
 from marketplace.models import Customer, Order, OrderLine, Product
-from sellers.models import Seller
+from sellers.models import (
+    CertificateStatus,
+    InsuranceCertificate,
+    InsurerRating,
+    Seller,
+    SellerMonthlyGross,
+)
 
 
 def us() -> Region:
@@ -26,7 +32,6 @@ class SellerFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"seller{n}@sellers.test")
     region = factory.LazyFunction(us)
     currency = "USD"
-    monthly_gross_minor = 500_000
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
@@ -135,3 +140,92 @@ def claim_in(status: str, **kwargs):
             via=min(lifecycle.owners(claim.status, step)),
         )
     return claim
+
+
+# --- proof of insurance -------------------------------------------------------------------
+
+
+def certificate_pdf(text: str = "Certificate of liability insurance") -> bytes:
+    """A real one-page PDF (Pillow writes a complete file), as a seller's scan would be."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    page = Image.new("RGB", (400, 200), "white")
+    ImageDraw.Draw(page).text((20, 20), text, fill="black")
+    out = io.BytesIO()
+    page.save(out, "PDF")
+    return out.getvalue()
+
+
+def certificate_form_data(**overrides) -> dict:
+    """What a seller types on the certificate form (and staff confirm): values that pass."""
+    return {
+        "insurer_name": "Harbor Mutual",
+        "policy_number": "GL-00001",
+        "occurrence_based": "1",
+        "per_occurrence": "1,000,000.00",
+        "aggregate": "2,000,000.00",
+        "deductible": "5,000.00",
+        "insurer_rating": "A",
+        "marketplace_additional_insured": "on",
+        "cancellation_notice_days": "30",
+        "effective_date": "2026-01-01",
+        "expiry_date": "2099-01-01",
+        **overrides,
+    }
+
+
+def gross_imported(seller: Seller, gross_minor: int, *, months_ago: int = 3):
+    """One imported month of the seller's gross proceeds, ``months_ago`` calendar months back
+    (3 by default: far enough that the 30 days to get insured are over)."""
+    month = timezone.localdate().replace(day=1)
+    for _ in range(months_ago):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    row, _ = SellerMonthlyGross.objects.update_or_create(
+        seller=seller,
+        month=month,
+        defaults={"currency": seller.currency, "gross_minor": gross_minor},
+    )
+    return row
+
+
+def verifier():
+    from django.contrib.auth import get_user_model
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="verifier", defaults={"is_staff": True, "email": "verifier@staff.test"}
+    )
+    return user
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    """A certificate with its document. Awaiting verification unless ``verified=True``: then
+    verified by staff and valid (the only way a certificate counts)."""
+
+    class Meta:
+        model = InsuranceCertificate
+
+    class Params:
+        verified = factory.Trait(
+            status=CertificateStatus.VALID,
+            verified_at=factory.LazyFunction(timezone.now),
+            verified_by=factory.LazyFunction(verifier),
+        )
+
+    seller = factory.SubFactory(SellerFactory)
+    insurer_name = "Harbor Mutual"
+    policy_number = factory.Sequence(lambda n: f"GL-{n:05d}")
+    occurrence_based = True
+    currency = "USD"
+    per_occurrence_minor = 100_000_000
+    aggregate_minor = 200_000_000
+    deductible_minor = 500_000
+    insurer_rating = InsurerRating.A
+    marketplace_additional_insured = True
+    cancellation_notice_days = 30
+    effective_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    expiry_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=300))
+    document = factory.django.FileField(filename="certificate.pdf", data=certificate_pdf())
+    document_content_type = "application/pdf"
+    status = CertificateStatus.PENDING

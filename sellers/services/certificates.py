@@ -1,15 +1,28 @@
-"""Proof of insurance: the policy checks and recording a certificate."""
+"""Proof of insurance: the policy checks, the seller's upload and staff verification.
+
+A certificate the seller uploads (with its document) awaits verification and counts for
+nothing. Staff confirm or correct each value against the document; the policy checks run on
+what they confirmed. Only a verified certificate that meets the policy is valid.
+"""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims.money import format_minor
-from sellers.exceptions import ResponseRejected
-from sellers.models import CertificateStatus, InsuranceCertificate, InsurerRating, Seller
+from claims.outbox import outbox_add
+from sellers.exceptions import CertificateError, ResponseRejected
+from sellers.models import (
+    CertificateStatus,
+    CertificateVerification,
+    InsuranceCertificate,
+    InsurerRating,
+    Seller,
+    VerificationOutcome,
+)
 
 # AM Best ratings from best to worst; the program accepts A- or better.
 ACCEPTED_RATINGS = (
@@ -18,6 +31,8 @@ ACCEPTED_RATINGS = (
     InsurerRating.A,
     InsurerRating.A_MINUS,
 )
+# The insurer must tell the marketplace this many days before the cover is cancelled.
+MIN_CANCELLATION_NOTICE_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -31,6 +46,7 @@ class CertificateInput:
     deductible_minor: int
     insurer_rating: str
     marketplace_additional_insured: bool
+    cancellation_notice_days: int
     effective_date: dt.date
     expiry_date: dt.date
 
@@ -59,6 +75,11 @@ def certificate_failures(*, seller: Seller, data: CertificateInput, today: dt.da
         failures.append(_("The insurer is rated below A-."))
     if not data.marketplace_additional_insured:
         failures.append(_("The marketplace is not named as additional insured."))
+    if data.cancellation_notice_days < MIN_CANCELLATION_NOTICE_DAYS:
+        failures.append(
+            _("The insurer must give at least %(days)d days' notice of cancellation.")
+            % {"days": MIN_CANCELLATION_NOTICE_DAYS}
+        )
     if data.expiry_date <= today:
         failures.append(_("The certificate has expired."))
     if data.expiry_date <= data.effective_date:
@@ -66,61 +87,183 @@ def certificate_failures(*, seller: Seller, data: CertificateInput, today: dt.da
     return failures
 
 
-@transaction.atomic
-def certificate_submit(
-    *,
-    seller: Seller,
-    data: CertificateInput,
-    document: bytes | None = None,
-    document_name: str = "certificate.pdf",
-    now: dt.datetime | None = None,
-) -> InsuranceCertificate:
-    """Record a certificate the seller uploaded, checked against policy (valid or rejected).
-
-    The document goes through the upload policy first, like every other upload; what is stored
-    is the policy's rewrite of it."""
-    from claims.files import atomic_with_files, file_store
-    from claims.uploads import evidence_check
-
-    now = now or timezone.now()
+def _check_shape(data: CertificateInput) -> None:
     if not data.insurer_name.strip() or not data.policy_number.strip():
         raise ResponseRejected(_("Give the insurer's name and the policy number."))
     if data.expiry_date <= data.effective_date:
         raise ResponseRejected(_("The expiry date must be after the effective date."))
     if min(data.per_occurrence_minor, data.aggregate_minor, data.deductible_minor) < 0:
         raise ResponseRejected(_("Amounts cannot be negative."))
-    clean = None if document is None else evidence_check(data=document, filename=document_name)
-    failures = certificate_failures(seller=seller, data=data, today=now.date())
+    if data.cancellation_notice_days < 0:
+        raise ResponseRejected(_("The notice of cancellation cannot be negative."))
+
+
+def _values(data: CertificateInput) -> dict:
+    values = asdict(data)
+    values["insurer_name"] = data.insurer_name.strip()
+    values["policy_number"] = data.policy_number.strip()
+    return values
+
+
+@transaction.atomic
+def certificate_submit(
+    *,
+    seller: Seller,
+    data: CertificateInput,
+    document: bytes | None,
+    document_name: str = "certificate.pdf",
+    now: dt.datetime | None = None,
+) -> InsuranceCertificate:
+    """Record a certificate the seller uploaded, with its document, awaiting verification.
+
+    What the seller typed counts for nothing until staff confirm it against the document
+    (``certificate_verify``). Without a document nothing is saved. The document goes through
+    upload policy like every other upload (``claims.uploads.evidence_check``: what is stored is
+    the policy's rewrite of it); a refused file raises ``EvidenceRejected`` and nothing is
+    saved."""
+    from claims.files import atomic_with_files, file_store
+    from claims.uploads import evidence_check
+
+    if not document:
+        raise ResponseRejected(
+            _("Attach the certificate document: without it we cannot check your insurance.")
+        )
+    _check_shape(data)
+    clean = evidence_check(data=document, filename=document_name)
     certificate = InsuranceCertificate(
         seller=seller,
-        insurer_name=data.insurer_name.strip(),
-        policy_number=data.policy_number.strip(),
-        occurrence_based=data.occurrence_based,
-        currency=data.currency,
-        per_occurrence_minor=data.per_occurrence_minor,
-        aggregate_minor=data.aggregate_minor,
-        deductible_minor=data.deductible_minor,
-        insurer_rating=data.insurer_rating,
-        marketplace_additional_insured=data.marketplace_additional_insured,
-        effective_date=data.effective_date,
-        expiry_date=data.expiry_date,
-        status=CertificateStatus.REJECTED if failures else CertificateStatus.VALID,
-        check_failures=failures,
+        **_values(data),
+        document_content_type=clean.content_type,
+        status=CertificateStatus.PENDING,
+        created_at=now or timezone.now(),
     )
-    certificate.full_clean(exclude=["document"])
+    certificate.full_clean(exclude=["document", "verified_by"])
     with atomic_with_files():
-        if clean is not None:
-            file_store(field_file=certificate.document, content=clean.content)
+        file_store(field_file=certificate.document, content=clean.content)
         certificate.save()
     return certificate
 
 
+def _json(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _decide(
+    *,
+    certificate: InsuranceCertificate,
+    user,
+    outcome: str,
+    status: str,
+    updates: dict,
+    changes: dict,
+    failures: list[str],
+    reason: str,
+    now: dt.datetime,
+) -> CertificateVerification:
+    """Compare-and-swap the certificate out of ``pending``, record who did what, e-mail."""
+    moved = InsuranceCertificate.objects.filter(
+        pk=certificate.pk, status=CertificateStatus.PENDING
+    ).update(
+        **updates,
+        status=status,
+        check_failures=failures,
+        refusal_reason=reason,
+        verified_by=user,
+        verified_at=now,
+    )
+    if moved != 1:
+        raise CertificateError(
+            _("This certificate was already verified or refused by someone else.")
+        )
+    verification = CertificateVerification.objects.create(
+        certificate=certificate,
+        actor=user,
+        outcome=outcome,
+        changes=changes,
+        failures=failures,
+        reason=reason,
+        created_at=now,
+    )
+    outbox_add(
+        topic="sellers.notify_certificate",
+        payload={"certificate_id": certificate.pk, "verification_id": verification.pk},
+        dedupe_key=f"sellers.notify_certificate:{verification.pk}",
+    )
+    certificate.refresh_from_db()
+    return verification
+
+
+@transaction.atomic
+def certificate_verify(
+    *,
+    certificate: InsuranceCertificate,
+    user,
+    confirmed: CertificateInput,
+    now: dt.datetime | None = None,
+) -> CertificateVerification:
+    """Staff confirm (or correct) each value against the document; the policy checks run on
+    what they confirmed. Valid, or refused with every failed check named; the seller is
+    e-mailed either way. Every corrected value is recorded as ``[typed, confirmed]``."""
+    now = now or timezone.now()
+    if not certificate.document:
+        raise CertificateError(
+            _("This certificate has no document: it cannot be verified, only refused.")
+        )
+    _check_shape(confirmed)
+    values = _values(confirmed)
+    changes = {
+        name: [_json(getattr(certificate, name)), _json(value)]
+        for name, value in values.items()
+        if getattr(certificate, name) != value
+    }
+    failures = certificate_failures(seller=certificate.seller, data=confirmed, today=now.date())
+    return _decide(
+        certificate=certificate,
+        user=user,
+        outcome=VerificationOutcome.FAILED if failures else VerificationOutcome.VERIFIED,
+        status=CertificateStatus.REJECTED if failures else CertificateStatus.VALID,
+        updates=values,
+        changes=changes,
+        failures=failures,
+        reason="",
+        now=now,
+    )
+
+
+@transaction.atomic
+def certificate_refuse(
+    *,
+    certificate: InsuranceCertificate,
+    user,
+    reason: str,
+    now: dt.datetime | None = None,
+) -> CertificateVerification:
+    """Staff refuse a certificate (the document is unreadable, for another business, not a
+    certificate…) with a reason the seller is e-mailed."""
+    if not reason.strip():
+        raise CertificateError(_("Give the seller the reason for refusing the certificate."))
+    return _decide(
+        certificate=certificate,
+        user=user,
+        outcome=VerificationOutcome.REFUSED,
+        status=CertificateStatus.REJECTED,
+        updates={},
+        changes={},
+        failures=[],
+        reason=reason.strip(),
+        now=now or timezone.now(),
+    )
+
+
 def certificate_valid_for(*, seller: Seller, today: dt.date) -> InsuranceCertificate | None:
-    """The seller's valid certificate that lasts longest, if any is in force today."""
+    """The seller's verified, valid certificate that lasts longest, if any is in force today.
+
+    A certificate the seller typed in counts for nothing until staff verified it."""
     return (
         InsuranceCertificate.objects.filter(
             seller=seller,
             status=CertificateStatus.VALID,
+            verified_at__isnull=False,
             expiry_date__gt=today,
             effective_date__lte=today,
         )

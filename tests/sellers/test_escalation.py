@@ -11,9 +11,6 @@ from claims.exceptions import TransitionNotPermitted
 from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind, Funding, Outbox
 from sellers.exceptions import SellerError
 from sellers.models import (
-    CertificateStatus,
-    InsuranceCertificate,
-    InsurerRating,
     Recovery,
     RecoveryReason,
     ResponseDecision,
@@ -24,7 +21,7 @@ from sellers.services.escalation import (
     insurance_window_close,
 )
 from sellers.services.responses import seller_response_submit
-from tests.factories import claim_in
+from tests.factories import CertificateFactory, claim_in, gross_imported
 from tests.sellers.helpers import LINK, OVER, UNDER, awaiting, run_outbox
 
 pytestmark = pytest.mark.django_db
@@ -143,22 +140,8 @@ def test_overrule_seller_refuses_without_permission_or_dispute(outsider, supervi
 
 
 def _certificate(seller, **overrides):
-    today = timezone.now().date()
-    fields = {
-        "insurer_name": "Harbor Mutual",
-        "policy_number": "GL-1",
-        "currency": "USD",
-        "per_occurrence_minor": 100_000_000,
-        "aggregate_minor": 200_000_000,
-        "deductible_minor": 500_000,
-        "insurer_rating": InsurerRating.A,
-        "marketplace_additional_insured": True,
-        "effective_date": today - dt.timedelta(days=30),
-        "expiry_date": today + dt.timedelta(days=300),
-        "status": CertificateStatus.VALID,
-    }
-    fields.update(overrides)
-    return InsuranceCertificate.objects.create(seller=seller, **fields)
+    # Verified by staff against its document: the only kind that counts.
+    return CertificateFactory(seller=seller, verified=True, **overrides)
 
 
 @pytest.mark.parametrize(
@@ -176,8 +159,7 @@ def test_insurance_window_close_opens_recovery_for_uninsured_concession(
     # given: a concession claim whose seller was notified
     claim, _ = awaiting(amount_minor=UNDER)
     seller = claim.seller
-    seller.monthly_gross_minor = gross
-    seller.save()
+    gross_imported(seller, gross)
     today = timezone.now().date()
     if certificate == "valid":
         _certificate(seller)
@@ -205,8 +187,7 @@ def test_insurance_window_close_opens_recovery_for_uninsured_concession(
 
 def test_insurance_window_close_skips_withdrawn_claims():
     claim, _ = awaiting(amount_minor=UNDER)
-    claim.seller.monthly_gross_minor = 2_000_000
-    claim.seller.save()
+    gross_imported(claim.seller, 2_000_000)
     from claims.services import claim_withdraw
 
     claim_withdraw(claim=claim, actor=Actor.customer(claim.customer))

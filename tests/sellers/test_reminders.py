@@ -7,9 +7,8 @@ from django.core import mail
 from django.utils import timezone
 
 from claims.models import Outbox
-from sellers.models import CertificateStatus, InsuranceCertificate, InsurerRating
 from sellers.services.reminders import certificate_reminders_send, seller_reminders_send
-from tests.factories import SellerFactory
+from tests.factories import CertificateFactory, SellerFactory
 from tests.sellers.helpers import awaiting, run_outbox
 
 pytestmark = pytest.mark.django_db
@@ -50,18 +49,11 @@ def test_seller_reminders_follow_region_policy():
 def test_certificate_expiry_reminder_30_days_ahead_once():
     today = timezone.now().date()
     seller = SellerFactory()
-    InsuranceCertificate.objects.create(
+    CertificateFactory(
         seller=seller,
-        insurer_name="Harbor",
-        policy_number="GL-1",
-        currency="USD",
-        per_occurrence_minor=100_000_000,
-        aggregate_minor=100_000_000,
-        insurer_rating=InsurerRating.A,
-        marketplace_additional_insured=True,
+        verified=True,
         effective_date=today - dt.timedelta(days=300),
         expiry_date=today + dt.timedelta(days=40),
-        status=CertificateStatus.VALID,
     )
     now = timezone.now()
     assert certificate_reminders_send(now=now) == 0

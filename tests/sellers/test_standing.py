@@ -6,11 +6,16 @@ import pytest
 from django.utils import timezone
 
 from claims.links import link_resolve
-from sellers.models import CertificateStatus, InsuranceCertificate, InsurerRating
 from sellers.selectors import seller_standing
 from sellers.services.escalation import claim_escalate_overdue
 from sellers.services.responses import seller_response_submit
-from tests.factories import OrderLineFactory, ProductFactory, SellerFactory
+from tests.factories import (
+    CertificateFactory,
+    OrderLineFactory,
+    ProductFactory,
+    SellerFactory,
+    gross_imported,
+)
 from tests.sellers.helpers import LINK, OVER, awaiting
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +23,8 @@ pytestmark = pytest.mark.django_db
 
 def test_seller_standing_counts_claims_answers_recoveries_and_insurance():
     # given: one seller, 4 orders, 3 claims reaching them
-    seller = SellerFactory(monthly_gross_minor=2_000_000)
+    seller = SellerFactory()
+    gross_imported(seller, 2_000_000)
     product = ProductFactory(seller=seller)
     lines = [OrderLineFactory(product=product) for _ in range(4)]
     on_time, on_time_path = awaiting(order_line=lines[0])
@@ -42,18 +48,11 @@ def test_seller_standing_counts_claims_answers_recoveries_and_insurance():
     # the third is escalated with a recovery
     claim_escalate_overdue(now=silent.seller_respond_by + dt.timedelta(seconds=1))
     today = timezone.now().date()
-    InsuranceCertificate.objects.create(
+    CertificateFactory(
         seller=seller,
-        insurer_name="Harbor",
-        policy_number="GL-1",
-        currency="USD",
-        per_occurrence_minor=100_000_000,
-        aggregate_minor=100_000_000,
-        insurer_rating=InsurerRating.A,
-        marketplace_additional_insured=True,
+        verified=True,
         effective_date=today - dt.timedelta(days=10),
         expiry_date=today + dt.timedelta(days=90),
-        status=CertificateStatus.VALID,
     )
     # when
     standing = seller_standing(seller=seller)
@@ -70,6 +69,8 @@ def test_seller_standing_counts_claims_answers_recoveries_and_insurance():
 
 
 def test_seller_standing_of_a_new_seller():
-    standing = seller_standing(seller=SellerFactory(monthly_gross_minor=2_000_000))
+    seller = SellerFactory()
+    gross_imported(seller, 2_000_000)
+    standing = seller_standing(seller=seller)
     assert standing.claims_per_1000_orders is None and standing.response_rate is None
     assert "missing (required)" in standing.summary()

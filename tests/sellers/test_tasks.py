@@ -9,6 +9,7 @@ from django.utils import timezone
 from claims.models import Claim, ClaimStatus
 from sellers import tasks
 from sellers.models import Recovery
+from tests.factories import gross_imported
 from tests.sellers.helpers import OVER, UNDER, awaiting
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +34,7 @@ def test_escalate_overdue_claims_requeues_while_a_batch_is_full(settings):
 
 def test_close_insurance_windows_task_opens_recoveries():
     claim, _ = awaiting(amount_minor=UNDER)
-    claim.seller.monthly_gross_minor = 2_000_000
-    claim.seller.save()
+    gross_imported(claim.seller, 2_000_000)
     claim.seller_notice.__class__.objects.filter(pk=claim.seller_notice.pk).update(
         insurance_proof_due=timezone.now() - dt.timedelta(minutes=1)
     )
