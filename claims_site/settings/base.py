@@ -222,7 +222,14 @@ else:
         # Longer than the longest task, so an unacknowledged message is not redelivered early.
         "visibility_timeout": 3600,
     }
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat keeps its schedule in memory (Celery's base Scheduler) rather than in a shelve file: it
+# starts in any directory, even a read-only one, and has no file to lose or corrupt. Every
+# periodic job is an idempotent sweeper, so a restarted beat only runs each one an interval
+# after it starts (a daily job, at its next time of day).
+CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
+# What a process prints goes to its own stderr for the supervisor's log, whole; redirected
+# into the logger, a traceback became one JSON record per fragment.
+CELERY_WORKER_REDIRECT_STDOUTS = False
 # The one periodic schedule of the project (STACK.md: no django-celery-beat).
 CELERY_BEAT_SCHEDULE = {
     "outbox-redispatch": {
