@@ -155,7 +155,21 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# EMAIL_URL sets the whole relay at once (django-environ): smtp+tls://user:password@host:587
+# for STARTTLS, smtp+ssl://user:password@host:465 for TLS from the start, smtp://host:25 for a
+# local relay. Each EMAIL_ variable below overrides its part of it. Without either, e-mail is
+# printed on the console.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = env("EMAIL_BACKEND", default=_email["EMAIL_BACKEND"])
+EMAIL_HOST = env("EMAIL_HOST", default=_email["EMAIL_HOST"] or "localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=_email["EMAIL_PORT"] or 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default=_email["EMAIL_HOST_USER"] or "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default=_email["EMAIL_HOST_PASSWORD"] or "")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=_email.get("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=_email.get("EMAIL_USE_SSL", False))
+# Seconds: a relay that does not answer fails the job (the outbox retries it) instead of
+# holding a worker forever (Django's default is no timeout).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Claimdesk <claims@marketplace.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute links in e-mails (sign-in links, seller response links).
