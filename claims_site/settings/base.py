@@ -203,6 +203,8 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Pool processes per worker; unset, one per CPU.
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=0) or None
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_IGNORE_RESULT = True
@@ -214,6 +216,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # outbox (claims.Outbox) is re-dispatched by the sweeper once the broker is back.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that loses the broker reconnects by itself, for as long as the outage lasts (Celery's
+# default gives up after 100 attempts, about 50 minutes, and the worker exits).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_PUBLISH_RETRY = False
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue = Path(env("CELERY_FILESYSTEM_QUEUE", default=str(VAR_DIR / "celery" / "queue")))
@@ -233,6 +239,9 @@ else:
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
         "max_retries": 0,
+        # Ping idle connections so a Redis that went away is noticed within seconds.
+        "health_check_interval": 10,
+        "socket_keepalive": True,
         # Longer than the longest task, so an unacknowledged message is not redelivered early.
         "visibility_timeout": 3600,
     }

@@ -1,6 +1,6 @@
 """Tests run on the real database (PostgreSQL), never on a SQLite fallback."""
 
-from claims_site.caches import RATELIMIT_CACHE
+from claims_site.caches import RATELIMIT_CACHE, redis_caches
 from claims_site.env import VAR_DIR, env
 from claims_site.settings.base import *  # noqa: F403
 
@@ -15,6 +15,9 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.E
 # One local-memory store behind both aliases (same LOCATION), as the file cache of `make run`.
 _locmem = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 CACHES = {"default": _locmem, RATELIMIT_CACHE: _locmem}
+# A web process a test starts may use the production cache on the test's own Redis server.
+if env("TEST_REDIS_CACHE_URL", default=""):
+    CACHES = redis_caches(env("TEST_REDIS_CACHE_URL"))
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "test-media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
