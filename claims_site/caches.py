@@ -3,13 +3,13 @@ real Redis server.
 
 Redis only makes things cheaper here; nothing a request needs lives only in it. So the default
 cache (which also serves the ``cached_db`` sessions) ignores Redis errors: a read is a miss, a
-write is skipped, and the error is logged (django-redis's ``IGNORE_EXCEPTIONS``). The rate
-limiter has an alias of its own that raises, so that it can tell "under the limit" from
-"cannot count" and fail open with a log line and a metric (``claims_site.ratelimit``).
+write is skipped, and the error is logged (django-redis's ``IGNORE_EXCEPTIONS``). The same
+cache under the ``strict`` alias raises, for callers that must tell a miss from an outage: the
+rate limiter, which then fails open with a log line (``claims_site.ratelimit``), and ``/readyz``.
 Short socket timeouts keep a request from waiting on a Redis that does not answer.
 """
 
-RATELIMIT_CACHE = "ratelimit"
+STRICT_CACHE = "strict"
 
 # Seconds. Redis answers in well under a millisecond when it is up.
 _TIMEOUTS = {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}
@@ -22,7 +22,7 @@ def redis_caches(url: str) -> dict:
             "LOCATION": url,
             "OPTIONS": {**_TIMEOUTS, "IGNORE_EXCEPTIONS": True},
         },
-        RATELIMIT_CACHE: {
+        STRICT_CACHE: {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": url,
             "OPTIONS": {**_TIMEOUTS, "IGNORE_EXCEPTIONS": False},

@@ -15,7 +15,7 @@ import time
 from django.core.cache import caches
 from redis.exceptions import RedisError
 
-from claims_site.caches import RATELIMIT_CACHE
+from claims_site.caches import STRICT_CACHE
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int) -> 
     bucket = int(time.time()) // window_seconds
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     cache_key = f"rl:{scope}:{bucket}:{digest}"
-    cache = caches[RATELIMIT_CACHE]
+    cache = caches[STRICT_CACHE]
     try:
         added = cache.add(cache_key, 1, timeout=window_seconds + 5)
         count = 1 if added else cache.incr(cache_key)

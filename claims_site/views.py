@@ -1,7 +1,8 @@
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+
+from claims_site import health
 
 
 @require_GET
@@ -11,10 +12,32 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database reachability, for a load balancer."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness: the process answers. Touches nothing else, so a supervisor or orchestrator
+    restarts the process only when the process itself is stuck."""
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness, part by part. Only the database is required to serve people: with the cache
+    or the broker down, pages still work (sessions from the database, follow-ups left in the
+    outbox), so the answer is 200 "degraded" and a load balancer keeps sending traffic; 503
+    when the database is unreachable."""
+    parts = {
+        "database": health.database_reachable(),
+        "cache": health.cache_reachable(),
+        "broker": health.broker_reachable(),
+    }
+    if not parts["database"]:
+        status = "unavailable"
+    elif all(parts.values()):
+        status = "ok"
+    else:
+        status = "degraded"
+    return JsonResponse(
+        {"status": status, **{part: "ok" if up else "unreachable" for part, up in parts.items()}},
+        status=503 if status == "unavailable" else 200,
+    )
 
 
 def _error(request: HttpRequest, status: int) -> HttpResponse:

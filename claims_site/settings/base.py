@@ -6,7 +6,7 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from claims_site.caches import RATELIMIT_CACHE, redis_caches
+from claims_site.caches import STRICT_CACHE, redis_caches
 from claims_site.env import BASE_DIR, VAR_DIR, env
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-embedded-default-do-not-use-in-production")
@@ -107,7 +107,7 @@ else:
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(VAR_DIR / "cache"),
     }
-    CACHES = {"default": _file_cache, RATELIMIT_CACHE: _file_cache}
+    CACHES = {"default": _file_cache, STRICT_CACHE: _file_cache}
 # django-redis logs every Redis error it ignores (with its traceback) to this logger.
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "claims_site.cache"
