@@ -14,14 +14,13 @@ import urllib.error
 import urllib.request
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from claims.models import Claim, ClaimStatus, Outbox
 from tests.factories import OrderLineFactory
 from tests.portal.conftest import jpeg_bytes, sign_in
-from tests.portal.helpers import DECLARATIONS, incident_data, losses_data, step_url
+from tests.portal.helpers import file_claim
 from tests.support.workers import (
     Supervisor,
     celery_broker,
@@ -47,19 +46,10 @@ def stack(redis_cache, tmp_path):
 
 
 def _file_claim(line) -> list[int]:
-    """A customer files a claim with a photo; the status code of every response."""
+    """A signed-in customer files a claim with a photo; the status code of every response."""
     client = Client(raise_request_exception=False)
     sign_in(client, line.order.customer)
-    photo = SimpleUploadedFile("heater.jpg", jpeg_bytes(), content_type="image/jpeg")
-    return [
-        client.post(step_url(line, "incident"), incident_data(line)).status_code,
-        client.post(step_url(line, "losses"), losses_data()).status_code,
-        client.post(
-            step_url(line, "evidence"), {"kind": "damage_photo", "files": [photo]}
-        ).status_code,
-        client.get(step_url(line, "review")).status_code,
-        client.post(step_url(line, "review"), DECLARATIONS).status_code,
-    ]
+    return file_claim(client, line, jpeg_bytes())
 
 
 def _web_status(supervisor: Supervisor, path: str) -> int:
