@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from claims.leases import lease_kept
 from claims.models import Outbox
 
 logger = logging.getLogger(__name__)
@@ -163,7 +164,8 @@ def deliver(*, message_id: int) -> str:
     messages = _lease(message_ids=[message_id])
     if not messages:
         return "skipped"  # done, running elsewhere, given up on, or unknown
-    return _run(messages[0])
+    with _kept(messages):
+        return _run(messages[0])
 
 
 def deliver_many(*, message_ids: list[int]) -> int:
@@ -174,8 +176,24 @@ def deliver_many(*, message_ids: list[int]) -> int:
     holds up nobody else, and its own row records the error). Other messages run one by one.
     A failure is recorded on the message's row and the rest of the chunk goes on.
     """
+    leased = _lease(message_ids=message_ids)
+    with _kept(leased):
+        return _deliver_leased(leased)
+
+
+def _kept(messages: list[Outbox]):
+    """Keep the lease on these messages while this worker runs them (claims.leases)."""
+    return lease_kept(
+        model=Outbox,
+        ids=[m.pk for m in messages],
+        lease=settings.OUTBOX_LEASE,
+        done_at__isnull=True,
+    )
+
+
+def _deliver_leased(leased: list[Outbox]) -> int:
     by_topic: dict[str, list[Outbox]] = {}
-    for message in _lease(message_ids=message_ids):
+    for message in leased:
         by_topic.setdefault(message.topic, []).append(message)
     done = 0
     for topic, messages in by_topic.items():

@@ -301,7 +301,8 @@ CELERY_BEAT_SCHEDULE = {
     # write the day's bank file.
     "payouts-redispatch": {
         "task": "payouts.tasks.payouts_redispatch",
-        "schedule": timedelta(seconds=30),
+        # With the 20-second lease: a dead sender's payout is re-taken within 35 s.
+        "schedule": timedelta(seconds=15),
     },
     "payouts-auto-approve": {
         "task": "payouts.tasks.auto_approve_sweep",
@@ -314,8 +315,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Claimdesk ------------------------------------------------------------------------------
-# How long a worker may hold an outbox message before the sweeper hands it to another worker.
-OUTBOX_LEASE = timedelta(seconds=env.int("OUTBOX_LEASE_SECONDS", default=300))
+# How long an outbox message stays a worker's after its last renewal; the worker renews it while
+# it runs the handler (claims.leases), so a dead worker's message is re-sent by the next sweep
+# after this, however long handlers take.
+OUTBOX_LEASE = timedelta(seconds=env.int("OUTBOX_LEASE_SECONDS", default=20))
 # How long after commit the sweeper waits before it re-dispatches a message nobody took.
 OUTBOX_REDISPATCH_AFTER = timedelta(seconds=30)
 OUTBOX_BATCH_SIZE = 500
@@ -350,8 +353,9 @@ PAYOUT_BANK_DIR = env("PAYOUT_BANK_DIR", default=str(VAR_DIR / "bank"))
 PAYOUT_DEBTOR_NAME = env("PAYOUT_DEBTOR_NAME", default="Marketplace Guarantee Program")
 PAYOUT_DEBTOR_ACCOUNT = env("PAYOUT_DEBTOR_ACCOUNT", default="000123456789")
 PAYOUT_DEBTOR_BIC = env("PAYOUT_DEBTOR_BIC", default="CHASUS33")
-# A sender that dies mid-payment leaves a lease; the job takes the payout again after this.
-PAYOUT_LEASE = timedelta(seconds=env.int("PAYOUT_LEASE_SECONDS", default=300))
+# A sender that dies mid-payment leaves a lease, renewed while it is alive (claims.leases); the
+# send job takes the payout again this long after the last renewal, with the same key.
+PAYOUT_LEASE = timedelta(seconds=env.int("PAYOUT_LEASE_SECONDS", default=20))
 PAYOUT_RETRY_BASE = timedelta(seconds=env.int("PAYOUT_RETRY_BASE_SECONDS", default=30))
 PAYOUT_MAX_ATTEMPTS = env.int("PAYOUT_MAX_ATTEMPTS", default=8)
 # Payouts per send batch and claims per creation sweep (the outbox hands over chunks of 250).
