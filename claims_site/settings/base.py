@@ -374,7 +374,10 @@ LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "claims_site.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "claims_site.logging.RequestIdFilter"},
+        "one_line": {"()": "claims_site.logging.OneLineErrorFilter"},
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -394,5 +397,7 @@ LOGGING = {
         # Replaces Django's own console handler, which would print every line twice.
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.db.backends": {"level": "INFO"},
+        # Redis errors the cache ignores (claims_site.caches): one line each, no traceback.
+        "claims_site.cache": {"filters": ["one_line"]},
     },
 }

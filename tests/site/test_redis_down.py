@@ -31,7 +31,7 @@ def _ask_for_link(client, line):
     )
 
 
-def test_customer_signs_in_and_files_a_claim_with_redis_down(client, redis_cache):
+def test_customer_signs_in_and_files_a_claim_with_redis_down(client, redis_cache, caplog):
     client.raise_request_exception = False
     # given: a customer who asked for a sign-in link while Redis was up
     line = OrderLineFactory()
@@ -60,6 +60,10 @@ def test_customer_signs_in_and_files_a_claim_with_redis_down(client, redis_cache
     assert Evidence.objects.filter(claim=claim).count() == 1
     page = client.get(reverse("portal:claim-detail", args=[claim.reference]))
     assert page.status_code == 200 and claim.reference in page.content.decode()
+    # then: each error the cache ignored is one log line naming it, without a traceback
+    ignored = [r for r in caplog.records if r.name == "claims_site.cache"]
+    assert ignored
+    assert all(r.exc_info is None and "ConnectionError" in r.getMessage() for r in ignored)
     # when: Redis is back, the same session still works
     redis_cache.start()
     assert client.get(reverse("portal:claim-detail", args=[claim.reference])).status_code == 200
