@@ -15,11 +15,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
 from claims.leases import lease_kept
 from claims.models import Outbox
+from claims_site.metrics import BROKER_PUBLISH_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +120,7 @@ def publish(task, *, args=(), priority: int | None = None, what: str) -> bool:
         task.apply_async(args=list(args), retry=False, priority=priority)
     except (OperationalError, OSError) as exc:
         logger.warning("broker unavailable, %s left for the sweeper: %s", what, exc)
+        BROKER_PUBLISH_ERRORS.inc()
         return False
     return True
 
@@ -296,6 +298,17 @@ def redispatch_backoff(redispatches: int) -> timedelta:
     return min(
         settings.OUTBOX_REDISPATCH_AFTER * 2 ** min(redispatches + 1, 16), REDISPATCH_BACKOFF_MAX
     )
+
+
+def outbox_backlog(*, now=None) -> tuple[int, float]:
+    """Messages not done yet, and the age in seconds of the oldest (0 when none); one query
+    on outbox_pending_idx."""
+    now = now or timezone.now()
+    figures = Outbox.objects.filter(done_at__isnull=True).aggregate(
+        pending=Count("pk"), oldest=Min("created_at")
+    )
+    oldest = figures["oldest"]
+    return figures["pending"], (now - oldest).total_seconds() if oldest else 0.0
 
 
 def outbox_redispatch(*, now=None, limit: int | None = None) -> int:

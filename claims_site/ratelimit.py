@@ -16,6 +16,7 @@ from django.core.cache import caches
 from redis.exceptions import RedisError
 
 from claims_site.caches import STRICT_CACHE
+from claims_site.metrics import RATELIMIT_FAIL_OPEN
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int) -> 
     except (ValueError, OSError, RedisError) as exc:
         # ValueError: the key expired between add and incr. The others: the cache is down.
         logger.warning("rate limit cache unavailable for %s: %s", scope, exc)
+        RATELIMIT_FAIL_OPEN.labels(scope=scope).inc()
         return False
     return count > limit
 

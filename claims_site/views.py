@@ -1,8 +1,11 @@
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_GET
 
 from claims_site import health
+from claims_site.metrics import metrics_exposition
 
 
 @require_GET
@@ -38,6 +41,18 @@ def readyz(request: HttpRequest) -> JsonResponse:
         {"status": status, **{part: "ok" if up else "unreachable" for part, up in parts.items()}},
         status=503 if status == "unavailable" else 200,
     )
+
+
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics (claims_site.metrics), for a scraper that presents METRICS_TOKEN as a
+    bearer token; without the token configured, or with another one, there is no such page."""
+    token = settings.METRICS_TOKEN
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    if not token or not constant_time_compare(given, token):
+        raise Http404
+    body, content_type = metrics_exposition()
+    return HttpResponse(body, content_type=content_type)
 
 
 def _error(request: HttpRequest, status: int) -> HttpResponse:

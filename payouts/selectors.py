@@ -1,6 +1,7 @@
 """Reads for the admin, the staff pages and the reports."""
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from payouts.ledger import ledger_balances  # noqa: F401 - re-exported for the staff pages
 from payouts.models import (
@@ -52,3 +53,13 @@ def qa_report(*, region=None) -> dict:
     totals["wrong_share"] = round(totals["wrong"] / reviewed, 4) if reviewed else None
     totals["by_reason"] = by_reason
     return totals
+
+
+def payouts_due_count(*, now=None) -> int:
+    """Payouts the send job should take now: pending and due, or sending with a lease that ran
+    out (payout_due_idx, payout_lease_idx)."""
+    now = now or timezone.now()
+    return Payout.objects.filter(
+        Q(status=PayoutStatus.PENDING, next_attempt_at__lte=now)
+        | Q(status=PayoutStatus.SENDING, locked_until__lt=now)
+    ).count()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from claims.models import Claim, Evidence
+from claims.models import Claim, ClaimStatus, Evidence
 from claims.money import format_minor
 from marketplace.models import OrderLine
 from sellers.models import (
@@ -154,3 +154,12 @@ def seller_standing(*, seller: Seller, today: dt.date | None = None) -> Standing
         insurance_required=seller.insurance_required,
         certificate=certificate,
     )
+
+
+def claims_overdue_for_escalation_count(*, now: dt.datetime | None = None) -> int:
+    """Claims still awaiting their seller past the deadline: what the escalation sweeper has
+    yet to move (claim_seller_overdue_idx)."""
+    now = now or timezone.now()
+    return Claim.objects.filter(
+        status=ClaimStatus.AWAITING_SELLER, seller_respond_by__lt=now
+    ).count()

@@ -314,6 +314,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Metrics --------------------------------------------------------------------------------
+# /metrics answers only a scraper presenting this as a bearer token (claims_site.metrics).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+
 # --- Claimdesk ------------------------------------------------------------------------------
 # How long an outbox message stays a worker's after its last renewal; the worker renews it while
 # it runs the handler (claims.leases), so a dead worker's message is re-sent by the next sweep
@@ -377,6 +381,7 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "claims_site.logging.RequestIdFilter"},
         "one_line": {"()": "claims_site.logging.OneLineErrorFilter"},
+        "count_cache_errors": {"()": "claims_site.metrics.CacheErrorCounter"},
     },
     "formatters": {
         "json": {
@@ -398,6 +403,6 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.db.backends": {"level": "INFO"},
         # Redis errors the cache ignores (claims_site.caches): one line each, no traceback.
-        "claims_site.cache": {"filters": ["one_line"]},
+        "claims_site.cache": {"filters": ["count_cache_errors", "one_line"]},
     },
 }
