@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -43,10 +43,7 @@ def lease_kept(
             while not stop.wait(every):
                 now = timezone.now()
                 try:
-                    # A lease still running, not a retry's longer backoff set meanwhile.
-                    model._default_manager.filter(
-                        pk__in=ids, locked_until__gt=now, locked_until__lte=now + lease, **still
-                    ).update(locked_until=now + lease)
+                    _renew(model=model, ids=ids, now=now, lease=lease, still=still)
                 except DatabaseError as exc:
                     logger.warning("could not renew %s leases: %s", model.__name__, exc)
         finally:
@@ -59,3 +56,21 @@ def lease_kept(
     finally:
         stop.set()
         keeper.join()
+
+
+def _renew(*, model: type[Model], ids: Sequence[int], now, lease: timedelta, still: dict) -> None:
+    """One renewal, which never waits on a row lock: the worker's own thread may hold some of
+    these rows while it records their outcome (then it is about to release them anyway), and
+    waiting could deadlock with it. Rows are locked in key order, skipping locked ones (SQLite
+    has no row locks: it ignores this, and serialises writers instead)."""
+    with transaction.atomic():
+        # A lease still running, not a retry's longer backoff set meanwhile.
+        held = list(
+            model._default_manager.filter(
+                pk__in=ids, locked_until__gt=now, locked_until__lte=now + lease, **still
+            )
+            .select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        model._default_manager.filter(pk__in=held).update(locked_until=now + lease)

@@ -1,9 +1,11 @@
 """A worker keeps its short leases alive while it works; nothing else's lease is touched."""
 
 import datetime as dt
+import threading
 import time
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from claims.leases import lease_kept
@@ -52,3 +54,32 @@ def test_leases_run_out_once_the_work_is_over():
     # then: nobody renewed it, and another worker may take it
     message.refresh_from_db()
     assert message.locked_until < timezone.now()
+
+
+def test_renewal_never_waits_on_a_row_its_worker_has_locked():
+    # given: a worker recording the outcome of one of its two messages (row locked) while the
+    # other is still running
+    now = timezone.now()
+    locked, running = (Outbox.objects.create(topic="t", locked_until=now + LEASE) for _ in range(2))
+    finished = threading.Event()
+
+    def worker() -> None:
+        try:
+            with transaction.atomic():
+                Outbox.objects.select_for_update().get(pk=locked.pk)
+                ids = [locked.pk, running.pk]
+                with lease_kept(model=Outbox, ids=ids, lease=LEASE, done_at__isnull=True):
+                    time.sleep(LEASE.total_seconds() * 2)
+            finished.set()
+        finally:
+            connection.close()
+
+    # when
+    thread = threading.Thread(target=worker, daemon=True)
+    thread.start()
+    thread.join(timeout=LEASE.total_seconds() * 2 + 10)
+    # then: the renewal skipped the locked row instead of deadlocking with its own worker...
+    assert finished.is_set(), "the lease renewal waited on a row its own worker had locked"
+    # ...and kept the other lease alive
+    running.refresh_from_db()
+    assert running.locked_until > now + LEASE
