@@ -18,14 +18,10 @@ JSON line. `make bench ONLY=customer_submit`.
 
 import hashlib
 import io
-import json
-import os
 import random
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import types
 from pathlib import Path
@@ -33,18 +29,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # The project root, in place of benchmarks/ (whose queue.py would shadow the stdlib queue).
 sys.path[0] = str(ROOT)
-MEDIA = tempfile.mkdtemp(prefix="bench-customer-submit-")
-os.environ["DJANGO_SETTINGS_MODULE"] = "claims_site.settings.test"
-os.environ["TEST_DATABASE_NAME"] = "bench_customer_submit"
-os.environ["MEDIA_ROOT"] = MEDIA
 
-import django  # noqa: E402
+from benchmarks._testdb import django_setup, run_and_print  # noqa: E402
 
-django.setup()
+MEDIA = django_setup(database="bench_customer_submit")
 
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
 
 SUBMISSIONS = 5
 PAGE_REQUESTS = 300
@@ -209,15 +199,7 @@ def run() -> dict:
 
 
 def main() -> None:
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
-        result = run()
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
-        shutil.rmtree(MEDIA, ignore_errors=True)
-    print(json.dumps(result))
+    run_and_print(run, media=MEDIA)
 
 
 if __name__ == "__main__":

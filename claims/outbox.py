@@ -15,10 +15,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
+from claims.leases import lease_kept
 from claims.models import Outbox
+from claims_site.metrics import BROKER_PUBLISH_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +120,7 @@ def publish(task, *, args=(), priority: int | None = None, what: str) -> bool:
         task.apply_async(args=list(args), retry=False, priority=priority)
     except (OperationalError, OSError) as exc:
         logger.warning("broker unavailable, %s left for the sweeper: %s", what, exc)
+        BROKER_PUBLISH_ERRORS.inc()
         return False
     return True
 
@@ -163,7 +166,8 @@ def deliver(*, message_id: int) -> str:
     messages = _lease(message_ids=[message_id])
     if not messages:
         return "skipped"  # done, running elsewhere, given up on, or unknown
-    return _run(messages[0])
+    with _kept(messages):
+        return _run(messages[0])
 
 
 def deliver_many(*, message_ids: list[int]) -> int:
@@ -174,8 +178,24 @@ def deliver_many(*, message_ids: list[int]) -> int:
     holds up nobody else, and its own row records the error). Other messages run one by one.
     A failure is recorded on the message's row and the rest of the chunk goes on.
     """
+    leased = _lease(message_ids=message_ids)
+    with _kept(leased):
+        return _deliver_leased(leased)
+
+
+def _kept(messages: list[Outbox]):
+    """Keep the lease on these messages while this worker runs them (claims.leases)."""
+    return lease_kept(
+        model=Outbox,
+        ids=[m.pk for m in messages],
+        lease=settings.OUTBOX_LEASE,
+        done_at__isnull=True,
+    )
+
+
+def _deliver_leased(leased: list[Outbox]) -> int:
     by_topic: dict[str, list[Outbox]] = {}
-    for message in _lease(message_ids=message_ids):
+    for message in leased:
         by_topic.setdefault(message.topic, []).append(message)
     done = 0
     for topic, messages in by_topic.items():
@@ -278,6 +298,17 @@ def redispatch_backoff(redispatches: int) -> timedelta:
     return min(
         settings.OUTBOX_REDISPATCH_AFTER * 2 ** min(redispatches + 1, 16), REDISPATCH_BACKOFF_MAX
     )
+
+
+def outbox_backlog(*, now=None) -> tuple[int, float]:
+    """Messages not done yet, and the age in seconds of the oldest (0 when none); one query
+    on outbox_pending_idx."""
+    now = now or timezone.now()
+    figures = Outbox.objects.filter(done_at__isnull=True).aggregate(
+        pending=Count("pk"), oldest=Min("created_at")
+    )
+    oldest = figures["oldest"]
+    return figures["pending"], (now - oldest).total_seconds() if oldest else 0.0
 
 
 def outbox_redispatch(*, now=None, limit: int | None = None) -> int:

@@ -1,7 +1,11 @@
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_GET
+
+from claims_site import health
+from claims_site.metrics import metrics_exposition
 
 
 @require_GET
@@ -11,10 +15,44 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database reachability, for a load balancer."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness: the process answers. Touches nothing else, so a supervisor or orchestrator
+    restarts the process only when the process itself is stuck."""
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness, part by part. Only the database is required to serve people: with the cache
+    or the broker down, pages still work (sessions from the database, follow-ups left in the
+    outbox), so the answer is 200 "degraded" and a load balancer keeps sending traffic; 503
+    when the database is unreachable."""
+    parts = {
+        "database": health.database_reachable(),
+        "cache": health.cache_reachable(),
+        "broker": health.broker_reachable(),
+    }
+    if not parts["database"]:
+        status = "unavailable"
+    elif all(parts.values()):
+        status = "ok"
+    else:
+        status = "degraded"
+    return JsonResponse(
+        {"status": status, **{part: "ok" if up else "unreachable" for part, up in parts.items()}},
+        status=503 if status == "unavailable" else 200,
+    )
+
+
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics (claims_site.metrics), for a scraper that presents METRICS_TOKEN as a
+    bearer token; without the token configured, or with another one, there is no such page."""
+    token = settings.METRICS_TOKEN
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    if not token or not constant_time_compare(given, token):
+        raise Http404
+    body, content_type = metrics_exposition()
+    return HttpResponse(body, content_type=content_type)
 
 
 def _error(request: HttpRequest, status: int) -> HttpResponse:

@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from payouts.ledger import ledger_balances  # noqa: F401 - re-exported for the staff pages
 from payouts.models import (
@@ -121,3 +122,13 @@ def claim_payee_situation(*, claim, with_pending_change: bool = False) -> PayeeS
         paid_to_last4=paid_to,
         paid_at=paid_at,
     )
+
+
+def payouts_due_count(*, now=None) -> int:
+    """Payouts the send job should take now: pending and due, or sending with a lease that ran
+    out (payout_due_idx, payout_lease_idx)."""
+    now = now or timezone.now()
+    return Payout.objects.filter(
+        Q(status=PayoutStatus.PENDING, next_attempt_at__lte=now)
+        | Q(status=PayoutStatus.SENDING, locked_until__lt=now)
+    ).count()

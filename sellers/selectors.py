@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils import timezone
 
-from claims.models import Claim, Evidence
+from claims.models import Claim, ClaimStatus, Evidence
 from claims.money import format_minor
 from marketplace.models import OrderLine
 from sellers.models import (
@@ -234,3 +234,12 @@ def first_month_over_threshold(seller_ref: str = "pk") -> Subquery:
 def monthly_gross_for(*, seller: Seller, months: int = 12) -> list[SellerMonthlyGross]:
     """The seller's latest imported months, newest first."""
     return list(SellerMonthlyGross.objects.filter(seller=seller).order_by("-month")[:months])
+
+
+def claims_overdue_for_escalation_count(*, now: dt.datetime | None = None) -> int:
+    """Claims still awaiting their seller past the deadline: what the escalation sweeper has
+    yet to move (claim_seller_overdue_idx)."""
+    now = now or timezone.now()
+    return Claim.objects.filter(
+        status=ClaimStatus.AWAITING_SELLER, seller_respond_by__lt=now
+    ).count()

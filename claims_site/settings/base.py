@@ -6,6 +6,7 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from claims_site.caches import STRICT_CACHE, redis_caches
 from claims_site.env import BASE_DIR, VAR_DIR, env
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-embedded-default-do-not-use-in-production")
@@ -99,21 +100,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ---------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
-    }
+    CACHES = redis_caches(REDIS_URL)
 else:
     # Shared by the web, worker and beat processes of `make run`, unlike a local-memory cache.
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"),
-        }
+    _file_cache = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
     }
+    CACHES = {"default": _file_cache, STRICT_CACHE: _file_cache}
+# django-redis logs every Redis error it ignores (with its traceback) to this logger.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "claims_site.cache"
 
 # --- Auth ----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -158,7 +155,21 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# EMAIL_URL sets the whole relay at once (django-environ): smtp+tls://user:password@host:587
+# for STARTTLS, smtp+ssl://user:password@host:465 for TLS from the start, smtp://host:25 for a
+# local relay. Each EMAIL_ variable below overrides its part of it. Without either, e-mail is
+# printed on the console.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = env("EMAIL_BACKEND", default=_email["EMAIL_BACKEND"])
+EMAIL_HOST = env("EMAIL_HOST", default=_email["EMAIL_HOST"] or "localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=_email["EMAIL_PORT"] or 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default=_email["EMAIL_HOST_USER"] or "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default=_email["EMAIL_HOST_PASSWORD"] or "")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=_email.get("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=_email.get("EMAIL_USE_SSL", False))
+# Seconds: a relay that does not answer fails the job (the outbox retries it) instead of
+# holding a worker forever (Django's default is no timeout).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Claimdesk <claims@marketplace.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute links in e-mails (sign-in links, seller response links).
@@ -192,6 +203,8 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Pool processes per worker; unset, one per CPU.
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=0) or None
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_IGNORE_RESULT = True
@@ -203,6 +216,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # outbox (claims.Outbox) is re-dispatched by the sweeper once the broker is back.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that loses the broker reconnects by itself, for as long as the outage lasts (Celery's
+# default gives up after 100 attempts, about 50 minutes, and the worker exits).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_PUBLISH_RETRY = False
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue = Path(env("CELERY_FILESYSTEM_QUEUE", default=str(VAR_DIR / "celery" / "queue")))
@@ -222,10 +239,20 @@ else:
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
         "max_retries": 0,
+        # Ping idle connections so a Redis that went away is noticed within seconds.
+        "health_check_interval": 10,
+        "socket_keepalive": True,
         # Longer than the longest task, so an unacknowledged message is not redelivered early.
         "visibility_timeout": 3600,
     }
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat keeps its schedule in memory (Celery's base Scheduler) rather than in a shelve file: it
+# starts in any directory, even a read-only one, and has no file to lose or corrupt. Every
+# periodic job is an idempotent sweeper, so a restarted beat only runs each one an interval
+# after it starts (a daily job, at its next time of day).
+CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
+# What a process prints goes to its own stderr for the supervisor's log, whole; redirected
+# into the logger, a traceback became one JSON record per fragment.
+CELERY_WORKER_REDIRECT_STDOUTS = False
 # The one periodic schedule of the project (STACK.md: no django-celery-beat).
 CELERY_BEAT_SCHEDULE = {
     "outbox-redispatch": {
@@ -278,7 +305,8 @@ CELERY_BEAT_SCHEDULE = {
     # write the day's bank file.
     "payouts-redispatch": {
         "task": "payouts.tasks.payouts_redispatch",
-        "schedule": timedelta(seconds=30),
+        # With the 20-second lease: a dead sender's payout is re-taken within 35 s.
+        "schedule": timedelta(seconds=15),
     },
     "payouts-auto-approve": {
         "task": "payouts.tasks.auto_approve_sweep",
@@ -295,9 +323,15 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Metrics --------------------------------------------------------------------------------
+# /metrics answers only a scraper presenting this as a bearer token (claims_site.metrics).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+
 # --- Claimdesk ------------------------------------------------------------------------------
-# How long a worker may hold an outbox message before the sweeper hands it to another worker.
-OUTBOX_LEASE = timedelta(seconds=env.int("OUTBOX_LEASE_SECONDS", default=300))
+# How long an outbox message stays a worker's after its last renewal; the worker renews it while
+# it runs the handler (claims.leases), so a dead worker's message is re-sent by the next sweep
+# after this, however long handlers take.
+OUTBOX_LEASE = timedelta(seconds=env.int("OUTBOX_LEASE_SECONDS", default=20))
 # How long after commit the sweeper waits before it re-dispatches a message nobody took.
 OUTBOX_REDISPATCH_AFTER = timedelta(seconds=30)
 OUTBOX_BATCH_SIZE = 500
@@ -335,8 +369,9 @@ PAYOUT_BANK_DIR = env("PAYOUT_BANK_DIR", default=str(VAR_DIR / "bank"))
 PAYOUT_DEBTOR_NAME = env("PAYOUT_DEBTOR_NAME", default="Marketplace Guarantee Program")
 PAYOUT_DEBTOR_ACCOUNT = env("PAYOUT_DEBTOR_ACCOUNT", default="000123456789")
 PAYOUT_DEBTOR_BIC = env("PAYOUT_DEBTOR_BIC", default="CHASUS33")
-# A sender that dies mid-payment leaves a lease; the job takes the payout again after this.
-PAYOUT_LEASE = timedelta(seconds=env.int("PAYOUT_LEASE_SECONDS", default=300))
+# A sender that dies mid-payment leaves a lease, renewed while it is alive (claims.leases); the
+# send job takes the payout again this long after the last renewal, with the same key.
+PAYOUT_LEASE = timedelta(seconds=env.int("PAYOUT_LEASE_SECONDS", default=20))
 PAYOUT_RETRY_BASE = timedelta(seconds=env.int("PAYOUT_RETRY_BASE_SECONDS", default=30))
 PAYOUT_MAX_ATTEMPTS = env.int("PAYOUT_MAX_ATTEMPTS", default=8)
 # Payouts per send batch and claims per creation sweep (the outbox hands over chunks of 250).
@@ -368,7 +403,11 @@ LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "claims_site.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "claims_site.logging.RequestIdFilter"},
+        "one_line": {"()": "claims_site.logging.OneLineErrorFilter"},
+        "count_cache_errors": {"()": "claims_site.metrics.CacheErrorCounter"},
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -388,5 +427,7 @@ LOGGING = {
         # Replaces Django's own console handler, which would print every line twice.
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.db.backends": {"level": "INFO"},
+        # Redis errors the cache ignores (claims_site.caches): one line each, no traceback.
+        "claims_site.cache": {"filters": ["count_cache_errors", "one_line"]},
     },
 }

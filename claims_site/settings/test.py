@@ -1,5 +1,6 @@
 """Tests run on the real database (PostgreSQL), never on a SQLite fallback."""
 
+from claims_site.caches import STRICT_CACHE, redis_caches
 from claims_site.env import VAR_DIR, env
 from claims_site.settings.base import *  # noqa: F403
 
@@ -11,7 +12,12 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Worker processes started by tests may choose a backend they can be observed through.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One local-memory store behind both aliases (same LOCATION), as the file cache of `make run`.
+_locmem = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+CACHES = {"default": _locmem, STRICT_CACHE: _locmem}
+# A web process a test starts may use the production cache on the test's own Redis server.
+if env("TEST_REDIS_CACHE_URL", default=""):
+    CACHES = redis_caches(env("TEST_REDIS_CACHE_URL"))
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "test-media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

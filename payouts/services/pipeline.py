@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from claims.batch import claim_transition_batch
 from claims.events import claim_event_add
+from claims.leases import lease_kept
 from claims.lifecycle import Via
 from claims.models import MARKETPLACE_FUNDING, Claim, ClaimStatus, EventKind
 from payouts.adapters import (
@@ -308,8 +309,15 @@ def payouts_send_leased(*, payout_ids: list[int], adapter) -> dict[int, str]:
     """Send payouts this worker leased; returns ``{payout id: outcome}`` (see ``payout_send``).
 
     The provider is called with no transaction open and no row locked (the lease is a column,
-    not a lock); each outcome is recorded afterwards in short transactions.
+    not a lock); each outcome is recorded afterwards in short transactions. The lease is
+    renewed while this runs (``claims.leases``), so it can be short: a dead worker's payouts
+    are taken over one lease after it stopped renewing them.
     """
+    with lease_kept(model=Payout, ids=payout_ids, lease=settings.PAYOUT_LEASE, status=P.SENDING):
+        return _send_leased(payout_ids=payout_ids, adapter=adapter)
+
+
+def _send_leased(*, payout_ids: list[int], adapter) -> dict[int, str]:
     outcomes: dict[int, str] = {}
     payouts = list(
         Payout.objects.select_related("claim")

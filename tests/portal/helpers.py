@@ -35,5 +35,22 @@ def fill_until_evidence(client, line) -> None:
     assert client.post(step_url(line, "losses"), losses_data()).status_code == 302
 
 
+def file_claim(client, line, photo: bytes) -> list[int]:
+    """Walk the wizard from the incident to the submission with one photo; the status code of
+    every response (the caller decides what counts as an error)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("heater.jpg", photo, content_type="image/jpeg")
+    return [
+        client.post(step_url(line, "incident"), incident_data(line)).status_code,
+        client.post(step_url(line, "losses"), losses_data()).status_code,
+        client.post(
+            step_url(line, "evidence"), {"kind": "damage_photo", "files": [upload]}
+        ).status_code,
+        client.get(step_url(line, "review")).status_code,
+        client.post(step_url(line, "review"), DECLARATIONS).status_code,
+    ]
+
+
 def today():
     return timezone.now().date()

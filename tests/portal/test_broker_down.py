@@ -2,7 +2,6 @@
 receipt e-mail and every other follow-up happen exactly once (the database is the outbox)."""
 
 import datetime as dt
-import json
 import time
 
 import pytest
@@ -14,7 +13,14 @@ from claims.models import Claim, ClaimStatus, Outbox
 from claims.outbox import outbox_redispatch
 from tests.portal.conftest import jpeg_bytes, sign_in
 from tests.portal.helpers import DECLARATIONS, fill_until_evidence, step_url
-from tests.support.workers import RedisServer, Worker, celery_broker, wait_for
+from tests.support.workers import (
+    RedisServer,
+    Worker,
+    celery_broker,
+    demo_mail_env,
+    demo_mails,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -25,13 +31,6 @@ def redis_server():
     server.start()
     yield server
     server.close()
-
-
-def _sent(mail_dir, reference: str) -> list[dict]:
-    if not mail_dir.exists():
-        return []
-    records = [json.loads(p.read_text()) for p in mail_dir.glob("*.json")]
-    return [r for r in records if reference in r["subject"]]
 
 
 def test_submission_with_broker_down_succeeds_and_the_receipt_is_sent_once_later(
@@ -67,13 +66,7 @@ def test_submission_with_broker_down_succeeds_and_the_receipt_is_sent_once_later
         }
         # when: the broker is back, a worker runs, and the sweeper re-dispatches (twice)
         redis_server.start()
-        worker = Worker(
-            broker_url=redis_server.url,
-            extra_env={
-                "EMAIL_BACKEND": "portal.mail.DemoCopyEmailBackend",
-                "DEMO_MAIL_DIR": str(mail_dir),
-            },
-        ).start()
+        worker = Worker(broker_url=redis_server.url, extra_env=demo_mail_env(mail_dir)).start()
         try:
             later = timezone.now() + dt.timedelta(minutes=1)
             assert outbox_redispatch(now=later) == 3
@@ -90,7 +83,7 @@ def test_submission_with_broker_down_succeeds_and_the_receipt_is_sent_once_later
         worker.cleanup()
     # then: the receipt was sent exactly once, and the claim was screened exactly once
     receipts = [
-        r for r in _sent(mail_dir, claim.reference) if r["to"] == [line.order.customer.email]
+        r for r in demo_mails(mail_dir, claim.reference) if r["to"] == [line.order.customer.email]
     ]
     assert len(receipts) == 1, output[-3000:]
     assert receipts[0]["to"] == [line.order.customer.email]

@@ -96,5 +96,5 @@ def test_database_and_redis_urls_switch_to_postgres_and_redis():
     assert result.stdout.strip().splitlines()[-1].split() == [
         "django.db.backends.postgresql",
         "redis://127.0.0.1:6379/3",
-        "django.core.cache.backends.redis.RedisCache",
+        "django_redis.cache.RedisCache",
     ]

@@ -42,3 +42,18 @@ def manage(env: dict[str, str], *args: str, timeout: int = 300) -> str:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
+
+
+def fresh_checkout(dest: Path) -> Path:
+    """A copy of the files git tracks (as they are in the working tree) under ``dest``: what a
+    fresh clone holds, without the ``var/`` that running the project leaves behind."""
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    for name in filter(None, tracked):
+        source = ROOT / os.fsdecode(name)
+        if source.is_file():
+            target = dest / os.fsdecode(name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.read_bytes())
+    return dest

@@ -1,7 +1,9 @@
 """Real Celery workers and real Redis servers for integration tests."""
 
 import contextlib
+import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -216,3 +218,96 @@ def _reset_pools(app) -> None:
     app._pool = None
     with contextlib.suppress(AttributeError, KeyError):
         app.__dict__["amqp"]._producer_pool = None
+
+
+class Supervisor:
+    """The deployment's own ``deploy/supervisord.conf`` (web, two workers, beat), run by a real
+    supervisord on the test database and a given Redis server."""
+
+    CONFIG = ROOT / "deploy" / "supervisord.conf"
+
+    def __init__(self, *, redis_url: str, extra_env: dict | None = None):
+        self.run_dir = Path(tempfile.mkdtemp(prefix="supervisor-"))
+        self.port = free_port()
+        self.env = {
+            **os.environ,
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            "CLAIMDESK_RUN": str(self.run_dir),
+            "PORT": str(self.port),
+            "WEB_CONCURRENCY": "1",
+            "CELERY_WORKER_CONCURRENCY": "1",
+            "DJANGO_SETTINGS_MODULE": "claims_site.settings.test",
+            "DATABASE_URL": test_database_url(),
+            "CELERY_BROKER_URL": redis_url,
+            "TEST_REDIS_CACHE_URL": redis_url,
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            **(extra_env or {}),
+        }
+        self.process: subprocess.Popen | None = None
+
+    def _ctl(self, *args: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "supervisor.supervisorctl", "-c", str(self.CONFIG), *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
+
+    def start(self) -> "Supervisor":
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "supervisor.supervisord", "-c", str(self.CONFIG)],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        return self
+
+    def status(self) -> dict[str, tuple[str, int | None]]:
+        """``{process name: (state, pid)}`` as supervisorctl reports them."""
+        found = {}
+        for line in self._ctl("status").splitlines():
+            parts = line.split()
+            if len(parts) >= 2:
+                pid = re.search(r"pid (\d+)", line)
+                found[parts[0]] = (parts[1], int(pid.group(1)) if pid else None)
+        return found
+
+    def wait_running(self, *names: str, timeout: float = 90) -> dict:
+        wait_for(
+            lambda: all(self.status().get(n, ("",))[0] == "RUNNING" for n in names),
+            timeout=timeout,
+            interval=0.5,
+            what=f"{', '.join(names)} to be RUNNING",
+        )
+        return self.status()
+
+    def log(self, name: str = "supervisord") -> str:
+        path = self.run_dir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self._ctl("shutdown")
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+
+
+def demo_mail_env(mail_dir: Path) -> dict[str, str]:
+    """Environment for processes whose e-mails a test reads back: the demo backend keeps each
+    one as a JSON file under ``mail_dir``."""
+    return {"EMAIL_BACKEND": "portal.mail.DemoCopyEmailBackend", "DEMO_MAIL_DIR": str(mail_dir)}
+
+
+def demo_mails(mail_dir: Path, reference: str) -> list[dict]:
+    """The e-mails kept under ``mail_dir`` whose subject names ``reference``."""
+    if not mail_dir.exists():
+        return []
+    records = [json.loads(p.read_text()) for p in mail_dir.glob("*.json")]
+    return [r for r in records if reference in r["subject"]]
