@@ -76,6 +76,20 @@ def _accepted(*, party_link_path: str | None = None, amount_minor=OVER, insurer=
     return claim
 
 
+def _decided_step_in(claim, supervisor, amount=80_000):
+    """A supervisor takes up an escalated claim and approves ``amount`` of it, with the reason."""
+    claim_transition(claim=claim, to=S.UNDER_REVIEW, actor=Actor.staff(supervisor))
+    item = claim.losses.get()
+    decision_approve(
+        claim=claim,
+        actor=Actor.staff(supervisor),
+        approved={item.pk: amount},
+        reasons={item.pk: WHY},
+    )
+    claim.refresh_from_db()
+    return claim
+
+
 # --- funding follows the policy ------------------------------------------------------------
 
 
@@ -180,17 +194,14 @@ def test_funding_override_needs_the_permission_and_a_written_reason(agent, super
 def test_seller_may_appeal_a_recovery_decided_long_after_the_escalation(client, supervisor):
     # given: the recovery opened at escalation; the claim was decided 40 days later
     claim = _escalated()
-    later = timezone.now() + dt.timedelta(days=40)
-    claim_transition(claim=claim, to=S.UNDER_REVIEW, actor=Actor.staff(supervisor))
-    decision_approve(
-        claim=claim,
-        actor=Actor.staff(supervisor),
-        approved={claim.losses.get().pk: 80_000},
-        reasons={claim.losses.get().pk: WHY},
-    )
     recovery = Recovery.objects.get(claim=claim)
-    # the appeal window was not running before the amount was known
-    assert recovery.appeal_due is not None
+    # the window is not running while the amount is unknown (nothing can be withheld either)
+    assert recovery.appeal_due is None
+    Recovery.objects.filter(pk=recovery.pk).update(opened_at=timezone.now() - dt.timedelta(days=40))
+    claim = _decided_step_in(claim, supervisor)
+    recovery.refresh_from_db()
+    # the decision fixes the amount: the window opens now, for the region's 30 days
+    assert recovery.appeal_due >= timezone.now() + dt.timedelta(days=29)
     # when: the seller appeals from their statement a day after the decision
     from sellers.services.responses import seller_respond_link_for_staff
 
@@ -203,20 +214,12 @@ def test_seller_may_appeal_a_recovery_decided_long_after_the_escalation(client, 
     assert response.status_code == 302
     recovery.refresh_from_db()
     assert recovery.status == RecoveryStatus.APPEALED
-    assert recovery.appeal_due > later - dt.timedelta(days=40)
 
 
 def test_seller_is_emailed_when_a_recovery_opens_is_fixed_withheld_and_its_appeal_decided(
     supervisor,
 ):
-    claim = _escalated()
-    claim_transition(claim=claim, to=S.UNDER_REVIEW, actor=Actor.staff(supervisor))
-    decision_approve(
-        claim=claim,
-        actor=Actor.staff(supervisor),
-        approved={claim.losses.get().pk: 80_000},
-        reasons={claim.losses.get().pk: WHY},
-    )
+    claim = _decided_step_in(_escalated(), supervisor)
     recovery = Recovery.objects.get(claim=claim)
     withholding_record(
         recovery=recovery, amount_minor=30_000, currency="USD", disbursement_reference="D-1"
