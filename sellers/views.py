@@ -50,6 +50,45 @@ def _limited(request: HttpRequest) -> bool:
     )
 
 
+def _party(purpose: str) -> str:
+    if purpose == LinkPurpose.INSURER_RESPONSE:
+        return ResponseParty.INSURER
+    return ResponseParty.SELLER
+
+
+def _page(
+    request: HttpRequest,
+    *,
+    claim: Claim,
+    link: AccessLink,
+    token: str,
+    form: ResponseForm | None = None,
+    certificate_form: CertificateForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The answer page; a refused form is shown again as typed, with its errors."""
+    party = _party(link.purpose)
+    history = responses_for_claim(claim=claim)
+    if form is None:
+        latest = history[0] if history else None
+        previous_files = evidence_names(ids=latest.evidence_ids) if latest else []
+        form = ResponseForm(party=party, previous_files=previous_files)
+    context = {
+        "claim": claim,
+        "link": link,
+        "party": party,
+        "is_seller": party == ResponseParty.SELLER,
+        "open": response_is_open(claim),
+        "history": [(r, evidence_names(ids=r.evidence_ids)) for r in history],
+        "evidence": claim.evidence.all(),
+        "form": form,
+        "certificate_form": certificate_form or CertificateForm(currency=claim.seller.currency),
+        "standing": seller_standing(seller=claim.seller) if party == ResponseParty.SELLER else None,
+        "token": token,
+    }
+    return render(request, "sellers/respond.html", context, status=status)
+
+
 def _respond(request: HttpRequest, reference: str, token: str, purpose: str) -> HttpResponse:
     try:
         claim, link = _resolve(reference, token, purpose)
@@ -62,53 +101,33 @@ def _respond(request: HttpRequest, reference: str, token: str, purpose: str) -> 
             {"message": _("Too many attempts. Please wait a few minutes.")},
             status=429,
         )
-    party = (
-        ResponseParty.INSURER if purpose == LinkPurpose.INSURER_RESPONSE else ResponseParty.SELLER
-    )
+    if request.method != "POST":
+        return _page(request, claim=claim, link=link, token=token)
     history = responses_for_claim(claim=claim)
     latest = history[0] if history else None
     previous_files = evidence_names(ids=latest.evidence_ids) if latest else []
     form = ResponseForm(
-        request.POST or None, request.FILES or None, party=party, previous_files=previous_files
+        request.POST, request.FILES, party=_party(purpose), previous_files=previous_files
     )
-    certificate_form = CertificateForm(currency=claim.seller.currency)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                seller_response_submit(
-                    link=link,
-                    decision=data["decision"],
-                    reasons=data["reasons"],
-                    insurer_name=data.get("insurer_name", ""),
-                    insurer_email=data.get("insurer_email", ""),
-                    files=[(f.name, f.read()) for f in data["files"]],
-                    keep_evidence_ids=data.get("keep", []),
-                )
-            except ClaimError as exc:
-                messages.error(request, str(exc))
-                status = 400
-            else:
-                messages.success(request, _("Thank you: your answer is saved."))
-                return redirect(request.path)
-        else:
-            messages.error(request, _("Please correct the errors below."))
-            status = 400
-    context = {
-        "claim": claim,
-        "link": link,
-        "party": party,
-        "is_seller": party == ResponseParty.SELLER,
-        "open": response_is_open(claim),
-        "history": [(r, evidence_names(ids=r.evidence_ids)) for r in history],
-        "evidence": claim.evidence.all(),
-        "form": form,
-        "certificate_form": certificate_form,
-        "standing": seller_standing(seller=claim.seller) if party == ResponseParty.SELLER else None,
-        "token": token,
-    }
-    return render(request, "sellers/respond.html", context, status=status)
+    if not form.is_valid():
+        messages.error(request, _("Please correct the errors below."))
+        return _page(request, claim=claim, link=link, token=token, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        seller_response_submit(
+            link=link,
+            decision=data["decision"],
+            reasons=data["reasons"],
+            insurer_name=data.get("insurer_name", ""),
+            insurer_email=data.get("insurer_email", ""),
+            files=[(f.name, f.read()) for f in data["files"]],
+            keep_evidence_ids=data.get("keep", []),
+        )
+    except ClaimError as exc:
+        messages.error(request, str(exc))
+        return _page(request, claim=claim, link=link, token=token, form=form, status=400)
+    messages.success(request, _("Thank you: your answer is saved."))
+    return redirect(request.path)
 
 
 @require_http_methods(["GET", "POST"])
@@ -129,12 +148,11 @@ def insurance_upload(request: HttpRequest, reference: str, token: str) -> HttpRe
         return _refused(request, exc)
     form = CertificateForm(request.POST, request.FILES, currency=claim.seller.currency)
     if not form.is_valid():
-        errors = "; ".join(
-            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errs)}"
-            for name, errs in form.errors.items()
+        # Shown again as typed, each error beside its field: nothing is saved, nothing lost.
+        messages.error(request, _("The certificate was not saved: please correct it below."))
+        return _page(
+            request, claim=claim, link=link, token=token, certificate_form=form, status=400
         )
-        messages.error(request, _("The certificate was not saved: %(errors)s") % {"errors": errors})
-        return redirect("sellers:respond", reference, token)
     data = form.cleaned_data
     document = data["document"].read() if data.get("document") else None
     try:

@@ -20,6 +20,29 @@ ACCEPTED_RATINGS = (
 )
 
 
+# Sane bounds on the dates a seller types (a certificate "valid from 0001 to 9999" is not
+# proof of anything): effective at most this far back or ahead, and a term at most this long.
+CERTIFICATE_EFFECTIVE_PAST = dt.timedelta(days=10 * 366)
+CERTIFICATE_EFFECTIVE_AHEAD = dt.timedelta(days=366)
+CERTIFICATE_MAX_TERM = dt.timedelta(days=5 * 366)
+
+
+def certificate_date_problems(
+    *, effective_date: dt.date, expiry_date: dt.date, today: dt.date
+) -> dict[str, str]:
+    """What is wrong with a certificate's dates, by field; empty when they are plausible."""
+    problems = {}
+    if effective_date < today - CERTIFICATE_EFFECTIVE_PAST:
+        problems["effective_date"] = _("The effective date cannot be more than 10 years ago.")
+    elif effective_date > today + CERTIFICATE_EFFECTIVE_AHEAD:
+        problems["effective_date"] = _("The effective date cannot be more than a year from today.")
+    if expiry_date <= effective_date:
+        problems["expiry_date"] = _("The expiry date must be after the effective date.")
+    elif expiry_date - effective_date > CERTIFICATE_MAX_TERM:
+        problems["expiry_date"] = _("A certificate covers at most 5 years: check the expiry date.")
+    return problems
+
+
 @dataclass(frozen=True)
 class CertificateInput:
     insurer_name: str
@@ -81,8 +104,11 @@ def certificate_submit(
     now = now or timezone.now()
     if not data.insurer_name.strip() or not data.policy_number.strip():
         raise ResponseRejected(_("Give the insurer's name and the policy number."))
-    if data.expiry_date <= data.effective_date:
-        raise ResponseRejected(_("The expiry date must be after the effective date."))
+    problems = certificate_date_problems(
+        effective_date=data.effective_date, expiry_date=data.expiry_date, today=now.date()
+    )
+    if problems:
+        raise ResponseRejected(" ".join(problems.values()))
     if min(data.per_occurrence_minor, data.aggregate_minor, data.deductible_minor) < 0:
         raise ResponseRejected(_("Amounts cannot be negative."))
     failures = certificate_failures(seller=seller, data=data, today=now.date())

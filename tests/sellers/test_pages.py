@@ -192,6 +192,45 @@ def test_insurance_upload_bad_amount_changes_nothing(client):
     assert not claim.seller.certificates.exists()
 
 
+CERTIFICATE = {
+    "insurer_name": "Harbor Mutual",
+    "policy_number": "GL-77",
+    "occurrence_based": "1",
+    "per_occurrence": "1,000,000.00",
+    "aggregate": "2,000,000.00",
+    "deductible": "1,000.00",
+    "insurer_rating": "A",
+    "marketplace_additional_insured": "on",
+    "effective_date": "2026-01-01",
+    "expiry_date": "2027-01-01",
+}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"per_occurrence": "1e999999"}, "is not an amount"),
+        ({"aggregate": "2.000,00"}, "“2.000,00” would be read as $2.00"),
+        ({"deductible": "99999999999999999"}, "is too large"),
+        ({"effective_date": "0001-01-01", "expiry_date": "9999-12-31"}, "more than 10 years ago"),
+        ({"expiry_date": "9999-12-31"}, "at most 5 years"),
+    ],
+)
+def test_insurance_upload_refuses_bad_input_with_a_message_and_keeps_it(client, overrides, message):
+    # given: issue 19 found a 500 for "1e999999" and a certificate valid 0001-9999 accepted
+    claim, path = awaiting()
+    token = LINK.search(path).group("token")
+    url = reverse("sellers:insurance", args=[claim.reference, token])
+    # when
+    response = client.post(url, {**CERTIFICATE, **overrides})
+    # then
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert message in body and "not saved" in body
+    assert 'value="Harbor Mutual"' in body and 'value="GL-77"' in body
+    assert not claim.seller.certificates.exists()
+
+
 def _recovery(supervisor):
     claim, path = awaiting(amount_minor=OVER)
     claim_escalate_overdue(now=claim.seller_respond_by + dt.timedelta(seconds=1))
