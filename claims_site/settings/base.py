@@ -74,6 +74,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The subjects and plain-text parts of e-mails: text, not HTML, so nothing is escaped
+        # ("Tom & Jerry's", not "Tom &amp; Jerry&#x27;s"). Only ``claims.notifications`` uses it.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # --- Database ------------------------------------------------------------------------------
