@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from claims.actors import Actor
 from claims.exceptions import ClaimError
@@ -56,7 +56,7 @@ def _errors(request: HttpRequest, form) -> None:
             messages.error(request, f"{label}: {error}" if label else error)
 
 
-@require_GET
+@require_safe
 @analyst_only
 def queue(request: HttpRequest) -> HttpResponse:
     filters = QueueFilter(request.GET or None, queryset=selectors.fraud_queue())
@@ -83,7 +83,7 @@ def next_case(request: HttpRequest) -> HttpResponse:
     return redirect("fraud:claim", pk=claim.pk)
 
 
-@require_GET
+@require_safe
 @analyst_only
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -164,7 +164,7 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("fraud:claim", pk=pk)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @analyst_only
 def watchlist(request: HttpRequest) -> HttpResponse:
     form = WatchlistForm(request.POST or None)
@@ -209,7 +209,7 @@ def watchlist_end(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("fraud:watchlist")
 
 
-@require_GET
+@require_safe
 @analyst_only
 def rules(request: HttpRequest) -> HttpResponse:
     return render(
@@ -217,7 +217,7 @@ def rules(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @analyst_only
 def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
     rule = get_object_or_404(Rule, code=code)
@@ -259,7 +259,7 @@ def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @analyst_only
 def performance(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -287,7 +287,7 @@ def _adjuster_link(request: HttpRequest, token: str):
     return link, referral_for_link(link)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def adjuster(request: HttpRequest, token: str) -> HttpResponse:
     try:
         link, referral = _adjuster_link(request, token)
@@ -328,7 +328,7 @@ def adjuster(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def adjuster_evidence(request: HttpRequest, token: str, pk: int) -> FileResponse:
     try:
         link, referral = _adjuster_link(request, token)

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from claims.exceptions import ClaimError
 from claims.links import LinkRefused, link_resolve
@@ -130,12 +130,12 @@ def _respond(request: HttpRequest, reference: str, token: str, purpose: str) -> 
     return redirect(request.path)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def respond(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     return _respond(request, reference, token, LinkPurpose.SELLER_RESPONSE)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def insurer_respond(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     return _respond(request, reference, token, LinkPurpose.INSURER_RESPONSE)
 
@@ -187,7 +187,7 @@ def insurance_upload(request: HttpRequest, reference: str, token: str) -> HttpRe
     return redirect("sellers:respond", reference, token)
 
 
-@require_http_methods(["GET"])
+@require_safe
 def statement(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     try:
         claim, link = _resolve(reference, token, LinkPurpose.SELLER_RESPONSE)

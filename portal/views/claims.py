@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from claims import lifecycle
 from claims.actors import Actor
@@ -34,7 +34,7 @@ from portal.views.wizard import limits_context
 from portal.wording import WHAT_HAPPENED, WHAT_NEXT, next_deadline
 
 
-@require_GET
+@require_safe
 @customer_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(
@@ -88,13 +88,13 @@ def _page(request, claim, *, status: int = 200, **forms) -> HttpResponse:
     return render(request, "portal/claim_detail.html", context, status=status)
 
 
-@require_GET
+@require_safe
 @customer_required
 def claim_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return _page(request, customer_claim(customer=request.customer, reference=reference))
 
 
-@require_GET
+@require_safe
 @customer_required
 def claim_submitted(request: HttpRequest, reference: str) -> HttpResponse:
     claim = customer_claim(customer=request.customer, reference=reference)
@@ -151,7 +151,7 @@ def claim_answer(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("portal:claim-detail", reference=claim.reference)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @customer_required
 def claim_withdraw_view(request: HttpRequest, reference: str) -> HttpResponse:
     claim = customer_claim(customer=request.customer, reference=reference)
@@ -201,7 +201,7 @@ def claim_appeal_view(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("portal:claim-detail", reference=claim.reference)
 
 
-@require_GET
+@require_safe
 @customer_required
 def evidence_download(request: HttpRequest, reference: str, pk: int) -> FileResponse:
     """The customer's own files only; never from a public media URL."""
