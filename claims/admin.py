@@ -94,6 +94,13 @@ class LossItemInline(admin.TabularInline):
         return format_minor(obj.approved_minor, obj.currency)
 
 
+def evidence_link(obj: Evidence) -> str:
+    """Evidence opens through the permission-checked view: the file itself has no public URL
+    (the admin's own file widget would link to MEDIA_URL, which nothing serves)."""
+    url = reverse("claims:evidence-download", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, obj.original_name)
+
+
 class EvidenceInline(admin.TabularInline):
     model = Evidence
     extra = 0
@@ -114,8 +121,7 @@ class EvidenceInline(admin.TabularInline):
 
     @admin.display(description=_("file"))
     def download(self, obj: Evidence) -> str:
-        url = reverse("claims:evidence-download", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, obj.original_name)
+        return evidence_link(obj)
 
 
 class ClaimEventInline(admin.TabularInline):
@@ -437,7 +443,12 @@ class EvidenceAdmin(admin.ModelAdmin):
     list_filter = ["kind", "content_type", "uploaded_by_party"]
     list_select_related = ["claim"]
     search_fields = ["claim__reference", "sha256", "original_name"]
-    readonly_fields = [f.name for f in Evidence._meta.fields]
+    readonly_fields = [f.name for f in Evidence._meta.fields if f.name != "file"] + ["download"]
+    exclude = ["file"]
+
+    @admin.display(description=_("file"))
+    def download(self, obj: Evidence) -> str:
+        return evidence_link(obj)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -293,3 +293,36 @@ def test_assignee_change_in_the_admin_goes_through_the_service(client, superviso
     event = claim.events.get(kind="assignment")
     assert event.data == {"from_user_id": None, "to_user_id": agent.pk}
     assert event.actor == supervisor
+
+
+def test_admin_evidence_links_open_the_file(client, supervisor):
+    # given: issue 19 found the admin's evidence links pointing at a URL that 404s
+    import re
+
+    from claims.actors import Actor
+    from claims.services import evidence_add
+    from tests.claims.test_evidence import png_bytes
+
+    claim = claim_new()
+    evidence = evidence_add(
+        claim=claim,
+        data=png_bytes(),
+        filename="a.png",
+        kind="other",
+        actor=Actor.customer(claim.customer),
+    )
+    client.force_login(supervisor)
+    pages = [
+        reverse("admin:claims_evidence_change", args=[evidence.pk]),
+        reverse("admin:claims_claim_change", args=[claim.pk]),
+    ]
+    for page in pages:
+        # when: every link on the page that names the file is followed
+        html = client.get(page).content.decode()
+        links = re.findall(r'href="([^"]+)"[^>]*>a\.png<', html)
+        # then
+        assert links, page
+        for link in links:
+            response = client.get(link)
+            assert response.status_code == 200, (page, link)
+            assert response["Content-Type"] == "image/png"
