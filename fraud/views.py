@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from claims.actors import Actor
 from claims.exceptions import ClaimError
 from claims.files import evidence_response
+from claims.limits import TOO_MANY, link_write_limited
 from claims.links import LinkRefused, link_resolve
 from claims.models import Claim, Evidence, LinkPurpose
 from fraud import selectors
@@ -294,8 +295,12 @@ def adjuster(request: HttpRequest, token: str) -> HttpResponse:
     except (LinkRefused, ClaimError) as exc:
         return render(request, "fraud/adjuster_refused.html", {"message": str(exc)}, status=403)
     form = AdjusterReportForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST":
-        if form.is_valid():
+        if link_write_limited(request, link=link):
+            messages.error(request, TOO_MANY)
+            status = 429
+        elif form.is_valid():
             upload = form.cleaned_data["report"]
             try:
                 fraud_referral_report(
@@ -309,8 +314,10 @@ def adjuster(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect("fraud:adjuster", token=token)
             except ClaimError as exc:
                 messages.error(request, str(exc))
+                status = 400
         else:
             _errors(request, form)
+            status = 400
     claim = referral.claim
     evidence = Evidence.objects.filter(claim=claim).order_by("created_at")
     zone = zoneinfo.ZoneInfo(claim.region.time_zone)
@@ -325,6 +332,7 @@ def adjuster(request: HttpRequest, token: str) -> HttpResponse:
             "token": token,
             "due": referral.due_at.astimezone(zone),
         },
+        status=status,
     )
 
 

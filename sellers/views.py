@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from claims.exceptions import ClaimError
+from claims.limits import TOO_MANY, link_write_limited
 from claims.links import LinkRefused, link_resolve
 from claims.models import AccessLink, Claim, LinkPurpose
-from claims_site.ratelimit import client_ip, rate_limit_hit
 from sellers.forms import AppealForm, CertificateForm, ResponseForm
 from sellers.models import Recovery, ResponseParty
 from sellers.selectors import (
@@ -42,12 +42,6 @@ def _resolve(reference: str, token: str, purpose: str) -> tuple[Claim, AccessLin
     if claim is None:
         raise LinkRefused(LinkRefused.UNKNOWN)
     return claim, link_resolve(token=token, purpose=purpose, claim=claim)
-
-
-def _limited(request: HttpRequest) -> bool:
-    return request.method == "POST" and rate_limit_hit(
-        scope="seller-forms", key=client_ip(request), limit=60, window_seconds=600
-    )
 
 
 def _party(purpose: str) -> str:
@@ -94,13 +88,6 @@ def _respond(request: HttpRequest, reference: str, token: str, purpose: str) -> 
         claim, link = _resolve(reference, token, purpose)
     except LinkRefused as exc:
         return _refused(request, exc)
-    if _limited(request):
-        return render(
-            request,
-            "sellers/link_refused.html",
-            {"message": _("Too many attempts. Please wait a few minutes.")},
-            status=429,
-        )
     if request.method != "POST":
         return _page(request, claim=claim, link=link, token=token)
     history = responses_for_claim(claim=claim)
@@ -109,6 +96,10 @@ def _respond(request: HttpRequest, reference: str, token: str, purpose: str) -> 
     form = ResponseForm(
         request.POST, request.FILES, party=_party(purpose), previous_files=previous_files
     )
+    if link_write_limited(request, link=link):
+        form.is_valid()
+        form.add_error(None, TOO_MANY)
+        return _page(request, claim=claim, link=link, token=token, form=form, status=429)
     if not form.is_valid():
         messages.error(request, _("Please correct the errors below."))
         return _page(request, claim=claim, link=link, token=token, form=form, status=400)
@@ -147,6 +138,12 @@ def insurance_upload(request: HttpRequest, reference: str, token: str) -> HttpRe
     except LinkRefused as exc:
         return _refused(request, exc)
     form = CertificateForm(request.POST, request.FILES, currency=claim.seller.currency)
+    if link_write_limited(request, link=link):
+        form.is_valid()
+        form.add_error(None, TOO_MANY)
+        return _page(
+            request, claim=claim, link=link, token=token, certificate_form=form, status=429
+        )
     if not form.is_valid():
         # Shown again as typed, each error beside its field: nothing is saved, nothing lost.
         messages.error(request, _("The certificate was not saved: please correct it below."))
@@ -187,51 +184,68 @@ def insurance_upload(request: HttpRequest, reference: str, token: str) -> HttpRe
     return redirect("sellers:respond", reference, token)
 
 
+def _statement_page(
+    request: HttpRequest,
+    *,
+    claim: Claim,
+    link: AccessLink,
+    token: str,
+    appeal_form: AppealForm | None = None,
+    appeal_pk: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "claim": claim,
+        "seller": link.seller,
+        "recoveries": list(recoveries_for_seller(seller=link.seller)),
+        "standing": seller_standing(seller=link.seller),
+        "now": timezone.now(),
+        "appeal_form": appeal_form or AppealForm(),
+        "appeal_pk": appeal_pk,
+        "token": token,
+    }
+    return render(request, "sellers/statement.html", context, status=status)
+
+
 @require_safe
 def statement(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     try:
         claim, link = _resolve(reference, token, LinkPurpose.SELLER_RESPONSE)
     except LinkRefused as exc:
         return _refused(request, exc)
-    recoveries = list(recoveries_for_seller(seller=link.seller))
-    context = {
-        "claim": claim,
-        "seller": link.seller,
-        "recoveries": recoveries,
-        "standing": seller_standing(seller=link.seller),
-        "now": timezone.now(),
-        "appeal_form": AppealForm(),
-        "token": token,
-    }
-    return render(request, "sellers/statement.html", context)
+    return _statement_page(request, claim=claim, link=link, token=token)
 
 
 @require_POST
 def recovery_appeal_view(request: HttpRequest, reference: str, token: str, pk: int):
     try:
-        _claim, link = _resolve(reference, token, LinkPurpose.SELLER_RESPONSE)
+        claim, link = _resolve(reference, token, LinkPurpose.SELLER_RESPONSE)
     except LinkRefused as exc:
         return _refused(request, exc)
     recovery = Recovery.objects.filter(pk=pk, seller=link.seller).select_related("claim").first()
     if recovery is None:
         raise Http404
     form = AppealForm(request.POST)
+    page = {"claim": claim, "link": link, "token": token, "appeal_form": form, "appeal_pk": pk}
+    if link_write_limited(request, link=link):
+        messages.error(request, TOO_MANY)
+        return _statement_page(request, **page, status=429)
     if not form.is_valid():
         messages.error(request, _("Tell us why you should not owe this amount."))
-        return redirect("sellers:statement", reference, token)
+        return _statement_page(request, **page, status=400)
     try:
         recovery_appeal(
             recovery=recovery, actor=link_actor(link), reason=form.cleaned_data["reason"]
         )
     except ClaimError as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _(
-                "Your appeal on claim %(ref)s is recorded; nothing will be withheld for it "
-                "until we decide."
-            )
-            % {"ref": recovery.claim.reference},
+        return _statement_page(request, **page, status=400)
+    messages.success(
+        request,
+        _(
+            "Your appeal on claim %(ref)s is recorded; nothing will be withheld for it "
+            "until we decide."
         )
+        % {"ref": recovery.claim.reference},
+    )
     return redirect("sellers:statement", reference, token)

@@ -321,6 +321,10 @@ PORTAL_SUBMISSIONS_PER_CUSTOMER_PER_DAY = env.int(
 )
 PORTAL_SUBMISSIONS_PER_IP_PER_DAY = env.int("PORTAL_SUBMISSIONS_PER_IP_PER_DAY", default=30)
 PORTAL_UPLOADS_PER_CUSTOMER_PER_DAY = env.int("PORTAL_UPLOADS_PER_CUSTOMER_PER_DAY", default=60)
+# Writes through a seller's, insurer's or adjuster's link (answers, files, certificates,
+# appeals, reports): per link and per IP, per hour (claims/limits.py).
+LINK_WRITES_PER_LINK_PER_HOUR = env.int("LINK_WRITES_PER_LINK_PER_HOUR", default=20)
+LINK_WRITES_PER_IP_PER_HOUR = env.int("LINK_WRITES_PER_IP_PER_HOUR", default=60)
 # Demo mode keeps a copy of every e-mail here for the staff page portal:outgoing-email.
 DEMO_MAIL_DIR = env("DEMO_MAIL_DIR", default=str(VAR_DIR / "mail"))
 

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from claims import lifecycle
@@ -101,6 +102,9 @@ def claim_submitted(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "portal/claim_submitted.html", {"claim": claim})
 
 
+UPLOADS_TODAY = _lazy("You have uploaded many files today. Please try again tomorrow.")
+
+
 def _uploads(form) -> list[Upload]:
     kind = form.cleaned_data["kind"]
     return [
@@ -115,7 +119,7 @@ def claim_evidence(request: HttpRequest, reference: str) -> HttpResponse:
     form = EvidenceForm(request.POST, request.FILES)
     if upload_limited(request, customer_id=request.customer_id):
         form.is_valid()
-        form.add_error(None, _("You have uploaded many files today. Please try again tomorrow."))
+        form.add_error(None, UPLOADS_TODAY)
         return _page(request, claim, status=429, evidence_form=form)
     if not form.is_valid():
         return _page(request, claim, status=400, evidence_form=form)
@@ -135,6 +139,11 @@ def claim_evidence(request: HttpRequest, reference: str) -> HttpResponse:
 def claim_answer(request: HttpRequest, reference: str) -> HttpResponse:
     claim = customer_claim(customer=request.customer, reference=reference)
     form = AnswerForm(request.POST, request.FILES)
+    # Files sent with an answer count against the same daily limit as any other upload.
+    if request.FILES and upload_limited(request, customer_id=request.customer_id):
+        form.is_valid()
+        form.add_error(None, UPLOADS_TODAY)
+        return _page(request, claim, status=429, answer_form=form)
     if not form.is_valid():
         return _page(request, claim, status=400, answer_form=form)
     try:

@@ -397,3 +397,22 @@ def test_supervisor_changes_the_review_threshold_in_the_admin_with_history(clien
     policy.refresh_from_db()
     assert (policy.review_threshold, policy.high_threshold) == (55, 80)
     assert policy.history.count() == 2
+
+
+def test_adjuster_reports_are_rate_limited_per_link(client, referral, settings):
+    # given: issue 19 asked for every party's repeatable write to be limited
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.LINK_WRITES_PER_LINK_PER_HOUR = 1
+    url = reverse("fraud:adjuster", args=[referral.token])
+    assert client.post(url, {"recommendation": "clear", "summary": "first"}).status_code == 400
+    # when
+    response = client.post(url, {"recommendation": "clear", "summary": "Second try"})
+    # then
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Please wait a while" in html and "Second try" in html
+    referral.refresh_from_db()
+    assert referral.reported_at is None
+    cache.clear()
