@@ -187,7 +187,7 @@ def test_plain_text_part_is_not_html_escaped_and_the_html_part_is(agent):
     from backoffice.services import claim_message_send
 
     claim = claim_new()
-    text = "Tom & Jerry's <receipt> \"scan\""
+    text = 'Tom & Jerry\'s <receipt> "scan"'
     event = claim_message_send(claim=claim, user=agent, to="customer", text=text)
     mail.outbox.clear()
     # when
