@@ -416,3 +416,32 @@ def test_adjuster_reports_are_rate_limited_per_link(client, referral, settings):
     referral.refresh_from_db()
     assert referral.reported_at is None
     cache.clear()
+
+
+@pytest.mark.parametrize(
+    ("page", "params", "message"),
+    [
+        (
+            "fraud:performance",
+            {"since": "2026-01-01", "until": "9999-12-31"},
+            "Enter a date between",
+        ),
+        (
+            "fraud:performance",
+            {"since": "0001-01-01", "until": "2026-01-01"},
+            "Enter a date between",
+        ),
+        ("fraud:queue", {"older_than_days": "99999999999"}, "less than or equal to 3660"),
+        ("fraud:queue", {"amount_min": "1e999999"}, "less than or equal to"),
+    ],
+)
+def test_far_dates_and_huge_numbers_are_refused_with_a_message(
+    client, analyst, held, page, params, message
+):
+    # given: issue 19 found both pages answering 500 (date arithmetic overflowed)
+    client.force_login(analyst)
+    # when
+    response = client.get(reverse(page), params)
+    # then
+    assert response.status_code == 200
+    assert message in response.content.decode()
