@@ -29,6 +29,7 @@ CHANGELISTS = [
     "marketplace_orderline",
     "marketplace_product",
     "fraud_fraudreview",
+    "claims_accesslink",
 ]
 # Who may open which changelist (200), and who is refused (403). Anonymous users are sent to
 # the login page.
@@ -36,9 +37,14 @@ VISIBLE = {
     "agent": {
         c
         for c in CHANGELISTS
-        if c not in {"claims_outbox", "claims_staffprofile", "fraud_fraudreview"}
+        if c
+        not in {"claims_outbox", "claims_staffprofile", "fraud_fraudreview", "claims_accesslink"}
     },
-    "analyst": {c for c in CHANGELISTS if c not in {"claims_outbox", "claims_staffprofile"}},
+    "analyst": {
+        c
+        for c in CHANGELISTS
+        if c not in {"claims_outbox", "claims_staffprofile", "claims_accesslink"}
+    },
     "supervisor": set(CHANGELISTS),
     "outsider": set(),
 }
@@ -326,3 +332,39 @@ def test_admin_evidence_links_open_the_file(client, supervisor):
             response = client.get(link)
             assert response.status_code == 200, (page, link)
             assert response["Content-Type"] == "image/png"
+
+
+@pytest.mark.parametrize(("role", "allowed"), [("supervisor", True), ("agent", False)])
+def test_supervisors_revoke_links_as_documented(client, cast, role, allowed):
+    # given: issue 19 found supervisors refused (403) although the README says they revoke
+    import datetime as dt
+
+    from django.core.cache import cache
+
+    from claims.links import LinkRefused, link_issue, link_resolve
+    from claims.models import AccessLink, LinkPurpose
+
+    cache.clear()
+    claim = claim_new()
+    link, token = link_issue(
+        purpose=LinkPurpose.SELLER_RESPONSE,
+        email="s@seller.test",
+        expires_in=dt.timedelta(days=5),
+        claim=claim,
+        seller=claim.order_line.seller,
+    )
+    client.force_login(cast[role])
+    # when
+    response = client.post(
+        reverse("admin:claims_accesslink_changelist"),
+        {"action": "revoke", "_selected_action": [link.pk]},
+    )
+    # then
+    link.refresh_from_db()
+    if allowed:
+        assert response.status_code == 302 and link.revoked_at and link.revoked_by == cast[role]
+        with pytest.raises(LinkRefused):
+            link_resolve(token=token, purpose=LinkPurpose.SELLER_RESPONSE, claim=claim)
+    else:
+        assert response.status_code == 403 and link.revoked_at is None
+    assert AccessLink.objects.count() == 1
