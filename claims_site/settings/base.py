@@ -136,10 +136,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Staff sign-in lockout (claims_site/lockout.py): a user name from one address, never the
+# user name everywhere nor everyone behind an address; plus a slower limit per user name.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
-AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURES_PER_USERNAME = env.int("AXES_FAILURES_PER_USERNAME", default=50)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "claims_site.lockout.StaffLockoutHandler"
+AXES_USERNAME_CALLABLE = "claims_site.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "claims_site.lockout.lockout_response"
+# Attempts during a pause neither count nor extend it: nobody keeps a colleague locked out by
+# guessing on.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 
 # --- Internationalisation and time zones --------------------------------------------------
