@@ -26,6 +26,7 @@ from claims.models import (
 )
 from claims.money import format_minor
 from claims.services import claim_assign, claim_transition
+from claims_site.admin_widgets import TolerantAutocompleteMixin
 from sellers.admin import (
     RecoveryInline,
     SellerResponseInline,
@@ -197,7 +198,7 @@ def _transition_action(to: str):
 
 
 @admin.register(Claim)
-class ClaimAdmin(SimpleHistoryAdmin):
+class ClaimAdmin(TolerantAutocompleteMixin, SimpleHistoryAdmin):
     list_display = [
         "reference",
         "status",
@@ -509,7 +510,7 @@ class OutboxAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(TolerantAutocompleteMixin, admin.ModelAdmin):
     list_display = ["user", "time_zone", "away", "max_open_claims"]
     list_filter = ["away"]
     list_select_related = ["user"]

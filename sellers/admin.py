@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from claims.actors import Actor
 from claims.exceptions import ClaimError
 from claims.money import format_minor
+from claims_site.admin_widgets import TolerantAutocompleteMixin
 from sellers.exports import HEADER, csv_lines, csv_safe
 from sellers.models import (
     InsuranceCertificate,
@@ -57,7 +58,7 @@ class SellerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(InsuranceCertificate)
-class InsuranceCertificateAdmin(SimpleHistoryAdmin):
+class InsuranceCertificateAdmin(TolerantAutocompleteMixin, SimpleHistoryAdmin):
     list_display = [
         "seller",
         "insurer_name",

@@ -368,3 +368,19 @@ def test_supervisors_revoke_links_as_documented(client, cast, role, allowed):
     else:
         assert response.status_code == 403 and link.revoked_at is None
     assert AccessLink.objects.count() == 1
+
+
+@pytest.mark.parametrize("value", ["1e999999", "a\x00b", "not-a-number"])
+def test_admin_autocomplete_fields_refuse_a_value_that_is_no_key(client, supervisor, value):
+    from sellers.models import InsuranceCertificate
+
+    # given: issue 19's generated walk found a 500 (ValueError) re-rendering the form
+    client.force_login(supervisor)
+    # when
+    response = client.post(
+        reverse("admin:sellers_insurancecertificate_add"), {"seller": value, "currency": "USD"}
+    )
+    # then: the form again, with the errors marked, and nothing saved
+    assert response.status_code == 200
+    assert "Please correct the error" in response.content.decode()
+    assert not InsuranceCertificate.objects.exists()
