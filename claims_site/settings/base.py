@@ -25,6 +25,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "claims_site",
     "claims",
@@ -45,6 +48,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a second factor (claims_site/second_factor.py)
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -149,6 +154,8 @@ AXES_LOCKOUT_CALLABLE = "claims_site.lockout.lockout_response"
 # guessing on.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
+# Second factor (django-otp): the name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = "Claimdesk"
 
 # --- Internationalisation and time zones --------------------------------------------------
 LANGUAGE_CODE = "en"
