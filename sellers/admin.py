@@ -78,6 +78,17 @@ class InsuranceCertificateAdmin(TolerantAutocompleteMixin, SimpleHistoryAdmin):
     ]
     autocomplete_fields = ["seller"]
     date_hierarchy = "expiry_date"
+    # The file field's own widget links to MEDIA_URL, which nothing serves (uploads are
+    # private) and would take any file unchecked: documents come through the seller's page.
+    exclude = ["document"]
+    readonly_fields = ["document_link"]
+
+    @admin.display(description=_("certificate document"))
+    def document_link(self, obj: InsuranceCertificate) -> str:
+        if not obj.pk or not obj.document:
+            return "—"
+        url = reverse("sellers:certificate-document", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download"))
 
     @admin.display(description=_("per occurrence"), ordering="per_occurrence_minor")
     def per_occurrence(self, obj: InsuranceCertificate) -> str:

@@ -6,8 +6,9 @@ domain error into a message and redirect (post/redirect/get).
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -17,7 +18,7 @@ from claims.limits import TOO_MANY, link_write_limited
 from claims.links import LinkRefused, link_resolve
 from claims.models import AccessLink, Claim, LinkPurpose
 from sellers.forms import AppealForm, CertificateForm, ResponseForm
-from sellers.models import Recovery, ResponseParty
+from sellers.models import InsuranceCertificate, Recovery, ResponseParty
 from sellers.selectors import (
     evidence_names,
     recoveries_for_seller,
@@ -249,3 +250,21 @@ def recovery_appeal_view(request: HttpRequest, reference: str, token: str, pk: i
         % {"ref": recovery.claim.reference},
     )
     return redirect("sellers:statement", reference, token)
+
+
+@require_safe
+@login_required
+@permission_required("sellers.view_insurancecertificate", raise_exception=True)
+def certificate_document(request: HttpRequest, pk: int) -> FileResponse:
+    """A certificate's document, for staff: never on a public URL, always downloaded."""
+    certificate = get_object_or_404(InsuranceCertificate, pk=pk)
+    if not certificate.document:
+        raise Http404
+    response = FileResponse(
+        certificate.document.open("rb"),
+        as_attachment=True,
+        filename=f"certificate-{certificate.policy_number or certificate.pk}.pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

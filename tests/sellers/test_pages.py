@@ -401,3 +401,29 @@ def test_admin_new_seller_link_refused_before_the_seller_was_told(client, superv
     # then: refused with a message, no link
     assert "has not been told" in response.content.decode()
     assert not AccessLink.objects.filter(claim=claim).exists()
+
+
+def test_admin_certificate_document_link_downloads_for_staff_only(client, cast):
+    # given: a certificate uploaded with its document through the seller's page
+    import re
+
+    claim, path = awaiting()
+    token = LINK.search(path).group("token")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.post(
+        reverse("sellers:insurance", args=[claim.reference, token]),
+        {**CERTIFICATE, "document": SimpleUploadedFile("c.png", _png(), "image/png")},
+    )
+    certificate = claim.seller.certificates.get()
+    page = reverse("admin:sellers_insurancecertificate_change", args=[certificate.pk])
+    # when: the supervisor follows the admin's link
+    client.force_login(cast["supervisor"])
+    link = re.search(
+        r'href="(/sellers/certificates/\d+/document/)"', client.get(page).content.decode()
+    )
+    response = client.get(link.group(1))
+    # then: the file; and nobody without the permission gets it
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    client.force_login(cast["outsider"])
+    assert client.get(link.group(1)).status_code == 403
