@@ -445,3 +445,20 @@ def test_far_dates_and_huge_numbers_are_refused_with_a_message(
     # then
     assert response.status_code == 200
     assert message in response.content.decode()
+
+
+@pytest.mark.parametrize("params", ['{"max_age_days": 99999999999}', '{"max_age_days": 1e999}'])
+def test_rule_edit_refuses_parameters_that_would_overflow_scoring(client, analyst, params):
+    # given: a parameter in days that scoring turns into a timedelta
+    rules_ensure()
+    client.force_login(analyst)
+    url = reverse("fraud:rule-edit", args=["new_account"])
+    # when
+    response = client.post(
+        url, {"version": 1, "weight": 12, "enabled": "on", "params": params, "reason": "x"}
+    )
+    # then: a message, the form as typed, no new version
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "at most 3660" in html or "whole number" in html
+    assert Rule.objects.get(code="new_account").version == 1
