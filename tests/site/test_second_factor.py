@@ -69,3 +69,13 @@ def test_a_backup_code_works_once(client, supervisor):
 def test_an_agent_who_set_up_a_device_must_use_it(client, agent):
     TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
     assert _sign_in(client, "agent").status_code == 200
+
+
+def test_the_admin_shows_the_authenticator_key_as_a_qr_code(client, supervisor, admin_user):
+    # given: an administrator setting up a supervisor's authenticator
+    device = TOTPDevice.objects.create(user=supervisor, name="phone", confirmed=False)
+    client.force_login(admin_user)
+    # when
+    response = client.get(reverse("admin:otp_totp_totpdevice_qrcode", args=[device.pk]))
+    # then
+    assert response.status_code == 200 and response["Content-Type"].startswith("image/svg")
