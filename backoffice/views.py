@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from backoffice import selectors
 from backoffice.dashboard import dashboard_figures
@@ -95,7 +95,7 @@ def _queue_state(request: HttpRequest) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @staff_view("claims.view_claim")
 def queue(request: HttpRequest) -> HttpResponse:
     state = _queue_state(request)
@@ -203,7 +203,7 @@ def _export_rows(request, queryset, sort):
         after = page.next_cursor
 
 
-@require_GET
+@require_safe
 @staff_view("claims.view_claim")
 def queue_export(request: HttpRequest) -> StreamingHttpResponse:
     """The current queue view as CSV, streamed page by page (keyset), never held in memory."""
@@ -264,7 +264,7 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
     return redirect(target)
 
 
-@require_GET
+@require_safe
 @staff_view("backoffice.view_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
     figures = dashboard_figures()
@@ -272,7 +272,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/dashboard.html", {**figures, "fraud_hold_url": f"?{query}"})
 
 
-@require_GET
+@require_safe
 @staff_view("backoffice.view_safetyalert")
 def safety(request: HttpRequest) -> HttpResponse:
     live = list(

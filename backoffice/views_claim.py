@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from backoffice import selectors
 from backoffice.forms import (
@@ -90,7 +90,7 @@ def _back(claim: Claim) -> HttpResponse:
     return redirect("backoffice:claim", pk=claim.pk)
 
 
-@require_GET
+@require_safe
 @staff_view("claims.view_claim")
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -124,7 +124,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 FORMS = {S.APPROVED: ApproveForm, S.DENIED: DenyForm, S.NEEDS_INFO: RequestInfoForm}
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view("claims.view_claim")
 def claim_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
     """Confirm (GET) and make (POST) one move of the transition table."""

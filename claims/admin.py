@@ -26,6 +26,7 @@ from claims.models import (
 )
 from claims.money import format_minor
 from claims.services import claim_assign, claim_transition
+from claims_site.admin_widgets import TolerantAutocompleteMixin
 from sellers.admin import (
     RecoveryInline,
     SellerResponseInline,
@@ -94,6 +95,13 @@ class LossItemInline(admin.TabularInline):
         return format_minor(obj.approved_minor, obj.currency)
 
 
+def evidence_link(obj: Evidence) -> str:
+    """Evidence opens through the permission-checked view: the file itself has no public URL
+    (the admin's own file widget would link to MEDIA_URL, which nothing serves)."""
+    url = reverse("claims:evidence-download", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, obj.original_name)
+
+
 class EvidenceInline(admin.TabularInline):
     model = Evidence
     extra = 0
@@ -114,8 +122,7 @@ class EvidenceInline(admin.TabularInline):
 
     @admin.display(description=_("file"))
     def download(self, obj: Evidence) -> str:
-        url = reverse("claims:evidence-download", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, obj.original_name)
+        return evidence_link(obj)
 
 
 class ClaimEventInline(admin.TabularInline):
@@ -195,7 +202,7 @@ def _transition_action(to: str):
 
 
 @admin.register(Claim)
-class ClaimAdmin(SimpleHistoryAdmin):
+class ClaimAdmin(TolerantAutocompleteMixin, SimpleHistoryAdmin):
     list_display = [
         "reference",
         "status",
@@ -432,7 +439,12 @@ class EvidenceAdmin(admin.ModelAdmin):
     list_filter = ["kind", "content_type", "uploaded_by_party"]
     list_select_related = ["claim"]
     search_fields = ["claim__reference", "sha256", "original_name"]
-    readonly_fields = [f.name for f in Evidence._meta.fields]
+    readonly_fields = [f.name for f in Evidence._meta.fields if f.name != "file"] + ["download"]
+    exclude = ["file"]
+
+    @admin.display(description=_("file"))
+    def download(self, obj: Evidence) -> str:
+        return evidence_link(obj)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -493,7 +505,7 @@ class OutboxAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(TolerantAutocompleteMixin, admin.ModelAdmin):
     list_display = ["user", "time_zone", "away", "max_open_claims"]
     list_filter = ["away"]
     list_select_related = ["user"]

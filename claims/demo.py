@@ -45,6 +45,11 @@ DEMO_USERS = [
     ("supervisor", roles.SUPERVISOR, False),
     ("admin", None, True),
 ]
+# The demo supervisor's second factor (supervisors must have one): an authenticator key anyone
+# trying the demo can add to an app (or read codes from `manage.py demo_code`), and backup
+# codes. Demo data only: real accounts get a random key from the admin (TOTP devices).
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test secret
+DEMO_BACKUP_CODES = [f"demo-backup-{n:02d}" for n in range(1, 11)]
 # The route each demo claim takes to its final state.
 _REVIEW = [S.SCREENING, S.AWAITING_SELLER, S.SELLER_RESPONDED, S.UNDER_REVIEW]
 PATHS: dict[str, list[str]] = {
@@ -96,6 +101,28 @@ def _photo(rng: random.Random, label: str) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=80)
     return out.getvalue()
+
+
+def demo_second_factor():
+    """Give the demo supervisor its authenticator and backup codes (idempotent; a used backup
+    code comes back on the next run). Returns the authenticator device."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    supervisor = get_user_model().objects.get(username="supervisor")
+    app, _created = TOTPDevice.objects.get_or_create(
+        user=supervisor,
+        name="demo authenticator",
+        defaults={"key": DEMO_TOTP_KEY, "confirmed": True},
+    )
+    backups, _created = StaticDevice.objects.get_or_create(
+        user=supervisor, name="demo backup codes", defaults={"confirmed": True}
+    )
+    have = set(backups.token_set.values_list("token", flat=True))
+    for code in DEMO_BACKUP_CODES:
+        if code not in have:
+            backups.token_set.create(token=code)
+    return app
 
 
 def is_seeded() -> bool:

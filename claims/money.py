@@ -1,7 +1,10 @@
 """Money as integer minor units plus an ISO 4217 code. No floats, no FX."""
 
+import re
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal
+
+from django.utils.translation import gettext as _
 
 # ISO 4217 minor-unit exponents for the currencies the program runs in (and a few neighbours).
 MINOR_UNITS = {"USD": 2, "CAD": 2, "GBP": 2, "EUR": 2, "JPY": 0, "CHF": 2, "SEK": 2, "PLN": 2}
@@ -9,8 +12,28 @@ CURRENCY_CHOICES = [(code, code) for code in sorted(MINOR_UNITS)]
 SYMBOLS = {"USD": "$", "CAD": "CA$", "GBP": "£", "EUR": "€"}
 
 
+# The largest amount anyone may type, in minor units: far above any claim, limit or certificate,
+# far below what a BIGINT column holds, and checked before any arithmetic (``1e999999`` would
+# otherwise overflow the decimal context).
+MAX_AMOUNT_MINOR = 10**15
+MAX_AMOUNT_DIGITS = 15
+
+# How people write amounts here: digits, optionally grouped by thousands with commas (or
+# underscores), optionally a dot and the decimals. "1.000,00" or "1,5" are not guessed at.
+AMOUNT_PATTERN = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+
+
 class MoneyError(ValueError):
     """An amount a person typed that is not a valid amount of that currency."""
+
+
+class AmountNotUnderstood(MoneyError):
+    """Text that looks like an amount written another way: refused, showing how a lax parser
+    would have read it, so that nobody is paid $1.00 for "1.000,00"."""
+
+
+class AmountTooLarge(MoneyError):
+    """Over ``MAX_AMOUNT_MINOR``: refused before any arithmetic."""
 
 
 def exponent(currency: str) -> int:
@@ -21,21 +44,67 @@ def exponent(currency: str) -> int:
 
 
 def to_minor(value: str | Decimal | int, currency: str) -> int:
-    """Parse ``"1,234.50"`` into minor units. Refuses more decimals than the currency has."""
+    """Parse ``"1,234.50"`` into minor units. Refuses more decimals than the currency has,
+    thousands written any other way and anything over ``MAX_AMOUNT_MINOR``."""
     if isinstance(value, float):  # pragma: no cover - a programming error, not user input
         raise TypeError("floats never touch money")
-    text = str(value).strip().replace(",", "").replace("_", "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation as exc:
-        raise MoneyError(f"“{value}” is not an amount.") from exc
-    if not amount.is_finite():
-        raise MoneyError(f"“{value}” is not an amount.")
     places = exponent(currency)
+    if isinstance(value, Decimal | int):
+        amount = Decimal(value)
+        if not amount.is_finite():
+            raise MoneyError(_("“%(value)s” is not an amount.") % {"value": value})
+    else:
+        amount = _parse(str(value), currency)
+    if amount.adjusted() + places >= MAX_AMOUNT_DIGITS + 1 or (
+        abs(amount).scaleb(places) > MAX_AMOUNT_MINOR
+    ):
+        raise AmountTooLarge(
+            _("“%(value)s” is too large: amounts go up to %(max)s.")
+            % {"value": _shorten(str(value)), "max": format_minor(MAX_AMOUNT_MINOR, currency)}
+        )
     scaled = amount.scaleb(places)
     if scaled != scaled.to_integral_value(rounding=ROUND_DOWN):
-        raise MoneyError(f"{currency} amounts have at most {places} decimal places.")
+        raise MoneyError(
+            _("%(currency)s amounts have at most %(places)d decimal places.")
+            % {"currency": currency, "places": places}
+        )
     return int(scaled)
+
+
+def amount_example(currency: str) -> str:
+    """How to type an amount of this currency, e.g. ``1,234.50``."""
+    places = exponent(currency)
+    return "1,234" + (f".{'5'.ljust(places, '0')}" if places else "")
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _parse(text: str, currency: str) -> Decimal:
+    """Checks the shape first: no exponent, no NaN, no text thousands of digits long."""
+    stripped = text.strip().replace("_", "")
+    shown = _shorten(text.strip())
+    if len(stripped) > 40 or not stripped:
+        raise MoneyError(_("“%(value)s” is not an amount.") % {"value": shown})
+    if AMOUNT_PATTERN.fullmatch(stripped):
+        return Decimal(stripped.replace(",", ""))
+    lax = stripped.replace(",", "")
+    if re.fullmatch(r"[+-]?\d*\.?\d+", lax):
+        # What a parser that drops commas would have made of it: say so, and refuse it.
+        minor = Decimal(lax).scaleb(exponent(currency)).to_integral_value(rounding=ROUND_DOWN)
+        raise AmountNotUnderstood(
+            _(
+                "“%(value)s” would be read as %(read)s. Write the amount with a dot before "
+                "the decimals and, if you like, commas between thousands, e.g. %(example)s."
+            )
+            % {
+                "value": shown,
+                "read": format_minor(int(minor), currency),
+                "example": amount_example(currency),
+            }
+        )
+    raise MoneyError(_("“%(value)s” is not an amount.") % {"value": shown})
 
 
 def format_minor(amount: int | None, currency: str) -> str:

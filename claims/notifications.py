@@ -10,8 +10,8 @@ def email_send(*, template: str, to: list[str], context: dict, language: str = "
     """Render ``emails/<template>-{subject.txt,body.txt,body.html}`` and send it."""
     context = {**context, "SITE_URL": settings.SITE_URL}
     with translation.override(language):
-        subject = render_to_string(f"emails/{template}-subject.txt", context)
-        text = render_to_string(f"emails/{template}-body.txt", context)
+        subject = render_to_string(f"emails/{template}-subject.txt", context, using="text")
+        text = render_to_string(f"emails/{template}-body.txt", context, using="text")
         html = render_to_string(f"emails/{template}-body.html", context)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),

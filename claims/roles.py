@@ -80,6 +80,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "claims.delete_holiday",
         "claims.view_outbox",
         "claims.change_outbox",
+        # Revoke a leaked sign-in, seller, insurer or adjuster link (admin: Access links).
+        "claims.view_accesslink",
+        "claims.change_accesslink",
         "sellers.change_seller",
         "sellers.verify_certificate",
         "fraud.view_fraudreview",

@@ -370,9 +370,12 @@ def evidence_attach(*, claim: Claim, clean: "CleanFile", kind: str, actor: Actor
     from claims.uploads import MAX_FILES_PER_CLAIM
 
     with atomic_with_files():
-        if Evidence.objects.filter(claim=claim).count() >= MAX_FILES_PER_CLAIM:
+        # Each party has its own cap, so that a seller (or anyone with a link) cannot fill the
+        # claim and stop the customer adding evidence.
+        mine = Evidence.objects.filter(claim=claim, uploaded_by_party=actor.party)
+        if mine.count() >= MAX_FILES_PER_CLAIM:
             raise EvidenceRejected(
-                _("A claim can have at most %(n)d files.") % {"n": MAX_FILES_PER_CLAIM}
+                _("You can add at most %(n)d files to a claim.") % {"n": MAX_FILES_PER_CLAIM}
             )
         evidence = Evidence(
             claim=claim,

@@ -30,6 +30,7 @@ from PIL import Image, ImageOps
 from claims.exceptions import EvidenceRejected
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
+# Files each party (customer, seller, insurer, adjuster, staff) may add to one claim.
 MAX_FILES_PER_CLAIM = 20
 MAX_IMAGE_PIXELS = 40_000_000  # ~ a 48-megapixel phone photo is refused only at 40 MP+
 ALLOWED_DESCRIPTION = _("JPEG, PNG, WebP or HEIC photos, or PDF documents, up to 10 MB each")

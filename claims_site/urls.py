@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from claims_site import views
+from claims_site.second_factor import StaffLoginForm
 
 admin.site.site_header = "Claimdesk"
 admin.site.site_title = "Claimdesk"
 admin.site.index_title = "Claims operations"
+# Password and, for whoever has one (every supervisor must), the second factor.
+admin.site.login_form = StaffLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),

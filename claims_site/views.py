@@ -2,25 +2,25 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.crypto import constant_time_compare
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from claims_site import health
 from claims_site.metrics import metrics_exposition
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 
 
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness: the process answers. Touches nothing else, so a supervisor or orchestrator
     restarts the process only when the process itself is stuck."""
     return JsonResponse({"status": "ok"})
 
 
-@require_GET
+@require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness, part by part. Only the database is required to serve people: with the cache
     or the broker down, pages still work (sessions from the database, follow-ups left in the
@@ -43,7 +43,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_GET
+@require_safe
 def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus metrics (claims_site.metrics), for a scraper that presents METRICS_TOKEN as a
     bearer token; without the token configured, or with another one, there is no such page."""

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from claims.models import Region, RiskLevel
+from claims.money import MAX_AMOUNT_MINOR
+from claims_site.bounds import MAX_DAYS
 from fraud.models import Rule, RuleHit
 
 
@@ -29,15 +31,17 @@ class QueueFilter(django_filters.FilterSet):
         lookup_expr="gte",
         label=_("Amount from (cents)"),
         min_value=0,
+        max_value=MAX_AMOUNT_MINOR,
     )
     amount_max = django_filters.NumberFilter(
         field_name="claimed_total_minor",
         lookup_expr="lte",
         label=_("Amount up to (cents)"),
         min_value=0,
+        max_value=MAX_AMOUNT_MINOR,
     )
     older_than_days = django_filters.NumberFilter(
-        label=_("Waiting at least (days)"), method="filter_age", min_value=0
+        label=_("Waiting at least (days)"), method="filter_age", min_value=0, max_value=MAX_DAYS
     )
     unassigned = django_filters.BooleanFilter(
         field_name="assignee", lookup_expr="isnull", label=_("Unassigned only")

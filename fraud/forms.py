@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from claims_site.bounds import bounded_date_field
 from fraud.models import AttributeKind, FraudLabel, Recommendation
 from fraud.referrals import REFERRAL_DAYS
 
@@ -71,7 +72,8 @@ class WatchlistForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=AttributeKind.choices)
     value = forms.CharField(label=_("Value"), max_length=300)
     reason = forms.CharField(label=_("Reason"), max_length=300)
-    expires_on = forms.DateField(
+    expires_on = bounded_date_field(
+        past_years=0,
         label=_("Expires on (optional)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -96,9 +98,17 @@ class RuleForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    since = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(
-        label=_("Until (inclusive)"), widget=forms.DateInput(attrs={"type": "date"})
+    since = bounded_date_field(
+        past_years=20,
+        future_years=1,
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = bounded_date_field(
+        past_years=20,
+        future_years=1,
+        label=_("Until (inclusive)"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def clean(self):

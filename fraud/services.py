@@ -14,6 +14,7 @@ from claims.exceptions import ClaimError, InvalidTransition
 from claims.lifecycle import Via
 from claims.models import Claim, ClaimStatus, DenialReason
 from claims.services import claim_assign, claim_transition
+from claims_site.bounds import MAX_DAYS
 from fraud.models import (
     AttributeKind,
     ClaimAttribute,
@@ -264,8 +265,15 @@ def rule_update(
             _("Unknown parameter(s): %(names)s.") % {"names": ", ".join(sorted(unknown))}
         )
     for name, value in params.items():
-        if isinstance(defaults[name], int) and (not isinstance(value, int) or value < 0):
+        if isinstance(defaults[name], int) and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 0
+        ):
             raise FraudError(_("%(name)s must be a whole number, 0 or more.") % {"name": name})
+        # Days and counts: bounded, so that scoring never overflows date arithmetic.
+        if isinstance(defaults[name], int) and value > MAX_DAYS:
+            raise FraudError(
+                _("%(name)s must be at most %(max)d.") % {"name": name, "max": MAX_DAYS}
+            )
         if isinstance(defaults[name], list) and not isinstance(value, list):
             raise FraudError(_("%(name)s must be a list.") % {"name": name})
     with transaction.atomic():

@@ -12,11 +12,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from claims.actors import Actor
 from claims.exceptions import ClaimError
 from claims.files import evidence_response
+from claims.limits import TOO_MANY, link_write_limited
 from claims.links import LinkRefused, link_resolve
 from claims.models import Claim, Evidence, LinkPurpose
 from claims.uploads import upload_read
@@ -57,7 +58,7 @@ def _errors(request: HttpRequest, form) -> None:
             messages.error(request, f"{label}: {error}" if label else error)
 
 
-@require_GET
+@require_safe
 @analyst_only
 def queue(request: HttpRequest) -> HttpResponse:
     filters = QueueFilter(request.GET or None, queryset=selectors.fraud_queue())
@@ -84,7 +85,7 @@ def next_case(request: HttpRequest) -> HttpResponse:
     return redirect("fraud:claim", pk=claim.pk)
 
 
-@require_GET
+@require_safe
 @analyst_only
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -165,7 +166,7 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("fraud:claim", pk=pk)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @analyst_only
 def watchlist(request: HttpRequest) -> HttpResponse:
     form = WatchlistForm(request.POST or None)
@@ -210,7 +211,7 @@ def watchlist_end(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("fraud:watchlist")
 
 
-@require_GET
+@require_safe
 @analyst_only
 def rules(request: HttpRequest) -> HttpResponse:
     return render(
@@ -218,7 +219,7 @@ def rules(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @analyst_only
 def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
     rule = get_object_or_404(Rule, code=code)
@@ -260,7 +261,7 @@ def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @analyst_only
 def performance(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -288,7 +289,7 @@ def _adjuster_link(request: HttpRequest, token: str):
     return link, referral_for_link(link)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def adjuster(request: HttpRequest, token: str) -> HttpResponse:
     try:
         link, referral = _adjuster_link(request, token)
@@ -297,7 +298,10 @@ def adjuster(request: HttpRequest, token: str) -> HttpResponse:
     form = AdjusterReportForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        if link_write_limited(request, link=link):
+            messages.error(request, TOO_MANY)
+            status = 429
+        elif form.is_valid():
             upload = form.cleaned_data["report"]
             try:
                 fraud_referral_report(
@@ -312,9 +316,10 @@ def adjuster(request: HttpRequest, token: str) -> HttpResponse:
             except ClaimError as exc:
                 for reason in getattr(exc, "reasons", None) or [str(exc)]:
                     messages.error(request, reason)
+                status = 400
         else:
             _errors(request, form)
-        status = 400
+            status = 400
     claim = referral.claim
     evidence = Evidence.objects.filter(claim=claim).order_by("created_at")
     zone = zoneinfo.ZoneInfo(claim.region.time_zone)
@@ -333,7 +338,7 @@ def adjuster(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def adjuster_evidence(request: HttpRequest, token: str, pk: int) -> FileResponse:
     try:
         link, referral = _adjuster_link(request, token)

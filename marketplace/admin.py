@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from claims_site.admin_widgets import TolerantAutocompleteMixin
 from marketplace.models import Customer, Order, OrderLine, Product
 
 
@@ -12,7 +13,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(TolerantAutocompleteMixin, admin.ModelAdmin):
     list_display = ["title", "marketplace_id", "category", "seller"]
     list_filter = ["category"]
     list_select_related = ["seller"]
@@ -20,14 +21,14 @@ class ProductAdmin(admin.ModelAdmin):
     autocomplete_fields = ["seller"]
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(TolerantAutocompleteMixin, admin.TabularInline):
     model = OrderLine
     extra = 0
     autocomplete_fields = ["product", "seller"]
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(TolerantAutocompleteMixin, admin.ModelAdmin):
     list_display = ["number", "customer", "region", "currency", "placed_at"]
     list_filter = ["region"]
     list_select_related = ["customer", "region"]
@@ -38,7 +39,7 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrderLine)
-class OrderLineAdmin(admin.ModelAdmin):
+class OrderLineAdmin(TolerantAutocompleteMixin, admin.ModelAdmin):
     list_display = ["__str__", "product", "seller", "quantity", "total", "delivered_on"]
     list_select_related = ["order", "product", "seller"]
     search_fields = ["order__number", "product__title", "seller__legal_name"]

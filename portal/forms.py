@@ -7,7 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from claims.models import EvidenceKind, IncidentKind, LossKind
-from claims.money import MoneyError, exponent, format_minor, to_minor
+from claims.money import (
+    AmountNotUnderstood,
+    AmountTooLarge,
+    MoneyError,
+    exponent,
+    format_minor,
+    to_minor,
+)
 from claims.uploads import MAX_FILES_PER_CLAIM
 
 MAX_DESCRIPTION = 5000
@@ -140,6 +147,9 @@ class LossesForm(forms.Form):
                 continue
             try:
                 minor = to_minor(raw, self.currency)
+            except (AmountNotUnderstood, AmountTooLarge) as exc:
+                self.add_error(f"amount_{kind}", str(exc))
+                continue
             except MoneyError:
                 self.add_error(
                     f"amount_{kind}",

@@ -1,11 +1,19 @@
 """Demo mode's e-mail: printed on the console as usual, and a copy kept under ``var/mail`` so
-staff can open the sign-in links from a page (``portal:outgoing-email``) without a mailbox.
+the superuser can open the demo customers' sign-in links from a page (``portal:outgoing-email``)
+without a mailbox.
+
+A copy keeps its links only when every recipient is a demo customer: a customer whose address
+is at a domain reserved for examples (``example.com``, ``*.example``, ``*.test``; RFC 2606), as
+``seed_demo`` creates. Anyone else's links (a customer imported with a real address, a seller,
+an insurer, an adjuster) are blanked in the copy, so the page never lets a reader sign in as
+them.
 
 Only the settings of ``make run`` (DEMO_MODE) select this backend; production sends through
 the relay configured with ``EMAIL_BACKEND``.
 """
 
 import json
+import re
 import uuid
 from pathlib import Path
 
@@ -14,6 +22,28 @@ from django.core.mail.backends.console import EmailBackend as ConsoleBackend
 from django.utils import timezone
 
 KEEP = 50
+RESERVED_DOMAINS = re.compile(r"@(?:[\w.-]+\.)?(?:example\.com|example\.org|example|test|invalid)$")
+URL = re.compile(r"https?://\S+")
+
+
+def demo_customers_only(addresses: list[str]) -> bool:
+    """True when every address is a demo customer's (a customer at a reserved domain)."""
+    from marketplace.models import Customer
+
+    wanted = {address.strip().lower() for address in addresses}
+    if not wanted or not all(RESERVED_DOMAINS.search(address) for address in wanted):
+        return False
+    known = {
+        e.lower()
+        for e in Customer.objects.values_list("email", flat=True).filter(
+            email__in=[a for a in addresses]
+        )
+    }
+    return wanted <= known
+
+
+def without_links(text: str) -> str:
+    return URL.sub("[link hidden: not sent to a demo customer]", text)
 
 
 def _folder() -> Path:
@@ -35,11 +65,14 @@ class DemoCopyEmailBackend(ConsoleBackend):
                 ),
                 "",
             )
+            body = message.body
+            if not demo_customers_only(list(message.to)):
+                body = without_links(body)
             record = {
                 "sent_at": now.isoformat(),
                 "to": list(message.to),
                 "subject": message.subject,
-                "body": message.body,
+                "body": body,
                 "has_html": bool(html),
             }
             name = f"{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.json"

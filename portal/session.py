@@ -61,7 +61,7 @@ def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         customer_id = request_customer_id(request)
         if customer_id is None:
-            target = request.get_full_path() if request.method == "GET" else ""
+            target = request.get_full_path() if request.method in ("GET", "HEAD") else ""
             query = f"?{urlencode({'next': target})}" if target else ""
             return redirect(reverse("portal:sign-in") + query)
         # Loaded only when a page needs more than the id: scoped reads filter by the id. The row

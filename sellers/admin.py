@@ -13,6 +13,7 @@ from claims.actors import Actor
 from claims.events import claim_event_add
 from claims.exceptions import ClaimError
 from claims.money import format_minor
+from claims_site.admin_widgets import TolerantAutocompleteMixin
 from sellers.exports import HEADER, csv_lines, csv_safe
 from sellers.models import (
     CertificateVerification,
@@ -100,7 +101,7 @@ class VerificationInline(InspectionInline):
 
 
 @admin.register(InsuranceCertificate)
-class InsuranceCertificateAdmin(SimpleHistoryAdmin):
+class InsuranceCertificateAdmin(TolerantAutocompleteMixin, SimpleHistoryAdmin):
     """Inspection only: sellers upload certificates, staff verify them in the staff queue."""
 
     list_display = [
@@ -121,7 +122,12 @@ class InsuranceCertificateAdmin(SimpleHistoryAdmin):
         "policy_number",
     ]
     date_hierarchy = "expiry_date"
-    readonly_fields = [f.name for f in InsuranceCertificate._meta.fields] + ["verify_link"]
+    # The file field's own widget links to MEDIA_URL, which nothing serves (uploads are
+    # private): the document is a download for staff, and verified on the staff pages.
+    exclude = ["document"]
+    readonly_fields = [
+        f.name for f in InsuranceCertificate._meta.fields if f.name != "document"
+    ] + ["document_link", "verify_link"]
     inlines = [VerificationInline]
 
     def has_add_permission(self, request) -> bool:
@@ -132,6 +138,13 @@ class InsuranceCertificateAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("certificate document"))
+    def document_link(self, obj: InsuranceCertificate) -> str:
+        if not obj.pk or not obj.document:
+            return "—"
+        url = reverse("sellers:certificate-document", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download"))
 
     @admin.display(description=_("per occurrence"), ordering="per_occurrence_minor")
     def per_occurrence(self, obj: InsuranceCertificate) -> str:

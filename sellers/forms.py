@@ -1,9 +1,11 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from claims.money import MoneyError, to_minor
 from claims.uploads import ALLOWED_DESCRIPTION
 from sellers.models import InsurerRating, ResponseDecision, ResponseParty
+from sellers.services.certificates import certificate_date_problems
 
 MAX_FILES_PER_ANSWER = 10
 
@@ -166,8 +168,12 @@ class CertificateForm(forms.Form):
     def clean(self):
         data = super().clean()
         start, end = data.get("effective_date"), data.get("expiry_date")
-        if start and end and end <= start:
-            self.add_error("expiry_date", _("The expiry date must be after the effective date."))
+        if start and end:
+            problems = certificate_date_problems(
+                effective_date=start, expiry_date=end, today=timezone.localdate()
+            )
+            for field, message in problems.items():
+                self.add_error(field, message)
         return data
 
 

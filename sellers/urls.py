@@ -5,6 +5,9 @@ from sellers import views
 app_name = "sellers"
 
 urlpatterns = [
+    path(
+        "certificates/<int:pk>/document/", views.certificate_document, name="certificate-document"
+    ),
     path("claims/<str:reference>/respond/<str:token>/", views.respond, name="respond"),
     path(
         "claims/<str:reference>/respond/<str:token>/insurance/",

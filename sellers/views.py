@@ -6,19 +6,26 @@ domain error into a message and redirect (post/redirect/get).
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from claims.exceptions import ClaimError, EvidenceRejected
+from claims.limits import TOO_MANY, link_write_limited
 from claims.links import LinkRefused, link_resolve
 from claims.models import AccessLink, Claim, LinkPurpose
 from claims.uploads import upload_read
-from claims_site.ratelimit import client_ip, rate_limit_hit
 from sellers.forms import AppealForm, CertificateForm, PaymentRecordForm, ResponseForm
-from sellers.models import CertificateStatus, PartyPayment, Recovery, ResponseParty
+from sellers.models import (
+    CertificateStatus,
+    InsuranceCertificate,
+    PartyPayment,
+    Recovery,
+    ResponseParty,
+)
 from sellers.selectors import (
     evidence_names,
     recoveries_for_seller,
@@ -44,12 +51,6 @@ def _resolve(reference: str, token: str, purpose: str) -> tuple[Claim, AccessLin
     if claim is None:
         raise LinkRefused(LinkRefused.UNKNOWN)
     return claim, link_resolve(token=token, purpose=purpose, claim=claim)
-
-
-def _limited(request: HttpRequest) -> bool:
-    return request.method == "POST" and rate_limit_hit(
-        scope="seller-forms", key=client_ip(request), limit=60, window_seconds=600
-    )
 
 
 def _party(link: AccessLink) -> str:
@@ -114,13 +115,6 @@ def _respond(request: HttpRequest, reference: str, token: str, purpose: str) -> 
         claim, link = _resolve(reference, token, purpose)
     except LinkRefused as exc:
         return _refused(request, exc)
-    if _limited(request):
-        return render(
-            request,
-            "sellers/link_refused.html",
-            {"message": _("Too many attempts. Please wait a few minutes.")},
-            status=429,
-        )
     if request.method != "POST":
         return _page(request, claim, link, token)
     form = ResponseForm(
@@ -129,6 +123,10 @@ def _respond(request: HttpRequest, reference: str, token: str, purpose: str) -> 
         party=_party(link),
         previous_files=_previous_files(responses_for_claim(claim=claim)),
     )
+    if link_write_limited(request, link=link):
+        form.is_valid()
+        form.add_error(None, TOO_MANY)
+        return _page(request, claim, link, token, form=form, status=429)
     if not form.is_valid():
         messages.error(request, _("Please correct the errors below."))
         return _page(request, claim, link, token, form=form, status=400)
@@ -150,12 +148,12 @@ def _respond(request: HttpRequest, reference: str, token: str, purpose: str) -> 
     return redirect(request.path)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def respond(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     return _respond(request, reference, token, LinkPurpose.SELLER_RESPONSE)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def insurer_respond(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     return _respond(request, reference, token, LinkPurpose.INSURER_RESPONSE)
 
@@ -176,6 +174,10 @@ def insurance_upload(request: HttpRequest, reference: str, token: str) -> HttpRe
     except LinkRefused as exc:
         return _refused(request, exc)
     form = CertificateForm(request.POST, request.FILES, currency=claim.seller.currency)
+    if link_write_limited(request, link=link):
+        form.is_valid()
+        form.add_error(None, TOO_MANY)
+        return _page(request, claim, link, token, certificate_form=form, status=429)
     if not form.is_valid():
         return _certificate_refused(request, claim, link, token, form)
     document = form.cleaned_data["document"]
@@ -200,57 +202,74 @@ def insurance_upload(request: HttpRequest, reference: str, token: str) -> HttpRe
     return redirect("sellers:respond", reference, token)
 
 
-@require_http_methods(["GET"])
+def _statement_page(
+    request: HttpRequest,
+    *,
+    claim: Claim,
+    link: AccessLink,
+    token: str,
+    appeal_form: AppealForm | None = None,
+    appeal_pk: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "claim": claim,
+        "seller": link.seller,
+        "recoveries": list(recoveries_for_seller(seller=link.seller)),
+        "standing": seller_standing(seller=link.seller),
+        "now": timezone.now(),
+        "appeal_form": appeal_form or AppealForm(),
+        "appeal_pk": appeal_pk,
+        "token": token,
+    }
+    return render(request, "sellers/statement.html", context, status=status)
+
+
+@require_safe
 def statement(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     try:
         claim, link = _resolve(reference, token, LinkPurpose.SELLER_RESPONSE)
     except LinkRefused as exc:
         return _refused(request, exc)
-    recoveries = list(recoveries_for_seller(seller=link.seller))
-    context = {
-        "claim": claim,
-        "seller": link.seller,
-        "recoveries": recoveries,
-        "standing": seller_standing(seller=link.seller),
-        "now": timezone.now(),
-        "appeal_form": AppealForm(),
-        "token": token,
-    }
-    return render(request, "sellers/statement.html", context)
+    return _statement_page(request, claim=claim, link=link, token=token)
 
 
 @require_POST
 def recovery_appeal_view(request: HttpRequest, reference: str, token: str, pk: int):
     try:
-        _claim, link = _resolve(reference, token, LinkPurpose.SELLER_RESPONSE)
+        claim, link = _resolve(reference, token, LinkPurpose.SELLER_RESPONSE)
     except LinkRefused as exc:
         return _refused(request, exc)
     recovery = Recovery.objects.filter(pk=pk, seller=link.seller).select_related("claim").first()
     if recovery is None:
         raise Http404
     form = AppealForm(request.POST)
+    page = {"claim": claim, "link": link, "token": token, "appeal_form": form, "appeal_pk": pk}
+    if link_write_limited(request, link=link):
+        messages.error(request, TOO_MANY)
+        return _statement_page(request, **page, status=429)
     if not form.is_valid():
         messages.error(request, _("Tell us why you should not owe this amount."))
-        return redirect("sellers:statement", reference, token)
+        return _statement_page(request, **page, status=400)
     try:
         recovery_appeal(
             recovery=recovery, actor=link_actor(link), reason=form.cleaned_data["reason"]
         )
     except ClaimError as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _(
-                "Your appeal on claim %(ref)s is recorded; nothing will be withheld for it "
-                "until we decide."
-            )
-            % {"ref": recovery.claim.reference},
+        return _statement_page(request, **page, status=400)
+    messages.success(
+        request,
+        _(
+            "Your appeal on claim %(ref)s is recorded; nothing will be withheld for it "
+            "until we decide."
         )
+        % {"ref": recovery.claim.reference},
+    )
     return redirect("sellers:statement", reference, token)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def payment(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     """The accepting seller (or insurer) records paying the customer."""
     try:
@@ -263,19 +282,21 @@ def payment(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     watched = PartyPayment.objects.filter(claim=claim).first()
     if watched is None:
         raise Http404
-    if _limited(request):
+    form = PaymentRecordForm(request.POST or None, request.FILES or None, currency=watched.currency)
+    if request.method == "POST" and link_write_limited(request, link=link):
+        form.is_valid()
+        form.add_error(None, TOO_MANY)
         return render(
             request,
-            "sellers/link_refused.html",
-            {"message": _("Too many attempts. Please wait a few minutes.")},
+            "sellers/payment.html",
+            {"claim": claim, "payment": watched, "form": form},
             status=429,
         )
-    form = PaymentRecordForm(request.POST or None, request.FILES or None, currency=watched.currency)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            proof = (data["proof"].name, data["proof"].read()) if data.get("proof") else None
+            proof = (data["proof"].name, upload_read(data["proof"])) if data.get("proof") else None
             try:
                 party_payment_record(
                     payment=watched,
@@ -302,3 +323,21 @@ def payment(request: HttpRequest, reference: str, token: str) -> HttpResponse:
         {"claim": claim, "payment": watched, "form": form},
         status=status,
     )
+
+
+@require_safe
+@login_required
+@permission_required("sellers.view_insurancecertificate", raise_exception=True)
+def certificate_document(request: HttpRequest, pk: int) -> FileResponse:
+    """A certificate's document, for staff: never on a public URL, always downloaded."""
+    certificate = get_object_or_404(InsuranceCertificate, pk=pk)
+    if not certificate.document:
+        raise Http404
+    response = FileResponse(
+        certificate.document.open("rb"),
+        as_attachment=True,
+        filename=f"certificate-{certificate.policy_number or certificate.pk}.pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -41,5 +41,15 @@ def cast(agent, analyst, supervisor, outsider):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the (local-memory) cache, one per test process: every test
+    starts at zero, whatever the tests before it sent from 127.0.0.1."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")

@@ -26,6 +26,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "claims_site",
     "claims",
@@ -46,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a second factor (claims_site/second_factor.py)
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -74,6 +79,15 @@ TEMPLATES = [
                 "claims_site.context_processors.site",
             ],
         },
+    },
+    {
+        # The subjects and plain-text parts of e-mails: text, not HTML, so nothing is escaped
+        # ("Tom & Jerry's", not "Tom &amp; Jerry&#x27;s"). Only ``claims.notifications`` uses it.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"autoescape": False},
     },
 ]
 
@@ -124,11 +138,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Staff sign-in lockout (claims_site/lockout.py): a user name from one address, never the
+# user name everywhere nor everyone behind an address; plus a slower limit per user name.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
-AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURES_PER_USERNAME = env.int("AXES_FAILURES_PER_USERNAME", default=50)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "claims_site.lockout.StaffLockoutHandler"
+AXES_USERNAME_CALLABLE = "claims_site.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "claims_site.lockout.lockout_response"
+# Attempts during a pause neither count nor extend it: nobody keeps a colleague locked out by
+# guessing on.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
+# Second factor (django-otp): the name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = "Claimdesk"
 
 # --- Internationalisation and time zones --------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -358,6 +382,10 @@ PORTAL_UPLOADS_PER_CUSTOMER_PER_DAY = env.int("PORTAL_UPLOADS_PER_CUSTOMER_PER_D
 PORTAL_PAYEE_CHANGES_PER_CUSTOMER_PER_DAY = env.int(
     "PORTAL_PAYEE_CHANGES_PER_CUSTOMER_PER_DAY", default=10
 )
+# Writes through a seller's, insurer's or adjuster's link (answers, files, certificates,
+# appeals, reports): per link and per IP, per hour (claims/limits.py).
+LINK_WRITES_PER_LINK_PER_HOUR = env.int("LINK_WRITES_PER_LINK_PER_HOUR", default=20)
+LINK_WRITES_PER_IP_PER_HOUR = env.int("LINK_WRITES_PER_IP_PER_HOUR", default=60)
 # Demo mode keeps a copy of every e-mail here for the staff page portal:outgoing-email.
 DEMO_MAIL_DIR = env("DEMO_MAIL_DIR", default=str(VAR_DIR / "mail"))
 

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from claims.links import LinkRefused
 from portal.forms import SignInForm
@@ -15,9 +15,9 @@ from portal.services import signin_complete, signin_request
 from portal.session import customer_sign_in, customer_sign_out, request_customer_id, safe_next
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET" and request_customer_id(request) is not None:
+    if request.method != "POST" and request_customer_id(request) is not None:
         return redirect(safe_next(request, request.GET.get("next")))
     form = SignInForm(request.POST or None, initial={"next": request.GET.get("next", "")})
     if request.method == "POST" and form.is_valid():
@@ -43,18 +43,18 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/sign_in.html", {"form": form})
 
 
-@require_GET
+@require_safe
 def sign_in_sent(request: HttpRequest) -> HttpResponse:
     minutes = int(settings.PORTAL_SIGNIN_LINK_TTL.total_seconds() // 60)
     return render(request, "portal/sign_in_sent.html", {"minutes": minutes})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_in_link(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button; only the POST uses the link, so e-mail scanners that open links
     cannot spend it before the customer does."""
     next_path = request.GET.get("next", "")
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD only show the button
         return render(request, "portal/sign_in_link.html", {"next": next_path})
     try:
         customer = signin_complete(token=token)

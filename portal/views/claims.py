@@ -4,7 +4,8 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from claims import lifecycle
 from claims.actors import Actor
@@ -49,7 +50,7 @@ from portal.wording import (
 )
 
 
-@require_GET
+@require_safe
 @customer_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(
@@ -109,13 +110,13 @@ def _page(request, claim, *, status: int = 200, **forms) -> HttpResponse:
     return render(request, "portal/claim_detail.html", context, status=status)
 
 
-@require_GET
+@require_safe
 @customer_required
 def claim_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return _page(request, customer_claim(customer=request.customer, reference=reference))
 
 
-@require_GET
+@require_safe
 @customer_required
 def claim_submitted(request: HttpRequest, reference: str) -> HttpResponse:
     claim = customer_claim(customer=request.customer, reference=reference)
@@ -126,6 +127,9 @@ def _errors(form, field: str | None, exc: ClaimError) -> None:
     """One error per reason: the upload policy names every refused file on its own line."""
     for reason in getattr(exc, "reasons", None) or [str(exc)]:
         form.add_error(field, reason)
+
+
+UPLOADS_TODAY = _lazy("You have uploaded many files today. Please try again tomorrow.")
 
 
 def _uploads(form) -> list[Upload]:
@@ -142,7 +146,7 @@ def claim_evidence(request: HttpRequest, reference: str) -> HttpResponse:
     form = EvidenceForm(request.POST, request.FILES)
     if upload_limited(request, customer_id=request.customer_id):
         form.is_valid()
-        form.add_error(None, _("You have uploaded many files today. Please try again tomorrow."))
+        form.add_error(None, UPLOADS_TODAY)
         return _page(request, claim, status=429, evidence_form=form)
     if not form.is_valid():
         return _page(request, claim, status=400, evidence_form=form)
@@ -162,6 +166,11 @@ def claim_evidence(request: HttpRequest, reference: str) -> HttpResponse:
 def claim_answer(request: HttpRequest, reference: str) -> HttpResponse:
     claim = customer_claim(customer=request.customer, reference=reference)
     form = AnswerForm(request.POST, request.FILES)
+    # Files sent with an answer count against the same daily limit as any other upload.
+    if request.FILES and upload_limited(request, customer_id=request.customer_id):
+        form.is_valid()
+        form.add_error(None, UPLOADS_TODAY)
+        return _page(request, claim, status=429, answer_form=form)
     if not form.is_valid():
         return _page(request, claim, status=400, answer_form=form)
     try:
@@ -178,7 +187,7 @@ def claim_answer(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("portal:claim-detail", reference=claim.reference)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @customer_required
 def claim_withdraw_view(request: HttpRequest, reference: str) -> HttpResponse:
     claim = customer_claim(customer=request.customer, reference=reference)
@@ -228,7 +237,7 @@ def claim_appeal_view(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("portal:claim-detail", reference=claim.reference)
 
 
-@require_GET
+@require_safe
 @customer_required
 def evidence_download(request: HttpRequest, reference: str, pk: int) -> FileResponse:
     """The customer's own files only; never from a public media URL."""

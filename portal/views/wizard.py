@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from claims.exceptions import ClaimError, EvidenceRejected
 from claims.models import EvidenceKind, IncidentKind, LossKind
@@ -77,7 +77,7 @@ def _guard(request, line, line_id: int, draft: dict, step: str) -> HttpResponse 
     return None
 
 
-@require_GET
+@require_safe
 @customer_required
 def new_claim(request: HttpRequest) -> HttpResponse:
     """Step 1: pick the item. Items that cannot be claimed for say why, right here."""
@@ -101,7 +101,7 @@ def new_claim(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @customer_required
 def wizard(request: HttpRequest, line_id: int, step: str) -> HttpResponse:
     view = {
@@ -117,7 +117,7 @@ def wizard(request: HttpRequest, line_id: int, step: str) -> HttpResponse:
     # this customer owns. Whatever is submitted, and the first step (it checks the item's
     # rules), reads the line itself, scoped to the customer.
     item = None
-    if request.method == "GET" and step != "incident":
+    if request.method != "POST" and step != "incident":
         item = WizardItem.from_draft(draft, line_id=line_id, customer_id=request.customer_id)
     line = None
     if item is None:

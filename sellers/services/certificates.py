@@ -35,6 +35,29 @@ ACCEPTED_RATINGS = (
 MIN_CANCELLATION_NOTICE_DAYS = 30
 
 
+# Sane bounds on the dates a seller types (a certificate "valid from 0001 to 9999" is not
+# proof of anything): effective at most this far back or ahead, and a term at most this long.
+CERTIFICATE_EFFECTIVE_PAST = dt.timedelta(days=10 * 366)
+CERTIFICATE_EFFECTIVE_AHEAD = dt.timedelta(days=366)
+CERTIFICATE_MAX_TERM = dt.timedelta(days=5 * 366)
+
+
+def certificate_date_problems(
+    *, effective_date: dt.date, expiry_date: dt.date, today: dt.date
+) -> dict[str, str]:
+    """What is wrong with a certificate's dates, by field; empty when they are plausible."""
+    problems = {}
+    if effective_date < today - CERTIFICATE_EFFECTIVE_PAST:
+        problems["effective_date"] = _("The effective date cannot be more than 10 years ago.")
+    elif effective_date > today + CERTIFICATE_EFFECTIVE_AHEAD:
+        problems["effective_date"] = _("The effective date cannot be more than a year from today.")
+    if expiry_date <= effective_date:
+        problems["expiry_date"] = _("The expiry date must be after the effective date.")
+    elif expiry_date - effective_date > CERTIFICATE_MAX_TERM:
+        problems["expiry_date"] = _("A certificate covers at most 5 years: check the expiry date.")
+    return problems
+
+
 @dataclass(frozen=True)
 class CertificateInput:
     insurer_name: str
@@ -87,11 +110,14 @@ def certificate_failures(*, seller: Seller, data: CertificateInput, today: dt.da
     return failures
 
 
-def _check_shape(data: CertificateInput) -> None:
+def _check_shape(data: CertificateInput, *, today: dt.date) -> None:
     if not data.insurer_name.strip() or not data.policy_number.strip():
         raise ResponseRejected(_("Give the insurer's name and the policy number."))
-    if data.expiry_date <= data.effective_date:
-        raise ResponseRejected(_("The expiry date must be after the effective date."))
+    problems = certificate_date_problems(
+        effective_date=data.effective_date, expiry_date=data.expiry_date, today=today
+    )
+    if problems:
+        raise ResponseRejected(" ".join(problems.values()))
     if min(data.per_occurrence_minor, data.aggregate_minor, data.deductible_minor) < 0:
         raise ResponseRejected(_("Amounts cannot be negative."))
     if data.cancellation_notice_days < 0:
@@ -118,7 +144,7 @@ def certificate_submit(
 
     What the seller typed counts for nothing until staff confirm it against the document
     (``certificate_verify``). Without a document nothing is saved. The document goes through
-    upload policy like every other upload (``claims.uploads.evidence_check``: what is stored is
+    the upload policy like every other upload (``claims.uploads.evidence_check``: what is stored is
     the policy's rewrite of it); a refused file raises ``EvidenceRejected`` and nothing is
     saved."""
     from claims.files import atomic_with_files, file_store
@@ -128,7 +154,7 @@ def certificate_submit(
         raise ResponseRejected(
             _("Attach the certificate document: without it we cannot check your insurance.")
         )
-    _check_shape(data)
+    _check_shape(data, today=(now or timezone.now()).date())
     clean = evidence_check(data=document, filename=document_name)
     certificate = InsuranceCertificate(
         seller=seller,
@@ -209,7 +235,7 @@ def certificate_verify(
         raise CertificateError(
             _("This certificate has no document: it cannot be verified, only refused.")
         )
-    _check_shape(confirmed)
+    _check_shape(confirmed, today=now.date())
     values = _values(confirmed)
     changes = {
         name: [_json(getattr(certificate, name)), _json(value)]

@@ -134,20 +134,24 @@ def test_request_info_needs_a_message(client, agent):
     assert claim.status == ClaimStatus.UNDER_REVIEW
 
 
+def _approve(client, claim, amount: str, **extra):
+    item = claim.losses.get()
+    data = {"expected_status": "under_review", f"loss_{item.pk}": amount}
+    return client.post(_url(claim, "claim-move", "approved"), {**data, **extra})
+
+
 def test_approve_records_amounts_per_item(client, agent):
     # given
     claim = claim_in(ClaimStatus.UNDER_REVIEW, amount_minor=30_000)
     item = claim.losses.get()
     client.force_login(agent)
     # when
-    response = client.post(
-        _url(claim, "claim-move", "approved"),
-        {
-            "expected_status": "under_review",
-            f"loss_{item.pk}": "250.00",
-            f"why_{item.pk}": "The receipt shows $250.00.",
-            "reason": "Receipts check out",
-        },
+    response = _approve(
+        client,
+        claim,
+        "250.00",
+        reason="Receipts check out",
+        **{f"why_{item.pk}": "The receipt shows $250.00."},
     )
     # then
     assert response.status_code == 302
@@ -254,3 +258,27 @@ def test_workspace_says_who_holds_the_claim(client, agent, supervisor):
     page = client.get(_url(claim)).content.decode()
     assert "Held by supervisor" in page
     assert "Another agent holds this claim" in page
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("1e999999", "is not an amount"),
+        ("1.000,00", "“1.000,00” would be read as $1.00"),
+        ("99999999999999999", "is too large"),
+    ],
+)
+def test_approve_refuses_overflowing_or_foreign_amounts_with_a_message(
+    client, agent, amount, message
+):
+    # given: issue 19 found a 500 for "1e999999" and "1.000,00" read as $1.00
+    claim = claim_in(ClaimStatus.UNDER_REVIEW, amount_minor=30_000)
+    client.force_login(agent)
+    # when
+    response = _approve(client, claim, amount, reason="Kept note")
+    # then
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html and "Kept note" in html
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.UNDER_REVIEW and claim.approved_total_minor is None

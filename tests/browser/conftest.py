@@ -86,9 +86,11 @@ def axe_violations(page, *, impacts=("serious", "critical")) -> list[str]:
     return found
 
 
-def staff_login(page, username: str, password: str = "pw") -> None:
+def staff_login(page, username: str, password: str = "pw", code: str = "") -> None:
     page.goto("/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
+    if code:
+        page.fill("#id_otp_token", code)
     page.click("input[type=submit]")
     page.wait_for_url("**/admin/")

@@ -69,9 +69,14 @@ def test_queue_filters_update_the_results_in_place(page, agent):
 
 
 def test_supervisor_reads_the_dashboard(page, supervisor):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.site.test_second_factor import totp_now
+
     claim_in(ClaimStatus.UNDER_REVIEW)
     claim_in(ClaimStatus.FRAUD_HOLD)
-    staff_login(page, "supervisor")
+    device = TOTPDevice.objects.create(user=supervisor, name="phone", confirmed=True)
+    staff_login(page, "supervisor", code=totp_now(device))
     page.goto("/staff/dashboard/")
     assert page.locator("h1").inner_text() == "Supervisor dashboard"
     assert page.locator("figure.chart svg").count() == 3

@@ -30,6 +30,7 @@ CHANGELISTS = [
     "marketplace_orderline",
     "marketplace_product",
     "fraud_fraudreview",
+    "claims_accesslink",
 ]
 # Who may open which changelist (200), and who is refused (403). Anonymous users are sent to
 # the login page.
@@ -37,9 +38,14 @@ VISIBLE = {
     "agent": {
         c
         for c in CHANGELISTS
-        if c not in {"claims_outbox", "claims_staffprofile", "fraud_fraudreview"}
+        if c
+        not in {"claims_outbox", "claims_staffprofile", "fraud_fraudreview", "claims_accesslink"}
     },
-    "analyst": {c for c in CHANGELISTS if c not in {"claims_outbox", "claims_staffprofile"}},
+    "analyst": {
+        c
+        for c in CHANGELISTS
+        if c not in {"claims_outbox", "claims_staffprofile", "claims_accesslink"}
+    },
     "supervisor": set(CHANGELISTS),
     "outsider": set(),
 }
@@ -300,3 +306,88 @@ def test_assignee_change_in_the_admin_goes_through_the_service(client, superviso
     event = claim.events.get(kind="assignment")
     assert event.data == {"from_user_id": None, "to_user_id": agent.pk}
     assert event.actor == supervisor
+
+
+def test_admin_evidence_links_open_the_file(client, supervisor):
+    # given: issue 19 found the admin's evidence links pointing at a URL that 404s
+    import re
+
+    from claims.actors import Actor
+    from claims.services import evidence_add
+    from tests.claims.test_evidence import png_bytes
+
+    claim = claim_new()
+    evidence = evidence_add(
+        claim=claim,
+        data=png_bytes(),
+        filename="a.png",
+        kind="other",
+        actor=Actor.customer(claim.customer),
+    )
+    client.force_login(supervisor)
+    pages = [
+        reverse("admin:claims_evidence_change", args=[evidence.pk]),
+        reverse("admin:claims_claim_change", args=[claim.pk]),
+    ]
+    for page in pages:
+        # when: every link on the page that names the file is followed
+        html = client.get(page).content.decode()
+        links = re.findall(r'href="([^"]+)"[^>]*>a\.png<', html)
+        # then
+        assert links, page
+        for link in links:
+            response = client.get(link)
+            assert response.status_code == 200, (page, link)
+            assert response["Content-Type"] == "image/png"
+
+
+@pytest.mark.parametrize(("role", "allowed"), [("supervisor", True), ("agent", False)])
+def test_supervisors_revoke_links_as_documented(client, cast, role, allowed):
+    # given: issue 19 found supervisors refused (403) although the README says they revoke
+    import datetime as dt
+
+    from django.core.cache import cache
+
+    from claims.links import LinkRefused, link_issue, link_resolve
+    from claims.models import AccessLink, LinkPurpose
+
+    cache.clear()
+    claim = claim_new()
+    link, token = link_issue(
+        purpose=LinkPurpose.SELLER_RESPONSE,
+        email="s@seller.test",
+        expires_in=dt.timedelta(days=5),
+        claim=claim,
+        seller=claim.order_line.seller,
+    )
+    client.force_login(cast[role])
+    # when
+    response = client.post(
+        reverse("admin:claims_accesslink_changelist"),
+        {"action": "revoke", "_selected_action": [link.pk]},
+    )
+    # then
+    link.refresh_from_db()
+    if allowed:
+        assert response.status_code == 302 and link.revoked_at and link.revoked_by == cast[role]
+        with pytest.raises(LinkRefused):
+            link_resolve(token=token, purpose=LinkPurpose.SELLER_RESPONSE, claim=claim)
+    else:
+        assert response.status_code == 403 and link.revoked_at is None
+    assert AccessLink.objects.count() == 1
+
+
+@pytest.mark.parametrize("value", ["1e999999", "a\x00b", "not-a-number"])
+def test_admin_autocomplete_fields_refuse_a_value_that_is_no_key(client, supervisor, value):
+    from sellers.models import InsuranceCertificate
+
+    # given: issue 19's generated walk found a 500 (ValueError) re-rendering the form
+    client.force_login(supervisor)
+    # when
+    response = client.post(
+        reverse("admin:sellers_insurancecertificate_add"), {"seller": value, "currency": "USD"}
+    )
+    # then: the form again, with the errors marked, and nothing saved
+    assert response.status_code == 200
+    assert "Please correct the error" in response.content.decode()
+    assert not InsuranceCertificate.objects.exists()

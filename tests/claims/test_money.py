@@ -1,6 +1,16 @@
+from decimal import Decimal
+
 import pytest
 
-from claims.money import Money, MoneyError, format_minor, to_minor
+from claims.money import (
+    MAX_AMOUNT_MINOR,
+    AmountNotUnderstood,
+    AmountTooLarge,
+    Money,
+    MoneyError,
+    format_minor,
+    to_minor,
+)
 
 
 @pytest.mark.parametrize(
@@ -25,6 +35,11 @@ def test_to_minor_parses_amounts(text, currency, minor):
         ("abc", "USD"),
         ("NaN", "USD"),
         ("Infinity", "EUR"),
+        ("1e999999", "USD"),
+        ("1e3", "USD"),
+        ("1" * 5000, "USD"),
+        ("1\x00", "USD"),
+        ("", "USD"),
     ],
 )
 def test_to_minor_refuses_what_is_not_an_amount(text, currency):
@@ -45,3 +60,23 @@ def test_format_and_arithmetic():
         Money(1, "USD") + Money(1, "EUR")
     with pytest.raises(TypeError):
         Money(1.5, "USD")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "read_as"),
+    [("1.000,00", "$1.00"), ("1,5", "$15.00"), ("12,34", "$1,234.00"), ("1,000,00", "$100,000.00")],
+)
+def test_to_minor_refuses_other_thousands_and_says_how_it_would_read(text, read_as):
+    with pytest.raises(AmountNotUnderstood) as caught:
+        to_minor(text, "USD")
+    assert f"“{text}” would be read as {read_as}" in str(caught.value)
+
+
+@pytest.mark.parametrize("value", ["10000000000000.01", Decimal("1e999999"), MAX_AMOUNT_MINOR + 1])
+def test_to_minor_refuses_amounts_over_the_limit_before_any_arithmetic(value):
+    with pytest.raises(AmountTooLarge):
+        to_minor(value, "USD" if not isinstance(value, int) else "JPY")
+
+
+def test_to_minor_takes_the_largest_amount():
+    assert to_minor("10,000,000,000,000.00", "USD") == MAX_AMOUNT_MINOR

@@ -10,9 +10,18 @@ from sellers.models import InsuranceCertificate, Seller
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_builds_every_state_and_prints_logins(capsys):
+def test_seed_demo_builds_every_state_and_prints_logins(capsys, client, settings):
     call_command("seed_demo")
     out = capsys.readouterr().out
+    # the demo supervisor passes the second factor with the printed command or a backup code
+    assert "manage.py demo_code" in out and "demo-backup-01" in out
+    settings.DEMO_MODE = True
+    call_command("demo_code")
+    code = capsys.readouterr().out.strip()
+    login = {"username": "supervisor", "password": DEMO_PASSWORD, "next": "/admin/"}
+    assert client.post("/admin/login/", {**login, "otp_token": code}).status_code == 302
+    client.logout()
+    assert client.post("/admin/login/", {**login, "otp_token": "demo-backup-01"}).status_code == 302
     for username, _role, _su in DEMO_USERS:
         assert username in out
         assert authenticate(username=username, password=DEMO_PASSWORD) is not None

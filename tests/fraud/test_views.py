@@ -420,3 +420,68 @@ def test_supervisor_changes_the_review_threshold_in_the_admin_with_history(clien
     policy.refresh_from_db()
     assert (policy.review_threshold, policy.high_threshold) == (55, 80)
     assert policy.history.count() == 2
+
+
+def test_adjuster_reports_are_rate_limited_per_link(client, referral, settings):
+    # given: issue 19 asked for every party's repeatable write to be limited
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.LINK_WRITES_PER_LINK_PER_HOUR = 1
+    url = reverse("fraud:adjuster", args=[referral.token])
+    assert client.post(url, {"recommendation": "clear", "summary": "first"}).status_code == 400
+    # when
+    response = client.post(url, {"recommendation": "clear", "summary": "Second try"})
+    # then
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Please wait a while" in html and "Second try" in html
+    referral.refresh_from_db()
+    assert referral.reported_at is None
+    cache.clear()
+
+
+@pytest.mark.parametrize(
+    ("page", "params", "message"),
+    [
+        (
+            "fraud:performance",
+            {"since": "2026-01-01", "until": "9999-12-31"},
+            "Enter a date between",
+        ),
+        (
+            "fraud:performance",
+            {"since": "0001-01-01", "until": "2026-01-01"},
+            "Enter a date between",
+        ),
+        ("fraud:queue", {"older_than_days": "99999999999"}, "less than or equal to 3660"),
+        ("fraud:queue", {"amount_min": "1e999999"}, "less than or equal to"),
+    ],
+)
+def test_far_dates_and_huge_numbers_are_refused_with_a_message(
+    client, analyst, held, page, params, message
+):
+    # given: issue 19 found both pages answering 500 (date arithmetic overflowed)
+    client.force_login(analyst)
+    # when
+    response = client.get(reverse(page), params)
+    # then
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+@pytest.mark.parametrize("params", ['{"max_age_days": 99999999999}', '{"max_age_days": 1e999}'])
+def test_rule_edit_refuses_parameters_that_would_overflow_scoring(client, analyst, params):
+    # given: a parameter in days that scoring turns into a timedelta
+    rules_ensure()
+    client.force_login(analyst)
+    url = reverse("fraud:rule-edit", args=["new_account"])
+    # when
+    response = client.post(
+        url, {"version": 1, "weight": 12, "enabled": "on", "params": params, "reason": "x"}
+    )
+    # then: a message, the form as typed, no new version
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "at most 3660" in html or "whole number" in html
+    assert Rule.objects.get(code="new_account").version == 1

@@ -161,3 +161,28 @@ def test_decision_desk_query_count_does_not_grow_with_rows(client, supervisor):
     with CaptureQueriesContext(connection) as six:
         assert client.get(url).status_code == 200
     assert len(six) == len(one)
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("1e999999", "is not an amount"),
+        ("1.000,00", "“1.000,00” would be read as $1.00"),
+        ("99999999999999999", "is too large"),
+    ],
+)
+def test_decision_desk_refuses_overflowing_or_foreign_amounts(client, agent, amount, message):
+    # given
+    claim = claim_in(ClaimStatus.UNDER_REVIEW, amount_minor=500_00)
+    item = claim.losses.get()
+    client.force_login(agent)
+    url = reverse("admin:payouts_claimtodecide_decide", args=[claim.pk])
+    # when
+    response = client.post(
+        url, {f"item_{item.pk}": amount, "funding": "concession", "approve": "1"}
+    )
+    # then
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.UNDER_REVIEW and claim.approved_total_minor is None

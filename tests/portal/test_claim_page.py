@@ -241,3 +241,37 @@ def test_post_only_claim_actions_refuse_get(client):
     sign_in(client, claim.customer)
     for name in ("claim-evidence", "claim-answer", "claim-appeal"):
         assert client.get(_url(name, claim)).status_code == 405
+
+
+def test_answer_files_count_against_the_daily_upload_limit(client, agent, settings):
+    # given: issue 19 found answers with files did not count towards the customer's limit
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.PORTAL_UPLOADS_PER_CUSTOMER_PER_DAY = 1
+    claim = claim_request_info(
+        claim=claim_in(ClaimStatus.UNDER_REVIEW), actor=Actor.staff(agent), message="Bill?"
+    )
+    sign_in(client, claim.customer)
+    added = client.post(
+        _url("claim-evidence", claim),
+        {"kind": "receipt", "files": [SimpleUploadedFile("r.jpg", jpeg_bytes())]},
+    )
+    assert added.status_code == 302
+    # when
+    response = client.post(
+        _url("claim-answer", claim),
+        {
+            "message": "Here is the bill you asked for.",
+            "kind": "medical_bill",
+            "files": [SimpleUploadedFile("er.jpg", jpeg_bytes())],
+        },
+    )
+    # then: refused with a message, the answer kept, the claim still waiting on the customer
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "uploaded many files today" in html and "Here is the bill you asked for." in html
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.NEEDS_INFO
+    assert Evidence.objects.filter(claim=claim).count() == 1
+    cache.clear()

@@ -179,3 +179,21 @@ def test_a_claim_in_a_language_the_site_does_not_offer_writes_in_the_regions(lan
     claim = claim_new(language=language)
     assert claim.language == ""
     assert claim.customer_language == claim.region.language == "en"
+
+
+def test_plain_text_part_is_not_html_escaped_and_the_html_part_is(agent):
+    # given: issue 19 found "Tom &amp; Jerry&#x27;s" in the plain-text part
+    from backoffice.handlers import message_send
+    from backoffice.services import claim_message_send
+
+    claim = claim_new()
+    text = 'Tom & Jerry\'s <receipt> "scan"'
+    event = claim_message_send(claim=claim, user=agent, to="customer", text=text)
+    mail.outbox.clear()
+    # when
+    message_send(claim_id=claim.pk, event_id=event.pk)
+    # then
+    sent = mail.outbox[-1]
+    assert text in sent.body and "&amp;" not in sent.body and "&#x27;" not in sent.body
+    html = sent.alternatives[0][0]
+    assert "Tom &amp; Jerry&#x27;s &lt;receipt&gt;" in html

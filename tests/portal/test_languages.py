@@ -11,7 +11,7 @@ from tests.portal.conftest import sign_in
 
 PO = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
 CUSTOMER_SOURCES = re.compile(
-    r"templates/(portal|emails|errors|base\.html|home\.html)|portal/|claims/(uploads|pdfs|eligibility|links)"
+    r"templates/(portal|emails|errors|base\.html|home\.html)|portal/|claims/(uploads|pdfs|eligibility|links|money)|claims_site/bounds"
 )
 
 

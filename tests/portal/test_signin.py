@@ -77,8 +77,9 @@ def test_signin_link_is_sent_by_the_worker_and_signs_in_once(client):
     assert link.expires_at <= timezone.now() + dt.timedelta(minutes=31)
     assert not Outbox.objects.filter(payload__has_key="token").exists()
     url = _path(_link_from_mail())
-    # when: the link is opened (GET) the link is not used yet: scanners cannot spend it
+    # when: the link is opened (GET, or HEAD as some scanners do) the link is not used yet
     assert client.get(url).status_code == 200
+    assert client.head(url).status_code == 200
     assert client.session.get(SESSION_KEY) is None
     # when: the customer presses the button
     response = client.post(url)

@@ -5,6 +5,7 @@ import os
 import time
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.test import Client
@@ -36,26 +37,52 @@ def test_portal_pages_send_a_strict_csp(client):
     assert "<script>" not in response.content.decode()
 
 
-def test_outgoing_email_page_is_for_staff_in_demo_mode_only(client, agent, settings, tmp_path):
-    # given: demo mode, with one e-mail sent through the demo backend
-    settings.DEMO_MODE = True
-    settings.DEMO_MAIL_DIR = str(tmp_path / "mail")
-    message = EmailMultiAlternatives(
-        "Your sign-in link", "Open http://127.0.0.1:8000/claim/sign-in/link/abc/", to=["a@b.test"]
-    )
+def _send_copy(to: str, link: str) -> None:
+    message = EmailMultiAlternatives("Your sign-in link", f"Open {link}", to=[to])
     message.attach_alternative("<p>hi</p>", "text/html")
     DemoCopyEmailBackend().send_messages([message])
+
+
+@pytest.mark.parametrize("role", ["agent", "analyst", "supervisor", "outsider"])
+def test_outgoing_email_page_is_for_the_superuser_only(client, cast, role, settings, tmp_path):
+    # given: issue 19 found every staff role reading live customer sign-in links there
+    settings.DEMO_MODE = True
+    settings.DEMO_MAIL_DIR = str(tmp_path / "mail")
+    _send_copy("jamie@example.com", "http://127.0.0.1:8000/claim/sign-in/link/abc/")
     url = reverse("portal:outgoing-email")
-    # when / then: a visitor is sent to the staff login
+    # when / then: a visitor is sent to the login, any staff role but the superuser refused
     assert client.get(url).status_code == 302
-    # staff see the e-mail with a clickable link
-    client.force_login(agent)
-    html = client.get(url).content.decode()
-    assert "Your sign-in link" in html
-    assert 'href="http://127.0.0.1:8000/claim/sign-in/link/abc/"' in html
+    client.force_login(cast[role])
+    response = client.get(url)
+    assert response.status_code == 403
+    assert "sign-in/link" not in response.content.decode()
+    assert "outgoing-email" not in client.get(reverse("backoffice:queue")).content.decode()
+
+
+def test_outgoing_email_page_shows_links_for_demo_customers_only(client, settings, tmp_path):
+    # given: demo mode, a demo customer, a customer with a real address, and an adjuster
+    from tests.factories import CustomerFactory
+
+    settings.DEMO_MODE = True
+    settings.DEMO_MAIL_DIR = str(tmp_path / "mail")
+    CustomerFactory(email="jamie@example.com")
+    CustomerFactory(email="real.person@gmail.com")
+    _send_copy("jamie@example.com", "http://127.0.0.1:8000/claim/sign-in/link/demo/")
+    _send_copy("real.person@gmail.com", "http://127.0.0.1:8000/claim/sign-in/link/real/")
+    _send_copy("expert@adjusters.example", "http://127.0.0.1:8000/fraud/adjuster/adj/")
+    root = get_user_model().objects.create_superuser("root", "root@staff.test", "pw")
+    client.force_login(root)
+    # when
+    html = client.get(reverse("portal:outgoing-email")).content.decode()
+    # then: the demo customer's link works, the others are hidden, even on disk
+    assert 'href="http://127.0.0.1:8000/claim/sign-in/link/demo/"' in html
+    assert "link/real/" not in html and "adjuster/adj/" not in html
+    assert html.count("link hidden: not sent to a demo customer") == 2
+    on_disk = "".join(p.read_text() for p in (tmp_path / "mail").glob("*.json"))
+    assert "link/real/" not in on_disk and "adjuster/adj/" not in on_disk
     # outside demo mode the page does not exist
     settings.DEMO_MODE = False
-    assert client.get(url).status_code == 404
+    assert client.get(reverse("portal:outgoing-email")).status_code == 404
 
 
 def test_demo_mail_backend_keeps_only_the_latest_copies(settings, tmp_path):

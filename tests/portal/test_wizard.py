@@ -79,6 +79,10 @@ def test_incident_step_refuses_bad_input_and_keeps_the_rest(
         ({"amount_property": "abc"}, "Enter an amount like $120.50"),
         ({"amount_property": "12.345"}, "Enter an amount like"),
         ({"amount_property": "-5"}, "cannot be negative"),
+        # issue 19: an overflowing exponent was a 500, "1.000,00" was read as $1.00.
+        ({"amount_property": "1e999999"}, "Enter an amount like $120.50"),
+        ({"amount_property": "1.000,00"}, "“1.000,00” would be read as $1.00"),
+        ({"amount_property": "99999999999999999"}, "is too large"),
     ],
 )
 def test_losses_step_refuses_bad_amounts_and_keeps_the_rest(

@@ -237,3 +237,35 @@ def test_the_seller_is_told_each_failed_check(supervisor):
     run_outbox("sellers.notify_certificate")
     assert "not accepted" in mail.outbox[-1].subject
     assert "notice of cancellation" in mail.outbox[-1].body
+
+
+def test_certificate_with_dates_reversed_is_refused_and_nothing_saved():
+    with pytest.raises(ResponseRejected):
+        certificate_submit(
+            seller=SellerFactory(),
+            data=_input(effective_date=dt.date(2027, 1, 1), expiry_date=dt.date(2026, 1, 1)),
+            document=certificate_pdf(),
+            now=NOW,
+        )
+    assert not InsuranceCertificate.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("effective", "expiry", "message"),
+    [
+        (dt.date(1, 1, 1), dt.date(9999, 12, 31), "more than 10 years ago"),
+        (dt.date(2026, 1, 1), dt.date(9999, 12, 31), "at most 5 years"),
+        (dt.date(2030, 1, 1), dt.date(2031, 1, 1), "more than a year from today"),
+    ],
+)
+def test_certificate_with_dates_out_of_sane_bounds_is_refused(effective, expiry, message):
+    # issue 19: a self-declared certificate valid from 0001 to 9999 met the policy.
+    with pytest.raises(ResponseRejected) as caught:
+        certificate_submit(
+            seller=SellerFactory(),
+            data=_input(effective_date=effective, expiry_date=expiry),
+            document=certificate_pdf(),
+            now=NOW,
+        )
+    assert message in str(caught.value)
+    assert not InsuranceCertificate.objects.exists()

@@ -167,6 +167,45 @@ def test_insurance_upload_bad_amount_changes_nothing(client):
     assert not claim.seller.certificates.exists()
 
 
+CERTIFICATE = {
+    "insurer_name": "Harbor Mutual",
+    "policy_number": "GL-77",
+    "occurrence_based": "1",
+    "per_occurrence": "1,000,000.00",
+    "aggregate": "2,000,000.00",
+    "deductible": "1,000.00",
+    "insurer_rating": "A",
+    "marketplace_additional_insured": "on",
+    "effective_date": "2026-01-01",
+    "expiry_date": "2027-01-01",
+}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"per_occurrence": "1e999999"}, "is not an amount"),
+        ({"aggregate": "2.000,00"}, "“2.000,00” would be read as $2.00"),
+        ({"deductible": "99999999999999999"}, "is too large"),
+        ({"effective_date": "0001-01-01", "expiry_date": "9999-12-31"}, "more than 10 years ago"),
+        ({"expiry_date": "9999-12-31"}, "at most 5 years"),
+    ],
+)
+def test_insurance_upload_refuses_bad_input_with_a_message_and_keeps_it(client, overrides, message):
+    # given: issue 19 found a 500 for "1e999999" and a certificate valid 0001-9999 accepted
+    claim, path = awaiting()
+    token = LINK.search(path).group("token")
+    url = reverse("sellers:insurance", args=[claim.reference, token])
+    # when
+    response = client.post(url, {**CERTIFICATE, **overrides})
+    # then
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert message in body and "not saved" in body
+    assert 'value="Harbor Mutual"' in body and 'value="GL-77"' in body
+    assert not claim.seller.certificates.exists()
+
+
 def _recovery(supervisor):
     claim, path = awaiting(amount_minor=OVER)
     claim_escalate_overdue(now=claim.seller_respond_by + dt.timedelta(seconds=1))
@@ -337,3 +376,29 @@ def test_admin_new_seller_link_refused_before_the_seller_was_told(client, superv
     # then: refused with a message, no link
     assert "has not been told" in response.content.decode()
     assert not AccessLink.objects.filter(claim=claim).exists()
+
+
+def test_admin_certificate_document_link_downloads_for_staff_only(client, cast):
+    # given: a certificate uploaded with its document through the seller's page
+    import re
+
+    claim, path = awaiting()
+    token = LINK.search(path).group("token")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.post(
+        reverse("sellers:insurance", args=[claim.reference, token]),
+        {**CERTIFICATE, "document": SimpleUploadedFile("c.png", _png(), "image/png")},
+    )
+    certificate = claim.seller.certificates.get()
+    page = reverse("admin:sellers_insurancecertificate_change", args=[certificate.pk])
+    # when: the supervisor follows the admin's link
+    client.force_login(cast["supervisor"])
+    link = re.search(
+        r'href="(/sellers/certificates/\d+/document/)"', client.get(page).content.decode()
+    )
+    response = client.get(link.group(1))
+    # then: the file; and nobody without the permission gets it
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    client.force_login(cast["outsider"])
+    assert client.get(link.group(1)).status_code == 403

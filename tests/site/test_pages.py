@@ -11,6 +11,16 @@ def test_home_and_healthz(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("name", ["home", "healthz", "portal:sign-in", "portal:home"])
+def test_head_is_answered_wherever_get_is(client, name):
+    # issue 19: HEAD answered 405 on every page, /healthz included (load balancers use it).
+    get = client.get(reverse(name))
+    head = client.head(reverse(name))
+    assert head.status_code == get.status_code != 405
+    assert head.content == b""
+
+
+@pytest.mark.django_db
 def test_security_headers(client):
     response = client.get(reverse("home"))
     csp = response["Content-Security-Policy"]

@@ -1,10 +1,12 @@
 from django.core.management.base import BaseCommand
 
 from claims.demo import (
+    DEMO_BACKUP_CODES,
     DEMO_CUSTOMER_EMAIL,
     DEMO_ORDER_NUMBER,
     DEMO_PASSWORD,
     DEMO_USERS,
+    demo_second_factor,
     demo_seed,
     is_seeded,
 )
@@ -28,6 +30,13 @@ class Command(BaseCommand):
         for username, role, superuser in DEMO_USERS:
             label = role or ("superuser" if superuser else "")
             self.stdout.write(f"  {username:<11} / {DEMO_PASSWORD}   ({label})")
+        app = demo_second_factor()
+        self.stdout.write(
+            "\nThe supervisor signs in with a second factor too. The code for the form:\n"
+            "  python manage.py demo_code        (prints the current six digits)\n"
+            f"  or add this to an authenticator app: {app.config_url}\n"
+            f"  or a backup code (each works once a run): {', '.join(DEMO_BACKUP_CODES[:3])} …"
+        )
         self.stdout.write(
             f"\nDemo customer: order {DEMO_ORDER_NUMBER}, e-mail {DEMO_CUSTOMER_EMAIL}\n"
         )
