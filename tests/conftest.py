@@ -53,3 +53,13 @@ def _fresh_cache():
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    # LocaleMiddleware activates the language of each request in the thread and leaves it
+    # there: a test after a Spanish page would otherwise read its messages in Spanish.
+    yield
+    from django.utils import translation
+
+    translation.deactivate()

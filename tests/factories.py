@@ -171,7 +171,7 @@ def certificate_form_data(**overrides) -> dict:
         "marketplace_additional_insured": "on",
         "cancellation_notice_days": "30",
         "effective_date": "2026-01-01",
-        "expiry_date": "2099-01-01",
+        "expiry_date": "2030-12-31",
         **overrides,
     }
 

@@ -171,7 +171,7 @@ CERTIFICATE = {
     "marketplace_additional_insured": "on",
     "cancellation_notice_days": "30",
     "effective_date": "2026-01-01",
-    "expiry_date": "2036-01-01",
+    "expiry_date": "2030-12-31",
 }
 
 

@@ -176,6 +176,7 @@ CERTIFICATE = {
     "deductible": "1,000.00",
     "insurer_rating": "A",
     "marketplace_additional_insured": "on",
+    "cancellation_notice_days": "30",
     "effective_date": "2026-01-01",
     "expiry_date": "2027-01-01",
 }
