@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from backoffice.views import staff_view
 from claims.exceptions import ClaimError
@@ -27,7 +27,7 @@ from sellers.services.certificates import certificate_refuse, certificate_verify
 PERMISSION = "sellers.verify_certificate"
 
 
-@require_GET
+@require_safe
 @staff_view(PERMISSION)
 def certificate_queue(request: HttpRequest) -> HttpResponse:
     after = request.GET.get("after", "")
@@ -99,13 +99,13 @@ def _page(
     )
 
 
-@require_GET
+@require_safe
 @staff_view(PERMISSION)
 def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, _certificate(pk))
 
 
-@require_GET
+@require_safe
 @staff_view(PERMISSION)
 def certificate_document(request: HttpRequest, pk: int) -> HttpResponse:
     """The certificate's document, with the same safe headers as claim evidence."""

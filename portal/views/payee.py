@@ -17,7 +17,7 @@ from portal.selectors import customer_claim
 from portal.session import customer_required
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @customer_required
 def claim_payee(request: HttpRequest, reference: str) -> HttpResponse:
     claim = customer_claim(customer=request.customer, reference=reference)

@@ -150,7 +150,7 @@ def certificate_submit(
     from claims.files import atomic_with_files, file_store
     from claims.uploads import evidence_check
 
-    if not document:
+    if document is None:
         raise ResponseRejected(
             _("Attach the certificate document: without it we cannot check your insurance.")
         )

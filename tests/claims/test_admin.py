@@ -378,16 +378,14 @@ def test_supervisors_revoke_links_as_documented(client, cast, role, allowed):
 
 
 @pytest.mark.parametrize("value", ["1e999999", "a\x00b", "not-a-number"])
-def test_admin_autocomplete_fields_refuse_a_value_that_is_no_key(client, supervisor, value):
-    from sellers.models import InsuranceCertificate
+def test_admin_autocomplete_fields_refuse_a_value_that_is_no_key(admin_client, value):
+    from claims.models import StaffProfile
 
     # given: issue 19's generated walk found a 500 (ValueError) re-rendering the form
-    client.force_login(supervisor)
-    # when
-    response = client.post(
-        reverse("admin:sellers_insurancecertificate_add"), {"seller": value, "currency": "USD"}
-    )
+    before = StaffProfile.objects.count()
+    # when: an autocomplete field gets a value that is no key
+    response = admin_client.post(reverse("admin:claims_staffprofile_add"), {"user": value})
     # then: the form again, with the errors marked, and nothing saved
     assert response.status_code == 200
     assert "Please correct the error" in response.content.decode()
-    assert not InsuranceCertificate.objects.exists()
+    assert StaffProfile.objects.count() == before

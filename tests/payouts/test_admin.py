@@ -57,7 +57,9 @@ def test_agent_decides_in_the_admin_and_a_big_one_waits_for_a_second_approver(
     url = reverse("admin:payouts_claimtodecide_decide", args=[small.pk])
     assert client.get(url).status_code == 200
     response = client.post(
-        url, {f"item_{item.pk}": "450.00", "funding": "concession", "approve": "1"}, follow=True
+        url,
+        {f"item_{item.pk}": "450.00", f"why_{item.pk}": "The bill is for $450.00.", "approve": "1"},
+        follow=True,
     )
     small.refresh_from_db()
     assert small.status == ClaimStatus.APPROVED and small.approved_total_minor == 450_00

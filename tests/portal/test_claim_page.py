@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from claims import lifecycle
 from claims.actors import Actor
 from claims.models import ClaimEvent, ClaimStatus, Evidence
 from claims.services import claim_deny, claim_note_add, claim_request_info
@@ -196,6 +197,7 @@ def _denied(agent, *, days_ago: int = 0):
         reason="No bill.",
         updates={"denial_reason": "no_proof"},
         now=timezone.now() - dt.timedelta(days=days_ago),
+        via=lifecycle.Via.DECISION,
     )
 
 

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from claims.actors import Actor
+from claims.lifecycle import Via, owners
 from claims.models import ClaimStatus, Outbox
 from claims.outbox import deliver
 from claims.services import (
@@ -51,10 +52,14 @@ def _event(claim, agent, status):
         claim = claim_approve(
             claim=claim, actor=staff, approved={item.pk: item.claimed_minor}, funding="concession"
         )
-        claim = claim_transition(claim=claim, to=ClaimStatus.PAYOUT_PENDING, actor=Actor.system())
+        claim = claim_transition(
+            claim=claim, to=ClaimStatus.PAYOUT_PENDING, actor=Actor.system(), via=Via.PAYOUT
+        )
         _run_outbox()
         mail.outbox.clear()
-        return claim_transition(claim=claim, to=ClaimStatus.PAID, actor=Actor.system())
+        return claim_transition(
+            claim=claim, to=ClaimStatus.PAID, actor=Actor.system(), via=Via.PAYOUT
+        )
     raise AssertionError(status)
 
 
@@ -151,7 +156,9 @@ def test_claim_emails_are_in_the_language_the_customer_filed_in(
     assert received in mail.outbox[-1].subject
     # when: staff approve it later, from the back office, in English
     for status in ROUTES[ClaimStatus.UNDER_REVIEW]:
-        claim = claim_transition(claim=claim, to=status, actor=Actor.system())
+        claim = claim_transition(
+            claim=claim, to=status, actor=Actor.system(), via=min(owners(claim.status, status))
+        )
     _run_outbox()
     mail.outbox.clear()
     _event(claim, agent, ClaimStatus.APPROVED)

@@ -21,6 +21,13 @@ from tests.sellers.test_pages import CERTIFICATE
 pytestmark = pytest.mark.django_db
 
 
+def _with_document(data: dict) -> dict:
+    """A certificate needs its document (a fresh upload for each post)."""
+    from tests.factories import certificate_pdf
+
+    return {**data, "document": SimpleUploadedFile("c.pdf", certificate_pdf(), "application/pdf")}
+
+
 @pytest.fixture(autouse=True)
 def _fresh_counters():
     cache.clear()
@@ -34,9 +41,9 @@ def test_certificate_uploads_are_limited_per_link_and_keep_what_was_typed(client
     claim, path = awaiting()
     url = reverse("sellers:insurance", args=[claim.reference, LINK.search(path).group("token")])
     for _ in range(3):
-        assert client.post(url, CERTIFICATE).status_code == 302
+        assert client.post(url, _with_document(CERTIFICATE)).status_code == 302
     # when
-    response = client.post(url, {**CERTIFICATE, "policy_number": "GL-FOURTH"})
+    response = client.post(url, _with_document({**CERTIFICATE, "policy_number": "GL-FOURTH"}))
     # then
     assert response.status_code == 429
     body = response.content.decode()

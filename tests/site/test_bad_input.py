@@ -193,9 +193,14 @@ def app_urls(w) -> dict[str, list[str]]:
     mine = w["mine"].reference
     review = w["review"].pk
     alert = SafetyAlert.objects.first()
+    from sellers.models import InsuranceCertificate
+
+    certificate = getattr(InsuranceCertificate.objects.first(), "pk", 1)
     return {
         "home": [reverse("home")],
         "healthz": [reverse("healthz")],
+        "readyz": [reverse("readyz")],
+        "metrics": [reverse("metrics")],
         "claims:evidence-download": [reverse("claims:evidence-download", args=[w["evidence"].pk])],
         "portal:home": [reverse("portal:home")],
         "portal:sign-in": [reverse("portal:sign-in")],
@@ -212,6 +217,9 @@ def app_urls(w) -> dict[str, list[str]]:
         "portal:claim-answer": [reverse("portal:claim-answer", args=[mine])],
         "portal:claim-withdraw": [reverse("portal:claim-withdraw", args=[mine])],
         "portal:claim-appeal": [reverse("portal:claim-appeal", args=[mine])],
+        "portal:claim-payee": [reverse("portal:claim-payee", args=[mine])],
+        "portal:claim-payee-confirm": [reverse("portal:claim-payee-confirm", args=[mine])],
+        "portal:claim-party-payment": [reverse("portal:claim-party-payment", args=[mine])],
         "portal:evidence-download": [reverse("portal:evidence-download", args=[mine, 1])],
         "portal:outgoing-email": [reverse("portal:outgoing-email")],
         "sellers:respond": [reverse("sellers:respond", args=[ref, tok])],
@@ -222,6 +230,7 @@ def app_urls(w) -> dict[str, list[str]]:
         "sellers:statement": [reverse("sellers:statement", args=[ref, tok])],
         "sellers:recovery-appeal": [reverse("sellers:recovery-appeal", args=[ref, tok, 1])],
         "sellers:certificate-document": [reverse("sellers:certificate-document", args=[1])],
+        "sellers:payment": [reverse("sellers:payment", args=[ref, tok])],
         "fraud:queue": [reverse("fraud:queue")],
         "fraud:next-case": [reverse("fraud:next-case")],
         "fraud:claim": [reverse("fraud:claim", args=[w["held"].pk])],
@@ -254,6 +263,16 @@ def app_urls(w) -> dict[str, list[str]]:
         "backoffice:safety-alert": [
             reverse("backoffice:safety-alert", args=[alert.pk if alert else 1])
         ],
+        "backoffice:certificates": [reverse("backoffice:certificates")],
+        **{
+            name: [reverse(name, args=[certificate])]
+            for name in (
+                "backoffice:certificate",
+                "backoffice:certificate-document",
+                "backoffice:certificate-verify",
+                "backoffice:certificate-refuse",
+            )
+        },
     }
 
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.support.embedded import fresh_checkout
+from tests.support.embedded import PRODUCTION_TEST_KEY, fresh_checkout
 from tests.support.workers import RedisServer, wait_for
 
 pytestmark = pytest.mark.worker
@@ -23,6 +23,7 @@ def _production_env(redis_url: str) -> dict[str, str]:
         {
             "DJANGO_SETTINGS_MODULE": "claims_site.settings.production",
             "DJANGO_SECRET_KEY": "k3y-" + "a1b2c3d4e5f6g7h8" * 4,
+            "FIELD_ENCRYPTION_KEYS": PRODUCTION_TEST_KEY,
             "ALLOWED_HOSTS": "claims.example.com",
             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/claimdesk",
             "REDIS_URL": redis_url,

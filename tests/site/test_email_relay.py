@@ -11,6 +11,7 @@ from django.urls import reverse
 from claims.models import Outbox
 from tests.factories import OrderLineFactory
 from tests.support import workers
+from tests.support.embedded import PRODUCTION_TEST_KEY
 from tests.support.smtp import SmtpRelay
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "claims_site.settings.production",
     "DJANGO_SECRET_KEY": "k3y-" + "a1b2c3d4e5f6g7h8" * 4,
+    "FIELD_ENCRYPTION_KEYS": PRODUCTION_TEST_KEY,
     "ALLOWED_HOSTS": "claims.example.com",
     "SITE_URL": "https://claims.example.com",
 }

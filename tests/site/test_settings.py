@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.embedded import PRODUCTION_TEST_KEY
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -54,6 +56,7 @@ def test_production_passes_the_deployment_checklist():
         {
             "DJANGO_SETTINGS_MODULE": "claims_site.settings.production",
             "DJANGO_SECRET_KEY": "k3y-" + "a1b2c3d4e5f6g7h8" * 4,
+            "FIELD_ENCRYPTION_KEYS": PRODUCTION_TEST_KEY,
             "ALLOWED_HOSTS": "claims.example.com",
             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/claimdesk",
             "REDIS_URL": "redis://127.0.0.1:6379/0",

@@ -5,6 +5,7 @@ from tests.support.embedded import embedded_env, manage
 FLOW = r"""
 from django.db import connection
 from django.core import mail
+from claims import lifecycle
 from claims.actors import Actor
 from claims.models import Claim, ClaimStatus, Outbox
 from claims.outbox import deliver
@@ -22,11 +23,13 @@ for message in Outbox.objects.filter(done_at__isnull=True):
 claim.refresh_from_db()
 assert claim.status == "screening", claim.status
 for step in ("awaiting_seller", "seller_responded", "under_review"):
-    claim = claim_transition(claim=claim, to=step, actor=Actor.system())
+    via = min(lifecycle.owners(claim.status, step))
+    claim = claim_transition(claim=claim, to=step, actor=Actor.system(), via=via)
 items = {item.pk: item.claimed_minor for item in claim.losses.all()}
 claim = claim_approve(claim=claim, actor=Actor.system(), approved=items, funding="concession")
 for step in ("payout_pending", "paid", "closed"):
-    claim = claim_transition(claim=claim, to=step, actor=Actor.system())
+    via = min(lifecycle.owners(claim.status, step))
+    claim = claim_transition(claim=claim, to=step, actor=Actor.system(), via=via)
 assert claim.events.count() == 9, claim.events.count()
 
 # The payout pipeline in batches, on SQLite: created by the outbox, sent, recorded.
@@ -37,7 +40,8 @@ second = claim_new()
 payee_set(customer=second.customer, actor=Actor.system(), kind="bank_account",
           holder_name="J Doe", bank_code="021000021", account_number="12345678")
 for step in ("screening", "awaiting_seller", "seller_responded", "under_review"):
-    second = claim_transition(claim=second, to=step, actor=Actor.system())
+    via = min(lifecycle.owners(second.status, step))
+    second = claim_transition(claim=second, to=step, actor=Actor.system(), via=via)
 items = {item.pk: item.claimed_minor for item in second.losses.all()}
 second = claim_approve(claim=second, actor=Actor.system(), approved=items, funding="concession")
 for message in Outbox.objects.filter(done_at__isnull=True, topic="payouts.create"):

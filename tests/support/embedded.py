@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# A key-encryption key for production-mode processes in tests (never the embedded one).
+PRODUCTION_TEST_KEY = "test:Y2xhaW1kZXNrLXRlc3RzLXByb2R1Y3Rpb24ta2V5ISE"
 
 
 def embedded_env(folder: Path, *, database: str, **extra: str) -> dict[str, str]:
