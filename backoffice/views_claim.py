@@ -131,7 +131,8 @@ def claim_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
     claim = _claim(request, pk)
     if to not in S.values:
         raise Http404
-    if to not in {m["to"] for m in moves_for(claim, request.user)}:
+    action = next((m for m in moves_for(claim, request.user) if m["to"] == to), None)
+    if action is None:
         messages.error(
             request,
             _("Claim %(ref)s is %(status)s: you cannot move it to %(to)s now.")
@@ -140,7 +141,6 @@ def claim_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
         return _back(claim)
     form_class = FORMS.get(to, MoveForm)
     kwargs = {"claim": claim, "user": request.user} if form_class is ApproveForm else {}
-    action = next(m for m in moves_for(claim, request.user) if m["to"] == to)
     if request.method == "GET":
         form = form_class(initial={"expected_status": claim.status}, **kwargs)
     else:

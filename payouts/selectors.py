@@ -82,9 +82,9 @@ def claim_payee_situation(*, claim, with_pending_change: bool = False) -> PayeeS
     (the account's last four, recorded on the payment's event) and when."""
     from django.utils import timezone
 
-    from claims.models import MARKETPLACE_FUNDING, ClaimEvent, ClaimStatus
+    from claims.models import ClaimEvent, ClaimStatus
     from payouts.models import PayeeChangeStatus
-    from payouts.services.reminders import WAITING_STATUSES
+    from payouts.services.reminders import claim_waits_for_payee
 
     now = timezone.now()
     payee = (
@@ -114,9 +114,7 @@ def claim_payee_situation(*, claim, with_pending_change: bool = False) -> PayeeS
         )
     return PayeeSituation(
         payee=payee,
-        needs_payee=payee is None
-        and claim.status in WAITING_STATUSES
-        and claim.funding in MARKETPLACE_FUNDING,
+        needs_payee=claim_waits_for_payee(claim, has_payee=payee is not None),
         held_until=payee.hold_until if payee is not None and payee.held_at(now) else None,
         pending_change=pending,
         paid_to_last4=paid_to,

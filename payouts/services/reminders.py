@@ -31,14 +31,19 @@ def claims_waiting_for_payee():
     )
 
 
+def claim_waits_for_payee(claim: Claim, *, has_payee: bool) -> bool:
+    """The one rule: a claim the marketplace pays, approved or awaiting payout, whose customer
+    has given no payment details (``claims_waiting_for_payee`` is its query form)."""
+    return (
+        not has_payee and claim.status in WAITING_STATUSES and claim.funding in MARKETPLACE_FUNDING
+    )
+
+
 def claim_needs_payee(claim: Claim) -> bool:
     from payouts.models import PayeeDetails
 
-    return (
-        claim.status in WAITING_STATUSES
-        and claim.funding in MARKETPLACE_FUNDING
-        and not PayeeDetails.objects.filter(customer_id=claim.customer_id).exists()
-    )
+    has_payee = PayeeDetails.objects.filter(customer_id=claim.customer_id).exists()
+    return claim_waits_for_payee(claim, has_payee=has_payee)
 
 
 def payee_reminders_send(*, now: dt.datetime | None = None, limit: int | None = None) -> int:

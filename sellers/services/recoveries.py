@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from claims.actors import Actor
 from claims.events import claim_event_add
 from claims.lifecycle import NOTHING_PAID_STATUSES
-from claims.models import Claim, EventKind, Funding
+from claims.models import MARKETPLACE_FUNDING, Claim, EventKind, Funding
 from claims.money import format_minor
 from claims.outbox import outbox_add
 from sellers.exceptions import RecoveryError
@@ -103,7 +103,7 @@ def recovery_sync(*, claim_id: int) -> int:
     for recovery in Recovery.objects.select_for_update().filter(
         claim=claim, status__in=[RecoveryStatus.OPEN, RecoveryStatus.APPEALED]
     ):
-        marketplace_pays = claim.funding in (Funding.STEP_IN, Funding.CONCESSION)
+        marketplace_pays = claim.funding in MARKETPLACE_FUNDING
         if (
             claim.status in NOTHING_PAID
             or claim.approved_total_minor == 0
