@@ -466,3 +466,26 @@ def test_second_approver_sees_what_they_sign(client, supervisor):
         "Evidence",
     ):
         assert text in page, text
+
+
+def test_the_payment_pages_refuse_other_people(client, supervisor):
+    # given: an accepted claim whose seller pays, and the seller's payment link
+    claim = _approve_accepted(_accepted(), supervisor)
+    run_outbox("sellers.notify_party_payment")
+    path = re.search(r"/sellers/claims/[^/]+/payment/[^/\s]+/", mail.outbox[-1].body).group(0)
+    data = {"amount": "900.00", "paid_on": timezone.localdate(), "reference": "TX-1"}
+    # another claim's reference with this link: refused, nothing recorded
+    other = _accepted()
+    forged = path.replace(claim.reference, other.reference)
+    assert client.post(forged, data).status_code == 403
+    # another customer cannot answer for this claim; GET on the answer is not allowed
+    from tests.factories import claim_new
+
+    sign_in(client, claim_new().customer)
+    url = reverse("portal:claim-party-payment", args=[claim.reference])
+    assert client.post(url, {"received": "no", "note": "Nothing."}).status_code == 404
+    sign_in(client, claim.customer)
+    assert client.get(url).status_code == 405
+    # staff see the payment on the claim page, but no staff surface can record or confirm it
+    payment = PartyPayment.objects.get(claim=claim)
+    assert (payment.status, payment.recorded_at) == (PartyPaymentStatus.DUE, None)
