@@ -84,12 +84,13 @@ ALLOWED: dict[str, frozenset[str]] = {
     # (paid once the customer confirms, or does not dispute, their recorded payment).
     S.APPROVED: frozenset({S.PAYOUT_PENDING, S.PAID, S.UNDER_REVIEW, S.FRAUD_HOLD, S.WITHDRAWN}),
     S.DENIED: frozenset({S.APPEALED, S.CLOSED}),
-    # A partial approval can be appealed like a denial (claims.services.claim_appeal).
+    # A partial approval the marketplace paid can be appealed like a denial once it is paid
+    # (claims.services.claim_appeal); a new decision for more pays only the difference.
     S.APPEALED: frozenset({S.UNDER_REVIEW, S.CLOSED, S.WITHDRAWN}),
     # From here the money is moving: the customer can no longer withdraw.
     S.PAYOUT_PENDING: frozenset({S.PAID, S.UNDER_REVIEW}),
     # A returned or reversed payout re-opens the claim for review.
-    S.PAID: frozenset({S.CLOSED, S.UNDER_REVIEW}),
+    S.PAID: frozenset({S.CLOSED, S.UNDER_REVIEW, S.APPEALED}),
     S.WITHDRAWN: frozenset({S.CLOSED}),
     S.CLOSED: frozenset(),
 }
@@ -142,7 +143,9 @@ OWNER_EXCEPTIONS: dict[tuple[str, str], frozenset[Via]] = {
     # payout); a payout that fails for good, or comes back, re-opens the claim through the
     # payout pipeline.
     (S.APPROVED, S.UNDER_REVIEW): frozenset({Via.DECISION}),
-    (S.APPROVED, S.PAID): frozenset({Via.PARTY_PAYMENT}),
+    # Paid by the accepting party; or, after an appeal upheld the amount already paid, by the
+    # payout pipeline with nothing more to send.
+    (S.APPROVED, S.PAID): frozenset({Via.PARTY_PAYMENT, Via.PAYOUT}),
     (S.PAYOUT_PENDING, S.UNDER_REVIEW): frozenset({Via.PAYOUT}),
     (S.PAID, S.UNDER_REVIEW): frozenset({Via.PAYOUT}),
     (S.PAID, S.CLOSED): frozenset({Via.STAFF, Via.PAYOUT}),

@@ -534,21 +534,51 @@ def claim_withdraw(*, claim: Claim, actor: Actor, reason: str = "") -> Claim:
     )
 
 
-def claim_appeal(
-    *, claim: Claim, actor: Actor, reason: str, now: dt.datetime | None = None
-) -> Claim:
-    """Appeal a denial within the region's appeal window."""
-    now = now or timezone.now()
-    if not reason.strip():
-        raise InvalidTransition(_("Tell us why the decision should change."))
-    denied_at = (
-        ClaimEvent.objects.filter(claim=claim, to_status=ClaimStatus.DENIED)
-        .order_by("-created_at")
+def appeal_until(claim: Claim) -> dt.datetime | None:
+    """Until when the customer may appeal the claim's decision, or None when it cannot be
+    appealed: a denial, or a partial approval (less than was claimed) that the marketplace
+    paid, within the region's appeal window counted from the decision.
+
+    A partial approval is appealable once paid, so the customer is never kept waiting for the
+    part already granted; a new decision for more pays only the difference
+    (``payouts.services.pipeline``). A partial approval the seller or insurer paid is not
+    appealable here: their payment is watched once per claim (``sellers.PartyPayment``).
+    """
+    from claims.models import MARKETPLACE_FUNDING
+
+    if claim.status == ClaimStatus.DENIED:
+        decided = ClaimStatus.DENIED
+    elif (
+        claim.status == ClaimStatus.PAID
+        and claim.funding in MARKETPLACE_FUNDING
+        and (claim.approved_total_minor or 0) < claim.claimed_total_minor
+    ):
+        decided = ClaimStatus.APPROVED
+    else:
+        return None
+    decided_at = (
+        ClaimEvent.objects.filter(claim=claim, kind=EventKind.STATUS, to_status=decided)
+        .order_by("-created_at", "-id")
         .values_list("created_at", flat=True)
         .first()
     )
-    window = dt.timedelta(days=claim.region.appeal_window_days)
-    if claim.status == ClaimStatus.DENIED and denied_at and now - denied_at > window:
+    if decided_at is None:
+        return None
+    return decided_at + dt.timedelta(days=claim.region.appeal_window_days)
+
+
+def claim_appeal(
+    *, claim: Claim, actor: Actor, reason: str, now: dt.datetime | None = None
+) -> Claim:
+    """Appeal a denial, or a partial approval that was paid, within the region's appeal
+    window (``appeal_until``)."""
+    now = now or timezone.now()
+    if not reason.strip():
+        raise InvalidTransition(_("Tell us why the decision should change."))
+    until = appeal_until(claim)
+    if claim.status == ClaimStatus.PAID and until is None:
+        raise InvalidTransition(_("This claim was paid in full: there is nothing to appeal."))
+    if until is not None and now > until:
         raise InvalidTransition(
             _("The appeal window of %(days)d days has passed.")
             % {"days": claim.region.appeal_window_days}

@@ -425,9 +425,12 @@ class PayoutStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# A claim has at most one payout in these states (a returned or cancelled one may be followed by
-# a new payout after the claim is decided again).
+# Money that went, or is going, to the customer (a returned or cancelled payout may be followed
+# by a new payout after the claim is decided again).
 ACTIVE_PAYOUT_STATUSES = ("pending", "sending", "paid", "failed")
+# A claim has at most one payout on its way. Paid payouts add up to the approved total: one,
+# or more when an appeal raised a paid partial approval and the difference was sent on top.
+UNSETTLED_PAYOUT_STATUSES = ("pending", "sending", "failed")
 
 
 class Payout(models.Model):
@@ -463,11 +466,11 @@ class Payout(models.Model):
             ),
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="payout_amount_positive"),
             models.UniqueConstraint(fields=["claim", "number"], name="payout_claim_number_unique"),
-            # Exactly one live payout per approved claim, whoever asks twice.
+            # At most one payout on its way per claim, whoever asks twice.
             models.UniqueConstraint(
                 fields=["claim"],
-                condition=Q(status__in=ACTIVE_PAYOUT_STATUSES),
-                name="payout_one_active_per_claim",
+                condition=Q(status__in=UNSETTLED_PAYOUT_STATUSES),
+                name="payout_one_unsettled_per_claim",
             ),
             models.CheckConstraint(
                 condition=~Q(status="paid") | ~Q(provider_reference=""),

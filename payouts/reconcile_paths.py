@@ -11,7 +11,13 @@ from django.db.models import Q, Sum
 from claims.lifecycle import MONEY_DECIDED_STATUSES
 from claims.models import MARKETPLACE_FUNDING, Claim, ClaimStatus, Funding
 from payouts.ledger import A
-from payouts.models import ACTIVE_PAYOUT_STATUSES, LedgerEntry, Payout, TransactionKind
+from payouts.models import (
+    ACTIVE_PAYOUT_STATUSES,
+    UNSETTLED_PAYOUT_STATUSES,
+    LedgerEntry,
+    Payout,
+    TransactionKind,
+)
 
 S = ClaimStatus
 # A claim in these states has (had) money moving for it.
@@ -39,28 +45,36 @@ def money_path_differences() -> list[Difference]:
 
 
 def _payouts_follow_funding() -> list[Difference]:
-    """The marketplace pays its own claims once, for the approved total; never the others."""
+    """The marketplace pays its own claims, in all exactly the approved total (one payout, or
+    the first and an appeal's top-up), at most one still on its way; never the others'."""
     diffs = []
-    live = defaultdict(list)
-    for claim_id, amount in Payout.objects.filter(status__in=ACTIVE_PAYOUT_STATUSES).values_list(
-        "claim_id", "amount_minor"
-    ):
-        live[claim_id].append(amount)
+    sent = defaultdict(int)
+    unsettled = defaultdict(int)
+    for claim_id, amount, status in Payout.objects.filter(
+        status__in=ACTIVE_PAYOUT_STATUSES
+    ).values_list("claim_id", "amount_minor", "status"):
+        sent[claim_id] += amount
+        if status in UNSETTLED_PAYOUT_STATUSES:
+            unsettled[claim_id] += 1
     claims = Claim.objects.filter(
-        Q(status__in=(S.PAYOUT_PENDING, S.PAID)) | Q(pk__in=list(live))
+        Q(status__in=(S.PAYOUT_PENDING, S.PAID)) | Q(pk__in=list(sent))
     ).values_list("pk", "reference", "status", "funding", "approved_total_minor")
     for pk, reference, status, funding, approved in claims:
-        amounts = live.get(pk, [])
         if funding in MARKETPLACE_FUNDING and status in (S.PAYOUT_PENDING, S.PAID):
-            if len(amounts) != 1:
+            expected = 1 if status == S.PAYOUT_PENDING else 0
+            if unsettled[pk] != expected:
                 diffs.append(
-                    Difference("payouts", reference, f"{len(amounts)} live payouts, expected 1")
+                    Difference(
+                        "payouts",
+                        reference,
+                        f"{unsettled[pk]} payouts on their way, expected {expected}",
+                    )
                 )
-            elif amounts[0] != approved:
+            elif sent[pk] != approved:
                 diffs.append(
-                    Difference("payouts", reference, f"payout of {amounts[0]}, approved {approved}")
+                    Difference("payouts", reference, f"payouts of {sent[pk]}, approved {approved}")
                 )
-        elif funding not in MARKETPLACE_FUNDING and amounts:
+        elif funding not in MARKETPLACE_FUNDING and sent[pk]:
             diffs.append(
                 Difference("payouts", reference, f"paid by the marketplace but funded by {funding}")
             )

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from payouts.ledger import ledger_balances  # noqa: F401 - re-exported for the staff pages
@@ -18,6 +18,17 @@ from payouts.models import (
     QAVerdict,
     RequestStatus,
 )
+
+
+def claim_paid_minor(*, claim) -> int:
+    """What the marketplace's payouts have sent the customer on this claim and kept (paid,
+    not returned): a later decision may keep it or add to it, never take it back."""
+    return (
+        Payout.objects.filter(claim=claim, status=PayoutStatus.PAID).aggregate(
+            total=Sum("amount_minor")
+        )["total"]
+        or 0
+    )
 
 
 def approval_requests_pending(*, user=None) -> QuerySet[ApprovalRequest]:

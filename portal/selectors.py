@@ -1,6 +1,5 @@
 """Reads for the customer portal. Every query is scoped to the signed-in customer."""
 
-import datetime as dt
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -73,15 +72,6 @@ def claim_timeline(*, claim: Claim) -> list[ClaimEvent]:
         ClaimEvent.objects.filter(claim=claim, kind__in=CUSTOMER_EVENT_KINDS).order_by(
             "created_at", "id"
         )
-    )
-
-
-def claim_denied_at(*, claim: Claim) -> dt.datetime | None:
-    return (
-        ClaimEvent.objects.filter(claim=claim, to_status=ClaimStatus.DENIED)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
     )
 
 

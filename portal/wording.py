@@ -66,16 +66,13 @@ class Deadline:
     at: dt.datetime
 
 
-def next_deadline(claim: Claim, *, denied_at: dt.datetime | None) -> Deadline | None:
+def next_deadline(claim: Claim, *, appeal_until: dt.datetime | None) -> Deadline | None:
     if claim.status == S.NEEDS_INFO and claim.customer_info_due:
         return Deadline(_("Please answer by"), claim.customer_info_due)
     if claim.status == S.AWAITING_SELLER and claim.seller_respond_by:
         return Deadline(_("The seller must answer by"), claim.seller_respond_by)
-    if claim.status == S.DENIED and denied_at:
-        return Deadline(
-            _("You can appeal until"),
-            denied_at + dt.timedelta(days=claim.region.appeal_window_days),
-        )
+    if appeal_until:
+        return Deadline(_("You can appeal until"), appeal_until)
     if claim.status in (S.WITHDRAWN, S.CLOSED, S.PAID, S.PAYOUT_PENDING, S.APPROVED):
         return None
     if claim.decision_due:

@@ -30,6 +30,7 @@ from claims.services import appeal_reviewer_check, approval_total, claim_approve
 from payouts.exceptions import AuthorityExceeded, DecisionRefused, FourEyesViolation
 from payouts.models import ApprovalRequest, RequestStatus
 from payouts.policy import authority_limit, policy_for
+from payouts.selectors import claim_paid_minor
 from payouts.services.funding import funding_for
 from sellers.services.party_payments import party_payment_due, party_payment_open
 from sellers.services.recoveries import recovery_follow_decision
@@ -65,6 +66,15 @@ def _validated_total(
     total = approval_total(items=items, approved=approved, funding=funding)
     if total <= 0:
         raise InvalidTransition(_("Approve an amount above zero, or deny the claim."))
+    paid = claim_paid_minor(claim=claim)
+    if total < paid:
+        raise InvalidTransition(
+            _(
+                "%(paid)s was already paid on this claim: approve at least that much "
+                "(the same amount keeps the earlier decision)."
+            )
+            % {"paid": format_minor(paid, claim.currency)}
+        )
     unexplained = [
         item.get_kind_display()
         for item in items
@@ -329,6 +339,15 @@ def decision_deny(
     with transaction.atomic():
         claim = Claim.objects.select_related("region").get(pk=claim.pk)
         appeal_reviewer_check(claim=claim, user=actor.user)
+        paid = claim_paid_minor(claim=claim)
+        if paid:
+            raise DecisionRefused(
+                _(
+                    "%(paid)s was already paid on this claim, so it cannot be denied: approve "
+                    "that amount to keep the earlier decision, or more."
+                )
+                % {"paid": format_minor(paid, claim.currency)}
+            )
         policy = policy_for(claim.region)
         claim = claim_deny(
             claim=claim,

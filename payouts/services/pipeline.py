@@ -52,7 +52,13 @@ from payouts.adapters import (
 )
 from payouts.exceptions import PayoutError
 from payouts.ledger import Posting, accrual_lines, ledger_post_many, payment_lines
-from payouts.models import ACTIVE_PAYOUT_STATUSES, PayeeDetails, Payout, PayoutStatus
+from payouts.models import (
+    ACTIVE_PAYOUT_STATUSES,
+    UNSETTLED_PAYOUT_STATUSES,
+    PayeeDetails,
+    Payout,
+    PayoutStatus,
+)
 from payouts.models import TransactionKind as K
 from payouts.services.payouts import (
     SYSTEM,
@@ -72,13 +78,16 @@ P = PayoutStatus
 def payouts_create_for_claims(
     *, claim_ids: list[int], now: dt.datetime | None = None, skip_locked: bool = False
 ) -> dict[int, Payout]:
-    """Give each claim of ``claim_ids`` that is still APPROVED its one payout, post the
-    accruals and move the claims to PAYOUT_PENDING. Safe to run any number of times.
+    """Give each claim of ``claim_ids`` that is still APPROVED the payout of what is still owed
+    (its approved total less what its paid payouts already sent), post the accruals and move the
+    claims to PAYOUT_PENDING. Safe to run any number of times.
 
-    Returns ``{claim id: live payout}`` for the claims this call moved. Claims that are not
-    APPROVED (any more) are left alone. ``skip_locked`` skips claims another transaction holds
-    (the sweeper); otherwise they are waited for (the outbox, which must not lose one).
-    Raises ``PayoutError`` (writing nothing) if a claim has no approved amount.
+    A claim owed nothing more (an appeal upheld the amount already paid) moves straight to PAID.
+    Returns ``{claim id: live payout}`` for the claims this call moved to PAYOUT_PENDING. Claims
+    that are not APPROVED (any more) are left alone. ``skip_locked`` skips claims another
+    transaction holds (the sweeper); otherwise they are waited for (the outbox, which must not
+    lose one). Raises ``PayoutError`` (writing nothing) if a claim has no approved amount, or
+    less than was already paid.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -101,16 +110,26 @@ def payouts_create_for_claims(
             )
         live: dict[int, Payout] = {}
         numbers: dict[int, int] = {}
+        paid: dict[int, int] = defaultdict(int)
         for payout in Payout.objects.filter(claim_id__in=[c.pk for c in claims]):
             numbers[payout.claim_id] = max(numbers.get(payout.claim_id, 0), payout.number)
-            if payout.status in ACTIVE_PAYOUT_STATUSES:
+            if payout.status in UNSETTLED_PAYOUT_STATUSES:
                 live[payout.claim_id] = payout  # re-approved while its payout was still live
+            elif payout.status == PayoutStatus.PAID:
+                paid[payout.claim_id] += payout.amount_minor
+        owed = {c.pk: c.approved_total_minor - paid[c.pk] for c in claims if c.pk not in live}
+        overpaid = [c.reference for c in claims if owed.get(c.pk, 0) < 0]
+        if overpaid:
+            raise PayoutError(
+                _("Claims %(refs)s were approved for less than was already paid.")
+                % {"refs": ", ".join(overpaid)}
+            )
         new = Payout.objects.bulk_create(
             Payout(
                 claim=claim,
                 number=numbers.get(claim.pk, 0) + 1,
                 idempotency_key=_key(claim, numbers.get(claim.pk, 0) + 1),
-                amount_minor=claim.approved_total_minor,
+                amount_minor=owed[claim.pk],
                 currency=claim.currency,
                 funding=claim.funding,
                 next_attempt_at=now,
@@ -118,7 +137,7 @@ def payouts_create_for_claims(
                 updated_at=now,
             )
             for claim in claims
-            if claim.pk not in live
+            if owed.get(claim.pk, 0) > 0
         )
         by_pk = {claim.pk: claim for claim in claims}
         ledger_post_many(
@@ -154,6 +173,20 @@ def payouts_create_for_claims(
         )
         if len(moved) != len(live):  # pragma: no cover - this transaction holds the rows
             raise PayoutError(_("Claims changed while their payouts were being created."))
+        settled = [pk for pk, amount in owed.items() if amount == 0]
+        if settled:
+            claim_transition_batch(
+                claim_ids=settled,
+                from_status=ClaimStatus.APPROVED,
+                to=ClaimStatus.PAID,
+                via=Via.PAYOUT,
+                actor=SYSTEM,
+                reasons={
+                    pk: _("The amount already paid stands: nothing more to send.") for pk in settled
+                },
+                data_by_claim={pk: {"paid_minor": paid[pk]} for pk in settled},
+                now=now,
+            )
         ids = sorted(p.pk for p in live.values())
         transaction.on_commit(lambda: _send_soon(ids))
     return live
@@ -171,7 +204,8 @@ def payout_create_for_claim(*, claim_id: int, now: dt.datetime | None = None) ->
     created = payouts_create_for_claims(claim_ids=[claim_id], now=now)
     if claim_id in created:
         return created[claim_id]
-    return Payout.objects.filter(claim_id=claim_id, status__in=ACTIVE_PAYOUT_STATUSES).first()
+    payouts = Payout.objects.filter(claim_id=claim_id, status__in=ACTIVE_PAYOUT_STATUSES)
+    return payouts.order_by("-number").first()
 
 
 def payouts_create_missing(*, now: dt.datetime | None = None, limit: int | None = None) -> int:

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -12,7 +13,7 @@ from claims.actors import Actor
 from claims.exceptions import ClaimError, EvidenceRejected
 from claims.files import evidence_response
 from claims.models import ClaimStatus, EvidenceKind
-from claims.services import claim_appeal, claim_withdraw
+from claims.services import appeal_until, claim_appeal, claim_withdraw
 from claims.uploads import upload_read
 from payouts.selectors import claim_payee_situation
 from portal.forms import (
@@ -24,7 +25,6 @@ from portal.forms import (
 )
 from portal.limits import upload_limited
 from portal.selectors import (
-    claim_denied_at,
     claim_info_request,
     claim_timeline,
     customer_claim,
@@ -64,18 +64,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _page(request, claim, *, status: int = 200, **forms) -> HttpResponse:
-    denied_at = claim_denied_at(claim=claim)
-    can_appeal = (
-        claim.status == ClaimStatus.DENIED
-        and denied_at is not None
-        and ClaimStatus.APPEALED in lifecycle.ALLOWED[claim.status]
-    )
-    deadline = next_deadline(claim, denied_at=denied_at)
+    until = appeal_until(claim)
+    can_appeal = until is not None and until > timezone.now()
+    deadline = next_deadline(claim, appeal_until=until if can_appeal else None)
     money = claim_payee_situation(claim=claim)
-    if can_appeal and deadline is not None:
-        from django.utils import timezone
-
-        can_appeal = deadline.at > timezone.now()
     action_errors = [
         error
         for form in forms.values()
