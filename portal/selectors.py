@@ -1,6 +1,5 @@
 """Reads for the customer portal. Every query is scoped to the signed-in customer."""
 
-
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
