@@ -73,6 +73,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "claims.review_fraud",
         "claims.override_funding",
         "claims.view_all_claims",
+        # Privacy law: a customer's data export on their request (privacy.services).
+        "privacy.export_customer_data",
+        "privacy.view_privacyrequest",
         "claims.add_evidence",
         "claims.change_region",
         "claims.add_holiday",

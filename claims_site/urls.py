@@ -18,6 +18,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("claims/", include("claims.urls")),
+    # A customer's data export, on their pages and in the staff's (privacy law).
+    path("", include("privacy.urls")),
     path("claim/", include("portal.urls")),
     path("sellers/", include("sellers.urls")),
     path("fraud/", include("fraud.urls")),

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "portal",
     "backoffice",
     "payouts",
+    "privacy",
 ]
 
 MIDDLEWARE = [

@@ -203,6 +203,8 @@ def app_urls(w) -> dict[str, list[str]]:
         "metrics": [reverse("metrics")],
         "claims:evidence-download": [reverse("claims:evidence-download", args=[w["evidence"].pk])],
         "portal:home": [reverse("portal:home")],
+        "privacy:customer-export": [reverse("privacy:customer-export")],
+        "privacy:staff-export": [reverse("privacy:staff-export")],
         "portal:sign-in": [reverse("portal:sign-in")],
         "portal:sign-in-sent": [reverse("portal:sign-in-sent")],
         "portal:sign-in-link": [reverse("portal:sign-in-link", args=[w["signin_token"]])],

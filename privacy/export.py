@@ -1,0 +1,210 @@
+"""A customer's data export: every table's rows about them, and their files, in one archive.
+
+The tables are found, not listed: every model with a path of foreign keys to
+``marketplace.Customer`` is exported, unless ``WITHHELD`` names it with the reason the law
+allows. A model added later is therefore in the export from its first migration (a test fails
+if a table reaches customers without being exported or withheld on purpose).
+
+The archive (a ZIP) holds ``data.json`` (one list of rows per table, every field as stored,
+labelled), ``README.txt`` (what it is, in the customer's language) and ``files/`` (the
+customer's evidence files as they were kept). Sealed values (``payouts.crypto``) are given as
+their masked form: the archive may be downloaded on a shared computer, and the customer's full
+account number is not needed to see what is held.
+"""
+
+import io
+import json
+import zipfile
+from collections import deque
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from django.apps import apps
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from claims.models import Party
+from marketplace.models import Customer
+from payouts.crypto import EncryptedCharField
+
+MAX_DEPTH = 4
+
+# Tables that reach a customer but are not handed over, each with its reason. Fraud-prevention
+# records are exempt from the right of access while disclosure would prejudice the prevention
+# of fraud (GDPR art. 23(1)(d) and (i), UK DPA 2018 sch. 2 para. 2, PIPEDA s. 9(3)(d)); the
+# ledger is the marketplace's own accounting (the customer's payouts are exported).
+WITHHELD: dict[str, str] = {
+    "fraud.assessment": "fraud prevention",
+    "fraud.rulehit": "fraud prevention",
+    "fraud.fraudreview": "fraud prevention",
+    "fraud.referral": "fraud prevention",
+    "fraud.claimattribute": "fraud prevention",
+    "fraud.evidencephoto": "fraud prevention",
+    "fraud.watchlistentry": "fraud prevention",
+    "payouts.ledgertransaction": "the marketplace's accounting; payouts are exported",
+    "payouts.ledgerentry": "the marketplace's accounting; payouts are exported",
+    "payouts.qasample": "internal quality review of staff decisions",
+    "backoffice.slabreach": "internal measure of the staff's service levels",
+    "backoffice.safetyalert": "product-safety record about the product, not about you",
+    "sellers.recovery": "the seller's account with the marketplace",
+    "sellers.withholding": "the seller's account with the marketplace",
+    "sellers.reminder": "messages to the seller, holding only your claim's facts exported here",
+    "sellers.sellernotice": "messages to the seller, holding only your claim's facts exported here",
+}
+
+# Rows of an exported table that belong to someone else: the seller's own evidence is the
+# seller's material (staff share a file with the customer when it is addressed to them).
+ROW_FILTERS: dict[str, Q] = {
+    "claims.evidence": Q(uploaded_by_party=Party.CUSTOMER),
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """A table about customers, and the lookup from its rows to the customer."""
+
+    label: str
+    model: type[models.Model]
+    path: str
+
+
+def _forward_relations(model):
+    for field in model._meta.get_fields():
+        if (
+            field.is_relation
+            and field.concrete
+            and (field.many_to_one or field.one_to_one)
+            and field.related_model is not None
+        ):
+            yield field
+
+
+def customer_sources() -> list[Source]:
+    """Every model with a path of foreign keys to ``Customer`` (the shortest), sorted."""
+    found = []
+    for model in apps.get_models():
+        if model is Customer or model._meta.proxy:
+            continue
+        queue = deque([(model, "")])
+        seen = {model}
+        path = None
+        while queue and path is None:
+            current, prefix = queue.popleft()
+            if prefix.count("__") >= MAX_DEPTH:
+                continue
+            for field in _forward_relations(current):
+                lookup = f"{prefix}__{field.name}" if prefix else field.name
+                if field.related_model is Customer:
+                    path = lookup
+                    break
+                if field.related_model not in seen and field.related_model._meta.app_label in (
+                    "claims",
+                    "marketplace",
+                    "payouts",
+                    "sellers",
+                    "fraud",
+                    "portal",
+                    "backoffice",
+                    "privacy",
+                ):
+                    seen.add(field.related_model)
+                    queue.append((field.related_model, lookup))
+        if path is not None:
+            found.append(Source(model._meta.label_lower, model, path))
+    return sorted(found, key=lambda source: source.label)
+
+
+def exported_sources() -> list[Source]:
+    return [source for source in customer_sources() if source.label not in WITHHELD]
+
+
+def _row(obj: models.Model) -> dict:
+    row = {}
+    for field in obj._meta.concrete_fields:
+        value = field.value_from_object(obj)
+        if isinstance(field, EncryptedCharField):
+            value = f"••••{value[-4:]}" if value else ""
+        elif isinstance(field, models.FileField):
+            value = value.name if value else ""
+        elif field.name in ("secret_hash", "fingerprint"):
+            continue  # keys to links and comparisons, not information about the customer
+        row[field.attname] = value
+    return row
+
+
+@dataclass(frozen=True)
+class Archive:
+    filename: str
+    content: bytes
+    summary: dict
+
+
+def customer_archive(customer: Customer) -> Archive:
+    """Build the archive of everything held about ``customer`` (in memory: a customer's files
+    are bounded by the upload limits)."""
+    now = timezone.now()
+    tables = {"marketplace.customer": [_row(customer)]}
+    files: list[tuple[str, models.fields.files.FieldFile]] = []
+    for source in exported_sources():
+        rows = (
+            source.model._default_manager.filter(**{source.path: customer})
+            .filter(ROW_FILTERS.get(source.label, Q()))
+            .order_by("pk")
+        )
+        tables[source.label] = [_row(obj) for obj in rows]
+        for obj in rows:
+            for field in obj._meta.concrete_fields:
+                if isinstance(field, models.FileField) and getattr(obj, field.attname):
+                    name = PurePosixPath(getattr(obj, field.attname).name).name
+                    files.append(
+                        (f"files/{source.label}/{obj.pk}/{name}", getattr(obj, field.name))
+                    )
+    summary = {
+        "tables": {label: len(rows) for label, rows in tables.items() if rows},
+        "files": len(files),
+        "withheld": sorted(WITHHELD),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "data.json",
+            json.dumps(
+                {"customer": customer.marketplace_id, "produced_at": now, "tables": tables},
+                cls=DjangoJSONEncoder,
+                indent=1,
+                ensure_ascii=False,
+            ),
+        )
+        archive.writestr("README.txt", _readme(customer, summary, now))
+        for path, stored in files:
+            try:
+                with stored.open("rb") as handle:
+                    archive.writestr(path, handle.read())
+            except FileNotFoundError:
+                archive.writestr(f"{path}.missing.txt", _("This file is no longer stored."))
+    return Archive(
+        filename=f"claimdesk-data-{customer.marketplace_id}-{now:%Y%m%d}.zip",
+        content=buffer.getvalue(),
+        summary=summary,
+    )
+
+
+def _readme(customer: Customer, summary: dict, now) -> str:
+    lines = [
+        _("Your data held by the marketplace's product guarantee (Claimdesk)"),
+        "",
+        _("Produced on %(date)s for %(name)s.")
+        % {"date": now.date().isoformat(), "name": customer.name},
+        _(
+            "data.json holds every record about you, table by table, as it is stored; files/ "
+            "holds the files you and others sent with your claims. Account numbers are shown "
+            "by their last four digits only."
+        ),
+        "",
+        _("Records kept from this export, as the law allows (fraud prevention, accounting):"),
+        *[f"- {label}: {reason}" for label, reason in sorted(WITHHELD.items())],
+    ]
+    return "\n".join(str(line) for line in lines) + "\n"

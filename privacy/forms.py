@@ -1,0 +1,38 @@
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.models import Customer
+
+
+class StaffExportForm(forms.Form):
+    customer = forms.CharField(
+        label=_("Customer"),
+        max_length=200,
+        help_text=_("Their e-mail address, marketplace customer id, or a claim reference."),
+    )
+    reason = forms.CharField(
+        label=_("How the customer asked"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For the record: e.g. “e-mail of 3 December, ticket 4411”."),
+    )
+
+    def clean_customer(self) -> Customer:
+        text = self.cleaned_data["customer"].strip()
+        matches = list(
+            Customer.objects.filter(
+                Q(email__iexact=text) | Q(marketplace_id=text) | Q(claims__reference=text)
+            ).distinct()[:2]
+        )
+        if not matches:
+            raise forms.ValidationError(
+                _("No customer has the e-mail, customer id or claim reference “%(text)s”."),
+                params={"text": text},
+            )
+        if len(matches) > 1:
+            raise forms.ValidationError(
+                _("More than one customer has the e-mail “%(text)s”: use their customer id."),
+                params={"text": text},
+            )
+        return matches[0]
