@@ -75,7 +75,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "claims.view_all_claims",
         # Privacy law: a customer's data export on their request (privacy.services).
         "privacy.export_customer_data",
+        "privacy.erase_customer_data",
+        "privacy.hold_claim",
         "privacy.view_privacyrequest",
+        "privacy.view_legalhold",
+        "privacy.view_retentionpolicy",
+        "privacy.change_retentionpolicy",
         "claims.add_evidence",
         "claims.change_region",
         "claims.add_holiday",

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from privacy.models import PrivacyRequest
+from privacy.models import LegalHold, PrivacyRequest, RetentionPolicy
 
 
 @admin.register(PrivacyRequest)
@@ -20,3 +20,30 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(admin.ModelAdmin):
+    """For inspection: holds are placed and released on /staff/privacy/ (``privacy.services``)."""
+
+    list_display = ["claim", "reason", "placed_by", "placed_at", "released_at"]
+    list_filter = ["released_at"]
+    search_fields = ["claim__reference"]
+    list_select_related = ["claim", "placed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RetentionPolicy)
+class RetentionPolicyAdmin(admin.ModelAdmin):
+    """Policy numbers as data: how long each region keeps personal data (supervisors edit)."""
+
+    list_display = ["region", "keep_days", "basis"]
+    list_select_related = ["region"]

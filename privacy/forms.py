@@ -36,3 +36,40 @@ class StaffExportForm(forms.Form):
                 params={"text": text},
             )
         return matches[0]
+
+
+class StaffEraseForm(StaffExportForm):
+    reason = forms.CharField(
+        label=_("Why the data is erased"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For the record: e.g. “customer's request by e-mail of 3 December”."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that the customer's personal data cannot be restored."),
+    )
+
+
+class HoldForm(forms.Form):
+    claim = forms.CharField(label=_("Claim reference"), max_length=32)
+    reason = forms.CharField(
+        label=_("Why the claim must be kept"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The case, the inquiry or the regulator's request."),
+    )
+
+    def clean_claim(self):
+        from claims.models import Claim
+
+        reference = self.cleaned_data["claim"].strip()
+        claim = Claim.objects.filter(reference=reference).first()
+        if claim is None:
+            raise forms.ValidationError(
+                _("No claim has the reference “%(ref)s”."), params={"ref": reference}
+            )
+        return claim
+
+
+class ReleaseForm(forms.Form):
+    reason = forms.CharField(label=_("Why the hold is released"), max_length=500)

@@ -1,17 +1,25 @@
 """Data exports: the customer's own, from their pages, and the staff's on a customer's request.
 Views parse, call ``privacy.services``, and turn a refusal into a message."""
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from backoffice.views import staff_view
 from claims.actors import Actor
 from portal.session import customer_required
 from privacy.export import WITHHELD
-from privacy.forms import StaffExportForm
-from privacy.models import PrivacyRequest
-from privacy.services import PrivacyRefused, privacy_export
+from privacy.forms import HoldForm, ReleaseForm, StaffEraseForm, StaffExportForm
+from privacy.models import LegalHold, PrivacyRequest
+from privacy.services import (
+    PrivacyRefused,
+    legal_hold_place,
+    legal_hold_release,
+    privacy_erase,
+    privacy_export,
+)
 
 PERMISSION = "privacy.export_customer_data"
 
@@ -40,30 +48,107 @@ def customer_export(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-@staff_view(PERMISSION)
-def staff_export(request: HttpRequest) -> HttpResponse:
-    form = StaffExportForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                archive = privacy_export(
-                    customer=form.cleaned_data["customer"],
-                    actor=Actor.staff(request.user),
-                    reason=form.cleaned_data["reason"],
-                )
-            except PrivacyRefused as exc:
-                form.add_error(None, str(exc))
-            else:
-                return _download(archive)
-        status = 400
+def _staff_page(request, *, status: int = 200, **forms) -> HttpResponse:
+    user = request.user
     return render(
         request,
         "privacy/staff_export.html",
         {
-            "form": form,
+            "form": forms.get("form") or StaffExportForm(),
+            "erase_form": forms.get("erase_form") or StaffEraseForm(),
+            "hold_form": forms.get("hold_form") or HoldForm(),
+            "can_erase": user.has_perm("privacy.erase_customer_data"),
+            "can_hold": user.has_perm("privacy.hold_claim"),
+            "holds": LegalHold.objects.filter(released_at__isnull=True).select_related(
+                "claim", "placed_by"
+            ),
             "recent": PrivacyRequest.objects.select_related("customer", "requested_by")[:20],
         },
         status=status,
     )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_view(PERMISSION)
+def staff_export(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _staff_page(request)
+    form = StaffExportForm(request.POST)
+    if form.is_valid():
+        try:
+            archive = privacy_export(
+                customer=form.cleaned_data["customer"],
+                actor=Actor.staff(request.user),
+                reason=form.cleaned_data["reason"],
+            )
+        except PrivacyRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _download(archive)
+    return _staff_page(request, status=400, form=form)
+
+
+@require_POST
+@staff_view("privacy.erase_customer_data")
+def staff_erase(request: HttpRequest) -> HttpResponse:
+    form = StaffEraseForm(request.POST)
+    if form.is_valid():
+        customer = form.cleaned_data["customer"]
+        try:
+            privacy_erase(
+                customer=customer,
+                actor=Actor.staff(request.user),
+                reason=form.cleaned_data["reason"],
+            )
+        except PrivacyRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("The personal data of customer %(id)s was erased.")
+                % {"id": customer.marketplace_id},
+            )
+            return redirect("privacy:staff-export")
+    return _staff_page(request, status=400, erase_form=form)
+
+
+@require_POST
+@staff_view("privacy.hold_claim")
+def staff_hold(request: HttpRequest) -> HttpResponse:
+    form = HoldForm(request.POST)
+    if form.is_valid():
+        try:
+            legal_hold_place(
+                claim=form.cleaned_data["claim"],
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except PrivacyRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Claim %(ref)s is under a legal hold.")
+                % {"ref": form.cleaned_data["claim"].reference},
+            )
+            return redirect("privacy:staff-export")
+    return _staff_page(request, status=400, hold_form=form)
+
+
+@require_POST
+@staff_view("privacy.hold_claim")
+def staff_release(request: HttpRequest, pk: int) -> HttpResponse:
+    hold = get_object_or_404(LegalHold, pk=pk)
+    form = ReleaseForm(request.POST)
+    if form.is_valid():
+        try:
+            legal_hold_release(hold=hold, user=request.user, reason=form.cleaned_data["reason"])
+        except PrivacyRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, _("The hold on %(ref)s was released.") % {"ref": hold.claim.reference}
+            )
+    else:
+        messages.error(request, _("Say why the hold is released."))
+    return redirect("privacy:staff-export")

@@ -313,6 +313,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sellers.tasks.close_insurance_windows",
         "schedule": timedelta(minutes=10),
     },
+    # Privacy law: personal data erased when the region's retention period runs out.
+    "privacy-retention": {
+        "task": "privacy.tasks.retention_sweep",
+        "schedule": crontab(hour=2, minute=17),
+    },
     "watch-party-payments": {
         "task": "sellers.tasks.watch_party_payments",
         "schedule": timedelta(minutes=10),
