@@ -378,6 +378,9 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
     )
     # Last: the fraud rules score every demo claim, and a fraud ring is added.
     demo_seed_fraud(region=region, sellers=sellers, users=users, now=now)
+    from privacy.demo import demo_seed_privacy
+
+    demo_seed_privacy(users=users)  # a legal hold and a data export on /staff/privacy/
     Outbox.objects.filter(done_at__isnull=True).update(done_at=now)
     return {
         "users": list(users),
