@@ -23,6 +23,7 @@ from portal.forms import (
     WithdrawForm,
 )
 from portal.limits import upload_limited
+from portal.progress import claim_tracker, customer_history
 from portal.selectors import (
     claim_denied_at,
     claim_info_request,
@@ -76,6 +77,7 @@ def _page(request, claim, *, status: int = 200, **forms) -> HttpResponse:
         from django.utils import timezone
 
         can_appeal = deadline.at > timezone.now()
+    events = claim_timeline(claim=claim)
     action_errors = [
         error
         for form in forms.values()
@@ -92,7 +94,8 @@ def _page(request, claim, *, status: int = 200, **forms) -> HttpResponse:
         "what_next": PAYEE_NEEDED_NEXT if money.needs_payee else WHAT_NEXT[claim.status],
         "money": money,
         "deadline": deadline,
-        "timeline": claim_timeline(claim=claim),
+        "tracker": claim_tracker(status=claim.status, events=events),
+        "history": customer_history(events),
         "info_request": claim_info_request(claim=claim)
         if claim.status == ClaimStatus.NEEDS_INFO
         else "",
