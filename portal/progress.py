@@ -125,14 +125,18 @@ def _entry(event: ClaimEvent) -> HistoryEntry:
 
 
 def customer_history(events: Sequence[ClaimEvent]) -> list[HistoryEntry]:
-    """The history written for the customer, oldest first; a step that reads like the one
-    before it (checking, then more checking) is said once."""
+    """The history written for the customer, oldest first; a status change that reads like
+    the one before it (checking, then more checking) is said once, even with a file added in
+    between."""
     entries: list[HistoryEntry] = []
+    last_step = ""
     for event in events:
         if not _for_the_customer(event):
             continue
         entry = _entry(event)
-        if entries and not entry.quote and entries[-1].text == entry.text:
-            continue
+        if event.kind == EventKind.STATUS:
+            if not entry.quote and entry.text == last_step:
+                continue
+            last_step = entry.text
         entries.append(entry)
     return entries

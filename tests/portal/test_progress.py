@@ -98,8 +98,20 @@ def test_tracker_says_a_stage_the_claim_skipped_was_not_needed(client):
 
 
 def test_a_fraud_hold_reads_as_checking_everywhere_the_customer_looks(client):
-    # given: a claim the fraud rules held
-    claim = claim_in(S.FRAUD_HOLD)
+    # given: a claim the fraud rules held after the customer added a photo
+    from portal.services import Upload, claim_evidence_upload
+
+    claim = claim_in(S.SCREENING)
+    claim_evidence_upload(
+        claim=claim,
+        customer=claim.customer,
+        uploads=[Upload(data=jpeg_bytes(), filename="scorch.jpg", kind="damage_photo")],
+    )
+    from fraud.services import fraud_hold
+
+    fraud_hold(claim=claim, actor=Actor.system("fraud rules"), note="Shared device.")
+    claim.refresh_from_db()
+    assert claim.status == S.FRAUD_HOLD
     # when
     html = _page(client, claim)
     home = client.get(reverse("portal:home")).content.decode()
@@ -109,8 +121,10 @@ def test_a_fraud_hold_reads_as_checking_everywhere_the_customer_looks(client):
         assert "Being checked" in page
     assert "We are checking your claim." in _text(_section(html, "what-happened"))
     history = _text(_section(html, "history"))
-    # screening then the hold read the same: said once
+    # screening then the hold read the same: said once, the photo in between
     assert history.count("We are checking your claim.") == 1
+    assert "You added a file: scorch.jpg" in history
+    assert "Shared device" not in history
 
 
 def test_history_shows_no_event_addressed_to_the_seller_and_what_we_wrote_to_the_customer(
