@@ -70,7 +70,10 @@ def claim_tracker(*, status: str, events: Sequence[ClaimEvent]) -> list[TrackerS
             )
         elif position == index:
             if ended:
-                state, text = "ended", wording.STEP_ENDED[status]
+                # A closed claim says how it ended: paid, not approved, withdrawn.
+                before = path[-2] if len(path) > 1 else ""
+                how = before if status == S.CLOSED and before in wording.STEP_ENDED else status
+                state, text = "ended", wording.STEP_ENDED[how]
             elif status == S.NEEDS_INFO:
                 state, text = "waiting", wording.STEP_WAITING_FOR_YOU
             else:

@@ -70,6 +70,7 @@ def test_every_status_has_a_stage_or_keeps_the_one_before():
         (S.PAYOUT_PENDING, "Payment: Now"),
         (S.PAID, "Payment: Paid"),
         (S.WITHDRAWN, "Received: Withdrawn"),
+        (S.CLOSED, "Received: Withdrawn"),  # withdrawn, then closed
     ],
 )
 def test_tracker_says_which_stage_the_claim_is_in_with_words(client, status, current):
@@ -86,6 +87,25 @@ def test_tracker_says_which_stage_the_claim_is_in_with_words(client, status, cur
         "Payment",
     ]
     assert [text for text, is_current in steps if is_current] == [current]
+
+
+def test_tracker_of_a_paid_then_closed_claim_says_paid(client, agent):
+    # given
+    from claims.services import claim_transition
+
+    claim = claim_transition(
+        claim=claim_in(S.PAID), to=S.CLOSED, actor=Actor.staff(agent), via=lifecycle.Via.STAFF
+    )
+    # when
+    steps = _steps(_page(client, claim))
+    # then
+    assert [text for text, is_current in steps if is_current] == ["Payment: Paid"]
+    assert [text for text, _ in steps[:4]] == [
+        "Received: Done",
+        "Checked: Done",
+        "With the seller: Not needed",
+        "Decision: Done",
+    ]
 
 
 def test_tracker_says_a_stage_the_claim_skipped_was_not_needed(client):
