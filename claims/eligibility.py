@@ -4,15 +4,24 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Protocol
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from claims.models import FINISHED_STATUSES, Claim, LossKind
+from claims.lifecycle import SETTLED_STATUSES
+from claims.models import Claim, LossKind
 from claims.money import format_minor
 
 
 class _Loss(Protocol):
     kind: str
     amount_minor: int
+
+
+def open_claims() -> QuerySet[Claim]:
+    """Claims that block a new claim on their order line: every claim not yet settled. A paid,
+    withdrawn or closed claim does not (the constraint ``claim_one_open_per_order_line`` says
+    the same in the database)."""
+    return Claim.objects.exclude(status__in=SETTLED_STATUSES)
 
 
 def claim_eligibility(
@@ -48,6 +57,6 @@ def claim_eligibility(
             _("The total claimed is more than the program's maximum of %(max)s.")
             % {"max": format_minor(region.max_claim_minor, region.currency)}
         )
-    if Claim.objects.filter(order_line=order_line).exclude(status__in=FINISHED_STATUSES).exists():
+    if open_claims().filter(order_line=order_line).exists():
         reasons.append(_("There is already an open claim for this item."))
     return reasons

@@ -19,6 +19,7 @@ This module imports nothing from the models: the models import their status choi
 status groups from here, so each group is defined once.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -238,8 +239,6 @@ MONEY_DECIDED_STATUSES = (S.APPROVED, S.PAYOUT_PENDING, S.PAID)
 PAYOUT_WAITING_STATUSES = (S.APPROVED, S.PAYOUT_PENDING)
 # Claim states in which nothing was or will be paid: an open recovery is cancelled.
 NOTHING_PAID_STATUSES = (S.DENIED, S.WITHDRAWN)
-# The customer may add files until the claim is finished.
-EVIDENCE_CLOSED_STATUSES = frozenset(FINISHED_STATUSES)
 # The seller (or insurer) may still answer, or change their answer.
 SELLER_ANSWERABLE_STATUSES = (S.AWAITING_SELLER, S.SELLER_RESPONDED)
 # Decided claims, for the supervisors' decision figures.
@@ -250,6 +249,51 @@ HOLDABLE_LATER_STATUSES = frozenset(
 )
 # States a customer may still withdraw from.
 WITHDRAWABLE = frozenset(s for s, moves in ALLOWED.items() if S.WITHDRAWN in moves)
+# Settled for the customer: paid, withdrawn or closed. Such a claim no longer blocks a new claim
+# on the same order line (``claims.eligibility.line_open_claims``, and the database constraint
+# ``claim_one_open_per_order_line``) and takes no more of the customer's files.
+SETTLED_STATUSES = (S.PAID, *FINISHED_STATUSES)
+# The customer may add files until the claim is settled.
+EVIDENCE_CLOSED_STATUSES = frozenset(SETTLED_STATUSES)
+
+
+# --- what the customer sees: the stages of a claim ----------------------------------------
+
+
+class Stage(StrEnum):
+    """The five stages a customer's claim goes through, in order (the portal's tracker)."""
+
+    RECEIVED = "received"
+    CHECKED = "checked"
+    SELLER = "seller"
+    DECISION = "decision"
+    PAYMENT = "payment"
+
+
+STAGES = tuple(Stage)
+# Checking a new claim; a fraud hold is, for the customer, only more checking.
+CHECKING_STATUSES = (S.SCREENING, S.FRAUD_HOLD)
+# Deciding: staff review it, the marketplace stepped in, an appeal; a denial ends this stage.
+DECISION_STAGE_STATUSES = (S.ESCALATED, S.UNDER_REVIEW, S.APPEALED, S.DENIED)
+# Waiting on the customer, or ended: the claim stays in the stage it was in.
+STAGELESS_STATUSES = (S.NEEDS_INFO, *FINISHED_STATUSES)
+STAGE_BY_STATUS: dict[str, Stage] = {
+    S.SUBMITTED: Stage.RECEIVED,
+    **dict.fromkeys(CHECKING_STATUSES, Stage.CHECKED),
+    **dict.fromkeys(SELLER_ANSWERABLE_STATUSES, Stage.SELLER),
+    **dict.fromkeys(DECISION_STAGE_STATUSES, Stage.DECISION),
+    **dict.fromkeys(MONEY_DECIDED_STATUSES, Stage.PAYMENT),
+}
+
+
+def claim_stage(path: Sequence[str]) -> Stage:
+    """The stage of a claim whose statuses, oldest first, were ``path``: the stage of the latest
+    status that has one (a paused or ended claim stays where it was)."""
+    for status in reversed(path):
+        if status in STAGE_BY_STATUS:
+            return STAGE_BY_STATUS[status]
+    return Stage.RECEIVED
+
 
 # Follow-up work, by the state a claim enters: outbox topics handled by the workers.
 FOLLOW_UPS: dict[str, tuple[str, ...]] = {

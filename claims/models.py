@@ -13,6 +13,7 @@ from claims.lifecycle import (  # noqa: F401  (the status choices and groups liv
     DECIDING_STATUSES,
     FINISHED_STATUSES,
     MONEY_DECIDED_STATUSES,
+    SETTLED_STATUSES,
     WORKABLE_STATUSES,
     ClaimStatus,
     Party,
@@ -302,10 +303,10 @@ class Claim(models.Model):
                 name="claim_money_decided",
             ),
             # The customer files one claim per incident and order line: a second one is allowed
-            # only once the first is withdrawn or closed.
+            # only once the first is settled (paid, withdrawn or closed).
             models.UniqueConstraint(
                 fields=["order_line"],
-                condition=~Q(status__in=FINISHED_STATUSES),
+                condition=~Q(status__in=SETTLED_STATUSES),
                 name="claim_one_open_per_order_line",
             ),
         ]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from claims import lifecycle
 from claims.actors import Actor
 from claims.calendar import add_business_days
-from claims.eligibility import claim_eligibility
+from claims.eligibility import claim_eligibility, open_claims
 from claims.events import claim_event_add
 from claims.exceptions import (
     ConcurrentTransition,
@@ -552,6 +552,9 @@ def appeal_until(claim: Claim) -> dt.datetime | None:
         claim.status == ClaimStatus.PAID
         and claim.funding in MARKETPLACE_FUNDING
         and (claim.approved_total_minor or 0) < claim.claimed_total_minor
+        # A paid claim frees its order line: once a new claim is open on it, that claim is
+        # where the customer's case goes on (claims.eligibility.open_claims).
+        and not open_claims().filter(order_line_id=claim.order_line_id).exists()
     ):
         decided = ClaimStatus.APPROVED
     else:

@@ -44,6 +44,9 @@ class WizardItem:
     delivered_on: dt.date | None
     currency: str
     max_claim_minor: int
+    # What the order line cost, in the claim's currency (None when the order was in another):
+    # the losses step offers it as the purchase price.
+    price_minor: int | None = None
 
     @classmethod
     def of(cls, line) -> "WizardItem":
@@ -56,6 +59,7 @@ class WizardItem:
             delivered_on=line.delivered_on,
             currency=line.order.region.currency,
             max_claim_minor=line.order.region.max_claim_minor,
+            price_minor=line.total_minor if line.currency == line.order.region.currency else None,
         )
 
     @classmethod

@@ -168,20 +168,46 @@ class LossesForm(forms.Form):
         data["losses"] = losses
         return data
 
+    def amounts_total_minor(self) -> int:
+        """The sum of the amounts on the page that read as amounts (typed, kept or pre-filled):
+        the running total, shown as the page is drawn and kept up to date by
+        ``static/js/losses-total.js`` while typing."""
+        total = 0
+        for kind, _label in LossKind.choices:
+            name = f"amount_{kind}"
+            raw = self[name].value() if self.is_bound else self.initial.get(name, "")
+            try:
+                minor = to_minor(str(raw or "").strip() or "0", self.currency)
+            except MoneyError:
+                continue
+            total += max(minor, 0)
+        return total
+
+    def total_display(self) -> str:
+        return format_minor(self.amounts_total_minor(), self.currency)
+
     @staticmethod
-    def initial_from(draft: dict, currency: str) -> dict:
+    def initial_from(
+        draft: dict, currency: str, *, purchase_price_minor: int | None = None
+    ) -> dict:
+        """The amounts kept in the draft; before any were, the purchase price of the order line
+        (``purchase_price_minor``), which the customer may change or clear."""
         initial = {}
-        places = exponent(currency)
-        for loss in draft.get("losses") or []:
-            amount = loss["amount_minor"]
-            text = (
-                str(amount)
-                if places == 0
-                else f"{amount // 10**places}.{amount % 10**places:0{places}d}"
-            )
-            initial[f"amount_{loss['kind']}"] = text
+        losses = draft.get("losses") or []
+        if not losses and purchase_price_minor:
+            losses = [{"kind": LossKind.PURCHASE_PRICE, "amount_minor": purchase_price_minor}]
+        for loss in losses:
+            initial[f"amount_{loss['kind']}"] = amount_text(loss["amount_minor"], currency)
             initial[f"note_{loss['kind']}"] = loss.get("description", "")
         return initial
+
+
+def amount_text(amount: int, currency: str) -> str:
+    """Minor units as a person types them into an amount field (``1234.50``)."""
+    places = exponent(currency)
+    if places == 0:
+        return str(amount)
+    return f"{amount // 10**places}.{amount % 10**places:0{places}d}"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -231,6 +257,9 @@ class EvidenceForm(forms.Form):
 
 
 class DeclarationsForm(forms.Form):
+    """Each declaration is a checkbox before its own sentence (``portal/_check.html``), so its
+    accessible name is exactly that sentence."""
+
     declare_true = forms.BooleanField(
         label=_("What I have told you is true and complete, to the best of my knowledge."),
         error_messages={"required": _("Please confirm that what you told us is true.")},

@@ -3,7 +3,8 @@
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from claims.models import FINISHED_STATUSES, Claim, ClaimEvent, ClaimStatus, EventKind, Evidence
+from claims.eligibility import open_claims as blocking_claims
+from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind, Evidence
 from marketplace.models import Customer, Order, OrderLine
 
 # What the customer sees of the timeline: status changes, their files and messages. Internal
@@ -20,9 +21,7 @@ def customer_claims(*, customer: Customer) -> QuerySet[Claim]:
 
 
 def customer_orders(*, customer: Customer) -> QuerySet[Order]:
-    open_claims = Claim.objects.exclude(status__in=FINISHED_STATUSES).only(
-        "id", "reference", "order_line_id", "status"
-    )
+    open_claims = blocking_claims().only("id", "reference", "order_line_id", "status")
     lines = OrderLine.objects.select_related("product", "seller").prefetch_related(
         Prefetch("claims", queryset=open_claims, to_attr="open_claims")
     )

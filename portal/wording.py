@@ -5,13 +5,15 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from claims.lifecycle import Stage
 from claims.models import Claim
 from claims.models import ClaimStatus as S
 
 WHAT_HAPPENED = {
     S.SUBMITTED: _("We received your claim."),
     S.SCREENING: _("We are checking your claim."),
-    S.FRAUD_HOLD: _("We are checking your claim more closely."),
+    # A fraud hold is, for the customer, checking like any other: the same words.
+    S.FRAUD_HOLD: _("We are checking your claim."),
     S.AWAITING_SELLER: _("We checked your claim and asked the seller to respond."),
     S.SELLER_RESPONDED: _("The seller has responded to your claim."),
     S.ESCALATED: _(
@@ -31,7 +33,7 @@ WHAT_HAPPENED = {
 WHAT_NEXT = {
     S.SUBMITTED: _("We check every claim first. You do not need to do anything now."),
     S.SCREENING: _("Then we contact the seller. You do not need to do anything now."),
-    S.FRAUD_HOLD: _("This can take a few extra days. We will write if we need anything."),
+    S.FRAUD_HOLD: _("Then we contact the seller. You do not need to do anything now."),
     S.AWAITING_SELLER: _(
         "The seller must answer by the date below. If they do not, we step in ourselves."
     ),
@@ -50,6 +52,86 @@ WHAT_NEXT = {
     S.WITHDRAWN: _("Nothing more will happen with this claim."),
     S.CLOSED: _("Nothing more will happen with this claim."),
 }
+
+
+# The claim's status as the customer reads it: never an internal state's name.
+CUSTOMER_STATUS = {
+    S.SUBMITTED: _("Received"),
+    S.SCREENING: _("Being checked"),
+    S.FRAUD_HOLD: _("Being checked"),
+    S.AWAITING_SELLER: _("With the seller"),
+    S.SELLER_RESPONDED: _("With the seller"),
+    S.ESCALATED: _("Being decided"),
+    S.NEEDS_INFO: _("Waiting for your answer"),
+    S.UNDER_REVIEW: _("Being decided"),
+    S.APPROVED: _("Approved"),
+    S.DENIED: _("Not approved"),
+    S.APPEALED: _("Appeal being decided"),
+    S.PAYOUT_PENDING: _("Payment on its way"),
+    S.PAID: _("Paid"),
+    S.WITHDRAWN: _("Withdrawn"),
+    S.CLOSED: _("Closed"),
+}
+
+
+def status_tone(status: str) -> str:
+    """The status badge's look, by what it means to the customer (the words carry it too)."""
+    if status in (S.APPROVED, S.PAYOUT_PENDING, S.PAID):
+        return "good"
+    if status == S.NEEDS_INFO:
+        return "yours"
+    if status in (S.DENIED, S.WITHDRAWN, S.CLOSED):
+        return "ended"
+    return "moving"
+
+
+# The tracker's stages, in order (claims.lifecycle.STAGES).
+STAGE_LABELS = {
+    Stage.RECEIVED: _("Received"),
+    Stage.CHECKED: _("Checked"),
+    Stage.SELLER: _("With the seller"),
+    Stage.DECISION: _("Decision"),
+    Stage.PAYMENT: _("Payment"),
+}
+# Where each stage stands, in words (the tracker never relies on colour alone).
+STEP_DONE = _("Done")
+STEP_NOW = _("Now")
+STEP_WAITING_FOR_YOU = _("Waiting for you")
+STEP_TO_COME = _("To come")
+STEP_SKIPPED = _("Not needed")
+STEP_NOT_REACHED = _("Not reached")
+# The stage a claim ended in, by how it ended.
+STEP_ENDED = {
+    S.DENIED: _("Not approved"),
+    S.PAID: _("Paid"),
+    S.WITHDRAWN: _("Withdrawn"),
+    S.CLOSED: _("Closed"),
+}
+
+# The history, written for the customer: what happened, by the status the claim entered.
+HISTORY = {
+    S.SUBMITTED: _("We received your claim."),
+    S.SCREENING: _("We are checking your claim."),
+    S.FRAUD_HOLD: _("We are checking your claim."),
+    S.AWAITING_SELLER: _("We asked the seller to respond."),
+    S.SELLER_RESPONDED: _("The seller responded."),
+    S.ESCALATED: _(
+        "The seller did not settle your claim in time, so we are handling it ourselves."
+    ),
+    S.NEEDS_INFO: _("We asked you for more information."),
+    S.UNDER_REVIEW: _("A claims specialist is reviewing your claim."),
+    S.APPROVED: _("We approved your claim."),
+    S.DENIED: _("We could not approve your claim."),
+    S.APPEALED: _("You appealed our decision."),
+    S.PAYOUT_PENDING: _("We are sending your payment."),
+    S.PAID: _("Your claim was paid."),
+    S.WITHDRAWN: _("You withdrew this claim."),
+    S.CLOSED: _("Your claim was closed."),
+}
+HISTORY_ANSWERED = _("You answered our question.")
+HISTORY_PAYMENT_RETURNED = _("Your payment came back to us, so we are reviewing your claim again.")
+HISTORY_FILE_ADDED = _("You added a file: %(name)s")
+HISTORY_WE_WROTE = _("We wrote to you.")
 
 
 # An approved claim whose customer has not said where to send the money.

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims.actors import Actor
+from claims.eligibility import open_claims
 from claims.events import claim_event_add
 from claims.lifecycle import Via
 from claims.models import Claim, ClaimStatus, EventKind
@@ -159,7 +160,17 @@ def payout_return(*, payout: Payout, actor: Actor, reason_code: str, reason: str
             "code": reason_code,
             "reason": reason,
         }
-        if claim.status == ClaimStatus.PAID:
+        # A paid claim frees its order line, so the customer may have filed a new claim on it
+        # since: then this one cannot re-open (one open claim per line) and, like a closed one,
+        # keeps the return on its timeline for staff.
+        reopen = (
+            claim.status == ClaimStatus.PAID
+            and not open_claims()
+            .filter(order_line_id=claim.order_line_id)
+            .exclude(pk=claim.pk)
+            .exists()
+        )
+        if reopen:
             claim_transition(
                 claim=claim,
                 to=ClaimStatus.UNDER_REVIEW,

@@ -24,6 +24,7 @@ from portal.forms import (
     WithdrawForm,
 )
 from portal.limits import upload_limited
+from portal.progress import claim_tracker, customer_history
 from portal.selectors import (
     claim_info_request,
     claim_timeline,
@@ -68,6 +69,7 @@ def _page(request, claim, *, status: int = 200, **forms) -> HttpResponse:
     can_appeal = until is not None and until > timezone.now()
     deadline = next_deadline(claim, appeal_until=until if can_appeal else None)
     money = claim_payee_situation(claim=claim)
+    events = claim_timeline(claim=claim)
     action_errors = [
         error
         for form in forms.values()
@@ -84,7 +86,8 @@ def _page(request, claim, *, status: int = 200, **forms) -> HttpResponse:
         "what_next": PAYEE_NEEDED_NEXT if money.needs_payee else WHAT_NEXT[claim.status],
         "money": money,
         "deadline": deadline,
-        "timeline": claim_timeline(claim=claim),
+        "tracker": claim_tracker(status=claim.status, events=events),
+        "history": customer_history(events),
         "info_request": claim_info_request(claim=claim)
         if claim.status == ClaimStatus.NEEDS_INFO
         else "",

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from claims.exceptions import ClaimError, EvidenceRejected
 from claims.models import EvidenceKind, IncidentKind, LossKind
-from claims.money import format_minor
+from claims.money import SYMBOLS, exponent, format_minor
 from claims.services import LossInput
 from claims.uploads import (
     ALLOWED_DESCRIPTION,
@@ -177,7 +177,10 @@ def _losses(request, line, item: WizardItem, draft: dict) -> HttpResponse:
             for reason in reasons:
                 form.add_error(None, reason)
     else:
-        form = LossesForm(initial=LossesForm.initial_from(draft, currency), currency=currency)
+        form = LossesForm(
+            initial=LossesForm.initial_from(draft, currency, purchase_price_minor=item.price_minor),
+            currency=currency,
+        )
     return render(
         request,
         "portal/wizard_losses.html",
@@ -188,66 +191,99 @@ def _losses(request, line, item: WizardItem, draft: dict) -> HttpResponse:
             form=form,
             currency=currency,
             maximum=format_minor(item.max_claim_minor, currency),
+            symbol=SYMBOLS.get(currency, f"{currency} "),
+            places=exponent(currency),
         ),
     )
 
 
+# Where each button of the evidence step goes once the files chosen are kept.
+EVIDENCE_GOES_TO = ("evidence", "losses", "review")
+
+
 def _evidence(request, line, item: WizardItem, draft: dict) -> HttpResponse:
+    """One form: *Add these files*, *Remove*, *Back* and *Continue to review* all submit it, so
+    files chosen are uploaded whichever button is pressed, before the step is left; a refused
+    file keeps the customer on this step with the reason."""
     files = list(draft.get("files") or [])
     form = EvidenceForm(initial={"kind": EvidenceKind.DAMAGE_PHOTO})
     status = 200
-    if request.method == "POST" and request.POST.get("remove"):
-        keep = [f for f in files if f["id"] != request.POST["remove"]]
-        for gone in (f for f in files if f["id"] == request.POST["remove"]):
+    if request.method == "POST":
+        go = request.POST.get("go", "evidence")
+        go = go if go in EVIDENCE_GOES_TO else "evidence"
+        remove = request.POST.get("remove", "")
+        added = 0
+        # The upload form is read when files were chosen, or by the button that exists to add
+        # them (which then says that none were); removing a file or moving on needs no form.
+        if request.FILES or (go == "evidence" and not remove):
+            form = EvidenceForm(request.POST, request.FILES)
+            if upload_limited(request, customer_id=request.customer_id):
+                form.is_valid()
+                form.add_error(
+                    None, _("You have uploaded many files today. Please try again tomorrow.")
+                )
+                status = 429
+            elif form.is_valid():
+                added = _evidence_keep(form, files)
+            if form.errors:
+                return render(
+                    request,
+                    "portal/wizard_evidence.html",
+                    _evidence_context(request, item, form, files),
+                    status=429 if status == 429 else 400,
+                )
+        for gone in (f for f in files if remove and f["id"] == remove):
             draft_file_delete(gone["id"])
             messages.success(request, _("Removed %(name)s.") % {"name": gone["name"]})
-        draft_put(request.session, line, files=keep)
-        return redirect("portal:wizard", line_id=item.line_id, step="evidence")
-    if request.method == "POST":
-        form = EvidenceForm(request.POST, request.FILES)
-        if upload_limited(request, customer_id=request.customer_id):
-            form.is_valid()
-            form.add_error(
-                None, _("You have uploaded many files today. Please try again tomorrow.")
+        files = [f for f in files if not remove or f["id"] != remove]
+        draft_put(request.session, line, files=files)
+        if added:
+            messages.success(
+                request,
+                _("Added %(n)d file(s). Add more, or continue.") % {"n": added}
+                if go == "evidence"
+                else _("Added %(n)d file(s).") % {"n": added},
             )
-            status = 429
-        elif form.is_valid():
-            uploads = form.cleaned_data["files"]
-            if len(files) + len(uploads) > MAX_FILES_PER_CLAIM:
-                form.add_error(
-                    "files", _("A claim can have at most %(n)d files.") % {"n": MAX_FILES_PER_CLAIM}
-                )
-            else:
-                try:
-                    # The upload policy decides each file in full here, once: the customer
-                    # learns now, and submitting only checks the kept file's hash.
-                    cleaned = evidence_check_all(
-                        files=[(upload.name, upload_read(upload)) for upload in uploads]
-                    )
-                except EvidenceRejected as exc:
-                    for reason in exc.reasons:
-                        form.add_error("files", reason)
-                else:
-                    # All or nothing: one refused file means none of this batch is kept.
-                    kind = form.cleaned_data["kind"]
-                    files += [draft_file_keep(clean=clean, kind=kind) for clean in cleaned]
-                    draft_put(request.session, line, files=files)
-                    messages.success(
-                        request,
-                        _("Added %(n)d file(s). Add more, or continue.") % {"n": len(cleaned)},
-                    )
-                    return redirect("portal:wizard", line_id=item.line_id, step="evidence")
-        if form.errors and status == 200:
-            status = 400
-    kinds = dict(EvidenceKind.choices)
-    # Labels for the page only: the draft's own file entries stay as they were saved.
-    shown = [{**f, "kind_label": kinds.get(f["kind"], f["kind"])} for f in files]
+        return redirect("portal:wizard", line_id=item.line_id, step=go)
     return render(
         request,
         "portal/wizard_evidence.html",
-        _context(request, item, "evidence", form=form, files=shown, **limits_context()),
+        _evidence_context(request, item, form, files),
         status=status,
     )
+
+
+def _evidence_context(request, item: WizardItem, form, files: list[dict]) -> dict:
+    kinds = dict(EvidenceKind.choices)
+    # Labels for the page only: the draft's own file entries stay as they were saved.
+    shown = [{**f, "kind_label": kinds.get(f["kind"], f["kind"])} for f in files]
+    return _context(request, item, "evidence", form=form, files=shown, **limits_context())
+
+
+def _evidence_keep(form: EvidenceForm, files: list[dict]) -> int:
+    """Run the upload policy on the files chosen and keep them in ``files`` (all or none);
+    refusals go on the form. The number kept."""
+    uploads = form.cleaned_data["files"]
+    if not uploads:
+        return 0
+    if len(files) + len(uploads) > MAX_FILES_PER_CLAIM:
+        form.add_error(
+            "files", _("A claim can have at most %(n)d files.") % {"n": MAX_FILES_PER_CLAIM}
+        )
+        return 0
+    try:
+        # The upload policy decides each file in full here, once: the customer learns now,
+        # and submitting only checks the kept file's hash.
+        cleaned = evidence_check_all(
+            files=[(upload.name, upload_read(upload)) for upload in uploads]
+        )
+    except EvidenceRejected as exc:
+        for reason in exc.reasons:
+            form.add_error("files", reason)
+        return 0
+    kind = form.cleaned_data["kind"]
+    files += [draft_file_keep(clean=clean, kind=kind) for clean in cleaned]
+    return len(cleaned)
 
 
 def _review(request, line, item: WizardItem, draft: dict) -> HttpResponse:
