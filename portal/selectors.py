@@ -2,9 +2,10 @@
 
 import datetime as dt
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 
+from claims.evidence import Looker, Viewer, evidence_visible
 from claims.models import FINISHED_STATUSES, Claim, ClaimEvent, ClaimStatus, EventKind, Evidence
 from marketplace.models import Customer, Order, OrderLine
 
@@ -48,24 +49,27 @@ def customer_order_line(*, customer_id: int, line_id: int) -> OrderLine:
 
 
 def customer_claim(*, customer: Customer, reference: str) -> Claim:
+    """The customer's claim; ``claim.evidence.all()`` holds only the files they may see
+    (``claims.evidence``): their own, and those addressed to or shared with them."""
     try:
-        return (
-            customer_claims(customer=customer)
-            .prefetch_related("losses", "evidence")
-            .order_by()
-            .get(reference=reference)
-        )
+        claim = customer_claims(customer=customer).order_by().get(reference=reference)
     except Claim.DoesNotExist:
         raise Http404 from None
+    visible = evidence_visible(claim=claim, looker=Looker(viewer=Viewer.CUSTOMER))
+    prefetch_related_objects([claim], "losses", Prefetch("evidence", queryset=visible))
+    return claim
 
 
 def customer_evidence(*, customer: Customer, reference: str, evidence_id: int) -> Evidence:
-    try:
-        return Evidence.objects.select_related("claim").get(
-            pk=evidence_id, claim__reference=reference, claim__customer=customer
-        )
-    except Evidence.DoesNotExist:
-        raise Http404 from None
+    """One file of the customer's claim that they may see, or 404."""
+    claim = Claim.objects.filter(reference=reference, customer=customer).first()
+    if claim is None:
+        raise Http404
+    looker = Looker(viewer=Viewer.CUSTOMER)
+    evidence = evidence_visible(claim=claim, looker=looker).filter(pk=evidence_id).first()
+    if evidence is None:
+        raise Http404
+    return evidence
 
 
 def claim_timeline(*, claim: Claim) -> list[ClaimEvent]:
