@@ -73,11 +73,18 @@ def customer_evidence(*, customer: Customer, reference: str, evidence_id: int) -
 
 
 def claim_timeline(*, claim: Claim) -> list[ClaimEvent]:
-    return list(
-        ClaimEvent.objects.filter(claim=claim, kind__in=CUSTOMER_EVENT_KINDS).order_by(
-            "created_at", "id"
-        )
+    """What the customer sees of the timeline; a file's event only for a file they may see
+    (``claims.evidence``), so the seller's evidence is not even named to them."""
+    looker = Looker(viewer=Viewer.CUSTOMER)
+    visible = set(evidence_visible(claim=claim, looker=looker).values_list("pk", flat=True))
+    events = ClaimEvent.objects.filter(claim=claim, kind__in=CUSTOMER_EVENT_KINDS).order_by(
+        "created_at", "id"
     )
+    return [
+        event
+        for event in events
+        if event.kind != EventKind.EVIDENCE or event.data.get("evidence_id") in visible
+    ]
 
 
 def claim_denied_at(*, claim: Claim) -> dt.datetime | None:

@@ -24,6 +24,7 @@ from claims.limits import TOO_MANY, link_write_limited
 from claims.links import LinkRefused, link_resolve
 from claims.models import AccessLink, Claim, LinkPurpose
 from claims.uploads import upload_read
+from claims_site.middleware import viewer_zone_guess
 from sellers.forms import AppealForm, CertificateForm, PaymentRecordForm, ResponseForm
 from sellers.models import (
     CertificateStatus,
@@ -130,10 +131,11 @@ def _by_token(reference: str, token: str, purpose: str) -> Access:
 
 
 def _by_inbox(request: HttpRequest, reference: str) -> Access:
-    """The signed-in seller's claim, or ``LinkRefused`` (another seller's claim is unknown)."""
+    """The signed-in seller's claim (another seller's: 404, no hint that it exists), or
+    ``LinkRefused`` when staff revoked every link the seller had for it."""
     claim = _claim_query().filter(reference=reference, seller_id=request.seller.pk).first()
     if claim is None:
-        raise LinkRefused(LinkRefused.UNKNOWN)
+        raise Http404
     link = seller_claim_link(seller=request.seller, claim=claim)
     if link is None:
         raise LinkRefused(LinkRefused.REVOKED)
@@ -205,6 +207,7 @@ def _page(
 
 def _respond(request: HttpRequest, access: Access) -> HttpResponse:
     claim, link = access.claim, access.link
+    viewer_zone_guess(request, claim.region.time_zone)
     if request.method != "POST":
         return _page(request, access)
     form = ResponseForm(
@@ -314,6 +317,7 @@ def _insurance_upload(request: HttpRequest, access: Access) -> HttpResponse:
     A refused upload (no document, a value missing, a file the checks refuse) shows the page
     again with everything the seller typed, each problem next to its field."""
     claim, link = access.claim, access.link
+    viewer_zone_guess(request, claim.region.time_zone)
     form = CertificateForm(request.POST, request.FILES, currency=claim.seller.currency)
     if link_write_limited(request, link=link):
         form.is_valid()
@@ -382,6 +386,7 @@ def _statement_page(
     status: int = 200,
 ) -> HttpResponse:
     seller = access.link.seller
+    viewer_zone_guess(request, access.claim.region.time_zone)
     context = {
         "claim": access.claim,
         "seller": seller,
@@ -453,6 +458,7 @@ def recovery_appeal_view(request: HttpRequest, reference: str, token: str, pk: i
 def _payment(request: HttpRequest, access: Access) -> HttpResponse:
     """The accepting seller (or insurer) records paying the customer."""
     claim, link = access.claim, access.link
+    viewer_zone_guess(request, claim.region.time_zone)
     watched = PartyPayment.objects.filter(claim=claim).first()
     if watched is None:
         raise Http404

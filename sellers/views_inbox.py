@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from claims.exceptions import ClaimError
 from claims.links import LinkRefused
+from claims_site.middleware import viewer_zone_guess
 from claims_site.ratelimit import client_ip, rate_limit_hit
 from sellers.forms import AppealForm, SellerSignInForm
 from sellers.selectors import seller_inbox, seller_standing
@@ -113,6 +114,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 def _inbox_page(request, *, appeal_form=None, appeal_pk=None, status=200) -> HttpResponse:
     seller = request.seller
+    viewer_zone_guess(request, seller.region.time_zone)
     context = {
         "seller": seller,
         "rows": seller_inbox(seller=seller),
