@@ -200,6 +200,10 @@ def _page(
             "respond": access.url("respond"),
             "insurance": access.url("insurance"),
             "statement": access.url("statement"),
+            # The accepting party pays the customer itself: where it records the payment.
+            "payment": access.url("payment")
+            if PartyPayment.objects.filter(claim=claim).exists()
+            else "",
         },
     }
     return render(request, "sellers/respond.html", context, status=status)

@@ -198,9 +198,28 @@ def test_the_first_page_shows_deadlines_in_the_browsers_zone(browser, live_serve
 
 def test_every_seller_page_is_accessible_and_phone_wide(browser, live_server):
     # given: the insurer's page and the statement too
+    import datetime as dt
+
+    from claims.links import link_issue
+    from claims.models import LinkPurpose
+
     claim, path = awaiting(amount_minor=OVER)
+    _link, insurer_token = link_issue(
+        purpose=LinkPurpose.INSURER_RESPONSE,
+        email="claims@insurer.test",
+        expires_in=dt.timedelta(days=30),
+        claim=claim,
+        seller=claim.seller,
+    )
+    insurer = reverse("sellers:insurer-respond", args=[claim.reference, insurer_token])
     context, page = _phone(browser, live_server)
-    for url in (path, path.replace("/respond/", "/statement/"), reverse("sellers:sign-in")):
+    for url in (
+        path,
+        insurer,
+        path.replace("/respond/", "/statement/"),
+        reverse("sellers:sign-in"),
+        reverse("sellers:sign-in-sent"),
+    ):
         page.goto(url)
         _check_page(page)
     page.goto(path[:-4] + "xyz/")  # a refused link

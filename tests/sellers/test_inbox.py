@@ -215,3 +215,41 @@ def test_seller_pages_have_no_duplicate_element_ids(client):
     for response in pages:
         ids = re.findall(r'\sid="([^"]+)"', response.content.decode())
         assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+def test_a_payment_is_asked_for_and_recorded_from_the_inbox_with_its_proof_for_the_customer(
+    client, supervisor
+):
+    # given: the seller accepted a claim and $900 was approved for them to pay
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+    from PIL import Image
+
+    from claims.models import Evidence
+    from sellers.models import PartyPayment, PartyPaymentStatus
+    from tests.payouts.test_money_policy import _accepted, _approve_accepted
+
+    claim = _approve_accepted(_accepted(), supervisor)
+    _signed_in(client, claim.seller)
+    # when: the inbox, then the claim's page in it
+    inbox = client.get(reverse("sellers:inbox")).content.decode()
+    page = client.get(reverse("sellers:inbox-claim", args=[claim.reference])).content.decode()
+    # then: what is asked, and where to record it
+    assert "Pay the customer and record the payment." in inbox
+    payment_url = reverse("sellers:inbox-payment", args=[claim.reference])
+    assert f'href="{payment_url}"' in page
+    # when: the seller records the payment with a proof
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, "PNG")
+    proof = SimpleUploadedFile("transfer.png", buffer.getvalue(), "image/png")
+    response = client.post(
+        payment_url,
+        {"amount": "900.00", "paid_on": timezone.localdate(), "reference": "TX-9", "proof": proof},
+    )
+    # then: recorded, and the proof is addressed to the customer (they may open it)
+    assert response.status_code == 302
+    payment = PartyPayment.objects.get(claim=claim)
+    assert payment.status == PartyPaymentStatus.RECORDED
+    assert Evidence.objects.get(pk=payment.proof_id).shared_with_customer_at is not None
