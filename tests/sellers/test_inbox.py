@@ -253,3 +253,25 @@ def test_a_payment_is_asked_for_and_recorded_from_the_inbox_with_its_proof_for_t
     payment = PartyPayment.objects.get(claim=claim)
     assert payment.status == PartyPaymentStatus.RECORDED
     assert Evidence.objects.get(pk=payment.proof_id).shared_with_customer_at is not None
+
+
+def test_the_inbox_reads_the_same_number_of_queries_for_one_claim_or_many(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # given: a seller with one claim
+    claim, _ = awaiting()
+    seller = claim.seller
+    _signed_in(client, seller)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("sellers:inbox")).status_code == 200
+        return len(captured)
+
+    one = queries()
+    # when: four more claims
+    for _ in range(4):
+        awaiting(order_line=OrderLineFactory(product__seller=seller))
+    # then
+    assert queries() == one
