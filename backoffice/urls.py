@@ -15,6 +15,11 @@ urlpatterns = [
     path("claims/<int:pk>/message/", views_claim.claim_message, name="claim-message"),
     path("claims/<int:pk>/assign/", views_claim.claim_assign_view, name="claim-assign"),
     path("claims/<int:pk>/tag/", views_claim.claim_tag, name="claim-tag"),
+    path(
+        "claims/<int:pk>/evidence/<int:evidence_pk>/share/",
+        views_claim.claim_evidence_share,
+        name="claim-evidence-share",
+    ),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("safety/", views.safety, name="safety"),
     path("safety/<int:pk>/", views.safety_alert_update, name="safety-alert"),

@@ -306,3 +306,26 @@ def take_next(request: HttpRequest) -> HttpResponse:
         return redirect("backoffice:queue")
     messages.success(request, _("Claim %(ref)s is yours now.") % {"ref": claim.reference})
     return _back(claim)
+
+
+@require_POST
+@staff_view("claims.change_claim")
+def claim_evidence_share(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    """Show the customer one file the evidence rule keeps from them (recorded on the claim)."""
+    from claims.evidence import evidence_share_with_customer
+    from claims.exceptions import ClaimError
+    from claims.models import Evidence
+
+    claim = _claim(request, pk)
+    evidence = Evidence.objects.filter(pk=evidence_pk, claim=claim).first()
+    if evidence is None:
+        raise Http404
+    try:
+        evidence_share_with_customer(evidence=evidence, actor=Actor.staff(request.user))
+    except ClaimError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("%(name)s is shared with the customer.") % {"name": evidence.original_name}
+        )
+    return _back(claim)

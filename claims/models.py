@@ -465,6 +465,11 @@ class Evidence(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when staff share a file the customer would not otherwise see (claims.evidence), or
+    # when the file is addressed to the customer (a seller's proof of paying them).
+    shared_with_customer_at = models.DateTimeField(
+        _("shared with the customer"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["claim", "created_at"]
@@ -594,6 +599,7 @@ class StaffProfile(models.Model):
 
 class LinkPurpose(models.TextChoices):
     CUSTOMER_SIGN_IN = "customer_sign_in", _("Customer sign-in")
+    SELLER_SIGN_IN = "seller_sign_in", _("Seller sign-in")
     SELLER_RESPONSE = "seller_response", _("Seller response")
     INSURER_RESPONSE = "insurer_response", _("Insurer response")
     ADJUSTER_REVIEW = "adjuster_review", _("Adjuster review")

@@ -22,7 +22,11 @@ class TimezoneMiddleware:
     """Shows dates in the viewer's time zone.
 
     The browser reports its zone in the ``tz`` cookie (static/js/tz.js); a signed-in user's
-    profile wins over it. Until either is known, ``DEFAULT_VIEWER_TIME_ZONE`` is used.
+    profile wins over it. Until either is known the zone is a guess
+    (``request.viewer_zone_guessed``): ``DEFAULT_VIEWER_TIME_ZONE``, or the zone of the claim
+    the page is about (``viewer_zone_guess``). A page rendered on a guess tells tz.js, which
+    reloads it once in the browser's zone when the guess was wrong, so even the first page a
+    browser opens shows its own zone, and every page after it the same one.
     """
 
     def __init__(self, get_response):
@@ -35,12 +39,22 @@ class TimezoneMiddleware:
             profile = getattr(user, "staff_profile", None)
             zone = _zone(profile.time_zone) if profile else None
         zone = zone or _zone(request.COOKIES.get(TZ_COOKIE))
+        request.viewer_zone_guessed = zone is None
         zone = zone or zoneinfo.ZoneInfo(settings.DEFAULT_VIEWER_TIME_ZONE)
         timezone.activate(zone)
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+def viewer_zone_guess(request, zone_name: str) -> None:
+    """While the viewer's zone is unknown, show a page about a claim in its region's zone (the
+    likeliest for its reader) rather than the site's default. A known zone is never replaced."""
+    if getattr(request, "viewer_zone_guessed", False):
+        zone = _zone(zone_name)
+        if zone is not None:
+            timezone.activate(zone)
 
 
 class RequestIdMiddleware:

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from claims.actors import Actor
+from claims.evidence import Looker, Viewer, evidence_visible
 from claims.exceptions import ClaimError
 from claims.files import evidence_response
 from claims.limits import TOO_MANY, link_write_limited
 from claims.links import LinkRefused, link_resolve
-from claims.models import Claim, Evidence, LinkPurpose
+from claims.models import Claim, LinkPurpose
 from claims.uploads import upload_read
 from fraud import selectors
 from fraud.filters import QueueFilter
@@ -321,7 +322,7 @@ def adjuster(request: HttpRequest, token: str) -> HttpResponse:
             _errors(request, form)
             status = 400
     claim = referral.claim
-    evidence = Evidence.objects.filter(claim=claim).order_by("created_at")
+    evidence = evidence_visible(claim=claim, looker=Looker(viewer=Viewer.ADJUSTER))
     zone = zoneinfo.ZoneInfo(claim.region.time_zone)
     return render(
         request,
@@ -344,5 +345,8 @@ def adjuster_evidence(request: HttpRequest, token: str, pk: int) -> FileResponse
         link, referral = _adjuster_link(request, token)
     except (LinkRefused, ClaimError):
         raise Http404 from None
-    evidence = get_object_or_404(Evidence, pk=pk, claim_id=referral.claim_id)
+    looker = Looker(viewer=Viewer.ADJUSTER)
+    evidence = evidence_visible(claim=referral.claim, looker=looker).filter(pk=pk).first()
+    if evidence is None:
+        raise Http404
     return evidence_response(evidence)

@@ -1,9 +1,10 @@
 """Reads for the customer portal. Every query is scoped to the signed-in customer."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 
 from claims.eligibility import open_claims as blocking_claims
+from claims.evidence import Looker, Viewer, evidence_visible
 from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind, Evidence
 from marketplace.models import Customer, Order, OrderLine
 
@@ -45,32 +46,42 @@ def customer_order_line(*, customer_id: int, line_id: int) -> OrderLine:
 
 
 def customer_claim(*, customer: Customer, reference: str) -> Claim:
+    """The customer's claim; ``claim.evidence.all()`` holds only the files they may see
+    (``claims.evidence``): their own, and those addressed to or shared with them."""
     try:
-        return (
-            customer_claims(customer=customer)
-            .prefetch_related("losses", "evidence")
-            .order_by()
-            .get(reference=reference)
-        )
+        claim = customer_claims(customer=customer).order_by().get(reference=reference)
     except Claim.DoesNotExist:
         raise Http404 from None
+    visible = evidence_visible(claim=claim, looker=Looker(viewer=Viewer.CUSTOMER))
+    prefetch_related_objects([claim], "losses", Prefetch("evidence", queryset=visible))
+    return claim
 
 
 def customer_evidence(*, customer: Customer, reference: str, evidence_id: int) -> Evidence:
-    try:
-        return Evidence.objects.select_related("claim").get(
-            pk=evidence_id, claim__reference=reference, claim__customer=customer
-        )
-    except Evidence.DoesNotExist:
-        raise Http404 from None
+    """One file of the customer's claim that they may see, or 404."""
+    claim = Claim.objects.filter(reference=reference, customer=customer).first()
+    if claim is None:
+        raise Http404
+    looker = Looker(viewer=Viewer.CUSTOMER)
+    evidence = evidence_visible(claim=claim, looker=looker).filter(pk=evidence_id).first()
+    if evidence is None:
+        raise Http404
+    return evidence
 
 
 def claim_timeline(*, claim: Claim) -> list[ClaimEvent]:
-    return list(
-        ClaimEvent.objects.filter(claim=claim, kind__in=CUSTOMER_EVENT_KINDS).order_by(
-            "created_at", "id"
-        )
+    """What the customer sees of the timeline; a file's event only for a file they may see
+    (``claims.evidence``), so the seller's evidence is not even named to them."""
+    looker = Looker(viewer=Viewer.CUSTOMER)
+    visible = set(evidence_visible(claim=claim, looker=looker).values_list("pk", flat=True))
+    events = ClaimEvent.objects.filter(claim=claim, kind__in=CUSTOMER_EVENT_KINDS).order_by(
+        "created_at", "id"
     )
+    return [
+        event
+        for event in events
+        if event.kind != EventKind.EVIDENCE or event.data.get("evidence_id") in visible
+    ]
 
 
 def claim_info_request(*, claim: Claim) -> str:

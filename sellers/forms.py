@@ -93,7 +93,12 @@ class CertificateForm(forms.Form):
     per_occurrence = forms.CharField(label=_("Per-occurrence limit"), max_length=20)
     aggregate = forms.CharField(label=_("Aggregate limit"), max_length=20)
     deductible = forms.CharField(label=_("Deductible"), max_length=20)
-    insurer_rating = forms.ChoiceField(label=_("Insurer rating (AM Best)"), choices=InsurerRating)
+    # No preset: a rating the seller did not choose must not be sent as theirs.
+    insurer_rating = forms.ChoiceField(
+        label=_("Insurer rating (AM Best)"),
+        choices=[("", _("Choose the rating"))] + InsurerRating.choices,
+        error_messages={"required": _("Choose the insurer's rating from the certificate.")},
+    )
     marketplace_additional_insured = forms.BooleanField(
         label=_("The marketplace is named as additional insured"), required=False
     )
@@ -226,3 +231,13 @@ class PaymentRecordForm(forms.Form):
             return to_minor(self.cleaned_data["amount"].strip(), self.currency)
         except MoneyError as exc:
             raise forms.ValidationError(str(exc) or _("Enter an amount.")) from exc
+
+
+class SellerSignInForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        help_text=_("The address where we send you claims."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)

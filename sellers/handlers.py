@@ -258,3 +258,38 @@ def notify_certificate(*, certificate_id: int, verification_id: int) -> None:
         },
         language=seller.region.language,
     )
+
+
+@handler("sellers.signin_email")
+def signin_email(*, email: str, next_path: str = "") -> None:
+    """E-mail a one-time inbox sign-in link to each seller with this address (none: nothing).
+
+    The matching happens here, in the worker, so the web request cannot reveal it; the link is
+    created here so its token never sits in the database (``portal.handlers.signin_email``).
+    """
+    from urllib.parse import urlencode
+
+    from sellers.models import Seller
+
+    minutes = int(settings.SELLER_SIGNIN_LINK_TTL.total_seconds() // 60)
+    query = "?" + urlencode({"next": next_path}) if next_path.startswith("/") else ""
+    for seller in Seller.objects.select_related("region").filter(email__iexact=email.strip()):
+        _link, token = link_issue(
+            purpose=LinkPurpose.SELLER_SIGN_IN,
+            email=seller.email,
+            expires_in=settings.SELLER_SIGNIN_LINK_TTL,
+            seller=seller,
+            single_use=True,
+        )
+        email_send(
+            template="seller-signin",
+            to=[seller.email],
+            context={
+                "seller": seller.legal_name,
+                "signin_url": settings.SITE_URL
+                + reverse("sellers:sign-in-link", args=[token])
+                + query,
+                "minutes": minutes,
+            },
+            language=seller.region.language,
+        )

@@ -243,3 +243,113 @@ def claims_overdue_for_escalation_count(*, now: dt.datetime | None = None) -> in
     return Claim.objects.filter(
         status=ClaimStatus.AWAITING_SELLER, seller_respond_by__lt=now
     ).count()
+
+
+def seller_claim_link(*, seller: Seller, claim: Claim):
+    """The seller's latest link for ``claim`` that staff have not revoked: what the inbox acts
+    through (and records on an answer), as the e-mailed link would. None: no such link."""
+    from claims.models import AccessLink, LinkPurpose
+
+    return (
+        AccessLink.objects.select_related("claim", "seller")
+        .filter(
+            purpose=LinkPurpose.SELLER_RESPONSE,
+            claim=claim,
+            seller=seller,
+            revoked_at__isnull=True,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """One claim in the seller's inbox: what is asked of them and by when."""
+
+    claim: Claim
+    asked: str
+    due: dt.datetime | None
+
+
+def seller_inbox(*, seller: Seller, now: dt.datetime | None = None) -> list[InboxRow]:
+    """Every claim the seller was sent (a link exists for it), newest first, with what is
+    asked of them now (``seller_claim_ask``). Three queries, whatever the number of claims."""
+    from claims.models import LinkPurpose
+
+    now = now or timezone.now()
+    latest = SellerResponse.objects.filter(claim=OuterRef("pk")).order_by("-version")
+    claims = (
+        Claim.objects.filter(
+            seller=seller,
+            access_links__purpose=LinkPurpose.SELLER_RESPONSE,
+            access_links__seller=seller,
+        )
+        .distinct()
+        .select_related("region", "order_line__product")
+        .annotate(
+            latest_decision=Subquery(latest.values("decision")[:1]),
+        )
+        .order_by("-submitted_at", "-pk")
+    )
+    claims = list(claims)
+    from sellers.models import PartyPayment
+
+    payments = {
+        p.claim_id: p for p in PartyPayment.objects.filter(claim__in=[c.pk for c in claims])
+    }
+    recoveries: dict[int, list[Recovery]] = {}
+    for recovery in Recovery.objects.filter(
+        seller=seller, claim__in=[c.pk for c in claims], status__in=OUTSTANDING
+    ):
+        recoveries.setdefault(recovery.claim_id, []).append(recovery)
+    return [
+        InboxRow(
+            claim,
+            *seller_claim_ask(
+                claim=claim,
+                latest_decision=claim.latest_decision,
+                payment=payments.get(claim.pk),
+                recoveries=recoveries.get(claim.pk, []),
+                now=now,
+            ),
+        )
+        for claim in claims
+    ]
+
+
+def seller_claim_ask(
+    *, claim: Claim, latest_decision: str | None, payment, recoveries: list, now: dt.datetime
+) -> tuple[str, dt.datetime | None]:
+    """What the marketplace asks of the seller on this claim now, and by when."""
+    from django.utils.translation import gettext as _
+
+    from sellers.models import PartyPaymentStatus, ResponseDecision
+    from sellers.services.responses import response_is_open
+
+    if response_is_open(claim, now):
+        if latest_decision is None:
+            return (
+                _("Answer: accept, dispute with your evidence, or hand it to your insurer."),
+                claim.seller_respond_by,
+            )
+        if latest_decision == ResponseDecision.INSURER:
+            return (
+                _("With your insurer: they answer by the deadline."),
+                claim.seller_respond_by,
+            )
+        return (_("Answered. You may change your answer until the deadline."), None)
+    if payment is not None and payment.status in (
+        PartyPaymentStatus.DUE,
+        PartyPaymentStatus.DISPUTED,
+    ):
+        return (_("Pay the customer and record the payment."), payment.due_at)
+    for recovery in recoveries:
+        if recovery.status == RecoveryStatus.OPEN:
+            return (
+                _("You owe %(amount)s: it is withheld from your disbursements unless you appeal.")
+                % {"amount": recovery.outstanding_display},
+                recovery.appeal_due if recovery.appeal_due and recovery.appeal_due > now else None,
+            )
+        return (_("Your appeal is with us; nothing is withheld until we decide."), None)
+    return (_("Nothing needed from you now."), None)

@@ -5,19 +5,26 @@ another claim) gets a page saying so and changes nothing. Views parse, call one 
 domain error into a message and redirect (post/redirect/get).
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from claims.actors import Actor
+from claims.evidence import Looker, Viewer, claim_handed_to_insurer, evidence_visible
 from claims.exceptions import ClaimError, EvidenceRejected
+from claims.files import evidence_response
 from claims.limits import TOO_MANY, link_write_limited
 from claims.links import LinkRefused, link_resolve
 from claims.models import AccessLink, Claim, LinkPurpose
 from claims.uploads import upload_read
+from claims_site.middleware import viewer_zone_guess
 from sellers.forms import AppealForm, CertificateForm, PaymentRecordForm, ResponseForm
 from sellers.models import (
     CertificateStatus,
@@ -30,24 +37,26 @@ from sellers.selectors import (
     evidence_names,
     recoveries_for_seller,
     responses_for_claim,
+    seller_claim_link,
     seller_standing,
 )
 from sellers.services.certificates import certificate_submit
 from sellers.services.party_payments import party_payment_record
 from sellers.services.recoveries import recovery_appeal
 from sellers.services.responses import link_actor, response_is_open, seller_response_submit
+from sellers.session import seller_required
 
 
 def _refused(request: HttpRequest, exc: LinkRefused) -> HttpResponse:
     return render(request, "sellers/link_refused.html", {"message": str(exc)}, status=403)
 
 
+def _claim_query():
+    return Claim.objects.select_related("region", "seller__region", "order_line__product")
+
+
 def _resolve(reference: str, token: str, purpose: str) -> tuple[Claim, AccessLink]:
-    claim = (
-        Claim.objects.select_related("region", "seller__region", "order_line__product")
-        .filter(reference=reference)
-        .first()
-    )
+    claim = _claim_query().filter(reference=reference).first()
     if claim is None:
         raise LinkRefused(LinkRefused.UNKNOWN)
     return claim, link_resolve(token=token, purpose=purpose, claim=claim)
@@ -57,6 +66,80 @@ def _party(link: AccessLink) -> str:
     if link.purpose == LinkPurpose.INSURER_RESPONSE:
         return ResponseParty.INSURER
     return ResponseParty.SELLER
+
+
+# The pages of one claim, reached by the claim's link (token) or from the seller's inbox.
+_TOKEN_ROUTES = {
+    "respond": "sellers:respond",
+    "insurance": "sellers:insurance",
+    "statement": "sellers:statement",
+    "evidence": "sellers:evidence",
+    "payment": "sellers:payment",
+    "recovery-appeal": "sellers:recovery-appeal",
+}
+_INSURER_ROUTES = {
+    **_TOKEN_ROUTES,
+    "respond": "sellers:insurer-respond",
+    "evidence": "sellers:insurer-evidence",
+}
+_INBOX_ROUTES = {
+    "respond": "sellers:inbox-claim",
+    "insurance": "sellers:inbox-insurance",
+    "evidence": "sellers:inbox-evidence",
+    "payment": "sellers:inbox-payment",
+    "recovery-appeal": "sellers:inbox-appeal",
+}
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who is on a claim's page and how they got there: the claim's link (``token``), or the
+    seller's inbox session (``token`` empty; ``link`` is then the seller's latest link for the
+    claim, which records what they do, as the e-mailed link would)."""
+
+    claim: Claim
+    link: AccessLink
+    token: str = ""
+
+    @property
+    def party(self) -> str:
+        return _party(self.link)
+
+    @property
+    def in_inbox(self) -> bool:
+        return not self.token
+
+    def url(self, name: str, *extra) -> str:
+        if self.in_inbox:
+            if name == "statement":
+                return reverse("sellers:inbox") + "#statement"
+            return reverse(_INBOX_ROUTES[name], args=[self.claim.reference, *extra])
+        routes = _INSURER_ROUTES if self.party == ResponseParty.INSURER else _TOKEN_ROUTES
+        return reverse(routes[name], args=[self.claim.reference, self.token, *extra])
+
+    def looker(self) -> Looker:
+        if self.party == ResponseParty.INSURER:
+            return Looker(
+                viewer=Viewer.INSURER, handed_to_insurer=claim_handed_to_insurer(claim=self.claim)
+            )
+        return Looker(viewer=Viewer.SELLER)
+
+
+def _by_token(reference: str, token: str, purpose: str) -> Access:
+    claim, link = _resolve(reference, token, purpose)
+    return Access(claim=claim, link=link, token=token)
+
+
+def _by_inbox(request: HttpRequest, reference: str) -> Access:
+    """The signed-in seller's claim (another seller's: 404, no hint that it exists), or
+    ``LinkRefused`` when staff revoked every link the seller had for it."""
+    claim = _claim_query().filter(reference=reference, seller_id=request.seller.pk).first()
+    if claim is None:
+        raise Http404
+    link = seller_claim_link(seller=request.seller, claim=claim)
+    if link is None:
+        raise LinkRefused(LinkRefused.REVOKED)
+    return Access(claim=claim, link=link)
 
 
 def _previous_files(history) -> list[tuple[int, str]]:
@@ -74,62 +157,76 @@ def _errors(request: HttpRequest, form, field: str, exc: ClaimError) -> None:
         messages.error(request, str(exc))
 
 
+def _files(access: Access) -> list[tuple[object, str]]:
+    """The claim's files this party may open, each with its address (images shown inline)."""
+    return [
+        (item, access.url("evidence", item.pk))
+        for item in evidence_visible(claim=access.claim, looker=access.looker())
+    ]
+
+
 def _page(
     request: HttpRequest,
-    claim: Claim,
-    link: AccessLink,
-    token: str,
+    access: Access,
     *,
     form: ResponseForm | None = None,
     certificate_form: CertificateForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The answer page; a refused form comes back bound, so nothing typed is lost."""
-    party = _party(link)
+    claim, party = access.claim, access.party
     history = responses_for_claim(claim=claim)
     if form is None:
         form = ResponseForm(party=party, previous_files=_previous_files(history))
+    is_seller = party == ResponseParty.SELLER
     context = {
         "claim": claim,
-        "link": link,
+        "link": access.link,
+        "access": access,
         "party": party,
-        "is_seller": party == ResponseParty.SELLER,
+        "is_seller": is_seller,
         "open": response_is_open(claim),
         "history": [(r, evidence_names(ids=r.evidence_ids)) for r in history],
-        "evidence": claim.evidence.all(),
+        "files": _files(access),
         "form": form,
         "certificate_form": certificate_form or CertificateForm(currency=claim.seller.currency),
-        "standing": seller_standing(seller=claim.seller) if party == ResponseParty.SELLER else None,
+        "standing": seller_standing(seller=claim.seller) if is_seller else None,
         "awaiting_certificates": claim.seller.certificates.filter(
             status=CertificateStatus.PENDING
         ).count()
-        if party == ResponseParty.SELLER
+        if is_seller
         else 0,
-        "token": token,
+        "urls": {
+            "respond": access.url("respond"),
+            "insurance": access.url("insurance"),
+            "statement": access.url("statement"),
+            # The accepting party pays the customer itself: where it records the payment.
+            "payment": access.url("payment")
+            if PartyPayment.objects.filter(claim=claim).exists()
+            else "",
+        },
     }
     return render(request, "sellers/respond.html", context, status=status)
 
 
-def _respond(request: HttpRequest, reference: str, token: str, purpose: str) -> HttpResponse:
-    try:
-        claim, link = _resolve(reference, token, purpose)
-    except LinkRefused as exc:
-        return _refused(request, exc)
+def _respond(request: HttpRequest, access: Access) -> HttpResponse:
+    claim, link = access.claim, access.link
+    viewer_zone_guess(request, claim.region.time_zone)
     if request.method != "POST":
-        return _page(request, claim, link, token)
+        return _page(request, access)
     form = ResponseForm(
         request.POST,
         request.FILES,
-        party=_party(link),
+        party=access.party,
         previous_files=_previous_files(responses_for_claim(claim=claim)),
     )
     if link_write_limited(request, link=link):
         form.is_valid()
         form.add_error(None, TOO_MANY)
-        return _page(request, claim, link, token, form=form, status=429)
+        return _page(request, access, form=form, status=429)
     if not form.is_valid():
         messages.error(request, _("Please correct the errors below."))
-        return _page(request, claim, link, token, form=form, status=400)
+        return _page(request, access, form=form, status=400)
     data = form.cleaned_data
     try:
         seller_response_submit(
@@ -143,43 +240,95 @@ def _respond(request: HttpRequest, reference: str, token: str, purpose: str) -> 
         )
     except ClaimError as exc:
         _errors(request, form, "files", exc)
-        return _page(request, claim, link, token, form=form, status=400)
+        return _page(request, access, form=form, status=400)
     messages.success(request, _("Thank you: your answer is saved."))
-    return redirect(request.path)
+    return redirect(access.url("respond"))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def respond(request: HttpRequest, reference: str, token: str) -> HttpResponse:
-    return _respond(request, reference, token, LinkPurpose.SELLER_RESPONSE)
+    try:
+        access = _by_token(reference, token, LinkPurpose.SELLER_RESPONSE)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    return _respond(request, access)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def insurer_respond(request: HttpRequest, reference: str, token: str) -> HttpResponse:
-    return _respond(request, reference, token, LinkPurpose.INSURER_RESPONSE)
+    try:
+        access = _by_token(reference, token, LinkPurpose.INSURER_RESPONSE)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    return _respond(request, access)
 
 
-def _certificate_refused(request, claim, link, token, form: CertificateForm) -> HttpResponse:
+@require_http_methods(["GET", "HEAD", "POST"])
+@seller_required
+def inbox_claim(request: HttpRequest, reference: str) -> HttpResponse:
+    """One claim inside the signed-in seller's inbox: the same page as the e-mailed link's."""
+    try:
+        access = _by_inbox(request, reference)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    return _respond(request, access)
+
+
+def _evidence(access: Access, pk: int) -> FileResponse:
+    """One file, only if this party may see it (``claims.evidence``); otherwise 404."""
+    evidence = evidence_visible(claim=access.claim, looker=access.looker()).filter(pk=pk).first()
+    if evidence is None:
+        raise Http404
+    return evidence_response(evidence)
+
+
+@require_safe
+def evidence(request: HttpRequest, reference: str, token: str, pk: int) -> HttpResponse:
+    try:
+        access = _by_token(reference, token, LinkPurpose.SELLER_RESPONSE)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    return _evidence(access, pk)
+
+
+@require_safe
+def insurer_evidence(request: HttpRequest, reference: str, token: str, pk: int) -> HttpResponse:
+    try:
+        access = _by_token(reference, token, LinkPurpose.INSURER_RESPONSE)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    return _evidence(access, pk)
+
+
+@require_safe
+@seller_required
+def inbox_evidence(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    try:
+        access = _by_inbox(request, reference)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    return _evidence(access, pk)
+
+
+def _certificate_refused(request, access: Access, form: CertificateForm) -> HttpResponse:
     messages.error(request, _("The certificate was not saved: please correct the errors below."))
-    return _page(request, claim, link, token, certificate_form=form, status=400)
+    return _page(request, access, certificate_form=form, status=400)
 
 
-@require_POST
-def insurance_upload(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+def _insurance_upload(request: HttpRequest, access: Access) -> HttpResponse:
     """The seller uploads a certificate with its document: it awaits staff verification.
 
     A refused upload (no document, a value missing, a file the checks refuse) shows the page
     again with everything the seller typed, each problem next to its field."""
-    try:
-        claim, link = _resolve(reference, token, LinkPurpose.SELLER_RESPONSE)
-    except LinkRefused as exc:
-        return _refused(request, exc)
+    claim, link = access.claim, access.link
+    viewer_zone_guess(request, claim.region.time_zone)
     form = CertificateForm(request.POST, request.FILES, currency=claim.seller.currency)
     if link_write_limited(request, link=link):
         form.is_valid()
         form.add_error(None, TOO_MANY)
-        return _page(request, claim, link, token, certificate_form=form, status=429)
+        return _page(request, access, certificate_form=form, status=429)
     if not form.is_valid():
-        return _certificate_refused(request, claim, link, token, form)
+        return _certificate_refused(request, access, form)
     document = form.cleaned_data["document"]
     try:
         certificate_submit(
@@ -190,7 +339,7 @@ def insurance_upload(request: HttpRequest, reference: str, token: str) -> HttpRe
         )
     except ClaimError as exc:
         _errors(request, form, "document", exc)
-        return _certificate_refused(request, claim, link, token, form)
+        return _certificate_refused(request, access, form)
     messages.success(
         request,
         _(
@@ -199,28 +348,57 @@ def insurance_upload(request: HttpRequest, reference: str, token: str) -> HttpRe
             "of insurance."
         ),
     )
-    return redirect("sellers:respond", reference, token)
+    return redirect(access.url("respond"))
+
+
+@require_POST
+def insurance_upload(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    try:
+        access = _by_token(reference, token, LinkPurpose.SELLER_RESPONSE)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    return _insurance_upload(request, access)
+
+
+@require_POST
+@seller_required
+def inbox_insurance(request: HttpRequest, reference: str) -> HttpResponse:
+    try:
+        access = _by_inbox(request, reference)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    return _insurance_upload(request, access)
+
+
+def _recoveries(access: Access | None, seller) -> list:
+    """The seller's recoveries, each with where its appeal is sent from this page."""
+    rows = list(recoveries_for_seller(seller=seller))
+    for recovery in rows:
+        if access is None:  # the inbox: each appeal goes to its own claim
+            recovery.appeal_url = reverse("sellers:inbox-appeal", args=[recovery.pk])
+        else:
+            recovery.appeal_url = access.url("recovery-appeal", recovery.pk)
+    return rows
 
 
 def _statement_page(
     request: HttpRequest,
     *,
-    claim: Claim,
-    link: AccessLink,
-    token: str,
+    access: Access,
     appeal_form: AppealForm | None = None,
     appeal_pk: int | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    seller = access.link.seller
+    viewer_zone_guess(request, access.claim.region.time_zone)
     context = {
-        "claim": claim,
-        "seller": link.seller,
-        "recoveries": list(recoveries_for_seller(seller=link.seller)),
-        "standing": seller_standing(seller=link.seller),
+        "claim": access.claim,
+        "seller": seller,
+        "recoveries": _recoveries(access, seller),
+        "standing": seller_standing(seller=seller),
         "now": timezone.now(),
         "appeal_form": appeal_form or AppealForm(),
         "appeal_pk": appeal_pk,
-        "token": token,
     }
     return render(request, "sellers/statement.html", context, status=status)
 
@@ -228,36 +406,29 @@ def _statement_page(
 @require_safe
 def statement(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     try:
-        claim, link = _resolve(reference, token, LinkPurpose.SELLER_RESPONSE)
+        access = _by_token(reference, token, LinkPurpose.SELLER_RESPONSE)
     except LinkRefused as exc:
         return _refused(request, exc)
-    return _statement_page(request, claim=claim, link=link, token=token)
+    return _statement_page(request, access=access)
 
 
-@require_POST
-def recovery_appeal_view(request: HttpRequest, reference: str, token: str, pk: int):
-    try:
-        claim, link = _resolve(reference, token, LinkPurpose.SELLER_RESPONSE)
-    except LinkRefused as exc:
-        return _refused(request, exc)
-    recovery = Recovery.objects.filter(pk=pk, seller=link.seller).select_related("claim").first()
+def _appeal(request: HttpRequest, *, seller, pk: int, again) -> HttpResponse | None:
+    """Record an appeal of one of ``seller``'s recoveries; ``again(form, status)`` shows the
+    page again on a refusal. Returns None when recorded."""
+    recovery = Recovery.objects.filter(pk=pk, seller=seller).select_related("claim").first()
     if recovery is None:
         raise Http404
     form = AppealForm(request.POST)
-    page = {"claim": claim, "link": link, "token": token, "appeal_form": form, "appeal_pk": pk}
-    if link_write_limited(request, link=link):
-        messages.error(request, TOO_MANY)
-        return _statement_page(request, **page, status=429)
     if not form.is_valid():
         messages.error(request, _("Tell us why you should not owe this amount."))
-        return _statement_page(request, **page, status=400)
+        return again(form, 400)
     try:
         recovery_appeal(
-            recovery=recovery, actor=link_actor(link), reason=form.cleaned_data["reason"]
+            recovery=recovery, actor=Actor.seller(seller), reason=form.cleaned_data["reason"]
         )
     except ClaimError as exc:
         messages.error(request, str(exc))
-        return _statement_page(request, **page, status=400)
+        return again(form, 400)
     messages.success(
         request,
         _(
@@ -266,32 +437,41 @@ def recovery_appeal_view(request: HttpRequest, reference: str, token: str, pk: i
         )
         % {"ref": recovery.claim.reference},
     )
-    return redirect("sellers:statement", reference, token)
+    return None
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def payment(request: HttpRequest, reference: str, token: str) -> HttpResponse:
-    """The accepting seller (or insurer) records paying the customer."""
+@require_POST
+def recovery_appeal_view(request: HttpRequest, reference: str, token: str, pk: int):
     try:
-        try:
-            claim, link = _resolve(reference, token, LinkPurpose.SELLER_RESPONSE)
-        except LinkRefused:
-            claim, link = _resolve(reference, token, LinkPurpose.INSURER_RESPONSE)
+        access = _by_token(reference, token, LinkPurpose.SELLER_RESPONSE)
     except LinkRefused as exc:
         return _refused(request, exc)
+
+    def again(form, status):
+        return _statement_page(
+            request, access=access, appeal_form=form, appeal_pk=pk, status=status
+        )
+
+    if link_write_limited(request, link=access.link):
+        messages.error(request, TOO_MANY)
+        return again(AppealForm(request.POST), 429)
+    refused = _appeal(request, seller=access.link.seller, pk=pk, again=again)
+    return refused or redirect("sellers:statement", reference, token)
+
+
+def _payment(request: HttpRequest, access: Access) -> HttpResponse:
+    """The accepting seller (or insurer) records paying the customer."""
+    claim, link = access.claim, access.link
+    viewer_zone_guess(request, claim.region.time_zone)
     watched = PartyPayment.objects.filter(claim=claim).first()
     if watched is None:
         raise Http404
     form = PaymentRecordForm(request.POST or None, request.FILES or None, currency=watched.currency)
+    page = {"claim": claim, "payment": watched, "form": form}
     if request.method == "POST" and link_write_limited(request, link=link):
         form.is_valid()
         form.add_error(None, TOO_MANY)
-        return render(
-            request,
-            "sellers/payment.html",
-            {"claim": claim, "payment": watched, "form": form},
-            status=429,
-        )
+        return render(request, "sellers/payment.html", page, status=429)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -317,12 +497,29 @@ def payment(request: HttpRequest, reference: str, token: str) -> HttpResponse:
                 return redirect(request.path)
         else:
             status = 400
-    return render(
-        request,
-        "sellers/payment.html",
-        {"claim": claim, "payment": watched, "form": form},
-        status=status,
-    )
+    return render(request, "sellers/payment.html", page, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def payment(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    try:
+        try:
+            access = _by_token(reference, token, LinkPurpose.SELLER_RESPONSE)
+        except LinkRefused:
+            access = _by_token(reference, token, LinkPurpose.INSURER_RESPONSE)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    return _payment(request, access)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@seller_required
+def inbox_payment(request: HttpRequest, reference: str) -> HttpResponse:
+    try:
+        access = _by_inbox(request, reference)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    return _payment(request, access)
 
 
 @require_safe

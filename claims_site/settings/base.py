@@ -380,6 +380,10 @@ CSRF_FAILURE_VIEW = "portal.views.errors.csrf_failure"
 PORTAL_SIGNIN_LINK_TTL = timedelta(minutes=env.int("PORTAL_SIGNIN_LINK_MINUTES", default=30))
 PORTAL_SIGNIN_PER_IP_PER_HOUR = env.int("PORTAL_SIGNIN_PER_IP_PER_HOUR", default=20)
 PORTAL_SIGNIN_PER_ORDER_PER_HOUR = env.int("PORTAL_SIGNIN_PER_ORDER_PER_HOUR", default=5)
+# The seller's inbox (sellers/session.py): one-time sign-in links, limited like the customer's.
+SELLER_SIGNIN_LINK_TTL = timedelta(minutes=env.int("SELLER_SIGNIN_LINK_MINUTES", default=30))
+SELLER_SIGNIN_PER_IP_PER_HOUR = env.int("SELLER_SIGNIN_PER_IP_PER_HOUR", default=20)
+SELLER_SIGNIN_PER_EMAIL_PER_HOUR = env.int("SELLER_SIGNIN_PER_EMAIL_PER_HOUR", default=5)
 PORTAL_SUBMISSIONS_PER_CUSTOMER_PER_DAY = env.int(
     "PORTAL_SUBMISSIONS_PER_CUSTOMER_PER_DAY", default=10
 )

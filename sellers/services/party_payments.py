@@ -22,7 +22,7 @@ from claims.calendar import add_business_days
 from claims.events import claim_event_add
 from claims.exceptions import ClaimError
 from claims.lifecycle import Via
-from claims.models import Claim, ClaimStatus, EventKind, Funding
+from claims.models import Claim, ClaimStatus, EventKind, Evidence, Funding
 from claims.money import format_minor
 from claims.outbox import outbox_add
 from claims.services import claim_step_in_on_payment, claim_transition
@@ -131,6 +131,8 @@ def party_payment_record(
                 kind=EvidenceKind.RECEIPT,
                 actor=actor,
             )
+            # Addressed to the customer, who is asked to confirm the payment (claims.evidence).
+            Evidence.objects.filter(pk=evidence.pk).update(shared_with_customer_at=now)
         PartyPayment.objects.filter(pk=locked.pk).update(
             status=P.RECORDED,
             recorded_at=now,

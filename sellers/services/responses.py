@@ -54,9 +54,20 @@ def _link_expiry(claim: Claim, now: dt.datetime) -> dt.timedelta:
     return respond_by - now + dt.timedelta(days=claim.region.appeal_window_days) + LINK_GRACE
 
 
-def claim_email_context(*, claim: Claim, url: str) -> dict:
-    """What the seller (or insurer) is told: what, when, how much, the evidence, the deadline."""
+def claim_email_context(*, claim: Claim, url: str, insurer: bool = False) -> dict:
+    """What the seller (or insurer) is told: what, when, how much, the evidence, the deadline.
+
+    The evidence listed is what the reader may open (``claims.evidence``): never a medical
+    document for a seller. The seller also gets the claim's page in their inbox."""
+    from claims.evidence import Looker, Viewer, evidence_visible
+
+    looker = (
+        Looker(viewer=Viewer.INSURER, handed_to_insurer=True)
+        if insurer
+        else Looker(viewer=Viewer.SELLER)
+    )
     return {
+        "inbox_url": settings.SITE_URL + reverse("sellers:inbox-claim", args=[claim.reference]),
         "seller": claim.seller.legal_name,
         "reference": claim.reference,
         "product": claim.order_line.product.title,
@@ -66,7 +77,7 @@ def claim_email_context(*, claim: Claim, url: str) -> dict:
         "description": claim.description,
         "claimed": claim.claimed_total_display,
         "losses": [str(loss) for loss in claim.losses.all()],
-        "evidence": [str(item) for item in claim.evidence.all()],
+        "evidence": [str(item) for item in evidence_visible(claim=claim, looker=looker)],
         "respond_by": local_datetime(claim.seller_respond_by, claim.region.time_zone),
         "concession": claim.is_at_or_under_threshold,
         "proof_days": claim.region.insurance_proof_days,
@@ -177,7 +188,7 @@ def _insurer_email(
         template=template,
         to=[response.insurer_email],
         context={
-            **claim_email_context(claim=claim, url=url),
+            **claim_email_context(claim=claim, url=url, insurer=True),
             "insurer": response.insurer_name,
             **(extra or {}),
         },

@@ -41,7 +41,33 @@ def alert(claim):
     )
 
 
+def _seller_file(claim):
+    """A file the seller sent, which the customer may not open unless staff share it."""
+    import io
+
+    from PIL import Image
+
+    from claims.actors import Actor
+    from claims.models import Evidence, EvidenceKind
+    from claims.services import evidence_add
+
+    existing = Evidence.objects.filter(claim=claim).first()
+    if existing is not None:
+        return existing
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, "PNG")
+    return evidence_add(
+        claim=claim,
+        data=buffer.getvalue(),
+        filename="label.png",
+        kind=EvidenceKind.OTHER,
+        actor=Actor.seller(claim.seller),
+    )
+
+
 def _url(name, claim, alert):
+    if name == "claim-evidence-share":
+        return reverse(f"backoffice:{name}", args=[claim.pk, _seller_file(claim).pk])
     if name in ("claim", "claim-note", "claim-message", "claim-assign", "claim-tag"):
         return reverse(f"backoffice:{name}", args=[claim.pk])
     if name == "claim-move":
@@ -89,6 +115,8 @@ ACTIONS = {
     "take-next": ({"agent", "analyst", "supervisor"}, {}),
     "queue-bulk": ({"agent", "analyst", "supervisor"}, {"action": "tag", "tag": "bulk-tag"}),
     "safety-alert": ({"agent", "supervisor"}, {"status": "investigating"}),
+    # Showing the customer a file the evidence rule keeps from them (claims.evidence).
+    "claim-evidence-share": ({"agent", "supervisor"}, {}),
 }
 
 
@@ -104,6 +132,9 @@ def _effect(action, claim, alert) -> bool:
         "take-next": Claim.objects.filter(assignee__isnull=False).exists(),
         "queue-bulk": claim.tag_links.exists(),
         "safety-alert": alert.status == AlertStatus.INVESTIGATING,
+        "claim-evidence-share": claim.evidence.filter(
+            shared_with_customer_at__isnull=False
+        ).exists(),
     }[action]
 
 
@@ -136,6 +167,7 @@ POST_ONLY = [
     "take-next",
     "queue-bulk",
     "safety-alert",
+    "claim-evidence-share",
 ]
 
 

@@ -236,6 +236,20 @@ def app_urls(w) -> dict[str, list[str]]:
         "sellers:recovery-appeal": [reverse("sellers:recovery-appeal", args=[ref, tok, 1])],
         "sellers:certificate-document": [reverse("sellers:certificate-document", args=[1])],
         "sellers:payment": [reverse("sellers:payment", args=[ref, tok])],
+        "sellers:evidence": [reverse("sellers:evidence", args=[ref, tok, 1])],
+        "sellers:insurer-evidence": [
+            reverse("sellers:insurer-evidence", args=[ref, w["insurer_token"], 1])
+        ],
+        "sellers:sign-in": [reverse("sellers:sign-in")],
+        "sellers:sign-in-sent": [reverse("sellers:sign-in-sent")],
+        "sellers:sign-in-link": [reverse("sellers:sign-in-link", args=["not-a-token"])],
+        "sellers:sign-out": [reverse("sellers:sign-out")],
+        "sellers:inbox": [reverse("sellers:inbox")],
+        "sellers:inbox-appeal": [reverse("sellers:inbox-appeal", args=[1])],
+        "sellers:inbox-claim": [reverse("sellers:inbox-claim", args=[ref])],
+        "sellers:inbox-insurance": [reverse("sellers:inbox-insurance", args=[ref])],
+        "sellers:inbox-evidence": [reverse("sellers:inbox-evidence", args=[ref, 1])],
+        "sellers:inbox-payment": [reverse("sellers:inbox-payment", args=[ref])],
         "fraud:queue": [reverse("fraud:queue")],
         "fraud:next-case": [reverse("fraud:next-case")],
         "fraud:claim": [reverse("fraud:claim", args=[w["held"].pk])],
@@ -263,6 +277,9 @@ def app_urls(w) -> dict[str, list[str]]:
         "backoffice:claim-message": [reverse("backoffice:claim-message", args=[review])],
         "backoffice:claim-assign": [reverse("backoffice:claim-assign", args=[review])],
         "backoffice:claim-tag": [reverse("backoffice:claim-tag", args=[review])],
+        "backoffice:claim-evidence-share": [
+            reverse("backoffice:claim-evidence-share", args=[review, w["evidence"].pk])
+        ],
         "backoffice:dashboard": [reverse("backoffice:dashboard")],
         "backoffice:safety": [reverse("backoffice:safety")],
         "backoffice:safety-alert": [
