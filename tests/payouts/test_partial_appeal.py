@@ -151,3 +151,17 @@ def test_a_claim_paid_in_full_or_past_the_window_offers_no_appeal(client, agent)
         claim_appeal(
             claim=partial, actor=Actor.customer(partial.customer), reason="Late.", now=late
         )
+
+
+def test_no_appeal_once_a_new_claim_is_open_on_the_same_item(client, agent):
+    # A paid claim frees its order line; once the customer filed a new claim on it, the case
+    # goes on there (an appeal would re-open a second claim on the same item).
+    from tests.factories import claim_new
+
+    claim = _paid_partial(agent)
+    assert appeal_until(claim) is not None
+    claim_new(order_line=claim.order_line)
+    assert appeal_until(claim) is None
+    sign_in(client, claim.customer)
+    page = client.get(reverse("portal:claim-detail", args=[claim.reference])).content.decode()
+    assert "Appeal the decision" not in page
