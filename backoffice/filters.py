@@ -3,6 +3,7 @@
 import datetime as dt
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Subquery
 from django.utils import timezone
@@ -33,6 +34,11 @@ AMOUNT_BAND_CHOICES = [
 
 def region_choices() -> list[tuple[str, str]]:
     return list(Region.objects.order_by("code").values_list("code", "name"))
+
+
+class QueueFilterForm(forms.Form):
+    # The widgets' templates render through Jinja2 (claims_site/widgets.py).
+    default_renderer = widgets.FORM_RENDERER
 
 
 class ClaimQueueFilter(django_filters.FilterSet):
@@ -112,6 +118,7 @@ class ClaimQueueFilter(django_filters.FilterSet):
 
     class Meta:
         model = Claim
+        form = QueueFilterForm
         fields: list[str] = []
 
     def __init__(self, *args, viewer=None, **kwargs):
