@@ -6,6 +6,7 @@ ever counts the table, and page 10,000 costs what page 1 costs.
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -15,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from backoffice.models import ClaimTag, SavedView
 from claims.models import Claim, ClaimEvent, Evidence, LossItem
 from fraud.models import FraudReview
-from marketplace.models import OrderLine
-from sellers.models import InsuranceCertificate
+from marketplace.models import OrderLine, Product
+from sellers.models import InsuranceCertificate, Seller
 from sellers.selectors import first_month_over_threshold
 
 User = get_user_model()
@@ -94,7 +95,10 @@ def queue_rows(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
 
 def _row_details(rows: list[Claim]) -> None:
     lines = {c.order_line_id for c in rows}
-    titles = dict(OrderLine.objects.filter(pk__in=lines).values_list("pk", "product__title"))
+    # No ORDER BY (OrderLine's default ordering would join the orders for nothing).
+    titles = dict(
+        OrderLine.objects.filter(pk__in=lines).order_by().values_list("pk", "product__title")
+    )
     assignees = {c.assignee_id for c in rows if c.assignee_id}
     usernames = (
         dict(User.objects.filter(pk__in=assignees).values_list("pk", User.USERNAME_FIELD))
@@ -200,3 +204,54 @@ def claim_workspace(*, user, pk: int) -> Claim:
     )
     claim.seller.first_month_over_threshold = claim.seller_first_month_over
     return claim
+
+
+# --- sellers and products chosen by name (the queue's filters and their suggestions) --------
+
+SUGGESTIONS = 10
+# "Acme Ltd (S-1042)": how a suggestion names a record, and how the filter reads it back.
+_LABELLED = re.compile(r"^(?P<name>.*\S)\s*\((?P<id>[^()]+)\)\s*$")
+# record kind -> (model, its name field)
+NAMED_RECORDS = {"seller": (Seller, "legal_name"), "product": (Product, "title")}
+
+
+def record_label(record) -> str:
+    """What a suggestion shows and what the filter field then holds."""
+    _model, name_field = NAMED_RECORDS[record._meta.model_name]
+    return f"{getattr(record, name_field)} ({record.marketplace_id})"
+
+
+def records_named(kind: str, text: str) -> list:
+    """The seller or product someone typed: its marketplace id, its label ("Acme Ltd (S-1042)",
+    what the suggestions offer) or its exact name in any case. One query; an id match wins
+    over a name, and two records of one name are both returned (the caller asks which)."""
+    model, name_field = NAMED_RECORDS[kind]
+    text = text.strip()
+    labelled = _LABELLED.match(text)
+    ids = {text} | ({labelled["id"].strip()} if labelled else set())
+    found = list(
+        model.objects.filter(Q(marketplace_id__in=ids) | Q(**{f"{name_field}__iexact": text}))
+        .only("pk", "marketplace_id", name_field)
+        .order_by("pk")[:3]
+    )
+    by_id = [r for r in found if r.marketplace_id in ids]
+    return by_id[:1] if by_id else found
+
+
+def record_suggestions(kind: str, text: str) -> list[str]:
+    """Up to ten labels of sellers or products whose name contains ``text`` or whose id
+    starts with it, names starting with it first."""
+    model, name_field = NAMED_RECORDS[kind]
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    rows = (
+        model.objects.filter(
+            Q(**{f"{name_field}__icontains": text}) | Q(marketplace_id__istartswith=text)
+        )
+        .only("pk", "marketplace_id", name_field)
+        .order_by(name_field, "pk")[: SUGGESTIONS * 5]
+    )
+    lowered = text.lower()
+    ranked = sorted(rows, key=lambda r: not getattr(r, name_field).lower().startswith(lowered))
+    return [record_label(r) for r in ranked[:SUGGESTIONS]]

@@ -16,12 +16,14 @@ on such a form still finds Django's own Jinja2 templates (``django/forms/jinja2`
 import django_filters.widgets
 from django import forms
 from django.forms.renderers import Jinja2
+from django.urls import reverse
 
 # One renderer for the process: it holds the Jinja2 environment and its compiled templates.
 FORM_RENDERER = Jinja2()
 
 _SELECT = "claims_site/widgets/select.html"
 _INPUT = "claims_site/widgets/input.html"
+_AUTOCOMPLETE = "claims_site/widgets/autocomplete.html"
 
 
 class TextInput(forms.TextInput):
@@ -48,3 +50,21 @@ class BooleanSelect(django_filters.widgets.BooleanWidget):
     """django-filter's yes/no/unknown select."""
 
     template_name = _SELECT
+
+
+class AutocompleteInput(forms.TextInput):
+    """A text input with suggestions: a ``<datalist>`` (the browser's own accessible combobox)
+    that htmx fills from ``suggest_url`` as the person types. Without JavaScript it is a plain
+    text input, and the field accepts a name or an id all the same."""
+
+    template_name = _AUTOCOMPLETE
+
+    def __init__(self, *, suggest_url: str, attrs=None):
+        super().__init__(attrs={"autocomplete": "off", **(attrs or {})})
+        self.suggest_url = suggest_url
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["suggest_url"] = reverse(self.suggest_url)
+        context["widget"]["list_id"] = f"{context['widget']['attrs'].get('id', name)}-suggestions"
+        return context

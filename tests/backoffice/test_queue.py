@@ -194,7 +194,7 @@ def test_csv_export_streams_the_view_with_formulas_escaped(client, agent):
     # then
     assert response.streaming and response["Content-Type"] == "text/csv"
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][0] == "reference" and len(rows) == 3
+    assert rows[0][0] == "Reference" and len(rows) == 3
     names = {row[4] for row in rows[1:]}
     assert '\'=HYPERLINK("http://evil.test","x")' in names
 
