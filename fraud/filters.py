@@ -1,7 +1,6 @@
 """The analyst queue's filters (django-filter): level, rule, region, amount, age."""
 
 import datetime as dt
-
 from decimal import Decimal
 
 import django_filters
