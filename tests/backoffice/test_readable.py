@@ -267,3 +267,29 @@ def test_admin_claim_list_shows_labels_money_and_one_date_format(client):
     assert "Marketplace step-in, recovered from seller" in page and ">step_in<" not in page
     assert "$25,000.00" in page
     assert "20 Nov 2026, 16:30 CET" in page
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata", "Europe/Madrid", "UTC"])
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_queue_dates_are_the_site_s_one_format(zone, language):
+    """The queue puts its many dates together from pieces (backoffice.rendering.Dates): they
+    read exactly as Django's date_format with the site's DATETIME_FORMAT would write them."""
+    import zoneinfo
+
+    from django.utils import timezone, translation
+    from django.utils.formats import date_format
+
+    from backoffice.rendering import Dates
+
+    with timezone.override(zoneinfo.ZoneInfo(zone)), translation.override(language):
+        dates = Dates()
+        start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        for hours in range(0, 366 * 24, 13):
+            moment = start + dt.timedelta(hours=hours, minutes=hours % 60)
+            expected = date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+            if expected.endswith(" "):
+                continue  # an hour that happens twice (DST ends): Django names no zone
+            assert dates(moment) == expected
+            assert dates(moment, short=True) == date_format(
+                timezone.localtime(moment), "MONTH_DAY_FORMAT"
+            )
