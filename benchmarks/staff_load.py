@@ -4,8 +4,8 @@ Run: `make bench ONLY=staff_load` (or `.venv/bin/python benchmarks/staff_load.py
 PostgreSQL and Redis of `make test`; creates and drops its own database `bench_staff_load`,
 loaded with 1,000,000 claims by the `queue` benchmark's set-based SQL.
 
-One gunicorn (the production server, sync workers, one per core unless BENCH_WORKERS says
-otherwise) on loopback serves, in one run and taking turns phase by phase:
+One gunicorn (the production server as deploy/systemd ships it: 4 sync workers, or
+BENCH_WORKERS) on loopback serves, in one run and taking turns phase by phase:
 - a static file (whitenoise, collected as in production): the server's own ceiling;
 - the staff queue, default view;
 - a claim's workspace;
@@ -46,7 +46,8 @@ REUSE = os.environ.get("BENCH_REUSE") == "1"
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
+# The shipped web server: deploy/systemd/claimdesk-web.service runs gunicorn with 4 workers.
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 WRK_THREADS = 2
 STATIC_PATH = "/static/css/backoffice.css"
 TARGET = 1 / 30
