@@ -8,9 +8,10 @@ import csv
 import functools
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -144,13 +145,20 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+SUGGEST_TEXT = forms.CharField(required=False, max_length=200)
+
+
 @require_safe
 @staff_view("claims.view_claim")
 def suggest(request: HttpRequest, kind: str) -> HttpResponse:
     """Options for the seller or product filter's datalist: the text typed is the value of the
     input that asked (``seller`` or ``product``), or ``q``."""
-    text = request.GET.get(kind) or request.GET.get("q") or ""
-    labels = selectors.record_suggestions(kind, text[:200])
+    try:
+        # Django's text field: bounded, and no NUL character (PostgreSQL refuses it).
+        text = SUGGEST_TEXT.clean(request.GET.get(kind) or request.GET.get("q") or "")
+    except ValidationError:
+        text = ""
+    labels = selectors.record_suggestions(kind, text)
     return render(request, "backoffice/_suggestions.html", {"labels": labels})
 
 

@@ -118,6 +118,15 @@ def test_suggestions_offer_sellers_and_products_by_name(client, agent, acme, oth
     assert client.get(url, {"seller": "a"}).content.decode().strip() == ""
 
 
+@pytest.mark.parametrize("typed", ["ac\x00me", "a" * 5000, "%", "_"])
+def test_suggestions_take_any_text_without_failing(client, agent, acme, typed):
+    client.force_login(agent)
+    for kind in ("sellers", "products"):
+        response = client.get(reverse(f"backoffice:suggest-{kind}"), {kind[:-1]: typed})
+        assert response.status_code == 200
+    assert _refs(client.get(QUEUE, {"seller": typed})) == []
+
+
 def test_suggestions_escape_names(client, agent):
     client.force_login(agent)
     _claim_of('Heat "<b>" & Co', "Heater")
