@@ -51,6 +51,7 @@ fmt: install
 
 ## Performance benchmarks (never part of `make test`): `make bench` or `make bench ONLY=name`.
 bench: install services
+	bash .ci/bench-tools.sh
 	@set -e; for script in benchmarks/*.py; do \
 		name=$$(basename $$script .py); \
 		case "$$name" in _*) continue;; esac; \

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Q, Sum
 from django.db.models.functions import Extract, TruncDate
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from backoffice.models import OPEN_ALERT_STATUSES, SafetyAlert, SlaClock
 from backoffice.services import OPEN_STATUSES
@@ -31,16 +32,17 @@ class Median(Aggregate):
 class Bar:
     label: str
     value: int
-    px: int  # bar length in SVG units (the widest bar is 220)
-    y: int = 0
+    length: int  # of the bar, out of BAR_SCALE for the largest value
+
+
+BAR_SCALE = 100
 
 
 def bars(rows: list[tuple[str, int]]) -> list[Bar]:
+    """A bar chart's rows: labels and values are page text (templates/backoffice/_bars.html),
+    only the bar is drawn, so nothing shrinks with the chart."""
     top = max((v for _label, v in rows), default=0) or 1
-    return [
-        Bar(label=str(label)[:18], value=v, px=round(220 * v / top), y=i * 22)
-        for i, (label, v) in enumerate(rows)
-    ]
+    return [Bar(label=str(label), value=v, length=round(BAR_SCALE * v / top)) for label, v in rows]
 
 
 def _median_days(since: dt.datetime) -> float | None:
@@ -147,11 +149,10 @@ def dashboard_figures(*, now: dt.datetime | None = None) -> dict:
         "regions": regions,
         "by_status": by_status,
         "status_bars": bars([(label, total) for label, total, _r in by_status]),
-        "status_height": 22 * len(by_status) + 4,
-        "intake_height": 22 * len(intake) + 4,
-        "workload_height": 22 * len(workload) + 4,
         "intake": intake,
-        "intake_bars": bars([(row["day"].strftime("%m-%d"), row["n"]) for row in intake]),
+        "intake_bars": bars(
+            [(date_format(row["day"], "MONTH_DAY_FORMAT"), row["n"]) for row in intake]
+        ),
         "sla": sla,
         "median_days": _median_days(since),
         "money": money,

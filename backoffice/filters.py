@@ -3,17 +3,18 @@
 import datetime as dt
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import Tag
+from backoffice.selectors import records_named
 from backoffice.sla import due_before_q
 from claims.models import Claim, ClaimStatus, Funding, Region, RiskLevel
 from claims_site import widgets
-from marketplace.models import Product
-from sellers.models import Seller
 
 # Amount bands in major units of the claim's currency; the band is a range on the indexed
 # claimed_total_minor column.
@@ -33,6 +34,47 @@ AMOUNT_BAND_CHOICES = [
 
 def region_choices() -> list[tuple[str, str]]:
     return list(Region.objects.order_by("code").values_list("code", "name"))
+
+
+class NamedRecordField(forms.CharField):
+    """A seller or product typed by name, by id or as a suggestion's "Name (id)"; cleans to the
+    record, or says that none or several go by that name."""
+
+    def __init__(self, *, kind: str, **kwargs):
+        self.kind = kind
+        super().__init__(max_length=300, **kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        found = records_named(self.kind, text)
+        nouns = {"seller": _("seller"), "product": _("product")}
+        if not found:
+            raise ValidationError(
+                _("No %(noun)s is called “%(text)s”: choose one from the suggestions.")
+                % {"noun": nouns[self.kind], "text": text},
+                code="unknown",
+            )
+        if len(found) > 1:
+            raise ValidationError(
+                _(
+                    "More than one %(noun)s is called “%(text)s”: choose one from the "
+                    "suggestions, which show their ids."
+                )
+                % {"noun": nouns[self.kind], "text": text},
+                code="ambiguous",
+            )
+        return found[0]
+
+
+class NamedRecordFilter(django_filters.Filter):
+    field_class = NamedRecordField
+
+
+class QueueFilterForm(forms.Form):
+    # The widgets' templates render through Jinja2 (claims_site/widgets.py).
+    default_renderer = widgets.FORM_RENDERER
 
 
 class ClaimQueueFilter(django_filters.FilterSet):
@@ -68,18 +110,17 @@ class ClaimQueueFilter(django_filters.FilterSet):
         method="filter_risk",
         widget=widgets.Select,
     )
-    seller = django_filters.ModelChoiceFilter(
-        label=_("Seller id"),
-        queryset=Seller.objects.all(),
-        to_field_name="marketplace_id",
-        widget=widgets.TextInput,
+    # Chosen by name with suggestions (backoffice:suggest), or typed as a name or an id.
+    seller = NamedRecordFilter(
+        label=_("Seller"),
+        kind="seller",
+        widget=widgets.AutocompleteInput(suggest_url="backoffice:suggest-sellers"),
     )
-    product = django_filters.ModelChoiceFilter(
-        label=_("Product id"),
+    product = NamedRecordFilter(
+        label=_("Product"),
         field_name="order_line__product",
-        queryset=Product.objects.all(),
-        to_field_name="marketplace_id",
-        widget=widgets.TextInput,
+        kind="product",
+        widget=widgets.AutocompleteInput(suggest_url="backoffice:suggest-products"),
     )
     assignee = django_filters.CharFilter(
         label=_("Assignee"), method="filter_assignee", widget=widgets.TextInput
@@ -112,6 +153,7 @@ class ClaimQueueFilter(django_filters.FilterSet):
 
     class Meta:
         model = Claim
+        form = QueueFilterForm
         fields: list[str] = []
 
     def __init__(self, *args, viewer=None, **kwargs):

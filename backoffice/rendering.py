@@ -7,10 +7,11 @@ building them with ``format_html`` (every value escaped) keeps the page's cost c
 queries. Everything else on the page stays in templates.
 """
 
+import datetime as dt
 import html
 
-from django.template.defaultfilters import date as date_filter
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -32,17 +33,54 @@ def escape(value) -> str:
     return html.escape(str(value))
 
 
-def _local(moment, zone) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+# The Django format characters the site's date formats use, read off a local datetime. A page
+# of 50 rows shows about 120 moments; dateformat.format parses the format string and builds a
+# formatter for each one (about 20 µs), these pieces cost a tenth of that.
+_PIECES = {
+    "j": lambda d, months: str(d.day),
+    "d": lambda d, months: f"{d.day:02d}",
+    "n": lambda d, months: str(d.month),
+    "m": lambda d, months: f"{d.month:02d}",
+    "M": lambda d, months: months[d.month],
+    "Y": lambda d, months: str(d.year),
+    "H": lambda d, months: f"{d.hour:02d}",
+    "i": lambda d, months: f"{d.minute:02d}",
+    "T": lambda d, months: d.tzname() or "",
+}
 
 
-def _badges(clocks: list[ClockState], words: dict[str, str], zone) -> str:
+class Dates:
+    """The site's one date format (claims_site/formats) in the viewer's time zone, for a page:
+    the formats and month names looked up once, each moment then put together from pieces.
+    A format with a character not in ``_PIECES`` goes to Django's ``dateformat`` as is."""
+
+    def __init__(self):
+        self.zone = timezone.get_current_timezone()
+        self.months = {m: dateformat.format(dt.date(2000, m, 1), "M") for m in range(1, 13)}
+        self.moment = self._compile(get_format("DATETIME_FORMAT"))
+        self.day = self._compile(get_format("MONTH_DAY_FORMAT"))
+
+    @staticmethod
+    def _compile(fmt: str):
+        if "\\" in fmt or any(c.isalpha() and c not in _PIECES for c in fmt):
+            return fmt
+        return [_PIECES.get(c, c) for c in fmt]
+
+    def __call__(self, moment, short: bool = False) -> str:
+        local = moment.astimezone(self.zone)
+        pieces = self.day if short else self.moment
+        if isinstance(pieces, str):
+            return dateformat.format(local, pieces)
+        return "".join(p if isinstance(p, str) else p(local, self.months) for p in pieces)
+
+
+def _badges(clocks: list[ClockState], words: dict[str, str], dates: Dates) -> str:
     return " ".join(
         '<span class="badge {0}" title="{1}: {2}">{1}: {3}</span>'.format(
             escape(c.state),
             escape(words[c.clock]),
-            _local(c.due, zone),
-            escape(words.get(c.state) or date_filter(c.due, "M j")),
+            escape(dates(c.due)),
+            escape(words.get(c.state) or dates(c.due, short=True)),
         )
         for c in clocks
     )
@@ -85,7 +123,7 @@ def queue_rows_html(rows: list[dict], *, claim_prefix: str) -> SafeString:
     fixed = {f"l_{key}": escape(value) for key, value in labels.items()}
     fixed["prefix"] = escape(claim_prefix)
     row_template = row_template.format_map(_Keep(fixed))
-    zone = timezone.get_current_timezone()
+    dates = Dates()
     out = []
     for row in rows:
         c = row["claim"]
@@ -103,14 +141,14 @@ def queue_rows_html(rows: list[dict], *, claim_prefix: str) -> SafeString:
                 ref=escape(c.reference),
                 tags=tags,
                 status=escape(statuses[c.status]),
-                submitted=_local(c.submitted_at, zone),
+                submitted=escape(dates(c.submitted_at)),
                 customer=escape(c.customer_name),
                 product=escape(c.product_title),
                 seller=escape(c.seller_name),
                 amount=escape(c.claimed_total_display),
                 risk=risk,
                 assignee=escape(c.assignee_username) if c.assignee_username else "—",
-                badges=_badges(row["clocks"], words, zone),
+                badges=_badges(row["clocks"], words, dates),
             )
         )
     return mark_safe("\n".join(out))  # noqa: S308 - every value above is escaped

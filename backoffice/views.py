@@ -8,9 +8,10 @@ import csv
 import functools
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,6 +30,8 @@ from backoffice.rendering import queue_rows_html
 from backoffice.safety import ALERT_MOVES, safety_alert_mark
 from backoffice.services import DOMAIN_ERRORS, claims_bulk
 from backoffice.sla import claim_clocks, worst_state
+from claims.models import ClaimStatus, Funding, RiskLevel
+from claims.money import plain_minor
 from claims_site.spreadsheets import Echo, csv_safe
 
 
@@ -142,35 +145,73 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-EXPORT_COLUMNS = [
-    "reference",
-    "status",
-    "region",
-    "submitted_at",
-    "customer",
-    "product",
-    "seller",
-    "currency",
-    "claimed",
-    "approved",
-    "funding",
-    "risk_level",
-    "risk_score",
-    "assignee",
-    "seller_respond_by",
-    "customer_info_due",
-    "decision_due",
-    "tags",
-]
+SUGGEST_TEXT = forms.CharField(required=False, max_length=200)
 
 
-def _export_rows(request, queryset, sort):
+@require_safe
+@staff_view("claims.view_claim")
+def suggest(request: HttpRequest, kind: str) -> HttpResponse:
+    """Options for the seller or product filter's datalist: the text typed is the value of the
+    input that asked (``seller`` or ``product``), or ``q``."""
+    try:
+        # Django's text field: bounded, and no NUL character (PostgreSQL refuses it).
+        text = SUGGEST_TEXT.clean(request.GET.get(kind) or request.GET.get("q") or "")
+    except ValidationError:
+        text = ""
+    labels = selectors.record_suggestions(kind, text)
+    return render(request, "backoffice/_suggestions.html", {"labels": labels})
+
+
+def export_columns(zone) -> list[str]:
+    """The CSV's header: what each column holds, its unit or its time zone included."""
+    zone = str(zone)
+    return [
+        _("Reference"),
+        _("Status"),
+        _("Region"),
+        _("Submitted (%(zone)s)") % {"zone": zone},
+        _("Customer"),
+        _("Product"),
+        _("Seller"),
+        _("Currency"),
+        _("Claimed (in the currency, e.g. 1234.50)"),
+        _("Approved (in the currency, e.g. 1234.50)"),
+        _("Funding"),
+        _("Risk level"),
+        _("Risk score"),
+        _("Assignee"),
+        _("Seller response due (%(zone)s)") % {"zone": zone},
+        _("Customer information due (%(zone)s)") % {"zone": zone},
+        _("Decision due (%(zone)s)") % {"zone": zone},
+        _("Tags"),
+    ]
+
+
+def _export_rows(queryset, sort):
+    """The CSV's rows. The header, the labels and the viewer's zone are taken now, in the
+    request: the rows stream after the view (and its middleware's time zone) has returned."""
+    zone = timezone.get_current_timezone()
+    header = export_columns(zone)
+    # Labels, not codes; translated once, not once per row.
+    statuses = {value: str(label) for value, label in ClaimStatus.choices}
+    fundings = {value: str(label) for value, label in Funding.choices}
+    risks = {value: str(label) for value, label in RiskLevel.choices}
+
+    def moment(value) -> str:
+        # ISO 8601 in the viewer's zone (2026-12-01T10:22-05:00): a spreadsheet sorts and
+        # parses it, and the offset says which zone it is in.
+        return value.astimezone(zone).isoformat(timespec="minutes") if value else ""
+
+    return _export_stream(queryset, sort, header, statuses, fundings, risks, moment)
+
+
+def _export_stream(queryset, sort, header, statuses, fundings, risks, moment):
     writer = csv.writer(Echo())
-    yield writer.writerow(EXPORT_COLUMNS)
+    yield writer.writerow(header)
     after = ""
     while True:
         page = selectors.queue_page(
-            queryset.annotate(region_code=F("region__code")), sort=sort, after=after, size=500
+            queryset.annotate(region_name=F("region__name")), sort=sort, after=after, size=500
         )
         for c in page.rows:
             yield writer.writerow(
@@ -178,22 +219,22 @@ def _export_rows(request, queryset, sort):
                     csv_safe(v)
                     for v in (
                         c.reference,
-                        c.status,
-                        c.region_code,
-                        c.submitted_at.isoformat(),
+                        statuses[c.status],
+                        c.region_name,
+                        moment(c.submitted_at),
                         c.customer_name,
                         c.product_title,
                         c.seller_name,
                         c.currency,
-                        c.claimed_total_minor,
-                        c.approved_total_minor,
-                        c.funding,
-                        c.risk_level,
+                        plain_minor(c.claimed_total_minor, c.currency),
+                        plain_minor(c.approved_total_minor, c.currency),
+                        fundings[c.funding],
+                        risks[c.risk_level],
                         c.risk_score,
                         c.assignee_username,
-                        c.seller_respond_by and c.seller_respond_by.isoformat(),
-                        c.customer_info_due and c.customer_info_due.isoformat(),
-                        c.decision_due and c.decision_due.isoformat(),
+                        moment(c.seller_respond_by),
+                        moment(c.customer_info_due),
+                        moment(c.decision_due),
                         " ".join(c.tag_names),
                     )
                 ]
@@ -213,7 +254,7 @@ def queue_export(request: HttpRequest) -> StreamingHttpResponse:
             messages.error(request, error)
         return redirect(reverse("backoffice:queue") + "?" + state["data"].urlencode())
     response = StreamingHttpResponse(
-        _export_rows(request, state["queryset"], state["sort"]), content_type="text/csv"
+        _export_rows(state["queryset"], state["sort"]), content_type="text/csv"
     )
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="claims-{stamp}.csv"'

@@ -130,7 +130,11 @@ def load_claims(first: int, last: int) -> None:
            SELECT 'PL-B-' || lpad(g::text, 7, '0'), o.region_id, o.customer_id, ol.id,
                ol.seller_id, ol.delivered_on + 1,
                (ARRAY['personal_injury', 'property_damage', 'both'])[g %% 3 + 1],
-               'Benchmark claim', g %% 2, 'USD', 1000 + (g::bigint * 7919) %% 2000000, NULL, '',
+               'Benchmark claim', g %% 2, 'USD', 1000 + (g::bigint * 7919) %% 2000000,
+               -- approved, payout_pending and paid carry an amount and a funding
+               -- (claim_money_decided)
+               CASE WHEN g %% 15 IN (8, 11, 12) THEN 1000 + (g::bigint * 7919) %% 2000000 END,
+               CASE WHEN g %% 15 IN (8, 11, 12) THEN 'concession' ELSE '' END,
                (%s::text[])[g %% 15 + 1],
                now() - make_interval(secs => g * 60) + interval '1 hour',
                now() - make_interval(secs => g * 60),

@@ -335,6 +335,8 @@ class Claim(models.Model):
             models.Index(fields=["-submitted_at", "-id"], name="claim_keyset_idx"),
             models.Index(fields=["status", "-submitted_at", "-id"], name="claim_status_idx"),
             models.Index(fields=["region", "-submitted_at", "-id"], name="claim_region_idx"),
+            # One seller's claims, newest first: the queue's seller filter (issue 13).
+            models.Index(fields=["seller", "-submitted_at", "-id"], name="claim_seller_newest_idx"),
             models.Index(fields=["funding", "-submitted_at"], name="claim_funding_idx"),
             models.Index(fields=["risk_level", "-submitted_at"], name="claim_risk_idx"),
             models.Index(fields=["claimed_total_minor", "id"], name="claim_amount_idx"),

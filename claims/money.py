@@ -117,6 +117,15 @@ def format_minor(amount: int | None, currency: str) -> str:
     return f"{sign}{SYMBOLS.get(currency, currency + ' ')}{body}"
 
 
+def plain_minor(amount: int | None, currency: str) -> str:
+    """``123450`` USD as ``1234.50``: the amount in the currency's units with no symbol or
+    thousands separator, as spreadsheets read numbers (the CSV export); "" for no amount."""
+    if amount is None:
+        return ""
+    places = exponent(currency)
+    return f"{Decimal(amount).scaleb(-places):.{places}f}"
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     amount: int

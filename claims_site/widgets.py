@@ -1,98 +1,70 @@
-"""Form widgets that render in Python, with exactly the markup of Django's widget templates.
+"""The widgets of the staff filter forms, rendered through Django's Jinja2 form renderer.
 
-Django renders every widget through its template engine: a select of fifteen options is
-sixteen template includes, each resolving its variables and attributes one lookup at a time.
-On the pages staff load all day (the queue's filter form has twelve fields) that costs more
-than the page's queries. These widgets build the same HTML with every value escaped;
-``tests/test_widgets.py`` holds them to byte-for-byte equality with Django's templates.
-Anything they do not know (another template, an option with its own template) goes to Django.
+Django renders every widget through a template. With the Django template language a select of
+fifteen options is sixteen template includes, each resolving its variables one lookup at a
+time: on the queue's filter form (twelve fields, about forty options) that cost more than the
+page's queries. These widgets are Django's own classes with one public attribute changed,
+``template_name``, pointing at Jinja2 templates that write the option and attribute loops
+inline (``claims_site/jinja2/claims_site/widgets/``); the form renders them with Django's
+``Jinja2`` form renderer (``Form.default_renderer``). Jinja2 compiles a template to Python
+once, so the form costs about what hand-written Python would, through public API only.
+
+A form opts in with ``default_renderer = FORM_RENDERER`` and these widgets; any other widget
+on such a form still finds Django's own Jinja2 templates (``django/forms/jinja2``).
 """
 
 import django_filters.widgets
 from django import forms
-from django.utils.html import conditional_escape as esc
-from django.utils.safestring import SafeString, mark_safe
+from django.forms.renderers import Jinja2
+from django.urls import reverse
 
-_WIDGETS = "django/forms/widgets/"
-# Templates that are nothing but {% include "django/forms/widgets/input.html" %}.
-_INPUTS = {
-    f"{_WIDGETS}{name}.html"
-    for name in ("input", "text", "number", "email", "url", "search", "tel", "password", "date")
-}
-_SELECT = f"{_WIDGETS}select.html"
-_OPTION = f"{_WIDGETS}select_option.html"
+# One renderer for the process: it holds the Jinja2 environment and its compiled templates.
+FORM_RENDERER = Jinja2()
+
+_SELECT = "claims_site/widgets/select.html"
+_INPUT = "claims_site/widgets/input.html"
+_AUTOCOMPLETE = "claims_site/widgets/autocomplete.html"
 
 
-def flat_attrs(attrs: dict) -> str:
-    """django/forms/widgets/attrs.html: True is a bare name, False leaves the attribute out."""
-    return "".join(
-        f" {esc(name)}" if value is True else f' {esc(name)}="{esc(value)}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
+class TextInput(forms.TextInput):
+    template_name = _INPUT
 
 
-# Each function returns what its template renders, stripped as Django's renderer strips it.
+class SearchInput(forms.SearchInput):
+    template_name = _INPUT
 
 
-def _input(widget: dict) -> str:
-    value = widget["value"]
-    return (
-        f'<input type="{esc(widget["type"])}" name="{esc(widget["name"])}"'
-        + ("" if value is None else f' value="{esc(value)}"')
-        + flat_attrs(widget["attrs"])
-        + ">"
-    )
+class NumberInput(forms.NumberInput):
+    template_name = _INPUT
 
 
-def _select(widget: dict) -> str | None:
-    parts = [f'<select name="{esc(widget["name"])}"{flat_attrs(widget["attrs"])}>']
-    for group_name, options, _index in widget["optgroups"]:
-        if group_name:
-            parts.append(f'\n  <optgroup label="{esc(group_name)}">')
-        for option in options:
-            if option["template_name"] != _OPTION:
-                return None
-            parts.append(
-                f'\n  <option value="{esc(option["value"])}"{flat_attrs(option["attrs"])}>'
-                f"{esc(option['label'])}</option>\n"  # the option template's last line break
-            )
-        if group_name:
-            parts.append("\n  </optgroup>")
-    parts.append("\n</select>")
-    return "".join(parts)
+class Select(forms.Select):
+    template_name = _SELECT
 
 
-class PythonRendered:
-    """Mixin for a Django widget class: render its template in Python when it is one of the
-    plain input or select templates, through the template engine otherwise."""
-
-    def _render(self, template_name, context, renderer=None) -> SafeString:
-        html = None
-        if template_name in _INPUTS:
-            html = _input(context["widget"])
-        elif template_name == _SELECT:
-            html = _select(context["widget"])
-        if html is None:
-            return super()._render(template_name, context, renderer)
-        return mark_safe(html)  # noqa: S308 - every value above is escaped
+class SelectMultiple(forms.SelectMultiple):
+    template_name = _SELECT
 
 
-class TextInput(PythonRendered, forms.TextInput):
-    pass
-
-
-class NumberInput(PythonRendered, forms.NumberInput):
-    pass
-
-
-class Select(PythonRendered, forms.Select):
-    pass
-
-
-class SelectMultiple(PythonRendered, forms.SelectMultiple):
-    pass
-
-
-class BooleanSelect(PythonRendered, django_filters.widgets.BooleanWidget):
+class BooleanSelect(django_filters.widgets.BooleanWidget):
     """django-filter's yes/no/unknown select."""
+
+    template_name = _SELECT
+
+
+class AutocompleteInput(forms.TextInput):
+    """A text input with suggestions: a ``<datalist>`` (the browser's own accessible combobox)
+    that htmx fills from ``suggest_url`` as the person types. Without JavaScript it is a plain
+    text input, and the field accepts a name or an id all the same."""
+
+    template_name = _AUTOCOMPLETE
+
+    def __init__(self, *, suggest_url: str, attrs=None):
+        super().__init__(attrs={"autocomplete": "off", **(attrs or {})})
+        self.suggest_url = suggest_url
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["suggest_url"] = reverse(self.suggest_url)
+        context["widget"]["list_id"] = f"{context['widget']['attrs'].get('id', name)}-suggestions"
+        return context

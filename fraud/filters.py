@@ -1,14 +1,15 @@
 """The analyst queue's filters (django-filter): level, rule, region, amount, age."""
 
 import datetime as dt
+from decimal import Decimal
 
 import django_filters
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from claims.models import Region, RiskLevel
-from claims.money import MAX_AMOUNT_MINOR
+from claims.money import MAX_AMOUNT_MINOR, MINOR_UNITS
 from claims_site.bounds import MAX_DAYS
 from fraud.models import Rule, RuleHit
 
@@ -26,19 +27,22 @@ class QueueFilter(django_filters.FilterSet):
     region = django_filters.ModelChoiceFilter(
         label=_("Region"), queryset=Region.objects.order_by("code"), to_field_name="code"
     )
+    # In the claim's currency, as people write amounts (1234.50), never in minor units.
     amount_min = django_filters.NumberFilter(
-        field_name="claimed_total_minor",
-        lookup_expr="gte",
-        label=_("Amount from (cents)"),
+        label=_("Amount from"),
+        method="filter_amount",
         min_value=0,
-        max_value=MAX_AMOUNT_MINOR,
+        max_value=MAX_AMOUNT_MINOR // 100,
+        decimal_places=2,
+        help_text=_("In the claim's currency, e.g. 1234.50"),
     )
     amount_max = django_filters.NumberFilter(
-        field_name="claimed_total_minor",
-        lookup_expr="lte",
-        label=_("Amount up to (cents)"),
+        label=_("Amount up to"),
+        method="filter_amount",
         min_value=0,
-        max_value=MAX_AMOUNT_MINOR,
+        max_value=MAX_AMOUNT_MINOR // 100,
+        decimal_places=2,
+        help_text=_("In the claim's currency, e.g. 1234.50"),
     )
     older_than_days = django_filters.NumberFilter(
         label=_("Waiting at least (days)"), method="filter_age", min_value=0, max_value=MAX_DAYS
@@ -46,6 +50,16 @@ class QueueFilter(django_filters.FilterSet):
     unassigned = django_filters.BooleanFilter(
         field_name="assignee", lookup_expr="isnull", label=_("Unassigned only")
     )
+
+    def filter_amount(self, queryset, name, value: Decimal):
+        """An amount in each currency's own units: claimed_total_minor compared per currency
+        (a cent is 1/100 of a dollar, a yen is a yen)."""
+        lookup = "gte" if name == "amount_min" else "lte"
+        per_currency = Q()
+        for currency, places in MINOR_UNITS.items():
+            minor = int(value.scaleb(places).to_integral_value())
+            per_currency |= Q(currency=currency, **{f"claimed_total_minor__{lookup}": minor})
+        return queryset.filter(per_currency)
 
     def filter_rule(self, queryset, name, value):
         return queryset.filter(Exists(RuleHit.objects.filter(claim=OuterRef("pk"), rule=value)))

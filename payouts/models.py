@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from claims import roles
-from claims.models import AppendOnly, Claim
+from claims.models import AppendOnly, Claim, Funding
 from claims.money import CURRENCY_CHOICES, format_minor
 from payouts.crypto import EncryptedCharField
 
@@ -125,7 +125,7 @@ class ApprovalRequest(models.Model):
     item_reasons = models.JSONField(_("why reduced, per loss item"), default=dict, blank=True)
     total_minor = models.BigIntegerField(_("total (minor units)"))
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
-    funding = models.CharField(_("funding"), max_length=16)
+    funding = models.CharField(_("funding"), max_length=16, choices=Funding)
     note = models.TextField(_("note"), blank=True)
     policy = models.JSONField(_("policy in force"), encoder=DjangoJSONEncoder)
     requested_by = models.ForeignKey(
@@ -441,7 +441,7 @@ class Payout(models.Model):
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
     amount_minor = models.BigIntegerField(_("amount (minor units)"))
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
-    funding = models.CharField(_("funding"), max_length=16)
+    funding = models.CharField(_("funding"), max_length=16, choices=Funding)
     status = models.CharField(
         _("status"), max_length=12, choices=PayoutStatus, default=PayoutStatus.PENDING
     )

@@ -162,6 +162,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
+# One date format everywhere (claims_site/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["claims_site.formats"]
 # Shown to a viewer whose browser has not told us its zone yet (see TimezoneMiddleware).
 DEFAULT_VIEWER_TIME_ZONE = env("DEFAULT_VIEWER_TIME_ZONE", default="America/New_York")
 

@@ -21,6 +21,8 @@ PAGES = {
     "claim-move": {"agent", "analyst", "supervisor"},
     "dashboard": {"supervisor"},
     "safety": {"agent", "analyst", "supervisor"},
+    "suggest-sellers": {"agent", "analyst", "supervisor"},
+    "suggest-products": {"agent", "analyst", "supervisor"},
 }
 
 

@@ -63,10 +63,25 @@ def test_queue_default_page_query_count_is_pinned(client, agent, django_assert_n
     client.get(QUEUE)  # warm the session
     # the user with its staff profile (time zone; the session comes from the cache), its
     # permissions (own and group, one query), the regions of the filter form, the page of
-    # claims (with customer and seller), their order lines (with product), their tags, the
-    # saved views. Nobody is assigned, so there are no assignees to read.
-    with django_assert_num_queries(7):
+    # claims (with customer and seller, product titles and assignees by subquery), the saved
+    # views. No claim on the page has a tag, so no tags are read.
+    with django_assert_num_queries(5):
         client.get(QUEUE)
+
+
+def test_queue_reads_tags_in_one_more_query_only_when_the_page_has_some(
+    client, agent, django_assert_num_queries
+):
+    client.force_login(agent)
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    claim_tag_add(claim=claim, user=agent, name="recall")
+    Claim.objects.filter(pk=claim.pk).update(assignee=agent)
+    client.get(QUEUE)
+    with django_assert_num_queries(6):
+        response = client.get(QUEUE)
+    row = response.context["rows"][0]["claim"]
+    assert row.tag_names == ["recall"] and row.assignee_username == "agent"
+    assert row.product_title == claim.order_line.product.title
 
 
 def test_queue_pages_with_a_keyset_cursor_and_never_counts(client, agent):
@@ -194,7 +209,7 @@ def test_csv_export_streams_the_view_with_formulas_escaped(client, agent):
     # then
     assert response.streaming and response["Content-Type"] == "text/csv"
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][0] == "reference" and len(rows) == 3
+    assert rows[0][0] == "Reference" and len(rows) == 3
     names = {row[4] for row in rows[1:]}
     assert '\'=HYPERLINK("http://evil.test","x")' in names
 

@@ -158,8 +158,11 @@ def test_queue_filters_by_rule_level_region_amount_and_age(client, analyst, held
 
     assert refs({}) == {held.reference, other.reference}
     assert refs({"rule": "amount_under_threshold"}) == {other.reference}
-    assert refs({"amount_min": 50_000}) == {other.reference}
-    assert refs({"amount_max": 50_000}) == {held.reference}
+    # amounts in the claim's currency (dollars), never cents
+    assert refs({"amount_min": "500"}) == {other.reference}
+    assert refs({"amount_max": "500.00"}) == {held.reference}
+    assert refs({"amount_min": "990"}) == {other.reference}
+    assert refs({"amount_min": "990.01"}) == set()
     assert refs({"region": "US", "level": "low"}) == {held.reference, other.reference}
     assert refs({"level": "high"}) == set()
     Claim.objects.filter(pk=held.pk).update(status_changed_at=timezone.now() - dt.timedelta(days=5))
@@ -171,6 +174,15 @@ def test_queue_with_a_bad_filter_says_so(client, analyst, held):
     response = client.get(reverse("fraud:queue"), {"amount_min": "lots"})
     assert response.status_code == 200
     assert "Enter a number" in response.content.decode()
+
+
+def test_queue_amount_filters_say_they_take_the_currency_s_units(client, analyst, held):
+    client.force_login(analyst)
+    page = client.get(reverse("fraud:queue")).content.decode()
+    assert "cents" not in page
+    assert "Amount from" in page and "In the claim&#x27;s currency" in page
+    response = client.get(reverse("fraud:queue"), {"amount_min": "12.345"})
+    assert "Ensure that there are no more than 2 decimal places." in response.content.decode()
 
 
 def test_queue_query_count_does_not_grow_with_rows(client, analyst, django_assert_num_queries):

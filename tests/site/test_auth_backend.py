@@ -1,4 +1,7 @@
-"""The project's authentication backend reads less than Django's and answers the same."""
+"""The project's authentication backend reads less than Django's and answers the same, through
+Django's public API only."""
+
+import inspect
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -63,3 +66,17 @@ def test_a_user_without_a_profile_loads_and_an_unknown_id_is_nobody(django_asser
     with django_assert_num_queries(1):
         assert getattr(StaffModelBackend().get_user(bare.pk), "staff_profile", None) is None
     assert StaffModelBackend().get_user(10**9) is None
+
+
+def test_the_backend_uses_no_private_helper_of_django():
+    source = inspect.getsource(inspect.getmodule(StaffModelBackend))
+    assert "._" not in source.replace("._CACHE", "")  # no _get_*_permissions, _default_manager
+    assert "_perm_cache" not in source
+
+
+def test_permissions_are_read_once_per_request(user, django_assert_num_queries):
+    fresh = _fresh(user)
+    StaffModelBackend().get_all_permissions(fresh)
+    with django_assert_num_queries(0):
+        assert fresh.has_perm("claims.view_claim")
+        assert not fresh.has_perm("claims.delete_claim")

@@ -282,6 +282,8 @@ def app_urls(w) -> dict[str, list[str]]:
         ],
         "backoffice:dashboard": [reverse("backoffice:dashboard")],
         "backoffice:safety": [reverse("backoffice:safety")],
+        "backoffice:suggest-sellers": [reverse("backoffice:suggest-sellers")],
+        "backoffice:suggest-products": [reverse("backoffice:suggest-products")],
         "backoffice:safety-alert": [
             reverse("backoffice:safety-alert", args=[alert.pk if alert else 1])
         ],

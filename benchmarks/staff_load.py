@@ -1,0 +1,240 @@
+"""Benchmark `staff_load`: staff pages under 32 concurrent clients, beside a static file.
+
+Run: `make bench ONLY=staff_load` (or `.venv/bin/python benchmarks/staff_load.py`). Needs the
+PostgreSQL and Redis of `make test`; creates and drops its own database `bench_staff_load`,
+loaded with 1,000,000 claims by the `queue` benchmark's set-based SQL.
+
+One gunicorn (the production server as deploy/systemd ships it: 4 sync workers, or
+BENCH_WORKERS) on loopback serves, in one run and taking turns phase by phase:
+- a static file (whitenoise, collected as in production): the server's own ceiling;
+- the staff queue, default view;
+- a claim's workspace;
+- a search request: the queue found by one seller (there is no header search on this branch;
+  BENCH_SEARCH_PATH replaces it).
+32 clients (BENCH_CLIENTS) keep one request each in flight for BENCH_SECONDS per phase (the
+load is bounded in time, not in requests), over BENCH_ROUNDS rounds. The clients are asyncio
+loops in two processes, opening one connection per request as gunicorn's sync workers close
+each. Prints one JSON line: throughput, p50 and p99 per page, and each page's throughput as a
+fraction of the static file's.
+
+BENCH_KEEP=1 keeps the database afterwards; BENCH_REUSE=1 uses a kept one without reloading.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[0] = str(ROOT)
+
+DB = "bench_staff_load"
+os.environ["BENCH_DATABASE_URL"] = os.environ.get(
+    "BENCH_STAFF_LOAD_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB}"
+)
+from benchmarks import queue as queue_bench  # noqa: E402 - its data building, on this database
+
+os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks._staff_load_settings"
+
+LARGE = int(os.environ.get("BENCH_LARGE", "1000000"))
+KEEP = os.environ.get("BENCH_KEEP") == "1"
+REUSE = os.environ.get("BENCH_REUSE") == "1"
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+# The shipped web server: deploy/systemd/claimdesk-web.service runs gunicorn with 4 workers.
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+WRK_THREADS = 2
+STATIC_PATH = "/static/css/backoffice.css"
+TARGET = 1 / 30
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- the load: wrk (Debian's `wrk`, installed by .ci/bench-tools.sh) ------------------------
+
+# wrk's summary as one JSON line (its Lua `done` hook), read back by ``load``.
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK {"requests": %d, "duration_us": %d, "errors": %d, "p50_us": %d, "p99_us": %d,'
+    .. ' "error_kinds": [%d, %d, %d, %d, %d]}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(99),
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+def check(port: int, path: str, cookie: str) -> None:
+    """The page answers 200 with this session (wrk counts a redirect to sign-in as a success)."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request("GET", path, headers={"Cookie": cookie})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"{path} answered {response.status}")
+
+
+def load(port: int, path: str, cookie: str, seconds: float) -> dict:
+    """``CLIENTS`` concurrent connections on ``path`` for ``seconds`` (bounded in time)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT)
+    try:
+        done = subprocess.run(
+            ["wrk", "-t", str(WRK_THREADS), "-c", str(CLIENTS), "-d", f"{round(seconds)}s",
+             "--timeout", "30s", "-s", script.name, "-H", f"Cookie: {cookie}",
+             f"http://127.0.0.1:{port}{path}"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    finally:
+        os.unlink(script.name)
+    line = next(x for x in done.stdout.splitlines() if x.startswith("WRK "))
+    return json.loads(line[4:])
+
+
+# --- the server and its data ----------------------------------------------------------------
+
+
+def prepare() -> dict:
+    """Create, migrate and load the database (unless reused); returns what the load needs."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.test import Client
+
+    from claims import roles
+
+    loaded = 0
+    if REUSE:
+        try:
+            loaded = queue_bench._scalar("SELECT count(*) FROM claims_claim")
+        except Exception:  # noqa: BLE001 - no such database or table: load it
+            loaded = 0
+    if loaded != LARGE:
+        from django.db import connections
+
+        connections.close_all()
+        queue_bench._admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        queue_bench._admin(f"CREATE DATABASE {DB}")
+        call_command("migrate", verbosity=0)
+        queue_bench.load_reference_data()
+        definitions = queue_bench.indexes_drop()
+        queue_bench.load_claims(1, LARGE)
+        queue_bench.indexes_create(definitions)
+        queue_bench.vacuum()
+    else:
+        call_command("migrate", verbosity=0)  # indexes this branch adds to a kept database
+    user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_staff": True})
+    user.groups.add(Group.objects.get(name=roles.SUPERVISOR))
+    client = Client()
+    client.force_login(user)  # a session row; the server reads it like any other
+    seller = queue_bench._scalar("SELECT marketplace_id FROM sellers_seller ORDER BY id LIMIT 1")
+    claim = queue_bench._scalar("SELECT max(id) FROM claims_claim")
+    return {
+        "cookie": f"sessionid={client.cookies['sessionid'].value}",
+        "claims": queue_bench._scalar("SELECT count(*) FROM claims_claim"),
+        "paths": {
+            "static": STATIC_PATH,
+            "queue": "/staff/",
+            "workspace": f"/staff/claims/{claim}/",
+            "search": os.environ.get("BENCH_SEARCH_PATH", f"/staff/?seller={seller}"),
+        },
+    }
+
+
+def serve(static_root: str) -> tuple[subprocess.Popen, int]:
+    port = _free_port()
+    env = {**os.environ, "STATIC_ROOT": static_root, "DATABASE_URL": os.environ["DATABASE_URL"]}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "claims_site.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(WORKERS), "--backlog", "256", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server, port
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def main() -> None:
+    started = time.perf_counter()
+    os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+    setup = prepare()
+    static_root = tempfile.mkdtemp(prefix="bench-static-")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT, env={**os.environ, "STATIC_ROOT": static_root}, check=True,
+    )  # fmt: skip
+    from django.db import connections
+
+    connections.close_all()
+    server, port = serve(static_root)
+    results: dict[str, list[dict]] = {name: [] for name in setup["paths"]}
+    try:
+        for path in setup["paths"].values():  # warm every worker on every page
+            check(port, path, setup["cookie"])
+            got = load(port, path, setup["cookie"], 3)
+            assert not got["errors"], (path, got)
+        for _ in range(ROUNDS):
+            for name, path in setup["paths"].items():
+                results[name].append(load(port, path, setup["cookie"], SECONDS))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        subprocess.run(["rm", "-rf", static_root], check=False)
+        if not KEEP:
+            queue_bench._admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    figures: dict = {
+        "claims_loaded": setup["claims"],
+        "clients": CLIENTS,
+        "gunicorn_workers": WORKERS,
+        "seconds_per_phase": SECONDS,
+        "rounds": ROUNDS,
+        "cpus": os.cpu_count(),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        "paths": setup["paths"],
+    }
+    for name, runs in results.items():
+        ok = sum(run["requests"] - run["errors"] for run in runs)
+        figures[f"{name}_rps"] = round(ok / sum(run["duration_us"] / 1e6 for run in runs), 1)
+        # per round (wrk gives percentiles, which do not add up across rounds)
+        figures[f"{name}_p50_ms"] = [round(run["p50_us"] / 1000, 1) for run in runs]
+        figures[f"{name}_p99_ms"] = [round(run["p99_us"] / 1000, 1) for run in runs]
+        figures[f"{name}_errors"] = sum(run["errors"] for run in runs)
+        # connect, read, write, status >= 400, timeout
+        kinds = [run["error_kinds"] for run in runs]
+        figures[f"{name}_error_kinds"] = [sum(k) for k in zip(*kinds, strict=True)]
+    figures["setup_and_run_s"] = round(time.perf_counter() - started, 1)
+    ratios, targets = {}, {}
+    for name in ("queue", "workspace", "search"):
+        ratio = figures[f"{name}_rps"] / figures["static_rps"]
+        ratios[f"{name}_vs_static"] = round(ratio, 4)
+        ratios[f"{name}_vs_static_one_in"] = round(1 / ratio, 1) if ratio else None
+        targets[f"{name}_vs_static"] = ">=1/30"
+    print(json.dumps({"bench": "staff_load", "figures": figures, "ratios": ratios,
+                      "targets": targets}))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

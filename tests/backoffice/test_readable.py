@@ -1,0 +1,304 @@
+"""Readable everywhere (issue 13, point 5), through the pages: sellers and products chosen by
+name, amounts in the claim's currency, labels instead of codes, one date format in the
+viewer's time zone, in the queue, its CSV, the dashboard and the admin."""
+
+import csv
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from claims.models import Claim, ClaimStatus, RiskLevel, StaffProfile
+from claims.services import claim_risk_set
+from payouts.models import ApprovalRequest
+from tests.factories import OrderLineFactory, ProductFactory, SellerFactory, claim_in, claim_new
+
+pytestmark = pytest.mark.django_db
+QUEUE = reverse("backoffice:queue")
+EXPORT = reverse("backoffice:queue-export")
+
+
+def _refs(response) -> list[str]:
+    return [row["claim"].reference for row in response.context["rows"]]
+
+
+def _claim_of(seller_name: str, product_title: str, **kwargs) -> Claim:
+    seller = SellerFactory(legal_name=seller_name)
+    product = ProductFactory(title=product_title, seller=seller)
+    return claim_new(order_line=OrderLineFactory(product=product), **kwargs)
+
+
+@pytest.fixture
+def acme(db):
+    return _claim_of("Acme Heaters Ltd", "Oil radiator 2000W")
+
+
+@pytest.fixture
+def other(db):
+    return _claim_of("Bolt Electrics", "Space heater 1500W")
+
+
+# --- sellers and products by name ---------------------------------------------------------
+
+
+def test_queue_filters_ask_for_seller_and_product_not_their_ids(client, agent):
+    client.force_login(agent)
+    page = client.get(QUEUE).content.decode()
+    assert "Seller id" not in page and "Product id" not in page
+    assert '<label for="id_seller">Seller</label>' in page
+    assert '<label for="id_product">Product</label>' in page
+    # the inputs offer suggestions from the staff suggestion pages
+    assert 'list="id_seller-suggestions"' in page
+    assert f'hx-get="{reverse("backoffice:suggest-sellers")}"' in page
+    assert f'hx-get="{reverse("backoffice:suggest-products")}"' in page
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Acme Heaters Ltd",
+        "acme heaters ltd",
+        "  Acme Heaters Ltd ",
+        "{id}",
+        "Acme Heaters Ltd ({id})",
+    ],
+)
+def test_queue_finds_a_seller_by_name_id_or_suggestion(client, agent, acme, other, typed):
+    client.force_login(agent)
+    typed = typed.format(id=acme.seller.marketplace_id)
+    response = client.get(QUEUE, {"seller": typed})
+    assert _refs(response) == [acme.reference]
+    # what was typed stays in the box
+    assert 'value="{}"'.format(typed.replace('"', "&#34;")) in response.content.decode()
+
+
+def test_queue_finds_a_product_by_name_or_suggestion(client, agent, acme, other):
+    client.force_login(agent)
+    product = acme.order_line.product
+    assert _refs(client.get(QUEUE, {"product": "oil radiator 2000w"})) == [acme.reference]
+    label = f"{product.title} ({product.marketplace_id})"
+    assert _refs(client.get(QUEUE, {"product": label})) == [acme.reference]
+
+
+def test_an_unknown_seller_is_named_in_a_message_and_shows_nothing(client, agent, acme):
+    client.force_login(agent)
+    response = client.get(QUEUE, {"seller": "Nobody & Co"})
+    assert response.context["rows"] == []
+    page = response.content.decode()
+    assert "Seller: No seller is called “Nobody &amp; Co”: choose one from the suggestions." in page
+    assert 'value="Nobody &amp; Co"' in page
+
+
+def test_two_sellers_of_one_name_are_told_apart_by_their_ids(client, agent, acme):
+    client.force_login(agent)
+    twin = _claim_of("Acme Heaters Ltd", "Fan heater")
+    response = client.get(QUEUE, {"seller": "Acme Heaters Ltd"})
+    assert response.context["rows"] == []
+    assert "More than one seller is called" in response.content.decode()
+    label = f"Acme Heaters Ltd ({twin.seller.marketplace_id})"
+    assert _refs(client.get(QUEUE, {"seller": label})) == [twin.reference]
+
+
+def test_suggestions_offer_sellers_and_products_by_name(client, agent, acme, other):
+    client.force_login(agent)
+    url = reverse("backoffice:suggest-sellers")
+    body = client.get(url, {"seller": "heat"}).content.decode()
+    assert body.strip() == (
+        f'<option value="Acme Heaters Ltd ({acme.seller.marketplace_id})"></option>'
+    )
+    # by the start of the id too; names starting with the text first
+    assert acme.seller.marketplace_id in client.get(url, {"q": "S-T"}).content.decode()
+    products = client.get(reverse("backoffice:suggest-products"), {"product": "heater"})
+    options = re.findall(r'value="([^"]+)"', products.content.decode())
+    assert options == [f"Space heater 1500W ({other.order_line.product.marketplace_id})"]
+    # one letter is too little to suggest anything
+    assert client.get(url, {"seller": "a"}).content.decode().strip() == ""
+
+
+@pytest.mark.parametrize("typed", ["ac\x00me", "a" * 5000, "%", "_"])
+def test_suggestions_take_any_text_without_failing(client, agent, acme, typed):
+    client.force_login(agent)
+    for kind in ("sellers", "products"):
+        response = client.get(reverse(f"backoffice:suggest-{kind}"), {kind[:-1]: typed})
+        assert response.status_code == 200
+    assert _refs(client.get(QUEUE, {"seller": typed})) == []
+
+
+def test_suggestions_escape_names(client, agent):
+    client.force_login(agent)
+    _claim_of('Heat "<b>" & Co', "Heater")
+    body = client.get(reverse("backoffice:suggest-sellers"), {"seller": "heat"}).content.decode()
+    assert "<b>" not in body and "&lt;b&gt;" in body
+
+
+def test_queue_by_seller_name_costs_one_query_more(client, agent, acme, django_assert_num_queries):
+    client.force_login(agent)
+    client.get(QUEUE)  # warm the session
+    # the default page's 5 queries and the seller looked up by name or id
+    with django_assert_num_queries(6):
+        response = client.get(QUEUE, {"seller": "Acme Heaters Ltd"})
+    assert _refs(response) == [acme.reference]
+
+
+# --- money, labels and dates in the queue ----------------------------------------------------
+
+
+def test_queue_rows_show_labels_money_and_the_viewer_s_time(client, agent):
+    # given: a claim submitted at 15:30 UTC, seen by an agent in Madrid
+    StaffProfile.objects.update_or_create(user=agent, defaults={"time_zone": "Europe/Madrid"})
+    claim = claim_in(ClaimStatus.UNDER_REVIEW, amount_minor=123_456)
+    claim_risk_set(claim=claim, score=88, level=RiskLevel.HIGH)
+    moment = dt.datetime(2026, 11, 20, 15, 30, tzinfo=dt.UTC)
+    Claim.objects.filter(pk=claim.pk).update(submitted_at=moment)
+    client.force_login(agent)
+    # when
+    page = client.get(QUEUE).content.decode()
+    # then
+    assert "$1,234.56" in page and "123456" not in page
+    assert ">Under review<" in page and ">under_review<" not in page
+    assert "High (88)" in page
+    assert "20 Nov 2026, 16:30 CET" in page
+
+
+def test_workspace_dates_use_the_one_format_in_the_viewer_s_zone(client, agent):
+    StaffProfile.objects.update_or_create(user=agent, defaults={"time_zone": "Asia/Tokyo"})
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    moment = dt.datetime(2026, 11, 20, 15, 30, tzinfo=dt.UTC)
+    Claim.objects.filter(pk=claim.pk).update(submitted_at=moment)
+    client.force_login(agent)
+    page = client.get(reverse("backoffice:claim", args=[claim.pk])).content.decode()
+    assert "21 Nov 2026, 00:30 JST" in page
+    assert not re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", page)  # no second format
+
+
+# --- the CSV export -------------------------------------------------------------------------
+
+
+def _csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_csv_headers_say_units_and_zones_and_values_are_readable(client, agent):
+    # given: an approved claim of 1,234.56 dollars, seen from New York
+    StaffProfile.objects.update_or_create(user=agent, defaults={"time_zone": "America/New_York"})
+    claim = claim_in(ClaimStatus.APPROVED, amount_minor=123_456)
+    moment = dt.datetime(2026, 11, 20, 15, 30, tzinfo=dt.UTC)
+    Claim.objects.filter(pk=claim.pk).update(submitted_at=moment)
+    client.force_login(agent)
+    # when
+    rows = _csv(client.get(EXPORT))
+    # then: the header names each column's unit or zone
+    header = dict(zip(rows[0], rows[1], strict=True))
+    assert rows[0][:4] == ["Reference", "Status", "Region", "Submitted (America/New_York)"]
+    assert header["Currency"] == "USD"
+    assert header["Claimed (in the currency, e.g. 1234.50)"] == "1234.56"
+    assert header["Approved (in the currency, e.g. 1234.50)"] == "1234.56"
+    # labels, not codes
+    assert header["Status"] == "Approved"
+    assert header["Funding"] == "Marketplace concession"
+    assert header["Region"] == claim.region.name
+    assert header["Risk level"] == "Not scored"
+    assert header["Submitted (America/New_York)"] == "2026-11-20T10:30-05:00"
+    assert header["Decision due (America/New_York)"].endswith("-05:00")
+
+
+# --- the dashboard ----------------------------------------------------------------------------
+
+
+def test_dashboard_charts_label_in_page_text_with_their_numbers_in_tables(client, supervisor):
+    claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(supervisor)
+    page = client.get(reverse("backoffice:dashboard")).content.decode()
+    # three charts whose labels and values are page text, not text drawn in (and shrunk with)
+    # an SVG
+    assert page.count('<figure class="chart"') == 3
+    assert "<text" not in page
+    assert re.search(r'<span class="bar-label">Under review</span>', page)
+    # each chart's numbers are also in a table
+    for heading in ("h-status", "h-intake", "h-load"):
+        section = page.split(f'aria-labelledby="{heading}"', 1)[1].split("</section>", 1)[0]
+        assert "<table" in section
+
+
+def test_dashboard_money_card_has_one_column_per_currency(client, supervisor):
+    from sellers.services.recoveries import withholding_record
+    from tests.sellers.test_recoveries import _escalated_and_approved
+
+    _claim, recovery = _escalated_and_approved(supervisor, approved_minor=200_000)
+    withholding_record(
+        recovery=recovery, amount_minor=50_000, currency="USD", disbursement_reference="D-7"
+    )
+    client.force_login(supervisor)
+    page = client.get(reverse("backoffice:dashboard")).content.decode()
+    money = page.split('aria-labelledby="h-money"', 1)[1].split("</section>", 1)[0]
+    assert re.search(r'<th scope="col" class="num">USD</th>', money)
+    for figure in ("Payouts", "Paid", "Of which step-in (to recover)", "Recovered"):
+        assert f'<th scope="row">{figure}</th>' in money
+    assert '<td class="num">$500.00</td>' in money
+
+
+# --- the admin ----------------------------------------------------------------------------------
+
+
+def test_admin_lists_funding_as_its_label(client, supervisor):
+    # given: a first approval waiting for a second approver, funded by a step-in
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    ApprovalRequest.objects.create(
+        claim=claim,
+        items={},
+        total_minor=500_000,
+        currency="USD",
+        funding="step_in",
+        policy={},
+        requested_by=supervisor,
+    )
+    root = get_user_model().objects.create_superuser("root", "root@example.test", "pw")
+    client.force_login(root)
+    # when
+    page = client.get(reverse("admin:payouts_approvalrequest_changelist")).content.decode()
+    # then
+    assert "Marketplace step-in, recovered from seller" in page
+    assert ">step_in<" not in page
+
+
+def test_admin_claim_list_shows_labels_money_and_one_date_format(client):
+    claim = claim_in(ClaimStatus.ESCALATED, amount_minor=2_500_000)
+    root = get_user_model().objects.create_superuser("root", "root@example.test", "pw")
+    StaffProfile.objects.update_or_create(user=root, defaults={"time_zone": "Europe/Madrid"})
+    Claim.objects.filter(pk=claim.pk).update(
+        submitted_at=dt.datetime(2026, 11, 20, 15, 30, tzinfo=dt.UTC)
+    )
+    client.force_login(root)
+    page = client.get(reverse("admin:claims_claim_changelist")).content.decode()
+    assert "Marketplace step-in, recovered from seller" in page and ">step_in<" not in page
+    assert "$25,000.00" in page
+    assert "20 Nov 2026, 16:30 CET" in page
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata", "Europe/Madrid", "UTC"])
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_queue_dates_are_the_site_s_one_format(zone, language):
+    """The queue puts its many dates together from pieces (backoffice.rendering.Dates): they
+    read exactly as Django's date_format with the site's DATETIME_FORMAT would write them."""
+    import zoneinfo
+
+    from django.utils import timezone, translation
+    from django.utils.formats import date_format
+
+    from backoffice.rendering import Dates
+
+    with timezone.override(zoneinfo.ZoneInfo(zone)), translation.override(language):
+        dates = Dates()
+        start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        for hours in range(0, 366 * 24, 13):
+            moment = start + dt.timedelta(hours=hours, minutes=hours % 60)
+            expected = date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+            if expected.endswith(" "):
+                continue  # an hour that happens twice (DST ends): Django names no zone
+            assert dates(moment) == expected
+            assert dates(moment, short=True) == date_format(
+                timezone.localtime(moment), "MONTH_DAY_FORMAT"
+            )
