@@ -47,3 +47,30 @@ def incident(code: str = "US", *, product=None, submitted=None, **facts):
     )
     incident_facts_record(claim=claim, facts={**QUIET, **facts})
     return claim
+
+
+def deliver_safety_outbox() -> list[str]:
+    """Run the safety app's outbox messages as a worker would; the topics delivered."""
+    from claims.models import Outbox
+    from claims.outbox import deliver
+
+    topics = []
+    for message in Outbox.objects.filter(
+        done_at__isnull=True, topic__startswith="safety."
+    ).order_by("pk"):
+        deliver(message_id=message.pk)
+        topics.append(message.topic)
+    return topics
+
+
+def safety_officer(username: str = "officer"):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from claims import roles
+
+    user = get_user_model().objects.create_user(
+        username=username, password="pw", is_staff=True, email=f"{username}@staff.test"
+    )
+    user.groups.add(Group.objects.get(name=roles.SAFETY))
+    return user
