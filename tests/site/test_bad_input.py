@@ -25,7 +25,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safety.models import SafetyAlert
 from claims.actors import Actor
 from claims.links import link_issue
 from claims.models import Claim, ClaimStatus, LinkPurpose
@@ -33,6 +32,7 @@ from claims.services import claim_request_info, evidence_add
 from fraud.models import Rule, WatchlistEntry
 from fraud.referrals import fraud_refer
 from portal.session import SESSION_KEY
+from safety.models import SafetyAlert
 from tests.factories import claim_in
 from tests.sellers.helpers import awaiting
 
