@@ -129,13 +129,18 @@ def safety_report(request: HttpRequest, pk: int) -> HttpResponse:
             raise_forbidden()
         form = ReportDraftForm(request.POST, form=alert.regulator.report_form, values=values)
         if form.is_valid():
-            # Keep only what differs from the pre-filled value: the rest follows the data.
+            # Keep what staff typed where it differs from the pre-filled value; a field put
+            # back to the pre-filled value follows the data again. Fields not sent stay as
+            # they were.
             prefilled = {row.field.code: row.prefilled for row in rows}
-            answers = {
-                code: value
-                for code, value in form.cleaned_data.items()
-                if value.strip() != prefilled.get(code, "").strip() or code in alert.draft
-            }
+            answers = {}
+            for code, value in form.cleaned_data.items():
+                if code not in request.POST:
+                    continue
+                if value.strip() != prefilled.get(code, "").strip():
+                    answers[code] = value
+                elif code in alert.draft:
+                    answers[code] = ""
             try:
                 alert_draft_save(alert=alert, user=request.user, answers=answers)
             except ERRORS as exc:

@@ -403,7 +403,7 @@ def alert_draft_save(*, alert: SafetyAlert, user, answers: dict[str, str]) -> Sa
     if not changed_fields:
         return alert
     with transaction.atomic():
-        draft = {**alert.draft, **clean}
+        draft = {k: v for k, v in {**alert.draft, **clean}.items() if v}
         updated = SafetyAlert.objects.filter(pk=alert.pk, status__in=LIVE_STATUSES).update(
             draft=draft, updated_at=timezone.now()
         )
