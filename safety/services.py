@@ -152,6 +152,9 @@ def alert_raise(
             merged = sorted(set(live.reasons) | set(reasons))
             if merged != sorted(live.reasons):
                 SafetyAlert.objects.filter(pk=live.pk).update(reasons=merged, updated_at=now)
+                if not new and recall is None:
+                    # A rule newly fired on incidents already in the alert: still a change.
+                    _event(live, AlertEventKind.INCIDENT, data={"reasons": merged}, now=now)
             return live, False
         try:
             with transaction.atomic():

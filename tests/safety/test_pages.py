@@ -156,3 +156,25 @@ def test_listings_page_lists_serious_alerts_and_recalls_not_a_cluster_alone(clie
     from safety.selectors import products_to_suspend
 
     assert list(products_to_suspend()) == [alert.product]
+
+
+def test_the_alert_list_costs_the_same_queries_for_1_and_20_alerts(
+    client, officer, django_assert_num_queries
+):
+    def alerts(n):
+        for _ in range(n):
+            incident("US", hazard="fire_smoke")
+        safety_alerts_raise()
+
+    client.force_login(officer)
+    alerts(1)
+    client.get(reverse("backoffice:safety"))  # warm the session and permission caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("backoffice:safety"))
+    alerts(19)
+    assert SafetyAlert.objects.count() == 20
+    with django_assert_num_queries(len(one)):
+        client.get(reverse("backoffice:safety"))
