@@ -117,15 +117,17 @@ def test_staff_correct_the_facts_with_history(client, officer, alert):
 
 def test_recall_import_page_refuses_a_bad_file_and_imports_a_good_one(client, officer):
     ProductFactory(title="Hair dryer", model_number="HD-220")
+    from safety.models import Regulator
+
     client.force_login(officer)
     url = reverse("backoffice:safety-recalls")
+    cpsc = Regulator.objects.get(code="cpsc").pk
     bad = client.post(
         url,
-        {"source": "cpsc_json", "regulator": 1, "file": SimpleUploadedFile("r.json", b"{oops")},
+        {"source": "cpsc_json", "regulator": cpsc, "file": SimpleUploadedFile("r.json", b"{oops")},
     )
     assert bad.status_code == 400 and "not valid JSON" in bad.content.decode()
     assert not Recall.objects.exists()
-    from safety.models import Regulator
 
     good = client.post(
         url,
