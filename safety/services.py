@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from claims.models import Claim, DenialReason
+from claims.models import Claim, ClaimStatus, DenialReason
 from claims.outbox import outbox_add
 from safety.exceptions import SafetyError
 from safety.models import (
@@ -251,7 +251,7 @@ def product_cluster(*, product_id: int, window_days: int, now: dt.datetime) -> l
             submitted_at__lte=now,
         )
         .filter(safety_incident_q(), not_fraud())
-        .exclude(status="withdrawn")
+        .exclude(status=ClaimStatus.WITHDRAWN)
         .order_by("submitted_at", "pk")
     )
 
@@ -265,7 +265,7 @@ def _clusters_raise(*, regulator: Regulator, region_ids: list[int], now: dt.date
             region_id__in=region_ids, submitted_at__gte=window, submitted_at__lte=now
         )
         .filter(safety_incident_q(), not_fraud())
-        .exclude(status="withdrawn")
+        .exclude(status=ClaimStatus.WITHDRAWN)
         .values_list("order_line__product_id", flat=True)
         .distinct()
     )
