@@ -17,7 +17,7 @@ class RegulatorAdmin(SimpleHistoryAdmin):
 class IncidentFactsAdmin(SimpleHistoryAdmin):
     list_display = ["claim", "hazard", "medical_care", "death", "child_hurt", "updated_at"]
     list_filter = ["hazard", "medical_care", "death", "child_hurt"]
-    raw_id_fields = ["claim"]
+    list_select_related = ["claim"]
     readonly_fields = ["claim"]
 
     def has_add_permission(self, request) -> bool:
