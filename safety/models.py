@@ -354,6 +354,14 @@ class AlertEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.alert_id} {self.kind}"
 
+    @property
+    def from_label(self) -> str:
+        return AlertStatus(self.from_status).label if self.from_status else "—"
+
+    @property
+    def to_label(self) -> str:
+        return AlertStatus(self.to_status).label if self.to_status else ""
+
 
 class RecallSource(models.TextChoices):
     CPSC = "cpsc_json", _("CPSC recalls (JSON)")

@@ -49,7 +49,7 @@ class Facts:
         return self.alert.product
 
     def when(self, moment: dt.datetime | None) -> str:
-        return date_format(moment.astimezone(self.zone), "DATETIME_FORMAT") if moment else ""
+        return date_format(moment.astimezone(self.zone), "Y-m-d H:i T") if moment else ""
 
 
 def _join(values) -> str:
