@@ -250,6 +250,37 @@ def parse_csv(text: str) -> list[ParsedRecall]:
 # --- importing and acting -----------------------------------------------------------------------
 
 
+class ProductIndex:
+    """Products by GTIN, model and title word, so a recall is weighed against the few products
+    that could match (``recall_match_reason`` still decides), not the whole catalogue."""
+
+    def __init__(self, products):
+        self.by_gtin: dict[str, list[Product]] = {}
+        self.by_model: dict[str, list[Product]] = {}
+        self.by_word: dict[str, list[Product]] = {}
+        for product in products:
+            if gtin_normal(product.gtin):
+                self.by_gtin.setdefault(gtin_normal(product.gtin), []).append(product)
+            if model_normal(product.model_number):
+                self.by_model.setdefault(model_normal(product.model_number), []).append(product)
+            for word in _title_words(product.title):
+                self.by_word.setdefault(word, []).append(product)
+
+    def candidates(self, recall: Recall) -> list[Product]:
+        found: dict[int, Product] = {}
+        for gtin in recall.gtins:
+            found.update((p.pk, p) for p in self.by_gtin.get(gtin_normal(gtin), []))
+        for model in recall.model_numbers:
+            found.update((p.pk, p) for p in self.by_model.get(model_normal(model), []))
+        for name in recall.product_names:
+            wanted = _title_words(name)
+            if len(wanted) < 2:
+                continue
+            rarest = min(wanted, key=lambda w: len(self.by_word.get(w, [])))
+            found.update((p.pk, p) for p in self.by_word.get(rarest, []))
+        return sorted(found.values(), key=lambda p: p.pk)
+
+
 @dataclass
 class ImportResult:
     recalls: int = 0
@@ -265,7 +296,7 @@ def recalls_import(
     now = now or timezone.now()
     parsed = parse_cpsc_json(text) if source == RecallSource.CPSC else parse_csv(text)
     result = ImportResult(recalls=len(parsed))
-    products = list(Product.objects.select_related("seller"))
+    index = ProductIndex(Product.objects.only("pk", "title", "gtin", "model_number"))
     with transaction.atomic():
         for item in parsed:
             recall, created = Recall.objects.get_or_create(
@@ -286,7 +317,7 @@ def recalls_import(
                 },
             )
             result.new_recalls += created
-            for product in products:
+            for product in index.candidates(recall):
                 reason = recall_match_reason(recall=recall, product=product)
                 if reason is None:
                     continue
