@@ -11,9 +11,8 @@ from pathlib import Path
 from django.db import transaction
 
 from claims.actors import Actor
-from claims.lifecycle import Via
-from claims.models import Claim, ClaimStatus, IncidentKind, LossKind, Region
-from claims.services import LossInput, claim_create, claim_transition
+from claims.models import Claim, IncidentKind, LossKind, Region
+from claims.services import LossInput, claim_create
 from marketplace.models import Customer, Order, OrderLine, Product
 from safety.models import AlertStatus, RecallSource, Regulator, SafetyAlert
 from safety.recalls import recalls_import
@@ -63,7 +62,8 @@ def _foreign_claim(*, region: Region, product: Product, n: int, submitted: dt.da
 
 
 def _claim(*, line: OrderLine, submitted: dt.datetime, text: str) -> Claim:
-    claim = claim_create(
+    # Left just filed (submitted): screening and fraud scoring come next, as for a new claim.
+    return claim_create(
         order_line=line,
         incident_date=(submitted - dt.timedelta(days=1)).date(),
         incident_kind=IncidentKind.PERSONAL_INJURY,
@@ -75,13 +75,6 @@ def _claim(*, line: OrderLine, submitted: dt.datetime, text: str) -> Claim:
         ],
         actor=Actor.customer(line.order.customer),
         now=submitted,
-    )
-    return claim_transition(
-        claim=claim,
-        to=ClaimStatus.SCREENING,
-        actor=Actor.system("screening"),
-        now=submitted,
-        via=Via.SCREENING,
     )
 
 
