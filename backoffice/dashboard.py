@@ -11,13 +11,14 @@ from django.db.models.functions import Extract, TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from backoffice.models import OPEN_ALERT_STATUSES, SafetyAlert, SlaClock
+from backoffice.models import SlaClock
 from backoffice.services import OPEN_STATUSES
 from backoffice.sla import CLOCKS, clock_breached_q
 from claims import roles
 from claims.lifecycle import DECIDED_STATUSES
 from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind, Funding, RiskLevel
 from claims.money import format_minor
+from safety.models import LIVE_STATUSES, SafetyAlert
 
 DECISIONS = DECIDED_STATUSES
 
@@ -160,7 +161,7 @@ def dashboard_figures(*, now: dt.datetime | None = None) -> dict:
         "workload_bars": bars([(u.get_username(), u.open_claims) for u in workload]),
         "fraud_hold": counts["fraud_hold"],
         "holds": holds,
-        "open_alerts": SafetyAlert.objects.filter(status__in=OPEN_ALERT_STATUSES).count(),
+        "open_alerts": SafetyAlert.objects.filter(status__in=LIVE_STATUSES).count(),
     }
 
 

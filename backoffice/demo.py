@@ -1,11 +1,11 @@
-"""Demo data for the back office: an injury cluster and a serious injury (safety alerts), risk
+"""Demo data for the back office: an injury cluster and a serious injury (safety.demo adds their
+facts and alerts), risk
 scores, tags, and SLA breaches recorded by the same sweeper the beat runs."""
 
 import datetime as dt
 import random
 from collections import defaultdict
 
-from backoffice.safety import safety_alerts_raise
 from backoffice.services import claim_tag_add, sla_breaches_record
 from claims.actors import Actor
 from claims.lifecycle import Via
@@ -74,4 +74,5 @@ def demo_seed_backoffice(*, now: dt.datetime, users: dict, lines: list, rng: ran
         StaffProfile.objects.update_or_create(
             user=users[name], defaults={"max_open_claims": 25, "away": name == "agent2"}
         )
-    return {"breaches": sla_breaches_record(now=now), "alerts": safety_alerts_raise(now=now)}
+    # The safety alerts of these claims are raised from their facts (safety.demo).
+    return {"breaches": sla_breaches_record(now=now)}

@@ -6,7 +6,6 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.models import AlertStatus
 from backoffice.services import Recipient
 from claims.models import ClaimStatus, DenialReason, Funding
 from claims.money import MoneyError, exponent, to_minor
@@ -177,14 +176,3 @@ class BulkForm(forms.Form):
         if action == "request_info":
             return self.cleaned_data["message"]
         return self.cleaned_data["tag"]
-
-
-class AlertForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Mark as"),
-        choices=[c for c in AlertStatus.choices if c[0] != AlertStatus.OPEN],
-    )
-    reference = forms.CharField(label=_("Report reference"), required=False, max_length=100)
-    reason = forms.CharField(
-        label=_("Reason for dismissal"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )

@@ -1,4 +1,6 @@
-"""What the back office adds to a claim: tags, saved queue views, SLA breaches, safety alerts.
+"""What the back office adds to a claim: tags, saved queue views, SLA breaches.
+
+Product-safety alerts are the ``safety`` app's (issue 17).
 
 Statuses and the timeline stay in ``claims``; these rows only describe how staff work a claim.
 """
@@ -91,93 +93,3 @@ class SlaBreach(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id} {self.clock}"
-
-
-class AlertTrigger(models.TextChoices):
-    CLUSTER = "cluster", _("Several injury claims in the window")
-    SERIOUS = "serious", _("Serious injury or death reported")
-
-
-class AlertStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    INVESTIGATING = "investigating", _("Under investigation")
-    REPORTED = "reported", _("Reported to the regulator")
-    DISMISSED = "dismissed", _("Dismissed")
-
-
-OPEN_ALERT_STATUSES = (AlertStatus.OPEN, AlertStatus.INVESTIGATING)
-
-
-class SafetyAlert(models.Model):
-    """A product that may have to be reported (CPSA 15(b): within 24 hours in the US)."""
-
-    product = models.ForeignKey(
-        "marketplace.Product", on_delete=models.PROTECT, related_name="safety_alerts"
-    )
-    trigger = models.CharField(_("trigger"), max_length=10, choices=AlertTrigger)
-    # The claim that raised a serious-injury alert; empty for a cluster.
-    claim = models.ForeignKey(
-        "claims.Claim", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    injury_claims = models.PositiveIntegerField(_("injury claims in the window"), default=0)
-    raised_at = models.DateTimeField(_("raised"), default=timezone.now)
-    report_due = models.DateTimeField(_("report due"))
-    status = models.CharField(
-        _("status"), max_length=14, choices=AlertStatus, default=AlertStatus.OPEN
-    )
-    report_reference = models.CharField(_("report reference"), max_length=100, blank=True)
-    dismiss_reason = models.TextField(_("reason for dismissal"), blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["report_due"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=AlertStatus.values), name="safetyalert_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(trigger__in=AlertTrigger.values), name="safetyalert_trigger_valid"
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="reported") | ~Q(report_reference=""),
-                name="safetyalert_reported_has_reference",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="dismissed") | ~Q(dismiss_reason=""),
-                name="safetyalert_dismissed_has_reason",
-            ),
-            # Idempotent creation: one live cluster alert per product, one alert per serious
-            # claim, whoever raises it and however often.
-            models.UniqueConstraint(
-                fields=["product"],
-                condition=Q(trigger="cluster", status__in=["open", "investigating"]),
-                name="safetyalert_one_live_cluster_per_product",
-            ),
-            models.UniqueConstraint(
-                fields=["claim"],
-                condition=Q(trigger="serious"),
-                name="safetyalert_one_per_serious_claim",
-            ),
-        ]
-        indexes = [
-            # The safety page: live alerts, most urgent first.
-            models.Index(
-                fields=["report_due"],
-                condition=Q(status__in=["open", "investigating"]),
-                name="safetyalert_live_idx",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.product_id} {self.get_trigger_display()}"
-
-    @property
-    def is_live(self) -> bool:
-        return self.status in OPEN_ALERT_STATUSES
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.is_live and self.report_due < timezone.now()

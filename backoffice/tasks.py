@@ -12,13 +12,6 @@ def sla_breaches_record() -> int:
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def safety_alerts_raise() -> int:
-    from backoffice.safety import safety_alerts_raise as run
-
-    return run()
-
-
-@shared_task(acks_late=True, ignore_result=True)
 def claims_auto_assign() -> int:
     from django.conf import settings
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backoffice import views, views_certificates, views_claim
+from backoffice import views, views_certificates, views_claim, views_safety
 
 app_name = "backoffice"
 
@@ -23,8 +23,16 @@ urlpatterns = [
         name="claim-evidence-share",
     ),
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("safety/", views.safety, name="safety"),
-    path("safety/<int:pk>/", views.safety_alert_update, name="safety-alert"),
+    path("safety/", views_safety.safety, name="safety"),
+    path("safety/<int:pk>/", views_safety.safety_alert, name="safety-alert"),
+    path("safety/<int:pk>/move/", views_safety.safety_alert_move, name="safety-alert-move"),
+    path("safety/<int:pk>/report/", views_safety.safety_report, name="safety-report"),
+    path("safety/<int:pk>/report.pdf", views_safety.safety_report_pdf, name="safety-report-pdf"),
+    path("safety/<int:pk>/report.csv", views_safety.safety_report_csv, name="safety-report-csv"),
+    path("safety/<int:pk>/file/", views_safety.safety_report_file, name="safety-report-file"),
+    path("safety/facts/<int:claim_pk>/", views_safety.safety_facts, name="safety-facts"),
+    path("safety/recalls/", views_safety.safety_recalls, name="safety-recalls"),
+    path("safety/listings/", views_safety.safety_listings, name="safety-listings"),
     path("certificates/", views_certificates.certificate_queue, name="certificates"),
     path("certificates/<int:pk>/", views_certificates.certificate_detail, name="certificate"),
     path(

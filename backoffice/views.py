@@ -1,4 +1,4 @@
-"""Staff pages: the queue, its CSV export, bulk actions, the dashboard and the safety page.
+"""Staff pages: the queue, its CSV export, bulk actions and the dashboard (safety: views_safety).
 
 Views parse the request, call one selector or service, turn domain errors into messages and
 redirect (post/redirect/get). The claim workspace and its actions are in ``views_claim``.
@@ -14,7 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,11 +24,9 @@ from backoffice import selectors
 from backoffice.dashboard import dashboard_figures
 from backoffice.exceptions import BackofficeError
 from backoffice.filters import ClaimQueueFilter
-from backoffice.forms import AlertForm, BulkForm
-from backoffice.models import OPEN_ALERT_STATUSES, SafetyAlert
+from backoffice.forms import BulkForm
 from backoffice.rendering import queue_rows_html
-from backoffice.safety import ALERT_MOVES, safety_alert_mark
-from backoffice.services import DOMAIN_ERRORS, claims_bulk
+from backoffice.services import claims_bulk
 from backoffice.sla import claim_clocks, worst_state
 from claims.models import ClaimStatus, Funding, RiskLevel
 from claims.money import plain_minor
@@ -311,57 +309,3 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     figures = dashboard_figures()
     query = urlencode({"status": "fraud_hold"})
     return render(request, "backoffice/dashboard.html", {**figures, "fraud_hold_url": f"?{query}"})
-
-
-@require_safe
-@staff_view("backoffice.view_safetyalert")
-def safety(request: HttpRequest) -> HttpResponse:
-    live = list(
-        SafetyAlert.objects.filter(status__in=OPEN_ALERT_STATUSES)
-        .select_related("product__seller", "claim", "updated_by")
-        .order_by("report_due", "pk")
-    )
-    closed = list(
-        SafetyAlert.objects.exclude(status__in=OPEN_ALERT_STATUSES)
-        .select_related("product__seller", "claim", "updated_by")
-        .order_by("-updated_at", "-pk")[:50]
-    )
-    return render(
-        request,
-        "backoffice/safety.html",
-        {
-            "live": live,
-            "closed": closed,
-            "moves": ALERT_MOVES,
-            "form": AlertForm(),
-            "can_change": request.user.has_perm("backoffice.change_safetyalert"),
-            "now": timezone.now(),
-        },
-    )
-
-
-@require_POST
-@staff_view("backoffice.change_safetyalert")
-def safety_alert_update(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = get_object_or_404(SafetyAlert, pk=pk)
-    form = AlertForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose what to mark the alert as."))
-        return redirect("backoffice:safety")
-    try:
-        safety_alert_mark(
-            alert=alert,
-            user=request.user,
-            status=form.cleaned_data["status"],
-            reference=form.cleaned_data["reference"],
-            reason=form.cleaned_data["reason"],
-        )
-    except DOMAIN_ERRORS as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("Alert for %(product)s marked %(status)s.")
-            % {"product": alert.product.title, "status": alert.get_status_display()},
-        )
-    return redirect("backoffice:safety")

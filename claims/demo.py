@@ -43,6 +43,7 @@ DEMO_USERS = [
     ("agent2", roles.AGENT, False),
     ("analyst", roles.ANALYST, False),
     ("supervisor", roles.SUPERVISOR, False),
+    ("safety", roles.SAFETY, False),
     ("admin", None, True),
 ]
 # The demo supervisor's second factor (supervisors must have one): an authenticator key anyone
@@ -378,6 +379,10 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
     )
     # Last: the fraud rules score every demo claim, and a fraud ring is added.
     demo_seed_fraud(region=region, sellers=sellers, users=users, now=now)
+    # Product safety: facts, an alert per regulator, a filed report, a matched recall.
+    from safety.demo import demo_seed_safety
+
+    demo_seed_safety(now=now, users=users)
     from privacy.demo import demo_seed_privacy
 
     demo_seed_privacy(users=users)  # a legal hold and a data export on /staff/privacy/

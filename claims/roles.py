@@ -6,6 +6,7 @@ from django.db.models import Q
 AGENT = "Claims agent"
 ANALYST = "Fraud analyst"
 SUPERVISOR = "Supervisor"
+SAFETY = "Safety officer"
 
 _READ_MIRRORS = [
     "marketplace.view_customer",
@@ -35,6 +36,18 @@ _PAYOUTS_READ = [
     "payouts.view_approvalrequest",
 ]
 
+# Product safety (issue 17): alerts, report drafts and filing, recall lists, incident facts.
+_SAFETY = [
+    "safety.view_safetyalert",
+    "safety.change_safetyalert",
+    "safety.file_safetyalert",
+    "safety.import_recall",
+    "safety.view_recall",
+    "safety.view_regulator",
+    "safety.view_incidentfacts",
+    "safety.change_incidentfacts",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     AGENT: _READ_MIRRORS
     + _READ_CLAIMS
@@ -49,8 +62,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sellers.view_recovery",
         "sellers.view_withholding",
         "sellers.view_sellerresponse",
-        "backoffice.view_safetyalert",
-        "backoffice.change_safetyalert",
+        "safety.view_safetyalert",
         *_PAYOUTS_READ,
         "payouts.set_payee",
     ],
@@ -62,7 +74,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "claims.add_evidence",
         "fraud.view_fraudreview",
         "fraud.add_fraudreview",
-        "backoffice.view_safetyalert",
+        "safety.view_safetyalert",
     ],
     SUPERVISOR: _READ_MIRRORS
     + _READ_CLAIMS
@@ -105,8 +117,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sellers.view_sellerresponse",
         "sellers.decide_recovery",
         "sellers.export_withholdings",
-        "backoffice.view_safetyalert",
-        "backoffice.change_safetyalert",
+        # Product safety: supervisors hear about alerts about to breach and may act on them.
+        *_SAFETY,
         "backoffice.view_dashboard",
         "backoffice.assign_claims",
         *_PAYOUTS_READ,
@@ -123,7 +135,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "payouts.view_ledgertransaction",
         "payouts.view_ledgerentry",
         "payouts.view_providerrecord",
+        "safety.change_regulator",
     ],
+    SAFETY: _READ_MIRRORS + _READ_CLAIMS + _SAFETY,
 }
 
 

@@ -52,6 +52,8 @@ OPTIONAL = [
     "country",
     "customer_since",
     "product_category",
+    "product_gtin",
+    "product_model",
     "delivered_on",
 ]
 COLUMNS = REQUIRED + OPTIONAL
@@ -363,6 +365,8 @@ def _write(rows: list[Row]) -> ImportResult:
                 defaults={
                     "title": c["product_title"],
                     "category": c["product_category"],
+                    "gtin": "".join(ch for ch in c["product_gtin"] if ch.isdigit())[:14],
+                    "model_number": c["product_model"][:100],
                     "seller": seller,
                 },
             )

@@ -32,6 +32,13 @@ class Product(models.Model):
     title = models.CharField(_("title"), max_length=300)
     category = models.CharField(_("category"), max_length=100, blank=True)
     seller = models.ForeignKey("sellers.Seller", on_delete=models.PROTECT, related_name="products")
+    # Product safety (issue 17): recall lists are matched on these.
+    gtin = models.CharField(
+        _("UPC / GTIN"), max_length=14, blank=True, default="", db_default="", db_index=True
+    )
+    model_number = models.CharField(
+        _("model number"), max_length=100, blank=True, default="", db_default=""
+    )
 
     class Meta:
         ordering = ["title"]

@@ -84,6 +84,7 @@ def claim_submit(
     people_injured: int,
     losses: list[LossInput],
     files: list[dict],
+    facts: dict | None = None,
     ip: str = "",
     device: str = "",
     language: str = "",
@@ -116,6 +117,11 @@ def claim_submit(
             actor=actor,
             language=language,
         )
+        if facts is not None:
+            # The product-safety facts (issue 17): weighed against the regulators' rules.
+            from safety.services import incident_facts_record
+
+            incident_facts_record(claim=claim, facts=facts)
         if ip or device:
             from fraud.scoring import fraud_attributes_record
 

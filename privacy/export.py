@@ -48,7 +48,6 @@ WITHHELD: dict[str, str] = {
     "payouts.ledgerentry": "the marketplace's accounting; payouts are exported",
     "payouts.qasample": "internal quality review of staff decisions",
     "backoffice.slabreach": "internal measure of the staff's service levels",
-    "backoffice.safetyalert": "product-safety record about the product, not about you",
     "sellers.recovery": "the seller's account with the marketplace",
     "sellers.withholding": "the seller's account with the marketplace",
     "sellers.reminder": "messages to the seller, holding only your claim's facts exported here",

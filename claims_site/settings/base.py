@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "backoffice",
     "payouts",
     "privacy",
+    "safety",
 ]
 
 MIDDLEWARE = [
@@ -294,9 +295,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "backoffice.tasks.sla_breaches_record",
         "schedule": timedelta(minutes=5),
     },
-    "backoffice-safety-alerts": {
-        "task": "backoffice.tasks.safety_alerts_raise",
-        "schedule": timedelta(minutes=10),
+    # Product safety: weigh incidents, raise alerts, send reminders, escalate (issue 17).
+    "safety-sweep": {
+        "task": "safety.tasks.safety_sweep",
+        "schedule": timedelta(minutes=5),
     },
     "backoffice-auto-assign": {
         "task": "backoffice.tasks.claims_auto_assign",
@@ -370,12 +372,9 @@ OUTBOX_BATCH_SIZE = 500
 # Claims the seller-deadline escalation moves per transaction (bounded memory and lock time).
 ESCALATION_BATCH_SIZE = env.int("ESCALATION_BATCH_SIZE", default=5000)
 DEMO_MODE = env.bool("DEMO_MODE", default=False)
-# Back office (issue 7): round-robin auto-assignment, product-safety alert rule.
+# Back office (issue 7): round-robin auto-assignment. (The product-safety rules are data:
+# safety.Regulator rows, issue 17.)
 BACKOFFICE_AUTO_ASSIGN = env.bool("BACKOFFICE_AUTO_ASSIGN", default=False)
-SAFETY_WINDOW_DAYS = env.int("SAFETY_WINDOW_DAYS", default=30)
-SAFETY_CLUSTER_CLAIMS = env.int("SAFETY_CLUSTER_CLAIMS", default=3)
-SAFETY_SERIOUS_PEOPLE_INJURED = env.int("SAFETY_SERIOUS_PEOPLE_INJURED", default=2)
-SAFETY_SERIOUS_MEDICAL_MINOR = env.int("SAFETY_SERIOUS_MEDICAL_MINOR", default=500_000)
 
 # --- Customer portal (issue 3) -------------------------------------------------------------
 CSRF_FAILURE_VIEW = "portal.views.errors.csrf_failure"

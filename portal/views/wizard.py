@@ -47,6 +47,7 @@ from portal.selectors import customer_order_line, customer_orders
 from portal.services import claim_submit
 from portal.session import customer_required, device_cookie_set, device_id
 from portal.steps import step_links, step_reasons
+from safety.forms import IncidentFactsForm
 
 
 def limits_context() -> dict:
@@ -130,21 +131,32 @@ def wizard(request: HttpRequest, line_id: int, step: str) -> HttpResponse:
 
 
 def _incident(request, line, item: WizardItem, draft: dict) -> HttpResponse:
+    # The product-safety facts (issue 17) are asked on this step, in their own form.
     if request.method == "POST":
         form = IncidentForm(request.POST)
-        if form.is_valid():
+        valid = form.is_valid()
+        facts_form = IncidentFactsForm(
+            request.POST, people_injured=form.cleaned_data.get("people_injured")
+        )
+        if valid & facts_form.is_valid():
             reasons = step_reasons(
                 step="incident", line=line, incident_date=form.cleaned_data["incident_date"]
             )
             if not reasons:
-                draft_put(request.session, line, incident=form.as_draft())
+                incident = {**form.as_draft(), "safety": facts_form.as_facts()}
+                draft_put(request.session, line, incident=incident)
                 return redirect("portal:wizard", line_id=item.line_id, step="losses")
             for reason in reasons:
                 form.add_error("incident_date", reason)
     else:
         form = IncidentForm(initial=IncidentForm.initial_from(draft))
+        facts_form = IncidentFactsForm(
+            initial=IncidentFactsForm.initial_from((draft.get("incident") or {}).get("safety"))
+        )
     return render(
-        request, "portal/wizard_incident.html", _context(request, item, "incident", form=form)
+        request,
+        "portal/wizard_incident.html",
+        _context(request, item, "incident", form=form, facts_form=facts_form),
     )
 
 
@@ -287,6 +299,9 @@ def _evidence_keep(form: EvidenceForm, files: list[dict]) -> int:
 
 
 def _review(request, line, item: WizardItem, draft: dict) -> HttpResponse:
+    if not draft["incident"].get("safety"):
+        # A draft from before the safety questions: ask them first.
+        return redirect("portal:wizard", line_id=item.line_id, step="incident")
     form = DeclarationsForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -309,6 +324,7 @@ def _review(request, line, item: WizardItem, draft: dict) -> HttpResponse:
                     incident_kind=incident["incident_kind"],
                     description=incident["description"],
                     people_injured=incident["people_injured"],
+                    facts=incident["safety"],
                     losses=_loss_inputs(draft),
                     files=list(draft.get("files") or []),
                     ip=client_ip(request),
@@ -353,6 +369,7 @@ def _review(request, line, item: WizardItem, draft: dict) -> HttpResponse:
             losses=losses,
             total=format_minor(sum(x["amount_minor"] for x in draft.get("losses") or []), currency),
             files=files,
+            facts=IncidentFactsForm.summary(draft["incident"]["safety"]),
         ),
         status=status,
     )

@@ -4,26 +4,42 @@ without a role (outsider), a customer and a seller (no staff login) and anonymou
 import pytest
 from django.urls import reverse
 
-from backoffice.models import AlertStatus, AlertTrigger, SafetyAlert
 from claims.models import Claim, ClaimEvent, ClaimStatus
+from safety.models import AlertStatus, IncidentFacts, Recall, Regulator, SafetyAlert
+from safety.reports import FIELDS
 from tests.factories import claim_in
+from tests.safety.helpers import safety_officer
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["agent", "analyst", "supervisor", "outsider", "customer", "seller", "anonymous"]
-STAFF = {"agent", "analyst", "supervisor", "outsider"}
+ROLES = ["agent", "analyst", "supervisor", "safety", "outsider", "customer", "seller", "anonymous"]
+STAFF = {"agent", "analyst", "supervisor", "safety", "outsider"}
+SAFETY_READERS = {"agent", "analyst", "supervisor", "safety"}
 
 # page -> roles that get 200 (other staff get 403; non-staff are sent to sign in)
 PAGES = {
-    "queue": {"agent", "analyst", "supervisor"},
-    "queue-export": {"agent", "analyst", "supervisor"},
-    "claim": {"agent", "analyst", "supervisor"},
+    # The safety team reads claims (the incidents behind its alerts), never moves them.
+    "queue": {"agent", "analyst", "supervisor", "safety"},
+    "queue-export": {"agent", "analyst", "supervisor", "safety"},
+    "claim": {"agent", "analyst", "supervisor", "safety"},
     "claim-move": {"agent", "analyst", "supervisor"},
     "dashboard": {"supervisor"},
-    "safety": {"agent", "analyst", "supervisor"},
-    "suggest-sellers": {"agent", "analyst", "supervisor"},
-    "suggest-products": {"agent", "analyst", "supervisor"},
+    "safety": SAFETY_READERS,
+    "safety-alert": SAFETY_READERS,
+    "safety-report": SAFETY_READERS,
+    "safety-report-pdf": SAFETY_READERS,
+    "safety-report-csv": SAFETY_READERS,
+    "safety-listings": SAFETY_READERS,
+    "safety-recalls": {"supervisor", "safety"},
+    "safety-facts": {"supervisor", "safety"},
+    "suggest-sellers": {"agent", "analyst", "supervisor", "safety"},
+    "suggest-products": {"agent", "analyst", "supervisor", "safety"},
 }
+
+
+@pytest.fixture
+def everyone(everyone):
+    return {**everyone, "safety": safety_officer("safety")}
 
 
 @pytest.fixture
@@ -33,14 +49,20 @@ def claim(db):
 
 @pytest.fixture
 def alert(claim):
+    """A live CPSC alert on the claim's product, its report draft complete (ready to file)."""
     from django.utils import timezone
 
-    return SafetyAlert.objects.create(
+    regulator = Regulator.objects.get(code="cpsc")
+    alert = SafetyAlert.objects.create(
         product=claim.order_line.product,
-        trigger=AlertTrigger.CLUSTER,
-        injury_claims=3,
-        report_due=timezone.now(),
+        regulator=regulator,
+        trigger="incident",
+        aware_at=timezone.now(),
+        report_due=timezone.now() + timezone.timedelta(hours=24),
+        draft={spec.code: "completed" for spec in FIELDS[regulator.report_form]},
     )
+    alert.claims.add(claim)
+    return alert
 
 
 def _seller_file(claim):
@@ -74,8 +96,17 @@ def _url(name, claim, alert):
         return reverse(f"backoffice:{name}", args=[claim.pk])
     if name == "claim-move":
         return reverse("backoffice:claim-move", args=[claim.pk, "needs_info"])
-    if name == "safety-alert":
-        return reverse("backoffice:safety-alert", args=[alert.pk])
+    if name in (
+        "safety-alert",
+        "safety-alert-move",
+        "safety-report",
+        "safety-report-pdf",
+        "safety-report-csv",
+        "safety-report-file",
+    ):
+        return reverse(f"backoffice:{name}", args=[alert.pk])
+    if name == "safety-facts":
+        return reverse("backoffice:safety-facts", args=[claim.pk])
     return reverse(f"backoffice:{name}")
 
 
@@ -92,7 +123,11 @@ def test_page_permission_matrix(client, everyone, claim, alert, role, page):
     # when
     response = client.get(_url(page, claim, alert))
     # then
-    if role in PAGES[page]:
+    if (page, role) == ("claim-move", "safety"):
+        # may read the claim but no move is offered: back to the claim page
+        assert response.status_code == 302
+        assert response["Location"] == reverse("backoffice:claim", args=[claim.pk])
+    elif role in PAGES[page]:
         assert response.status_code == 200
     elif role in STAFF:
         assert response.status_code == 403
@@ -103,22 +138,44 @@ def test_page_permission_matrix(client, everyone, claim, alert, role, page):
 
 # action -> (roles whose POST takes effect, the POST data)
 ACTIONS = {
-    "claim-note": ({"agent", "analyst", "supervisor"}, {"text": "Called the customer."}),
+    "claim-note": (
+        {"agent", "analyst", "supervisor", "safety"},
+        {"text": "Called the customer."},
+    ),
     "claim-message": (
         {"agent", "analyst", "supervisor"},
         {"to": "customer", "text": "Please send the receipt."},
     ),
     "claim-assign": ({"supervisor"}, {"assignee": "agent", "reason": "Workload"}),
-    "claim-tag": ({"agent", "analyst", "supervisor"}, {"name": "recall-watch"}),
+    "claim-tag": ({"agent", "analyst", "supervisor", "safety"}, {"name": "recall-watch"}),
     "claim-move": (
         {"agent", "analyst", "supervisor"},
         {"expected_status": "under_review", "reason": "Please send the receipt."},
     ),
     "take-next": ({"agent", "analyst", "supervisor"}, {}),
-    "queue-bulk": ({"agent", "analyst", "supervisor"}, {"action": "tag", "tag": "bulk-tag"}),
-    "safety-alert": ({"agent", "supervisor"}, {"status": "investigating"}),
     # Showing the customer a file the evidence rule keeps from them (claims.evidence).
     "claim-evidence-share": ({"agent", "supervisor"}, {}),
+    "queue-bulk": (
+        {"agent", "analyst", "supervisor", "safety"},
+        {"action": "tag", "tag": "bulk-tag"},
+    ),
+    "safety-alert-move": ({"supervisor", "safety"}, {"to": "investigating"}),
+    "safety-report": ({"supervisor", "safety"}, {"reporter_name": "Sam Safety"}),
+    "safety-report-file": (
+        {"supervisor", "safety"},
+        {"reference": "CPSC-77", "sent_at": "2026-01-01T10:00"},
+    ),
+    "safety-facts": (
+        {"supervisor", "safety"},
+        {
+            "hazard": "burn",
+            "medical_care": "none",
+            "death": "no",
+            "child_hurt": "none",
+            "kept_for_inspection": "no",
+        },
+    ),
+    "safety-recalls": ({"supervisor", "safety"}, {"source": "csv"}),
 }
 
 
@@ -133,10 +190,14 @@ def _effect(action, claim, alert) -> bool:
         "claim-move": claim.status == ClaimStatus.NEEDS_INFO,
         "take-next": Claim.objects.filter(assignee__isnull=False).exists(),
         "queue-bulk": claim.tag_links.exists(),
-        "safety-alert": alert.status == AlertStatus.INVESTIGATING,
         "claim-evidence-share": claim.evidence.filter(
             shared_with_customer_at__isnull=False
         ).exists(),
+        "safety-alert-move": alert.status == AlertStatus.INVESTIGATING,
+        "safety-report": alert.draft.get("reporter_name") == "Sam Safety",
+        "safety-report-file": alert.status == AlertStatus.FILED,
+        "safety-facts": IncidentFacts.objects.filter(claim=claim, hazard="burn").exists(),
+        "safety-recalls": Recall.objects.exists(),
     }[action]
 
 
@@ -147,6 +208,29 @@ def test_action_permission_matrix(client, everyone, claim, alert, role, action):
     allowed, data = ACTIONS[action]
     if action == "queue-bulk":
         data = {**data, "claims": [claim.pk]}
+    if action == "safety-report-file":
+        # when the report went out: after the marketplace knew, in the past
+        from django.utils import timezone
+
+        SafetyAlert.objects.filter(pk=alert.pk).update(
+            aware_at=timezone.now() - timezone.timedelta(hours=2)
+        )
+        import zoneinfo
+
+        from django.conf import settings
+
+        # typed in the reader's time zone (staff without a profile: the default viewer's)
+        zone = zoneinfo.ZoneInfo(settings.DEFAULT_VIEWER_TIME_ZONE)
+        data["sent_at"] = (timezone.now() - timezone.timedelta(hours=1)).astimezone(zone)
+        data["sent_at"] = data["sent_at"].strftime("%Y-%m-%dT%H:%M")
+    if action == "safety-recalls":
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        data = {
+            **data,
+            "regulator": Regulator.objects.get(code="cpsc").pk,
+            "file": SimpleUploadedFile("r.csv", b"number,title\nR-1,Heater recall\n"),
+        }
     _login(client, everyone, role)
     # when
     response = client.post(_url(action, claim, alert), data)
@@ -168,8 +252,9 @@ POST_ONLY = [
     "claim-tag",
     "take-next",
     "queue-bulk",
-    "safety-alert",
     "claim-evidence-share",
+    "safety-alert-move",
+    "safety-report-file",
 ]
 
 
@@ -181,7 +266,17 @@ def test_post_only_endpoints_refuse_get(client, supervisor, claim, alert, action
 
 def test_read_pages_refuse_post(client, supervisor, claim, alert):
     client.force_login(supervisor)
-    for page in ("queue", "queue-export", "claim", "dashboard", "safety"):
+    for page in (
+        "queue",
+        "queue-export",
+        "claim",
+        "dashboard",
+        "safety",
+        "safety-alert",
+        "safety-report-pdf",
+        "safety-report-csv",
+        "safety-listings",
+    ):
         assert client.post(_url(page, claim, alert)).status_code == 405
 
 

@@ -1,4 +1,4 @@
-"""SLA clocks and their sweeper, product-safety alerts, bulk actions."""
+"""SLA clocks and their sweeper, bulk actions."""
 
 import datetime as dt
 
@@ -6,13 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from backoffice.exceptions import BackofficeError
-from backoffice.models import AlertStatus, AlertTrigger, ClaimTag, SafetyAlert, SlaBreach
-from backoffice.safety import safety_alert_mark, safety_alerts_raise
+from backoffice.models import ClaimTag, SlaBreach
 from backoffice.services import claims_bulk, sla_breaches_record
 from backoffice.sla import claim_clocks
-from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind, IncidentKind
-from tests.factories import OrderLineFactory, ProductFactory, claim_in, claim_new
+from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind
+from tests.factories import claim_in
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.now()
@@ -67,107 +65,7 @@ def test_breached_badge_in_queue_and_workspace(client, agent):
     assert 'class="badge breached"' in page
 
 
-# --- safety alerts -----------------------------------------------------------------------------
-
-
-def _injury(product, *, people=1, description="Burned hand.", medical=0):
-    from claims.models import LossKind
-    from claims.services import LossInput
-
-    line = OrderLineFactory(product=product)
-    losses = [LossInput(kind=LossKind.PURCHASE_PRICE, amount_minor=4999)]
-    if medical:
-        losses.append(LossInput(kind=LossKind.MEDICAL, amount_minor=medical))
-    return claim_new(
-        order_line=line,
-        incident_kind=IncidentKind.PERSONAL_INJURY,
-        people_injured=people,
-        description=description,
-        losses=losses,
-    )
-
-
-def test_cluster_of_injury_claims_raises_one_alert_with_a_24_hour_clock():
-    # given
-    product = ProductFactory()
-    _injury(product)
-    _injury(product)
-    assert safety_alerts_raise(now=NOW) == 0
-    _injury(product)
-    # when
-    raised = safety_alerts_raise(now=NOW)
-    again = safety_alerts_raise(now=NOW)
-    # then
-    alert = SafetyAlert.objects.get()
-    assert (raised, again) == (1, 0)
-    assert alert.trigger == AlertTrigger.CLUSTER and alert.injury_claims == 3
-    assert alert.report_due == NOW + dt.timedelta(hours=24)
-
-
-def test_property_damage_does_not_count_towards_a_cluster():
-    product = ProductFactory()
-    for _ in range(4):
-        claim_new(order_line=OrderLineFactory(product=product))
-    assert safety_alerts_raise(now=NOW) == 0
-
-
-@pytest.mark.parametrize(
-    "kwargs",
-    [{"people": 2}, {"medical": 600_000}, {"description": "My father died after the fire."}],
-)
-def test_a_serious_injury_or_death_raises_an_alert_at_once(kwargs):
-    claim = _injury(ProductFactory(), **kwargs)
-    assert safety_alerts_raise(now=NOW) == 1
-    assert safety_alerts_raise(now=NOW) == 0
-    alert = SafetyAlert.objects.get()
-    assert alert.trigger == AlertTrigger.SERIOUS and alert.claim == claim
-
-
-def test_alert_marks_need_a_reference_or_a_reason(agent):
-    product = ProductFactory()
-    alert = SafetyAlert.objects.create(
-        product=product, trigger=AlertTrigger.CLUSTER, report_due=NOW
-    )
-    with pytest.raises(BackofficeError):
-        safety_alert_mark(alert=alert, user=agent, status=AlertStatus.REPORTED)
-    with pytest.raises(BackofficeError):
-        safety_alert_mark(alert=alert, user=agent, status=AlertStatus.DISMISSED, reason=" ")
-    safety_alert_mark(alert=alert, user=agent, status=AlertStatus.INVESTIGATING)
-    safety_alert_mark(alert=alert, user=agent, status=AlertStatus.REPORTED, reference="CPSC-1")
-    alert.refresh_from_db()
-    assert alert.status == AlertStatus.REPORTED and alert.report_reference == "CPSC-1"
-    with pytest.raises(BackofficeError):
-        safety_alert_mark(alert=alert, user=agent, status=AlertStatus.DISMISSED, reason="x")
-
-
-def test_after_a_dismissed_cluster_a_new_cluster_may_raise_again(agent):
-    product = ProductFactory()
-    for _ in range(3):
-        _injury(product)
-    safety_alerts_raise(now=NOW)
-    alert = SafetyAlert.objects.get()
-    safety_alert_mark(alert=alert, user=agent, status=AlertStatus.DISMISSED, reason="Misuse")
-    assert safety_alerts_raise(now=NOW) == 1
-
-
-def test_safety_page_lists_products_with_sellers_and_marks_through_the_form(client, agent):
-    product = ProductFactory(title="Toaster X")
-    for _ in range(3):
-        _injury(product)
-    safety_alerts_raise(now=NOW)
-    client.force_login(agent)
-    page = client.get(reverse("backoffice:safety")).content.decode()
-    assert "Toaster X" in page and product.seller.legal_name in page
-    alert = SafetyAlert.objects.get()
-    url = reverse("backoffice:safety-alert", args=[alert.pk])
-    response = client.post(url, {"status": "reported", "reference": ""}, follow=True)
-    assert "Give the reference of the report." in response.content.decode()
-    client.post(url, {"status": "reported", "reference": "CPSC-2026-77"})
-    alert.refresh_from_db()
-    assert alert.status == AlertStatus.REPORTED and alert.updated_by == agent
-
-
-# --- bulk --------------------------------------------------------------------------------------
+# --- bulk actions (product-safety alerts are tested in tests/safety/) ---------------------
 
 
 def test_bulk_request_info_goes_on_past_an_illegal_claim(agent):
@@ -239,5 +137,4 @@ def test_beat_tasks_run_the_services(settings):
     assert tasks.sla_breaches_record() == 1
     settings.BACKOFFICE_AUTO_ASSIGN = False
     assert tasks.claims_auto_assign() == 0
-    assert tasks.safety_alerts_raise() == 0
     assert "backoffice-sla-breaches" in settings.CELERY_BEAT_SCHEDULE

@@ -71,6 +71,7 @@ def test_portal_sign_in_by_link_and_file_a_claim_with_a_photo_on_a_phone(phone_p
     page.check("input[name=incident_kind][value=property_damage]")
     page.fill("#id_people_injured", "0")
     page.fill("#id_description", "The heater overheated and burned the carpet next to it.")
+    page.check("input[name=hazard][value=fire_smoke]")
     page.click("button:has-text('Continue')")
     page.fill("#id_amount_purchase_price", "")  # filled in from the order: only the damage
     page.fill("#id_amount_property", "180.25")
@@ -168,6 +169,7 @@ def test_portal_every_public_page_passes_axe_on_a_phone(phone_page, agent):
     page.fill("#id_incident_date", line.delivered_on.isoformat())
     page.check("input[name=incident_kind][value=property_damage]")
     page.fill("#id_description", "The kettle leaked and shorted the kitchen socket.")
+    page.check("input[name=hazard][value=electric_shock]")
     page.click("button:has-text('Continue')")
     page.fill("#id_amount_purchase_price", "")  # filled in from the order; nothing left
     page.click("button:has-text('Continue')")

@@ -31,7 +31,12 @@ CHANGELISTS = [
     "marketplace_product",
     "fraud_fraudreview",
     "claims_accesslink",
+    "safety_regulator",
+    "safety_incidentfacts",
+    "safety_safetyalert",
+    "safety_recall",
 ]
+SAFETY_ADMIN = {"safety_regulator", "safety_incidentfacts", "safety_recall"}
 # Who may open which changelist (200), and who is refused (403). Anonymous users are sent to
 # the login page.
 VISIBLE = {
@@ -40,11 +45,12 @@ VISIBLE = {
         for c in CHANGELISTS
         if c
         not in {"claims_outbox", "claims_staffprofile", "fraud_fraudreview", "claims_accesslink"}
+        | SAFETY_ADMIN
     },
     "analyst": {
         c
         for c in CHANGELISTS
-        if c not in {"claims_outbox", "claims_staffprofile", "claims_accesslink"}
+        if c not in {"claims_outbox", "claims_staffprofile", "claims_accesslink"} | SAFETY_ADMIN
     },
     "supervisor": set(CHANGELISTS),
     "outsider": set(),
@@ -79,7 +85,12 @@ def test_changelist_query_count_does_not_grow_with_rows(client, supervisor, chan
     claim_in(ClaimStatus.UNDER_REVIEW)
     one = _queries(client, url)
     for _ in range(20):
-        claim_in(ClaimStatus.UNDER_REVIEW)
+        claim = claim_in(ClaimStatus.UNDER_REVIEW)
+        if changelist.startswith("safety_"):
+            from safety.services import incident_facts_record, safety_alerts_raise
+
+            incident_facts_record(claim=claim, facts={"hazard": "fire_smoke"})
+            safety_alerts_raise()
     assert _queries(client, url) == one
 
 

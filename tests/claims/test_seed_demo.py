@@ -32,7 +32,10 @@ def test_seed_demo_builds_every_state_and_prints_logins(capsys, client, settings
         events = list(claim.events.filter(kind="status").order_by("created_at", "id"))
         assert events[0].to_status == "submitted"
         assert events[-1].to_status == claim.status
-    assert Order.objects.count() == 300
+    # 300 US orders, and one pilot order each in Canada, the EU and the UK (safety demo)
+    assert Order.objects.filter(region__code="US").count() == 300
+    assert Order.objects.exclude(region__code="US").count() == 3
+    _assert_safety_demo()
     assert Evidence.objects.exists()
     sellers_with_valid = Seller.objects.filter(certificates__status="valid").distinct().count()
     assert 0 < sellers_with_valid < Seller.objects.count()
@@ -58,3 +61,27 @@ def test_seed_demo_is_deterministic_and_runs_once(capsys):
     )
     # The demo customer's own order keeps a line free to file a claim on.
     assert not Claim.objects.filter(order_line__order__number=DEMO_ORDER_NUMBER).exists()
+
+
+def _assert_safety_demo():
+    """An alert per regulator, one near its deadline, one filed, a recall matched (issue 17)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from safety.models import RecallMatch, SafetyAlert
+
+    live = SafetyAlert.objects.filter(status__in=["open", "investigating"])
+    assert set(live.values_list("regulator__code", flat=True)) == {
+        "cpsc",
+        "health-canada",
+        "eu-gpsr",
+        "uk-opss",
+    }
+    now = timezone.now()
+    assert live.filter(report_due__gt=now, report_due__lt=now + dt.timedelta(hours=6)).exists()
+    filed = SafetyAlert.objects.get(status="filed")
+    assert filed.filed_reference and filed.filed_at <= filed.report_due
+    match = RecallMatch.objects.select_related("product").get(recall__number="26-901")
+    assert match.product.title == "Space heater 1500W" and match.matched_on == "gtin"
+    assert live.filter(product=match.product, recall__number="26-901").exists()

@@ -16,6 +16,14 @@ def incident_data(line, **overrides) -> dict:
         "incident_kind": "property_damage",
         "people_injured": "0",
         "description": "The heater caught fire and scorched the floor of the living room.",
+        # The safety questions (issue 17).
+        "hazard": "fire_smoke",
+        "medical_care": "none",
+        "death": "no",
+        "child_hurt": "none",
+        "product_model": "",
+        "batch_serial": "",
+        "kept_for_inspection": "yes",
     }
     data.update(overrides)
     return data

@@ -147,7 +147,9 @@ def test_submit_files_the_claim_once_and_clears_the_draft(
     assert set(Outbox.objects.values_list("topic", flat=True)) == {
         "claims.screen",
         "claims.notify_customer",
+        "safety.weigh",  # the safety answers, weighed against the regulators' rules
     }
+    assert claim.safety_facts.hazard == "fire_smoke" and claim.safety_facts.kept_for_inspection
     assert len(callbacks) >= 2
     assert str(line.pk) not in customer_client.session.get("portal.drafts", {})
     # and the confirmation page shows the reference

@@ -25,7 +25,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from backoffice.models import SafetyAlert
 from claims.actors import Actor
 from claims.links import link_issue
 from claims.models import Claim, ClaimStatus, LinkPurpose
@@ -33,6 +32,7 @@ from claims.services import claim_request_info, evidence_add
 from fraud.models import Rule, WatchlistEntry
 from fraud.referrals import fraud_refer
 from portal.session import SESSION_KEY
+from safety.models import SafetyAlert
 from tests.factories import claim_in
 from tests.sellers.helpers import awaiting
 
@@ -172,6 +172,11 @@ def world(db, settings, mailoutbox, django_capture_on_commit_callbacks):
     info = claim_in(ClaimStatus.UNDER_REVIEW, order_line=None)
     claim_request_info(claim=info, actor=staff, message="Send the receipt")
     mine = Claim.objects.get(pk=info.pk)
+    # A product-safety alert, so its pages are walked for real (issue 17).
+    from safety.services import incident_facts_record, safety_alerts_raise
+
+    incident_facts_record(claim=review, facts={"hazard": "fire_smoke"})
+    safety_alerts_raise()
     return {
         "root": root,
         "review": review,
@@ -284,9 +289,20 @@ def app_urls(w) -> dict[str, list[str]]:
         "backoffice:safety": [reverse("backoffice:safety")],
         "backoffice:suggest-sellers": [reverse("backoffice:suggest-sellers")],
         "backoffice:suggest-products": [reverse("backoffice:suggest-products")],
-        "backoffice:safety-alert": [
-            reverse("backoffice:safety-alert", args=[alert.pk if alert else 1])
-        ],
+        **{
+            name: [reverse(name, args=[alert.pk if alert else 1])]
+            for name in (
+                "backoffice:safety-alert",
+                "backoffice:safety-alert-move",
+                "backoffice:safety-report",
+                "backoffice:safety-report-pdf",
+                "backoffice:safety-report-csv",
+                "backoffice:safety-report-file",
+            )
+        },
+        "backoffice:safety-facts": [reverse("backoffice:safety-facts", args=[review])],
+        "backoffice:safety-recalls": [reverse("backoffice:safety-recalls")],
+        "backoffice:safety-listings": [reverse("backoffice:safety-listings")],
         "backoffice:certificates": [reverse("backoffice:certificates")],
         **{
             name: [reverse(name, args=[certificate])]

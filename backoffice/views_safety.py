@@ -1,0 +1,311 @@
+"""Staff pages of product safety (issue 17), under /staff/safety/: the alerts, one alert with
+its history, its report draft (page, PDF, CSV) and filing, incident facts, recall lists and the
+listings to suspend. Each view calls one selector or service of the ``safety`` app."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from backoffice.exceptions import BackofficeError
+from backoffice.views import staff_view
+from claims.exceptions import ClaimError
+from claims.models import Claim
+from safety import selectors
+from safety.exceptions import SafetyError
+from safety.forms import (
+    AlertMoveForm,
+    FileReportForm,
+    IncidentFactsForm,
+    RecallImportForm,
+    ReportDraftForm,
+)
+from safety.models import LIVE_STATUSES, IncidentFacts, Recall, SafetyAlert
+from safety.recalls import recalls_import
+from safety.reports import report_csv_rows, report_facts, report_pdf, report_values
+from safety.rules import RULE_LABELS
+from safety.services import (
+    ALERT_MOVES,
+    alert_draft_save,
+    alert_file,
+    alert_move,
+    alert_opened,
+    incident_facts_record,
+)
+
+ERRORS = (SafetyError, BackofficeError, ClaimError)
+
+
+def _alert(pk: int) -> SafetyAlert:
+    try:
+        return selectors.alert_detail(pk)
+    except SafetyAlert.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _reasons(alert: SafetyAlert) -> list[str]:
+    return [str(RULE_LABELS.get(code, code)) for code in alert.reasons]
+
+
+@require_safe
+@staff_view("safety.view_safetyalert")
+def safety(request: HttpRequest) -> HttpResponse:
+    live = list(selectors.alerts_live())
+    for alert in live:
+        alert.reason_labels = _reasons(alert)
+    return render(
+        request,
+        "backoffice/safety.html",
+        {
+            "live": live,
+            "new_count": sum(1 for a in live if a.first_opened_at is None),
+            "closed": list(selectors.alerts_closed()),
+        },
+    )
+
+
+@require_safe
+@staff_view("safety.view_safetyalert")
+def safety_alert(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = _alert(pk)
+    if request.method == "GET" and request.user.has_perm("safety.change_safetyalert"):
+        alert_opened(alert=alert, user=request.user)
+    claims = list(alert.claims.select_related("region", "customer").order_by("submitted_at", "pk"))
+    facts = {f.claim_id: f for f in IncidentFacts.objects.filter(claim__in=claims)}
+    for claim in claims:
+        claim.facts = facts.get(claim.pk)
+    return render(
+        request,
+        "backoffice/safety_alert.html",
+        {
+            "alert": alert,
+            "claims": claims,
+            "reasons": _reasons(alert),
+            "moves": ALERT_MOVES.get(alert.status, ()),
+            "move_form": AlertMoveForm(),
+            "can_change": request.user.has_perm("safety.change_safetyalert"),
+            "can_file": request.user.has_perm("safety.file_safetyalert"),
+        },
+    )
+
+
+@require_POST
+@staff_view("safety.change_safetyalert")
+def safety_alert_move(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_object_or_404(SafetyAlert, pk=pk)
+    form = AlertMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose what to mark the alert as."))
+        return redirect("backoffice:safety-alert", pk=pk)
+    try:
+        alert_move(
+            alert=alert,
+            user=request.user,
+            to=form.cleaned_data["to"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ERRORS as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("The alert is now %(status)s.") % {"status": alert.get_status_display()}
+        )
+    return redirect("backoffice:safety-alert", pk=pk)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_view("safety.view_safetyalert")
+def safety_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report draft: every field of the regulator's form, pre-filled; staff complete it
+    (POST saves the draft) and file it (its own form)."""
+    alert = _alert(pk)
+    facts = report_facts(alert)
+    rows = report_values(alert, facts)
+    values = {row.field.code: row.value for row in rows}
+    status = 200
+    if request.method == "POST":
+        if not request.user.has_perm("safety.file_safetyalert"):
+            raise_forbidden()
+        form = ReportDraftForm(request.POST, form=alert.regulator.report_form, values=values)
+        if form.is_valid():
+            # Keep what staff typed where it differs from the pre-filled value; a field put
+            # back to the pre-filled value follows the data again. Fields not sent stay as
+            # they were.
+            prefilled = {row.field.code: row.prefilled for row in rows}
+            answers = {}
+            for code, value in form.cleaned_data.items():
+                if code not in request.POST:
+                    continue
+                if value.strip() != prefilled.get(code, "").strip():
+                    answers[code] = value
+                elif code in alert.draft:
+                    answers[code] = ""
+            try:
+                alert_draft_save(alert=alert, user=request.user, answers=answers)
+            except ERRORS as exc:
+                form.add_error(None, str(exc))
+                status = 400
+            else:
+                messages.success(request, _("Report draft saved."))
+                return redirect("backoffice:safety-report", pk=pk)
+        else:
+            status = 400
+    else:
+        form = ReportDraftForm(form=alert.regulator.report_form, values=values)
+    return render(
+        request,
+        "backoffice/safety_report.html",
+        {
+            "alert": alert,
+            "facts": facts,
+            "rows": rows,
+            "form": form,
+            "missing": [str(r.field.label) for r in rows if r.missing],
+            "file_form": FileReportForm(initial=FileReportForm.initial()),
+            "can_file": request.user.has_perm("safety.file_safetyalert") and alert.is_live,
+        },
+        status=status,
+    )
+
+
+def raise_forbidden():
+    from django.core.exceptions import PermissionDenied
+
+    raise PermissionDenied
+
+
+@require_POST
+@staff_view("safety.file_safetyalert")
+def safety_report_file(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_object_or_404(SafetyAlert, pk=pk)
+    form = FileReportForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("backoffice:safety-report", pk=pk)
+    try:
+        alert = alert_file(
+            alert=alert,
+            user=request.user,
+            reference=form.cleaned_data["reference"],
+            sent_at=form.cleaned_data["sent_at"],
+        )
+    except ERRORS as exc:
+        messages.error(request, str(exc))
+        return redirect("backoffice:safety-report", pk=pk)
+    messages.success(
+        request,
+        _("Filed with %(regulator)s, reference %(ref)s.")
+        % {"regulator": alert.regulator.name, "ref": alert.filed_reference},
+    )
+    return redirect("backoffice:safety-alert", pk=pk)
+
+
+@require_safe
+@staff_view("safety.view_safetyalert")
+def safety_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = _alert(pk)
+    response = HttpResponse(report_pdf(alert), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="safety-report-{alert.pk}.pdf"'
+    return response
+
+
+@require_safe
+@staff_view("safety.view_safetyalert")
+def safety_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = _alert(pk)
+    response = StreamingHttpResponse(report_csv_rows(alert), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="safety-report-{alert.pk}.csv"'
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_view("safety.view_incidentfacts")
+def safety_facts(request: HttpRequest, claim_pk: int) -> HttpResponse:
+    """Staff read and correct a claim's incident facts (each change kept in the history)."""
+    claim = get_object_or_404(Claim.objects.select_related("order_line__product"), pk=claim_pk)
+    row = IncidentFacts.objects.filter(claim=claim).first()
+    status = 200
+    if request.method == "POST":
+        if not request.user.has_perm("safety.change_incidentfacts"):
+            raise_forbidden()
+        form = IncidentFactsForm(request.POST, people_injured=claim.people_injured)
+        if form.is_valid():
+            incident_facts_record(claim=claim, facts=form.as_facts(), user=request.user)
+            messages.success(request, _("Incident facts saved; the alert rules weigh them again."))
+            return redirect("backoffice:safety-facts", claim_pk=claim.pk)
+        status = 400
+    else:
+        form = IncidentFactsForm(
+            initial=IncidentFactsForm.initial_from_row(row) if row else {},
+            people_injured=claim.people_injured,
+        )
+    history = (
+        list(row.history.select_related("history_user").order_by("-history_date")[:20])
+        if row
+        else []
+    )
+    return render(
+        request,
+        "backoffice/safety_facts.html",
+        {
+            "claim": claim,
+            "form": form,
+            "history": history,
+            "can_change": request.user.has_perm("safety.change_incidentfacts"),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_view("safety.view_recall")
+def safety_recalls(request: HttpRequest) -> HttpResponse:
+    status = 200
+    if request.method == "POST":
+        if not request.user.has_perm("safety.import_recall"):
+            raise_forbidden()
+        form = RecallImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                result = recalls_import(
+                    text=form.cleaned_data["file"],
+                    source=form.cleaned_data["source"],
+                    regulator=form.cleaned_data["regulator"],
+                    user=request.user,
+                )
+            except ERRORS as exc:
+                form.add_error("file", str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("Read %(n)d recall(s), %(new)d new; %(m)d new product match(es).")
+                    % {"n": result.recalls, "new": result.new_recalls, "m": len(result.matches)},
+                )
+                return redirect("backoffice:safety-recalls")
+        status = 400
+    else:
+        form = RecallImportForm()
+    recalls = Recall.objects.select_related("regulator").prefetch_related("matches__product")[:100]
+    return render(
+        request,
+        "backoffice/safety_recalls.html",
+        {
+            "form": form,
+            "recalls": recalls,
+            "can_import": request.user.has_perm("safety.import_recall"),
+        },
+        status=status,
+    )
+
+
+@require_safe
+@staff_view("safety.view_safetyalert")
+def safety_listings(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "backoffice/safety_listings.html",
+        {"products": list(selectors.products_to_suspend()), "live": LIVE_STATUSES},
+    )

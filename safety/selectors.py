@@ -1,0 +1,69 @@
+"""Reads of product safety, shared by the staff pages and (later) the API's webhooks."""
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+
+from marketplace.models import Product
+from safety.models import (
+    LIVE_STATUSES,
+    AlertEvent,
+    AlertTrigger,
+    RecallMatch,
+    SafetyAlert,
+)
+
+
+def alerts_live():
+    return (
+        SafetyAlert.objects.filter(status__in=LIVE_STATUSES)
+        .select_related("product__seller", "regulator", "recall")
+        .order_by("report_due", "pk")
+    )
+
+
+def alerts_closed(limit: int = 50):
+    return (
+        SafetyAlert.objects.exclude(status__in=LIVE_STATUSES)
+        .select_related("product__seller", "regulator", "filed_by")
+        .order_by("-updated_at", "-pk")[:limit]
+    )
+
+
+def alert_detail(pk: int) -> SafetyAlert:
+    return (
+        SafetyAlert.objects.select_related("product__seller", "regulator", "recall", "filed_by")
+        .prefetch_related(
+            Prefetch("events", queryset=AlertEvent.objects.select_related("actor")),
+        )
+        .get(pk=pk)
+    )
+
+
+def serious_alert_q() -> Q:
+    """A live alert that is serious enough to suspend the listing: raised by a reportable
+    incident or a recall (a cluster alone is still being investigated)."""
+    return Q(status__in=LIVE_STATUSES) & Q(trigger__in=[AlertTrigger.INCIDENT, AlertTrigger.RECALL])
+
+
+def products_to_suspend():
+    """Products under an open serious alert or on a recall list: the marketplace should suspend
+    their listings. The API's webhook events can be built on this (one function, every
+    surface)."""
+    serious = SafetyAlert.objects.filter(serious_alert_q(), product=OuterRef("pk"))
+    recalled = RecallMatch.objects.filter(product=OuterRef("pk"))
+    return (
+        Product.objects.filter(Exists(serious) | Exists(recalled))
+        .select_related("seller")
+        .prefetch_related(
+            Prefetch(
+                "safety_alerts",
+                queryset=SafetyAlert.objects.filter(serious_alert_q()).select_related("regulator"),
+                to_attr="serious_alerts",
+            ),
+            Prefetch(
+                "recall_matches",
+                queryset=RecallMatch.objects.select_related("recall"),
+                to_attr="recalls",
+            ),
+        )
+        .order_by("title", "pk")
+    )

@@ -1,0 +1,465 @@
+"""Writes of product safety: the incident facts, raising alerts, their clocks (reminders and
+escalation), staff moves, the report draft and filing.
+
+Every change of an alert writes an ``AlertEvent`` in the same transaction. Raising and the
+clock sweeps are idempotent (a unique live alert per product and regulator; compare-and-swap
+updates on the due times), so the beat job can run any number of times, concurrently.
+"""
+
+import datetime as dt
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from claims.models import Claim, ClaimStatus, DenialReason
+from claims.outbox import outbox_add
+from safety.exceptions import SafetyError
+from safety.models import (
+    LIVE_STATUSES,
+    AlertEvent,
+    AlertEventKind,
+    AlertStatus,
+    AlertTrigger,
+    IncidentFacts,
+    Recall,
+    Regulator,
+    SafetyAlert,
+)
+from safety.rules import deadline, incident_reasons
+
+logger = logging.getLogger(__name__)
+
+FACT_FIELDS = [
+    "medical_care",
+    "death",
+    "child_hurt",
+    "hazard",
+    "product_model",
+    "batch_serial",
+    "kept_for_inspection",
+]
+SWEEP_BATCH = 500
+
+
+# --- facts --------------------------------------------------------------------------------------
+
+
+def incident_facts_record(*, claim: Claim, facts: dict, user=None) -> IncidentFacts:
+    """Create or correct a claim's incident facts (a history row is kept for each change)."""
+    row = IncidentFacts.objects.filter(claim=claim).first() or IncidentFacts(claim=claim)
+    for name in FACT_FIELDS:
+        if name in facts:
+            setattr(row, name, facts[name])
+    row.updated_at = timezone.now()
+    row.weighed_at = None  # the sweeper weighs it (again) against the rules
+    row.full_clean()
+    if user is not None:
+        row._history_user = user
+    row.save()
+    outbox_add(topic="safety.weigh", payload={"facts_id": row.pk})
+    return row
+
+
+# --- raising ------------------------------------------------------------------------------------
+
+
+def safety_incident_q() -> Q:
+    """Claims that count towards a cluster: the customer reported a hazard (any but "other"),
+    medical care or a death, whatever the claim is for (fire and property damage count)."""
+    return Q(safety_facts__isnull=False) & (
+        ~Q(safety_facts__hazard="other")
+        | ~Q(safety_facts__medical_care="none")
+        | Q(safety_facts__death=True)
+    )
+
+
+def not_fraud() -> Q:
+    """Claims that count: not confirmed as fraud (confirming fraud denies with reason fraud)."""
+    return ~Q(denial_reason=DenialReason.FRAUD)
+
+
+def _event(alert, kind, *, user=None, note="", data=None, from_status="", to_status="", now=None):
+    return AlertEvent.objects.create(
+        alert=alert,
+        kind=kind,
+        actor=user,
+        note=note,
+        data=data or {},
+        from_status=from_status,
+        to_status=to_status,
+        created_at=now or timezone.now(),
+    )
+
+
+def _clock_fields(*, regulator: Regulator, aware_at: dt.datetime, now: dt.datetime) -> dict:
+    clock = deadline(regulator=regulator, aware_at=aware_at)
+    due = clock.report_due
+    return {
+        "aware_at": aware_at,
+        "report_due": due,
+        "written_report_due": clock.written_report_due,
+        "next_reminder_at": _next_reminder(regulator=regulator, due=due, now=now),
+        "escalate_at": due - dt.timedelta(hours=regulator.escalate_hours_before),
+    }
+
+
+def _next_reminder(*, regulator: Regulator, due: dt.datetime, now: dt.datetime):
+    """The next reminder time after ``now`` (None when none is left)."""
+    times = [due - dt.timedelta(hours=h) for h in regulator.reminder_offsets]
+    future = [t for t in times if t > now]
+    return min(future) if future else None
+
+
+def alert_raise(
+    *,
+    product_id: int,
+    regulator: Regulator,
+    trigger: str,
+    reasons: list[str],
+    claim_ids: list[int],
+    aware_at: dt.datetime,
+    recall: Recall | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[SafetyAlert, bool]:
+    """Raise an alert, or add these incidents to the product's live alert for this regulator.
+    Returns the alert and whether it is new. Safe to call twice or concurrently."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        live = (
+            SafetyAlert.objects.select_for_update()
+            .filter(product_id=product_id, regulator=regulator, status__in=LIVE_STATUSES)
+            .first()
+        )
+        if live is not None:
+            have = set(live.claims.values_list("pk", flat=True))
+            new = [pk for pk in claim_ids if pk not in have]
+            if new:
+                live.claims.add(*new)
+                refs = list(Claim.objects.filter(pk__in=new).values_list("reference", flat=True))
+                _event(
+                    live,
+                    AlertEventKind.INCIDENT,
+                    note=", ".join(refs),
+                    data={"claims": new, "reasons": reasons},
+                    now=now,
+                )
+            if recall is not None and live.recall_id is None:
+                SafetyAlert.objects.filter(pk=live.pk).update(recall=recall, updated_at=now)
+                _event(live, AlertEventKind.RECALL, note=recall.number, now=now)
+            merged = sorted(set(live.reasons) | set(reasons))
+            if merged != sorted(live.reasons):
+                SafetyAlert.objects.filter(pk=live.pk).update(reasons=merged, updated_at=now)
+                if not new and recall is None:
+                    # A rule newly fired on incidents already in the alert: still a change.
+                    _event(live, AlertEventKind.INCIDENT, data={"reasons": merged}, now=now)
+            return live, False
+        try:
+            with transaction.atomic():
+                alert = SafetyAlert.objects.create(
+                    product_id=product_id,
+                    regulator=regulator,
+                    trigger=trigger,
+                    reasons=sorted(set(reasons)),
+                    recall=recall,
+                    raised_at=now,
+                    updated_at=now,
+                    **_clock_fields(regulator=regulator, aware_at=aware_at, now=now),
+                )
+        except IntegrityError:
+            # Another worker raised it between our read and our insert: join theirs.
+            return alert_raise(
+                product_id=product_id,
+                regulator=regulator,
+                trigger=trigger,
+                reasons=reasons,
+                claim_ids=claim_ids,
+                aware_at=aware_at,
+                recall=recall,
+                now=now,
+            )
+        alert.claims.add(*claim_ids)
+        _event(
+            alert,
+            AlertEventKind.RAISED,
+            to_status=AlertStatus.OPEN,
+            note=recall.number if recall else "",
+            data={"claims": claim_ids, "reasons": alert.reasons, "trigger": trigger},
+            now=now,
+        )
+        outbox_add(
+            topic="safety.alert_email",
+            payload={"alert_id": alert.pk, "what": "raised"},
+            dedupe_key=f"safety-alert:{alert.pk}:raised",
+        )
+    return alert, True
+
+
+def incident_weigh(*, facts: IncidentFacts, now: dt.datetime | None = None) -> int:
+    """Weigh one incident against the rules of every regulator covering its region; raise
+    what they call for. Returns how many alerts are new."""
+    now = now or timezone.now()
+    claim = facts.claim
+    raised = 0
+    if claim.denial_reason != DenialReason.FRAUD:
+        for regulator in Regulator.objects.filter(active=True, regions=claim.region_id):
+            reasons = incident_reasons(facts=facts, regulator=regulator)
+            if reasons:
+                _alert, new = alert_raise(
+                    product_id=claim.order_line.product_id,
+                    regulator=regulator,
+                    trigger=AlertTrigger.INCIDENT,
+                    reasons=reasons,
+                    claim_ids=[claim.pk],
+                    aware_at=claim.submitted_at,
+                    now=now,
+                )
+                raised += new
+    # Weighed as it was: a correction made meanwhile (a new updated_at) is weighed again.
+    IncidentFacts.objects.filter(pk=facts.pk, updated_at=facts.updated_at).update(weighed_at=now)
+    return raised
+
+
+def safety_alerts_raise(*, now: dt.datetime | None = None) -> int:
+    """Weigh every incident not weighed yet, then each regulator's cluster rule. Returns how
+    many alerts are new."""
+    now = now or timezone.now()
+    raised = 0
+    pending = (
+        IncidentFacts.objects.select_related("claim__order_line", "claim__region")
+        .filter(weighed_at__isnull=True, claim__submitted_at__lte=now)
+        .order_by("pk")[:SWEEP_BATCH]
+    )
+    for facts in pending:
+        raised += incident_weigh(facts=facts, now=now)
+    for regulator in Regulator.objects.filter(active=True).prefetch_related("regions"):
+        region_ids = [r.pk for r in regulator.regions.all()]
+        if region_ids:
+            raised += _clusters_raise(regulator=regulator, region_ids=region_ids, now=now)
+    return raised
+
+
+def product_cluster(*, product_id: int, window_days: int, now: dt.datetime) -> list[Claim]:
+    """The product's claims that count towards a cluster: every region, in the window, a
+    safety incident, not confirmed as fraud, not withdrawn. Oldest first."""
+    return list(
+        Claim.objects.filter(
+            order_line__product_id=product_id,
+            submitted_at__gte=now - dt.timedelta(days=window_days),
+            submitted_at__lte=now,
+        )
+        .filter(safety_incident_q(), not_fraud())
+        .exclude(status=ClaimStatus.WITHDRAWN)
+        .order_by("submitted_at", "pk")
+    )
+
+
+def _clusters_raise(*, regulator: Regulator, region_ids: list[int], now: dt.datetime) -> int:
+    if not regulator.cluster_claims:
+        return 0
+    window = now - dt.timedelta(days=regulator.cluster_window_days)
+    products = (
+        Claim.objects.filter(
+            region_id__in=region_ids, submitted_at__gte=window, submitted_at__lte=now
+        )
+        .filter(safety_incident_q(), not_fraud())
+        .exclude(status=ClaimStatus.WITHDRAWN)
+        .values_list("order_line__product_id", flat=True)
+        .distinct()
+    )
+    raised = 0
+    weighed = set(
+        SafetyAlert.objects.filter(regulator=regulator, trigger=AlertTrigger.CLUSTER).values_list(
+            "claims", flat=True
+        )
+    )
+    for product_id in products:
+        cluster = product_cluster(
+            product_id=product_id, window_days=regulator.cluster_window_days, now=now
+        )
+        if len(cluster) < regulator.cluster_claims:
+            continue
+        fresh = [c for c in cluster if c.pk not in weighed]
+        if not fresh:
+            continue  # already raised (and perhaps filed) for these same claims
+        _alert, new = alert_raise(
+            product_id=product_id,
+            regulator=regulator,
+            trigger=AlertTrigger.CLUSTER,
+            reasons=["cluster"],
+            claim_ids=[c.pk for c in cluster],
+            aware_at=cluster[regulator.cluster_claims - 1].submitted_at,
+            now=now,
+        )
+        raised += new
+    return raised
+
+
+# --- clocks: reminders and escalation -----------------------------------------------------------
+
+
+def safety_clocks_sweep(*, now: dt.datetime | None = None) -> dict:
+    """Send the reminders that are due and escalate alerts about to breach. Each due time is
+    taken by a compare-and-swap, so a rerun or a second worker sends nothing twice."""
+    now = now or timezone.now()
+    reminded = escalated = 0
+    due = SafetyAlert.objects.select_related("regulator").filter(
+        status__in=LIVE_STATUSES, next_reminder_at__lte=now
+    )[:SWEEP_BATCH]
+    for alert in due:
+        following = _next_reminder(regulator=alert.regulator, due=alert.report_due, now=now)
+        with transaction.atomic():
+            changed = SafetyAlert.objects.filter(
+                pk=alert.pk, status__in=LIVE_STATUSES, next_reminder_at=alert.next_reminder_at
+            ).update(next_reminder_at=following, updated_at=now)
+            if changed != 1:
+                continue
+            _event(alert, AlertEventKind.REMINDED, data={"due": alert.report_due.isoformat()})
+            outbox_add(
+                topic="safety.alert_email",
+                payload={"alert_id": alert.pk, "what": "reminder"},
+                dedupe_key=f"safety-alert:{alert.pk}:reminder:{alert.next_reminder_at.isoformat()}",
+            )
+            reminded += 1
+    about_to_breach = SafetyAlert.objects.filter(
+        status__in=LIVE_STATUSES, escalate_at__lte=now, escalated_at__isnull=True
+    )[:SWEEP_BATCH]
+    for alert in about_to_breach:
+        with transaction.atomic():
+            changed = SafetyAlert.objects.filter(
+                pk=alert.pk, status__in=LIVE_STATUSES, escalated_at__isnull=True
+            ).update(escalated_at=now, updated_at=now)
+            if changed != 1:
+                continue
+            _event(alert, AlertEventKind.ESCALATED, data={"due": alert.report_due.isoformat()})
+            outbox_add(
+                topic="safety.alert_email",
+                payload={"alert_id": alert.pk, "what": "escalated"},
+                dedupe_key=f"safety-alert:{alert.pk}:escalated",
+            )
+            escalated += 1
+    return {"reminded": reminded, "escalated": escalated}
+
+
+# --- staff --------------------------------------------------------------------------------------
+
+# status -> where staff may move an alert by hand (filing has its own service)
+ALERT_MOVES = {
+    AlertStatus.OPEN: (AlertStatus.INVESTIGATING, AlertStatus.DISMISSED),
+    AlertStatus.INVESTIGATING: (AlertStatus.DISMISSED,),
+    AlertStatus.FILED: (),
+    AlertStatus.DISMISSED: (),
+}
+
+
+def alert_opened(*, alert: SafetyAlert, user, now: dt.datetime | None = None) -> bool:
+    """Record the first time someone opened the alert (the "new" count drops)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        changed = SafetyAlert.objects.filter(pk=alert.pk, first_opened_at__isnull=True).update(
+            first_opened_at=now
+        )
+        if changed == 1:
+            _event(alert, AlertEventKind.OPENED, user=user, now=now)
+    return changed == 1
+
+
+def alert_move(*, alert: SafetyAlert, user, to: str, reason: str = "") -> SafetyAlert:
+    current = alert.status
+    if to not in ALERT_MOVES.get(current, ()):
+        raise SafetyError(
+            _("This alert is %(from)s and cannot become %(to)s.")
+            % {
+                "from": AlertStatus(current).label,
+                "to": AlertStatus(to).label if to in AlertStatus.values else to,
+            }
+        )
+    reason = reason.strip()
+    if to == AlertStatus.DISMISSED and not reason:
+        raise SafetyError(_("Say why the alert is dismissed."))
+    with transaction.atomic():
+        changed = SafetyAlert.objects.filter(pk=alert.pk, status=current).update(
+            status=to,
+            dismiss_reason=reason if to == AlertStatus.DISMISSED else alert.dismiss_reason,
+            updated_at=timezone.now(),
+        )
+        if changed != 1:
+            raise SafetyError(_("Someone else changed this alert first; look again."))
+        _event(
+            alert, AlertEventKind.STATUS, user=user, note=reason, from_status=current, to_status=to
+        )
+    alert.refresh_from_db()
+    return alert
+
+
+def alert_draft_save(*, alert: SafetyAlert, user, answers: dict[str, str]) -> SafetyAlert:
+    """Keep what staff typed into the report draft (only the form's own fields)."""
+    from safety.reports import completable_codes
+
+    if not alert.is_live:
+        raise SafetyError(_("This alert is closed; its report can no longer change."))
+    allowed = completable_codes(alert.regulator.report_form)
+    clean = {k: v.strip() for k, v in answers.items() if k in allowed}
+    changed_fields = sorted(k for k, v in clean.items() if alert.draft.get(k, "") != v)
+    if not changed_fields:
+        return alert
+    with transaction.atomic():
+        draft = {k: v for k, v in {**alert.draft, **clean}.items() if v}
+        updated = SafetyAlert.objects.filter(pk=alert.pk, status__in=LIVE_STATUSES).update(
+            draft=draft, updated_at=timezone.now()
+        )
+        if updated != 1:
+            raise SafetyError(_("Someone else changed this alert first; look again."))
+        _event(alert, AlertEventKind.DRAFT, user=user, data={"fields": changed_fields})
+    alert.refresh_from_db()
+    return alert
+
+
+def alert_file(
+    *, alert: SafetyAlert, user, reference: str, sent_at: dt.datetime, now=None
+) -> SafetyAlert:
+    """Mark the report filed: the regulator's reference, when it went out, who sent it. Every
+    required field of the regulator's report must be filled first."""
+    from safety.reports import report_missing
+
+    now = now or timezone.now()
+    reference = reference.strip()
+    if not alert.is_live:
+        raise SafetyError(_("This alert is already closed."))
+    if not reference:
+        raise SafetyError(_("Give the regulator's reference for the report."))
+    if sent_at > now + dt.timedelta(minutes=5):
+        raise SafetyError(_("The time the report went out cannot be in the future."))
+    if sent_at < alert.aware_at:
+        raise SafetyError(
+            _("The report cannot have gone out before the marketplace knew of the incident.")
+        )
+    missing = report_missing(alert)
+    if missing:
+        raise SafetyError(
+            _("Complete the report first: %(fields)s.") % {"fields": ", ".join(missing)}
+        )
+    current = alert.status
+    with transaction.atomic():
+        changed = SafetyAlert.objects.filter(pk=alert.pk, status=current).update(
+            status=AlertStatus.FILED,
+            filed_reference=reference,
+            filed_at=sent_at,
+            filed_by=user,
+            updated_at=now,
+        )
+        if changed != 1:
+            raise SafetyError(_("Someone else changed this alert first; look again."))
+        _event(
+            alert,
+            AlertEventKind.FILED,
+            user=user,
+            note=reference,
+            from_status=current,
+            to_status=AlertStatus.FILED,
+            data={"sent_at": sent_at.isoformat(), "on_time": sent_at <= alert.report_due},
+        )
+    alert.refresh_from_db()
+    return alert
