@@ -115,6 +115,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "payouts.view_ledgertransaction",
         "payouts.view_ledgerentry",
         "payouts.view_providerrecord",
+        # Integration API (issue 15): clients and keys on /staff/api-clients/.
+        "api.manage_apiclient",
     ],
 }
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("sellers/", include("sellers.urls")),
     path("fraud/", include("fraud.urls")),
     path("staff/", include("backoffice.urls")),
+    path("api/v1/", include("api.urls")),
 ]
 
 handler400 = "claims_site.views.bad_request"
