@@ -2,6 +2,7 @@
 
 import hmac
 
+from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 
@@ -10,7 +11,7 @@ from api.services import api_key_touch, key_hash, key_split
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
-    """``request.user`` is the ApiClient, ``request.auth`` the ApiKey."""
+    """``request.auth`` is the ApiKey (and ``request.auth.client`` the ApiClient)."""
 
     keyword = "Bearer"
 
@@ -35,26 +36,12 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if key.revoked_at is not None:
             raise exceptions.AuthenticationFailed("That API key has been revoked.")
         api_key_touch(key=key)
-        return (ClientUser(key.client), key)
+        # request.user stays anonymous (no staff user acts: the field history of what the API
+        # writes records no user); the client is request.auth.client.
+        return (AnonymousUser(), key)
 
     def authenticate_header(self, request):
         return self.keyword
-
-
-class ClientUser:
-    """What DRF wants as ``request.user``: authenticated, never staff."""
-
-    is_authenticated = True
-    is_anonymous = False
-    is_staff = False
-    is_superuser = False
-
-    def __init__(self, client):
-        self.client = client
-        self.pk = client.pk
-
-    def __str__(self) -> str:
-        return self.client.name
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):

@@ -56,9 +56,11 @@ def idempotent(view, request, handler) -> Response:
         raise exceptions.ValidationError(
             {HEADER: [f"Send an {HEADER} header (any unique string up to 255 characters)."]}
         )
-    if len(key) > 255:
-        raise exceptions.ValidationError({HEADER: ["At most 255 characters."]})
-    client = request.user.client
+    if len(key) > 255 or not key.isprintable():
+        raise exceptions.ValidationError(
+            {HEADER: ["At most 255 printable characters (no control characters)."]}
+        )
+    client = request.auth.client
     fingerprint = _fingerprint(request)
     now = timezone.now()
     # A key older than 24 hours is forgotten.

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 from django.utils import timezone
-from django.utils.dateparse import parse_date
+from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -185,19 +185,26 @@ class ProductRow(serializers.Serializer):
         return attrs
 
 
+class AwareDateTime(serializers.DateTimeField):
+    """An ISO 8601 date-time that states its offset: a time without one is refused, never
+    read in some zone the sender did not mean."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            parsed = parse_datetime(value.strip())
+            if parsed is not None and timezone.is_naive(parsed):
+                raise serializers.ValidationError(
+                    "Needs a time zone offset (e.g. 2026-03-01T10:00:00Z)."
+                )
+        return super().to_internal_value(value)
+
+
 class OrderRow(serializers.Serializer):
     order_number = _text(40)
-    placed_at = serializers.DateTimeField(default_timezone=None)
+    placed_at = AwareDateTime()
     region = RegionField()
     currency = _text(3)
     customer_id = _text(40)
-
-    def validate_placed_at(self, value):
-        if timezone.is_naive(value):
-            raise serializers.ValidationError(
-                "Needs a time zone offset (e.g. 2026-03-01T10:00:00Z)."
-            )
-        return value
 
     def validate(self, attrs):
         region = attrs["region"]
@@ -220,7 +227,7 @@ class OrderLineRow(serializers.Serializer):
     (docs/import-format.md) and the API's order-line upsert are this one serializer."""
 
     order_number = _text(40)
-    placed_at = serializers.DateTimeField(default_timezone=None)
+    placed_at = AwareDateTime()
     region = RegionField()
     currency = _text(3)
     customer_id = _text(40)
@@ -243,8 +250,6 @@ class OrderLineRow(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=2_000_000_000)
     unit_price = _text(40)
     delivered_on = serializers.DateField(required=False, allow_null=True, default=None)
-
-    validate_placed_at = OrderRow.validate_placed_at
 
     def to_internal_value(self, data):
         # Spreadsheets leave optional cells empty: an empty date is no date.
@@ -292,8 +297,9 @@ class OrderLineRow(serializers.Serializer):
 def _errors(index: int, detail, prefix: str = "") -> list[RowError]:
     out: list[RowError] = []
     if isinstance(detail, dict):
+        # A nested list's errors come keyed by position ({0: {...}}).
         for key, value in detail.items():
-            field = "" if key == "non_field_errors" else key
+            field = "" if key == "non_field_errors" else str(key)
             out.extend(_errors(index, value, f"{prefix}.{field}" if prefix and field else field))
     elif isinstance(detail, list):
         for position, item in enumerate(detail):

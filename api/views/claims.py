@@ -30,7 +30,7 @@ class ClaimList(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator
             return Claim.objects.none()
-        return claims_for_client(client=self.request.user.client)
+        return claims_for_client(client=self.request.auth.client)
 
 
 @extend_schema(tags=["claims"], summary="One of your claims, with its losses and evidence")
@@ -42,6 +42,6 @@ class ClaimDetail(generics.RetrieveAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Claim.objects.none()
-        return claims_for_client(client=self.request.user.client).prefetch_related(
+        return claims_for_client(client=self.request.auth.client).prefetch_related(
             "losses", "evidence"
         )

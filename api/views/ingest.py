@@ -28,12 +28,17 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 
 
 def _ids(rows: list) -> set[str]:
-    return {
-        str(row.get(k, "")).strip()
-        for row in rows
-        if isinstance(row, dict)
-        for k in ("seller_id", "customer_id")
-    }
+    """The seller and customer ids a batch names, to look up once before validation. Only
+    plausible ids: anything else is refused by the row's own validation."""
+    found = set()
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        for name in ("seller_id", "customer_id"):
+            value = row.get(name)
+            if isinstance(value, str) and "\x00" not in value and len(value) <= 40:
+                found.add(value.strip())
+    return found
 
 
 class Upsert(APIView):

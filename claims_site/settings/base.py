@@ -355,10 +355,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- Integration API (issue 15) -------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": [
-        "rest_framework.permissions.IsAuthenticated",
-        "api.auth.HasScope",
-    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.HasScope"],
     # Per key, at the key's own rate, counted in the default cache (Redis in production).
     "DEFAULT_THROTTLE_CLASSES": ["api.auth.ApiKeyThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

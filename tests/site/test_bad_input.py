@@ -264,6 +264,9 @@ def app_urls(w) -> dict[str, list[str]]:
             reverse("backoffice:safety-alert", args=[alert.pk if alert else 1])
         ],
         "backoffice:certificates": [reverse("backoffice:certificates")],
+        # Integration API (issue 15): the walker has no key, so every endpoint answers 401
+        # (or 405): none may answer 500 whatever is sent.
+        **api_urls(w),
         **{
             name: [reverse(name, args=[certificate])]
             for name in (
@@ -273,6 +276,40 @@ def app_urls(w) -> dict[str, list[str]]:
                 "backoffice:certificate-refuse",
             )
         },
+    }
+
+
+def api_urls(w) -> dict[str, list[str]]:
+    from api.models import ApiClient, ApiKey, ClientKind
+    from api.services import api_client_create, api_key_issue
+
+    client = ApiClient.objects.first() or api_client_create(
+        name="walker", kind=ClientKind.ORDER_SYSTEM, contact_email="w@clients.test"
+    )
+    key = ApiKey.objects.first() or api_key_issue(client=client).key
+    posts = [
+        "customers",
+        "customers-batch",
+        "sellers",
+        "sellers-batch",
+        "seller-gross-batch",
+        "products",
+        "products-batch",
+        "orders",
+        "orders-batch",
+        "order-lines",
+        "order-lines-batch",
+    ]
+    return {
+        "api:schema": [reverse("api:schema")],
+        "api:docs": [reverse("api:docs")],
+        "api:claims": [reverse("api:claims")],
+        "api:claim": [reverse("api:claim", args=[w["review"].reference])],
+        "api:not-found": [reverse("api:not-found"), "/api/v1/nothing/"],
+        **{f"api:{name}": [reverse(f"api:{name}")] for name in posts},
+        "backoffice:api-clients": [reverse("backoffice:api-clients")],
+        "backoffice:api-key-issue": [reverse("backoffice:api-key-issue", args=[client.pk])],
+        "backoffice:api-key-revoke": [reverse("backoffice:api-key-revoke", args=[key.pk])],
     }
 
 
