@@ -33,6 +33,14 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class Refused(exceptions.APIException):
+    """A business rule refused the request (the detail says which); nothing was changed."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "Refused."
+    default_code = "refused"
+
+
 class Unprocessable(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_detail = "The request cannot be processed."

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from api.views import claims, docs, ingest
+from api.views import claims, docs, ingest, payments, respond
 from api.views.errors import not_found
 
 app_name = "api"
@@ -21,6 +21,13 @@ urlpatterns = [
     path("order-lines/batch/", ingest.order_lines_batch.as_view(), name="order-lines-batch"),
     path("claims/", claims.ClaimList.as_view(), name="claims"),
     path("claims/<str:reference>/", claims.ClaimDetail.as_view(), name="claim"),
+    path("claims/<str:reference>/responses/", respond.ClaimRespond.as_view(), name="claim-respond"),
+    path("claims/<str:reference>/payment/", respond.ClaimPayment.as_view(), name="claim-payment"),
+    path(
+        "payouts/<str:payout_id>/status/",
+        payments.PayoutStatusReport.as_view(),
+        name="payout-status",
+    ),
     # Anything else under /api/v1/ is a problem document, not the site's HTML 404 page.
     re_path(r"^.*$", not_found, name="not-found"),
 ]

@@ -102,7 +102,7 @@ def test_every_response_conforms(schema, api_keys, claims_for_contract):
     seller = {"Authorization": f"Bearer {api_keys['seller_a'].secret}"}
     checked = 0
     for path, method, operation in _operations(schema):
-        if method == "POST":
+        if method == "POST" and path in bodies:
             good = bodies[path]
             bad = {"rows": [{"nonsense": 1}]} if path.endswith("batch/") else {"nonsense": 1}
             key = {"Idempotency-Key": f"contract-{path}"}
@@ -116,6 +116,64 @@ def test_every_response_conforms(schema, api_keys, claims_for_contract):
             _check(operation, headers=owner, body=good, expect=400)
             _check(operation, headers={**seller, **key}, body=good, expect=403)
             _check(operation, headers=key, body=good, expect=401)
+        elif path == "/api/v1/claims/{reference}/responses/":
+            mine = {"reference": claims_for_contract["a"].reference}
+            theirs = {"reference": claims_for_contract["b"].reference}
+            key = {"Idempotency-Key": "contract-respond"}
+            good = {"decision": "accept", "reasons": "Ours."}
+            ok = {"path_parameters": mine, "body": good}
+            _check(operation, headers={**seller, **key}, **ok, expect=201)
+            _check(operation, headers={**seller, **key}, **ok, expect=201)  # replayed
+            again = {"Idempotency-Key": "contract-respond-2"}
+            bad = {"decision": "shrug"}
+            _check(
+                operation, headers={**seller, **again}, path_parameters=mine, body=bad, expect=400
+            )
+            _check(operation, headers={**seller, **key}, path_parameters=mine, body=bad, expect=422)
+            _check(
+                operation,
+                headers={**seller, "Idempotency-Key": "contract-respond-3"},
+                path_parameters=theirs,
+                body=good,
+                expect=404,
+            )
+            _check(operation, headers={**owner, "Idempotency-Key": "r-4"}, **ok, expect=403)
+        elif path == "/api/v1/claims/{reference}/payment/":
+            mine = {"reference": claims_for_contract["a"].reference}
+            body = {"amount": "1.00", "paid_on": "2026-01-01", "reference": "T"}
+            key = {"Idempotency-Key": "contract-payment"}
+            _check(
+                operation, headers={**seller, **key}, path_parameters=mine, body=body, expect=409
+            )
+            _check(operation, headers={**owner, **key}, path_parameters=mine, body=body, expect=403)
+        elif path == "/api/v1/payouts/{payout_id}/status/":
+            provider = {"Authorization": f"Bearer {api_keys['payment_provider'].secret}"}
+            key = {"Idempotency-Key": "contract-payout"}
+            unknown = {"payout_id": "PO-unknown"}
+            body = {"status": "paid"}
+            _check(
+                operation,
+                headers={**provider, **key},
+                path_parameters=unknown,
+                body=body,
+                expect=404,
+            )
+            other = {"Idempotency-Key": "contract-payout-2"}
+            bad = {"status": "returned"}
+            _check(
+                operation,
+                headers={**provider, **other},
+                path_parameters=unknown,
+                body=bad,
+                expect=400,
+            )
+            _check(
+                operation,
+                headers={**seller, "Idempotency-Key": "contract-payout-3"},
+                path_parameters=unknown,
+                body=body,
+                expect=403,
+            )
         elif path == "/api/v1/claims/":
             _check(operation, headers=seller, expect=200)
             _check(operation, headers=seller, query={"status": "nonsense"}, expect=400)

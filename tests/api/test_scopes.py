@@ -155,3 +155,33 @@ def test_get_on_a_post_endpoint_is_405(api_keys):
     response = api_keys["order_system"].get("/api/v1/customers/")
     assert response.status_code == 405
     problem_of(response)
+
+
+# Who may write to a claim: its seller and the insurer it was handed to; others get 403
+# (no scope) or 404 (not theirs).
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("name", ["a", "handed", "b", "screening"])
+def test_claim_answer_matrix(api_keys, claims, kind, name):
+    response = api_keys[kind].post(
+        f"/api/v1/claims/{claims[name].reference}/responses/",
+        {"decision": "dispute", "reasons": "Not ours."},
+    )
+    if kind not in CAN_READ_CLAIMS:
+        assert response.status_code == 403
+        assert "claims:respond" in problem_of(response)["detail"]
+    elif name in VISIBLE[kind]:
+        assert response.status_code == 201, response.json()
+    else:
+        assert response.status_code == 404
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_payment_and_payout_reports_matrix(api_keys, claims, kind):
+    payment = api_keys[kind].post(
+        f"/api/v1/claims/{claims['a'].reference}/payment/",
+        {"amount": "1.00", "paid_on": "2026-01-01", "reference": "T"},
+    )
+    report = api_keys[kind].post("/api/v1/payouts/PO-none/status/", {"status": "paid"})
+    expected_payment = {"seller_a": 409, "seller_b": 404, "insurer": 404}.get(kind, 403)
+    assert payment.status_code == expected_payment
+    assert report.status_code == (404 if kind == "payment_provider" else 403)
