@@ -22,14 +22,17 @@ class Scope(models.TextChoices):
     CLAIMS_READ = "claims:read", _("Read its own claims")
     CLAIMS_RESPOND = "claims:respond", _("Answer its own claims, record payments")
     PAYMENTS_WRITE = "payments:write", _("Report payment status and returns")
+    EVENTS_READ = "events:read", _("Read its events (catch up on webhooks)")
+    WEBHOOKS_MANAGE = "webhooks:manage", _("Subscribe webhook endpoints, rotate their secrets")
 
 
 # What a new key of each kind may do; supervisors may narrow it when issuing.
+_EVENTS = [Scope.EVENTS_READ, Scope.WEBHOOKS_MANAGE]
 DEFAULT_SCOPES: dict[str, list[str]] = {
-    ClientKind.ORDER_SYSTEM: [Scope.MARKETPLACE_WRITE],
-    ClientKind.SELLER: [Scope.CLAIMS_READ, Scope.CLAIMS_RESPOND],
-    ClientKind.INSURER: [Scope.CLAIMS_READ, Scope.CLAIMS_RESPOND],
-    ClientKind.PAYMENT_PROVIDER: [Scope.PAYMENTS_WRITE],
+    ClientKind.ORDER_SYSTEM: [Scope.MARKETPLACE_WRITE, *_EVENTS],
+    ClientKind.SELLER: [Scope.CLAIMS_READ, Scope.CLAIMS_RESPOND, *_EVENTS],
+    ClientKind.INSURER: [Scope.CLAIMS_READ, Scope.CLAIMS_RESPOND, *_EVENTS],
+    ClientKind.PAYMENT_PROVIDER: [Scope.PAYMENTS_WRITE, *_EVENTS],
 }
 
 

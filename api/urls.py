@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from api.views import claims, docs, ingest, payments, respond
+from api.views import claims, docs, events, ingest, payments, respond
 from api.views.errors import not_found
 
 app_name = "api"
@@ -27,6 +27,13 @@ urlpatterns = [
         "payouts/<str:payout_id>/status/",
         payments.PayoutStatusReport.as_view(),
         name="payout-status",
+    ),
+    path("events/", events.Events.as_view(), name="events"),
+    path("webhooks/endpoints/", events.Endpoints.as_view(), name="webhook-endpoints"),
+    path(
+        "webhooks/endpoints/<int:pk>/rotate-secret/",
+        events.EndpointRotate.as_view(),
+        name="webhook-endpoint-rotate",
     ),
     # Anything else under /api/v1/ is a problem document, not the site's HTML 404 page.
     re_path(r"^.*$", not_found, name="not-found"),

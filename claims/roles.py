@@ -117,6 +117,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "payouts.view_providerrecord",
         # Integration API (issue 15): clients and keys on /staff/api-clients/.
         "api.manage_apiclient",
+        "api.view_apiclient",
+        "api.view_apikey",
+        "webhooks.view_apievent",
+        "webhooks.view_endpoint",
+        "webhooks.view_delivery",
+        "webhooks.replay_delivery",
     ],
 }
 

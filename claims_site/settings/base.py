@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -345,6 +346,11 @@ CELERY_BEAT_SCHEDULE = {
     "payouts-payee-reminders": {
         "task": "payouts.tasks.payee_reminders_send",
         "schedule": timedelta(minutes=15),
+    },
+    # Integration API (issue 15): webhook deliveries whose due time has come (retries too).
+    "webhooks-deliver-due": {
+        "task": "webhooks.tasks.webhooks_deliver_due",
+        "schedule": timedelta(seconds=15),
     },
     "payouts-bank-batch": {
         "task": "payouts.tasks.bank_batch_write",

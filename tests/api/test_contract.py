@@ -174,6 +174,37 @@ def test_every_response_conforms(schema, api_keys, claims_for_contract):
                 body=body,
                 expect=403,
             )
+        elif path == "/api/v1/events/":
+            _check(operation, headers=seller, expect=200)
+            _check(operation, headers=seller, query={"after": "evt_1"}, expect=200)
+            _check(operation, headers=seller, query={"after": "x"}, expect=400)
+            _check(operation, headers={}, expect=401)
+        elif path == "/api/v1/webhooks/endpoints/" and method == "GET":
+            _check(operation, headers=seller, expect=200)
+            _check(operation, headers={}, expect=401)
+        elif path == "/api/v1/webhooks/endpoints/":
+            body = {"url": "http://127.0.0.1:9/h", "event_types": ["claim.paid"]}
+            key = {"Idempotency-Key": "contract-endpoint"}
+            _check(operation, headers={**seller, **key}, body=body, expect=201)
+            bad = {"url": "nope", "event_types": []}
+            _check(
+                operation,
+                headers={**seller, "Idempotency-Key": "contract-endpoint-2"},
+                body=bad,
+                expect=400,
+            )
+        elif path == "/api/v1/webhooks/endpoints/{id}/rotate-secret/":
+            from webhooks.models import Endpoint
+
+            mine = {"id": Endpoint.objects.get().pk}
+            key = {"Idempotency-Key": "contract-rotate"}
+            _check(operation, headers={**seller, **key}, path_parameters=mine, expect=200)
+            _check(
+                operation,
+                headers={**owner, "Idempotency-Key": "contract-rotate-2"},
+                path_parameters=mine,
+                expect=404,
+            )
         elif path == "/api/v1/claims/":
             _check(operation, headers=seller, expect=200)
             _check(operation, headers=seller, query={"status": "nonsense"}, expect=400)

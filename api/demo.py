@@ -1,0 +1,75 @@
+"""The demo's API clients and keys (``seed_demo``): the order system, a seller, an insurer.
+
+Like the demo password, the demo keys are fixed and printed: they exist only in demo data.
+Each is stored hashed like any key, and re-made if a supervisor revoked it."""
+
+from django.db import transaction
+
+from api.models import DEFAULT_SCOPES, ApiClient, ApiKey, ClientKind
+from api.services import key_hash
+
+DEMO_KEYS = {
+    # name: (kind, prefix, secret)
+    "Demo order system": (
+        ClientKind.ORDER_SYSTEM,
+        "demoorders",
+        "cdk_demoorders_claimdesk-demo-order-system",  # noqa: S105 - demo data, printed
+    ),
+    "Demo seller": (
+        ClientKind.SELLER,
+        "demoseller",
+        "cdk_demoseller_claimdesk-demo-seller",  # noqa: S105
+    ),
+    "Demo insurer": (
+        ClientKind.INSURER,
+        "demoinsurer",
+        "cdk_demoinsurer_claimdesk-demo-insurer",  # noqa: S105
+    ),
+}
+
+
+def _demo_seller():
+    """The seller with a claim handed to the demo insurer, so both keys see something."""
+    from sellers.demo import INSURER_EMAIL
+    from sellers.models import ResponseDecision, Seller, SellerResponse
+
+    handed = (
+        SellerResponse.objects.filter(
+            decision=ResponseDecision.INSURER, insurer_email=INSURER_EMAIL
+        )
+        .order_by("id")
+        .first()
+    )
+    return handed.seller if handed else Seller.objects.order_by("id").first()
+
+
+@transaction.atomic
+def demo_api_clients() -> list[tuple[ApiClient, str]]:
+    from sellers.demo import INSURER_EMAIL
+
+    out = []
+    for name, (kind, prefix, secret) in DEMO_KEYS.items():
+        client = ApiClient.objects.filter(name=name).first()
+        if client is None:
+            seller = _demo_seller() if kind == ClientKind.SELLER else None
+            if kind == ClientKind.SELLER and seller is None:
+                continue
+            client = ApiClient.objects.create(
+                name=name,
+                kind=kind,
+                seller=seller,
+                insurer_email=INSURER_EMAIL if kind == ClientKind.INSURER else "",
+                contact_email=f"{prefix}@clients.example",
+            )
+        ApiKey.objects.update_or_create(
+            prefix=prefix,
+            defaults={
+                "client": client,
+                "hashed": key_hash(secret),
+                "scopes": list(DEFAULT_SCOPES[kind]),
+                "revoked_at": None,
+                "revoked_by": None,
+            },
+        )
+        out.append((client, secret))
+    return out
