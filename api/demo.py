@@ -29,18 +29,18 @@ DEMO_KEYS = {
 
 
 def _demo_seller():
-    """The seller with a claim handed to the demo insurer, so both keys see something."""
-    from sellers.demo import INSURER_EMAIL
-    from sellers.models import ResponseDecision, Seller, SellerResponse
+    """The seller with the most claims waiting for its answer, so the demo key has work."""
+    from django.db.models import Count, Q
 
-    handed = (
-        SellerResponse.objects.filter(
-            decision=ResponseDecision.INSURER, insurer_email=INSURER_EMAIL
-        )
-        .order_by("id")
+    from claims.models import ClaimStatus
+    from sellers.models import Seller
+
+    waiting = Q(claims__status=ClaimStatus.AWAITING_SELLER, claims__seller_notice__isnull=False)
+    return (
+        Seller.objects.annotate(waiting=Count("claims", filter=waiting))
+        .order_by("-waiting", "id")
         .first()
     )
-    return handed.seller if handed else Seller.objects.order_by("id").first()
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ identical answers."""
 
 import datetime as dt
 import hashlib
+import json
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -31,12 +32,25 @@ class _Discard(Exception):
 
 
 def _fingerprint(request) -> str:
+    """What makes two requests the same: method, path and the parsed body (JSON with sorted
+    keys; a multipart form's fields and each file's name and SHA-256), so that a client's
+    retry with another multipart boundary, or other JSON spacing, is the same request."""
     digest = hashlib.sha256()
-    digest.update(request.method.encode())
-    digest.update(b"\0")
-    digest.update(request.path.encode())
-    digest.update(b"\0")
-    digest.update(request.body)
+    digest.update(f"{request.method}\0{request.path}\0".encode())
+    data = request.data
+    if hasattr(data, "lists"):  # a form (multipart or urlencoded)
+        for key, values in sorted(data.lists(), key=lambda item: item[0]):
+            for value in values:
+                digest.update(f"{key}\0".encode())
+                if hasattr(value, "read"):
+                    digest.update(f"{value.name}\0".encode())
+                    for chunk in value.chunks():
+                        digest.update(chunk)
+                    value.seek(0)
+                else:
+                    digest.update(f"{value}\0".encode())
+    else:
+        digest.update(json.dumps(data, sort_keys=True, default=str).encode())
     return digest.hexdigest()
 
 

@@ -157,3 +157,31 @@ def test_without_the_same_key_concurrent_upserts_still_make_one_customer(api_key
         t.join()
     assert Customer.objects.count() == 1
     assert codes == [200] * 4
+
+
+@pytest.mark.django_db
+def test_a_multipart_retry_with_another_boundary_is_replayed(client):
+    """Found on `make run`: curl picks a new multipart boundary for each call, so a retried
+    answer with a file was refused as a different request."""
+    from django.test.client import encode_multipart
+
+    from tests.api.test_respond import _seller_key
+    from tests.sellers.helpers import awaiting
+
+    claim, _path = awaiting()
+    seller = _seller_key(client, claim.seller)
+    url = f"/api/v1/claims/{claim.reference}/responses/"
+    fields = {"decision": "dispute", "reasons": "Used outdoors."}
+    answers = []
+    for boundary in ("first-boundary", "second-boundary"):
+        answers.append(
+            client.post(
+                url,
+                encode_multipart(boundary, fields),
+                content_type=f"multipart/form-data; boundary={boundary}",
+                headers={"Authorization": f"Bearer {seller.secret}", "Idempotency-Key": "m-1"},
+            )
+        )
+    assert [a.status_code for a in answers] == [201, 201]
+    assert answers[1]["Idempotent-Replayed"] == "true"
+    assert answers[0].json() == answers[1].json()
