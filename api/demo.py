@@ -72,4 +72,23 @@ def demo_api_clients() -> list[tuple[ApiClient, str]]:
             },
         )
         out.append((client, secret))
+        if kind == ClientKind.SELLER:
+            _demo_endpoint(client)
     return out
+
+
+def _demo_endpoint(client) -> None:
+    """The demo seller's client hears every event at the demo's own receiver."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from webhooks.models import Endpoint, EventType
+    from webhooks.services import endpoint_create
+
+    if Endpoint.objects.filter(client=client).exists():
+        return
+    endpoint, _secret = endpoint_create(
+        client=client, url="http://127.0.0.1/placeholder", event_types=list(EventType.values)
+    )
+    endpoint.url = settings.SITE_URL + reverse("demo-webhook-receive", args=[endpoint.pk])
+    endpoint.save(update_fields=["url"])

@@ -277,3 +277,42 @@ def test_a_new_claim_is_told_to_the_order_system_not_the_seller(subscribed, sell
     # screening, which was never sent to it
     assert list(ApiEvent.objects.values_list("client", "type")) == [(orders.pk, "claim.submitted")]
     assert ApiEvent.objects.get().data["claim"] == denied.reference
+
+
+def test_demo_receiver_shows_signed_deliveries(client, settings, seller_a, supervisor):
+    """Demo mode: the demo seller's client is subscribed to the demo's own receiver; what it
+    receives, checked with the library, is listed for staff."""
+    import urllib.parse
+
+    from api.demo import demo_api_clients
+    from webhooks.models import Endpoint
+
+    # given: the demo clients, the receiver reached through the test client
+    settings.DEMO_MODE = True
+    demo_api_clients()
+    endpoint = Endpoint.objects.get()
+    _awaiting(Endpoint.objects.get().client.seller)
+    delivery = Delivery.objects.get()
+    body = services.payload_of(delivery.event)
+    now = timezone.now()
+    headers = services.signature_headers(
+        webhook_id=delivery.webhook_id,
+        body=body,
+        secrets_=services.signing_secrets(endpoint.pk, now),
+        now=now,
+    )
+    path = urllib.parse.urlsplit(endpoint.url).path
+    # when: a signed delivery and a forged one arrive
+    good = client.post(path, body, content_type="application/json", headers=headers)
+    forged = client.post(
+        path, body.replace("awaiting", "forged"), content_type="application/json", headers=headers
+    )
+    # then
+    assert (good.status_code, forged.status_code) == (204, 400)
+    client.force_login(supervisor)
+    page = client.get("/staff/api-clients/demo-webhooks/").content.decode()
+    assert delivery.webhook_id in page and "claim.awaiting_seller" in page
+    assert "verified" in page and "not valid" in page
+    settings.DEMO_MODE = False
+    assert client.get("/staff/api-clients/demo-webhooks/").status_code == 404
+    assert client.post(path, body, content_type="application/json").status_code == 404

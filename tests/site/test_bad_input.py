@@ -314,6 +314,8 @@ def api_urls(w) -> dict[str, list[str]]:
         "api:not-found": [reverse("api:not-found"), "/api/v1/nothing/"],
         **{f"api:{name}": [reverse(f"api:{name}")] for name in posts},
         "backoffice:api-clients": [reverse("backoffice:api-clients")],
+        "backoffice:demo-webhooks": [reverse("backoffice:demo-webhooks")],
+        "demo-webhook-receive": [reverse("demo-webhook-receive", args=[1])],
         "backoffice:api-key-issue": [reverse("backoffice:api-key-issue", args=[client.pk])],
         "backoffice:api-key-revoke": [reverse("backoffice:api-key-revoke", args=[key.pk])],
     }
