@@ -13,7 +13,7 @@ import urllib.request
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from standardwebhooks import Webhook
 
@@ -129,31 +129,46 @@ def _claim_data(claim, event) -> dict:
     }
 
 
-def _clients_for(claim, kind: str):
-    """Who may hear about a claim: a new claim, the order system (the marketplace's own);
-    anything after, the claim's seller's clients once the claim was sent to the seller, and
-    the insurers it was handed to (the same reach as ``api.selectors.claims_for_client``)."""
+def _audiences(claims: dict) -> tuple[list, dict]:
+    """Who may hear about these claims, in four queries whatever their number: the order
+    system (of a new claim); each claim's seller's clients, once the claim was sent to the
+    seller; the insurers it was handed to (the reach of ``api.selectors.claims_for_client``)."""
     from api.models import ApiClient, ClientKind
     from claims.models import ClaimEvent
     from sellers.models import ResponseDecision, SellerResponse
 
-    if kind == EventType.CLAIM_SUBMITTED:
-        return ApiClient.objects.filter(kind=ClientKind.ORDER_SYSTEM)
-    sent_to_seller = ClaimEvent.objects.filter(claim=claim, to_status="awaiting_seller")
+    clients = list(ApiClient.objects.all())
+    order_systems = [c for c in clients if c.kind == ClientKind.ORDER_SYSTEM]
+    sent = set(
+        ClaimEvent.objects.filter(claim_id__in=claims, to_status="awaiting_seller").values_list(
+            "claim_id", flat=True
+        )
+    )
+    sellers: dict[int, list] = {}
+    for c in clients:
+        if c.kind == ClientKind.SELLER:
+            sellers.setdefault(c.seller_id, []).append(c)
+    insurers: dict[str, list] = {}
+    for c in clients:
+        if c.kind == ClientKind.INSURER:
+            insurers.setdefault(c.insurer_email.lower(), []).append(c)
+    by_claim: dict[int, list] = {pk: [] for pk in claims}
+    for pk, claim in claims.items():
+        if pk in sent:
+            by_claim[pk].extend(sellers.get(claim.seller_id, []))
     handed = SellerResponse.objects.filter(
-        claim=claim,
-        decision=ResponseDecision.INSURER,
-        insurer_email__iexact=OuterRef("insurer_email"),
-    )
-    return ApiClient.objects.filter(
-        Q(Exists(sent_to_seller), kind=ClientKind.SELLER, seller_id=claim.seller_id)
-        | Q(Exists(handed), kind=ClientKind.INSURER)
-    )
+        claim_id__in=claims, decision=ResponseDecision.INSURER
+    ).values_list("claim_id", "insurer_email")
+    for pk, email in set(handed):
+        for c in insurers.get(email.lower(), []):
+            if c not in by_claim[pk]:
+                by_claim[pk].append(c)
+    return order_systems, by_claim
 
 
 def events_for_claim_events(claim_events) -> int:
     """Record the API events (and their deliveries) that claim events mean, in the caller's
-    transaction. Called by ``claims.events`` for every claim event written."""
+    transaction. Called by ``claims.events`` and ``claims.batch`` for every claim event."""
     from api.models import ApiClient
     from claims.models import Claim
 
@@ -165,23 +180,23 @@ def events_for_claim_events(claim_events) -> int:
     if not moves or not ApiClient.objects.exists():
         return 0
     claims = Claim.objects.select_related("region").in_bulk({e.claim_id for e in moves})
+    order_systems, by_claim = _audiences(claims)
     events = []
     for move in moves:
         claim = claims[move.claim_id]
         kind = STATUS_EVENTS.get(move.to_status)
         if move.from_status == "paid" and move.to_status == "under_review":
             kind = EventType.PAYOUT_RETURNED  # a returned payout re-opens the claim
-        data = _claim_data(claim, move)
-        for client in _clients_for(claim, kind):
-            events.append(
-                ApiEvent(
-                    client=client,
-                    type=kind,
-                    data=json.loads(json.dumps(data, cls=DjangoJSONEncoder)),
-                    claim_event=move,
-                    created_at=move.created_at,
-                )
+        audience = order_systems if kind == EventType.CLAIM_SUBMITTED else by_claim[claim.pk]
+        if not audience:
+            continue
+        data = json.loads(json.dumps(_claim_data(claim, move), cls=DjangoJSONEncoder))
+        events.extend(
+            ApiEvent(
+                client=client, type=kind, data=data, claim_event=move, created_at=move.created_at
             )
+            for client in audience
+        )
     return len(_record(events))
 
 

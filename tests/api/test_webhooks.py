@@ -316,3 +316,31 @@ def test_demo_receiver_shows_signed_deliveries(client, settings, seller_a, super
     settings.DEMO_MODE = False
     assert client.get("/staff/api-clients/demo-webhooks/").status_code == 404
     assert client.post(path, body, content_type="application/json").status_code == 404
+
+
+def test_recording_events_costs_the_same_for_one_move_or_many(
+    subscribed, seller_a, django_assert_num_queries
+):
+    """The set-based escalation moves thousands of claims in one statement: telling the API
+    clients must not cost a query per claim."""
+    from claims.models import ClaimEvent
+
+    claims = [_awaiting(seller_a) for _ in range(6)]
+    events = list(ClaimEvent.objects.filter(claim__in=claims, to_status="awaiting_seller"))
+    ApiEvent.objects.all().delete()
+    Delivery.objects.all().delete()
+
+    def count(batch):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            services.events_for_claim_events(batch)
+        return len(queries)
+
+    one = count(events[:1])
+    ApiEvent.objects.all().delete()
+    Delivery.objects.all().delete()
+    many = count(events)
+    assert one == many
+    assert ApiEvent.objects.count() == 6 and Delivery.objects.count() == 6
