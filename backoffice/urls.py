@@ -1,6 +1,7 @@
 from django.urls import path
 
 from backoffice import views, views_certificates, views_claim, views_safety
+from backoffice.urls_api_clients import urlpatterns as api_client_urls
 
 app_name = "backoffice"
 
@@ -51,3 +52,4 @@ urlpatterns = [
         name="certificate-refuse",
     ),
 ]
+urlpatterns += api_client_urls

@@ -100,6 +100,10 @@ def claim_transition_batch(
         from claims.outbox import dispatch_many_on_commit
 
         dispatch_many_on_commit(message_ids=outbox_ids, topics=topics)
+    if moved:
+        from webhooks.services import events_for_batch
+
+        events_for_batch(claim_ids=moved, from_status=from_status, to=to, now=now)
     return moved
 
 

@@ -29,7 +29,7 @@ def claim_event_add(
 ) -> ClaimEvent:
     """Append one event to a claim's timeline (``claim`` or ``claim_id``); events are never
     updated or deleted."""
-    return ClaimEvent.objects.create(
+    event = ClaimEvent.objects.create(
         claim_id=claim.pk if claim is not None else claim_id,
         kind=kind,
         from_status=from_status,
@@ -41,6 +41,8 @@ def claim_event_add(
         data=data or {},
         created_at=now or timezone.now(),
     )
+    _tell_api_clients([event])
+    return event
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ def claim_events_add(
 ) -> list[ClaimEvent]:
     """Append many events by one actor in one statement (periodic jobs, batches)."""
     now = now or timezone.now()
-    return ClaimEvent.objects.bulk_create(
+    created = ClaimEvent.objects.bulk_create(
         ClaimEvent(
             claim_id=spec.claim_id,
             kind=spec.kind,
@@ -75,3 +77,13 @@ def claim_events_add(
         )
         for spec in events
     )
+    _tell_api_clients(created)
+    return created
+
+
+def _tell_api_clients(events: list[ClaimEvent]) -> None:
+    """The integration API's events (and webhook deliveries) for these claim events, in the
+    same transaction: the database is the webhooks' outbox (issue 15)."""
+    from webhooks.services import events_for_claim_events
+
+    events_for_claim_events(events)

@@ -136,6 +136,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "payouts.view_ledgerentry",
         "payouts.view_providerrecord",
         "safety.change_regulator",
+        # Integration API (issue 15): clients and keys on /staff/api-clients/.
+        "api.manage_apiclient",
+        "api.view_apiclient",
+        "api.view_apikey",
+        "webhooks.view_apievent",
+        "webhooks.view_endpoint",
+        "webhooks.view_delivery",
+        "webhooks.replay_delivery",
     ],
     SAFETY: _READ_MIRRORS + _READ_CLAIMS + _SAFETY,
 }

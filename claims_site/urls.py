@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api.views import demo_receiver
 from claims_site import views
 from claims_site.second_factor import StaffLoginForm
 
@@ -24,6 +25,10 @@ urlpatterns = [
     path("sellers/", include("sellers.urls")),
     path("fraud/", include("fraud.urls")),
     path("staff/", include("backoffice.urls")),
+    path("api/v1/", include("api.urls")),
+    path(
+        "api/demo-receiver/<int:endpoint_id>/", demo_receiver.receive, name="demo-webhook-receive"
+    ),
 ]
 
 handler400 = "claims_site.views.bad_request"

@@ -40,6 +40,12 @@ INSTALLED_APPS = [
     "payouts",
     "privacy",
     "safety",
+    # Integration API (issue 15)
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -351,11 +357,54 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payouts.tasks.payee_reminders_send",
         "schedule": timedelta(minutes=15),
     },
+    # Integration API (issue 15): webhook deliveries whose due time has come (retries too).
+    "webhooks-deliver-due": {
+        "task": "webhooks.tasks.webhooks_deliver_due",
+        "schedule": timedelta(seconds=15),
+    },
     "payouts-bank-batch": {
         "task": "payouts.tasks.bank_batch_write",
         "schedule": timedelta(minutes=15),
     },
 }
+
+# --- Integration API (issue 15) -------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.HasScope"],
+    # Per key, at the key's own rate, counted in the default cache (Redis in production).
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.ApiKeyThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Claimdesk integration API",
+    "DESCRIPTION": (
+        "For the marketplace's order system, sellers, insurers and the payment provider. "
+        "Every POST takes an Idempotency-Key header; errors are RFC 9457 problem details."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # The docs' JavaScript and CSS come from drf-spectacular-sidecar, served as static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.problem_responses",
+    ],
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+API_IDEMPOTENCY_HOURS = 24
 
 # --- Metrics --------------------------------------------------------------------------------
 # /metrics answers only a scraper presenting this as a bearer token (claims_site.metrics).

@@ -249,16 +249,47 @@ def seller_response_submit(
     A first accept or dispute moves the claim to ``seller responded``; a hand-off to the insurer
     e-mails the insurer a link of their own and leaves the deadline running.
     """
-    from claims.files import atomic_with_files
-    from claims.services import claim_transition, evidence_attach
-    from claims.uploads import evidence_check_all
-
-    now = now or timezone.now()
     party = (
         ResponseParty.INSURER
         if link.purpose == LinkPurpose.INSURER_RESPONSE
         else ResponseParty.SELLER
     )
+    return seller_response_record(
+        claim_id=link.claim_id,
+        party=party,
+        actor=link_actor(link),
+        link=link,
+        decision=decision,
+        reasons=reasons,
+        insurer_name=insurer_name,
+        insurer_email=insurer_email,
+        files=files,
+        keep_evidence_ids=keep_evidence_ids,
+        now=now,
+    )
+
+
+def seller_response_record(
+    *,
+    claim_id: int,
+    party: str,
+    actor: Actor,
+    link: AccessLink | None,
+    decision: str,
+    reasons: str = "",
+    insurer_name: str = "",
+    insurer_email: str = "",
+    files: list[tuple[str, bytes]] | None = None,
+    keep_evidence_ids: list[int] | None = None,
+    now: dt.datetime | None = None,
+) -> SellerResponse:
+    """The one implementation of an answer, whoever gives it: through the seller's or
+    insurer's link (``seller_response_submit``) or the integration API (``link`` None)."""
+    from claims.files import atomic_with_files
+    from claims.services import claim_transition, evidence_attach
+    from claims.uploads import evidence_check_all
+
+    now = now or timezone.now()
     _check(
         party=party,
         decision=decision,
@@ -268,9 +299,8 @@ def seller_response_submit(
     )
     # The upload policy decides every file before anything is locked or written.
     cleaned = evidence_check_all(files=list(files or []))
-    actor = link_actor(link)
     with atomic_with_files():
-        claim = Claim.objects.select_for_update().get(pk=link.claim_id)
+        claim = Claim.objects.select_for_update().get(pk=claim_id)
         if not response_is_open(claim, now):
             raise ResponseLocked(
                 _("The response deadline for claim %(ref)s has passed; answers are locked.")

@@ -122,13 +122,13 @@ def test_bad_gross_rows_are_each_reported_and_nothing_is_imported(tmp_path, caps
     # then: every line named, nothing written (not even the good orders)
     err = capsys.readouterr().err
     for expected in [
-        "gross line 2: seller 'S-404' is not known",
-        "gross line 3: currency CAD is not the seller's currency (USD)",
-        "gross line 4: month is in the future",
-        "gross line 5: month is not a month (YYYY-MM)",
-        "gross line 6: gross_proceeds cannot be negative",
+        "gross line 2: seller_id: Seller 'S-404' is not known",
+        "gross line 3: currency: CAD is not the seller's currency (USD)",
+        "gross line 4: month: The month is still to come.",
+        "gross line 5: month: Not a month (YYYY-MM).",
+        "gross line 6: gross_proceeds: Cannot be negative.",
         "gross line 7: gross_proceeds: USD amounts have at most 2 decimal places.",
-        f"gross line 9: seller S-1 month {m3} already appears on line 8",
+        f"gross line 9: seller_id S-1 month {m3} already appears on line 8",
     ]:
         assert expected in err
     assert not SellerMonthlyGross.objects.exists()

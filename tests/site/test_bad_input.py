@@ -304,6 +304,9 @@ def app_urls(w) -> dict[str, list[str]]:
         "backoffice:safety-recalls": [reverse("backoffice:safety-recalls")],
         "backoffice:safety-listings": [reverse("backoffice:safety-listings")],
         "backoffice:certificates": [reverse("backoffice:certificates")],
+        # Integration API (issue 15): the walker has no key, so every endpoint answers 401
+        # (or 405): none may answer 500 whatever is sent.
+        **api_urls(w),
         **{
             name: [reverse(name, args=[certificate])]
             for name in (
@@ -313,6 +316,48 @@ def app_urls(w) -> dict[str, list[str]]:
                 "backoffice:certificate-refuse",
             )
         },
+    }
+
+
+def api_urls(w) -> dict[str, list[str]]:
+    from api.models import ApiClient, ApiKey, ClientKind
+    from api.services import api_client_create, api_key_issue
+
+    client = ApiClient.objects.first() or api_client_create(
+        name="walker", kind=ClientKind.ORDER_SYSTEM, contact_email="w@clients.test"
+    )
+    key = ApiKey.objects.first() or api_key_issue(client=client).key
+    posts = [
+        "customers",
+        "customers-batch",
+        "sellers",
+        "sellers-batch",
+        "seller-gross-batch",
+        "products",
+        "products-batch",
+        "orders",
+        "orders-batch",
+        "order-lines",
+        "order-lines-batch",
+    ]
+    return {
+        "api:schema": [reverse("api:schema")],
+        "api:docs": [reverse("api:docs")],
+        "api:claims": [reverse("api:claims")],
+        "api:claim": [reverse("api:claim", args=[w["review"].reference])],
+        "api:claim-respond": [reverse("api:claim-respond", args=[w["review"].reference])],
+        "api:claim-payment": [reverse("api:claim-payment", args=[w["review"].reference])],
+        "api:payout-status": [reverse("api:payout-status", args=["PO-1"])],
+        "api:events": [reverse("api:events")],
+        "api:webhook-endpoints": [reverse("api:webhook-endpoints")],
+        "api:webhook-endpoint-rotate": [reverse("api:webhook-endpoint-rotate", args=[1])],
+        "api:not-found": [reverse("api:not-found"), "/api/v1/nothing/"],
+        **{f"api:{name}": [reverse(f"api:{name}")] for name in posts},
+        "backoffice:api-clients": [reverse("backoffice:api-clients")],
+        "backoffice:demo-webhooks": [reverse("backoffice:demo-webhooks")],
+        "demo-webhook-receive": [reverse("demo-webhook-receive", args=[1])],
+        "backoffice:api-key-issue": [reverse("backoffice:api-key-issue", args=[client.pk])],
+        "backoffice:api-key-revoke": [reverse("backoffice:api-key-revoke", args=[key.pk])],
     }
 
 

@@ -40,3 +40,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\nDemo customer: order {DEMO_ORDER_NUMBER}, e-mail {DEMO_CUSTOMER_EMAIL}\n"
         )
+        from api.demo import demo_api_clients
+
+        self.stdout.write("Demo API keys (http://127.0.0.1:8000/api/v1/docs/):")
+        for client, secret in demo_api_clients():
+            self.stdout.write(f"  {client.name:<18} {secret}   ({client.get_kind_display()})")
+        self.stdout.write("")

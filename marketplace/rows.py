@@ -1,0 +1,380 @@
+"""One validation per kind of row, shared by the API's upserts and ``import_orders``.
+
+Each serializer checks one row on its own (types, formats, the region and its currency, the
+money) and returns clean values; ``rows_validate`` runs one over a batch, adds the checks
+across rows (a key twice in one batch) and reports every problem by the row's index. Nothing
+here writes: the upsert services (``marketplace.services``) do, after every row passed.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+import phonenumbers
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from claims.models import Region
+from claims.money import MoneyError, to_minor
+from sellers.models import Seller
+
+
+@dataclass
+class RowError:
+    index: int
+    field: str
+    detail: str
+    # A key sent twice: the row that had it first, and the key in words.
+    duplicate_of: int | None = None
+    key_text: str = ""
+
+
+class RowsRefused(Exception):
+    """At least one row was refused; nothing was written."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} problem(s); nothing was changed")
+
+
+def _text(max_length: int, *, required: bool = True, **kwargs) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=max_length,
+        required=required,
+        allow_blank=not required,
+        default="" if not required else serializers.empty,
+        trim_whitespace=True,
+        **kwargs,
+    )
+
+
+def _amount(value, currency: str, field: str) -> int:
+    try:
+        minor = to_minor(str(value).strip(), currency)
+    except MoneyError as exc:
+        raise serializers.ValidationError({field: str(exc)}) from None
+    if minor < 0:
+        raise serializers.ValidationError({field: "Cannot be negative."})
+    return minor
+
+
+def _month(text: str) -> dt.date | None:
+    """``YYYY-MM`` (or a full date in that month) as the month's first day."""
+    parsed = parse_date(f"{text}-01") if len(text) == 7 else parse_date(text)
+    return parsed.replace(day=1) if parsed else None
+
+
+@extend_schema_field({"type": "string", "example": "US", "maxLength": 8})
+class RegionField(serializers.Field):
+    """A region code; the batch's regions are read once (``context["regions"]``)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not data.strip():
+            raise serializers.ValidationError("Give a region code (e.g. US).")
+        code = data.strip()[:8]
+        region = self.context["regions"].get(code)
+        if region is None:
+            raise serializers.ValidationError(f"{code!r} is not a known region.")
+        return region
+
+    def to_representation(self, value):
+        return value.code
+
+
+class CustomerRow(serializers.Serializer):
+    customer_id = _text(40)
+    name = _text(200)
+    email = serializers.EmailField(max_length=254)
+    phone = _text(40, required=False)
+    address_line1 = _text(200, required=False)
+    address_line2 = _text(200, required=False)
+    city = _text(100, required=False)
+    postal_code = _text(20, required=False)
+    country = _text(2, required=False, min_length=2)
+    customer_since = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs):
+        attrs["email"] = attrs["email"].lower()
+        attrs["country"] = attrs["country"].upper()
+        if attrs["phone"]:
+            try:
+                number = phonenumbers.parse(attrs["phone"], attrs["country"] or "US")
+                if not phonenumbers.is_valid_number(number):
+                    raise phonenumbers.NumberParseException(0, "invalid")
+            except phonenumbers.NumberParseException:
+                raise serializers.ValidationError({"phone": "Not a valid phone number."}) from None
+            attrs["phone"] = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return attrs
+
+
+class GrossRow(serializers.Serializer):
+    """One seller's gross proceeds in one calendar month, in the seller's currency."""
+
+    seller_id = _text(40)
+    month = _text(10)
+    currency = _text(3)
+    gross_proceeds = _text(40)
+
+    def validate_month(self, value):
+        month = _month(value)
+        if month is None:
+            raise serializers.ValidationError("Not a month (YYYY-MM).")
+        if month > timezone.localdate().replace(day=1):
+            raise serializers.ValidationError("The month is still to come.")
+        return month
+
+    def validate(self, attrs):
+        # The seller's currency: a seller of the same batch or request, else a stored one.
+        currency = self.context["seller_currencies"].get(attrs["seller_id"])
+        if currency is None:
+            raise serializers.ValidationError(
+                {"seller_id": f"Seller {attrs['seller_id']!r} is not known (send it first)."}
+            )
+        if attrs["currency"] != currency:
+            raise serializers.ValidationError(
+                {"currency": f"{attrs['currency']} is not the seller's currency ({currency})."}
+            )
+        attrs["gross_minor"] = _amount(attrs["gross_proceeds"], currency, "gross_proceeds")
+        return attrs
+
+
+class MonthlyGross(serializers.Serializer):
+    month = _text(10)
+    gross_proceeds = _text(40)
+
+    validate_month = GrossRow.validate_month
+
+
+class SellerRow(serializers.Serializer):
+    """A seller, in its region's currency, with its monthly gross proceeds if sent."""
+
+    seller_id = _text(40)
+    name = _text(200)
+    email = serializers.EmailField(max_length=254)
+    region = RegionField()
+    monthly_gross = MonthlyGross(many=True, required=False, default=list)
+
+    def validate(self, attrs):
+        attrs["email"] = attrs["email"].lower()
+        currency = attrs["region"].currency
+        months = set()
+        for i, entry in enumerate(attrs["monthly_gross"]):
+            if entry["month"] in months:
+                raise serializers.ValidationError(
+                    {f"monthly_gross.{i}.month": "The same month appears twice."}
+                )
+            months.add(entry["month"])
+            entry["gross_minor"] = _amount(
+                entry["gross_proceeds"], currency, f"monthly_gross.{i}.gross_proceeds"
+            )
+        return attrs
+
+
+class ProductRow(serializers.Serializer):
+    product_id = _text(40)
+    title = _text(300)
+    category = _text(100, required=False)
+    # What recalls are matched by (safety.recalls): the GTIN/UPC and the model number.
+    gtin = _text(20, required=False)
+    model_number = _text(100, required=False)
+    seller_id = _text(40)
+
+    def validate(self, attrs):
+        if attrs["seller_id"] not in self.context["seller_currencies"]:
+            raise serializers.ValidationError(
+                {"seller_id": f"Seller {attrs['seller_id']!r} is not known (send it first)."}
+            )
+        return attrs
+
+
+class AwareDateTime(serializers.DateTimeField):
+    """An ISO 8601 date-time that states its offset: a time without one is refused, never
+    read in some zone the sender did not mean."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            parsed = parse_datetime(value.strip())
+            if parsed is not None and timezone.is_naive(parsed):
+                raise serializers.ValidationError(
+                    "Needs a time zone offset (e.g. 2026-03-01T10:00:00Z)."
+                )
+        return super().to_internal_value(value)
+
+
+class OrderRow(serializers.Serializer):
+    order_number = _text(40)
+    placed_at = AwareDateTime()
+    region = RegionField()
+    currency = _text(3)
+    customer_id = _text(40)
+
+    def validate(self, attrs):
+        region = attrs["region"]
+        if attrs["currency"] != region.currency:
+            raise serializers.ValidationError(
+                {
+                    "currency": f"{attrs['currency']} does not match region {region.code} "
+                    f"({region.currency})."
+                }
+            )
+        if attrs["customer_id"] not in self.context["customer_ids"]:
+            raise serializers.ValidationError(
+                {"customer_id": f"Customer {attrs['customer_id']!r} is not known (send it first)."}
+            )
+        return attrs
+
+
+class OrderLineRow(serializers.Serializer):
+    """One order line with its order, customer, product and seller: the import's row
+    (docs/import-format.md) and the API's order-line upsert are this one serializer."""
+
+    order_number = _text(40)
+    placed_at = AwareDateTime()
+    region = RegionField()
+    currency = _text(3)
+    customer_id = _text(40)
+    customer_name = _text(200)
+    customer_email = serializers.EmailField(max_length=254)
+    customer_phone = _text(40, required=False)
+    address_line1 = _text(200, required=False)
+    address_line2 = _text(200, required=False)
+    city = _text(100, required=False)
+    postal_code = _text(20, required=False)
+    country = _text(2, required=False, min_length=2)
+    customer_since = serializers.DateField(required=False, allow_null=True, default=None)
+    line_number = serializers.IntegerField(min_value=1, max_value=32767)
+    product_id = _text(40)
+    product_title = _text(300)
+    product_category = _text(100, required=False)
+    product_gtin = _text(20, required=False)
+    product_model = _text(100, required=False)
+    seller_id = _text(40)
+    seller_name = _text(200)
+    seller_email = serializers.EmailField(max_length=254)
+    quantity = serializers.IntegerField(min_value=1, max_value=2_000_000_000)
+    unit_price = _text(40)
+    delivered_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def to_internal_value(self, data):
+        # Spreadsheets leave optional cells empty: an empty date is no date.
+        if hasattr(data, "items"):
+            data = {
+                k: (None if k in ("customer_since", "delivered_on") and v == "" else v)
+                for k, v in data.items()
+            }
+        return super().to_internal_value(data)
+
+    def validate(self, attrs):
+        region = attrs["region"]
+        if attrs["currency"] != region.currency:
+            raise serializers.ValidationError(
+                {
+                    "currency": f"{attrs['currency']} does not match region {region.code} "
+                    f"({region.currency})."
+                }
+            )
+        if attrs["delivered_on"] and attrs["delivered_on"] < attrs["placed_at"].date():
+            raise serializers.ValidationError(
+                {"delivered_on": "The delivery is before the order was placed."}
+            )
+        customer = CustomerRow(
+            data={
+                "customer_id": attrs["customer_id"],
+                "name": attrs["customer_name"],
+                "email": attrs["customer_email"],
+                "phone": attrs["customer_phone"],
+                "country": attrs["country"],
+            }
+        )
+        if not customer.is_valid():
+            if "phone" in customer.errors:
+                raise serializers.ValidationError({"customer_phone": customer.errors["phone"]})
+        else:
+            attrs["customer_phone"] = customer.validated_data["phone"]
+        attrs["customer_email"] = attrs["customer_email"].lower()
+        attrs["seller_email"] = attrs["seller_email"].lower()
+        attrs["country"] = attrs["country"].upper()
+        attrs["unit_price_minor"] = _amount(attrs["unit_price"], attrs["currency"], "unit_price")
+        return attrs
+
+
+def _errors(index: int, detail, prefix: str = "") -> list[RowError]:
+    out: list[RowError] = []
+    if isinstance(detail, dict):
+        # A nested list's errors come keyed by position ({0: {...}}).
+        for key, value in detail.items():
+            field = "" if key == "non_field_errors" else str(key)
+            out.extend(_errors(index, value, f"{prefix}.{field}" if prefix and field else field))
+    elif isinstance(detail, list):
+        for position, item in enumerate(detail):
+            if isinstance(item, dict):
+                out.extend(_errors(index, item, f"{prefix}.{position}"))
+            else:
+                out.extend(_errors(index, item, prefix))
+    else:
+        out.append(RowError(index=index, field=prefix, detail=str(detail)))
+    return out
+
+
+def regions_by_code() -> dict[str, Region]:
+    return {r.code: r for r in Region.objects.all()}
+
+
+def seller_currencies(ids: set[str]) -> dict[str, str]:
+    return dict(
+        Seller.objects.filter(marketplace_id__in=ids).values_list("marketplace_id", "currency")
+    )
+
+
+def customer_ids(ids: set[str]) -> set[str]:
+    from marketplace.models import Customer
+
+    return set(
+        Customer.objects.filter(marketplace_id__in=ids).values_list("marketplace_id", flat=True)
+    )
+
+
+def rows_validate(
+    serializer_class: type[serializers.Serializer],
+    rows: list,
+    *,
+    keys: tuple[str, ...],
+    context: dict | None = None,
+) -> list[dict]:
+    """Validate every row; raise ``RowsRefused`` with every problem by index, or return the
+    clean rows. ``keys`` are the fields that identify a row: one row per key per batch."""
+    context = {"regions": regions_by_code(), **(context or {})}
+    errors: list[RowError] = []
+    clean: list[dict] = []
+    seen: dict[tuple, int] = {}
+    for index, data in enumerate(rows):
+        if not isinstance(data, dict):
+            errors.append(RowError(index=index, field="", detail="Expected an object."))
+            continue
+        serializer = serializer_class(data=data, context=context)
+        if not serializer.is_valid():
+            errors.extend(_errors(index, serializer.errors))
+            continue
+        values = dict(serializer.validated_data)
+        key = tuple(values[k] for k in keys)
+        if key in seen:
+            key_text = " ".join(
+                f"{k} {v:%Y-%m}" if k == "month" else f"{k} {v}"
+                for k, v in zip(keys, key, strict=True)
+            )
+            errors.append(
+                RowError(
+                    index=index,
+                    field="",
+                    detail=f"{key_text} already appears in row {seen[key]}.",
+                    duplicate_of=seen[key],
+                    key_text=key_text,
+                )
+            )
+            continue
+        seen[key] = index
+        clean.append(values)
+    if errors:
+        raise RowsRefused(errors)
+    return clean

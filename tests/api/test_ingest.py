@@ -1,0 +1,181 @@
+"""Inbound upserts by marketplace id: single and batch, every row validated, all or nothing."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from marketplace.models import Customer, Order, OrderLine, Product
+from sellers.models import Seller, SellerMonthlyGross
+from tests.api.conftest import problem_of
+
+pytestmark = pytest.mark.django_db
+
+
+def line(n: int = 1, **overrides) -> dict:
+    row = {
+        "order_number": "114-1",
+        "placed_at": "2026-09-01T10:00:00Z",
+        "region": "US",
+        "currency": "USD",
+        "customer_id": "C-1",
+        "customer_name": "Ann Lee",
+        "customer_email": "Ann@Example.com",
+        "customer_phone": "(415) 555-0100",
+        "country": "US",
+        "line_number": n,
+        "product_id": f"P-{n}",
+        "product_title": "CO detector",
+        "seller_id": "S-1",
+        "seller_name": "Acme LLC",
+        "seller_email": "ops@acme.test",
+        "quantity": 1,
+        "unit_price": "24.99",
+        "delivered_on": "2026-09-04",
+    }
+    return {**row, **overrides}
+
+
+def test_order_line_upsert_creates_everything_once(api_keys):
+    # given
+    orders = api_keys["order_system"]
+    # when
+    first = orders.post("/api/v1/order-lines/", line())
+    again = orders.post("/api/v1/order-lines/", line(unit_price="30.00"))
+    # then
+    assert first.status_code == 200, first.json()
+    assert first.json()["unit_price_minor"] == 2499
+    assert again.json()["unit_price_minor"] == 3000
+    assert OrderLine.objects.get().unit_price_minor == 3000
+    assert Customer.objects.get().phone == "+14155550100"
+    assert Customer.objects.get().email == "ann@example.com"
+    assert (Order.objects.count(), Product.objects.count()) == (1, 1)
+
+
+def test_batch_with_bad_rows_writes_nothing_and_names_each_row(api_keys):
+    # given: rows 1, 2 and 4 are bad, row 3 repeats row 0's key
+    rows = [
+        line(1),
+        line(2, unit_price="24.999"),
+        line(3, customer_email="not-an-email", region="ZZ"),
+        line(1),
+        line(5, delivered_on="2026-08-01"),
+    ]
+    # when
+    response = api_keys["order_system"].post("/api/v1/order-lines/batch/", {"rows": rows})
+    # then
+    assert response.status_code == 400
+    body = problem_of(response)
+    assert body["type"].endswith("validation")
+    assert {(e["index"], e["field"]) for e in body["errors"]} == {
+        (1, "unit_price"),
+        (2, "customer_email"),
+        (2, "region"),
+        (3, ""),
+        (4, "delivered_on"),
+    }
+    duplicate = next(e for e in body["errors"] if e["index"] == 3)
+    assert duplicate["detail"] == "order_number 114-1 line_number 1 already appears in row 0."
+    assert not OrderLine.objects.exists()
+    assert not Seller.objects.filter(marketplace_id="S-1").exists()
+
+
+def test_batch_of_good_rows_is_written_in_one_go(api_keys):
+    rows = [line(n) for n in range(1, 6)]
+    response = api_keys["order_system"].post("/api/v1/order-lines/batch/", {"rows": rows})
+    assert response.status_code == 200, response.json()
+    assert response.json() == {"count": 5, "ids": [f"114-1:{n}" for n in range(1, 6)]}
+    assert OrderLine.objects.count() == 5
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"rows": []}, {"rows": "x"}, {"lines": [1]}, [1, 2], {"rows": [1]}],
+    ids=["empty", "not-a-list", "no-rows", "array", "row-not-object"],
+)
+def test_batch_shape_is_checked(api_keys, body):
+    response = api_keys["order_system"].post("/api/v1/order-lines/batch/", body)
+    assert response.status_code == 400
+    assert problem_of(response)["errors"]
+
+
+def test_batch_size_is_limited(api_keys):
+    rows = [line(n) for n in range(1, 1002)]
+    response = api_keys["order_system"].post("/api/v1/order-lines/batch/", {"rows": rows})
+    assert response.status_code == 400
+    assert "At most 1000" in problem_of(response)["errors"][0]["detail"]
+
+
+def test_customers_products_orders_in_separate_calls(api_keys):
+    orders = api_keys["order_system"]
+    # a product needs its seller; an order needs its customer
+    response = orders.post(
+        "/api/v1/products/", {"product_id": "P-9", "title": "Heater", "seller_id": "S-404"}
+    )
+    assert response.status_code == 400
+    assert problem_of(response)["errors"] == [
+        {"field": "seller_id", "detail": "Seller 'S-404' is not known (send it first)."}
+    ]
+    seller = {"seller_id": "S-9", "name": "Heat Co", "email": "ops@heat.test", "region": "US"}
+    assert orders.post("/api/v1/sellers/", seller).status_code == 200
+    product = {"product_id": "P-9", "title": "Heater", "seller_id": "S-9"}
+    assert orders.post("/api/v1/products/", product).json()["seller_id"] == "S-9"
+    customer = {"customer_id": "C-9", "name": "Bo", "email": "bo@example.test"}
+    assert orders.post("/api/v1/customers/batch/", {"rows": [customer]}).json()["count"] == 1
+    order = {
+        "order_number": "O-9",
+        "placed_at": "2026-09-01T10:00:00+02:00",
+        "region": "US",
+        "currency": "USD",
+        "customer_id": "C-9",
+    }
+    response = orders.post("/api/v1/orders/", order)
+    assert response.status_code == 200, response.json()
+    assert Order.objects.get(number="O-9").customer.marketplace_id == "C-9"
+    naive = orders.post("/api/v1/orders/", {**order, "placed_at": "2026-09-01T10:00:00"})
+    assert problem_of(naive)["errors"][0]["field"] == "placed_at"
+
+
+def test_seller_monthly_gross_drives_the_insurance_requirement(api_keys):
+    # given: a month well over the region's USD 10,000 threshold
+    month = (timezone.localdate().replace(day=1) - dt.timedelta(days=70)).replace(day=1)
+    seller = {
+        "seller_id": "S-9",
+        "name": "Heat Co",
+        "email": "ops@heat.test",
+        "region": "US",
+        "monthly_gross": [{"month": f"{month:%Y-%m}", "gross_proceeds": "25,000.00"}],
+    }
+    # when
+    response = api_keys["order_system"].post("/api/v1/sellers/", seller)
+    # then
+    assert response.status_code == 200, response.json()
+    assert response.json()["insurance_required"] is True
+    assert SellerMonthlyGross.objects.get().gross_minor == 2_500_000
+    # and a correction of the same month through the flat gross rows replaces it
+    rows = [
+        {
+            "seller_id": "S-9",
+            "month": f"{month:%Y-%m}",
+            "currency": "USD",
+            "gross_proceeds": "9000",
+        }
+    ]
+    response = api_keys["order_system"].post("/api/v1/seller-gross/batch/", {"rows": rows})
+    assert response.status_code == 200, response.json()
+    assert SellerMonthlyGross.objects.get().gross_minor == 900_000
+    assert not Seller.objects.get(marketplace_id="S-9").insurance_required
+
+
+def test_future_month_and_wrong_currency_are_refused(api_keys):
+    future = timezone.localdate().replace(day=1) + dt.timedelta(days=40)
+    seller = {
+        "seller_id": "S-9",
+        "name": "Heat Co",
+        "email": "ops@heat.test",
+        "region": "US",
+        "monthly_gross": [{"month": f"{future:%Y-%m}", "gross_proceeds": "1"}],
+    }
+    response = api_keys["order_system"].post("/api/v1/sellers/", seller)
+    assert problem_of(response)["errors"][0]["field"] == "monthly_gross.0.month"
+    assert not Seller.objects.filter(marketplace_id="S-9").exists()
