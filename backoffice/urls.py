@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backoffice import views, views_certificates, views_claim
+from backoffice import views, views_certificates, views_claim, views_notifications
 
 app_name = "backoffice"
 
@@ -9,12 +9,20 @@ urlpatterns = [
     path("export.csv", views.queue_export, name="queue-export"),
     path("bulk/", views.queue_bulk, name="queue-bulk"),
     path("take-next/", views_claim.take_next, name="take-next"),
+    path("search/", views.search, name="search"),
+    path("notifications/", views_notifications.notifications, name="notifications"),
+    path("notifications/read/", views_notifications.notifications_read, name="notifications-read"),
     path("claims/<int:pk>/", views_claim.claim_detail, name="claim"),
     path("claims/<int:pk>/move/<str:to>/", views_claim.claim_move, name="claim-move"),
     path("claims/<int:pk>/note/", views_claim.claim_note, name="claim-note"),
     path("claims/<int:pk>/message/", views_claim.claim_message, name="claim-message"),
     path("claims/<int:pk>/assign/", views_claim.claim_assign_view, name="claim-assign"),
     path("claims/<int:pk>/tag/", views_claim.claim_tag, name="claim-tag"),
+    path(
+        "claims/<int:pk>/assign-to-me/",
+        views_claim.claim_assign_to_me_view,
+        name="claim-assign-to-me",
+    ),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("safety/", views.safety, name="safety"),
     path("safety/<int:pk>/", views.safety_alert_update, name="safety-alert"),

@@ -238,6 +238,7 @@ def seller_response_submit(
     A first accept or dispute moves the claim to ``seller responded``; a hand-off to the insurer
     e-mails the insurer a link of their own and leaves the deadline running.
     """
+    from backoffice.notifications import notify_answered
     from claims.files import atomic_with_files
     from claims.services import claim_transition, evidence_attach
     from claims.uploads import evidence_check_all
@@ -297,6 +298,8 @@ def seller_response_submit(
             data={"response_id": response.pk, "version": version, "decision": decision},
             now=now,
         )
+        # What needs me: whoever holds the claim is told the seller (or insurer) answered.
+        notify_answered(claim=claim, who=str(party))
         if decision == ResponseDecision.INSURER:
             outbox_add(
                 topic="sellers.notify_insurer",
