@@ -6,6 +6,7 @@ The search's trigram indexes (``pg_trgm`` GIN, over ``UPPER(column)`` as Django'
 """
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.operations import TrigramExtension
 from django.db.migrations.operations.base import Operation
 from django.db.models.functions import Upper
 
@@ -46,3 +47,12 @@ class AddIndexOnPostgres(Operation):
 
     def deconstruct(self):
         return (self.__class__.__qualname__, [self.model, self.index], {})
+
+
+class TrigramExtensionOnPostgres(TrigramExtension):
+    """``CREATE EXTENSION IF NOT EXISTS pg_trgm``; Django's own operation skips other
+    databases going forwards but asks ``pg_extension`` going backwards, which SQLite lacks."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)

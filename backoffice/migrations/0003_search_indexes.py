@@ -3,10 +3,13 @@
 Built concurrently: on a database with a million claims the tables stay writable meanwhile.
 """
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from backoffice.db_operations import AddIndexOnPostgres, trigram_index
+from backoffice.db_operations import (
+    AddIndexOnPostgres,
+    TrigramExtensionOnPostgres,
+    trigram_index,
+)
 
 
 class Migration(migrations.Migration):
@@ -22,7 +25,7 @@ class Migration(migrations.Migration):
 
     operations = [
         # CREATE EXTENSION IF NOT EXISTS pg_trgm; does nothing on SQLite.
-        TrigramExtension(),
+        TrigramExtensionOnPostgres(),
         AddIndexOnPostgres("claims.Claim", trigram_index("claim_reference_trgm", "reference")),
         AddIndexOnPostgres("marketplace.Customer", trigram_index("customer_name_trgm", "name")),
         AddIndexOnPostgres("marketplace.Customer", trigram_index("customer_email_trgm", "email")),
