@@ -258,6 +258,10 @@ def app_urls(w) -> dict[str, list[str]]:
         "backoffice:claim-message": [reverse("backoffice:claim-message", args=[review])],
         "backoffice:claim-assign": [reverse("backoffice:claim-assign", args=[review])],
         "backoffice:claim-tag": [reverse("backoffice:claim-tag", args=[review])],
+        "backoffice:claim-assign-to-me": [reverse("backoffice:claim-assign-to-me", args=[review])],
+        "backoffice:search": [reverse("backoffice:search") + "?q=PL-US"],
+        "backoffice:notifications": [reverse("backoffice:notifications")],
+        "backoffice:notifications-read": [reverse("backoffice:notifications-read")],
         "backoffice:dashboard": [reverse("backoffice:dashboard")],
         "backoffice:safety": [reverse("backoffice:safety")],
         "backoffice:safety-alert": [
