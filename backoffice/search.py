@@ -44,6 +44,8 @@ EXACT_UP_TO = 1000
 
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,}$")
 _REFERENCE = re.compile(r"^PL-", re.IGNORECASE)
+# PL-<region>-<year>-<number> (claims.services.claim_create), or PL-<letter>-<number>.
+_FULL_REFERENCE = re.compile(r"^PL-[A-Z]{1,8}-(\d{4}-)?\d{6,}$", re.IGNORECASE)
 
 
 @dataclass
@@ -79,8 +81,11 @@ def claim_search(term: str) -> SearchResult:
             % {"n": MIN_FRAGMENT}
         )
     text = "icontains" if fragment else "iexact"
+    if _FULL_REFERENCE.match(term):
+        # A whole reference: its unique index, not the trigrams (every reference shares "PL-").
+        return SearchResult(Q(reference=term.upper()), notes)
     if fragment and _REFERENCE.match(term):
-        # A claim reference: nothing else is written like one.
+        # Part of a claim reference: nothing else is written like one.
         return SearchResult(Q(reference__icontains=term), notes)
     if "@" in term:
         customers = Customer.objects.filter(**{f"email__{text}": term})

@@ -3,6 +3,7 @@ plans on PostgreSQL and a pinned number of queries."""
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -52,6 +53,7 @@ def target(db):
 
 TERMS = {
     "reference": lambda c: c.reference,
+    "reference in lower case": lambda c: c.reference.lower(),
     "reference fragment": lambda c: c.reference[-6:],
     "customer name fragment": lambda c: "raghunath",
     "customer e-mail": lambda c: "PRIYA.R@example.test",
@@ -230,6 +232,11 @@ def test_search_by_email_asks_only_the_customers(client, agent, django_assert_nu
     # as above, with one lookup (customers by e-mail) instead of five
     with django_assert_num_queries(10):
         client.get(SEARCH, {"q": "lee.wong@example.test"})
+
+
+def test_a_whole_reference_is_looked_up_by_its_unique_index(target):
+    # every reference shares "PL-": a whole one is compared whole, not by its trigrams
+    assert claim_search(target.reference.lower()).q == Q(reference=target.reference)
 
 
 # --- PostgreSQL: every arm of the search has an index -------------------------------------
