@@ -31,7 +31,7 @@ def notification_add(
     *,
     recipient_id: int | None,
     kind: str,
-    claim,
+    claim_id: int,
     text: str,
     actor_id: int | None = None,
     approval_request=None,
@@ -39,13 +39,16 @@ def notification_add(
     key: str = "",
     now: dt.datetime | None = None,
 ) -> Notification | None:
-    """One notification, unless there is nobody to tell or they did it themselves."""
+    """One notification, unless there is nobody to tell or they did it themselves.
+
+    The text is kept as written, in English, like the rest of the staff pages (the writer may
+    be a customer's request in Spanish)."""
     if recipient_id is None or recipient_id == actor_id:
         return None
     notification = Notification(
         recipient_id=recipient_id,
         kind=kind,
-        claim_id=claim.pk,
+        claim_id=claim_id,
         approval_request=approval_request,
         text=text[:300],
         due_at=due_at,
@@ -65,7 +68,7 @@ def notify_assigned(*, claim, assignee_id: int | None, actor_id: int | None) -> 
         recipient_id=assignee_id,
         actor_id=actor_id,
         kind=NotificationKind.ASSIGNED,
-        claim=claim,
+        claim_id=claim.pk,
         text=f"Claim {claim.reference} was assigned to you.",
     )
 
@@ -75,7 +78,7 @@ def notify_answered(*, claim, who: str) -> None:
     notification_add(
         recipient_id=claim.assignee_id,
         kind=NotificationKind.ANSWERED,
-        claim=claim,
+        claim_id=claim.pk,
         text=f"The {who} answered on claim {claim.reference}.",
     )
 
@@ -117,7 +120,7 @@ def notify_approval_awaiting(*, request) -> None:
         notification_add(
             recipient_id=user.pk,
             kind=NotificationKind.APPROVAL,
-            claim=request.claim,
+            claim_id=request.claim_id,
             approval_request=request,
             text=(
                 f"Approval of {request.total_display} on claim {request.claim.reference} "
@@ -161,12 +164,10 @@ def notification_url(notification: Notification) -> str:
 
 def sla_breach_notify(*, claim_id: int, reference: str, assignee_id, clock: str, due_at, now):
     """Called by the SLA sweeper for each breach it records (once per claim and clock)."""
-    from claims.models import Claim
-
     notification_add(
         recipient_id=assignee_id,
         kind=NotificationKind.SLA_BREACHED,
-        claim=Claim(pk=claim_id, reference=reference),
+        claim_id=claim_id,
         text=f"{SlaClock(clock).label} on claim {reference} has passed.",
         due_at=due_at,
         key=f"sla_breached:{claim_id}:{clock}:{due_at:%Y%m%d%H%M}",
