@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import Tag
+from backoffice.search import claim_search
 from backoffice.selectors import records_named
 from backoffice.sla import due_before_q
 from claims.models import Claim, ClaimStatus, Funding, Region, RiskLevel
@@ -78,6 +79,11 @@ class QueueFilterForm(forms.Form):
 
 
 class ClaimQueueFilter(django_filters.FilterSet):
+    # The header's search box (backoffice/search.py): reference, customer, order, seller,
+    # product or payout, combined with every other filter of the view.
+    q = django_filters.CharFilter(
+        label=_("Search"), method="filter_search", max_length=100, widget=widgets.TextInput
+    )
     # No DISTINCT (django-filter's default for multiple choices): status is a column of the
     # claim itself, and DISTINCT would make PostgreSQL collect every match before the LIMIT.
     status = django_filters.MultipleChoiceFilter(
@@ -158,6 +164,7 @@ class ClaimQueueFilter(django_filters.FilterSet):
 
     def __init__(self, *args, viewer=None, **kwargs):
         self.viewer = viewer
+        self.search_notes: list[str] = []
         super().__init__(*args, **kwargs)
         # The regions are data: read once per form (a callable would be read again by the
         # validation and by the rendering).
@@ -175,6 +182,11 @@ class ClaimQueueFilter(django_filters.FilterSet):
 
     def get_form_class(self):
         return self._form_class(self.filters)
+
+    def filter_search(self, queryset, name, value):
+        found = claim_search(value)
+        self.search_notes = found.notes
+        return queryset.filter(found.q)
 
     def filter_region(self, queryset, name, value):
         # The region's id as a scalar subquery: no join for the planner to weigh.

@@ -142,6 +142,7 @@ class TagForm(forms.Form):
 class BulkForm(forms.Form):
     ACTIONS = [
         ("assign", _("Assign to")),
+        ("assign_me", _("Assign to me")),
         ("request_info", _("Request information")),
         ("tag", _("Add tag")),
     ]
@@ -175,4 +176,6 @@ class BulkForm(forms.Form):
             return str(user.pk) if user else ""
         if action == "request_info":
             return self.cleaned_data["message"]
+        if action == "assign_me":
+            return ""
         return self.cleaned_data["tag"]

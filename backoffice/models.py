@@ -93,3 +93,64 @@ class SlaBreach(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id} {self.clock}"
+
+
+class NotificationKind(models.TextChoices):
+    ASSIGNED = "assigned", _("Claim assigned to you")
+    APPROVAL = "approval", _("Second approval awaiting you")
+    SLA_AT_RISK = "sla_at_risk", _("Deadline about to pass")
+    SLA_BREACHED = "sla_breached", _("Deadline passed")
+    ANSWERED = "answered", _("Answer on your claim")
+
+
+class Notification(models.Model):
+    """Something that needs one staff member: written by the service where it happened
+    (``backoffice.notifications``), read from the header count and the notifications page,
+    marked read when acted on (opening the claim, deciding the approval) or by the reader."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind)
+    claim = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="+")
+    # The second approval awaiting the recipient (kind "approval").
+    approval_request = models.ForeignKey(
+        "payouts.ApprovalRequest",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    text = models.CharField(_("what happened"), max_length=300)
+    # The deadline an SLA notification is about.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    # Writers that may run twice (the SLA sweeper) give a key: one notification per key.
+    key = models.CharField(max_length=120, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"],
+                condition=~Q(key=""),
+                name="notification_once_per_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"
+            ),
+        ]
+        indexes = [
+            # The header's unread count and the unread part of the page, on every staff page.
+            models.Index(
+                fields=["recipient", "claim"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
+            # The notifications page, newest first.
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_list_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.text}"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from backoffice.exceptions import BackofficeError
 from backoffice.models import ClaimTag, SlaBreach, SlaClock, Tag
+from backoffice.notifications import notify_assigned, sla_breach_notify
 from backoffice.sla import CLOCKS, clock_breached_q
 from claims import lifecycle
 from claims.actors import Actor
@@ -101,6 +102,54 @@ def claim_take_next(*, user, now: dt.datetime | None = None) -> Claim:
     raise BackofficeError(_("No unassigned claim is waiting for you. Well done."))
 
 
+def claim_assign_to_me(*, claim: Claim, user, now: dt.datetime | None = None) -> Claim:
+    """ "Assign to me": the object-level rule of who may take a claim.
+
+    Anyone who moves claims may take an unassigned claim on which they have a move to make.
+    A claim another person holds is taken over only by someone who may assign claims
+    (supervisors), with an assignment event naming the previous holder; anyone else is refused
+    with the rule in words (``claim_holder_check``). Taking an unassigned claim is a conditional
+    update ``WHERE assignee IS NULL``: if someone took it a moment earlier, this is refused
+    rather than taking it from them.
+    """
+    if not user.has_perm("claims.transition_claim"):
+        raise BackofficeError(_("You do not have permission to work on claims."))
+    if claim.assignee_id == user.pk:
+        raise BackofficeError(_("Claim %(ref)s is already yours.") % {"ref": claim.reference})
+    if not lifecycle.actions_for(claim.status, user.has_perm):
+        raise BackofficeError(
+            _("Claim %(ref)s is %(status)s: there is nothing you can do on it.")
+            % {"ref": claim.reference, "status": claim.get_status_display()}
+        )
+    if claim.assignee_id is not None:
+        claim_holder_check(claim=claim, user=user)
+        return claim_reassign(
+            claim=claim,
+            assignee=user,
+            actor_user=user,
+            reason=_("Taken over from %(who)s") % {"who": claim.assignee.get_username()},
+        )
+    with transaction.atomic():
+        taken = Claim.objects.filter(pk=claim.pk, assignee__isnull=True).update(
+            assignee=user, updated_at=now or timezone.now()
+        )
+        if taken != 1:
+            holder = Claim.objects.select_related("assignee").get(pk=claim.pk).assignee
+            raise BackofficeError(
+                _("Claim %(ref)s was just taken by %(who)s.")
+                % {"ref": claim.reference, "who": holder.get_username() if holder else "?"}
+            )
+        claim_event_add(
+            claim=claim,
+            actor=Actor.staff(user),
+            kind=EventKind.ASSIGNMENT,
+            reason=_("Assigned to themself"),
+            data={"from_user_id": None, "to_user_id": user.pk, "how": "assign_to_me"},
+            now=now,
+        )
+    return Claim.objects.select_related("assignee").get(pk=claim.pk)
+
+
 def claim_reassign(*, claim: Claim, assignee, actor_user, reason: str) -> Claim:
     """Assign or reassign a claim, with a reason on the timeline."""
     reason = reason.strip()
@@ -170,6 +219,7 @@ def claims_auto_assign(*, batch: int = 200, now: dt.datetime | None = None) -> i
                     data={"from_user_id": None, "to_user_id": user.pk, "how": "auto"},
                     now=now,
                 )
+                notify_assigned(claim=claim, assignee_id=user.pk, actor_id=None)
                 entry[0] += 1
                 assigned += 1
     return assigned
@@ -289,6 +339,9 @@ def claims_bulk(*, claims: list[Claim], user, action: str, value: str) -> BulkRe
         assignee = get_user_model().objects.filter(pk=value or None, is_active=True).first()
         if assignee is None:
             raise BackofficeError(_("Choose who gets the claims."))
+    elif action == "assign_me":
+        if not user.has_perm("claims.transition_claim"):
+            raise BackofficeError(_("You do not have permission to work on claims."))
     elif action == "request_info":
         if not value.strip():
             raise BackofficeError(_("Say what information you need."))
@@ -302,6 +355,8 @@ def claims_bulk(*, claims: list[Claim], user, action: str, value: str) -> BulkRe
                 claim_reassign(
                     claim=claim, assignee=assignee, actor_user=user, reason=_("Bulk assignment")
                 )
+            elif action == "assign_me":
+                claim_assign_to_me(claim=claim, user=user)
             elif action == "request_info":
                 claim_holder_check(claim=claim, user=user)
                 if claim.status == ClaimStatus.NEEDS_INFO:
@@ -333,9 +388,9 @@ def sla_breaches_record(*, now: dt.datetime | None = None, batch: int = 500) -> 
             Claim.objects.filter(clock_breached_q(clock, now))
             .exclude(sla_breaches__clock=clock)
             .order_by(field_name)
-            .values_list("pk", field_name)[:batch]
+            .values_list("pk", field_name, "reference", "assignee_id")[:batch]
         )
-        for pk, due_at in due:
+        for pk, due_at, reference, assignee_id in due:
             with transaction.atomic():
                 try:
                     with transaction.atomic():
@@ -351,6 +406,14 @@ def sla_breaches_record(*, now: dt.datetime | None = None, batch: int = 500) -> 
                     reason=_("SLA breached: %(clock)s was due %(due)s")
                     % {"clock": SlaClock(clock).label, "due": due_at.isoformat()},
                     data={"sla_breach": clock, "due_at": due_at.isoformat()},
+                    now=now,
+                )
+                sla_breach_notify(
+                    claim_id=pk,
+                    reference=reference,
+                    assignee_id=assignee_id,
+                    clock=clock,
+                    due_at=due_at,
                     now=now,
                 )
                 recorded += 1

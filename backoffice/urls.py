@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backoffice import views, views_certificates, views_claim, views_safety
+from backoffice import views, views_certificates, views_claim, views_notifications, views_safety
 from backoffice.urls_api_clients import urlpatterns as api_client_urls
 
 app_name = "backoffice"
@@ -12,6 +12,9 @@ urlpatterns = [
     path("take-next/", views_claim.take_next, name="take-next"),
     path("suggest/sellers/", views.suggest, {"kind": "seller"}, name="suggest-sellers"),
     path("suggest/products/", views.suggest, {"kind": "product"}, name="suggest-products"),
+    path("search/", views.search, name="search"),
+    path("notifications/", views_notifications.notifications, name="notifications"),
+    path("notifications/read/", views_notifications.notifications_read, name="notifications-read"),
     path("claims/<int:pk>/", views_claim.claim_detail, name="claim"),
     path("claims/<int:pk>/move/<str:to>/", views_claim.claim_move, name="claim-move"),
     path("claims/<int:pk>/note/", views_claim.claim_note, name="claim-note"),
@@ -22,6 +25,11 @@ urlpatterns = [
         "claims/<int:pk>/evidence/<int:evidence_pk>/share/",
         views_claim.claim_evidence_share,
         name="claim-evidence-share",
+    ),
+    path(
+        "claims/<int:pk>/assign-to-me/",
+        views_claim.claim_assign_to_me_view,
+        name="claim-assign-to-me",
     ),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("safety/", views_safety.safety, name="safety"),

@@ -22,8 +22,10 @@ from backoffice.forms import (
     RequestInfoForm,
     TagForm,
 )
+from backoffice.notifications import notifications_read_for_claim
 from backoffice.services import (
     DOMAIN_ERRORS,
+    claim_assign_to_me,
     claim_decide_approve,
     claim_holder_check,
     claim_message_send,
@@ -97,6 +99,9 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         claim = selectors.claim_workspace(user=request.user, pk=pk)
     except Claim.DoesNotExist as exc:
         raise Http404 from exc
+    # Opening the claim is acting on what it notified: its notifications for the viewer are read
+    # (before the header counts them).
+    notifications_read_for_claim(user=request.user, claim_id=claim.pk)
     events = list(claim.events.all())
     return render(
         request,
@@ -114,6 +119,9 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tag_form": TagForm(),
             "held_by_other": claim.assignee_id not in (None, request.user.pk),
             "can_assign": request.user.has_perm("backoffice.assign_claims"),
+            # "Assign to me": offered unless it is already theirs; the rule is in the service.
+            "can_take": claim.assignee_id != request.user.pk
+            and request.user.has_perm("claims.transition_claim"),
             "can_message": request.user.has_perm("claims.transition_claim"),
             "now": timezone.now(),
             "money": claim_payee_situation(claim=claim, with_pending_change=True),
@@ -328,4 +336,17 @@ def claim_evidence_share(request: HttpRequest, pk: int, evidence_pk: int) -> Htt
         messages.success(
             request, _("%(name)s is shared with the customer.") % {"name": evidence.original_name}
         )
+    return _back(claim)
+
+
+@require_POST
+@staff_view("claims.transition_claim")
+def claim_assign_to_me_view(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim(request, pk)
+    try:
+        claim = claim_assign_to_me(claim=claim, user=request.user)
+    except DOMAIN_ERRORS as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Claim %(ref)s is yours now.") % {"ref": claim.reference})
     return _back(claim)

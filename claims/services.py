@@ -321,9 +321,15 @@ def claim_resume_after_info(*, claim: Claim, actor: Actor, reason: str = "") -> 
     )
     if paused_from not in lifecycle.RESUMABLE:
         paused_from = ClaimStatus.UNDER_REVIEW
-    return claim_transition(
-        claim=claim, to=paused_from, actor=actor, reason=reason, via=lifecycle.Via.ANSWER
-    )
+    from backoffice.notifications import notify_answered
+
+    with transaction.atomic():
+        claim = claim_transition(
+            claim=claim, to=paused_from, actor=actor, reason=reason, via=lifecycle.Via.ANSWER
+        )
+        # What needs me: whoever holds the claim is told the customer answered.
+        notify_answered(claim=claim, who="customer")
+    return claim
 
 
 def claim_note_add(*, claim: Claim, actor: Actor, text: str) -> ClaimEvent:
@@ -345,6 +351,14 @@ def claim_assign(*, claim: Claim, assignee, actor: Actor, reason: str = "") -> C
         data={"from_user_id": previous, "to_user_id": assignee.pk if assignee else None},
     )
     claim.refresh_from_db()
+    # What needs me: the new holder is told (not when they took it themselves).
+    from backoffice.notifications import notify_assigned
+
+    notify_assigned(
+        claim=claim,
+        assignee_id=assignee.pk if assignee else None,
+        actor_id=actor.user.pk if actor.user else None,
+    )
     return claim
 
 

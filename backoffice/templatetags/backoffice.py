@@ -9,3 +9,16 @@ register = template.Library()
 def money(amount, currency: str) -> str:
     """``{{ item.approved_minor|money:item.currency }}``: minor units as the currency shows them."""
     return "—" if amount is None else format_minor(amount, currency)
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context) -> int:
+    """``{% unread_notifications as n %}``: the viewer's unread count, read once per page
+    (capped: ``backoffice.notifications.COUNT_CAP``)."""
+    from backoffice.notifications import unread_count
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return unread_count(user)

@@ -22,6 +22,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # GinIndex over an expression with an operator class (the search's trigram indexes);
+    # on SQLite the app stays idle.
+    "django.contrib.postgres",
     "django_filters",
     "django_htmx",
     "simple_history",

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backoffice.notifications import notifications_read_for_request, notify_approval_awaiting
 from claims.actors import Actor
 from claims.events import claim_event_add
 from claims.exceptions import InvalidTransition
@@ -217,6 +218,8 @@ def decision_approve(
                     "policy": snapshot,
                 },
             )
+            # What needs me: everyone who may give the second approval is told.
+            notify_approval_awaiting(request=request)
             return DecisionResult(claim=claim, request=request)
         claim = claim_approve(
             claim=claim,
@@ -276,6 +279,7 @@ def approval_second(*, request: ApprovalRequest, actor: Actor, note: str = "") -
         ApprovalRequest.objects.filter(pk=request.pk).update(
             status=RequestStatus.APPROVED, decided_by=user, decided_at=now, decision_note=note
         )
+        notifications_read_for_request(request_id=request.pk, now=now)
         party_due = _party_due(claim=claim, funding=request.funding)
         claim = claim_approve(
             claim=claim,
@@ -313,6 +317,7 @@ def approval_reject(*, request: ApprovalRequest, actor: Actor, note: str) -> App
             decided_at=timezone.now(),
             decision_note=note.strip(),
         )
+        notifications_read_for_request(request_id=request.pk)
         claim_event_add(
             claim=request.claim,
             actor=actor,

@@ -285,6 +285,7 @@ def seller_response_record(
 ) -> SellerResponse:
     """The one implementation of an answer, whoever gives it: through the seller's or
     insurer's link (``seller_response_submit``) or the integration API (``link`` None)."""
+    from backoffice.notifications import notify_answered
     from claims.files import atomic_with_files
     from claims.services import claim_transition, evidence_attach
     from claims.uploads import evidence_check_all
@@ -338,6 +339,8 @@ def seller_response_record(
             data={"response_id": response.pk, "version": version, "decision": decision},
             now=now,
         )
+        # What needs me: whoever holds the claim is told the seller (or insurer) answered.
+        notify_answered(claim=claim, who=str(party))
         if decision == ResponseDecision.INSURER:
             outbox_add(
                 topic="sellers.notify_insurer",

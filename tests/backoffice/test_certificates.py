@@ -135,7 +135,8 @@ def test_queue_query_count_is_the_same_for_1_and_20_rows(client, agent, django_a
     first = CertificateFactory()
     gross_imported(first.seller, 2_000_000)
     client.get(url)  # warm the session and permission caches
-    with django_assert_num_queries(3) as one:  # the user, the permissions, the page
+    # the user, the permissions, the page, the header's unread notifications
+    with django_assert_num_queries(4) as one:
         assert client.get(url).context["page"].rows == [first]
     for _ in range(19):
         gross_imported(CertificateFactory().seller, 2_000_000)

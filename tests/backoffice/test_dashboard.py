@@ -102,8 +102,8 @@ def test_dashboard_query_count_is_pinned(client, supervisor, django_assert_num_q
     client.get(URL)
     # the user with its profile (the session comes from the cache), its permissions;
     # status x region, intake, SLA and hold counts, payouts and withholdings per currency,
-    # workload, median, open alerts
-    with django_assert_num_queries(10):
+    # workload, median, open alerts; the header's unread notifications
+    with django_assert_num_queries(11):
         client.get(URL)
 
 

@@ -285,6 +285,10 @@ def app_urls(w) -> dict[str, list[str]]:
         "backoffice:claim-evidence-share": [
             reverse("backoffice:claim-evidence-share", args=[review, w["evidence"].pk])
         ],
+        "backoffice:claim-assign-to-me": [reverse("backoffice:claim-assign-to-me", args=[review])],
+        "backoffice:search": [reverse("backoffice:search") + "?q=PL-US"],
+        "backoffice:notifications": [reverse("backoffice:notifications")],
+        "backoffice:notifications-read": [reverse("backoffice:notifications-read")],
         "backoffice:dashboard": [reverse("backoffice:dashboard")],
         "backoffice:safety": [reverse("backoffice:safety")],
         "backoffice:suggest-sellers": [reverse("backoffice:suggest-sellers")],

@@ -1,0 +1,221 @@
+"""What needs me: in-app notifications for staff.
+
+Each is written by the service where the thing happened, in that service's transaction:
+
+- a claim assigned to someone (``claims.services.claim_assign``, auto-assignment);
+- a second approval awaiting its possible approvers (``payouts.services.decisions``);
+- a claim's deadline about to pass or passed (the SLA beat job, ``sla_notify`` and
+  ``backoffice.services.sla_breaches_record``);
+- the seller, insurer or customer answered on a claim (``sellers.services.responses``,
+  ``claims.services.claim_resume_after_info``).
+
+A notification is read when acted on: opening the claim reads its notifications for that
+reader, deciding an approval request reads everyone's notification of it.
+"""
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from backoffice.models import Notification, NotificationKind, SlaClock
+
+# The header shows the exact count up to this, then "99+".
+COUNT_CAP = 99
+
+
+def notification_add(
+    *,
+    recipient_id: int | None,
+    kind: str,
+    claim_id: int,
+    text: str,
+    actor_id: int | None = None,
+    approval_request=None,
+    due_at: dt.datetime | None = None,
+    key: str = "",
+    now: dt.datetime | None = None,
+) -> Notification | None:
+    """One notification, unless there is nobody to tell or they did it themselves.
+
+    The text is kept as written, in English, like the rest of the staff pages (the writer may
+    be a customer's request in Spanish)."""
+    if recipient_id is None or recipient_id == actor_id:
+        return None
+    notification = Notification(
+        recipient_id=recipient_id,
+        kind=kind,
+        claim_id=claim_id,
+        approval_request=approval_request,
+        text=text[:300],
+        due_at=due_at,
+        key=key,
+        created_at=now or timezone.now(),
+    )
+    if key:
+        # Idempotent writers (the SLA sweeper): a second run adds nothing.
+        created = Notification.objects.bulk_create([notification], ignore_conflicts=True)
+        return created[0]
+    notification.save()
+    return notification
+
+
+def notify_assigned(*, claim, assignee_id: int | None, actor_id: int | None) -> None:
+    notification_add(
+        recipient_id=assignee_id,
+        actor_id=actor_id,
+        kind=NotificationKind.ASSIGNED,
+        claim_id=claim.pk,
+        text=f"Claim {claim.reference} was assigned to you.",
+    )
+
+
+def notify_answered(*, claim, who: str) -> None:
+    """The seller, insurer or customer answered on the claim: tell whoever holds it."""
+    notification_add(
+        recipient_id=claim.assignee_id,
+        kind=NotificationKind.ANSWERED,
+        claim_id=claim.pk,
+        text=f"The {who} answered on claim {claim.reference}.",
+    )
+
+
+def approvers_for(request) -> list:
+    """Who may give this request its second approval: staff who decide claims, whose authority
+    covers the amount, other than the first approver and the claim's fraud reviewers
+    (the rules ``payouts.services.decisions.approval_second`` enforces)."""
+    from fraud.models import FraudReview
+    from payouts.policy import authority_limit, policy_for
+
+    policy = policy_for(request.claim.region)
+    reviewers = FraudReview.objects.filter(claim_id=request.claim_id, analyst__isnull=False)
+    decide = Permission.objects.filter(content_type__app_label="claims", codename="decide_claim")
+    users = (
+        get_user_model()
+        .objects.filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__in=decide)
+            | Q(user_permissions__in=decide),
+            is_active=True,
+            is_staff=True,
+        )
+        .distinct()
+        .exclude(pk=request.requested_by_id)
+        .exclude(pk__in=reviewers.values("analyst_id"))
+        .prefetch_related("groups")
+    )
+    found = []
+    for user in users:
+        limit = authority_limit(user=user, policy=policy)
+        if limit is None or limit >= request.total_minor:
+            found.append(user)
+    return found
+
+
+def notify_approval_awaiting(*, request) -> None:
+    for user in approvers_for(request):
+        notification_add(
+            recipient_id=user.pk,
+            kind=NotificationKind.APPROVAL,
+            claim_id=request.claim_id,
+            approval_request=request,
+            text=(
+                f"Approval of {request.total_display} on claim {request.claim.reference} "
+                "awaits your second approval."
+            ),
+            key=f"approval:{request.pk}",
+        )
+
+
+def notifications_read_for_request(*, request_id: int, now: dt.datetime | None = None) -> int:
+    """The request was decided (by anyone): nobody needs to act on it any more."""
+    return Notification.objects.filter(approval_request_id=request_id, read_at=None).update(
+        read_at=now or timezone.now()
+    )
+
+
+def notifications_read_for_claim(*, user, claim_id: int) -> int:
+    """The reader opened the claim: its notifications for them are read."""
+    return Notification.objects.filter(recipient=user, claim_id=claim_id, read_at=None).update(
+        read_at=timezone.now()
+    )
+
+
+def notifications_read_all(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at=None).update(read_at=timezone.now())
+
+
+def unread_count(user) -> int:
+    """Unread notifications, counted up to ``COUNT_CAP + 1`` (one small index read)."""
+    return Notification.objects.filter(recipient=user, read_at=None)[: COUNT_CAP + 1].count()
+
+
+def notification_url(notification: Notification) -> str:
+    """Where to act on it: the approval's review page, otherwise the claim's workspace."""
+    if notification.kind == NotificationKind.APPROVAL and notification.approval_request_id:
+        return reverse(
+            "admin:payouts_approvalrequest_review", args=[notification.approval_request_id]
+        )
+    return reverse("backoffice:claim", args=[notification.claim_id])
+
+
+def sla_breach_notify(*, claim_id: int, reference: str, assignee_id, clock: str, due_at, now):
+    """Called by the SLA sweeper for each breach it records (once per claim and clock)."""
+    notification_add(
+        recipient_id=assignee_id,
+        kind=NotificationKind.SLA_BREACHED,
+        claim_id=claim_id,
+        text=f"{SlaClock(clock).label} on claim {reference} has passed.",
+        due_at=due_at,
+        key=f"sla_breached:{claim_id}:{clock}:{due_at:%Y%m%d%H%M}",
+        now=now,
+    )
+
+
+def sla_at_risk_notify(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """Tell each holder of a claim whose clock is about to run out (``backoffice.sla.AT_RISK``),
+    once per claim, clock and deadline (a deadline pushed out may warn again). Bounded batches,
+    idempotent; returns how many were written."""
+    from backoffice.sla import AT_RISK, CLOCKS
+    from claims.models import Claim
+
+    now = now or timezone.now()
+    written = 0
+    for clock, (field_name, states) in CLOCKS.items():
+        told = Notification.objects.filter(
+            recipient=OuterRef("assignee"),
+            claim=OuterRef("pk"),
+            kind=NotificationKind.SLA_AT_RISK,
+            due_at=OuterRef(field_name),
+        )
+        rows = (
+            Claim.objects.filter(
+                status__in=states,
+                assignee__isnull=False,
+                **{f"{field_name}__gt": now, f"{field_name}__lte": now + AT_RISK[clock]},
+            )
+            .exclude(Exists(told))
+            .order_by(field_name, "pk")
+            .values_list("pk", "reference", "assignee_id", field_name)[:batch]
+        )
+        label = SlaClock(clock).label
+        created = Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient_id=assignee_id,
+                    kind=NotificationKind.SLA_AT_RISK,
+                    claim_id=pk,
+                    text=f"{label} on claim {reference} is due soon.",
+                    due_at=due,
+                    key=f"sla_at_risk:{pk}:{clock}:{due:%Y%m%d%H%M}",
+                    created_at=now,
+                )
+                for pk, reference, assignee_id, due in rows
+            ],
+            ignore_conflicts=True,
+        )
+        written += len(created)
+    return written

@@ -1,0 +1,176 @@
+""" "Assign to me" on the workspace and the queue: who may take which claim (object level)."""
+
+import pytest
+from django.urls import reverse
+
+from backoffice.exceptions import BackofficeError
+from backoffice.services import claim_assign_to_me
+from claims import roles
+from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind
+from tests.conftest import _staff
+from tests.factories import claim_in
+
+pytestmark = pytest.mark.django_db
+ROLES = ["agent", "analyst", "supervisor", "outsider", "customer", "seller", "anonymous"]
+
+
+@pytest.fixture
+def holder(db):
+    return _staff("holder", roles.AGENT)
+
+
+def _url(claim) -> str:
+    return reverse("backoffice:claim-assign-to-me", args=[claim.pk])
+
+
+def _login(client, everyone, role):
+    if everyone[role] is not None:
+        client.force_login(everyone[role])
+
+
+# (role, who holds the claim) -> what happens: "taken", "refused" (a message, nothing changes),
+# "forbidden" (403) or "sign in"
+EXPECTED = {
+    ("agent", "nobody"): "taken",
+    ("agent", "other"): "refused",
+    ("agent", "self"): "refused",
+    ("analyst", "nobody"): "taken",
+    ("analyst", "other"): "refused",
+    ("analyst", "self"): "refused",
+    ("supervisor", "nobody"): "taken",
+    ("supervisor", "other"): "taken",
+    ("supervisor", "self"): "refused",
+    ("outsider", "nobody"): "forbidden",
+    ("outsider", "other"): "forbidden",
+    ("customer", "nobody"): "sign in",
+    ("customer", "other"): "sign in",
+    ("seller", "nobody"): "sign in",
+    ("seller", "other"): "sign in",
+    ("anonymous", "nobody"): "sign in",
+    ("anonymous", "other"): "sign in",
+}
+
+
+@pytest.mark.parametrize("role, held", list(EXPECTED))
+def test_assign_to_me_permission_matrix(client, everyone, holder, role, held):
+    # given: a claim under review, held by nobody, by another agent, or by the viewer
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    me = everyone[role]
+    first = {"nobody": None, "other": holder, "self": me}[held]
+    Claim.objects.filter(pk=claim.pk).update(assignee=first)
+    events = ClaimEvent.objects.filter(claim=claim, kind=EventKind.ASSIGNMENT)
+    _login(client, everyone, role)
+    # when
+    response = client.post(_url(claim), follow=False)
+    # then
+    claim.refresh_from_db()
+    outcome = EXPECTED[(role, held)]
+    if outcome == "taken":
+        assert response.status_code == 302
+        assert response["Location"] == reverse("backoffice:claim", args=[claim.pk])
+        assert claim.assignee == me
+        event = events.get()
+        assert event.actor == me and event.data["to_user_id"] == me.pk
+        assert event.data["from_user_id"] == (first.pk if first else None)
+    elif outcome == "refused":
+        assert response.status_code == 302
+        assert claim.assignee == first and not events.exists()
+    elif outcome == "forbidden":
+        assert response.status_code == 403
+        assert claim.assignee == first and not events.exists()
+    else:
+        assert response.status_code == 302
+        assert reverse("admin:login") in response["Location"]
+        assert claim.assignee == first and not events.exists()
+
+
+def test_agent_taking_a_claim_held_by_another_is_told_why(client, agent, holder):
+    # given
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    Claim.objects.filter(pk=claim.pk).update(assignee=holder)
+    client.force_login(agent)
+    # when
+    response = client.post(_url(claim), follow=True)
+    # then
+    body = response.content.decode()
+    assert f"Claim {claim.reference} is held by holder; ask a supervisor to reassign it." in body
+    claim.refresh_from_db()
+    assert claim.assignee == holder
+
+
+def test_supervisor_takes_over_with_the_previous_holder_on_the_timeline(supervisor, holder):
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    Claim.objects.filter(pk=claim.pk).update(assignee=holder)
+    claim.refresh_from_db()
+    taken = claim_assign_to_me(claim=claim, user=supervisor)
+    assert taken.assignee == supervisor
+    event = ClaimEvent.objects.get(claim=claim, kind=EventKind.ASSIGNMENT)
+    assert event.reason == "Taken over from holder"
+    assert event.data["from_user_id"] == holder.pk
+
+
+def test_assign_to_me_on_a_claim_taken_a_moment_earlier_is_refused(agent, holder):
+    # given: the agent's page still shows the claim unassigned; someone took it meanwhile
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    Claim.objects.filter(pk=claim.pk).update(assignee=holder)
+    # when / then
+    with pytest.raises(BackofficeError, match="was just taken by holder"):
+        claim_assign_to_me(claim=claim, user=agent)
+    claim.refresh_from_db()
+    assert claim.assignee == holder
+    assert not ClaimEvent.objects.filter(claim=claim, kind=EventKind.ASSIGNMENT).exists()
+
+
+@pytest.mark.parametrize("status", [ClaimStatus.CLOSED, ClaimStatus.FRAUD_HOLD])
+def test_agent_cannot_take_a_claim_with_nothing_to_do_on_it(agent, status):
+    # closed: nothing left; fraud hold: only analysts and supervisors release it
+    claim = claim_in(status)
+    with pytest.raises(BackofficeError, match="nothing you can do on it"):
+        claim_assign_to_me(claim=claim, user=agent)
+    claim.refresh_from_db()
+    assert claim.assignee is None
+
+
+def test_analyst_may_take_a_fraud_hold(analyst):
+    claim = claim_in(ClaimStatus.FRAUD_HOLD)
+    assert claim_assign_to_me(claim=claim, user=analyst).assignee == analyst
+
+
+def test_assign_to_me_answers_get_with_405(client, agent):
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(agent)
+    assert client.get(_url(claim)).status_code == 405
+
+
+def test_workspace_offers_assign_to_me_unless_the_claim_is_already_mine(client, agent):
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(agent)
+    assert (
+        "Assign to me" in client.get(reverse("backoffice:claim", args=[claim.pk])).content.decode()
+    )
+    claim_assign_to_me(claim=claim, user=agent)
+    body = client.get(reverse("backoffice:claim", args=[claim.pk])).content.decode()
+    assert _url(claim) not in body and "Held by agent" in body
+
+
+def test_queue_assign_to_me_takes_the_ticked_claims_it_may_and_says_why_not_the_others(
+    client, agent, holder
+):
+    # given: two unassigned claims and one held by another agent
+    free = [claim_in(ClaimStatus.UNDER_REVIEW) for _ in range(2)]
+    held = claim_in(ClaimStatus.UNDER_REVIEW)
+    Claim.objects.filter(pk=held.pk).update(assignee=holder)
+    client.force_login(agent)
+    # when
+    response = client.post(
+        reverse("backoffice:queue-bulk"),
+        {"action": "assign_me", "claims": [c.pk for c in [*free, held]], "next": "?view=mine"},
+        follow=True,
+    )
+    # then
+    body = response.content.decode()
+    assert set(Claim.objects.filter(assignee=agent).values_list("pk", flat=True)) == {
+        c.pk for c in free
+    }
+    assert f"Not done for {held.reference}" in body and "ask a supervisor" in body
+    assert "Assign to me" in body  # the queue's bulk action
