@@ -4,8 +4,33 @@ from claims.money import format_minor
 
 register = template.Library()
 
+# URL-name prefix -> staff area (the nav marks the area of the page being shown).
+AREAS = (
+    ("decision", "decisions"),
+    ("qa-", "decisions"),
+    ("money", "money"),
+    ("payout", "money"),
+    ("payee", "money"),
+    ("seller", "sellers"),
+    ("recover", "sellers"),
+    ("certificate", "sellers"),
+    ("fraud", "fraud"),
+    ("safety", "safety"),
+    ("dashboard", "dashboard"),
+)
+
 
 @register.filter
 def money(amount, currency: str) -> str:
     """``{{ item.approved_minor|money:item.currency }}``: minor units as the currency shows them."""
     return "—" if amount is None else format_minor(amount, currency)
+
+
+@register.simple_tag
+def staff_area(request) -> str:
+    """The staff area a page belongs to, from its URL name (``claims`` by default)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.namespace != "backoffice":
+        return ""
+    name = match.url_name or ""
+    return next((area for prefix, area in AREAS if name.startswith(prefix)), "claims")

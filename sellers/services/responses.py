@@ -317,6 +317,27 @@ def seller_response_submit(
 
 
 @transaction.atomic
+def seller_link_reissue(*, claim: Claim, user) -> str:
+    """Staff issue the seller a fresh response link (after revoking a leaked one, or for the
+    statement later on): recorded on the claim's timeline; returns the link's address, which
+    is shown once and never stored."""
+    if not user.has_perm("claims.transition_claim"):
+        raise ResponseRejected(_("You do not have permission to issue seller links."))
+    if not SellerNotice.objects.filter(claim=claim).exists():
+        # Screening and fraud review come first: the seller sees only claims sent to them.
+        raise ResponseRejected(_("The seller has not been told about this claim yet."))
+    link, token = seller_respond_link_for_staff(claim=claim, created_by=user)
+    claim_event_add(
+        claim=claim,
+        kind=EventKind.MESSAGE,
+        actor=Actor.staff(user),
+        reason=_("New seller link issued."),
+        data={"link_id": link.pk},
+    )
+    return settings.SITE_URL + reverse("sellers:respond", args=[claim.reference, token])
+
+
+@transaction.atomic
 def seller_respond_link_for_staff(*, claim: Claim, created_by) -> tuple[AccessLink, str]:
     """A fresh seller link (after staff revoked one, or for the statement later on)."""
     now = timezone.now()
