@@ -70,7 +70,7 @@ def test_page_permission_matrix(client, everyone, claim, alert, role, page):
         assert response.status_code == 403
     else:
         assert response.status_code == 302
-        assert reverse("admin:login") in response["Location"]
+        assert reverse("backoffice:login") in response["Location"]
 
 
 # action -> (roles whose POST takes effect, the POST data)
@@ -124,7 +124,7 @@ def test_action_permission_matrix(client, everyone, claim, alert, role, action):
     else:
         assert response.status_code in (302, 403)
         if role not in STAFF:
-            assert reverse("admin:login") in response["Location"]
+            assert reverse("backoffice:login") in response["Location"]
         assert not _effect(action, claim, alert)
 
 
