@@ -18,7 +18,7 @@ from claims.actors import Actor
 from sellers.models import Recovery, RecoveryStatus, SellerNotice
 from sellers.selectors import seller_standing
 from sellers.services.recoveries import recovery_decide
-from sellers.services.responses import seller_link_reissue
+from sellers.services.responses import seller_link_email, seller_link_reissue
 
 LIST_LIMIT = 100
 
@@ -90,8 +90,9 @@ def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_view("claims.transition_claim")
 def claim_seller_link(request: HttpRequest, pk: int) -> HttpResponse:
-    """Issue the seller a fresh response link (after revoking a leaked one, or for the
-    statement): confirm (GET), then issue (POST); the address is shown once."""
+    """Send the seller a fresh response link (after revoking a leaked one, or for the
+    statement): confirm (GET), then e-mail it to the seller, or show it once to send another
+    way (POST)."""
     claim = _claim(request, pk)
     told = SellerNotice.objects.filter(claim=claim).exists()
     url = ""
@@ -99,9 +100,19 @@ def claim_seller_link(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             claim_holder_check(claim=claim, user=request.user)
-            url = seller_link_reissue(claim=claim, user=request.user)
+            if request.POST.get("how") == "show":
+                url = seller_link_reissue(claim=claim, user=request.user)
+            else:
+                seller_link_email(claim=claim, user=request.user)
         except DOMAIN_ERRORS as exc:
             error = str(exc)
+        else:
+            if not url:
+                messages.success(
+                    request,
+                    _("A new link is being e-mailed to %(email)s.") % {"email": claim.seller.email},
+                )
+                return redirect("backoffice:claim", pk=claim.pk)
     return render(
         request,
         "backoffice/seller_link.html",

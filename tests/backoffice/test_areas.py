@@ -406,7 +406,34 @@ def test_a_new_seller_link_is_shown_once_and_recorded(client, agent):
     client.force_login(agent)
     url = reverse("backoffice:claim-seller-link", args=[claim.pk])
     confirm = client.get(url).content.decode()
-    issued = client.post(url).content.decode()
-    assert "Issue a new seller link" in confirm
+    issued = client.post(url, {"how": "show"}).content.decode()
+    assert "E-mail the seller a new link" in confirm
     assert "/sellers/claims/" in issued and "shown only this once" in issued
     assert ClaimEvent.objects.filter(claim=claim, reason="New seller link issued.").exists()
+
+
+def test_a_new_seller_link_is_e_mailed_to_the_seller_by_the_worker(client, agent, mailoutbox):
+    # given: the seller's first link leaked and was revoked
+    from claims.links import link_revoke
+    from claims.models import AccessLink
+    from tests.sellers.helpers import LINK, run_outbox
+
+    claim = areas.disputed_claim()
+    for link in AccessLink.objects.filter(claim=claim):
+        link_revoke(link=link, revoked_by=agent, reason="Forwarded to the wrong person")
+    client.force_login(agent)
+    sent_before = len(mailoutbox)
+    # when: the agent has a new link e-mailed (the default button)
+    response = client.post(
+        reverse("backoffice:claim-seller-link", args=[claim.pk]), {"how": "email"}
+    )
+    run_outbox("sellers.link_resend")
+    # then: recorded on the timeline, the seller e-mailed with a link that opens their page
+    assert response.status_code == 302
+    assert ClaimEvent.objects.filter(claim=claim, data__link_resend=True).exists()
+    mail = mailoutbox[sent_before:]
+    assert [m.to for m in mail] == [[claim.seller.email]]
+    assert claim.reference in mail[0].body
+    path = LINK.search(mail[0].body).group(0)
+    client.logout()
+    assert client.get(path).status_code == 200

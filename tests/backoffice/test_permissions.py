@@ -353,7 +353,7 @@ AREA_ACTIONS = {
         None,
         {"agent", "analyst", "supervisor"},
         {"agent", "analyst", "supervisor"},
-        {},
+        {"how": "show"},
         lambda pk: AccessLink.objects.filter(claim_id=pk, created_by__isnull=False).exists(),
     ),
     "overrule": (

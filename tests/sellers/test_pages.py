@@ -339,7 +339,7 @@ def test_staff_new_seller_link_permissions_and_the_link_works(client, cast, who,
     url = reverse("backoffice:claim-seller-link", args=[claim.pk])
     # when
     page = client.get(url)
-    response = client.post(url)
+    response = client.post(url, {"how": "show"})
     # then
     assert page.status_code == (200 if allowed else 403)
     assert AccessLink.objects.filter(claim=claim, revoked_at=None).exists() == allowed
