@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from backoffice.services import Recipient
 from claims.models import ClaimStatus, DenialReason, Funding
 from claims.money import MoneyError, exponent, to_minor
+from fraud.models import FraudLabel
+from fraud.referrals import REFERRAL_DAYS
 
 
 class MoveForm(forms.Form):
@@ -29,6 +31,33 @@ class RequestInfoForm(MoveForm):
         label=_("What do you need from the customer? (sent to them by e-mail)"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
+    )
+
+
+class OverruleForm(MoveForm):
+    reason = forms.CharField(
+        label=_("Why the seller's rejection is overruled (kept on the timeline)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )
+
+
+class FraudHoldForm(MoveForm):
+    reason = forms.CharField(
+        label=_("What looks wrong (for the analyst; kept on the timeline)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )
+
+
+class ReferForm(MoveForm):
+    adjuster_email = forms.EmailField(label=_("Adjuster's e-mail"))
+    label = forms.ChoiceField(label=_("Label"), choices=FraudLabel.choices)
+    due_days = forms.IntegerField(
+        label=_("Report due in days"), min_value=1, max_value=60, initial=REFERRAL_DAYS
+    )
+    reason = forms.CharField(
+        label=_("Note (internal)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )
 
 
@@ -80,9 +109,17 @@ class ApproveForm(MoveForm):
             )
 
     def clean(self):
+        """Every problem at once, each beside its loss item: an amount that does not parse,
+        one above what was claimed, a reduction without the reason the customer reads. The
+        rules are the decision services' own (``approved_amount_problem``,
+        ``reduction_unexplained``), which check them again when the form is acted on."""
+        from claims.services import approved_amount_problem
+        from payouts.services.decisions import reduction_unexplained
+
         data = super().clean()
+        items = list(self.claim.losses.all())
         approved = {}
-        for item in self.claim.losses.all():
+        for item in items:
             raw = data.get(f"loss_{item.pk}")
             if raw is None:
                 continue
@@ -90,10 +127,21 @@ class ApproveForm(MoveForm):
                 approved[item.pk] = to_minor(raw.strip(), item.currency)
             except MoneyError as exc:
                 self.add_error(f"loss_{item.pk}", str(exc) or _("Enter an amount."))
+        reasons = {item.pk: (data.get(f"why_{item.pk}") or "").strip() for item in items}
+        for item in items:
+            if item.pk not in approved:
+                continue
+            problem = approved_amount_problem(item=item, amount=approved[item.pk])
+            if problem:
+                self.add_error(f"loss_{item.pk}", problem)
+            elif reduction_unexplained(item=item, approved=approved, reasons=reasons):
+                self.add_error(
+                    f"why_{item.pk}",
+                    _("Say why less than claimed is approved for %(kind)s; the customer reads it.")
+                    % {"kind": item.get_kind_display()},
+                )
         data["approved"] = approved
-        data["reasons"] = {
-            item.pk: (data.get(f"why_{item.pk}") or "").strip() for item in self.claim.losses.all()
-        }
+        data["reasons"] = reasons
         data["funding"] = data.get("funding") or None
         data.setdefault("funding_reason", "")
         return data

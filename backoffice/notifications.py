@@ -156,9 +156,7 @@ def unread_count(user) -> int:
 def notification_url(notification: Notification) -> str:
     """Where to act on it: the approval's review page, otherwise the claim's workspace."""
     if notification.kind == NotificationKind.APPROVAL and notification.approval_request_id:
-        return reverse(
-            "admin:payouts_approvalrequest_review", args=[notification.approval_request_id]
-        )
+        return reverse("backoffice:decision-approval", args=[notification.approval_request_id])
     return reverse("backoffice:claim", args=[notification.claim_id])
 
 

@@ -10,13 +10,15 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import ClaimTag, SavedView
 from claims.models import Claim, ClaimEvent, Evidence, LossItem
 from fraud.models import FraudReview
 from marketplace.models import OrderLine, Product
+from payouts.models import Payout
 from sellers.models import InsuranceCertificate, Seller
 from sellers.selectors import first_month_over_threshold
 
@@ -117,6 +119,15 @@ def _row_details(rows: list[Claim]) -> None:
         claim.tag_names = tags.get(claim.pk, [])
 
 
+# The fraud queue's order: highest risk first (unscored last), then oldest. It runs over the
+# claims on fraud hold only (a small set, found through the status index), so its sort key may be
+# an expression; the main queue's sorts are plain indexed columns.
+FRAUD_SORTS = {"risk": ("risk_rank", True)}
+SORT_EXPRESSIONS = {"risk_rank": Coalesce(F("risk_score"), Value(-1))}
+# Sorts whose ties are broken oldest first (the others break ties in their own direction).
+TIES_OLDEST_FIRST = {"risk"}
+
+
 def _cursor_value(field: str, raw: str):
     if field in ("submitted_at", "status_changed_at"):
         value = dt.datetime.fromisoformat(raw)
@@ -126,8 +137,12 @@ def _cursor_value(field: str, raw: str):
     return int(raw)
 
 
+def _sort_spec(sort: str) -> tuple[str, bool]:
+    return SORTS.get(sort) or FRAUD_SORTS[sort]
+
+
 def cursor_encode(claim: Claim, sort: str) -> str:
-    field, _desc = SORTS[sort]
+    field, _desc = _sort_spec(sort)
     value = getattr(claim, field)
     text = value.isoformat() if isinstance(value, dt.datetime) else str(value)
     return f"{text}~{claim.pk}"
@@ -141,8 +156,14 @@ class Page:
 
 
 def queue_page(queryset: QuerySet[Claim], *, sort: str, after: str, size: int) -> Page:
-    """One page of the queue after ``after`` (a cursor from the previous page, or empty)."""
-    field, desc = SORTS[sort]
+    """One page of a claim list after ``after`` (a cursor from the previous page, or empty).
+
+    The one queue engine of the staff pages: the claims queue and the fraud queue both page
+    through it."""
+    field, desc = _sort_spec(sort)
+    if field in SORT_EXPRESSIONS:
+        queryset = queryset.annotate(**{field: SORT_EXPRESSIONS[field]})
+    tie_desc = desc and sort not in TIES_OLDEST_FIRST
     if after:
         try:
             raw_value, raw_id = after.rsplit("~", 1)
@@ -150,10 +171,11 @@ def queue_page(queryset: QuerySet[Claim], *, sort: str, after: str, size: int) -
         except (ValueError, TypeError) as exc:
             raise BadCursor(after) from exc
         op = "lt" if desc else "gt"
+        tie_op = "lt" if tie_desc else "gt"
         queryset = queryset.filter(
-            Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk})
+            Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{tie_op}": pk})
         )
-    order = [f"-{field}", "-pk"] if desc else [field, "pk"]
+    order = [f"-{field}" if desc else field, "-pk" if tie_desc else "pk"]
     rows = list(queue_rows(queryset).order_by(*order)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
@@ -197,6 +219,7 @@ def claim_workspace(*, user, pk: int) -> Claim:
                 queryset=InsuranceCertificate.objects.order_by("-expiry_date"),
             ),
             Prefetch("tag_links", queryset=ClaimTag.objects.select_related("tag")),
+            Prefetch("payouts", queryset=Payout.objects.order_by("number", "pk")),
             "sla_breaches",
         )
         .get(pk=pk)

@@ -1,11 +1,31 @@
+"""The staff app, by area: Claims, Decisions, Money, Sellers, Fraud, Safety, Dashboard.
+
+URL names start with their area (``decision…``, ``money``/``payout``/``payee…``,
+``seller``/``recover…``/``certificate…``, ``fraud-…``), which the nav uses to mark where the
+reader is (``backoffice.templatetags.backoffice.staff_area``)."""
+
 from django.urls import path
 
-from backoffice import views, views_certificates, views_claim, views_notifications, views_safety
+from backoffice import (
+    views,
+    views_auth,
+    views_certificates,
+    views_claim,
+    views_decisions,
+    views_fraud,
+    views_money,
+    views_notifications,
+    views_safety,
+    views_sellers,
+)
 from backoffice.urls_api_clients import urlpatterns as api_client_urls
 
 app_name = "backoffice"
 
 urlpatterns = [
+    path("login/", views_auth.staff_login, name="login"),
+    path("logout/", views_auth.staff_logout, name="logout"),
+    # Claims: the queue and the workspace
     path("", views.queue, name="queue"),
     path("export.csv", views.queue_export, name="queue-export"),
     path("bulk/", views.queue_bulk, name="queue-bulk"),
@@ -42,6 +62,31 @@ urlpatterns = [
     path("safety/facts/<int:claim_pk>/", views_safety.safety_facts, name="safety-facts"),
     path("safety/recalls/", views_safety.safety_recalls, name="safety-recalls"),
     path("safety/listings/", views_safety.safety_listings, name="safety-listings"),
+    path("claims/<int:pk>/seller-link/", views_sellers.claim_seller_link, name="claim-seller-link"),
+    # Decisions
+    path("decisions/", views_decisions.decisions, name="decisions"),
+    path(
+        "decisions/approvals/<int:pk>/",
+        views_decisions.decision_approval,
+        name="decision-approval",
+    ),
+    path("decisions/qa/<int:pk>/", views_decisions.qa_sample, name="qa-sample"),
+    # Money
+    path("money/", views_money.money, name="money"),
+    path("money/reconciliation/", views_money.money_reconciliation, name="money-reconciliation"),
+    path("money/payouts/<int:pk>/", views_money.payout_detail, name="payout"),
+    path("money/payouts/<int:pk>/resend/", views_money.payout_resend_view, name="payout-resend"),
+    path("money/payouts/<int:pk>/cancel/", views_money.payout_cancel_view, name="payout-cancel"),
+    path("money/payouts/<int:pk>/return/", views_money.payout_return_view, name="payout-return"),
+    path(
+        "money/customers/<int:customer_pk>/payee/",
+        views_money.payee_change_request_view,
+        name="payee-change-request",
+    ),
+    path("money/payee-changes/<int:pk>/", views_money.payee_change_decide, name="payee-change"),
+    # Sellers
+    path("sellers/", views_sellers.sellers, name="sellers"),
+    path("sellers/recoveries/<int:pk>/", views_sellers.recovery_detail, name="recovery"),
     path("certificates/", views_certificates.certificate_queue, name="certificates"),
     path("certificates/<int:pk>/", views_certificates.certificate_detail, name="certificate"),
     path(
@@ -59,5 +104,16 @@ urlpatterns = [
         views_certificates.certificate_refuse_view,
         name="certificate-refuse",
     ),
+    # Fraud
+    path("fraud/", views_fraud.queue, name="fraud-queue"),
+    path("fraud/next/", views_fraud.next_case, name="fraud-next-case"),
+    path("fraud/claims/<int:pk>/", views_fraud.claim_detail, name="fraud-claim"),
+    path("fraud/claims/<int:pk>/decide/", views_fraud.decide, name="fraud-decide"),
+    path("fraud/claims/<int:pk>/reassign/", views_fraud.reassign, name="fraud-reassign"),
+    path("fraud/watchlist/", views_fraud.watchlist, name="fraud-watchlist"),
+    path("fraud/watchlist/<int:pk>/end/", views_fraud.watchlist_end, name="fraud-watchlist-end"),
+    path("fraud/rules/", views_fraud.rules, name="fraud-rules"),
+    path("fraud/rules/<slug:code>/", views_fraud.rule_edit, name="fraud-rule-edit"),
+    path("fraud/performance/", views_fraud.performance, name="fraud-performance"),
 ]
 urlpatterns += api_client_urls

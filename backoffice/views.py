@@ -34,16 +34,17 @@ from claims.money import plain_minor
 from claims_site.spreadsheets import Echo, csv_safe
 
 
-def staff_view(permission: str):
-    """Signed-in staff only (others go to the sign-in page), then a permission check (403)."""
+def staff_view(*permissions: str):
+    """Signed-in staff only (others go to the staff sign-in page), then a permission check
+    (403): any one of ``permissions`` opens the page."""
 
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs):
             user = request.user
             if not (user.is_authenticated and user.is_active and user.is_staff):
-                return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-            if not user.has_perm(permission):
+                return redirect_to_login(request.get_full_path(), reverse("backoffice:login"))
+            if not any(user.has_perm(p) for p in permissions):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -16,9 +16,12 @@ from backoffice.forms import (
     ApproveForm,
     AssignForm,
     DenyForm,
+    FraudHoldForm,
     MessageForm,
     MoveForm,
     NoteForm,
+    OverruleForm,
+    ReferForm,
     RequestInfoForm,
     TagForm,
 )
@@ -40,17 +43,28 @@ from claims.actors import Actor
 from claims.exceptions import ConcurrentTransition
 from claims.models import Claim, ClaimStatus
 from claims.services import claim_note_add, claim_request_info, claim_transition
+from fraud.referrals import fraud_refer
+from fraud.services import fraud_hold
 from payouts.selectors import claim_payee_situation
 from payouts.services.decisions import decision_deny
 from payouts.services.funding import funding_for
+from sellers.services.escalation import claim_overrule_seller
 
 S = ClaimStatus
 
 
 def moves_for(claim: Claim, user) -> list[dict]:
-    """What this user may do to the claim now, named as tasks (``lifecycle.actions_for``)."""
+    """What this user may do to the claim now, named as tasks (``lifecycle.actions_for``).
+
+    ``slug`` is the action's address: the state it leads to, or the task's key when the claim
+    stays where it is (a referral keeps the hold)."""
     return [
-        {"to": action.to, "label": action.label, "key": action.key}
+        {
+            "to": action.to,
+            "label": action.label,
+            "key": action.key,
+            "slug": action.key if action.key == "refer" else action.to,
+        }
         for action in lifecycle.actions_for(claim.status, user.has_perm)
     ]
 
@@ -73,7 +87,26 @@ def consequences(claim: Claim, to: str) -> list[str]:
         said.append(_("The approved amounts are recorded per loss item."))
     if to == S.DENIED:
         said.append(_("The customer may appeal within the region's appeal window."))
+    if to == S.ESCALATED and claim.status == S.SELLER_RESPONDED:
+        said.append(
+            _(
+                "The marketplace steps in: above the threshold it pays and opens a recovery "
+                "against the seller; at or under it the claim is a concession."
+            )
+        )
+    if to == S.FRAUD_HOLD:
+        said.append(_("No payout can be released until a fraud analyst clears the claim."))
     return said
+
+
+def consequences_of_referral(claim: Claim) -> list[str]:
+    return [
+        _(
+            "The adjuster is e-mailed a signed link to this claim only, valid until the "
+            "report is due plus a week."
+        ),
+        _("Claim %(ref)s stays on fraud hold until an analyst decides.") % {"ref": claim.reference},
+    ]
 
 
 def _claim(request: HttpRequest, pk: int) -> Claim:
@@ -129,7 +162,14 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-FORMS = {S.APPROVED: ApproveForm, S.DENIED: DenyForm, S.NEEDS_INFO: RequestInfoForm}
+FORMS = {
+    S.APPROVED: ApproveForm,
+    S.DENIED: DenyForm,
+    S.NEEDS_INFO: RequestInfoForm,
+    S.ESCALATED: OverruleForm,
+    S.FRAUD_HOLD: FraudHoldForm,
+    "refer": ReferForm,
+}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -137,14 +177,15 @@ FORMS = {S.APPROVED: ApproveForm, S.DENIED: DenyForm, S.NEEDS_INFO: RequestInfoF
 def claim_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
     """Confirm (GET) and make (POST) one move of the transition table."""
     claim = _claim(request, pk)
-    if to not in S.values:
+    if to not in S.values and to != "refer":
         raise Http404
-    action = next((m for m in moves_for(claim, request.user) if m["to"] == to), None)
+    action = next((m for m in moves_for(claim, request.user) if m["slug"] == to), None)
     if action is None:
+        task = S(to).label if to in S.values else _("refer it to an adjuster")
         messages.error(
             request,
             _("Claim %(ref)s is %(status)s: you cannot move it to %(to)s now.")
-            % {"ref": claim.reference, "status": claim.get_status_display(), "to": S(to).label},
+            % {"ref": claim.reference, "status": claim.get_status_display(), "to": task},
         )
         return _back(claim)
     form_class = FORMS.get(to, MoveForm)
@@ -164,7 +205,7 @@ def claim_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
                     request,
                     done
                     or _("Claim %(ref)s is now %(status)s.")
-                    % {"ref": claim.reference, "status": S(to).label},
+                    % {"ref": claim.reference, "status": S(action["to"]).label},
                 )
                 return _back(claim)
     return render(
@@ -172,10 +213,11 @@ def claim_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
         "backoffice/claim_move.html",
         {
             "claim": claim,
-            "to": S(to),
             "action": action,
             "form": form,
-            "consequences": consequences(claim, to),
+            "consequences": consequences_of_referral(claim)
+            if to == "refer"
+            else consequences(claim, to),
             "funding": funding_for(claim=claim) if to == S.APPROVED else None,
         },
         status=200 if form.is_bound is False or not form.errors else 400,
@@ -211,6 +253,21 @@ def _move(request: HttpRequest, claim: Claim, to: str, data: dict) -> str | None
         decision_deny(claim=claim, actor=actor, reason_code=data["reason_code"], explanation=reason)
     elif to == S.NEEDS_INFO:
         claim_request_info(claim=claim, actor=actor, message=reason)
+    elif to == S.ESCALATED:
+        claim_overrule_seller(claim=claim, actor=actor, reason=reason)
+        return _("The marketplace steps in on %(ref)s.") % {"ref": claim.reference}
+    elif to == S.FRAUD_HOLD:
+        fraud_hold(claim=claim, actor=actor, note=reason)
+    elif to == "refer":
+        fraud_refer(
+            claim=claim,
+            actor=actor,
+            adjuster_email=data["adjuster_email"],
+            label=data["label"],
+            note=reason,
+            due_days=data["due_days"],
+        )
+        return _("Claim %(ref)s sent to the adjuster.") % {"ref": claim.reference}
     else:
         claim_transition(claim=claim, to=to, actor=actor, reason=reason)
     return None

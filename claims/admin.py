@@ -1,22 +1,14 @@
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from claims import lifecycle
-from claims.actors import Actor
-from claims.exceptions import ClaimError
 from claims.models import (
     AccessLink,
     Claim,
     ClaimEvent,
     ClaimSequence,
-    ClaimStatus,
     Evidence,
     Holiday,
     LossItem,
@@ -25,15 +17,8 @@ from claims.models import (
     StaffProfile,
 )
 from claims.money import format_minor
-from claims.services import claim_assign, claim_transition
 from claims_site.admin_widgets import TolerantAutocompleteMixin
-from sellers.admin import (
-    RecoveryInline,
-    SellerResponseInline,
-    claim_overrule_view,
-    claim_seller_link_view,
-    claim_seller_standing,
-)
+from sellers.admin import RecoveryInline, SellerResponseInline, claim_seller_standing
 
 
 class HolidayInline(admin.TabularInline):
@@ -150,57 +135,6 @@ class ClaimEventInline(admin.TabularInline):
         return False
 
 
-class TransitionForm(forms.Form):
-    to = forms.ChoiceField(label=_("New status"))
-    reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-
-    def __init__(self, *args, claim: Claim, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Generic moves only: approving, denying, paying and the rest belong to their services
-        # (the staff pages' forms), never to a status picker.
-        self.fields["to"].choices = [
-            (action.to, f"{action.label} ({ClaimStatus(action.to).label})")
-            for action in lifecycle.actions_for(claim.status, user.has_perm)
-            if action.key == "move"
-        ]
-
-
-def _transition_action(to: str):
-    def action(modeladmin, request, queryset):
-        moved, refused = 0, []
-        for claim in queryset:
-            try:
-                claim_transition(
-                    claim=claim,
-                    to=to,
-                    actor=Actor.staff(request.user),
-                    reason=str(_("Bulk action in the admin")),
-                )
-                moved += 1
-            except ClaimError as exc:
-                refused.append(str(exc))
-        if moved:
-            modeladmin.message_user(
-                request,
-                _("%(n)d claim(s) moved to %(to)s.") % {"n": moved, "to": ClaimStatus(to).label},
-                messages.SUCCESS,
-            )
-        for reason in refused[:10]:
-            modeladmin.message_user(request, reason, messages.WARNING)
-        if len(refused) > 10:
-            modeladmin.message_user(
-                request, _("… and %(n)d more refused.") % {"n": len(refused) - 10}, messages.WARNING
-            )
-
-    action.__name__ = f"move_to_{to}"
-    return admin.action(
-        description=_("Move selected claims to “%(to)s”") % {"to": ClaimStatus(to).label},
-        permissions=["transition"],
-    )(action)
-
-
 @admin.register(Claim)
 class ClaimAdmin(TolerantAutocompleteMixin, SimpleHistoryAdmin):
     list_display = [
@@ -226,7 +160,6 @@ class ClaimAdmin(TolerantAutocompleteMixin, SimpleHistoryAdmin):
         "order_line__order__number",
     ]
     search_help_text = _("Reference, customer name or e-mail, seller, order number")
-    autocomplete_fields = ["assignee"]
     date_hierarchy = "submitted_at"
     show_full_result_count = False
     readonly_fields = [
@@ -245,14 +178,14 @@ class ClaimAdmin(TolerantAutocompleteMixin, SimpleHistoryAdmin):
         "seller_respond_by",
         "customer_info_due",
         "decision_due",
-        "transition_link",
+        "assignee",
+        "staff_page",
         "seller_standing",
-        "overrule_link",
     ]
     fieldsets = [
         (
             None,
-            {"fields": ["reference", "status", "transition_link", "status_changed_at", "assignee"]},
+            {"fields": ["reference", "status", "staff_page", "status_changed_at", "assignee"]},
         ),
         (
             _("Parties"),
@@ -270,7 +203,6 @@ class ClaimAdmin(TolerantAutocompleteMixin, SimpleHistoryAdmin):
             _("Deadlines"),
             {"fields": ["submitted_at", "seller_respond_by", "customer_info_due", "decision_due"]},
         ),
-        (_("Seller response"), {"fields": ["overrule_link"]}),
     ]
     inlines = [
         LossItemInline,
@@ -279,33 +211,12 @@ class ClaimAdmin(TolerantAutocompleteMixin, SimpleHistoryAdmin):
         RecoveryInline,
         ClaimEventInline,
     ]
-    # Bulk moves: only the lifecycle's generic moves (no service stands behind a bulk move).
-    actions = [_transition_action(s) for s in lifecycle.GENERIC_TARGETS]
 
     def has_add_permission(self, request) -> bool:
         return False  # claims are filed by customers through the claim_create service
 
-    def save_model(self, request, obj, form, change):
-        # Corrections to the incident are saved as they are (field history keeps them); a
-        # change of assignee is a workflow step with its own event, so it goes to the service.
-        if "assignee" in form.changed_data:
-            new_assignee = obj.assignee
-            obj.assignee_id = form.initial.get("assignee")
-            super().save_model(request, obj, form, change)
-            claim_assign(
-                claim=obj,
-                assignee=new_assignee,
-                actor=Actor.staff(request.user),
-                reason=str(_("Changed in the admin")),
-            )
-        else:
-            super().save_model(request, obj, form, change)
-
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # a claim is closed or withdrawn, never deleted
-
-    def has_transition_permission(self, request) -> bool:
-        return request.user.has_perm("claims.transition_claim")
 
     @admin.display(description=_("customer"), ordering="customer__name")
     def customer_name(self, obj: Claim) -> str:
@@ -319,83 +230,17 @@ class ClaimAdmin(TolerantAutocompleteMixin, SimpleHistoryAdmin):
     def approved(self, obj: Claim) -> str:
         return format_minor(obj.approved_total_minor, obj.currency)
 
-    @admin.display(description=_("change status"))
-    def transition_link(self, obj: Claim) -> str:
-        if not obj.pk or not lifecycle.generic_moves(obj.status):
+    @admin.display(description=_("staff page"))
+    def staff_page(self, obj: Claim) -> str:
+        # The claim's work (decisions, messages, assignment, the seller) is done on /staff/.
+        if not obj.pk:
             return "—"
-        url = reverse("admin:claims_claim_transition", args=[obj.pk])
-        return format_html('<a class="button" href="{}">{}</a>', url, _("Change status…"))
+        url = reverse("backoffice:claim", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Work on this claim in the staff pages"))
 
     @admin.display(description=_("seller standing"))
     def seller_standing(self, obj: Claim) -> str:
         return claim_seller_standing(obj)
-
-    @admin.display(description=_("seller"))
-    def overrule_link(self, obj: Claim) -> str:
-        from sellers.models import SellerNotice
-
-        if not obj.pk or not SellerNotice.objects.filter(claim=obj).exists():
-            return "—"  # not sent to the seller (yet)
-        url = reverse("admin:claims_claim_seller_link", args=[obj.pk])
-        html = format_html('<a class="button" href="{}">{}</a>', url, _("New seller link…"))
-        if obj.status == ClaimStatus.SELLER_RESPONDED:
-            url = reverse("admin:claims_claim_overrule", args=[obj.pk])
-            html += format_html(
-                ' <a class="button" href="{}">{}</a>', url, _("Overrule the seller…")
-            )
-        return html
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/transition/",
-                self.admin_site.admin_view(self.transition_view),
-                name="claims_claim_transition",
-            ),
-            path(
-                "<int:pk>/seller-link/",
-                self.admin_site.admin_view(lambda r, pk: claim_seller_link_view(self, r, pk)),
-                name="claims_claim_seller_link",
-            ),
-            path(
-                "<int:pk>/overrule/",
-                self.admin_site.admin_view(lambda r, pk: claim_overrule_view(self, r, pk)),
-                name="claims_claim_overrule",
-            ),
-            *super().get_urls(),
-        ]
-
-    def transition_view(self, request, pk: int):
-        claim = get_object_or_404(Claim.objects.select_related("region"), pk=pk)
-        if not self.has_transition_permission(request):
-            raise PermissionDenied
-        form = TransitionForm(request.POST or None, claim=claim, user=request.user)
-        if request.method == "POST" and form.is_valid():
-            try:
-                claim_transition(
-                    claim=claim,
-                    to=form.cleaned_data["to"],
-                    actor=Actor.staff(request.user),
-                    reason=form.cleaned_data["reason"],
-                )
-            except ClaimError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    _("Claim %(ref)s is now %(status)s.")
-                    % {"ref": claim.reference, "status": claim.get_status_display()},
-                    messages.SUCCESS,
-                )
-                return redirect("admin:claims_claim_change", claim.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "claim": claim,
-            "form": form,
-            "title": _("Change status of %(ref)s") % {"ref": claim.reference},
-        }
-        return TemplateResponse(request, "admin/claims/claim/transition.html", context)
 
 
 @admin.register(ClaimEvent)

@@ -341,17 +341,62 @@ GENERIC_DEFAULT: dict[str, str] = {
     S.UNDER_REVIEW: pgettext_lazy("claim action", "Start the review"),
     S.CLOSED: pgettext_lazy("claim action", "Close the claim"),
 }
-SERVICE_ACTIONS: tuple[tuple[str, str, Via, str], ...] = (
-    # key, target, owner, label
-    ("approve", S.APPROVED, Via.DECISION, pgettext_lazy("claim action", "Approve an amount…")),
-    ("deny", S.DENIED, Via.DECISION, pgettext_lazy("claim action", "Deny…")),
-    (
+
+
+@dataclass(frozen=True)
+class ServiceAction:
+    """A task staff start that one service carries out (it writes what the move means).
+
+    ``only_from`` limits the states it is offered in (overruling needs the seller's answer);
+    ``permission`` overrides ``required_permission`` when the service asks for more; ``stays``
+    marks a task that leaves the claim where it is (a referral keeps the hold).
+    """
+
+    key: str
+    to: str
+    via: Via
+    label: str
+    only_from: frozenset[str] | None = None
+    permission: str | None = None
+    stays: bool = False
+
+
+SERVICE_ACTIONS: tuple[ServiceAction, ...] = (
+    ServiceAction(
+        "approve", S.APPROVED, Via.DECISION, pgettext_lazy("claim action", "Approve an amount…")
+    ),
+    ServiceAction("deny", S.DENIED, Via.DECISION, pgettext_lazy("claim action", "Deny…")),
+    ServiceAction(
         "request_info",
         S.NEEDS_INFO,
         Via.INFO_REQUEST,
         pgettext_lazy("claim action", "Ask the customer for information…"),
     ),
+    # sellers.services.escalation.claim_overrule_seller: the marketplace steps in.
+    ServiceAction(
+        "overrule",
+        S.ESCALATED,
+        Via.ESCALATION,
+        pgettext_lazy("claim action", "Overrule the seller…"),
+        only_from=frozenset({S.SELLER_RESPONDED}),
+        permission="claims.decide_claim",
+    ),
+    # fraud.services.fraud_hold: no payout may be released until an analyst decides.
+    ServiceAction(
+        "fraud_hold", S.FRAUD_HOLD, Via.FRAUD, pgettext_lazy("claim action", "Put on fraud hold…")
+    ),
+    # fraud.referrals.fraud_refer: the claim stays on hold until the analyst decides.
+    ServiceAction(
+        "refer",
+        S.FRAUD_HOLD,
+        Via.FRAUD,
+        pgettext_lazy("claim action", "Refer to an adjuster…"),
+        only_from=frozenset({S.FRAUD_HOLD}),
+        permission="claims.review_fraud",
+        stays=True,
+    ),
 )
+SERVICE_ACTION_KEYS = frozenset(a.key for a in SERVICE_ACTIONS)
 
 
 def actions_for(status: str, has_perm) -> list[Action]:
@@ -362,9 +407,15 @@ def actions_for(status: str, has_perm) -> list[Action]:
     deadline, scoring) are never offered.
     """
     out: list[Action] = []
-    for key, to, via, label in SERVICE_ACTIONS:
-        if via in owners(status, to) and has_perm(required_permission(status, to)):
-            out.append(Action(key=key, to=to, label=str(label), via=via))
+    for action in SERVICE_ACTIONS:
+        if action.only_from is not None and status not in action.only_from:
+            continue
+        if not action.stays and action.via not in owners(status, action.to):
+            continue
+        if has_perm(action.permission or required_permission(status, action.to)):
+            out.append(
+                Action(key=action.key, to=action.to, label=str(action.label), via=action.via)
+            )
     for to in allowed_moves(status):
         if is_generic(status, to) and has_perm(required_permission(status, to)):
             label = GENERIC_LABELS.get((status, to)) or GENERIC_DEFAULT[to]

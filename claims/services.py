@@ -445,17 +445,26 @@ def approval_total(*, items: list[LossItem], approved: dict[int, int], funding: 
         raise InvalidTransition(_("Choose who funds the claim."))
     if set(approved) - {item.pk for item in items}:
         raise InvalidTransition(_("Unknown loss item(s) for this claim."))
-    for item in items:
-        amount = approved.get(item.pk, 0)
-        if not isinstance(amount, int) or amount < 0 or amount > item.claimed_minor:
-            raise InvalidTransition(
-                _("%(kind)s: the approved amount must be between 0 and the %(max)s claimed.")
-                % {
-                    "kind": item.get_kind_display(),
-                    "max": format_minor(item.claimed_minor, item.currency),
-                }
-            )
+    problems = [
+        problem
+        for item in items
+        if (problem := approved_amount_problem(item=item, amount=approved.get(item.pk, 0)))
+    ]
+    if problems:
+        raise InvalidTransition(" ".join(problems))
     return sum(approved.get(item.pk, 0) for item in items)
+
+
+def approved_amount_problem(*, item: LossItem, amount) -> str:
+    """Why ``amount`` cannot be approved for this loss item, or "" when it can: whole minor
+    units between 0 and what was claimed. Forms call it per item to show every problem at
+    once; ``approval_total`` refuses any."""
+    if not isinstance(amount, int) or amount < 0 or amount > item.claimed_minor:
+        return _("%(kind)s: the approved amount must be between 0 and the %(max)s claimed.") % {
+            "kind": item.get_kind_display(),
+            "max": format_minor(item.claimed_minor, item.currency),
+        }
+    return ""
 
 
 def claim_approve(

@@ -7,7 +7,9 @@ from claims_site.second_factor import StaffLoginForm
 
 admin.site.site_header = "Claimdesk"
 admin.site.site_title = "Claimdesk"
-admin.site.index_title = "Claims operations"
+admin.site.index_title = "Data: inspect and correct"
+# The day's work is on /staff/ (the admin's "View site" link and header go there).
+admin.site.site_url = "/staff/"
 # Password and, for whoever has one (every supervisor must), the second factor.
 admin.site.login_form = StaffLoginForm
 

@@ -17,7 +17,10 @@ class DecisionForm(forms.Form):
         ("refer", _("Refer to an external adjuster")),
     ]
     action = forms.ChoiceField(label=_("Decision"), choices=ACTIONS, widget=forms.RadioSelect)
-    label = forms.ChoiceField(label=_("Label"), choices=FraudLabel.choices)
+    # No default: a preset label would contradict whichever decision it does not fit.
+    label = forms.ChoiceField(
+        label=_("Label"), choices=[("", _("Choose a label…")), *FraudLabel.choices]
+    )
     note = forms.CharField(label=_("Note (internal)"), widget=forms.Textarea(attrs={"rows": 3}))
     explanation = forms.CharField(
         label=_("Explanation for the customer (when confirming fraud)"),
@@ -38,6 +41,31 @@ class DecisionForm(forms.Form):
         initial=REFERRAL_DAYS,
         required=False,
     )
+
+    def clean(self):
+        """A decision and its label must agree, and each decision has what it needs: every
+        problem at once, beside its field; nothing is recorded until they are fixed."""
+        from fraud.services import fraud_label_problem
+
+        data = super().clean()
+        action, label = data.get("action"), data.get("label")
+        if action and label:
+            problem = fraud_label_problem(decision=action, label=label)
+            if problem:
+                self.add_error("label", problem)
+        if action == "confirm" and not (data.get("explanation") or "").strip():
+            self.add_error(
+                "explanation",
+                _("Write the explanation the customer reads when fraud is confirmed."),
+            )
+        missing_email = not data.get("adjuster_email") and "adjuster_email" not in self.errors
+        if action == "refer" and missing_email:
+            self.add_error("adjuster_email", _("Enter the adjuster's e-mail address."))
+        if action != "confirm" and data.get("watchlist_kinds"):
+            self.add_error(
+                "watchlist_kinds", _("Only confirming fraud puts the claim's details on watch.")
+            )
+        return data
 
 
 def analysts():

@@ -22,8 +22,8 @@ from claims.models import AccessLink, Claim, EvidenceKind, LinkPurpose, Party
 from claims.notifications import email_send
 from claims.services import claim_note_add, evidence_attach
 from claims.uploads import evidence_check
-from fraud.models import FraudDecision, FraudLabel, FraudReview, Recommendation, Referral
-from fraud.services import FraudError, _need_hold, _need_note
+from fraud.models import FraudDecision, FraudReview, Recommendation, Referral
+from fraud.services import FraudError, _need_hold, _need_note, fraud_label_problem
 
 REFERRAL_DAYS = 10  # report due, in days (the link lives a week longer, for late reports)
 LINK_GRACE = dt.timedelta(days=7)
@@ -62,8 +62,9 @@ def fraud_refer(
     claim.refresh_from_db()
     _need_hold(claim)
     note = _need_note(note)
-    if label not in FraudLabel.values:
-        raise FraudError(_("Choose a label for the referral."))
+    problem = fraud_label_problem(decision="refer", label=label)
+    if problem:
+        raise FraudError(problem)
     try:
         validate_email(adjuster_email)
     except ValidationError:

@@ -54,13 +54,33 @@ def fraud_hold(*, claim: Claim, actor: Actor, note: str) -> FraudReview:
     )
 
 
+# The labels each decision may carry: clearing says the alert was wrong or still useful;
+# confirming is the risk confirmed; a referral may carry any. A contradictory pair ("confirm
+# fraud", "false positive") is refused, never quietly recorded as something else.
+DECISION_LABELS: dict[str, frozenset[str]] = {
+    "clear": frozenset({FraudLabel.FALSE_POSITIVE, FraudLabel.VALUABLE_ALERT}),
+    "confirm": frozenset({FraudLabel.RISK_CONFIRMED}),
+    "refer": frozenset(FraudLabel.values),
+}
+
+
+def fraud_label_problem(*, decision: str, label: str) -> str:
+    """Why ``label`` cannot go with ``decision``, or "" when it can."""
+    if label in DECISION_LABELS.get(decision, ()):
+        return ""
+    if decision == "clear":
+        return _("Clearing a claim needs a false-positive or valuable-alert label.")
+    if decision == "confirm":
+        return _("Confirming fraud needs the label “risk confirmed”.")
+    return _("Choose a label for the referral.")
+
+
 @transaction.atomic
 def fraud_clear(*, claim: Claim, actor: Actor, label: str, note: str) -> FraudReview:
     """Release a fraud hold: the claim goes on to the seller."""
-    if label not in (FraudLabel.FALSE_POSITIVE, FraudLabel.VALUABLE_ALERT):
-        raise InvalidTransition(
-            _("Clearing a claim needs a false-positive or valuable-alert label.")
-        )
+    problem = fraud_label_problem(decision="clear", label=label)
+    if problem:
+        raise InvalidTransition(problem)
     claim.refresh_from_db()
     _need_hold(claim)
     note = _need_note(note)

@@ -1,20 +1,27 @@
+"""The adjuster's pages (a secure link, no account). The analysts' pages moved into the staff
+app's Fraud area (/staff/fraud/); their old addresses redirect there, query string and all."""
+
 from django.urls import path
+from django.views.generic import RedirectView
 
 from fraud import views
 
 app_name = "fraud"
 
+
+def moved(name: str) -> RedirectView:
+    return RedirectView.as_view(
+        pattern_name=f"backoffice:{name}", permanent=True, query_string=True
+    )
+
+
 urlpatterns = [
-    path("", views.queue, name="queue"),
-    path("next/", views.next_case, name="next-case"),
-    path("claims/<int:pk>/", views.claim_detail, name="claim"),
-    path("claims/<int:pk>/decide/", views.decide, name="decide"),
-    path("claims/<int:pk>/reassign/", views.reassign, name="reassign"),
-    path("watchlist/", views.watchlist, name="watchlist"),
-    path("watchlist/<int:pk>/end/", views.watchlist_end, name="watchlist-end"),
-    path("rules/", views.rules, name="rules"),
-    path("rules/<slug:code>/", views.rule_edit, name="rule-edit"),
-    path("performance/", views.performance, name="performance"),
+    path("", moved("fraud-queue")),
+    path("claims/<int:pk>/", moved("fraud-claim")),
+    path("watchlist/", moved("fraud-watchlist")),
+    path("rules/", moved("fraud-rules")),
+    path("rules/<slug:code>/", moved("fraud-rule-edit")),
+    path("performance/", moved("fraud-performance")),
     path("adjuster/<str:token>/", views.adjuster, name="adjuster"),
     path(
         "adjuster/<str:token>/evidence/<int:pk>/", views.adjuster_evidence, name="adjuster-evidence"

@@ -42,10 +42,73 @@ def approval_requests_pending(*, user=None) -> QuerySet[ApprovalRequest]:
     return requests.order_by("created_at")
 
 
+def approval_what_is_signed(approval: ApprovalRequest) -> dict:
+    """Everything a second approver signs: per loss item what was claimed, what is approved and
+    why less, the funding (and any override), the first approver's note, the fraud score and
+    the evidence."""
+    from claims.models import Funding
+    from claims.money import format_minor
+
+    claim = approval.claim
+    amounts = {int(k): v for k, v in approval.items.items()}
+    reasons = {int(k): v for k, v in approval.item_reasons.items()}
+    override = (approval.policy or {}).get("funding_override") or {}
+    return {
+        "claim": claim,
+        "items": [
+            {
+                "kind": item.get_kind_display(),
+                "description": item.description,
+                "claimed": item.claimed_display,
+                "approved": format_minor(amounts.get(item.pk, 0), item.currency),
+                "reduced": amounts.get(item.pk, 0) < item.claimed_minor,
+                "why": reasons.get(item.pk, ""),
+            }
+            for item in claim.losses.order_by("id")
+        ],
+        "total": approval.total_display,
+        "claimed_total": claim.claimed_total_display,
+        "funding": Funding(approval.funding).label if approval.funding else "",
+        "override": override.get("reason", ""),
+        "note": approval.note,
+        "risk": f"{claim.risk_score} ({claim.get_risk_level_display()})"
+        if claim.risk_score is not None
+        else claim.get_risk_level_display(),
+        "evidence": list(claim.evidence.order_by("created_at")),
+    }
+
+
+# The payout states in which staff must act: failed for good (correct the payee, resend or
+# cancel). Returned payouts are listed beside them, for the record.
 def payouts_needing_staff() -> QuerySet[Payout]:
-    return Payout.objects.filter(status=PayoutStatus.FAILED).select_related(
-        "claim", "claim__customer"
+    return (
+        Payout.objects.filter(status=PayoutStatus.FAILED)
+        .select_related("claim", "claim__customer")
+        .order_by("updated_at", "pk")
     )
+
+
+def payouts_returned(*, limit: int = 50) -> list[Payout]:
+    return list(
+        Payout.objects.filter(status=PayoutStatus.RETURNED)
+        .select_related("claim", "claim__customer")
+        .order_by("-returned_at", "-pk")[:limit]
+    )
+
+
+def payee_changes_pending() -> QuerySet[PayeeChange]:
+    from payouts.models import PayeeChangeStatus
+
+    return (
+        PayeeChange.objects.filter(status=PayeeChangeStatus.PENDING)
+        .select_related("customer", "requested_by")
+        .defer("account_number", "card_token")
+        .order_by("requested_at", "pk")
+    )
+
+
+def qa_samples_to_review() -> QuerySet[QASample]:
+    return QASample.objects.filter(verdict="").select_related("claim").order_by("sampled_at", "pk")
 
 
 def qa_report(*, region=None) -> dict:

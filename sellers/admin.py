@@ -1,17 +1,10 @@
-from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from claims.actors import Actor
-from claims.events import claim_event_add
-from claims.exceptions import ClaimError
 from claims.money import format_minor
 from claims_site.admin_widgets import TolerantAutocompleteMixin
 from sellers.exports import HEADER, csv_lines, csv_safe
@@ -22,12 +15,10 @@ from sellers.models import (
     RecoveryStatus,
     Seller,
     SellerMonthlyGross,
-    SellerNotice,
     SellerResponse,
     Withholding,
 )
 from sellers.selectors import seller_standing
-from sellers.services.recoveries import recovery_decide
 
 
 class CertificateInline(admin.TabularInline):
@@ -215,18 +206,6 @@ class WithholdingInline(admin.TabularInline):
         return False
 
 
-class AppealDecisionForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[
-            ("uphold", _("Uphold the appeal: waive the recovery")),
-            ("reject", _("Reject the appeal: withholding resumes")),
-        ],
-        widget=forms.RadioSelect,
-    )
-    note = forms.CharField(label=_("Explanation for the seller"), widget=forms.Textarea)
-
-
 @admin.register(Recovery)
 class RecoveryAdmin(admin.ModelAdmin):
     list_display = [
@@ -268,8 +247,8 @@ class RecoveryAdmin(admin.ModelAdmin):
     def decide_link(self, obj: Recovery) -> str:
         if obj.status != RecoveryStatus.APPEALED:
             return "—"
-        url = reverse("admin:sellers_recovery_decide", args=[obj.pk])
-        return format_html('<a class="button" href="{}">{}</a>', url, _("Decide the appeal…"))
+        url = reverse("backoffice:recovery", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Decide the appeal in the staff pages"))
 
     @admin.action(
         description=_("Export what to withhold (CSV)"), permissions=["export_withholdings"]
@@ -298,126 +277,9 @@ class RecoveryAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = 'attachment; filename="withholdings.csv"'
         return response
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/decide/",
-                self.admin_site.admin_view(self.decide_view),
-                name="sellers_recovery_decide",
-            ),
-            *super().get_urls(),
-        ]
 
-    def decide_view(self, request, pk: int):
-        recovery = get_object_or_404(Recovery.objects.select_related("claim", "seller"), pk=pk)
-        if not request.user.has_perm("sellers.decide_recovery"):
-            raise PermissionDenied
-        form = AppealDecisionForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                recovery_decide(
-                    recovery=recovery,
-                    actor=Actor.staff(request.user),
-                    uphold=form.cleaned_data["outcome"] == "uphold",
-                    note=form.cleaned_data["note"],
-                )
-            except ClaimError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
-            else:
-                self.message_user(request, _("Appeal decided."), messages.SUCCESS)
-                return redirect("admin:sellers_recovery_change", recovery.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "recovery": recovery,
-            "form": form,
-            "title": _("Decide the appeal on %(ref)s") % {"ref": recovery.claim.reference},
-        }
-        return TemplateResponse(request, "admin/sellers/recovery/decide.html", context)
-
-
-# --- the claim's admin page: the seller's side, and staff overruling a rejection ---------
-
-
-class OverruleForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Why the seller's rejection is overruled"), widget=forms.Textarea
-    )
-
-
-def claim_overrule_view(modeladmin, request, pk: int):
-    """Staff overrule a seller's dispute: the marketplace steps in (claims admin URL)."""
-    from claims.models import Claim
-    from sellers.services.escalation import claim_overrule_seller
-
-    claim = get_object_or_404(Claim.objects.select_related("region", "seller"), pk=pk)
-    if not request.user.has_perm("claims.decide_claim"):
-        raise PermissionDenied
-    form = OverruleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            claim_overrule_seller(
-                claim=claim, actor=Actor.staff(request.user), reason=form.cleaned_data["reason"]
-            )
-        except ClaimError as exc:
-            modeladmin.message_user(request, str(exc), messages.ERROR)
-        else:
-            modeladmin.message_user(
-                request, _("The marketplace steps in on %(ref)s.") % {"ref": claim.reference}
-            )
-            return redirect("admin:claims_claim_change", claim.pk)
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "opts": modeladmin.model._meta,
-        "claim": claim,
-        "form": form,
-        "title": _("Overrule the seller on %(ref)s") % {"ref": claim.reference},
-    }
-    return TemplateResponse(request, "admin/sellers/overrule.html", context)
+# --- the claim's admin page: the seller's side (overruling and links are on /staff/) ------
 
 
 def claim_seller_standing(claim) -> str:
     return seller_standing(seller=claim.seller).summary() if claim.pk else "—"
-
-
-def claim_seller_link_view(modeladmin, request, pk: int):
-    """Issue the seller a fresh link (after revoking a leaked one, or for the statement)."""
-    from django.conf import settings
-
-    from claims.models import Claim, EventKind
-    from sellers.services.responses import seller_respond_link_for_staff
-
-    claim = get_object_or_404(Claim.objects.select_related("region", "seller"), pk=pk)
-    if not request.user.has_perm("claims.transition_claim"):
-        raise PermissionDenied
-    if not SellerNotice.objects.filter(claim=claim).exists():
-        # Screening and fraud review come first: the seller sees only claims sent to them.
-        modeladmin.message_user(
-            request, _("The seller has not been told about this claim yet."), messages.ERROR
-        )
-        return redirect("admin:claims_claim_change", claim.pk)
-    if request.method != "POST":
-        context = {
-            **modeladmin.admin_site.each_context(request),
-            "opts": modeladmin.model._meta,
-            "claim": claim,
-            "title": _("New seller link for %(ref)s") % {"ref": claim.reference},
-        }
-        return TemplateResponse(request, "admin/sellers/seller_link.html", context)
-    link, token = seller_respond_link_for_staff(claim=claim, created_by=request.user)
-    actor = Actor.staff(request.user)
-    claim_event_add(
-        claim=claim,
-        kind=EventKind.MESSAGE,
-        actor=actor,
-        reason=str(_("New seller link issued.")),
-        data={"link_id": link.pk},
-    )
-    url = settings.SITE_URL + reverse("sellers:respond", args=[claim.reference, token])
-    modeladmin.message_user(
-        request,
-        _("New link for %(seller)s (send it to %(email)s; it is shown only once): %(url)s")
-        % {"seller": claim.seller.legal_name, "email": claim.seller.email, "url": url},
-        messages.SUCCESS,
-    )
-    return redirect("admin:claims_claim_change", claim.pk)

@@ -35,6 +35,19 @@ def notify_insurer(*, response_id: int) -> None:
     insurer_notify(response_id=response_id)
 
 
+@handler("sellers.link_resend")
+def resend_link(*, claim_id: int, event_id: int) -> None:
+    """Staff asked for the seller to be e-mailed a fresh link (``seller_link_email``)."""
+    claim = _claim(claim_id)
+    url = _seller_link(claim, "sellers:respond")
+    email_send(
+        template="seller-claim",
+        to=[claim.seller.email],
+        context=claim_email_context(claim=claim, url=url),
+        language=claim.region.language,
+    )
+
+
 @handler("sellers.recovery_sync")
 def sync_recovery(*, claim_id: int, event_id: int) -> None:
     recovery_sync(claim_id=claim_id)

@@ -4,6 +4,21 @@ from claims.money import format_minor
 
 register = template.Library()
 
+# URL-name prefix -> staff area (the nav marks the area of the page being shown).
+AREAS = (
+    ("decision", "decisions"),
+    ("qa-", "decisions"),
+    ("money", "money"),
+    ("payout", "money"),
+    ("payee", "money"),
+    ("seller", "sellers"),
+    ("recover", "sellers"),
+    ("certificate", "sellers"),
+    ("fraud", "fraud"),
+    ("safety", "safety"),
+    ("dashboard", "dashboard"),
+)
+
 
 @register.filter
 def money(amount, currency: str) -> str:
@@ -22,3 +37,13 @@ def unread_notifications(context) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return unread_count(user)
+
+
+@register.simple_tag
+def staff_area(request) -> str:
+    """The staff area a page belongs to, from its URL name (``claims`` by default)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.namespace != "backoffice":
+        return ""
+    name = match.url_name or ""
+    return next((area for prefix, area in AREAS if name.startswith(prefix)), "claims")

@@ -148,7 +148,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "backoffice:login"
+LOGIN_REDIRECT_URL = "backoffice:queue"
 # Staff sign-in lockout (claims_site/lockout.py): a user name from one address, never the
 # user name everywhere nor everyone behind an address; plus a slower limit per user name.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)

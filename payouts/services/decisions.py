@@ -58,6 +58,12 @@ def _staff_user(actor: Actor):
     return actor.user
 
 
+def reduction_unexplained(*, item: LossItem, approved: dict[int, int], reasons: dict) -> bool:
+    """An item approved for less than was claimed needs the reason the customer reads."""
+    amount = approved.get(item.pk, 0)
+    return amount < item.claimed_minor and not (reasons.get(item.pk) or "").strip()
+
+
 def _validated_total(
     *, claim: Claim, approved: dict[int, int], funding: str, reasons: dict[int, str]
 ) -> int:
@@ -79,7 +85,7 @@ def _validated_total(
     unexplained = [
         item.get_kind_display()
         for item in items
-        if approved.get(item.pk, 0) < item.claimed_minor and not reasons.get(item.pk, "").strip()
+        if reduction_unexplained(item=item, approved=approved, reasons=reasons)
     ]
     if unexplained:
         raise InvalidTransition(

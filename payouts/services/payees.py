@@ -394,6 +394,11 @@ def _decide(*, change: PayeeChange, user, status: str, note: str) -> PayeeChange
         raise PayoutError(_("You do not have permission to approve payment detail changes."))
     if change.requested_by_id == user.pk:
         raise PayoutError(_("You asked for this change: another member of staff must approve it."))
+    change.status = status
+    change.decided_by = user
+    change.decided_at = timezone.now()
+    change.decision_note = note.strip()
+    change.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     return change
 
 

@@ -20,6 +20,7 @@ from claims.links import link_issue
 from claims.models import (
     AccessLink,
     Claim,
+    ClaimEvent,
     ClaimStatus,
     EventKind,
     EvidenceKind,
@@ -358,6 +359,54 @@ def seller_response_record(
                 now=now,
             )
     return response
+
+
+def _link_reissue_check(*, claim: Claim, user) -> None:
+    if not user.has_perm("claims.transition_claim"):
+        raise ResponseRejected(_("You do not have permission to issue seller links."))
+    if not SellerNotice.objects.filter(claim=claim).exists():
+        # Screening and fraud review come first: the seller sees only claims sent to them.
+        raise ResponseRejected(_("The seller has not been told about this claim yet."))
+
+
+@transaction.atomic
+def seller_link_email(*, claim: Claim, user) -> ClaimEvent:
+    """Staff have the seller e-mailed a fresh response link (the claim's facts and the link,
+    as in the first notice): recorded on the timeline now; the worker issues the link and
+    sends it (outbox topic ``sellers.link_resend``), so the link itself is never stored or
+    shown to anyone but the seller."""
+    _link_reissue_check(claim=claim, user=user)
+    event = claim_event_add(
+        claim=claim,
+        kind=EventKind.MESSAGE,
+        actor=Actor.staff(user),
+        reason=_("A new seller link is being e-mailed to %(email)s.")
+        % {"email": claim.seller.email},
+        data={"to": "seller", "link_resend": True},
+    )
+    outbox_add(
+        topic="sellers.link_resend",
+        payload={"claim_id": claim.pk, "event_id": event.pk},
+        dedupe_key=f"sellers.link_resend:{event.pk}",
+    )
+    return event
+
+
+@transaction.atomic
+def seller_link_reissue(*, claim: Claim, user) -> str:
+    """Staff issue the seller a fresh response link (after revoking a leaked one, or for the
+    statement later on) to send another way: recorded on the claim's timeline; returns the
+    link's address, which is shown once and never stored."""
+    _link_reissue_check(claim=claim, user=user)
+    link, token = seller_respond_link_for_staff(claim=claim, created_by=user)
+    claim_event_add(
+        claim=claim,
+        kind=EventKind.MESSAGE,
+        actor=Actor.staff(user),
+        reason=_("New seller link issued."),
+        data={"link_id": link.pk},
+    )
+    return settings.SITE_URL + reverse("sellers:respond", args=[claim.reference, token])
 
 
 @transaction.atomic

@@ -52,7 +52,7 @@ def test_page_permission_matrix(client, everyone, certificate, role, page):
     elif role in STAFF:
         assert response.status_code == 403
     else:
-        assert response.status_code == 302 and reverse("admin:login") in response["Location"]
+        assert response.status_code == 302 and reverse("backoffice:login") in response["Location"]
 
 
 ACTIONS = {

@@ -4,9 +4,20 @@ without a role (outsider), a customer and a seller (no staff login) and anonymou
 import pytest
 from django.urls import reverse
 
-from claims.models import Claim, ClaimEvent, ClaimStatus
+from claims.models import AccessLink, Claim, ClaimEvent, ClaimStatus
+from fraud.models import Referral
+from payouts.models import (
+    ApprovalRequest,
+    PayeeChange,
+    PayeeChangeStatus,
+    QASample,
+    QAVerdict,
+    RequestStatus,
+)
 from safety.models import AlertStatus, IncidentFacts, Recall, Regulator, SafetyAlert
 from safety.reports import FIELDS
+from sellers.models import Recovery, RecoveryStatus
+from tests.backoffice import areas
 from tests.factories import claim_in
 from tests.safety.helpers import safety_officer
 
@@ -133,7 +144,7 @@ def test_page_permission_matrix(client, everyone, claim, alert, role, page):
         assert response.status_code == 403
     else:
         assert response.status_code == 302
-        assert reverse("admin:login") in response["Location"]
+        assert reverse("backoffice:login") in response["Location"]
 
 
 # action -> (roles whose POST takes effect, the POST data)
@@ -241,7 +252,7 @@ def test_action_permission_matrix(client, everyone, claim, alert, role, action):
     else:
         assert response.status_code in (302, 403)
         if role not in STAFF:
-            assert reverse("admin:login") in response["Location"]
+            assert reverse("backoffice:login") in response["Location"]
         assert not _effect(action, claim, alert)
 
 
@@ -336,3 +347,208 @@ def test_fraud_hold_is_released_only_through_the_fraud_review_never_a_generic_mo
         client.post(url, {"expected_status": "fraud_hold", "reason": "looks fine"})
         claim.refresh_from_db()
         assert claim.status == ClaimStatus.FRAUD_HOLD
+
+
+# --- issue 13: the areas (Decisions, Money, Sellers, Fraud) and the actions named after work ---
+
+
+# page -> (what it is about, roles that get 200; other staff get 403, others sign in)
+AREA_PAGES = {
+    "decisions": (None, {"agent", "supervisor"}),
+    "decision-approval": ("approval", {"agent", "supervisor"}),
+    "qa-sample": ("sample", {"supervisor"}),
+    "money": (None, {"agent", "supervisor"}),
+    "money-reconciliation": (None, {"supervisor"}),
+    "payout": ("payout", {"agent", "supervisor"}),
+    "payee-change-request": ("customer", {"agent", "supervisor"}),
+    "payee-change": ("change", {"supervisor"}),
+    "sellers": (None, {"agent", "supervisor"}),
+    "recovery": ("recovery", {"agent", "supervisor"}),
+    "claim-seller-link": ("seller_claim", {"agent", "analyst", "supervisor"}),
+    "fraud-queue": (None, {"analyst", "supervisor"}),
+}
+
+
+def _area_object(kind, everyone):
+    supervisor = everyone["supervisor"]
+    return {
+        None: lambda: None,
+        "approval": lambda: areas.approval_waiting().pk,
+        "sample": lambda: areas.qa_sample().pk,
+        "payout": lambda: areas.failed_payout().pk,
+        "customer": lambda: areas.failed_payout().claim.customer_id,
+        "change": lambda: areas.payee_change_waiting(by=everyone["agent"]).pk,
+        "recovery": lambda: areas.appealed_recovery(supervisor).pk,
+        "seller_claim": lambda: areas.disputed_claim().pk,
+        "disputed": lambda: areas.disputed_claim().pk,
+        "review": lambda: claim_in(ClaimStatus.UNDER_REVIEW).pk,
+        "held": lambda: claim_in(ClaimStatus.FRAUD_HOLD).pk,
+    }[kind]()
+
+
+def _area_url(name, pk, to=None):
+    if to is not None:
+        return reverse("backoffice:claim-move", args=[pk, to])
+    return reverse(f"backoffice:{name}", args=[pk] if pk is not None else [])
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", list(AREA_PAGES))
+def test_area_page_permission_matrix(client, everyone, role, page):
+    # given
+    kind, allowed = AREA_PAGES[page]
+    url = _area_url(page, _area_object(kind, everyone))
+    _login(client, everyone, role)
+    # when
+    response = client.get(url)
+    # then
+    if role in allowed:
+        assert response.status_code == 200
+    elif role in STAFF:
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 302
+        assert reverse("backoffice:login") in response["Location"]
+
+
+def _payout_status(pk):
+    from payouts.models import Payout
+
+    return Payout.objects.get(pk=pk).status
+
+
+# action -> (object, claim-move target or None, roles the action is open to (others: 403 or
+# refused with a message), roles for whom it takes effect, POST data, did it take effect?)
+AREA_ACTIONS = {
+    "decision-approval": (
+        "approval",
+        None,
+        {"agent", "supervisor"},
+        # an agent's authority ($1,000) does not cover $4,500: refused by the service
+        {"supervisor"},
+        {"decision": "approve", "note": ""},
+        lambda pk: ApprovalRequest.objects.get(pk=pk).status == RequestStatus.APPROVED,
+    ),
+    "qa-sample": (
+        "sample",
+        None,
+        {"supervisor"},
+        {"supervisor"},
+        {"verdict": "correct"},
+        lambda pk: QASample.objects.get(pk=pk).verdict == QAVerdict.CORRECT,
+    ),
+    "payout-resend": (
+        "payout",
+        None,
+        {"supervisor"},
+        {"supervisor"},
+        {"reason": "Payee corrected."},
+        lambda pk: _payout_status(pk) == "pending",
+    ),
+    "payout-cancel": (
+        "payout",
+        None,
+        {"supervisor"},
+        {"supervisor"},
+        {"reason": "The customer asked to be paid by their insurer."},
+        lambda pk: _payout_status(pk) == "cancelled",
+    ),
+    "payee-change-request": (
+        "customer",
+        None,
+        {"agent", "supervisor"},
+        {"agent", "supervisor"},
+        areas.NEW_DETAILS,
+        lambda pk: PayeeChange.objects.filter(customer_id=pk).exists(),
+    ),
+    "payee-change": (
+        "change",
+        None,
+        {"supervisor"},
+        {"supervisor"},
+        {"decision": "approve", "note": "Called the customer back."},
+        lambda pk: PayeeChange.objects.get(pk=pk).status == PayeeChangeStatus.APPROVED,
+    ),
+    "recovery": (
+        "recovery",
+        None,
+        {"supervisor"},
+        {"supervisor"},
+        {"outcome": "uphold", "note": "The manual does not forbid it."},
+        lambda pk: Recovery.objects.get(pk=pk).status == RecoveryStatus.WAIVED,
+    ),
+    "claim-seller-link": (
+        "seller_claim",
+        None,
+        {"agent", "analyst", "supervisor"},
+        {"agent", "analyst", "supervisor"},
+        {"how": "show"},
+        lambda pk: AccessLink.objects.filter(claim_id=pk, created_by__isnull=False).exists(),
+    ),
+    "overrule": (
+        "disputed",
+        "escalated",
+        {"agent", "analyst", "supervisor"},
+        {"agent", "supervisor"},  # overruling decides money: not an analyst's
+        {"expected_status": "seller_responded", "reason": "The photos show the defect."},
+        lambda pk: Claim.objects.get(pk=pk).status == ClaimStatus.ESCALATED,
+    ),
+    "fraud-hold": (
+        "review",
+        "fraud_hold",
+        {"agent", "analyst", "supervisor"},
+        {"agent", "analyst", "supervisor"},
+        {"expected_status": "under_review", "reason": "The receipt looks edited."},
+        lambda pk: Claim.objects.get(pk=pk).status == ClaimStatus.FRAUD_HOLD,
+    ),
+    "refer": (
+        "held",
+        "refer",
+        {"agent", "analyst", "supervisor"},
+        {"analyst", "supervisor"},
+        {
+            "expected_status": "fraud_hold",
+            "adjuster_email": "expert@adjusters.test",
+            "label": "valuable_alert",
+            "due_days": "10",
+            "reason": "The photos need an expert's eye.",
+        },
+        lambda pk: Referral.objects.filter(claim_id=pk).exists(),
+    ),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", list(AREA_ACTIONS))
+def test_area_action_permission_matrix(client, everyone, role, action):
+    # given
+    kind, to, open_to, effective, data, took_effect = AREA_ACTIONS[action]
+    pk = _area_object(kind, everyone)
+    url = _area_url(action, pk, to)
+    _login(client, everyone, role)
+    # when
+    response = client.post(url, data)
+    # then
+    assert took_effect(pk) is (role in effective), response.status_code
+    if role not in STAFF:
+        assert response.status_code == 302
+        assert reverse("backoffice:login") in response["Location"]
+    elif role not in open_to:
+        assert response.status_code == 403
+    elif role not in effective:
+        assert response.status_code in (302, 400)  # refused with the reason, nothing changed
+
+
+AREA_POST_ONLY = ["payout-resend", "payout-cancel", "payout-return"]
+
+
+@pytest.mark.parametrize("action", AREA_POST_ONLY)
+def test_area_post_only_endpoints_refuse_get(client, supervisor, action):
+    client.force_login(supervisor)
+    assert client.get(reverse(f"backoffice:{action}", args=[1])).status_code == 405
+
+
+def test_area_read_pages_refuse_post(client, supervisor):
+    client.force_login(supervisor)
+    for page in ("decisions", "money", "money-reconciliation", "sellers", "fraud-queue"):
+        assert client.post(reverse(f"backoffice:{page}")).status_code == 405, page

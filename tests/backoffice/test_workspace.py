@@ -47,12 +47,12 @@ def test_workspace_query_count_is_pinned(client, agent, django_assert_num_querie
     client.get(_url(claim))
     # the user with its profile (the session comes from the cache), its permissions, the
     # claim with its joins, then one query per prefetch: losses, evidence, events, fraud
-    # reviews, certificates, tags (and their tags), SLA breaches; the customer's payee details
-    # and any change of them awaiting a second staff member. Whether the seller must be insured
-    # comes with the claim (an annotation over the imported gross), and so does the seller's
-    # own payment of an accepted claim: no query of their own. Opening the claim marks the
-    # viewer's notifications of it read (one UPDATE); the header counts the unread ones.
-    with django_assert_num_queries(14):
+    # reviews, certificates, tags (and their tags), payouts, SLA breaches; the customer's payee
+    # details and any change of them awaiting a second staff member. Whether the seller must be
+    # insured comes with the claim (an annotation over the imported gross), and so does the
+    # seller's own payment of an accepted claim: no query of their own. Opening the claim marks
+    # the viewer's notifications of it read (one UPDATE); the header counts the unread ones.
+    with django_assert_num_queries(15):
         client.get(_url(claim))
 
 
@@ -63,7 +63,12 @@ def test_workspace_shows_the_claim_and_only_legal_moves(client, agent):
     assert claim.reference in page and claim.customer.name in page
     assert claim.order_line.product.title in page and claim.seller.legal_name in page
     offered = {a.to for a in lifecycle.actions_for(ClaimStatus.UNDER_REVIEW, agent.has_perm)}
-    assert offered == {ClaimStatus.APPROVED, ClaimStatus.DENIED, ClaimStatus.NEEDS_INFO}
+    assert offered == {
+        ClaimStatus.APPROVED,
+        ClaimStatus.DENIED,
+        ClaimStatus.NEEDS_INFO,
+        ClaimStatus.FRAUD_HOLD,
+    }
     for to in ClaimStatus.values:
         link = _url(claim, "claim-move", to)
         assert (link in page) is (to in offered), to

@@ -87,10 +87,11 @@ def axe_violations(page, *, impacts=("serious", "critical")) -> list[str]:
 
 
 def staff_login(page, username: str, password: str = "pw", code: str = "") -> None:
-    page.goto("/admin/login/")
+    """Sign in as staff do: at /staff/login/, landing on the queue (issue 13)."""
+    page.goto("/staff/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     if code:
         page.fill("#id_otp_token", code)
-    page.click("input[type=submit]")
-    page.wait_for_url("**/admin/")
+    page.click("form.staff-login button[type=submit]")
+    page.wait_for_url("**/staff/")

@@ -35,7 +35,7 @@ def _held_pair():
 def test_analyst_takes_the_next_case_sees_why_and_clears_it(page, analyst):
     first, second = _held_pair()
     staff_login(page, "analyst")
-    page.goto("/fraud/")
+    page.goto("/staff/fraud/")
     assert page.get_by_role("link", name=first.reference).is_visible()
     assert axe_violations(page) == []
     # filter by rule, as a plain GET form

@@ -12,11 +12,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _fill(page, username: str, code: str) -> None:
-    page.goto("/admin/login/")
+    page.goto("/staff/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", "pw")
     page.fill("#id_otp_token", code)
-    page.click("input[type=submit]")
+    page.click("form.staff-login button[type=submit]")
 
 
 def test_supervisor_signs_in_with_an_authenticator_code(page, supervisor):
@@ -25,13 +25,13 @@ def test_supervisor_signs_in_with_an_authenticator_code(page, supervisor):
     # when: without a code
     _fill(page, "supervisor", "")
     # then: refused, told what to do, the user name kept
-    assert "Enter the code from your authenticator app" in page.locator(".errornote").inner_text()
+    assert "Enter the code from your authenticator app" in page.locator(".errors").inner_text()
     assert page.input_value("#id_username") == "supervisor"
     assert axe_violations(page) == []
     # when: with the current code
     _fill(page, "supervisor", totp_now(device))
-    # then: signed in, the staff pages open
-    page.wait_for_url("**/admin/")
+    # then: signed in, on the staff pages
+    page.wait_for_url("**/staff/")
     page.goto("/staff/dashboard/")
     assert page.locator("h1").inner_text() == "Supervisor dashboard"
 
@@ -40,10 +40,10 @@ def test_lockout_page_in_the_browser(page, agent, settings):
     settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = 2
     for _ in range(2):
-        page.goto("/admin/login/")
+        page.goto("/staff/login/")
         page.fill("#id_username", "agent")
         page.fill("#id_password", "wrong")
-        page.click("input[type=submit]")
+        page.click("form.staff-login button[type=submit]")
     assert page.locator("h1").inner_text() == "Sign-in paused"
     assert "What to do" in page.content()
     assert axe_violations(page) == []

@@ -37,26 +37,26 @@ def login(client, cast, role):
 
 def pages(claim):
     return {
-        "queue": ("get", reverse("fraud:queue"), {}),
-        "claim": ("get", reverse("fraud:claim", args=[claim.pk]), {}),
-        "watchlist": ("get", reverse("fraud:watchlist"), {}),
-        "rules": ("get", reverse("fraud:rules"), {}),
-        "rule-edit": ("get", reverse("fraud:rule-edit", args=["watchlist"]), {}),
-        "performance": ("get", reverse("fraud:performance"), {}),
-        "next-case": ("post", reverse("fraud:next-case"), {}),
+        "queue": ("get", reverse("backoffice:fraud-queue"), {}),
+        "claim": ("get", reverse("backoffice:fraud-claim", args=[claim.pk]), {}),
+        "watchlist": ("get", reverse("backoffice:fraud-watchlist"), {}),
+        "rules": ("get", reverse("backoffice:fraud-rules"), {}),
+        "rule-edit": ("get", reverse("backoffice:fraud-rule-edit", args=["watchlist"]), {}),
+        "performance": ("get", reverse("backoffice:fraud-performance"), {}),
+        "next-case": ("post", reverse("backoffice:fraud-next-case"), {}),
         "decide": (
             "post",
-            reverse("fraud:decide", args=[claim.pk]),
+            reverse("backoffice:fraud-decide", args=[claim.pk]),
             {"action": "clear", "label": "false_positive", "note": "fine"},
         ),
         "reassign": (
             "post",
-            reverse("fraud:reassign", args=[claim.pk]),
+            reverse("backoffice:fraud-reassign", args=[claim.pk]),
             {"assignee": "", "reason": "back to queue"},
         ),
         "watchlist-add": (
             "post",
-            reverse("fraud:watchlist"),
+            reverse("backoffice:fraud-watchlist"),
             {"kind": "email", "value": "x@y.z", "reason": "r"},
         ),
     }
@@ -84,7 +84,7 @@ def test_fraud_pages_permission_matrix(client, cast, held, role, page):
     method, url, data = pages(held)[page]
     response = getattr(client, method)(url, data)
     if role == "anonymous":
-        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+        assert response.status_code == 302 and "/staff/login/" in response["Location"]
     elif role in ALLOWED:
         assert response.status_code in (200, 302)
     else:
@@ -102,7 +102,7 @@ def test_post_only_pages_refuse_get(client, analyst, held, page):
 
 def test_decide_with_bad_input_says_why_and_changes_nothing(client, analyst, held):
     client.force_login(analyst)
-    url = reverse("fraud:decide", args=[held.pk])
+    url = reverse("backoffice:fraud-decide", args=[held.pk])
     response = client.post(
         url, {"action": "clear", "label": "risk_confirmed", "note": "x"}, follow=True
     )
@@ -121,7 +121,7 @@ def test_decide_with_bad_input_says_why_and_changes_nothing(client, analyst, hel
 def test_confirm_through_the_form_denies_and_watches(client, analyst, held):
     client.force_login(analyst)
     response = client.post(
-        reverse("fraud:decide", args=[held.pk]),
+        reverse("backoffice:fraud-decide", args=[held.pk]),
         {
             "action": "confirm",
             "label": "risk_confirmed",
@@ -139,11 +139,11 @@ def test_confirm_through_the_form_denies_and_watches(client, analyst, held):
 
 def test_next_case_button_assigns_and_opens_the_claim(client, analyst, held):
     client.force_login(analyst)
-    response = client.post(reverse("fraud:next-case"))
-    assert response["Location"] == reverse("fraud:claim", args=[held.pk])
+    response = client.post(reverse("backoffice:fraud-next-case"))
+    assert response["Location"] == reverse("backoffice:fraud-claim", args=[held.pk])
     held.refresh_from_db()
     assert held.assignee == analyst
-    response = client.post(reverse("fraud:next-case"), follow=True)
+    response = client.post(reverse("backoffice:fraud-next-case"), follow=True)
     assert "No unassigned claim is waiting" in response.content.decode()
 
 
@@ -151,10 +151,10 @@ def test_queue_filters_by_rule_level_region_amount_and_age(client, analyst, held
     other = claim_in(ClaimStatus.FRAUD_HOLD, amount_minor=99_000)
     fraud_score_claim(claim=other)
     client.force_login(analyst)
-    url = reverse("fraud:queue")
+    url = reverse("backoffice:fraud-queue")
 
     def refs(params):
-        return {c.reference for c in client.get(url, params).context["page"]}
+        return {c.reference for c in client.get(url, params).context["page"].rows}
 
     assert refs({}) == {held.reference, other.reference}
     assert refs({"rule": "amount_under_threshold"}) == {other.reference}
@@ -171,7 +171,7 @@ def test_queue_filters_by_rule_level_region_amount_and_age(client, analyst, held
 
 def test_queue_with_a_bad_filter_says_so(client, analyst, held):
     client.force_login(analyst)
-    response = client.get(reverse("fraud:queue"), {"amount_min": "lots"})
+    response = client.get(reverse("backoffice:fraud-queue"), {"amount_min": "lots"})
     assert response.status_code == 200
     assert "Enter a number" in response.content.decode()
 
@@ -188,13 +188,15 @@ def test_queue_amount_filters_say_they_take_the_currency_s_units(client, analyst
 def test_queue_query_count_does_not_grow_with_rows(client, analyst, django_assert_num_queries):
     client.force_login(analyst)
     claim_in(ClaimStatus.FRAUD_HOLD)
-    client.get(reverse("fraud:queue"))  # warm the session and content types
-    with django_assert_num_queries(6) as one:  # the session comes from the cache
-        client.get(reverse("fraud:queue"))
+    client.get(reverse("backoffice:fraud-queue"))  # warm the session and content types
+    # the session comes from the cache: the user, its permissions, the rule and region choices,
+    # the page of claims (the one queue engine), the rows' product titles and tags
+    with django_assert_num_queries(7) as one:
+        client.get(reverse("backoffice:fraud-queue"))
     for _ in range(19):
         claim_in(ClaimStatus.FRAUD_HOLD)
     with django_assert_num_queries(len(one.captured_queries)):
-        client.get(reverse("fraud:queue"))
+        client.get(reverse("backoffice:fraud-queue"))
 
 
 def _linked_pair(held, n: int, tag: str) -> None:
@@ -221,7 +223,7 @@ def test_claim_view_query_count_does_not_grow_with_evidence_or_links(
     outbox_run(topic_prefix="fraud.evidence")
     _linked_pair(held, 1, "1")
     client.force_login(analyst)
-    url = reverse("fraud:claim", args=[held.pk])
+    url = reverse("backoffice:fraud-claim", args=[held.pk])
     client.get(url)
     with django_assert_num_queries(18):
         client.get(url)
@@ -245,7 +247,7 @@ def test_claim_view_query_count_does_not_grow_with_evidence_or_links(
 def test_rule_edit_form_makes_a_version_and_refuses_bad_json(client, analyst):
     rules_ensure()
     client.force_login(analyst)
-    url = reverse("fraud:rule-edit", args=["new_account"])
+    url = reverse("backoffice:fraud-rule-edit", args=["new_account"])
     response = client.post(
         url,
         {"version": 1, "weight": 12, "enabled": "on", "params": "{not json", "reason": "x"},
@@ -277,12 +279,12 @@ def test_performance_shows_precision_per_rule(client, analyst):
     fraud_confirm(claim=confirmed, actor=Actor.staff(analyst), note="n")
     fraud_clear(claim=cleared, actor=Actor.staff(analyst), label="false_positive", note="n")
     client.force_login(analyst)
-    response = client.get(reverse("fraud:performance"))
+    response = client.get(reverse("backoffice:fraud-performance"))
     row = next(r for r in response.context["rows"] if r["rule"].code == "amount_under_threshold")
     assert (row["hits"], row["confirmed"], row["cleared"], row["precision"]) == (2, 1, 1, 50)
     assert (
         client.get(
-            reverse("fraud:performance"), {"since": "2030-01-02", "until": "2030-01-01"}
+            reverse("backoffice:fraud-performance"), {"since": "2030-01-02", "until": "2030-01-01"}
         ).context["rows"]
         == []
     )
@@ -411,8 +413,8 @@ def test_adjuster_link_refused_when_not_valid(client, referral, held, state):
 
 def test_adjuster_link_opens_no_staff_page(client, referral):
     client.get(reverse("fraud:adjuster", args=[referral.token]))
-    response = client.get(reverse("fraud:claim", args=[referral.claim_id]))
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    response = client.get(reverse("backoffice:fraud-claim", args=[referral.claim_id]))
+    assert response.status_code == 302 and "/staff/login/" in response["Location"]
 
 
 def test_supervisor_changes_the_review_threshold_in_the_admin_with_history(client, cast):
@@ -457,17 +459,21 @@ def test_adjuster_reports_are_rate_limited_per_link(client, referral, settings):
     ("page", "params", "message"),
     [
         (
-            "fraud:performance",
+            "backoffice:fraud-performance",
             {"since": "2026-01-01", "until": "9999-12-31"},
             "Enter a date between",
         ),
         (
-            "fraud:performance",
+            "backoffice:fraud-performance",
             {"since": "0001-01-01", "until": "2026-01-01"},
             "Enter a date between",
         ),
-        ("fraud:queue", {"older_than_days": "99999999999"}, "less than or equal to 3660"),
-        ("fraud:queue", {"amount_min": "1e999999"}, "less than or equal to"),
+        (
+            "backoffice:fraud-queue",
+            {"older_than_days": "99999999999"},
+            "less than or equal to 3660",
+        ),
+        ("backoffice:fraud-queue", {"amount_min": "1e999999"}, "less than or equal to"),
     ],
 )
 def test_far_dates_and_huge_numbers_are_refused_with_a_message(
@@ -487,7 +493,7 @@ def test_rule_edit_refuses_parameters_that_would_overflow_scoring(client, analys
     # given: a parameter in days that scoring turns into a timedelta
     rules_ensure()
     client.force_login(analyst)
-    url = reverse("fraud:rule-edit", args=["new_account"])
+    url = reverse("backoffice:fraud-rule-edit", args=["new_account"])
     # when
     response = client.post(
         url, {"version": 1, "weight": 12, "enabled": "on", "params": params, "reason": "x"}
@@ -497,3 +503,127 @@ def test_rule_edit_refuses_parameters_that_would_overflow_scoring(client, analys
     html = response.content.decode()
     assert "at most 3660" in html or "whole number" in html
     assert Rule.objects.get(code="new_account").version == 1
+
+
+# --- issue 13: the Fraud area of the staff app, on the one queue engine -------------------
+
+
+def test_the_fraud_queue_pages_with_the_keyset_cursor_highest_risk_first(client, analyst):
+    # given: 30 claims on hold, risk scores from 0 to 29 (three of them tied at 7)
+    claims = [claim_in(ClaimStatus.FRAUD_HOLD) for _ in range(30)]
+    for score, claim in enumerate(claims):
+        Claim.objects.filter(pk=claim.pk).update(risk_score=7 if score in (5, 6, 7) else score)
+    client.force_login(analyst)
+    url = reverse("backoffice:fraud-queue")
+    # when: the first page, then the page its "Next page" link opens
+    first = client.get(url)
+    second = client.get(url, {"after": first.context["page"].next_cursor})
+    # then: 25 then 5 rows, none twice, no count, highest risk first and ties oldest first
+    rows = first.context["page"].rows + second.context["page"].rows
+    assert [len(first.context["page"].rows), len(second.context["page"].rows)] == [25, 5]
+    assert len({c.pk for c in rows}) == 30
+    assert [c.risk_score for c in rows] == sorted((c.risk_score for c in rows), reverse=True)
+    tied = [c.pk for c in rows if c.risk_score == 7]
+    assert tied == sorted(tied)
+    assert 'rel="next"' in first.content.decode()
+    assert second.context["page"].next_cursor == ""
+    # and a forged cursor is named, showing the first page
+    bad = client.get(url, {"after": "x~y"})
+    assert "no longer valid" in bad.content.decode() and len(bad.context["page"].rows) == 25
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/fraud/", "/staff/fraud/"),
+        ("/fraud/?level=high", "/staff/fraud/?level=high"),
+        ("/fraud/claims/7/", "/staff/fraud/claims/7/"),
+        ("/fraud/watchlist/", "/staff/fraud/watchlist/"),
+        ("/fraud/rules/", "/staff/fraud/rules/"),
+        ("/fraud/rules/watchlist/", "/staff/fraud/rules/watchlist/"),
+        ("/fraud/performance/", "/staff/fraud/performance/"),
+    ],
+)
+def test_the_old_fraud_addresses_redirect_to_the_staff_app(client, old, new):
+    response = client.get(old)
+    assert response.status_code == 301 and response["Location"] == new
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        # issue 14: "Confirm fraud" with the label "False positive" and no explanation
+        (
+            {
+                "action": "confirm",
+                "label": "false_positive",
+                "note": "Photos reused",
+                "explanation": "",
+            },
+            "label",
+            "Confirming fraud needs the label",
+        ),
+        (
+            {
+                "action": "confirm",
+                "label": "risk_confirmed",
+                "note": "Photos reused",
+                "explanation": " ",
+            },
+            "explanation",
+            "Write the explanation the customer reads",
+        ),
+        (
+            {"action": "clear", "label": "risk_confirmed", "note": "Photos reused"},
+            "label",
+            "Clearing a claim needs a false-positive or valuable-alert label",
+        ),
+        (
+            {"action": "clear", "label": "", "note": "Photos reused"},
+            "label",
+            "This field is required",
+        ),
+        (
+            {
+                "action": "refer",
+                "label": "valuable_alert",
+                "note": "Photos reused",
+                "adjuster_email": "",
+            },
+            "adjuster_email",
+            "Enter the adjuster",
+        ),
+        (
+            {
+                "action": "clear",
+                "label": "false_positive",
+                "note": "Photos reused",
+                "watchlist_kinds": ["email"],
+            },
+            "watchlist_kinds",
+            "Only confirming fraud",
+        ),
+    ],
+)
+def test_a_contradictory_fraud_decision_is_refused_with_what_was_typed(
+    client, analyst, held, data, field, message
+):
+    # given
+    client.force_login(analyst)
+    reviews = FraudReview.objects.count()
+    # when
+    response = client.post(reverse("backoffice:fraud-decide", args=[held.pk]), data)
+    # then: the case page again, the problem beside its field, nothing recorded
+    assert response.status_code == 400
+    form = response.context["decision_form"]
+    assert any(message in e for e in form.errors[field]), form.errors
+    assert "Photos reused</textarea>" in response.content.decode()
+    held.refresh_from_db()
+    assert held.status == ClaimStatus.FRAUD_HOLD and FraudReview.objects.count() == reviews
+    assert not WatchlistEntry.objects.exists()
+
+
+def test_the_fraud_decision_form_has_no_preset_label(client, analyst, held):
+    client.force_login(analyst)
+    page = client.get(reverse("backoffice:fraud-claim", args=[held.pk])).content.decode()
+    assert '<option value="" selected>Choose a label…</option>' in page

@@ -51,7 +51,6 @@ from payouts.ledger import ledger_unbalanced
 from payouts.models import ApprovalRequest, Payout, PayoutStatus, RequestStatus
 from payouts.reconcile import reconcile
 from payouts.services import payouts_send_due
-from payouts.services.decisions import approval_second
 from payouts.services.payouts import payout_return
 from sellers.models import PartyPayment, Recovery, RecoveryReason, RecoveryStatus
 from sellers.services.escalation import claim_escalate_overdue
@@ -181,19 +180,6 @@ class MoneyMachine(RuleBasedStateMachine):
 
     # --- staff, on every surface ----------------------------------------------------------
 
-    @rule(pk=claims, to=st.sampled_from(S.values), who=st.sampled_from(["agent", "supervisor"]))
-    def staff_moves_in_the_admin(self, pk, to, who):
-        self.clients[who].post(
-            reverse("admin:claims_claim_transition", args=[pk]), {"to": to, "reason": "x"}
-        )
-
-    @rule(pk=claims, to=st.sampled_from(S.values))
-    def staff_bulk_moves_in_the_admin(self, pk, to):
-        self.clients["supervisor"].post(
-            reverse("admin:claims_claim_changelist"),
-            {"action": f"move_to_{to}", "_selected_action": [pk]},
-        )
-
     @rule(
         pk=claims,
         to=st.sampled_from(S.values),
@@ -215,8 +201,11 @@ class MoneyMachine(RuleBasedStateMachine):
         request = ApprovalRequest.objects.filter(status=RequestStatus.PENDING).first()
         if request is None:
             return
-        with contextlib.suppress(ClaimError):
-            approval_second(request=request, actor=Actor.staff(self.users[who]))
+        # through the Decisions area, as a supervisor does it (issue 13)
+        self.clients[who].post(
+            reverse("backoffice:decision-approval", args=[request.pk]),
+            {"decision": "approve", "note": ""},
+        )
 
     # --- jobs ------------------------------------------------------------------------------
 

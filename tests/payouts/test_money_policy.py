@@ -452,9 +452,7 @@ def test_second_approver_sees_what_they_sign(client, supervisor):
     second = get_user_model().objects.create_user(username="second", is_staff=True)
     second.groups.add(Group.objects.get(name=roles.SUPERVISOR))
     client.force_login(second)
-    page = client.get(
-        reverse("admin:payouts_approvalrequest_review", args=[request.pk])
-    ).content.decode()
+    page = client.get(reverse("backoffice:decision-approval", args=[request.pk])).content.decode()
     # then: items claimed and approved with the reason, funding, the note, risk, evidence
     for text in (
         "$5,000.00",

@@ -54,9 +54,9 @@ def _claim_with_payee():
     return claim
 
 
-def _request_in_admin(client, user, claim, data=MALLORY):
+def _request_on_staff_pages(client, user, claim, data=MALLORY):
     client.force_login(user)
-    url = reverse("admin:payouts_payeedetails_set", args=[claim.customer.pk])
+    url = reverse("backoffice:payee-change-request", args=[claim.customer.pk])
     return client.post(url, data)
 
 
@@ -85,8 +85,8 @@ def _pay():
 def test_insider_alone_changes_nothing_and_the_sandbox_pays_the_customer(client, agent):
     # given: a customer paid to ...5678
     claim = _claim_with_payee()
-    # when: one agent replaces the bank details in the admin, then approves on the staff pages
-    response = _request_in_admin(client, agent, claim)
+    # when: one agent replaces the bank details on the staff pages, then approves on the staff pages
+    response = _request_on_staff_pages(client, agent, claim)
     _approve_on_staff_pages(client, agent, claim)
     _pay()
     # then: the details did not change, a request waits, and the money went to the customer
@@ -105,18 +105,18 @@ def test_insider_alone_changes_nothing_and_the_sandbox_pays_the_customer(client,
 
 def test_the_agent_cannot_approve_their_own_request(client, agent, supervisor):
     claim = _claim_with_payee()
-    _request_in_admin(client, agent, claim)
+    _request_on_staff_pages(client, agent, claim)
     change = PayeeChange.objects.get()
-    decide = reverse("admin:payouts_payeechange_decide", args=[change.pk])
+    decide = reverse("backoffice:payee-change", args=[change.pk])
     # an agent has no approving permission at all
     client.force_login(agent)
-    assert client.post(decide, {"approve": "1"}).status_code == 403
+    assert client.post(decide, {"decision": "approve"}).status_code == 403
     # a supervisor who asked cannot approve their own request either
     change.delete()
-    _request_in_admin(client, supervisor, claim)
+    _request_on_staff_pages(client, supervisor, claim)
     change = PayeeChange.objects.get()
-    decide = reverse("admin:payouts_payeechange_decide", args=[change.pk])
-    page = client.post(decide, {"approve": "1"}, follow=True).content.decode()
+    decide = reverse("backoffice:payee-change", args=[change.pk])
+    page = client.post(decide, {"decision": "approve"}).content.decode()
     assert "another member of staff must approve it" in page
     change.refresh_from_db()
     assert change.status == PayeeChangeStatus.PENDING
@@ -157,11 +157,11 @@ def test_second_approval_takes_effect_announced_and_held_for_the_cooling_off(
 ):
     # given: the agent asked, a supervisor approves the change
     claim = _claim_with_payee()
-    _request_in_admin(client, agent, claim)
+    _request_on_staff_pages(client, agent, claim)
     change = PayeeChange.objects.get()
     client.force_login(supervisor)
-    decide = reverse("admin:payouts_payeechange_decide", args=[change.pk])
-    assert client.post(decide, {"note": "Checked", "approve": "1"}).status_code == 302
+    decide = reverse("backoffice:payee-change", args=[change.pk])
+    assert client.post(decide, {"note": "Checked", "decision": "approve"}).status_code == 302
     # then: in effect, not confirmed by the customer, held for the region's 72 hours
     payee = PayeeDetails.objects.get(customer=claim.customer)
     assert payee.account_number == "44449999" and not payee.confirmed_by_customer
@@ -237,7 +237,7 @@ def test_cooling_off_is_policy_data_staff_can_edit(agent, supervisor):
 
 def test_customer_replacing_the_details_supersedes_a_waiting_request(client, agent):
     claim = _claim_with_payee()
-    _request_in_admin(client, agent, claim)
+    _request_on_staff_pages(client, agent, claim)
     sign_in(client, claim.customer)
     client.post(
         reverse("portal:claim-payee", args=[claim.reference]),

@@ -248,7 +248,7 @@ def test_statement_appeal_on_another_sellers_recovery_is_404(client, supervisor)
     assert recovery.status == RecoveryStatus.OPEN
 
 
-# --- staff: the admin pages and actions of the seller journey -----------------------------
+# --- staff: the Sellers area and the claim page's seller actions (issue 13) ---------------
 
 
 @pytest.mark.parametrize(
@@ -263,12 +263,15 @@ def test_admin_recovery_changelist_permissions(client, cast, supervisor, who, st
 @pytest.mark.parametrize(
     ("who", "status"), [("agent", 403), ("supervisor", 200), ("analyst", 403), ("outsider", 403)]
 )
-def test_admin_recovery_decide_permissions(client, cast, supervisor, who, status):
+def test_staff_recovery_decide_permissions(client, cast, supervisor, who, status):
     claim, _path, recovery = _recovery(supervisor)
     recovery_appeal(recovery=recovery, actor=Actor.seller(claim.seller), reason="Not ours.")
     client.force_login(cast[who])
-    url = reverse("admin:sellers_recovery_decide", args=[recovery.pk])
-    assert client.get(url).status_code == status
+    url = reverse("backoffice:recovery", args=[recovery.pk])
+    page = client.get(url)
+    # agents read the recovery; only supervisors see and use the decision
+    assert page.status_code == (200 if who in ("agent", "supervisor") else 403)
+    assert ("Decide the appeal" in page.content.decode()) == (status == 200)
     client.post(url, {"outcome": "uphold", "note": "Wrong seller."})
     recovery.refresh_from_db()
     assert (recovery.status == RecoveryStatus.WAIVED) == (status == 200)
@@ -278,7 +281,7 @@ def test_admin_recovery_decide_permissions(client, cast, supervisor, who, status
     ("who", "allowed"),
     [("agent", True), ("supervisor", True), ("analyst", False), ("outsider", False)],
 )
-def test_admin_overrule_permissions(client, cast, who, allowed):
+def test_staff_overrule_permissions(client, cast, who, allowed):
     claim, path = awaiting(amount_minor=OVER)
     token = LINK.search(path).group("token")
     seller_response_submit(
@@ -287,9 +290,12 @@ def test_admin_overrule_permissions(client, cast, who, allowed):
         reasons="Misuse.",
     )
     client.force_login(cast[who])
-    url = reverse("admin:claims_claim_overrule", args=[claim.pk])
-    assert client.get(url).status_code == (200 if allowed else 403)
-    client.post(url, {"reason": "The photos show the defect."})
+    url = reverse("backoffice:claim-move", args=[claim.pk, "escalated"])
+    workspace = client.get(reverse("backoffice:claim", args=[claim.pk]))
+    assert ("Overrule the seller…" in workspace.content.decode()) == allowed
+    client.post(
+        url, {"expected_status": "seller_responded", "reason": "The photos show the defect."}
+    )
     claim.refresh_from_db()
     assert (claim.status == ClaimStatus.ESCALATED) == allowed
     assert Recovery.objects.filter(claim=claim).exists() == allowed
@@ -325,20 +331,20 @@ def test_admin_claim_and_seller_pages_show_standing(client, supervisor):
     ("who", "allowed"),
     [("agent", True), ("supervisor", True), ("analyst", True), ("outsider", False)],
 )
-def test_admin_new_seller_link_permissions_and_the_link_works(client, cast, who, allowed):
+def test_staff_new_seller_link_permissions_and_the_link_works(client, cast, who, allowed):
     # given: the seller's first link was revoked
     claim, path = awaiting()
     link_revoke(link=AccessLink.objects.get(claim=claim), revoked_by=cast["supervisor"], reason="x")
     client.force_login(cast[who])
-    url = reverse("admin:claims_claim_seller_link", args=[claim.pk])
+    url = reverse("backoffice:claim-seller-link", args=[claim.pk])
     # when
     page = client.get(url)
-    response = client.post(url, follow=True)
+    response = client.post(url, {"how": "show"})
     # then
     assert page.status_code == (200 if allowed else 403)
     assert AccessLink.objects.filter(claim=claim, revoked_at=None).exists() == allowed
     if allowed:
-        text = " ".join(str(m) for m in response.context["messages"])
+        text = response.content.decode()
         new_path = LINK.search(text).group(0)
         client.logout()
         assert client.get(new_path).status_code == 200
@@ -366,14 +372,14 @@ def test_admin_recovery_changelist_query_count_does_not_grow_with_rows(client, s
     assert _queries(client, url) == one
 
 
-def test_admin_new_seller_link_refused_before_the_seller_was_told(client, supervisor):
+def test_staff_new_seller_link_refused_before_the_seller_was_told(client, supervisor):
     # given: a claim still in screening
     from tests.factories import claim_in
 
     claim = claim_in(ClaimStatus.SCREENING)
     client.force_login(supervisor)
     # when
-    response = client.post(reverse("admin:claims_claim_seller_link", args=[claim.pk]), follow=True)
+    response = client.post(reverse("backoffice:claim-seller-link", args=[claim.pk]))
     # then: refused with a message, no link
     assert "has not been told" in response.content.decode()
     assert not AccessLink.objects.filter(claim=claim).exists()

@@ -52,6 +52,7 @@ COMMON_PARAMS = ["page", "after", "sort", "o", "p", "q", "next", "all"]
 # Named URLs deliberately not walked, and why.
 SKIP = {
     "admin:logout": "signs the walker out",
+    "backoffice:logout": "signs the walker out",
     "portal:sign-out": "signs the customer out",
     "admin:view_on_site": "redirects to a model's own page, walked under its own name",
     "admin:jsi18n": "static JavaScript catalogue",
@@ -255,18 +256,23 @@ def app_urls(w) -> dict[str, list[str]]:
         "sellers:inbox-insurance": [reverse("sellers:inbox-insurance", args=[ref])],
         "sellers:inbox-evidence": [reverse("sellers:inbox-evidence", args=[ref, 1])],
         "sellers:inbox-payment": [reverse("sellers:inbox-payment", args=[ref])],
-        "fraud:queue": [reverse("fraud:queue")],
-        "fraud:next-case": [reverse("fraud:next-case")],
-        "fraud:claim": [reverse("fraud:claim", args=[w["held"].pk])],
-        "fraud:decide": [reverse("fraud:decide", args=[w["held"].pk])],
-        "fraud:reassign": [reverse("fraud:reassign", args=[w["held"].pk])],
-        "fraud:watchlist": [reverse("fraud:watchlist")],
-        "fraud:watchlist-end": [
-            reverse("fraud:watchlist-end", args=[(WatchlistEntry.objects.first() or w["held"]).pk])
+        "backoffice:fraud-queue": [reverse("backoffice:fraud-queue")],
+        "backoffice:fraud-next-case": [reverse("backoffice:fraud-next-case")],
+        "backoffice:fraud-claim": [reverse("backoffice:fraud-claim", args=[w["held"].pk])],
+        "backoffice:fraud-decide": [reverse("backoffice:fraud-decide", args=[w["held"].pk])],
+        "backoffice:fraud-reassign": [reverse("backoffice:fraud-reassign", args=[w["held"].pk])],
+        "backoffice:fraud-watchlist": [reverse("backoffice:fraud-watchlist")],
+        "backoffice:fraud-watchlist-end": [
+            reverse(
+                "backoffice:fraud-watchlist-end",
+                args=[(WatchlistEntry.objects.first() or w["held"]).pk],
+            )
         ],
-        "fraud:rules": [reverse("fraud:rules")],
-        "fraud:rule-edit": [reverse("fraud:rule-edit", args=[Rule.objects.first().code])],
-        "fraud:performance": [reverse("fraud:performance")],
+        "backoffice:fraud-rules": [reverse("backoffice:fraud-rules")],
+        "backoffice:fraud-rule-edit": [
+            reverse("backoffice:fraud-rule-edit", args=[Rule.objects.first().code])
+        ],
+        "backoffice:fraud-performance": [reverse("backoffice:fraud-performance")],
         "fraud:adjuster": [reverse("fraud:adjuster", args=[w["adjuster"]])],
         "fraud:adjuster-evidence": [reverse("fraud:adjuster-evidence", args=[w["adjuster"], 1])],
         "backoffice:queue": [reverse("backoffice:queue")],
@@ -276,7 +282,7 @@ def app_urls(w) -> dict[str, list[str]]:
         "backoffice:claim": [reverse("backoffice:claim", args=[review])],
         "backoffice:claim-move": [
             reverse("backoffice:claim-move", args=[review, to])
-            for to in ("approved", "denied", "needs_info", "escalated")
+            for to in ("approved", "denied", "needs_info", "escalated", "fraud_hold", "refer")
         ],
         "backoffice:claim-note": [reverse("backoffice:claim-note", args=[review])],
         "backoffice:claim-message": [reverse("backoffice:claim-message", args=[review])],
@@ -311,6 +317,33 @@ def app_urls(w) -> dict[str, list[str]]:
         # Integration API (issue 15): the walker has no key, so every endpoint answers 401
         # (or 405): none may answer 500 whatever is sent.
         **api_urls(w),
+        "backoffice:login": [reverse("backoffice:login")],
+        "backoffice:claim-seller-link": [
+            reverse("backoffice:claim-seller-link", args=[w["seller_claim"].pk])
+        ],
+        "backoffice:decisions": [reverse("backoffice:decisions")],
+        "backoffice:decision-approval": [reverse("backoffice:decision-approval", args=[1])],
+        "backoffice:qa-sample": [reverse("backoffice:qa-sample", args=[1])],
+        "backoffice:money": [reverse("backoffice:money")],
+        "backoffice:money-reconciliation": [
+            reverse("backoffice:money-reconciliation"),
+            reverse("backoffice:money-reconciliation") + "?run=1",
+        ],
+        **{
+            name: [reverse(name, args=[1])]
+            for name in (
+                "backoffice:payout",
+                "backoffice:payout-resend",
+                "backoffice:payout-cancel",
+                "backoffice:payout-return",
+                "backoffice:payee-change",
+                "backoffice:recovery",
+            )
+        },
+        "backoffice:payee-change-request": [
+            reverse("backoffice:payee-change-request", args=[w["review"].customer_id])
+        ],
+        "backoffice:sellers": [reverse("backoffice:sellers")],
         **{
             name: [reverse(name, args=[certificate])]
             for name in (
@@ -426,8 +459,10 @@ def walk(client: Client, url: str, failures: list, *, per_field: bool) -> None:
     params = set(COMMON_PARAMS)
     for form in forms:
         target = form["action"] or url
-        if urlsplit(target).netloc or target.rstrip("/").endswith("/delete"):
-            continue  # off-site, or a delete confirmation (it would delete the walker's data)
+        if urlsplit(target).netloc or target.rstrip("/").endswith(("/delete", "/logout")):
+            # off-site, a delete confirmation (it would delete the walker's data), or the
+            # header's sign-out (it would sign the walker out of every page after it)
+            continue
         if form["method"] == "get":
             params |= set(form["f"])
             continue

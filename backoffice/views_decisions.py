@@ -1,0 +1,133 @@
+"""The Decisions area: approvals awaiting a second approver (showing everything they sign) and
+QA samples of automatic approvals. Views parse, call one service of ``payouts.services``, turn a
+refusal into a message on the same page (what was typed is kept) and redirect when done."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from backoffice.forms_areas import QAReviewForm, SecondApprovalForm
+from backoffice.services import DOMAIN_ERRORS
+from backoffice.views import staff_view
+from claims.actors import Actor
+from payouts import selectors
+from payouts.models import ApprovalRequest, QASample, RequestStatus
+from payouts.services import approval_reject, approval_second, qa_review_record
+
+LIST_LIMIT = 100
+
+
+@require_safe
+@staff_view("claims.decide_claim", "payouts.review_qa")
+def decisions(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "can_sign": user.has_perm("claims.decide_claim"),
+        "can_qa": user.has_perm("payouts.review_qa"),
+    }
+    if context["can_sign"]:
+        pending = list(selectors.approval_requests_pending()[: LIST_LIMIT + 1])
+        context["more_approvals"] = len(pending) > LIST_LIMIT
+        signable = {
+            a.pk
+            for a in selectors.approval_requests_pending(user=user).filter(
+                pk__in=[a.pk for a in pending]
+            )
+        }
+        context["approvals"] = [
+            {"request": a, "signable": a.pk in signable} for a in pending[:LIST_LIMIT]
+        ]
+    if context["can_qa"]:
+        samples = list(selectors.qa_samples_to_review()[: LIST_LIMIT + 1])
+        context["more_samples"] = len(samples) > LIST_LIMIT
+        context["samples"] = samples[:LIST_LIMIT]
+        context["report"] = selectors.qa_report()
+    return render(request, "backoffice/decisions.html", context)
+
+
+def _approval(pk: int) -> ApprovalRequest:
+    approval = (
+        ApprovalRequest.objects.select_related("claim__region", "requested_by", "decided_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if approval is None:
+        raise Http404
+    return approval
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_view("claims.decide_claim")
+def decision_approval(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything the second approver signs, then approve or reject (with a reason)."""
+    approval = _approval(pk)
+    form = SecondApprovalForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            actor = Actor.staff(request.user)
+            note = form.cleaned_data["note"].strip()
+            try:
+                if form.cleaned_data["decision"] == "reject":
+                    approval_reject(request=approval, actor=actor, note=note)
+                    done = _("Approval of %(ref)s rejected; the claim is back for a new decision.")
+                else:
+                    approval_second(request=approval, actor=actor, note=note)
+                    done = _("Claim %(ref)s approved: you gave the second approval.")
+            except DOMAIN_ERRORS as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, done % {"ref": approval.claim.reference})
+                return redirect("backoffice:decisions")
+        status = 400
+    return render(
+        request,
+        "backoffice/decision_approval.html",
+        {
+            "approval": approval,
+            "sign": selectors.approval_what_is_signed(approval),
+            "form": form,
+            "pending": approval.status == RequestStatus.PENDING,
+            "own": approval.requested_by_id == request.user.pk,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_view("payouts.review_qa")
+def qa_sample(request: HttpRequest, pk: int) -> HttpResponse:
+    sample = QASample.objects.select_related("claim__region", "reviewed_by").filter(pk=pk).first()
+    if sample is None:
+        raise Http404
+    form = QAReviewForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                qa_review_record(
+                    sample=sample, actor=Actor.staff(request.user), **form.cleaned_data
+                )
+            except DOMAIN_ERRORS as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("Review of %(ref)s recorded.") % {"ref": sample.claim.reference},
+                )
+                return redirect("backoffice:decisions")
+        status = 400
+    claim = sample.claim
+    return render(
+        request,
+        "backoffice/qa_sample.html",
+        {
+            "sample": sample,
+            "claim": claim,
+            "losses": list(claim.losses.order_by("id")),
+            "form": form,
+        },
+        status=status,
+    )

@@ -1,0 +1,439 @@
+"""Issue 13: staff sign in at /staff/, and every step of a claim's work is in the staff app's
+areas (Decisions, Money, Sellers, Fraud), on forms named after the work that keep what was
+typed, show every problem at once and say what they will do."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from claims.models import Claim, ClaimEvent, ClaimStatus
+from payouts.models import (
+    ApprovalRequest,
+    PayeeChange,
+    PayeeChangeStatus,
+    PayeeDetails,
+    QAVerdict,
+    RequestStatus,
+)
+from sellers.models import RecoveryStatus
+from tests.backoffice import areas
+from tests.factories import claim_in
+
+pytestmark = pytest.mark.django_db
+
+
+# --- signing in at /staff/ ----------------------------------------------------------------
+
+
+def _sign_in(client, username, password="pw", token="", ip="203.0.113.9", next_url=""):
+    data = {"username": username, "password": password, "otp_token": token}
+    if next_url:
+        data["next"] = next_url
+    return client.post(reverse("backoffice:login"), data, REMOTE_ADDR=ip)
+
+
+def test_staff_sign_in_at_staff_and_land_on_the_queue(client, agent):
+    # when
+    page = client.get(reverse("backoffice:login"))
+    response = _sign_in(client, "agent")
+    # then
+    assert page.status_code == 200 and "Code from your authenticator app" in page.content.decode()
+    assert response.status_code == 302 and response["Location"] == reverse("backoffice:queue")
+    assert client.get(reverse("backoffice:queue")).status_code == 200
+
+
+def test_staff_sign_in_goes_back_to_the_page_that_asked(client, agent):
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    url = reverse("backoffice:claim", args=[claim.pk])
+    asked = client.get(url)
+    assert asked["Location"] == f"{reverse('backoffice:login')}?next={url}"
+    response = _sign_in(client, "agent", next_url=url)
+    assert response["Location"] == url
+
+
+def test_a_supervisor_signs_in_at_staff_only_with_the_second_factor(client, supervisor):
+    # given
+    device = TOTPDevice.objects.create(user=supervisor, name="phone", confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    # when / then: the password alone is refused, saying what is missing
+    alone = _sign_in(client, "supervisor")
+    assert alone.status_code == 200 and "Enter the code" in alone.content.decode()
+    assert "_auth_user_id" not in client.session
+    right = _sign_in(client, "supervisor", token=f"{totp.token():06d}")
+    assert right.status_code == 302 and right["Location"] == reverse("backoffice:queue")
+    assert client.get(reverse("backoffice:dashboard")).status_code == 200
+
+
+def test_a_supervisor_without_a_device_cannot_sign_in_at_staff(client, supervisor):
+    response = _sign_in(client, "supervisor")
+    assert "none is set up for you yet" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_wrong_passwords_at_staff_pause_that_user_name_from_that_address(client, agent, settings):
+    # given: the same lockout as the admin's sign-in (django-axes, claims_site/lockout.py)
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    # when
+    codes = [_sign_in(client, "agent", "wrong").status_code for _ in range(3)]
+    locked = _sign_in(client, "agent")
+    elsewhere = _sign_in(client, "agent", ip="198.51.100.7")
+    # then
+    assert codes == [200, 200, 429]
+    assert locked.status_code == 429 and "Sign-in paused" in locked.content.decode()
+    assert elsewhere.status_code == 302
+
+
+def test_a_customer_account_cannot_sign_in_at_staff(client, db):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user(username="jamie", password="pw")
+    response = _sign_in(client, "jamie")
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+
+
+def test_signing_out_of_the_staff_pages(client, agent):
+    client.force_login(agent)
+    response = client.post(reverse("backoffice:logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("backoffice:login")
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_admin_header_links_to_the_staff_pages(client, supervisor):
+    client.force_login(supervisor)
+    html = client.get(reverse("admin:index")).content.decode()
+    assert 'id="staff-pages-link"' in html and f'href="{reverse("backoffice:queue")}"' in html
+
+
+def test_the_nav_shows_each_role_its_areas(client, cast):
+    expected = {
+        "agent": {"Claims", "Decisions", "Money", "Sellers", "Safety"},
+        "analyst": {"Claims", "Fraud", "Safety"},
+        "supervisor": {"Claims", "Decisions", "Money", "Sellers", "Fraud", "Safety", "Dashboard"},
+    }
+    for role, areas_shown in expected.items():
+        client.force_login(cast[role])
+        html = client.get(reverse("backoffice:queue")).content.decode()
+        nav = html.split('class="staff-nav"')[1].split("</ul>")[0]
+        for area in ("Claims", "Decisions", "Money", "Sellers", "Fraud", "Safety", "Dashboard"):
+            assert (f">{area}</a>" in nav) is (area in areas_shown), (role, area)
+        assert 'aria-current="page">Claims</a>' in nav
+
+
+# --- Decisions ------------------------------------------------------------------------------
+
+
+def test_the_second_approval_shows_everything_it_signs_and_approves(client, supervisor):
+    # given: a step-in approved for $4,500.00 of $5,000.00 by supervisor2
+    approval = areas.approval_waiting()
+    client.force_login(supervisor)
+    # when
+    listing = client.get(reverse("backoffice:decisions")).content.decode()
+    url = reverse("backoffice:decision-approval", args=[approval.pk])
+    page = client.get(url).content.decode()
+    response = client.post(url, {"decision": "approve", "note": "Invoice checked."})
+    # then
+    assert approval.claim.reference in listing and "Read and sign" in listing
+    for text in (
+        "$5,000.00",
+        "$4,500.00",
+        "The receipt for the last $500.00 is for another order.",
+        "Marketplace step-in, recovered from seller",
+        "Checked against the hospital&#x27;s invoice.",
+        "Fraud risk",
+        "supervisor2",
+    ):
+        assert text in page, text
+    assert response.status_code == 302
+    approval.refresh_from_db()
+    claim = Claim.objects.get(pk=approval.claim_id)
+    assert approval.status == RequestStatus.APPROVED and approval.decided_by == supervisor
+    assert claim.status == ClaimStatus.APPROVED and claim.approved_total_minor == 4_500_00
+
+
+def test_rejecting_an_approval_needs_a_reason_and_sends_the_claim_back(client, supervisor):
+    approval = areas.approval_waiting()
+    client.force_login(supervisor)
+    url = reverse("backoffice:decision-approval", args=[approval.pk])
+    refused = client.post(url, {"decision": "reject", "note": ""})
+    assert refused.status_code == 400 and "Say why you reject" in refused.content.decode()
+    approval.refresh_from_db()
+    assert approval.status == RequestStatus.PENDING
+    client.post(url, {"decision": "reject", "note": "The invoice is for another patient."})
+    approval.refresh_from_db()
+    assert approval.status == RequestStatus.REJECTED
+    assert Claim.objects.get(pk=approval.claim_id).status == ClaimStatus.UNDER_REVIEW
+
+
+def test_the_requester_reads_their_own_request_but_cannot_sign_it(client):
+    approval = areas.approval_waiting()
+    client.force_login(approval.requested_by)
+    url = reverse("backoffice:decision-approval", args=[approval.pk])
+    assert "someone else must sign it" in client.get(url).content.decode()
+    response = client.post(url, {"decision": "approve"})
+    assert response.status_code == 400 and "your own approval" in response.content.decode()
+    assert ApprovalRequest.objects.get(pk=approval.pk).status == RequestStatus.PENDING
+
+
+def test_a_qa_verdict_of_wrong_needs_a_reason_and_keeps_the_note(client, supervisor):
+    sample = areas.qa_sample()
+    client.force_login(supervisor)
+    url = reverse("backoffice:qa-sample", args=[sample.pk])
+    response = client.post(url, {"verdict": "wrong", "reason": "", "note": "Receipt missing."})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Say why the approval was wrong" in html and "Receipt missing.</textarea>" in html
+    client.post(url, {"verdict": "wrong", "reason": "no_proof", "note": "Receipt missing."})
+    sample.refresh_from_db()
+    assert (sample.verdict, sample.reason, sample.reviewed_by) == (
+        QAVerdict.WRONG,
+        "no_proof",
+        supervisor,
+    )
+
+
+# --- Money ------------------------------------------------------------------------------------
+
+
+def test_a_failed_payout_is_repaired_payee_corrected_by_two_then_resent(client, agent, supervisor):
+    # given: the bank refused the payout (closed account)
+    payout = areas.failed_payout()
+    customer = payout.claim.customer
+    # when: the agent asks for the new details from the payout's page
+    client.force_login(agent)
+    money = client.get(reverse("backoffice:money")).content.decode()
+    asked = client.post(
+        reverse("backoffice:payee-change-request", args=[customer.pk]),
+        {**areas.NEW_DETAILS, "payout": payout.pk},
+    )
+    # and a supervisor approves the change, then resends the payout
+    client.force_login(supervisor)
+    change = PayeeChange.objects.get(customer=customer)
+    approved = client.post(
+        reverse("backoffice:payee-change", args=[change.pk]),
+        {"decision": "approve", "note": "Called the customer back."},
+    )
+    resent = client.post(
+        reverse("backoffice:payout-resend", args=[payout.pk]), {"reason": "Payee corrected."}
+    )
+    # then
+    assert payout.idempotency_key in money and "Account closed" in money
+    assert asked["Location"] == reverse("backoffice:payout", args=[payout.pk])
+    assert approved.status_code == 302 and resent.status_code == 302
+    change.refresh_from_db()
+    assert change.status == PayeeChangeStatus.APPROVED and change.decided_by == supervisor
+    assert PayeeDetails.objects.get(customer=customer).last4 == "6777"
+    payout.refresh_from_db()
+    assert payout.status == "pending" and payout.attempts == 0
+    assert ClaimEvent.objects.filter(claim=payout.claim, reason="Payee corrected.").exists()
+    # the decided change no longer waits on the Money page, and cannot be decided twice
+    assert (
+        "Approve or reject the change for"
+        not in client.get(reverse("backoffice:money")).content.decode()
+    )
+    again = client.post(
+        reverse("backoffice:payee-change", args=[change.pk]), {"decision": "reject", "note": "x"}
+    )
+    assert again.status_code == 400 and "already decided" in again.content.decode()
+
+
+def test_payout_actions_need_a_reason_and_refuse_the_wrong_state(client, supervisor):
+    payout = areas.paid_payout()
+    client.force_login(supervisor)
+    empty = client.post(
+        reverse("backoffice:payout-resend", args=[payout.pk]), {"reason": ""}, follow=True
+    )
+    assert "Why:" in empty.content.decode()
+    wrong = client.post(
+        reverse("backoffice:payout-resend", args=[payout.pk]), {"reason": "again"}, follow=True
+    )
+    assert "only failed payouts can be resent" in wrong.content.decode()
+    payout.refresh_from_db()
+    assert payout.status == "paid"
+
+
+def test_a_bad_account_number_keeps_what_was_typed(client, agent):
+    payout = areas.failed_payout()
+    client.force_login(agent)
+    response = client.post(
+        reverse("backoffice:payee-change-request", args=[payout.claim.customer_id]),
+        {**areas.NEW_DETAILS, "routing_number": "123456789"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'value="Jo Doe"' in html and "The customer called" in html
+    assert not PayeeChange.objects.exists()
+
+
+def test_the_reconciliation_runs_when_asked(client, supervisor):
+    areas.paid_payout()
+    client.force_login(supervisor)
+    idle = client.get(reverse("backoffice:money-reconciliation")).content.decode()
+    ran = client.get(reverse("backoffice:money-reconciliation"), {"run": "1"}).content.decode()
+    assert "Run the check now" in idle and "Differences" not in idle
+    assert "None: the books, the payouts and the money paths agree." in ran
+    assert "Concession expense" in ran or "concession" in ran.lower()
+
+
+# --- Sellers ----------------------------------------------------------------------------------
+
+
+def test_a_supervisor_rejects_a_recovery_appeal_with_an_explanation(client, supervisor):
+    recovery = areas.appealed_recovery(supervisor)
+    client.force_login(supervisor)
+    listing = client.get(reverse("backoffice:sellers")).content.decode()
+    url = reverse("backoffice:recovery", args=[recovery.pk])
+    empty = client.post(url, {"outcome": "reject", "note": ""})
+    done = client.post(url, {"outcome": "reject", "note": "Outdoor use is allowed."})
+    assert recovery.claim.reference in listing and "Decide the appeal of" in listing
+    assert empty.status_code == 400
+    assert re.search(r'value="reject"[^>]*checked', empty.content.decode())
+    assert done.status_code == 302
+    recovery.refresh_from_db()
+    assert recovery.status == RecoveryStatus.OPEN and recovery.decision_note
+    assert "Decide the appeal" not in client.get(url).content.decode()
+
+
+# --- actions named after the work ---------------------------------------------------------------
+
+
+def test_approving_shows_every_problem_at_once_and_keeps_what_was_typed(client, agent):
+    # given: two loss items; one approved above what was claimed, one reduced without a reason
+    claim = claim_in(ClaimStatus.UNDER_REVIEW, amount_minor=300_00)
+    first = claim.losses.get()
+    from claims.models import LossItem
+
+    second = LossItem.objects.create(
+        claim=claim, kind="medical", claimed_minor=200_00, currency=claim.currency
+    )
+    Claim.objects.filter(pk=claim.pk).update(claimed_total_minor=500_00)
+    client.force_login(agent)
+    # when
+    response = client.post(
+        reverse("backoffice:claim-move", args=[claim.pk, "approved"]),
+        {
+            "expected_status": "under_review",
+            f"loss_{first.pk}": "300.01",
+            f"loss_{second.pk}": "150.00",
+            "reason": "Receipts checked",
+        },
+    )
+    # then: both problems, each beside its item, and the typed values
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert "between 0 and the $300.00 claimed" in str(form.errors[f"loss_{first.pk}"])
+    assert "Say why less than claimed" in str(form.errors[f"why_{second.pk}"])
+    html = response.content.decode()
+    assert 'value="300.01"' in html and 'value="150.00"' in html and "Receipts checked" in html
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.UNDER_REVIEW
+
+
+def test_overruling_the_seller_confirms_what_it_will_do_then_steps_in(client, supervisor):
+    claim = areas.disputed_claim()
+    client.force_login(supervisor)
+    workspace = client.get(reverse("backoffice:claim", args=[claim.pk])).content.decode()
+    url = reverse("backoffice:claim-move", args=[claim.pk, "escalated"])
+    confirm = client.get(url).content.decode()
+    empty = client.post(url, {"expected_status": "seller_responded", "reason": ""})
+    done = client.post(
+        url, {"expected_status": "seller_responded", "reason": "The photos show the defect."}
+    )
+    assert "Overrule the seller…" in workspace and url in workspace
+    assert "The marketplace steps in" in confirm and "Confirm: Overrule the seller" in confirm
+    assert empty.status_code == 400
+    assert done.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.ESCALATED and claim.funding == "step_in"
+    assert claim.recoveries.exists()
+
+
+def test_putting_a_claim_on_fraud_hold_from_the_workspace(client, agent):
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(agent)
+    url = reverse("backoffice:claim-move", args=[claim.pk, "fraud_hold"])
+    assert "No payout can be released" in client.get(url).content.decode()
+    client.post(url, {"expected_status": "under_review", "reason": "The receipt looks edited."})
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.FRAUD_HOLD
+    assert claim.fraud_reviews.get().note == "The receipt looks edited."
+    # the agent cannot release it, nor refer it: those are the analyst's
+    page = client.get(reverse("backoffice:claim", args=[claim.pk])).content.decode()
+    assert "Refer to an adjuster…" not in page
+
+
+def test_referring_to_an_adjuster_from_the_workspace_keeps_the_hold(client, analyst, mailoutbox):
+    claim = claim_in(ClaimStatus.FRAUD_HOLD)
+    client.force_login(analyst)
+    page = client.get(reverse("backoffice:claim", args=[claim.pk])).content.decode()
+    url = reverse("backoffice:claim-move", args=[claim.pk, "refer"])
+    bad = client.post(
+        url,
+        {"expected_status": "fraud_hold", "adjuster_email": "nope", "label": "", "reason": "x"},
+    )
+    client.post(
+        url,
+        {
+            "expected_status": "fraud_hold",
+            "adjuster_email": "expert@adjusters.test",
+            "label": "valuable_alert",
+            "due_days": "10",
+            "reason": "Photos need an expert.",
+        },
+    )
+    assert "Refer to an adjuster…" in page and url in page
+    assert bad.status_code == 400
+    errors = bad.context["form"].errors
+    assert "adjuster_email" in errors and "label" in errors and "due_days" in errors
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.FRAUD_HOLD and claim.referrals.count() == 1
+
+
+@pytest.mark.parametrize("status", [ClaimStatus.APPROVED, ClaimStatus.PAYOUT_PENDING])
+def test_system_moves_are_never_offered(client, supervisor, status):
+    claim = claim_in(status)
+    client.force_login(supervisor)
+    page = client.get(reverse("backoffice:claim", args=[claim.pk])).content.decode()
+    for to in ("payout_pending", "paid"):
+        assert reverse("backoffice:claim-move", args=[claim.pk, to]) not in page
+
+
+def test_a_new_seller_link_is_shown_once_and_recorded(client, agent):
+    claim = areas.disputed_claim()
+    client.force_login(agent)
+    url = reverse("backoffice:claim-seller-link", args=[claim.pk])
+    confirm = client.get(url).content.decode()
+    issued = client.post(url, {"how": "show"}).content.decode()
+    assert "E-mail the seller a new link" in confirm
+    assert "/sellers/claims/" in issued and "shown only this once" in issued
+    assert ClaimEvent.objects.filter(claim=claim, reason="New seller link issued.").exists()
+
+
+def test_a_new_seller_link_is_e_mailed_to_the_seller_by_the_worker(client, agent, mailoutbox):
+    # given: the seller's first link leaked and was revoked
+    from claims.links import link_revoke
+    from claims.models import AccessLink
+    from tests.sellers.helpers import LINK, run_outbox
+
+    claim = areas.disputed_claim()
+    for link in AccessLink.objects.filter(claim=claim):
+        link_revoke(link=link, revoked_by=agent, reason="Forwarded to the wrong person")
+    client.force_login(agent)
+    sent_before = len(mailoutbox)
+    # when: the agent has a new link e-mailed (the default button)
+    response = client.post(
+        reverse("backoffice:claim-seller-link", args=[claim.pk]), {"how": "email"}
+    )
+    run_outbox("sellers.link_resend")
+    # then: recorded on the timeline, the seller e-mailed with a link that opens their page
+    assert response.status_code == 302
+    assert ClaimEvent.objects.filter(claim=claim, data__link_resend=True).exists()
+    mail = mailoutbox[sent_before:]
+    assert [m.to for m in mail] == [[claim.seller.email]]
+    assert claim.reference in mail[0].body
+    path = LINK.search(mail[0].body).group(0)
+    client.logout()
+    assert client.get(path).status_code == 200
