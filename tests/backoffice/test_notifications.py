@@ -175,7 +175,7 @@ def test_approval_notification_links_to_the_review_of_the_request(
     request = _ask_second_approval(claim, supervisor)
     client.force_login(agent)
     body = client.get(PAGE).content.decode()
-    assert reverse("admin:payouts_approvalrequest_review", args=[request.pk]) in body
+    assert reverse("backoffice:decision-approval", args=[request.pk]) in body
 
 
 # --- deadlines about to pass, or passed ---------------------------------------------------------
