@@ -14,7 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from claims.actors import Actor
 from claims.exceptions import ClaimError
 from claims.models import Claim, ClaimStatus, DenialReason, Funding
-from claims.money import MoneyError, format_minor, to_minor
+from claims.money import MoneyError, amount_input, format_minor, to_minor
 from payouts import selectors
 from payouts.admin.common import ReadOnly, _form_page
 from payouts.models import (
@@ -104,7 +104,7 @@ class DecisionForm(forms.Form):
                     "kind": item.get_kind_display(),
                     "amount": format_minor(item.claimed_minor, item.currency),
                 },
-                initial=format_minor(item.claimed_minor, item.currency).lstrip("$€£CA"),
+                initial=amount_input(item.claimed_minor, item.currency),
                 required=False,
             )
             self.fields[f"why_{item.pk}"] = forms.CharField(

@@ -75,7 +75,7 @@ def test_agent_decides_in_the_admin_and_a_big_one_waits_for_a_second_approver(
     big.refresh_from_db()
     assert big.status == ClaimStatus.UNDER_REVIEW
     # too many decimals is a clear error too
-    response = client.post(url, {f"item_{big_item.pk}": "10.001", "funding": "step_in"})
+    response = client.post(url, {f"item_{big_item.pk}": "10.0001", "funding": "step_in"})
     assert "at most 2 decimal places" in response.content.decode()
     # the supervisor opens a request; signing it themselves is refused
     client.force_login(supervisor)
@@ -169,7 +169,7 @@ def test_decision_desk_query_count_does_not_grow_with_rows(client, supervisor):
     ("amount", "message"),
     [
         ("1e999999", "is not an amount"),
-        ("1.000,00", "“1.000,00” would be read as $1.00"),
+        ("1.000,00", "If you meant $1,000.00, type 1,000.00."),
         ("99999999999999999", "is too large"),
     ],
 )
