@@ -79,6 +79,11 @@ def amount_example(currency: str, *, locale: Locale | str | None = None) -> str:
     return amount_input(123_450 // 10 ** (2 - exponent(currency)), currency, locale=locale)
 
 
+# Files from other systems (order imports, withholdings) write amounts one way: a dot before the
+# decimals, commas between thousands if any. Nothing in them is a person's ambiguous typing.
+MACHINE = "machine"
+
+
 def to_minor(
     value: str | Decimal | int, currency: str, *, locale: Locale | str | None = None
 ) -> int:
@@ -87,7 +92,8 @@ def to_minor(
     ``"12,50"`` is 12.50 in Spanish and refused in English (with the reading it would have
     there); ``"1,234"`` in Spanish is refused as ambiguous; a currency sign of this currency is
     allowed before or after. Refuses more decimals than the currency has and anything over
-    ``MAX_AMOUNT_MINOR``, before any arithmetic."""
+    ``MAX_AMOUNT_MINOR``, before any arithmetic. ``locale=MACHINE`` reads a file written by
+    another system: English separators, and three decimals are simply too many."""
     if isinstance(value, float):  # pragma: no cover - a programming error, not user input
         raise TypeError("floats never touch money")
     places = exponent(currency)
@@ -97,7 +103,8 @@ def to_minor(
             raise MoneyError(_("“%(value)s” is not an amount.") % {"value": value})
         _check_size(amount, places, str(value), currency)
     else:
-        amount = _parse(str(value), currency, _locale(locale))
+        machine = locale == MACHINE
+        amount = _parse(str(value), currency, _locale("en" if machine else locale), machine)
     scaled = amount.scaleb(places)
     if scaled != scaled.to_integral_value(rounding=ROUND_DOWN):
         raise MoneyError(_too_many_decimals(currency))
@@ -167,7 +174,7 @@ def _read(text: str, decimal: str) -> tuple[Decimal, str, bool] | None:
     return Decimal(f"{whole}.{decimals}" if decimals else whole), decimals, whole != match["int"]
 
 
-def _parse(text: str, currency: str, locale: Locale) -> Decimal:
+def _parse(text: str, currency: str, locale: Locale, machine: bool = False) -> Decimal:
     """Checks the shape first: no exponent, no NaN, no text thousands of digits long."""
     shown = _shorten(text.strip())
     body = _squash(text)
@@ -210,7 +217,7 @@ def _parse(text: str, currency: str, locale: Locale) -> Decimal:
         )
     amount, decimals, grouped = here
     _check_size(amount, places, shown, currency)
-    if len(decimals) == 3 and places < 3 and not grouped and body[0] != "0":
+    if len(decimals) == 3 and places < 3 and not grouped and body[0] != "0" and not machine:
         # "1,234" in Spanish: 1 and 234 thousandths here, 1,234 in English. Say how it reads.
         thousands = Decimal(re.sub(r"\D", "", body))
         raise AmountNotUnderstood(

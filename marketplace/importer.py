@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from claims.models import Region
-from claims.money import MoneyError, to_minor
+from claims.money import MACHINE, MoneyError, to_minor
 from marketplace.models import Customer, Order, OrderLine, Product
 from sellers.models import Seller, SellerMonthlyGross
 
@@ -50,6 +50,7 @@ OPTIONAL = [
     "city",
     "postal_code",
     "country",
+    "subdivision",
     "customer_since",
     "product_category",
     "delivered_on",
@@ -171,13 +172,15 @@ def _validate(row: Row, regions: dict[str, Region]) -> list[str]:
                 errors.append(f"{key} must be a whole number of at least 1")
     if c["unit_price"] and c["currency"]:
         try:
-            c["unit_price_minor"] = to_minor(c["unit_price"], c["currency"])
+            c["unit_price_minor"] = to_minor(c["unit_price"], c["currency"], locale=MACHINE)
             if c["unit_price_minor"] < 0:
                 errors.append("unit_price cannot be negative")
         except MoneyError as exc:
             errors.append(f"unit_price: {exc}")
     if c["country"] and len(c["country"]) != 2:
         errors.append("country must be a two-letter ISO code")
+    if len(c["subdivision"]) > 8:
+        errors.append("subdivision must be an ISO 3166-2 code without the country, e.g. QC")
     return errors
 
 
@@ -267,7 +270,7 @@ def _validate_gross(data: str, fmt: str, *, orders: list[Row]) -> list[Row]:
             problems.append(f"currency {c['currency']} is not the seller's currency ({currency})")
         if c["gross_proceeds"] and c["currency"] and not problems:
             try:
-                c["gross_minor"] = to_minor(c["gross_proceeds"], c["currency"])
+                c["gross_minor"] = to_minor(c["gross_proceeds"], c["currency"], locale=MACHINE)
                 if c["gross_minor"] < 0:
                     problems.append("gross_proceeds cannot be negative")
             except MoneyError as exc:
@@ -352,6 +355,7 @@ def _write(rows: list[Row]) -> ImportResult:
                     "city": c["city"],
                     "postal_code": c["postal_code"],
                     "country": c["country"].upper(),
+                    "subdivision": c["subdivision"].upper()[:8],
                     "account_created_on": c["customer_since"],
                 },
             )
