@@ -243,3 +243,20 @@ def claims_overdue_for_escalation_count(*, now: dt.datetime | None = None) -> in
     return Claim.objects.filter(
         status=ClaimStatus.AWAITING_SELLER, seller_respond_by__lt=now
     ).count()
+
+
+def producer_for_claim(claim):
+    """The producer (and the producer's insurer) a reseller named for the claimed product, in a
+    region of a union that has the producer chain (the EU); None elsewhere or when none named."""
+    from sellers.models import ProducerDeclaration
+
+    if claim.region.union != "EU":
+        return None
+    product_id = claim.order_line.product_id
+    found = [
+        d
+        for d in ProducerDeclaration.objects.filter(seller_id=claim.seller_id)
+        if d.product_id in (product_id, None)
+    ]
+    found.sort(key=lambda d: d.product_id is None)  # the product's own first
+    return found[0] if found else None
