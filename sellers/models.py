@@ -32,6 +32,13 @@ class Seller(models.Model):
         _("status"), max_length=12, choices=SellerStatus, default=SellerStatus.ACTIVE
     )
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    language = models.CharField(
+        _("language of e-mails"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("Empty: the region's language."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -45,6 +52,11 @@ class Seller(models.Model):
 
     def __str__(self) -> str:
         return f"{self.legal_name} ({self.marketplace_id})"
+
+    @property
+    def email_language(self) -> str:
+        """The language of the seller's e-mails: their own setting, else the region's."""
+        return self.language or self.region.language
 
     @cached_property
     def insurance_required_since(self) -> dt.date | None:

@@ -156,7 +156,9 @@ OTP_TOTP_ISSUER = "Claimdesk"
 
 # --- Internationalisation and time zones --------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# Customers, sellers and insurers in every launch region (issue 16); a claim's e-mails follow
+# the language it was filed in, a seller's their own setting (else the region's).
+LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("fr", _("French")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

@@ -109,7 +109,7 @@ def seller_notify(*, claim_id: int, event_id: int, now: dt.datetime | None = Non
             **claim_email_context(claim=claim, url=url),
             "producer": handed.insurer_name if handed else "",
         },
-        language=claim.region.language,
+        language=claim.seller.email_language,
     )
     claim_event_add(
         claim=claim,
