@@ -138,3 +138,16 @@ def test_quebec_customers_count_quebec_holidays_and_others_do_not():
     # then
     assert for_quebec.astimezone(toronto).date() == dt.date(2026, 6, 25)
     assert for_ontario.astimezone(toronto).date() == dt.date(2026, 6, 24)
+
+
+def test_canada_and_the_uk_carry_their_own_currency_and_thresholds():
+    # DOMAIN.md: CAD and GBP 1,000 paid by the marketplace; Canadian sellers need insurance
+    # above CAD 10,000 a month. Quebec keeps its own holidays; Canada speaks English by default.
+    canada, uk = Region.objects.get(code="CA"), Region.objects.get(code="GB")
+    assert (canada.currency, canada.threshold_minor, canada.insurance_required_gross_minor) == (
+        "CAD",
+        100_000,
+        1_000_000,
+    )
+    assert (uk.currency, uk.threshold_minor, uk.time_zone) == ("GBP", 100_000, "Europe/London")
+    assert canada.holiday_subdivisions == "QC" and canada.time_zone == "America/Toronto"
