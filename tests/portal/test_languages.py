@@ -72,7 +72,9 @@ def test_languages_compiled_catalogue_is_up_to_date(language):
         if "msgid_plural" in block or not text.replace('"', "").strip():
             continue
         source, expected = _field(block, "msgid"), _field(block, "msgstr")
-        if compiled.gettext(source) != expected:
+        context = _field(block, "msgctxt")  # "claim action" and the like
+        found = compiled.pgettext(context, source) if context else compiled.gettext(source)
+        if found != expected:
             stale.append(source)
     assert stale == []
 
