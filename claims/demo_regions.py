@@ -129,6 +129,11 @@ def demo_seed_regions(*, now: dt.datetime | None = None) -> int:
                     now=at,
                     via=min(lifecycle.owners(claim.status, step)),
                 )
+            if claim.status != S.SUBMITTED:
+                # Past screening, like the demo's history: scored, not routed (fraud.demo).
+                from fraud.scoring import fraud_score_claim
+
+                fraud_score_claim(claim=claim, now=claim.submitted_at)
             if claim.status == S.AWAITING_SELLER:
                 # What the seller notification does (the demo records e-mails, sends none).
                 from sellers.services.responses import producer_chain_hand_off
