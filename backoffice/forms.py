@@ -1,14 +1,12 @@
 """Forms of the staff pages: parse and validate, nothing else."""
 
-from decimal import Decimal
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.services import Recipient
 from claims.models import ClaimStatus, DenialReason, Funding
-from claims.money import MoneyError, exponent, to_minor
+from claims.money import MoneyError, amount_input, to_minor
 from fraud.models import FraudLabel
 from fraud.referrals import REFERRAL_DAYS
 
@@ -97,7 +95,7 @@ class ApproveForm(MoveForm):
             self.fields[f"loss_{item.pk}"] = forms.CharField(
                 label=_("%(kind)s (claimed %(amount)s)")
                 % {"kind": item.get_kind_display(), "amount": item.claimed_display},
-                initial=str(Decimal(item.claimed_minor).scaleb(-exponent(item.currency))),
+                initial=amount_input(item.claimed_minor, item.currency),
                 max_length=20,
             )
             self.fields[f"why_{item.pk}"] = forms.CharField(

@@ -18,5 +18,5 @@ def message_send(*, claim_id: int, event_id: int) -> None:
         template="staff-message",
         to=[party.email],
         context={"name": name, "reference": claim.reference, "message": event.reason},
-        language=claim.region.language if to_seller else claim.customer_language,
+        language=claim.seller.email_language if to_seller else claim.customer_language,
     )

@@ -33,12 +33,14 @@ class RegionAdmin(SimpleHistoryAdmin):
         "code",
         "name",
         "currency",
+        "union",
+        "language",
         "threshold",
         "seller_response_business_days",
         "time_zone",
         "active",
     ]
-    list_filter = ["active", "currency"]
+    list_filter = ["active", "currency", "union"]
     search_fields = ["code", "name"]
     inlines = [HolidayInline]
 
@@ -49,8 +51,8 @@ class RegionAdmin(SimpleHistoryAdmin):
 
 @admin.register(Holiday)
 class HolidayAdmin(SimpleHistoryAdmin):
-    list_display = ["date", "name", "region"]
-    list_filter = ["region"]
+    list_display = ["date", "name", "region", "subdivision"]
+    list_filter = ["region", "subdivision"]
     list_select_related = ["region"]
     date_hierarchy = "date"
     search_fields = ["name"]

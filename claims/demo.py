@@ -379,6 +379,10 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
     )
     # Last: the fraud rules score every demo claim, and a fraud ring is added.
     demo_seed_fraud(region=region, sellers=sellers, users=users, now=now)
+    # Canada, the UK and the EU member states: claims in each region's language.
+    from claims.demo_regions import demo_seed_regions
+
+    demo_seed_regions(now=now)
     # Product safety: facts, an alert per regulator, a filed report, a matched recall.
     from safety.demo import demo_seed_safety
 

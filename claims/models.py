@@ -41,7 +41,26 @@ class Region(models.Model):
     holiday_calendar = models.CharField(
         _("holiday calendar"),
         max_length=16,
-        help_text=_("Country or market code in the `holidays` package (US, CA, GB, ECB)."),
+        help_text=_("Country or market code in the `holidays` package (US, CA, GB, DE, FR…)."),
+    )
+    holiday_subdivisions = models.CharField(
+        _("subdivisions with their own holidays"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "Comma-separated ISO 3166-2 codes in the `holidays` package, for example QC: "
+            "customers there count their own holidays too."
+        ),
+    )
+    union = models.CharField(
+        _("union"),
+        max_length=4,
+        blank=True,
+        choices=[("", _("None")), ("EU", _("European Union"))],
+        help_text=_(
+            "A member state shares the union's currency, thresholds and rules (in the EU a "
+            "reseller may name the producer and the producer's insurer)."
+        ),
     )
     threshold_minor = models.BigIntegerField(
         _("concession threshold (minor units)"),
@@ -132,6 +151,12 @@ class Holiday(models.Model):
     """A day on which the region's business-day clocks do not run. Seeded, then staff-edited."""
 
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="holidays")
+    subdivision = models.CharField(
+        _("only in subdivision"),
+        max_length=8,
+        blank=True,
+        help_text=_("Empty for the whole region; QC for Quebec's own holidays."),
+    )
     date = models.DateField(_("date"))
     name = models.CharField(_("name"), max_length=120)
     history = HistoricalRecords()
@@ -139,11 +164,14 @@ class Holiday(models.Model):
     class Meta:
         ordering = ["region", "date"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "date"], name="holiday_one_per_region_day"),
+            models.UniqueConstraint(
+                fields=["region", "subdivision", "date"], name="holiday_one_per_region_day"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.region.code} {self.date} {self.name}"
+        where = f"-{self.subdivision}" if self.subdivision else ""
+        return f"{self.region.code}{where} {self.date} {self.name}"
 
 
 class IncidentKind(models.TextChoices):

@@ -4,12 +4,16 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from babel import Locale, UnknownLocaleError
+from babel import numbers as babel_numbers
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 # ISO 4217 minor-unit exponents for the currencies the program runs in (and a few neighbours).
 MINOR_UNITS = {"USD": 2, "CAD": 2, "GBP": 2, "EUR": 2, "JPY": 0, "CHF": 2, "SEK": 2, "PLN": 2}
 CURRENCY_CHOICES = [(code, code) for code in sorted(MINOR_UNITS)]
-SYMBOLS = {"USD": "$", "CAD": "CA$", "GBP": "£", "EUR": "€"}
+# The bare signs people type without thinking of other currencies ("$249.99" for USD or CAD).
+NARROW_SYMBOLS = {"USD": "$", "CAD": "$", "GBP": "£", "EUR": "€", "JPY": "¥"}
 
 
 # The largest amount anyone may type, in minor units: far above any claim, limit or certificate,
@@ -18,9 +22,7 @@ SYMBOLS = {"USD": "$", "CAD": "CA$", "GBP": "£", "EUR": "€"}
 MAX_AMOUNT_MINOR = 10**15
 MAX_AMOUNT_DIGITS = 15
 
-# How people write amounts here: digits, optionally grouped by thousands with commas (or
-# underscores), optionally a dot and the decimals. "1.000,00" or "1,5" are not guessed at.
-AMOUNT_PATTERN = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+SPACES = " \u00a0\u202f\u2009"
 
 
 class MoneyError(ValueError):
@@ -28,8 +30,8 @@ class MoneyError(ValueError):
 
 
 class AmountNotUnderstood(MoneyError):
-    """Text that looks like an amount written another way: refused, showing how a lax parser
-    would have read it, so that nobody is paid $1.00 for "1.000,00"."""
+    """Text that is an amount only in another way of writing numbers, or that two ways of writing
+    them read differently: refused with the reading, so that nobody is paid 1,250.00 for "12,50"."""
 
 
 class AmountTooLarge(MoneyError):
@@ -43,9 +45,55 @@ def exponent(currency: str) -> int:
         raise MoneyError(f"Unknown currency {currency!r}.") from exc
 
 
-def to_minor(value: str | Decimal | int, currency: str) -> int:
-    """Parse ``"1,234.50"`` into minor units. Refuses more decimals than the currency has,
-    thousands written any other way and anything over ``MAX_AMOUNT_MINOR``."""
+def reader_locale(language: str | None = None) -> Locale:
+    """The Babel locale of the reader: the active language (``fr-ca`` is ``fr_CA``)."""
+    code = translation.to_locale(language or translation.get_language() or "en")
+    try:
+        return Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
+def format_minor(amount: int | None, currency: str, *, locale: Locale | str | None = None) -> str:
+    """Minor units as the reader writes money: ``$1,234.56``, ``1.234,56 €``, ``1 234,56 $``.
+
+    The one function every page, e-mail, export and message formats an amount with (the
+    ``money`` template filter calls it)."""
+    if amount is None:
+        return "—"
+    value = Decimal(amount).scaleb(-exponent(currency))
+    return babel_numbers.format_currency(value, currency, locale=_locale(locale))
+
+
+def amount_input(amount: int, currency: str, *, locale: Locale | str | None = None) -> str:
+    """An amount as it goes back into a form field: the reader's separators, no symbol."""
+    places = exponent(currency)
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return babel_numbers.format_decimal(
+        Decimal(amount).scaleb(-places), format=pattern, locale=_locale(locale)
+    )
+
+
+def amount_example(currency: str, *, locale: Locale | str | None = None) -> str:
+    """How to type an amount of this currency here, e.g. ``1,234.50`` or ``1.234,50``."""
+    return amount_input(123_450 // 10 ** (2 - exponent(currency)), currency, locale=locale)
+
+
+# Files from other systems (order imports, withholdings) write amounts one way: a dot before the
+# decimals, commas between thousands if any. Nothing in them is a person's ambiguous typing.
+MACHINE = "machine"
+
+
+def to_minor(
+    value: str | Decimal | int, currency: str, *, locale: Locale | str | None = None
+) -> int:
+    """Parse what a person typed, written the reader's way, into minor units.
+
+    ``"12,50"`` is 12.50 in Spanish and refused in English (with the reading it would have
+    there); ``"1,234"`` in Spanish is refused as ambiguous; a currency sign of this currency is
+    allowed before or after. Refuses more decimals than the currency has and anything over
+    ``MAX_AMOUNT_MINOR``, before any arithmetic. ``locale=MACHINE`` reads a file written by
+    another system: English separators, and three decimals are simply too many."""
     if isinstance(value, float):  # pragma: no cover - a programming error, not user input
         raise TypeError("floats never touch money")
     places = exponent(currency)
@@ -53,68 +101,165 @@ def to_minor(value: str | Decimal | int, currency: str) -> int:
         amount = Decimal(value)
         if not amount.is_finite():
             raise MoneyError(_("“%(value)s” is not an amount.") % {"value": value})
+        _check_size(amount, places, str(value), currency)
     else:
-        amount = _parse(str(value), currency)
+        machine = locale == MACHINE
+        amount = _parse(str(value), currency, _locale("en" if machine else locale), machine)
+    scaled = amount.scaleb(places)
+    if scaled != scaled.to_integral_value(rounding=ROUND_DOWN):
+        raise MoneyError(_too_many_decimals(currency))
+    return int(scaled)
+
+
+def _locale(locale: Locale | str | None) -> Locale:
+    if isinstance(locale, Locale):
+        return locale
+    return reader_locale(locale)
+
+
+def _too_many_decimals(currency: str) -> str:
+    places = exponent(currency)
+    if places == 0:
+        return _("%(currency)s amounts have no decimals.") % {"currency": currency}
+    return _("Too many decimals: %(currency)s amounts have at most %(places)d decimal places.") % {
+        "currency": currency,
+        "places": places,
+    }
+
+
+def _check_size(amount: Decimal, places: int, shown: str, currency: str) -> None:
     if amount.adjusted() + places >= MAX_AMOUNT_DIGITS + 1 or (
         abs(amount).scaleb(places) > MAX_AMOUNT_MINOR
     ):
         raise AmountTooLarge(
             _("“%(value)s” is too large: amounts go up to %(max)s.")
-            % {"value": _shorten(str(value)), "max": format_minor(MAX_AMOUNT_MINOR, currency)}
+            % {"value": _shorten(shown), "max": format_minor(MAX_AMOUNT_MINOR, currency)}
         )
-    scaled = amount.scaleb(places)
-    if scaled != scaled.to_integral_value(rounding=ROUND_DOWN):
-        raise MoneyError(
-            _("%(currency)s amounts have at most %(places)d decimal places.")
-            % {"currency": currency, "places": places}
-        )
-    return int(scaled)
-
-
-def amount_example(currency: str) -> str:
-    """How to type an amount of this currency, e.g. ``1,234.50``."""
-    places = exponent(currency)
-    return "1,234" + (f".{'5'.ljust(places, '0')}" if places else "")
 
 
 def _shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _parse(text: str, currency: str) -> Decimal:
+def _symbols(currency: str, locale: Locale) -> list[str]:
+    """The signs of this currency a person may type around the amount, longest first."""
+    signs = {currency, NARROW_SYMBOLS.get(currency, currency)}
+    for where in (locale, "en", "en_CA", "fr_CA", "fr", "de", "es"):
+        signs.add(babel_numbers.get_currency_symbol(currency, locale=where))
+    signs = {_squash(sign) for sign in signs}
+    return sorted(signs, key=len, reverse=True)
+
+
+def _squash(text: str) -> str:
+    return re.sub(f"[{SPACES}]+", " ", text).strip()
+
+
+def _convention(decimal: str) -> re.Pattern:
+    """Digits grouped by thousands (with the group sign or a space) and decimals after the
+    decimal sign, or plain digits."""
+    group = "." if decimal == "," else ","
+    g, d = re.escape(group), re.escape(decimal)
+    whole = rf"\d{{1,3}}(?:{g}\d{{3}})+|\d{{1,3}}(?: \d{{3}})+|\d*"
+    return re.compile(rf"(?P<int>{whole})(?:{d}(?P<dec>\d+))?")
+
+
+def _read(text: str, decimal: str) -> tuple[Decimal, str, bool] | None:
+    """The value of ``text`` when ``decimal`` marks the decimals, its decimals and whether it
+    used a thousands separator; None when it is not a number written that way."""
+    match = _convention(decimal).fullmatch(text)
+    if not match or not (match["int"] or match["dec"]):
+        return None
+    whole = re.sub(r"\D", "", match["int"]) or "0"
+    decimals = match["dec"] or ""
+    return Decimal(f"{whole}.{decimals}" if decimals else whole), decimals, whole != match["int"]
+
+
+def _parse(text: str, currency: str, locale: Locale, machine: bool = False) -> Decimal:
     """Checks the shape first: no exponent, no NaN, no text thousands of digits long."""
-    stripped = text.strip().replace("_", "")
     shown = _shorten(text.strip())
-    if len(stripped) > 40 or not stripped:
-        raise MoneyError(_("“%(value)s” is not an amount.") % {"value": shown})
-    if AMOUNT_PATTERN.fullmatch(stripped):
-        return Decimal(stripped.replace(",", ""))
-    lax = stripped.replace(",", "")
-    if re.fullmatch(r"[+-]?\d*\.?\d+", lax):
-        # What a parser that drops commas would have made of it: say so, and refuse it.
-        minor = Decimal(lax).scaleb(exponent(currency)).to_integral_value(rounding=ROUND_DOWN)
+    body = _squash(text)
+    if len(body) > 40 or not body:
+        raise MoneyError(_not_an_amount(shown, currency, locale))
+    sign = ""
+    if body[0] in "+-":
+        sign, body = body[0], body[1:].strip()
+    for symbol in _symbols(currency, locale):
+        if body.startswith(symbol):
+            body = body[len(symbol) :].strip()
+            break
+        if body.endswith(symbol):
+            body = body[: -len(symbol)].strip()
+            break
+    if not sign and body[:1] in ("-", "+"):
+        sign, body = body[0], body[1:].strip()
+    if not re.fullmatch(r"[\d., ]+", body) or not re.search(r"\d", body):
+        raise MoneyError(_not_an_amount(shown, currency, locale))
+    decimal = babel_numbers.get_decimal_symbol(locale)
+    decimal = decimal if decimal in ".," else "."
+    places = exponent(currency)
+    here = _read(body, decimal)
+    if here is None:
+        other = _read(body, "," if decimal == "." else ".")
+        if other is None:
+            raise MoneyError(_not_an_amount(shown, currency, locale))
+        meant = _signed(sign, other[0])
         raise AmountNotUnderstood(
             _(
-                "“%(value)s” would be read as %(read)s. Write the amount with a dot before "
-                "the decimals and, if you like, commas between thousands, e.g. %(example)s."
+                "“%(value)s” is not how amounts are written here: “%(decimal)s” marks the "
+                "decimals. If you meant %(meant)s, type %(typed)s."
             )
             % {
                 "value": shown,
-                "read": format_minor(int(minor), currency),
-                "example": amount_example(currency),
+                "decimal": decimal,
+                "meant": _money_text(meant, currency, locale),
+                "typed": _input_text(meant, currency, locale),
             }
         )
-    raise MoneyError(_("“%(value)s” is not an amount.") % {"value": shown})
+    amount, decimals, grouped = here
+    _check_size(amount, places, shown, currency)
+    if len(decimals) == 3 and places < 3 and not grouped and body[0] != "0" and not machine:
+        # "1,234" in Spanish: 1 and 234 thousandths here, 1,234 in English. Say how it reads.
+        thousands = Decimal(re.sub(r"\D", "", body))
+        raise AmountNotUnderstood(
+            _(
+                "“%(value)s” is ambiguous: we read it as %(read)s, with 3 decimals. "
+                "Type %(thousands)s or %(short)s."
+            )
+            % {
+                "value": shown,
+                "read": babel_numbers.format_decimal(amount, format="0.000", locale=locale),
+                "thousands": _input_text(thousands, currency, locale),
+                "short": _input_text(
+                    amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN),
+                    currency,
+                    locale,
+                ),
+            }
+        )
+    if len(decimals) > places:
+        raise MoneyError(_too_many_decimals(currency))
+    return _signed(sign, amount)
 
 
-def format_minor(amount: int | None, currency: str) -> str:
-    if amount is None:
-        return "—"
+def _signed(sign: str, amount: Decimal) -> Decimal:
+    return -amount if sign == "-" else amount
+
+
+def _money_text(amount: Decimal, currency: str, locale: Locale) -> str:
+    return babel_numbers.format_currency(amount, currency, locale=locale)
+
+
+def _input_text(amount: Decimal, currency: str, locale: Locale) -> str:
     places = exponent(currency)
-    value = Decimal(amount).scaleb(-places)
-    sign = "-" if value < 0 else ""
-    body = f"{abs(value):,.{places}f}"
-    return f"{sign}{SYMBOLS.get(currency, currency + ' ')}{body}"
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return babel_numbers.format_decimal(amount, format=pattern, locale=locale)
+
+
+def _not_an_amount(shown: str, currency: str, locale: Locale) -> str:
+    return _("“%(value)s” is not an amount. Type an amount like %(example)s.") % {
+        "value": shown,
+        "example": amount_example(currency, locale=locale),
+    }
 
 
 def plain_minor(amount: int | None, currency: str) -> str:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from claims import lifecycle
 from claims.actors import Actor
-from claims.calendar import add_business_days
+from claims.calendar import claim_add_business_days
 from claims.eligibility import claim_eligibility, open_claims
 from claims.events import claim_event_add
 from claims.exceptions import (
@@ -165,8 +165,8 @@ def _clock_updates(*, claim: Claim, from_status: str, to_status: str, now: dt.da
         if claim.seller_respond_by:
             updates["seller_respond_by"] = claim.seller_respond_by + paused
     elif to_status == ClaimStatus.AWAITING_SELLER and claim.seller_respond_by is None:
-        updates["seller_respond_by"] = add_business_days(
-            region=region, start=now, days=region.seller_response_business_days
+        updates["seller_respond_by"] = claim_add_business_days(
+            claim=claim, start=now, days=region.seller_response_business_days
         )
     return updates
 

@@ -17,6 +17,8 @@ class Customer(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
+    # The ISO 3166-2 subdivision (QC, ON, BY…): Quebec customers' deadlines skip Quebec's holidays.
+    subdivision = models.CharField(_("province or state"), max_length=8, blank=True)
     account_created_on = models.DateField(_("customer since"), null=True, blank=True)
 
     class Meta:

@@ -16,7 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.models import Region
-from claims.money import MoneyError, to_minor
+from claims.money import MACHINE, MoneyError, to_minor
 from sellers.models import Seller
 
 
@@ -51,7 +51,8 @@ def _text(max_length: int, *, required: bool = True, **kwargs) -> serializers.Ch
 
 def _amount(value, currency: str, field: str) -> int:
     try:
-        minor = to_minor(str(value).strip(), currency)
+        # Files and API bodies are written by other systems: English separators always.
+        minor = to_minor(str(value).strip(), currency, locale=MACHINE)
     except MoneyError as exc:
         raise serializers.ValidationError({field: str(exc)}) from None
     if minor < 0:
@@ -92,6 +93,8 @@ class CustomerRow(serializers.Serializer):
     city = _text(100, required=False)
     postal_code = _text(20, required=False)
     country = _text(2, required=False, min_length=2)
+    # ISO 3166-2 without the country (QC): Quebec's holidays count for Quebec customers.
+    subdivision = _text(8, required=False)
     customer_since = serializers.DateField(required=False, allow_null=True, default=None)
 
     def validate(self, attrs):
@@ -242,6 +245,8 @@ class OrderLineRow(serializers.Serializer):
     city = _text(100, required=False)
     postal_code = _text(20, required=False)
     country = _text(2, required=False, min_length=2)
+    # ISO 3166-2 without the country (QC): Quebec's holidays count for Quebec customers.
+    subdivision = _text(8, required=False)
     customer_since = serializers.DateField(required=False, allow_null=True, default=None)
     line_number = serializers.IntegerField(min_value=1, max_value=32767)
     product_id = _text(40)

@@ -32,6 +32,7 @@ def _customer_values(c: dict) -> dict:
         "city": c["city"],
         "postal_code": c["postal_code"],
         "country": c["country"],
+        "subdivision": c.get("subdivision", "").upper(),
         "account_created_on": c["customer_since"],
     }
 

@@ -7,14 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from claims.models import EvidenceKind, IncidentKind, LossKind
-from claims.money import (
-    AmountNotUnderstood,
-    AmountTooLarge,
-    MoneyError,
-    exponent,
-    format_minor,
-    to_minor,
-)
+from claims.money import MoneyError, amount_input, exponent, format_minor, to_minor
 from claims.uploads import MAX_FILES_PER_CLAIM
 
 MAX_DESCRIPTION = 5000
@@ -147,15 +140,9 @@ class LossesForm(forms.Form):
                 continue
             try:
                 minor = to_minor(raw, self.currency)
-            except (AmountNotUnderstood, AmountTooLarge) as exc:
+            except MoneyError as exc:
+                # Says how it was read, or that it has too many decimals, in the reader's way.
                 self.add_error(f"amount_{kind}", str(exc))
-                continue
-            except MoneyError:
-                self.add_error(
-                    f"amount_{kind}",
-                    _("Enter an amount like %(example)s.")
-                    % {"example": format_minor(12050, self.currency)},
-                )
                 continue
             if minor < 0:
                 self.add_error(f"amount_{kind}", _("Amounts cannot be negative."))
@@ -197,17 +184,9 @@ class LossesForm(forms.Form):
         if not losses and purchase_price_minor:
             losses = [{"kind": LossKind.PURCHASE_PRICE, "amount_minor": purchase_price_minor}]
         for loss in losses:
-            initial[f"amount_{loss['kind']}"] = amount_text(loss["amount_minor"], currency)
+            initial[f"amount_{loss['kind']}"] = amount_input(loss["amount_minor"], currency)
             initial[f"note_{loss['kind']}"] = loss.get("description", "")
         return initial
-
-
-def amount_text(amount: int, currency: str) -> str:
-    """Minor units as a person types them into an amount field (``1234.50``)."""
-    places = exponent(currency)
-    if places == 0:
-        return str(amount)
-    return f"{amount // 10**places}.{amount % 10**places:0{places}d}"
 
 
 class MultipleFileInput(forms.ClearableFileInput):

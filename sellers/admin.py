@@ -11,6 +11,7 @@ from sellers.exports import HEADER, csv_lines, csv_safe
 from sellers.models import (
     CertificateVerification,
     InsuranceCertificate,
+    ProducerDeclaration,
     Recovery,
     RecoveryStatus,
     Seller,
@@ -49,6 +50,23 @@ class InspectionInline(admin.TabularInline):
         return False
 
 
+class ProducerInline(admin.TabularInline):
+    """What an EU reseller declared: the producer and the producer's insurer, per product or for
+    every product (staff record it from the seller's declaration; every change is kept)."""
+
+    model = ProducerDeclaration
+    extra = 0
+    fields = [
+        "product",
+        "producer_name",
+        "producer_country",
+        "insurer_name",
+        "insurer_email",
+        "insurer_policy_number",
+    ]
+    raw_id_fields = ["product"]
+
+
 class MonthlyGrossInline(InspectionInline):
     """The imported monthly gross proceeds (``import_orders --gross``)."""
 
@@ -70,7 +88,7 @@ class SellerAdmin(SimpleHistoryAdmin):
     # Monthly gross proceeds arrive with the import; the insurance requirement is computed
     # from them and cannot be typed here.
     readonly_fields = ["insurance_required_since", "standing"]
-    inlines = [MonthlyGrossInline, CertificateInline]
+    inlines = [MonthlyGrossInline, CertificateInline, ProducerInline]
 
     @admin.display(description=_("insurance required from"))
     def insurance_required_since(self, obj: Seller) -> str:

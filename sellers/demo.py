@@ -16,7 +16,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from claims.actors import Actor
-from claims.calendar import add_business_days
+from claims.calendar import claim_add_business_days
 from claims.lifecycle import Via
 from claims.links import link_issue
 from claims.models import (
@@ -234,8 +234,8 @@ def demo_seed_sellers(*, now: dt.datetime, users: dict) -> dict:
     # Three claims reached their sellers this morning: their deadlines are still ahead.
     fresh = awaiting[-3:]
     for claim in fresh:
-        claim.seller_respond_by = add_business_days(
-            region=claim.region, start=now, days=claim.region.seller_response_business_days
+        claim.seller_respond_by = claim_add_business_days(
+            claim=claim, start=now, days=claim.region.seller_response_business_days
         )
         Claim.objects.filter(pk=claim.pk).update(seller_respond_by=claim.seller_respond_by)
     # Mid-response: one seller handed the claim to their insurer (still awaiting an answer),

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from claims.money import MoneyError, to_minor
+from claims.money import MoneyError, amount_input, to_minor
 from claims.uploads import ALLOWED_DESCRIPTION
 from sellers.models import InsurerRating, ResponseDecision, ResponseParty
 from sellers.services.certificates import certificate_date_problems
@@ -128,8 +128,9 @@ class CertificateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.currency = currency
         for name in ("per_occurrence", "aggregate", "deductible"):
-            self.fields[name].help_text = _("In %(currency)s, e.g. 1,000,000.00") % {
-                "currency": currency
+            self.fields[name].help_text = _("In %(currency)s, e.g. %(example)s") % {
+                "currency": currency,
+                "example": amount_input(100_000_000, currency),
             }
 
     def _amount(self, name: str) -> int:

@@ -82,7 +82,7 @@ def remind_seller(*, claim_id: int, offset_hours: int) -> None:
         template="seller-reminder",
         to=[claim.seller.email],
         context={**context, "hours": offset_hours},
-        language=claim.region.language,
+        language=claim.seller.email_language,
     )
     # A claim handed to the seller's insurer runs on the same deadline: remind the insurer too.
     insurer_remind(claim=claim, hours=offset_hours)
@@ -103,7 +103,7 @@ def notify_escalated(*, claim_id: int, event_id: int) -> None:
             "recovery": recovery.amount_display if recovery else "",
             "appeal_days": claim.region.appeal_window_days,
         },
-        language=claim.region.language,
+        language=claim.seller.email_language,
     )
 
 
@@ -122,7 +122,7 @@ def remind_certificate(*, certificate_id: int) -> None:
             "policy": certificate.policy_number,
             "expiry": date_format(certificate.expiry_date, "DATE_FORMAT"),
         },
-        language=seller.region.language,
+        language=seller.email_language,
     )
 
 
@@ -148,7 +148,7 @@ def notify_recovery(*, recovery_id: int, event_id: int) -> None:
     claim = _claim(recovery.claim_id)
     step = event.data.get("step", "")
     amount = event.data.get("amount_minor", recovery.amount_minor)
-    language = recovery.seller.region.language
+    language = recovery.seller.email_language
     with translation.override(language):
         what = str(RECOVERY_STEPS[step]) % {
             "reference": claim.reference,
@@ -269,7 +269,7 @@ def notify_certificate(*, certificate_id: int, verification_id: int) -> None:
             "failures": verification.failures,
             "reason": verification.reason,
         },
-        language=seller.region.language,
+        language=seller.email_language,
     )
 
 

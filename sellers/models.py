@@ -32,6 +32,13 @@ class Seller(models.Model):
         _("status"), max_length=12, choices=SellerStatus, default=SellerStatus.ACTIVE
     )
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    language = models.CharField(
+        _("language of e-mails"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("Empty: the region's language."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -45,6 +52,11 @@ class Seller(models.Model):
 
     def __str__(self) -> str:
         return f"{self.legal_name} ({self.marketplace_id})"
+
+    @property
+    def email_language(self) -> str:
+        """The language of the seller's e-mails: their own setting, else the region's."""
+        return self.language or self.region.language
 
     @cached_property
     def insurance_required_since(self) -> dt.date | None:
@@ -119,6 +131,48 @@ class SellerMonthlyGross(models.Model):
     @property
     def gross_display(self) -> str:
         return format_minor(self.gross_minor, self.currency)
+
+
+class ProducerDeclaration(models.Model):
+    """In the EU a reseller may name the producer of what they sell and the producer's liability
+    insurer (issue 16): a claim about such a product goes to that insurer, through the same
+    hand-off as a seller's own insurer (links, deadline, reminders, escalation).
+
+    One row for a product, or one for every product of the seller without its own row."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="producers")
+    product = models.ForeignKey(
+        "marketplace.Product",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="producer_declarations",
+        help_text=_("Empty: every product of this seller that has no declaration of its own."),
+    )
+    producer_name = models.CharField(_("producer"), max_length=200)
+    producer_country = models.CharField(_("producer's country"), max_length=2, blank=True)
+    insurer_name = models.CharField(_("producer's insurer"), max_length=200)
+    insurer_email = models.EmailField(_("producer's insurer: claims e-mail"))
+    insurer_policy_number = models.CharField(_("policy number"), max_length=60, blank=True)
+    declared_at = models.DateTimeField(_("declared"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["seller", "product"]
+        verbose_name = _("producer declaration")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seller", "product"], name="producer_one_per_seller_product"
+            ),
+            models.UniqueConstraint(
+                fields=["seller"],
+                condition=Q(product__isnull=True),
+                name="producer_one_default_per_seller",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.producer_name} ({self.insurer_name})"
 
 
 class InsurerRating(models.TextChoices):

@@ -353,3 +353,20 @@ def seller_claim_ask(
             )
         return (_("Your appeal is with us; nothing is withheld until we decide."), None)
     return (_("Nothing needed from you now."), None)
+
+
+def producer_for_claim(claim):
+    """The producer (and the producer's insurer) a reseller named for the claimed product, in a
+    region of a union that has the producer chain (the EU); None elsewhere or when none named."""
+    from sellers.models import ProducerDeclaration
+
+    if claim.region.union != "EU":
+        return None
+    product_id = claim.order_line.product_id
+    found = [
+        d
+        for d in ProducerDeclaration.objects.filter(seller_id=claim.seller_id)
+        if d.product_id in (product_id, None)
+    ]
+    found.sort(key=lambda d: d.product_id is None)  # the product's own first
+    return found[0] if found else None

@@ -229,3 +229,24 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     document = factory.django.FileField(filename="certificate.pdf", data=certificate_pdf())
     document_content_type = "application/pdf"
     status = CertificateStatus.PENDING
+
+
+def line_in_region(code: str, *, subdivision: str = "", **customer) -> OrderLine:
+    """A delivered order line of a customer in region ``code`` (made active: the launch regions
+    other than the US start inactive), priced in the region's currency."""
+    region = Region.objects.get(code=code)
+    if not region.active:
+        region.active = True
+        region.save(update_fields=["active"])
+    country = code if region.union or code in ("CA", "GB", "US") else ""
+    seller = SellerFactory(region=region, currency=region.currency)
+    return OrderLineFactory(
+        order__region=region,
+        order__currency=region.currency,
+        order__customer__country=country,
+        order__customer__subdivision=subdivision,
+        order__customer__phone="",
+        product__seller=seller,
+        currency=region.currency,
+        **{f"order__customer__{k}": v for k, v in customer.items()},
+    )

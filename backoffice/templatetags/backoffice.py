@@ -1,8 +1,9 @@
 from django import template
 
-from claims.money import format_minor
+from claims.templatetags.money import money
 
 register = template.Library()
+register.filter("money", money)
 
 # URL-name prefix -> staff area (the nav marks the area of the page being shown).
 AREAS = (
@@ -18,12 +19,6 @@ AREAS = (
     ("safety", "safety"),
     ("dashboard", "dashboard"),
 )
-
-
-@register.filter
-def money(amount, currency: str) -> str:
-    """``{{ item.approved_minor|money:item.currency }}``: minor units as the currency shows them."""
-    return "—" if amount is None else format_minor(amount, currency)
 
 
 @register.simple_tag(takes_context=True)

@@ -168,7 +168,9 @@ OTP_TOTP_ISSUER = "Claimdesk"
 
 # --- Internationalisation and time zones --------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# Customers, sellers and insurers in every launch region (issue 16); a claim's e-mails follow
+# the language it was filed in, a seller's their own setting (else the region's).
+LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("fr", _("French")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
@@ -461,6 +463,21 @@ PAYOUT_BANK_DIR = env("PAYOUT_BANK_DIR", default=str(VAR_DIR / "bank"))
 PAYOUT_DEBTOR_NAME = env("PAYOUT_DEBTOR_NAME", default="Marketplace Guarantee Program")
 PAYOUT_DEBTOR_ACCOUNT = env("PAYOUT_DEBTOR_ACCOUNT", default="000123456789")
 PAYOUT_DEBTOR_BIC = env("PAYOUT_DEBTOR_BIC", default="CHASUS33")
+# The account (IBAN for EUR and GBP) and BIC each other currency is paid from (issue 16).
+PAYOUT_DEBTOR_ACCOUNTS = {
+    "EUR": (
+        env("PAYOUT_DEBTOR_IBAN_EUR", default="DE89370400440532013000"),
+        env("PAYOUT_DEBTOR_BIC_EUR", default="COBADEFFXXX"),
+    ),
+    "GBP": (
+        env("PAYOUT_DEBTOR_IBAN_GBP", default="GB29NWBK60161331926819"),
+        env("PAYOUT_DEBTOR_BIC_GBP", default="NWBKGB2L"),
+    ),
+    "CAD": (
+        env("PAYOUT_DEBTOR_ACCOUNT_CAD", default="000987654321"),
+        env("PAYOUT_DEBTOR_BIC_CAD", default="ROYCCAT2"),
+    ),
+}
 # A sender that dies mid-payment leaves a lease, renewed while it is alive (claims.leases); the
 # send job takes the payout again this long after the last renewal, with the same key.
 PAYOUT_LEASE = timedelta(seconds=env.int("PAYOUT_LEASE_SECONDS", default=20))

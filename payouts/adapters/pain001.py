@@ -4,11 +4,17 @@
 EndToEndId, so the bank sees it on every file and every return). ``batch_write`` (a periodic
 task and ``manage.py payouts_write_batch``) writes every transfer not yet in a file into one
 ``pain.001.001.09`` file per run under ``PAYOUT_BANK_DIR/outgoing``, to be uploaded to the bank.
+Each currency is a payment block in its scheme's standard form (``BANK_FORMATS``): EUR as a SEPA
+credit transfer (service level SEPA, charges SLEV, IBAN, the SEPA character set), GBP by IBAN
+or by sort code (clearing system GBDSC), USD by ABA routing number (USABA) and CAD by CPA
+routing number (CACPA), each paid from the marketplace's account in that currency.
 The bank answers with a ``pain.002`` status report; ``returns_parse`` reads the rejected
 transfers from it for ``manage.py import_bank_returns``.
 """
 
 import datetime as dt
+import re
+import unicodedata
 import uuid
 import xml.etree.ElementTree as ET  # noqa: S405 - writing only; returns are parsed below
 from collections.abc import Sequence
@@ -35,6 +41,50 @@ from payouts.crypto import is_sealed, seal, unseal
 from payouts.models import ProviderRecord
 
 NS = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
+
+
+@dataclass(frozen=True)
+class BankFormat:
+    """How one currency's credit transfers are written."""
+
+    clearing_system: str  # ISO 20022 ExternalClearingSystemIdentification code for bank codes
+    service_level: str = ""  # SEPA for euro transfers
+    charge_bearer: str = "SHAR"
+    sepa_characters: bool = False  # names and references in the SEPA Latin subset
+
+
+BANK_FORMATS = {
+    "EUR": BankFormat(
+        clearing_system="", service_level="SEPA", charge_bearer="SLEV", sepa_characters=True
+    ),
+    "GBP": BankFormat(clearing_system="GBDSC"),
+    "USD": BankFormat(clearing_system="USABA"),
+    "CAD": BankFormat(clearing_system="CACPA"),
+}
+
+
+def bank_format(currency: str) -> BankFormat:
+    return BANK_FORMATS.get(currency, BankFormat(clearing_system=""))
+
+
+def debtor_account(currency: str) -> tuple[str, str]:
+    """The marketplace's account and BIC that pay in ``currency``."""
+    return settings.PAYOUT_DEBTOR_ACCOUNTS.get(
+        currency, (settings.PAYOUT_DEBTOR_ACCOUNT, settings.PAYOUT_DEBTOR_BIC)
+    )
+
+
+# The SEPA character set: a-z A-Z 0-9 / - ? : ( ) . , ' + and space.
+_NOT_SEPA = re.compile(r"[^A-Za-z0-9/\-?:().,'+ ]")
+
+
+def sepa_text(text: str) -> str:
+    """``Zoë Müller-Łukasz`` as SEPA lets it through: ``Zoe Muller-ukasz`` (accents dropped,
+    the rest replaced by a space), never a rejected file."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(_NOT_SEPA.sub(" ", plain).split())
+
+
 NS_STATUS = "urn:iso:std:iso:20022:tech:xsd:pain.002.001.10"
 
 
@@ -129,35 +179,49 @@ def _document(*, message_id: str, records: list[ProviderRecord], now: dt.datetim
     for record in records:
         by_currency.setdefault(record.currency, []).append(record)
     for currency, group in sorted(by_currency.items()):
+        scheme = bank_format(currency)
+        text = sepa_text if scheme.sepa_characters else (lambda value: value)
+        account, bic = debtor_account(currency)
         info = sub(initiation, "PmtInf")
         sub(info, "PmtInfId", f"{message_id}-{currency}")
         sub(info, "PmtMtd", "TRF")
         sub(info, "NbOfTxs", str(len(group)))
         sub(info, "CtrlSum", _amount(sum(r.amount_minor for r in group), currency))
+        if scheme.service_level:
+            sub(sub(sub(info, "PmtTpInf"), "SvcLvl"), "Cd", scheme.service_level)
         sub(sub(info, "ReqdExctnDt"), "Dt", now.date().isoformat())
-        sub(sub(info, "Dbtr"), "Nm", settings.PAYOUT_DEBTOR_NAME)
-        sub(sub(sub(sub(info, "DbtrAcct"), "Id"), "Othr"), "Id", settings.PAYOUT_DEBTOR_ACCOUNT)
-        sub(sub(sub(info, "DbtrAgt"), "FinInstnId"), "BICFI", settings.PAYOUT_DEBTOR_BIC)
+        sub(sub(info, "Dbtr"), "Nm", text(settings.PAYOUT_DEBTOR_NAME))
+        _account(sub(sub(info, "DbtrAcct"), "Id"), account)
+        sub(sub(sub(info, "DbtrAgt"), "FinInstnId"), "BICFI", bic)
+        sub(info, "ChrgBr", scheme.charge_bearer)
         for record in group:
             payee = unseal(record.payee) if is_sealed(record.payee) else record.payee
             holder, bank_code, account, remittance = (payee.split("|") + ["", "", "", ""])[:4]
             tx = sub(info, "CdtTrfTxInf")
             sub(sub(tx, "PmtId"), "EndToEndId", record.reference)
             sub(sub(tx, "Amt"), "InstdAmt", _amount(record.amount_minor, currency), Ccy=currency)
-            agent = sub(sub(tx, "CdtrAgt"), "FinInstnId")
-            if bank_code.isdigit():
-                sub(sub(agent, "ClrSysMmbId"), "MmbId", bank_code)
-            else:
-                sub(agent, "BICFI", bank_code)
-            sub(sub(tx, "Cdtr"), "Nm", holder)
-            account_id = sub(sub(tx, "CdtrAcct"), "Id")
-            if account[:2].isalpha():
-                sub(account_id, "IBAN", account)
-            else:
-                sub(sub(account_id, "Othr"), "Id", account)
-            sub(sub(tx, "RmtInf"), "Ustrd", remittance)
+            if bank_code:
+                agent = sub(sub(tx, "CdtrAgt"), "FinInstnId")
+                if bank_code.isdigit():
+                    member = sub(agent, "ClrSysMmbId")
+                    if scheme.clearing_system:
+                        sub(sub(member, "ClrSysId"), "Cd", scheme.clearing_system)
+                    sub(member, "MmbId", bank_code)
+                else:
+                    sub(agent, "BICFI", bank_code)
+            sub(sub(tx, "Cdtr"), "Nm", text(holder))
+            _account(sub(sub(tx, "CdtrAcct"), "Id"), account)
+            sub(sub(tx, "RmtInf"), "Ustrd", text(remittance))
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _account(parent: ET.Element, account: str) -> None:
+    """An IBAN where there is one (EUR, GBP by IBAN), else the national account number."""
+    if account[:2].isalpha():
+        ET.SubElement(parent, f"{{{NS}}}IBAN").text = account
+    else:
+        ET.SubElement(ET.SubElement(parent, f"{{{NS}}}Othr"), f"{{{NS}}}Id").text = account
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from claims.exceptions import ClaimError, EvidenceRejected
 from claims.models import EvidenceKind, IncidentKind, LossKind
-from claims.money import SYMBOLS, exponent, format_minor
+from claims.money import exponent, format_minor
 from claims.services import LossInput
 from claims.uploads import (
     ALLOWED_DESCRIPTION,
@@ -203,7 +203,6 @@ def _losses(request, line, item: WizardItem, draft: dict) -> HttpResponse:
             form=form,
             currency=currency,
             maximum=format_minor(item.max_claim_minor, currency),
-            symbol=SYMBOLS.get(currency, f"{currency} "),
             places=exponent(currency),
         ),
     )

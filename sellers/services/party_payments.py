@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims.actors import Actor
-from claims.calendar import add_business_days
+from claims.calendar import claim_add_business_days
 from claims.events import claim_event_add
 from claims.exceptions import ClaimError
 from claims.lifecycle import Via
@@ -45,7 +45,7 @@ class PartyPaymentError(ClaimError):
 
 def party_payment_due(*, claim: Claim, now: dt.datetime) -> dt.datetime:
     region = claim.region
-    return add_business_days(region=region, start=now, days=region.party_payment_business_days)
+    return claim_add_business_days(claim=claim, start=now, days=region.party_payment_business_days)
 
 
 def party_payment_open(*, claim: Claim, actor: Actor, due_at: dt.datetime) -> PartyPayment:

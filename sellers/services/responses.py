@@ -105,6 +105,7 @@ def seller_notify(*, claim_id: int, event_id: int, now: dt.datetime | None = Non
             "insurance_proof_due": now + dt.timedelta(days=claim.region.insurance_proof_days),
         },
     )
+    handed = producer_chain_hand_off(claim=claim, now=now)
     link, token = link_issue(
         purpose=LinkPurpose.SELLER_RESPONSE,
         email=claim.seller.email,
@@ -116,8 +117,11 @@ def seller_notify(*, claim_id: int, event_id: int, now: dt.datetime | None = Non
     email_send(
         template="seller-claim",
         to=[claim.seller.email],
-        context=claim_email_context(claim=claim, url=url),
-        language=claim.region.language,
+        context={
+            **claim_email_context(claim=claim, url=url),
+            "producer": handed.insurer_name if handed else "",
+        },
+        language=claim.seller.email_language,
     )
     claim_event_add(
         claim=claim,
@@ -128,6 +132,50 @@ def seller_notify(*, claim_id: int, event_id: int, now: dt.datetime | None = Non
         now=now,
     )
     return True
+
+
+@transaction.atomic
+def producer_chain_hand_off(*, claim: Claim, now: dt.datetime) -> SellerResponse | None:
+    """A reseller in the EU who named the producer's insurer for this product: the claim goes to
+    that insurer as if the seller had handed it over (the same response row, e-mail with its own
+    link, reminders, deadline and escalation). Once per claim; the seller may still answer."""
+    from sellers.selectors import producer_for_claim
+
+    producer = producer_for_claim(claim)
+    if producer is None or SellerResponse.objects.filter(claim=claim).exists():
+        return None
+    actor = Actor.system("producer chain")
+    response = SellerResponse.objects.create(
+        claim=claim,
+        seller_id=claim.seller_id,
+        version=1,
+        party=ResponseParty.SELLER,
+        decision=ResponseDecision.INSURER,
+        reasons=_("Handed to %(insurer)s, insurer of the producer %(producer)s.")
+        % {"insurer": producer.insurer_name, "producer": producer.producer_name},
+        insurer_name=producer.insurer_name,
+        insurer_email=producer.insurer_email,
+        created_at=now,
+    )
+    claim_event_add(
+        claim=claim,
+        kind=EventKind.SELLER,
+        actor=actor,
+        reason=response.reasons,
+        data={
+            "response_id": response.pk,
+            "version": 1,
+            "decision": response.decision,
+            "producer_declaration_id": producer.pk,
+        },
+        now=now,
+    )
+    outbox_add(
+        topic="sellers.notify_insurer",
+        payload={"response_id": response.pk},
+        dedupe_key=f"sellers.notify_insurer:{response.pk}",
+    )
+    return response
 
 
 def insurer_notify(*, response_id: int, now: dt.datetime | None = None) -> None:

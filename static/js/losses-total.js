@@ -4,31 +4,38 @@
 (function () {
   "use strict";
 
+  // The page's language decides the separators, as the server reads them (claims.money):
+  // "1,234.50" in English, "1.234,50" in Spanish and German, "1 234,50" in French.
+  var lang = document.documentElement.lang || "en";
+  var decimal = (1.5).toLocaleString(lang).charAt(1);
+  var group = decimal === "," ? "." : ",";
+
   function minorUnits(text, places) {
-    // "1,234.50", "$1,234.50", "1234.5": the shapes the server reads; anything else counts 0.
-    var value = text.replace(/[\s$£€]|CA\$|US\$/g, "");
+    var value = text.replace(/[\s\u00a0\u202f$£€]|CA\$|US\$/g, "");
     if (!value) return 0;
-    var match = /^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?$/.exec(value);
+    var pattern = new RegExp("^(\\d{1,3}(?:\\" + group + "\\d{3})+|\\d+)(?:\\" + decimal + "(\\d*))?$");
+    var match = pattern.exec(value);
     if (!match) return null;
     var fraction = match[2] || "";
     if (fraction.length > places) return null;
     while (fraction.length < places) fraction += "0";
-    return parseInt(match[1].replace(/,/g, "") + fraction, 10);
+    return parseInt(match[1].split(group).join("") + fraction, 10);
   }
 
-  function format(minor, symbol, places) {
+  function format(minor, currency, places) {
     var text = String(minor);
     while (text.length <= places) text = "0" + text;
     var whole = places ? text.slice(0, -places) : text;
-    var fraction = places ? "." + text.slice(-places) : "";
-    return symbol + whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + fraction;
+    // A decimal string, never a float: Intl formats it exactly.
+    var amount = whole + (places ? "." + text.slice(-places) : "");
+    return new Intl.NumberFormat(lang, { style: "currency", currency: currency }).format(amount);
   }
 
   function start() {
     var output = document.getElementById("losses-total");
     if (!output) return;
     var places = parseInt(output.dataset.places, 10) || 0;
-    var symbol = output.dataset.symbol || "";
+    var currency = output.dataset.currency || "USD";
     var inputs = (output.getAttribute("for") || "").split(/\s+/)
       .map(function (id) { return id && document.getElementById(id); })
       .filter(Boolean);
@@ -38,7 +45,7 @@
         var minor = minorUnits(input.value, places);
         if (minor) total += minor;
       });
-      output.textContent = format(total, symbol, places);
+      output.textContent = format(total, currency, places);
     }
     // The server's total stands until the customer types.
     inputs.forEach(function (input) { input.addEventListener("input", update); });

@@ -270,7 +270,7 @@ def test_workspace_says_who_holds_the_claim(client, agent, supervisor):
     ("amount", "message"),
     [
         ("1e999999", "is not an amount"),
-        ("1.000,00", "“1.000,00” would be read as $1.00"),
+        ("1.000,00", "If you meant $1,000.00, type 1,000.00."),
         ("99999999999999999", "is too large"),
     ],
 )

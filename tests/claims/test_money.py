@@ -8,6 +8,7 @@ from claims.money import (
     AmountTooLarge,
     Money,
     MoneyError,
+    amount_input,
     format_minor,
     to_minor,
 )
@@ -63,13 +64,142 @@ def test_format_and_arithmetic():
 
 
 @pytest.mark.parametrize(
-    ("text", "read_as"),
-    [("1.000,00", "$1.00"), ("1,5", "$15.00"), ("12,34", "$1,234.00"), ("1,000,00", "$100,000.00")],
+    ("text", "meant"),
+    [
+        ("1.000,00", "If you meant $1,000.00, type 1,000.00."),
+        ("1,5", "If you meant $1.50, type 1.50."),
+        ("12,34", "If you meant $12.34, type 12.34."),
+    ],
 )
-def test_to_minor_refuses_other_thousands_and_says_how_it_would_read(text, read_as):
+def test_to_minor_refuses_a_decimal_comma_in_english_and_says_what_to_type(text, meant):
     with pytest.raises(AmountNotUnderstood) as caught:
-        to_minor(text, "USD")
-    assert f"“{text}” would be read as {read_as}" in str(caught.value)
+        to_minor(text, "USD", locale="en")
+    assert f"“{text}” is not how amounts are written here: “.” marks the decimals." in str(
+        caught.value
+    )
+    assert meant in str(caught.value)
+
+
+# Issue 16: "12,50" typed in Spanish became a claim for 1,250.00.
+@pytest.mark.parametrize(
+    ("text", "language", "currency", "minor"),
+    [
+        ("1.234,56", "de", "EUR", 123_456),
+        ("1.234,56", "es", "EUR", 123_456),
+        ("1.234,56", "fr", "EUR", 123_456),
+        ("1 234,56", "fr", "EUR", 123_456),
+        ("1\u202f234,56\u00a0€", "fr", "EUR", 123_456),
+        ("1 234,56", "de", "EUR", 123_456),
+        ("£1,234.56", "en", "GBP", 123_456),
+        ("1,234.56 GBP", "en", "GBP", 123_456),
+        ("12,50", "es", "EUR", 1_250),
+        ("12,50 €", "es", "EUR", 1_250),
+        ("€12,50", "de", "EUR", 1_250),
+        ("$249.99", "en", "USD", 24_999),
+        ("US$249.99", "en", "USD", 24_999),
+        ("249,99 $", "fr-ca", "CAD", 24_999),
+        ("CA$1,234.56", "en", "CAD", 123_456),
+        ("1.234", "es", "EUR", 123_400),
+        ("1,234", "en", "USD", 123_400),
+        ("-5", "en", "USD", -500),
+    ],
+)
+def test_to_minor_reads_amounts_the_readers_way(text, language, currency, minor):
+    assert to_minor(text, currency, locale=language) == minor
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "currency", "message"),
+    [
+        (
+            "1,234",
+            "es",
+            "EUR",
+            "“1,234” is ambiguous: we read it as 1,234, with 3 decimals. Type 1.234,00 or 1,23.",
+        ),
+        (
+            "1.234",
+            "en",
+            "USD",
+            "“1.234” is ambiguous: we read it as 1.234, with 3 decimals. Type 1,234.00 or 1.23.",
+        ),
+        (
+            "12,50",
+            "en",
+            "USD",
+            "“12,50” is not how amounts are written here: “.” marks the decimals. "
+            "If you meant $12.50, type 12.50.",
+        ),
+        (
+            "1234.56",
+            "es",
+            "EUR",
+            "“1234.56” is not how amounts are written here: “,” marks the decimals. "
+            "If you meant 1.234,56\u00a0€, type 1.234,56.",
+        ),
+        (
+            "1.234,56",
+            "en",
+            "GBP",
+            "If you meant £1,234.56, type 1,234.56.",
+        ),
+    ],
+)
+def test_to_minor_refuses_an_ambiguous_amount_showing_how_it_reads(
+    text, language, currency, message
+):
+    with pytest.raises(AmountNotUnderstood) as caught:
+        to_minor(text, currency, locale=language)
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "currency"),
+    [("12,505", "de", "EUR"), ("1.234,567", "es", "EUR"), ("12.3456", "en", "USD")],
+)
+def test_to_minor_says_when_there_are_too_many_decimals(text, language, currency):
+    with pytest.raises(MoneyError) as caught:
+        to_minor(text, currency, locale=language)
+    if len(text.split(",")[-1]) == 3 and "." not in text:
+        assert "is ambiguous" in str(caught.value)
+    else:
+        assert str(caught.value) == (
+            f"Too many decimals: {currency} amounts have at most 2 decimal places."
+        )
+
+
+@pytest.mark.parametrize(("text", "currency"), [("$249.99", "EUR"), ("€12", "USD")])
+def test_to_minor_refuses_another_currencys_sign(text, currency):
+    with pytest.raises(MoneyError) as caught:
+        to_minor(text, currency, locale="en")
+    assert "is not an amount" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("language", "currency", "shown"),
+    [
+        ("en", "USD", "$1,234.56"),
+        ("en", "CAD", "CA$1,234.56"),
+        ("fr-ca", "CAD", "1\u00a0234,56\u00a0$"),
+        ("en", "GBP", "£1,234.56"),
+        ("de", "EUR", "1.234,56\u00a0€"),
+        ("es", "EUR", "1.234,56\u00a0€"),
+        ("fr", "EUR", "1\u202f234,56\u00a0€"),
+    ],
+)
+def test_format_minor_writes_the_readers_way(language, currency, shown):
+    assert format_minor(123_456, currency, locale=language) == shown
+    # and what is shown in a form field reads back as the same amount
+    typed = amount_input(123_456, currency, locale=language)
+    assert to_minor(typed, currency, locale=language) == 123_456
+
+
+def test_format_minor_follows_the_active_language():
+    from django.utils import translation
+
+    with translation.override("de"):
+        assert format_minor(1_250, "EUR") == "12,50\u00a0€"
+        assert to_minor("12,50", "EUR") == 1_250
 
 
 @pytest.mark.parametrize("value", ["10000000000000.01", Decimal("1e999999"), MAX_AMOUNT_MINOR + 1])

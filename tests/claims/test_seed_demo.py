@@ -32,9 +32,15 @@ def test_seed_demo_builds_every_state_and_prints_logins(capsys, client, settings
         events = list(claim.events.filter(kind="status").order_by("created_at", "id"))
         assert events[0].to_status == "submitted"
         assert events[-1].to_status == claim.status
-    # 300 US orders, and one pilot order each in Canada, the EU and the UK (safety demo)
     assert Order.objects.filter(region__code="US").count() == 300
-    assert Order.objects.exclude(region__code="US").count() == 3
+    # every launch region is open, with claims filed in its language (issue 16)
+    from claims.models import Region
+
+    for region in Region.objects.exclude(code="US"):
+        assert region.active, region.code
+        assert region.claims.filter(status=ClaimStatus.AWAITING_SELLER).exists(), region.code
+    assert set(Claim.objects.values_list("language", flat=True)) >= {"en", "es", "fr", "de"}
+    assert Claim.objects.filter(region__code="CA", customer__subdivision="QC", language="fr")
     _assert_safety_demo()
     assert Evidence.objects.exists()
     sellers_with_valid = Seller.objects.filter(certificates__status="valid").distinct().count()

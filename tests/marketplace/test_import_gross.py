@@ -127,7 +127,7 @@ def test_bad_gross_rows_are_each_reported_and_nothing_is_imported(tmp_path, caps
         "gross line 4: month: The month is still to come.",
         "gross line 5: month: Not a month (YYYY-MM).",
         "gross line 6: gross_proceeds: Cannot be negative.",
-        "gross line 7: gross_proceeds: USD amounts have at most 2 decimal places.",
+        "gross line 7: gross_proceeds: Too many decimals: USD amounts have at most 2 decimal",
         f"gross line 9: seller_id S-1 month {m3} already appears on line 8",
     ]:
         assert expected in err

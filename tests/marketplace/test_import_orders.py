@@ -70,7 +70,7 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_imported(tmp_path, capsys)
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_orders", str(_write(tmp_path, bad)))
     err = capsys.readouterr().err
-    assert "line 3: unit_price: USD amounts have at most 2 decimal places." in err
+    assert "line 3: unit_price: Too many decimals: USD amounts have at most 2 decimal" in err
     assert "line 4: customer_email: Enter a valid email address." in err
     assert "line 5: delivered_on: The delivery is before the order was placed." in err
     assert "line 6: region: 'ZZ' is not a known region." in err

@@ -190,7 +190,7 @@ def test_decisions_page_query_count_does_not_grow_with_rows(client, agent, super
     ("amount", "message"),
     [
         ("1e999999", "is not an amount"),
-        ("1.000,00", "“1.000,00” would be read as $1.00"),
+        ("1.000,00", "If you meant $1,000.00, type 1,000.00."),
         ("99999999999999999", "is too large"),
     ],
 )

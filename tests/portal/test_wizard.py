@@ -76,12 +76,13 @@ def test_incident_step_refuses_bad_input_and_keeps_the_rest(
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"amount_property": "abc"}, "Enter an amount like $120.50"),
-        ({"amount_property": "12.345"}, "Enter an amount like"),
+        ({"amount_property": "abc"}, "“abc” is not an amount. Type an amount like 1,234.50"),
+        ({"amount_property": "12.345"}, "“12.345” is ambiguous: we read it as 12.345"),
+        ({"amount_property": "12.3456"}, "Too many decimals: USD amounts have at most 2"),
         ({"amount_property": "-5"}, "cannot be negative"),
         # issue 19: an overflowing exponent was a 500, "1.000,00" was read as $1.00.
-        ({"amount_property": "1e999999"}, "Enter an amount like $120.50"),
-        ({"amount_property": "1.000,00"}, "“1.000,00” would be read as $1.00"),
+        ({"amount_property": "1e999999"}, "“1e999999” is not an amount"),
+        ({"amount_property": "1.000,00"}, "If you meant $1,000.00, type 1,000.00."),
         ({"amount_property": "99999999999999999"}, "is too large"),
     ],
 )

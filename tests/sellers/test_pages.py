@@ -186,7 +186,7 @@ CERTIFICATE = {
     ("overrides", "message"),
     [
         ({"per_occurrence": "1e999999"}, "is not an amount"),
-        ({"aggregate": "2.000,00"}, "“2.000,00” would be read as $2.00"),
+        ({"aggregate": "2.000,00"}, "If you meant $2,000.00, type 2,000.00."),
         ({"deductible": "99999999999999999"}, "is too large"),
         ({"effective_date": "0001-01-01", "expiry_date": "9999-12-31"}, "more than 10 years ago"),
         ({"expiry_date": "9999-12-31"}, "at most 5 years"),

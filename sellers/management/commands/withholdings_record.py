@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from claims.money import MoneyError, to_minor
+from claims.money import MACHINE, MoneyError, to_minor
 from sellers.exceptions import RecoveryError
 from sellers.models import Recovery
 from sellers.services.recoveries import withholding_record
@@ -38,7 +38,7 @@ class Command(BaseCommand):
                         recovery = Recovery.objects.get(pk=int(row["recovery_id"]))
                         created = withholding_record(
                             recovery=recovery,
-                            amount_minor=to_minor(row["amount"], row["currency"]),
+                            amount_minor=to_minor(row["amount"], row["currency"], locale=MACHINE),
                             currency=row["currency"],
                             disbursement_reference=row["disbursement_reference"],
                         )
