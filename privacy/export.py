@@ -25,6 +25,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from claims.models import Party
 from marketplace.models import Customer
@@ -36,22 +37,22 @@ MAX_DEPTH = 4
 # records are exempt from the right of access while disclosure would prejudice the prevention
 # of fraud (GDPR art. 23(1)(d) and (i), UK DPA 2018 sch. 2 para. 2, PIPEDA s. 9(3)(d)); the
 # ledger is the marketplace's own accounting (the customer's payouts are exported).
-WITHHELD: dict[str, str] = {
-    "fraud.assessment": "fraud prevention",
-    "fraud.rulehit": "fraud prevention",
-    "fraud.fraudreview": "fraud prevention",
-    "fraud.referral": "fraud prevention",
-    "fraud.claimattribute": "fraud prevention",
-    "fraud.evidencephoto": "fraud prevention",
-    "fraud.watchlistentry": "fraud prevention",
-    "payouts.ledgertransaction": "the marketplace's accounting; payouts are exported",
-    "payouts.ledgerentry": "the marketplace's accounting; payouts are exported",
-    "payouts.qasample": "internal quality review of staff decisions",
-    "backoffice.slabreach": "internal measure of the staff's service levels",
-    "sellers.recovery": "the seller's account with the marketplace",
-    "sellers.withholding": "the seller's account with the marketplace",
-    "sellers.reminder": "messages to the seller, holding only your claim's facts exported here",
-    "sellers.sellernotice": "messages to the seller, holding only your claim's facts exported here",
+WITHHELD: dict[str, object] = {
+    "fraud.assessment": _lazy("fraud prevention"),
+    "fraud.rulehit": _lazy("fraud prevention"),
+    "fraud.fraudreview": _lazy("fraud prevention"),
+    "fraud.referral": _lazy("fraud prevention"),
+    "fraud.claimattribute": _lazy("fraud prevention"),
+    "fraud.evidencephoto": _lazy("fraud prevention"),
+    "fraud.watchlistentry": _lazy("fraud prevention"),
+    "payouts.ledgertransaction": _lazy("the marketplace's accounting; payouts are exported"),
+    "payouts.ledgerentry": _lazy("the marketplace's accounting; payouts are exported"),
+    "payouts.qasample": _lazy("internal quality review of staff decisions"),
+    "backoffice.slabreach": _lazy("internal measure of the staff's service levels"),
+    "sellers.recovery": _lazy("the seller's account with the marketplace"),
+    "sellers.withholding": _lazy("the seller's account with the marketplace"),
+    "sellers.reminder": _lazy("messages to the seller (your claim's facts are exported)"),
+    "sellers.sellernotice": _lazy("messages to the seller (your claim's facts are exported)"),
 }
 
 # Rows of an exported table that belong to someone else: the seller's own evidence is the

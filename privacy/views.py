@@ -43,7 +43,7 @@ def customer_export(request: HttpRequest) -> HttpResponse:
         "privacy/customer_export.html",
         {
             "exports": PrivacyRequest.objects.filter(customer_id=request.customer_id)[:10],
-            "withheld": sorted(set(WITHHELD.values())),
+            "withheld": sorted({str(reason) for reason in WITHHELD.values()}),
         },
     )
 

@@ -12,7 +12,7 @@ from tests.portal.conftest import sign_in
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
 CUSTOMER_SOURCES = re.compile(
-    r"templates/(portal|emails|errors|base\.html|home\.html)|portal/|claims/(uploads|pdfs|eligibility|links|money)|claims_site/bounds"
+    r"templates/(portal|emails|errors|base\.html|home\.html|privacy/customer)|portal/|claims/(uploads|pdfs|eligibility|links|money)|claims_site/bounds|privacy/export"
 )
 # Seller and insurer pages and what sellers are told (their e-mails follow their own language).
 SELLER_SOURCES = re.compile(r"templates/sellers/|sellers/(views|forms|services|handlers)")
