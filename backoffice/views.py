@@ -29,6 +29,7 @@ from backoffice.rendering import queue_rows_html
 from backoffice.safety import ALERT_MOVES, safety_alert_mark
 from backoffice.services import DOMAIN_ERRORS, claims_bulk
 from backoffice.sla import claim_clocks, worst_state
+from claims.scope import staff_has_no_region
 from claims_site.spreadsheets import Echo, csv_safe
 
 
@@ -137,6 +138,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "is_later_page": bool(state["data"].get("after")),
         "rows_html": queue_rows_html(rows, claim_prefix=reverse("backoffice:claim", args=[0])[:-2]),
         "can_assign": request.user.has_perm("backoffice.assign_claims"),
+        # Only an empty page asks why (keeps the pinned query count of a page with rows).
+        "no_region": not page.rows and staff_has_no_region(request.user),
     }
     template = "backoffice/_queue_results.html" if request.htmx else "backoffice/queue.html"
     return render(request, template, context)
@@ -267,7 +270,8 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
 @require_safe
 @staff_view("backoffice.view_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    figures = dashboard_figures()
+    figures = dashboard_figures(claims=selectors.claims_visible_to(request.user))
+    figures["no_region"] = not figures["regions"] and staff_has_no_region(request.user)
     query = urlencode({"status": "fraud_hold"})
     return render(request, "backoffice/dashboard.html", {**figures, "fraud_hold_url": f"?{query}"})
 

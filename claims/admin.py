@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -25,6 +26,7 @@ from claims.models import (
     StaffProfile,
 )
 from claims.money import format_minor
+from claims.scope import claims_visible_to
 from claims.services import claim_assign, claim_transition
 from claims_site.admin_widgets import TolerantAutocompleteMixin
 from sellers.admin import (
@@ -201,8 +203,22 @@ def _transition_action(to: str):
     )(action)
 
 
+class ClaimScopeMixin:
+    """Need-to-know in the admin: a claim list shows only the claims of the viewer's regions
+    (``claims.scope``), and a claim outside them is not found. ``claim_path`` leads from the
+    listed model to its claim (empty for the claim itself)."""
+
+    claim_path = "claim"
+
+    def get_queryset(self, request):
+        visible = claims_visible_to(request.user).values("pk")
+        lookup = f"{self.claim_path}__in" if self.claim_path else "pk__in"
+        return super().get_queryset(request).filter(**{lookup: visible})
+
+
 @admin.register(Claim)
-class ClaimAdmin(TolerantAutocompleteMixin, SimpleHistoryAdmin):
+class ClaimAdmin(ClaimScopeMixin, TolerantAutocompleteMixin, SimpleHistoryAdmin):
+    claim_path = ""
     list_display = [
         "reference",
         "status",
@@ -366,7 +382,7 @@ class ClaimAdmin(TolerantAutocompleteMixin, SimpleHistoryAdmin):
         ]
 
     def transition_view(self, request, pk: int):
-        claim = get_object_or_404(Claim.objects.select_related("region"), pk=pk)
+        claim = get_object_or_404(self.get_queryset(request).select_related("region"), pk=pk)
         if not self.has_transition_permission(request):
             raise PermissionDenied
         form = TransitionForm(request.POST or None, claim=claim, user=request.user)
@@ -399,7 +415,7 @@ class ClaimAdmin(TolerantAutocompleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ClaimEvent)
-class ClaimEventAdmin(admin.ModelAdmin):
+class ClaimEventAdmin(ClaimScopeMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "claim",
@@ -426,7 +442,7 @@ class ClaimEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(ClaimScopeMixin, admin.ModelAdmin):
     list_display = [
         "claim",
         "kind",
@@ -451,7 +467,7 @@ class EvidenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(LossItem)
-class LossItemAdmin(admin.ModelAdmin):
+class LossItemAdmin(ClaimScopeMixin, admin.ModelAdmin):
     list_display = ["claim", "kind", "claimed", "approved"]
     list_filter = ["kind", "currency"]
     list_select_related = ["claim"]
@@ -506,8 +522,17 @@ class OutboxAdmin(admin.ModelAdmin):
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(TolerantAutocompleteMixin, admin.ModelAdmin):
-    list_display = ["user", "time_zone", "away", "max_open_claims"]
-    list_filter = ["away"]
+    list_display = ["user", "time_zone", "away", "max_open_claims", "region_codes"]
+    list_filter = ["away", "regions"]
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("regions")
+
+    @admin.display(description=_("regions"))
+    def region_codes(self, obj: StaffProfile) -> str:
+        return ", ".join(r.code for r in obj.regions.all()) or _("none: sees no claims")
+
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
     search_fields = ["user__username", "user__email"]

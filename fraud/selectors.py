@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from claims.evidence import Looker, Viewer, evidence_with_access
 from claims.models import Claim, ClaimStatus, Evidence
+from claims.scope import claims_visible_to
 from fraud.models import (
     Assessment,
     ClaimAttribute,
@@ -22,22 +24,30 @@ from fraud.rules.photos import hamming
 LINKED_LIMIT = 50
 
 
-def fraud_queue() -> QuerySet[Claim]:
-    """Claims on fraud hold, highest risk first, then oldest."""
+def fraud_queue(*, user) -> QuerySet[Claim]:
+    """Claims on fraud hold in ``user``'s regions, highest risk first, then oldest."""
     return (
-        Claim.objects.filter(status=ClaimStatus.FRAUD_HOLD)
+        claims_visible_to(user)
+        .filter(status=ClaimStatus.FRAUD_HOLD)
         .select_related("region", "customer", "assignee")
         .order_by(F("risk_score").desc(nulls_last=True), "submitted_at", "pk")
     )
 
 
-def fraud_claim(*, pk: int) -> Claim:
+def fraud_claim(*, pk: int, user) -> Claim:
     return (
-        Claim.objects.select_related(
+        claims_visible_to(user)
+        .select_related(
             "region", "customer", "seller", "assignee", "order_line__order", "order_line__product"
         )
         .prefetch_related(
-            Prefetch("evidence", queryset=Evidence.objects.order_by("created_at")),
+            Prefetch(
+                "evidence",
+                queryset=evidence_with_access(
+                    Evidence.objects.order_by("created_at"),
+                    looker=Looker(viewer=Viewer.STAFF, user=user),
+                ),
+            ),
             Prefetch("fraud_reviews", queryset=FraudReview.objects.select_related("analyst")),
             Prefetch("referrals", queryset=Referral.objects.select_related("report")),
         )

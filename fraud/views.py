@@ -21,6 +21,7 @@ from claims.files import evidence_response
 from claims.limits import TOO_MANY, link_write_limited
 from claims.links import LinkRefused, link_resolve
 from claims.models import Claim, LinkPurpose
+from claims.scope import claims_visible_to, staff_has_no_region
 from claims.uploads import upload_read
 from fraud import selectors
 from fraud.filters import QueueFilter
@@ -62,13 +63,13 @@ def _errors(request: HttpRequest, form) -> None:
 @require_safe
 @analyst_only
 def queue(request: HttpRequest) -> HttpResponse:
-    filters = QueueFilter(request.GET or None, queryset=selectors.fraud_queue())
+    filters = QueueFilter(request.GET or None, queryset=selectors.fraud_queue(user=request.user))
     if filters.is_bound and not filters.is_valid():
         _errors(request, filters.form)
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "fraud/queue.html", {"filter": filters, "page": page, "fraud_nav": "queue"}
-    )
+    context = {"filter": filters, "page": page, "fraud_nav": "queue"}
+    context["no_region"] = not page.object_list and staff_has_no_region(request.user)
+    return render(request, "fraud/queue.html", context)
 
 
 @require_POST
@@ -86,18 +87,29 @@ def next_case(request: HttpRequest) -> HttpResponse:
     return redirect("fraud:claim", pk=claim.pk)
 
 
+def _linked_in_scope(user, linked: list) -> dict:
+    visible = set(
+        claims_visible_to(user)
+        .filter(pk__in=[item.claim.pk for item in linked])
+        .values_list("pk", flat=True)
+    )
+    shown = [item for item in linked if item.claim.pk in visible]
+    return {"linked": shown, "linked_hidden": len(linked) - len(shown)}
+
+
 @require_safe
 @analyst_only
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        claim = selectors.fraud_claim(pk=pk)
+        claim = selectors.fraud_claim(pk=pk, user=request.user)
     except Claim.DoesNotExist:
         raise Http404 from None
     context = {
         "claim": claim,
         "assessment": selectors.assessment_latest(claim=claim),
         "history": selectors.assessment_history(claim=claim),
-        "linked": selectors.linked_claims(claim=claim),
+        # Linked claims outside the analyst's regions are counted, not shown (need-to-know).
+        **_linked_in_scope(request.user, selectors.linked_claims(claim=claim)),
         "decision_form": DecisionForm(),
         "reassign_form": ReassignForm(),
         "fraud_nav": "queue",
@@ -108,7 +120,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @analyst_only
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(Claim, pk=pk)
+    claim = get_object_or_404(claims_visible_to(request.user), pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         _errors(request, form)
@@ -149,7 +161,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @analyst_only
 def reassign(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(Claim, pk=pk)
+    claim = get_object_or_404(claims_visible_to(request.user), pk=pk)
     form = ReassignForm(request.POST)
     if not form.is_valid():
         _errors(request, form)

@@ -347,10 +347,12 @@ class OverruleForm(forms.Form):
 
 def claim_overrule_view(modeladmin, request, pk: int):
     """Staff overrule a seller's dispute: the marketplace steps in (claims admin URL)."""
-    from claims.models import Claim
+    from claims.scope import claims_visible_to
     from sellers.services.escalation import claim_overrule_seller
 
-    claim = get_object_or_404(Claim.objects.select_related("region", "seller"), pk=pk)
+    claim = get_object_or_404(
+        claims_visible_to(request.user).select_related("region", "seller"), pk=pk
+    )
     if not request.user.has_perm("claims.decide_claim"):
         raise PermissionDenied
     form = OverruleForm(request.POST or None)
@@ -384,10 +386,13 @@ def claim_seller_link_view(modeladmin, request, pk: int):
     """Issue the seller a fresh link (after revoking a leaked one, or for the statement)."""
     from django.conf import settings
 
-    from claims.models import Claim, EventKind
+    from claims.models import EventKind
+    from claims.scope import claims_visible_to
     from sellers.services.responses import seller_respond_link_for_staff
 
-    claim = get_object_or_404(Claim.objects.select_related("region", "seller"), pk=pk)
+    claim = get_object_or_404(
+        claims_visible_to(request.user).select_related("region", "seller"), pk=pk
+    )
     if not request.user.has_perm("claims.transition_claim"):
         raise PermissionDenied
     if not SellerNotice.objects.filter(claim=claim).exists():

@@ -15,6 +15,7 @@ from claims.actors import Actor
 from claims.exceptions import ClaimError
 from claims.models import Claim, ClaimStatus, DenialReason, Funding
 from claims.money import MoneyError, format_minor, to_minor
+from claims.scope import claims_visible_to
 from payouts import selectors
 from payouts.admin.common import ReadOnly, _form_page
 from payouts.models import (
@@ -169,7 +170,7 @@ class DecisionDeskAdmin(ReadOnly, admin.ModelAdmin):
     def decide_view(self, request, pk: int):
         if not request.user.has_perm("claims.decide_claim"):
             raise PermissionDenied
-        claim = get_object_or_404(Claim.objects.select_related("region"), pk=pk)
+        claim = get_object_or_404(claims_visible_to(request.user).select_related("region"), pk=pk)
         policy = funding_for(claim=claim)
         form = DecisionForm(request.POST or None, claim=claim)
         if request.method == "POST" and form.is_valid():
