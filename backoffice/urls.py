@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backoffice import views, views_certificates, views_claim
+from backoffice import views, views_certificates, views_claim, views_medical
 
 app_name = "backoffice"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("safety/", views.safety, name="safety"),
+    path("medical-access/", views_medical.medical_access_log, name="medical-access"),
     path("safety/<int:pk>/", views.safety_alert_update, name="safety-alert"),
     path("certificates/", views_certificates.certificate_queue, name="certificates"),
     path("certificates/<int:pk>/", views_certificates.certificate_detail, name="certificate"),

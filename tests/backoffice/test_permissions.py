@@ -21,6 +21,8 @@ PAGES = {
     "claim-move": {"agent", "analyst", "supervisor"},
     "dashboard": {"supervisor"},
     "safety": {"agent", "analyst", "supervisor"},
+    # Who opened medical documents (GDPR art. 9): supervisors only.
+    "medical-access": {"supervisor"},
 }
 
 
@@ -179,7 +181,7 @@ def test_post_only_endpoints_refuse_get(client, supervisor, claim, alert, action
 
 def test_read_pages_refuse_post(client, supervisor, claim, alert):
     client.force_login(supervisor)
-    for page in ("queue", "queue-export", "claim", "dashboard", "safety"):
+    for page in ("queue", "queue-export", "claim", "dashboard", "safety", "medical-access"):
         assert client.post(_url(page, claim, alert)).status_code == 405
 
 
@@ -239,3 +241,164 @@ def test_fraud_hold_is_released_only_through_the_fraud_review_never_a_generic_mo
         client.post(url, {"expected_status": "fraud_hold", "reason": "looks fine"})
         claim.refresh_from_db()
         assert claim.status == ClaimStatus.FRAUD_HOLD
+
+
+# Need-to-know (issue 16 point 6): staff see the claims of their regions only. One rule
+# (claims.scope.claims_visible_to), asked by every staff surface; a claim outside one's regions
+# is not there (404), not forbidden (403), so its existence is not confirmed either.
+
+
+def _in_region(claim, code: str):
+    from claims.models import Region
+
+    Claim.objects.filter(pk=claim.pk).update(region=Region.objects.get(code=code))
+    claim.refresh_from_db()
+    return claim
+
+
+@pytest.fixture
+def regions_world(db):
+    """An agent, an analyst and a supervisor assigned to the US only; one claim in the US
+    (region A) and one in Canada (region B), each with a customer's photo."""
+    from claims import roles
+    from tests.conftest import _staff
+
+    claims = {"A": claim_in(ClaimStatus.UNDER_REVIEW), "B": claim_in(ClaimStatus.UNDER_REVIEW)}
+    _in_region(claims["B"], "CA")
+    files = {key: _customer_file(claim) for key, claim in claims.items()}
+    return {
+        "claims": claims,
+        "files": files,
+        "agent": _staff("agent-us", roles.AGENT, regions=["US"]),
+        "analyst": _staff("analyst-us", roles.ANALYST, regions=["US"]),
+        "supervisor": _staff("supervisor-us", roles.SUPERVISOR, regions=["US"]),
+    }
+
+
+def _customer_file(claim):
+    import io
+
+    from PIL import Image
+
+    from claims.actors import Actor
+    from claims.models import EvidenceKind
+    from claims.services import evidence_add
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 120, 30)).save(buffer, "PNG")
+    return evidence_add(
+        claim=claim,
+        data=buffer.getvalue(),
+        filename="heater.png",
+        kind=EvidenceKind.PRODUCT_PHOTO,
+        actor=Actor.customer(claim.customer),
+    )
+
+
+# surface -> (who looks, how to reach one claim's page)
+REGION_PAGES = {
+    "workspace": ("agent", lambda c, f: reverse("backoffice:claim", args=[c.pk])),
+    "move": ("agent", lambda c, f: reverse("backoffice:claim-move", args=[c.pk, "needs_info"])),
+    "evidence": ("agent", lambda c, f: reverse("claims:evidence-download", args=[f.pk])),
+    "fraud-workspace": ("analyst", lambda c, f: reverse("fraud:claim", args=[c.pk])),
+}
+
+
+@pytest.mark.parametrize("surface", list(REGION_PAGES))
+def test_region_b_claim_is_404_for_region_a_staff(client, regions_world, surface):
+    # given: staff assigned to region A (the US)
+    who, url = REGION_PAGES[surface]
+    client.force_login(regions_world[who])
+    claims, files = regions_world["claims"], regions_world["files"]
+    # when / then: their own region's claim opens, the other region's is not there
+    assert client.get(url(claims["A"], files["A"])).status_code == 200
+    assert client.get(url(claims["B"], files["B"])).status_code == 404
+
+
+def test_region_a_agent_does_not_see_region_b_in_queue_or_csv(client, regions_world):
+    # given
+    client.force_login(regions_world["agent"])
+    a, b = regions_world["claims"]["A"], regions_world["claims"]["B"]
+    # when
+    queue = client.get(reverse("backoffice:queue")).content.decode()
+    export = b"".join(client.get(reverse("backoffice:queue-export")).streaming_content).decode()
+    # then
+    assert a.reference in queue and b.reference not in queue
+    assert a.reference in export and b.reference not in export
+
+
+def test_region_a_agent_cannot_act_on_region_b_claim(client, regions_world):
+    # given
+    client.force_login(regions_world["agent"])
+    b = regions_world["claims"]["B"]
+    # when: a forged note, a forged bulk tag and "take next"
+    note = client.post(reverse("backoffice:claim-note", args=[b.pk]), {"text": "Seen."})
+    client.post(reverse("backoffice:queue-bulk"), {"action": "tag", "tag": "x", "claims": [b.pk]})
+    Claim.objects.filter(pk=regions_world["claims"]["A"].pk).update(
+        assignee=regions_world["supervisor"]
+    )
+    client.post(reverse("backoffice:take-next"))
+    # then: nothing happened to the region B claim
+    b.refresh_from_db()
+    assert note.status_code == 404
+    assert not ClaimEvent.objects.filter(claim=b, kind__in=["note", "assignment"]).exists()
+    assert not b.tag_links.exists() and b.assignee_id is None
+
+
+def test_region_a_supervisor_cannot_assign_region_b_claim_to_region_a_agent(
+    client, regions_world, supervisor
+):
+    # given: a supervisor for every region assigns a Canadian claim to an agent for the US only
+    client.force_login(supervisor)
+    b = regions_world["claims"]["B"]
+    # when
+    response = client.post(
+        reverse("backoffice:claim-assign", args=[b.pk]),
+        {"assignee": "agent-us", "reason": "Workload"},
+        follow=True,
+    )
+    # then
+    b.refresh_from_db()
+    assert b.assignee_id is None
+    assert "not assigned to the region CA" in response.content.decode()
+
+
+def test_region_a_staff_admin_lists_and_pages(client, regions_world):
+    # given: the admin's claim list and change page, for an agent of region A
+    client.force_login(regions_world["agent"])
+    a, b = regions_world["claims"]["A"], regions_world["claims"]["B"]
+    # when
+    listing = client.get(reverse("admin:claims_claim_changelist")).content.decode()
+    evidence = client.get(reverse("admin:claims_evidence_changelist")).content.decode()
+    other = client.get(reverse("admin:claims_claim_change", args=[b.pk]))
+    # then: region B is neither listed nor opened (the admin answers "does not exist")
+    assert a.reference in listing and b.reference not in listing
+    assert a.reference in evidence and b.reference not in evidence
+    assert other.status_code == 302 and other["Location"] == reverse("admin:index")
+    assert client.get(reverse("admin:claims_claim_change", args=[a.pk])).status_code == 200
+
+
+def test_region_a_supervisor_dashboard_counts_region_a_only(client, regions_world):
+    from backoffice.dashboard import dashboard_figures
+    from backoffice.selectors import claims_visible_to
+
+    # when
+    figures = dashboard_figures(claims=claims_visible_to(regions_world["supervisor"]))
+    # then
+    assert figures["regions"] == ["US"]
+    assert sum(total for _label, total, _r in figures["by_status"]) == 1
+
+
+def test_staff_without_region_sees_no_claim_and_is_told_why(client, regions_world):
+    from claims import roles
+    from tests.conftest import _staff
+
+    # given: an agent with the role but no region
+    client.force_login(_staff("agent-nowhere", roles.AGENT, regions=()))
+    a = regions_world["claims"]["A"]
+    # when
+    queue = client.get(reverse("backoffice:queue")).content.decode()
+    # then
+    assert a.reference not in queue
+    assert "You are not assigned to any region" in queue
+    assert client.get(reverse("backoffice:claim", args=[a.pk])).status_code == 404

@@ -282,6 +282,7 @@ def app_urls(w) -> dict[str, list[str]]:
         ],
         "backoffice:dashboard": [reverse("backoffice:dashboard")],
         "backoffice:safety": [reverse("backoffice:safety")],
+        "backoffice:medical-access": [reverse("backoffice:medical-access")],
         "backoffice:safety-alert": [
             reverse("backoffice:safety-alert", args=[alert.pk if alert else 1])
         ],
