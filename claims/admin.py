@@ -382,9 +382,9 @@ class ClaimAdmin(ClaimScopeMixin, TolerantAutocompleteMixin, SimpleHistoryAdmin)
         ]
 
     def transition_view(self, request, pk: int):
-        claim = get_object_or_404(self.get_queryset(request).select_related("region"), pk=pk)
         if not self.has_transition_permission(request):
             raise PermissionDenied
+        claim = get_object_or_404(self.get_queryset(request).select_related("region"), pk=pk)
         form = TransitionForm(request.POST or None, claim=claim, user=request.user)
         if request.method == "POST" and form.is_valid():
             try:

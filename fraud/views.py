@@ -87,16 +87,6 @@ def next_case(request: HttpRequest) -> HttpResponse:
     return redirect("fraud:claim", pk=claim.pk)
 
 
-def _linked_in_scope(user, linked: list) -> dict:
-    visible = set(
-        claims_visible_to(user)
-        .filter(pk__in=[item.claim.pk for item in linked])
-        .values_list("pk", flat=True)
-    )
-    shown = [item for item in linked if item.claim.pk in visible]
-    return {"linked": shown, "linked_hidden": len(linked) - len(shown)}
-
-
 @require_safe
 @analyst_only
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -104,12 +94,14 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         claim = selectors.fraud_claim(pk=pk, user=request.user)
     except Claim.DoesNotExist:
         raise Http404 from None
+    # Linked claims outside the analyst's regions are counted, not shown (need-to-know).
+    linked = selectors.linked_claims(claim=claim, user=request.user)
     context = {
         "claim": claim,
         "assessment": selectors.assessment_latest(claim=claim),
         "history": selectors.assessment_history(claim=claim),
-        # Linked claims outside the analyst's regions are counted, not shown (need-to-know).
-        **_linked_in_scope(request.user, selectors.linked_claims(claim=claim)),
+        "linked": linked,
+        "linked_hidden": linked.hidden_count,
         "decision_form": DecisionForm(),
         "reassign_form": ReassignForm(),
         "fraud_nav": "queue",

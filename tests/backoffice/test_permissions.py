@@ -402,3 +402,23 @@ def test_staff_without_region_sees_no_claim_and_is_told_why(client, regions_worl
     assert a.reference not in queue
     assert "You are not assigned to any region" in queue
     assert client.get(reverse("backoffice:claim", args=[a.pk])).status_code == 404
+
+
+def test_fraud_workspace_counts_linked_claims_of_other_regions_without_showing_them(
+    client, regions_world
+):
+    from fraud.scoring import fraud_attributes_record
+
+    # given: a held US claim sharing a device with a US claim and a Canadian one
+    held = claim_in(ClaimStatus.FRAUD_HOLD)
+    a, b = regions_world["claims"]["A"], regions_world["claims"]["B"]
+    for claim in (held, a, b):
+        fraud_attributes_record(claim=claim, device="dev-shared")
+    client.force_login(regions_world["analyst"])
+    # when
+    response = client.get(reverse("fraud:claim", args=[held.pk]))
+    # then
+    body = response.content.decode()
+    assert [item.claim.pk for item in response.context["linked"]] == [a.pk]
+    assert b.reference not in body
+    assert "1 more linked claim is in a region you are not assigned to" in body
