@@ -350,11 +350,11 @@ def claim_overrule_view(modeladmin, request, pk: int):
     from claims.scope import claims_visible_to
     from sellers.services.escalation import claim_overrule_seller
 
+    if not request.user.has_perm("claims.decide_claim"):
+        raise PermissionDenied
     claim = get_object_or_404(
         claims_visible_to(request.user).select_related("region", "seller"), pk=pk
     )
-    if not request.user.has_perm("claims.decide_claim"):
-        raise PermissionDenied
     form = OverruleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -390,11 +390,11 @@ def claim_seller_link_view(modeladmin, request, pk: int):
     from claims.scope import claims_visible_to
     from sellers.services.responses import seller_respond_link_for_staff
 
+    if not request.user.has_perm("claims.transition_claim"):
+        raise PermissionDenied
     claim = get_object_or_404(
         claims_visible_to(request.user).select_related("region", "seller"), pk=pk
     )
-    if not request.user.has_perm("claims.transition_claim"):
-        raise PermissionDenied
     if not SellerNotice.objects.filter(claim=claim).exists():
         # Screening and fraud review come first: the seller sees only claims sent to them.
         modeladmin.message_user(
