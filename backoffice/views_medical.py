@@ -82,7 +82,7 @@ def _after(rows: QuerySet[MedicalAccess], cursor: str) -> QuerySet[MedicalAccess
         at, pk = dt.datetime.fromisoformat(raw_at), int(raw_id)
     except (ValueError, TypeError) as exc:
         raise BadCursor(cursor) from exc
-    if at.tzinfo is None:
+    if at.tzinfo is None or not 0 < pk < 2**63:
         raise BadCursor(cursor)
     return rows.filter(Q(at__lt=at) | Q(at=at, pk__lt=pk))
 
