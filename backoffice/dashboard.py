@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Q, Sum
+from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import Extract, TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -46,9 +46,9 @@ def bars(rows: list[tuple[str, int]]) -> list[Bar]:
     return [Bar(label=str(label), value=v, length=round(BAR_SCALE * v / top)) for label, v in rows]
 
 
-def _median_days(since: dt.datetime) -> float | None:
+def _median_days(since: dt.datetime, claims: QuerySet[Claim]) -> float | None:
     decided = ClaimEvent.objects.filter(
-        kind=EventKind.STATUS, to_status__in=DECISIONS, created_at__gte=since
+        claim__in=claims, kind=EventKind.STATUS, to_status__in=DECISIONS, created_at__gte=since
     ).annotate(took=F("created_at") - F("claim__submitted_at"))
     if connection.vendor == "postgresql":
         seconds = decided.aggregate(m=Median(Extract("took", "epoch")))["m"]
@@ -57,12 +57,15 @@ def _median_days(since: dt.datetime) -> float | None:
     return round(statistics.median(values) / 86400, 1) if values else None
 
 
-def dashboard_figures(*, now: dt.datetime | None = None) -> dict:
+def dashboard_figures(
+    *, now: dt.datetime | None = None, claims: QuerySet[Claim] | None = None
+) -> dict:
+    """The figures of ``claims`` (the viewer's scope, ``claims.scope.claims_visible_to``;
+    every claim when not given)."""
     now = now or timezone.now()
+    claims = Claim.objects.all() if claims is None else claims
     since = now - dt.timedelta(days=90)
-    status_region = list(
-        Claim.objects.values("status", "region__code").annotate(n=Count("id")).order_by()
-    )
+    status_region = list(claims.values("status", "region__code").annotate(n=Count("id")).order_by())
     regions = sorted({r["region__code"] for r in status_region})
     table = {s: dict.fromkeys(regions, 0) for s in ClaimStatus.values}
     for row in status_region:
@@ -72,7 +75,7 @@ def dashboard_figures(*, now: dt.datetime | None = None) -> dict:
         for s in ClaimStatus.values
     ]
     intake = list(
-        Claim.objects.filter(submitted_at__gte=now - dt.timedelta(days=30))
+        claims.filter(submitted_at__gte=now - dt.timedelta(days=30))
         .annotate(day=TruncDate("submitted_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
         .annotate(n=Count("id"))
@@ -89,7 +92,7 @@ def dashboard_figures(*, now: dt.datetime | None = None) -> dict:
         sla_counts[f"hold_{level or 'none'}"] = Count(
             "id", filter=Q(status=ClaimStatus.FRAUD_HOLD, risk_level=level)
         )
-    counts = Claim.objects.aggregate(**sla_counts)
+    counts = claims.aggregate(**sla_counts)
     sla = []
     for clock in CLOCKS:
         running, breached = counts[f"{clock}_running"], counts[f"{clock}_breached"]
@@ -101,7 +104,7 @@ def dashboard_figures(*, now: dt.datetime | None = None) -> dict:
 
     paid = {
         row["currency"]: row
-        for row in Payout.objects.filter(status=PayoutStatus.PAID)
+        for row in Payout.objects.filter(status=PayoutStatus.PAID, claim__in=claims)
         .values("currency")
         .annotate(
             paid=Sum("amount_minor"),
@@ -110,7 +113,8 @@ def dashboard_figures(*, now: dt.datetime | None = None) -> dict:
         )
     }
     recovered = dict(
-        Withholding.objects.values("currency")
+        Withholding.objects.filter(recovery__claim__in=claims)
+        .values("currency")
         .annotate(total=Sum("amount_minor"))
         .values_list("currency", "total")
     )
@@ -130,12 +134,12 @@ def dashboard_figures(*, now: dt.datetime | None = None) -> dict:
         .annotate(
             open_claims=Count(
                 "assigned_claims",
-                filter=Q(assigned_claims__status__in=OPEN_STATUSES),
+                filter=Q(assigned_claims__status__in=OPEN_STATUSES, assigned_claims__in=claims),
                 distinct=True,
             ),
             breached=Count(
                 "assigned_claims",
-                filter=Q(assigned_claims__in=Claim.objects.filter(_any_breach(now))),
+                filter=Q(assigned_claims__in=claims.filter(_any_breach(now))),
                 distinct=True,
             ),
         )
@@ -155,7 +159,7 @@ def dashboard_figures(*, now: dt.datetime | None = None) -> dict:
             [(date_format(row["day"], "MONTH_DAY_FORMAT"), row["n"]) for row in intake]
         ),
         "sla": sla,
-        "median_days": _median_days(since),
+        "median_days": _median_days(since, claims),
         "money": money,
         "workload": workload,
         "workload_bars": bars([(u.get_username(), u.open_claims) for u in workload]),

@@ -15,6 +15,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import ClaimTag, SavedView
+from claims import scope
+from claims.evidence import Looker, Viewer, evidence_with_access
 from claims.models import Claim, ClaimEvent, Evidence, LossItem
 from fraud.models import FraudReview
 from marketplace.models import OrderLine, Product
@@ -45,14 +47,9 @@ class BadCursor(ValueError):
 
 
 def claims_visible_to(user) -> QuerySet[Claim]:
-    """Every claim list starts here: staff with a claims role see claims, nobody else does.
-
-    (There is no per-region staff assignment yet; ``claims.view_all_claims`` gates the money
-    figures of the dashboard.)
-    """
-    if not user.is_active or not user.has_perm("claims.view_claim"):
-        return Claim.objects.none()
-    return Claim.objects.all()
+    """Every claim list starts here: the need-to-know rule of ``claims.scope`` (staff with a
+    claims role, the claims of their regions)."""
+    return scope.claims_visible_to(user)
 
 
 # What a queue row and its CSV export read of a claim (not the description, the incident or
@@ -205,7 +202,14 @@ def claim_workspace(*, user, pk: int) -> Claim:
         )
         .prefetch_related(
             Prefetch("losses", queryset=LossItem.objects.order_by("id")),
-            Prefetch("evidence", queryset=Evidence.objects.order_by("created_at")),
+            # Every file is listed; ``may_open`` (the evidence rule) says which get a link.
+            Prefetch(
+                "evidence",
+                queryset=evidence_with_access(
+                    Evidence.objects.order_by("created_at"),
+                    looker=Looker(viewer=Viewer.STAFF, user=user),
+                ),
+            ),
             Prefetch(
                 "events",
                 queryset=ClaimEvent.objects.select_related("actor").order_by("-created_at", "-id"),

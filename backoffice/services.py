@@ -31,6 +31,7 @@ from claims.models import (
     StaffProfile,
 )
 from claims.outbox import outbox_add
+from claims.scope import claims_visible_to, staff_regions
 from claims.services import claim_assign, claim_request_info
 from payouts.services.decisions import DecisionResult
 
@@ -77,7 +78,8 @@ def claim_take_next(*, user, now: dt.datetime | None = None) -> Claim:
         raise BackofficeError(_("There is no kind of claim you may work on."))
     for _attempt in range(5):
         candidates = list(
-            Claim.objects.filter(assignee__isnull=True, status__in=statuses)
+            claims_visible_to(user)
+            .filter(assignee__isnull=True, status__in=statuses)
             .order_by("decision_due", "submitted_at", "id")
             .values_list("pk", flat=True)[:10]
         )
@@ -157,6 +159,11 @@ def claim_reassign(*, claim: Claim, assignee, actor_user, reason: str) -> Claim:
         raise BackofficeError(_("Give a reason for the assignment."))
     if assignee is not None and not assignee.has_perm("claims.view_claim"):
         raise BackofficeError(_("%(who)s cannot work on claims.") % {"who": assignee})
+    if assignee is not None and not claims_visible_to(assignee).filter(pk=claim.pk).exists():
+        raise BackofficeError(
+            _("%(who)s is not assigned to the region %(region)s.")
+            % {"who": assignee.get_username(), "region": claim.region.code}
+        )
     if assignee is not None and claim.assignee_id == assignee.pk:
         raise BackofficeError(
             _("Claim %(ref)s is already assigned to %(who)s.")
@@ -194,14 +201,17 @@ def claims_auto_assign(*, batch: int = 200, now: dt.datetime | None = None) -> i
             limit = user.staff_profile.max_open_claims
         except StaffProfile.DoesNotExist:
             limit = StaffProfile._meta.get_field("max_open_claims").default
-        load[user.pk] = [user.open_claims, limit, user, workable_statuses(user)]
+        regions = set(staff_regions(user).values_list("pk", flat=True))
+        load[user.pk] = [user.open_claims, limit, user, workable_statuses(user), regions]
     assigned = 0
     claims = Claim.objects.filter(assignee__isnull=True, status__in=WORKABLE).order_by(
         "decision_due", "submitted_at", "id"
     )[:batch]
     for claim in claims:
         eligible = [
-            entry for entry in load.values() if entry[0] < entry[1] and claim.status in entry[3]
+            entry
+            for entry in load.values()
+            if entry[0] < entry[1] and claim.status in entry[3] and claim.region_id in entry[4]
         ]
         if not eligible:
             continue

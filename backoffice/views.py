@@ -31,6 +31,7 @@ from backoffice.services import claims_bulk
 from backoffice.sla import claim_clocks, worst_state
 from claims.models import ClaimStatus, Funding, RiskLevel
 from claims.money import plain_minor
+from claims.scope import staff_has_no_region
 from claims_site.spreadsheets import Echo, csv_safe
 
 
@@ -172,6 +173,8 @@ def _queue_response(request: HttpRequest, *, searching: bool) -> HttpResponse:
         "notes": state["notes"],
         "searching": searching,
         "search_term": state["data"].get("q", ""),
+        # Only an empty page asks why (keeps the pinned query count of a page with rows).
+        "no_region": not page.rows and staff_has_no_region(request.user),
     }
     template = "backoffice/_queue_results.html" if request.htmx else "backoffice/queue.html"
     return render(request, template, context)
@@ -340,6 +343,7 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
 @require_safe
 @staff_view("backoffice.view_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    figures = dashboard_figures()
+    figures = dashboard_figures(claims=selectors.claims_visible_to(request.user))
+    figures["no_region"] = not figures["regions"] and staff_has_no_region(request.user)
     query = urlencode({"status": "fraud_hold"})
     return render(request, "backoffice/dashboard.html", {**figures, "fraud_hold_url": f"?{query}"})

@@ -142,6 +142,8 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "claim": claim,
             "events": events,
+            # Files the evidence rule keeps from this viewer: their events do not name them.
+            "restricted_files": {e.pk for e in claim.evidence.all() if not e.may_open},
             "clocks": claim_clocks(claim),
             "moves": moves_for(claim, request.user),
             "tags": [link.tag.name for link in claim.tag_links.all()],

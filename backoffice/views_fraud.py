@@ -23,6 +23,7 @@ from backoffice.views import staff_view
 from claims.actors import Actor
 from claims.exceptions import ClaimError
 from claims.models import Claim, ClaimStatus
+from claims.scope import staff_has_no_region
 from fraud import selectors
 from fraud.filters import QueueFilter
 from fraud.forms import (
@@ -88,6 +89,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "filter": filters,
             "page": page,
             "fraud_nav": "queue",
+            # Only an empty page asks why (keeps the pinned query count of a page with rows).
+            "no_region": not page.rows and staff_has_no_region(request.user),
             "is_later_page": bool(after),
             "first_query": params.urlencode(),
             "next_query": (params.urlencode() + "&" if params else "")
@@ -113,9 +116,10 @@ def next_case(request: HttpRequest) -> HttpResponse:
     return redirect("backoffice:fraud-claim", pk=claim.pk)
 
 
-def _case(pk: int) -> Claim:
+def _case(request: HttpRequest, pk: int) -> Claim:
+    """A claim of the analyst's regions (need-to-know: another region's is not found)."""
     try:
-        return selectors.fraud_claim(pk=pk)
+        return selectors.fraud_claim(pk=pk, user=request.user)
     except Claim.DoesNotExist:
         raise Http404 from None
 
@@ -125,7 +129,9 @@ def _case_page(request: HttpRequest, claim: Claim, *, decision_form=None, status
         "claim": claim,
         "assessment": selectors.assessment_latest(claim=claim),
         "history": selectors.assessment_history(claim=claim),
-        "linked": selectors.linked_claims(claim=claim),
+        # Linked claims outside the analyst's regions are counted, not shown (need-to-know).
+        "linked": (linked := selectors.linked_claims(claim=claim, user=request.user)),
+        "linked_hidden": linked.hidden_count,
         "decision_form": decision_form or DecisionForm(),
         "reassign_form": ReassignForm(),
         "fraud_nav": "queue",
@@ -136,7 +142,7 @@ def _case_page(request: HttpRequest, claim: Claim, *, decision_form=None, status
 @require_safe
 @analyst_only
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _case_page(request, _case(pk))
+    return _case_page(request, _case(request, pk))
 
 
 @require_POST
@@ -145,7 +151,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Clear, confirm or refer. A contradictory choice (a label that does not fit the decision,
     confirming without the customer's explanation) comes back with every problem beside its
     field and what was typed; nothing is recorded."""
-    claim = _case(pk)
+    claim = _case(request, pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _case_page(request, claim, decision_form=form, status=400)
@@ -183,7 +189,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @analyst_only
 def reassign(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(Claim, pk=pk)
+    claim = get_object_or_404(claims_visible_to(request.user), pk=pk)
     form = ReassignForm(request.POST)
     if not form.is_valid():
         _errors(request, form)

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,7 @@ from claims.models import (
     StaffProfile,
 )
 from claims.money import format_minor
+from claims.scope import claims_visible_to
 from claims_site.admin_widgets import TolerantAutocompleteMixin
 from sellers.admin import RecoveryInline, SellerResponseInline, claim_seller_standing
 
@@ -137,8 +140,22 @@ class ClaimEventInline(admin.TabularInline):
         return False
 
 
+class ClaimScopeMixin:
+    """Need-to-know in the admin: a claim list shows only the claims of the viewer's regions
+    (``claims.scope``), and a claim outside them is not found. ``claim_path`` leads from the
+    listed model to its claim (empty for the claim itself)."""
+
+    claim_path = "claim"
+
+    def get_queryset(self, request):
+        visible = claims_visible_to(request.user).values("pk")
+        lookup = f"{self.claim_path}__in" if self.claim_path else "pk__in"
+        return super().get_queryset(request).filter(**{lookup: visible})
+
+
 @admin.register(Claim)
-class ClaimAdmin(TolerantAutocompleteMixin, SimpleHistoryAdmin):
+class ClaimAdmin(ClaimScopeMixin, TolerantAutocompleteMixin, SimpleHistoryAdmin):
+    claim_path = ""
     list_display = [
         "reference",
         "status",
@@ -246,7 +263,7 @@ class ClaimAdmin(TolerantAutocompleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ClaimEvent)
-class ClaimEventAdmin(admin.ModelAdmin):
+class ClaimEventAdmin(ClaimScopeMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "claim",
@@ -273,7 +290,7 @@ class ClaimEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(ClaimScopeMixin, admin.ModelAdmin):
     list_display = [
         "claim",
         "kind",
@@ -298,7 +315,7 @@ class EvidenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(LossItem)
-class LossItemAdmin(admin.ModelAdmin):
+class LossItemAdmin(ClaimScopeMixin, admin.ModelAdmin):
     list_display = ["claim", "kind", "claimed", "approved"]
     list_filter = ["kind", "currency"]
     list_select_related = ["claim"]
@@ -353,8 +370,17 @@ class OutboxAdmin(admin.ModelAdmin):
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(TolerantAutocompleteMixin, admin.ModelAdmin):
-    list_display = ["user", "time_zone", "away", "max_open_claims"]
-    list_filter = ["away"]
+    list_display = ["user", "time_zone", "away", "max_open_claims", "region_codes"]
+    list_filter = ["away", "regions"]
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("regions")
+
+    @admin.display(description=_("regions"))
+    def region_codes(self, obj: StaffProfile) -> str:
+        return ", ".join(r.code for r in obj.regions.all()) or _("none: sees no claims")
+
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
     search_fields = ["user__username", "user__email"]

@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw
 
 from claims import lifecycle, roles
 from claims.actors import Actor
+from claims.demo_access import demo_medical_access, demo_staff_regions
 from claims.models import (
     Claim,
     ClaimStatus,
@@ -264,6 +265,7 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
     fake.seed_instance(2026)
     region = Region.objects.get(code="US")
     users = _users()
+    regional = demo_staff_regions(users=users)  # need-to-know: every demo staff member's regions
     sellers = _sellers(fake, rng, region, now.date())
     lines = _orders(fake, rng, region, sellers, now)
     # The demo customer's first line stays free, so a visitor can file a claim for it.
@@ -390,10 +392,13 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
     from privacy.demo import demo_seed_privacy
 
     demo_seed_privacy(users=users)  # a legal hold and a data export on /staff/privacy/
+    medical = demo_medical_access(users=users, now=now, rng=rng)  # /staff/medical-access/
     Outbox.objects.filter(done_at__isnull=True).update(done_at=now)
     return {
         "users": list(users),
         "claims": len(claims),
         "orders": Order.objects.count(),
         "sellers": len(sellers),
+        "regional_agents": regional,
+        "medical_accesses": medical,
     }

@@ -9,12 +9,18 @@ recorded as a claim event).
 
 ``evidence_visible`` is the rule. Pages list ``evidence_visible(...)`` and file views serve
 only a file found in it, so what a party sees listed is exactly what it may open.
+
+Medical documents are special-category data (GDPR art. 9): staff open them only with
+``claims.view_medical_evidence`` (supervisors, and agents in the *Injury claims* role), on top
+of ``claims.view_evidence``; and every opening by staff is logged (``medical_access_record``,
+the ``MedicalAccess`` table). The staff workspace lists such a file without a link for the
+others (``evidence_with_access``), so they know it exists and whom to ask, without its name.
 """
 
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +28,7 @@ from claims.actors import Actor
 from claims.events import claim_event_add
 from claims.exceptions import ClaimError
 from claims.lifecycle import Party
-from claims.models import Claim, EventKind, Evidence, EvidenceKind
+from claims.models import Claim, EventKind, Evidence, EvidenceKind, MedicalAccess
 
 
 class Viewer:
@@ -59,9 +65,11 @@ def _rule(looker: Looker) -> Q | None:
     """The files ``looker`` may see, as a filter; None when they may see every file."""
     if looker.viewer == Viewer.STAFF:
         user = looker.user
-        if user is not None and user.is_active and user.has_perm("claims.view_evidence"):
+        if user is None or not user.is_active or not user.has_perm("claims.view_evidence"):
+            return Q(pk__in=[])
+        if user.has_perm("claims.view_medical_evidence"):
             return None
-        return Q(pk__in=[])
+        return ~Q(kind__in=MEDICAL_KINDS)
     if looker.viewer == Viewer.ADJUSTER:
         return None  # referred by staff to review the whole file
     if looker.viewer == Viewer.CUSTOMER:
@@ -82,6 +90,39 @@ def evidence_visible(*, claim: Claim, looker: Looker) -> QuerySet[Evidence]:
     files = Evidence.objects.filter(claim=claim).order_by("created_at", "pk")
     rule = _rule(looker)
     return files if rule is None else files.filter(rule)
+
+
+def evidence_with_access(queryset: QuerySet[Evidence], *, looker: Looker) -> QuerySet[Evidence]:
+    """``queryset`` with ``may_open`` on each file: whether the rule lets ``looker`` open it.
+    For pages that list files the viewer may not open (the staff workspace's medical
+    documents), in the same query as the list."""
+    rule = _rule(looker)
+    if rule is None:
+        return queryset.annotate(may_open=Value(True, output_field=BooleanField()))
+    return queryset.annotate(
+        may_open=Case(
+            When(rule, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+    )
+
+
+def evidence_is_medical(evidence: Evidence) -> bool:
+    return evidence.kind in MEDICAL_KINDS
+
+
+def medical_access_record(
+    *, evidence: Evidence, user, action: str, page: str = "", now=None
+) -> None:
+    """Log one opening of a medical document by staff: who, when, which file, from which page
+    (the path only: never a query string, which might carry a search for a name)."""
+    MedicalAccess.objects.create(
+        evidence=evidence,
+        claim_id=evidence.claim_id,
+        user=user,
+        action=action,
+        page=page.split("?", 1)[0][:200],
+        at=now or timezone.now(),
+    )
 
 
 def evidence_may_see(*, evidence: Evidence, looker: Looker) -> bool:

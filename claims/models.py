@@ -504,6 +504,11 @@ class Evidence(models.Model):
     class Meta:
         ordering = ["claim", "created_at"]
         verbose_name_plural = _("evidence")
+        permissions = [
+            # Special-category data (GDPR art. 9): health records open only to the staff who
+            # need them (claims.evidence), and every opening is logged (MedicalAccess).
+            ("view_medical_evidence", _("Can open medical documents (health data)")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.original_name}"
@@ -622,6 +627,15 @@ class StaffProfile(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     away = models.BooleanField(_("away"), default=False)
     max_open_claims = models.PositiveSmallIntegerField(_("open claim limit"), default=40)
+    # Need-to-know: the regions whose claims this person sees (claims.scope). None assigned
+    # means no claims at all; a supervisor for everything is given every region.
+    regions = models.ManyToManyField(
+        Region,
+        verbose_name=_("regions"),
+        blank=True,
+        related_name="staff_profiles",
+        help_text=_("The staff member sees only the claims of these regions."),
+    )
 
     def __str__(self) -> str:
         return str(self.user)
@@ -705,3 +719,39 @@ class AccessLink(models.Model):
             and self.expires_at > timezone.now()
             and not (self.single_use and self.used_at)
         )
+
+
+class MedicalAccessAction(models.TextChoices):
+    VIEWED = "viewed", _("Viewed on the page")
+    DOWNLOADED = "downloaded", _("Downloaded")
+
+
+class MedicalAccess(AppendOnly):
+    """One staff opening of a medical document (GDPR art. 9, accountability under art. 5(2)).
+
+    Written by ``claims.evidence.medical_access_record`` from the one view that serves files
+    to staff; append-only here and in the database (migration 0014). It holds references and
+    the page's path, never a copy of the file's name or any of the customer's text, so an
+    erasure has nothing to rewrite in it.
+    """
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="+")
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("action"), max_length=12, choices=MedicalAccessAction)
+    page = models.CharField(_("from page"), max_length=200, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("medical document access")
+        verbose_name_plural = _("medical document accesses")
+        indexes = [
+            # The log page: newest first, keyset on (at, id); filtered by claim or user.
+            models.Index(fields=["-at", "-id"], name="medicalaccess_recent_idx"),
+            models.Index(fields=["claim", "-at"], name="medicalaccess_claim_idx"),
+            models.Index(fields=["user", "-at"], name="medicalaccess_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_action_display()} evidence #{self.evidence_id}"

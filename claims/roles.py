@@ -7,6 +7,9 @@ AGENT = "Claims agent"
 ANALYST = "Fraud analyst"
 SUPERVISOR = "Supervisor"
 SAFETY = "Safety officer"
+# Given on top of "Claims agent" to the agents who handle injury claims: medical documents are
+# health data (GDPR art. 9), opened only by those who need them, and every opening is logged.
+MEDICAL = "Medical records (injury claims)"
 
 _READ_MIRRORS = [
     "marketplace.view_customer",
@@ -85,6 +88,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "claims.review_fraud",
         "claims.override_funding",
         "claims.view_all_claims",
+        # Health data (GDPR art. 9): supervisors open medical documents and read who did.
+        "claims.view_medical_evidence",
+        "claims.view_medicalaccess",
         # Privacy law: a customer's data export on their request (privacy.services).
         "privacy.export_customer_data",
         "privacy.erase_customer_data",
@@ -146,6 +152,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "webhooks.replay_delivery",
     ],
     SAFETY: _READ_MIRRORS + _READ_CLAIMS + _SAFETY,
+    MEDICAL: ["claims.view_medical_evidence"],
 }
 
 

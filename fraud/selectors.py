@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from claims.evidence import Looker, Viewer, evidence_with_access
 from claims.models import Claim, ClaimStatus, Evidence
+from claims.scope import claims_visible_to
 from fraud.models import (
     Assessment,
     ClaimAttribute,
@@ -22,22 +24,30 @@ from fraud.rules.photos import hamming
 LINKED_LIMIT = 50
 
 
-def fraud_queue() -> QuerySet[Claim]:
-    """Claims on fraud hold, highest risk first, then oldest."""
+def fraud_queue(*, user) -> QuerySet[Claim]:
+    """Claims on fraud hold in ``user``'s regions, highest risk first, then oldest."""
     return (
-        Claim.objects.filter(status=ClaimStatus.FRAUD_HOLD)
+        claims_visible_to(user)
+        .filter(status=ClaimStatus.FRAUD_HOLD)
         .select_related("region", "customer", "assignee")
         .order_by(F("risk_score").desc(nulls_last=True), "submitted_at", "pk")
     )
 
 
-def fraud_claim(*, pk: int) -> Claim:
+def fraud_claim(*, pk: int, user) -> Claim:
     return (
-        Claim.objects.select_related(
+        claims_visible_to(user)
+        .select_related(
             "region", "customer", "seller", "assignee", "order_line__order", "order_line__product"
         )
         .prefetch_related(
-            Prefetch("evidence", queryset=Evidence.objects.order_by("created_at")),
+            Prefetch(
+                "evidence",
+                queryset=evidence_with_access(
+                    Evidence.objects.order_by("created_at"),
+                    looker=Looker(viewer=Viewer.STAFF, user=user),
+                ),
+            ),
             Prefetch("fraud_reviews", queryset=FraudReview.objects.select_related("analyst")),
             Prefetch("referrals", queryset=Referral.objects.select_related("report")),
         )
@@ -64,6 +74,14 @@ class Linked:
     degree: int
     shared: list[str] = field(default_factory=list)
     via: str = ""
+
+
+class LinkedList(list):
+    """Linked claims, and how many more are outside the viewer's regions."""
+
+    def __init__(self, items, *, hidden_count: int = 0):
+        super().__init__(items)
+        self.hidden_count = hidden_count
 
 
 def _sharing(pairs: set[tuple[str, str]], exclude: set[int]) -> list[tuple[int, str, str]]:
@@ -93,9 +111,12 @@ def _photo_links(claim_ids: set[int], exclude: set[int]) -> list[tuple[int, int]
     ]
 
 
-def linked_claims(*, claim: Claim) -> list[Linked]:
+def linked_claims(*, claim: Claim, user=None) -> list[Linked]:
     """Every claim sharing an attribute or a photo with this one (first degree), and with
-    those (second degree), each with what it shares. A fixed number of queries."""
+    those (second degree), each with what it shares. A fixed number of queries.
+
+    With ``user``, only the claims of their regions are listed (need-to-know,
+    ``claims.scope``); ``hidden_count`` on the list says how many others there are."""
     own = set(ClaimAttribute.objects.filter(claim=claim).values_list("kind", "value"))
     labels = dict(ClaimAttribute._meta.get_field("kind").choices)
     first: dict[int, list[str]] = {}
@@ -120,9 +141,12 @@ def linked_claims(*, claim: Claim) -> list[Linked]:
             second.setdefault(other, []).append(str(_("photo")))
             via.setdefault(other, mine)
     second_ids = set(list(second)[:LINKED_LIMIT])
-    rows = Claim.objects.select_related("customer").in_bulk(
+    scope = Claim.objects.all() if user is None else claims_visible_to(user)
+    rows = scope.select_related("customer").in_bulk(
         first_ids | second_ids | set(via.values()) - {None}
     )
+    hidden = len((first_ids | second_ids) - set(rows))
+    first_ids, second_ids = first_ids & set(rows), second_ids & set(rows)
     result = [
         Linked(claim=rows[pk], degree=1, shared=sorted(set(first[pk])))
         for pk in sorted(first_ids, key=lambda pk: rows[pk].submitted_at)
@@ -136,7 +160,7 @@ def linked_claims(*, claim: Claim) -> list[Linked]:
         )
         for pk in sorted(second_ids, key=lambda pk: rows[pk].submitted_at)
     ]
-    return result
+    return LinkedList(result, hidden_count=hidden)
 
 
 def rule_performance(*, since: dt.datetime, until: dt.datetime) -> list[dict]:

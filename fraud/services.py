@@ -13,6 +13,7 @@ from claims.actors import Actor
 from claims.exceptions import ClaimError, InvalidTransition
 from claims.lifecycle import Via
 from claims.models import Claim, ClaimStatus, DenialReason
+from claims.scope import claims_visible_to
 from claims.services import claim_assign, claim_transition
 from claims_site.bounds import MAX_DAYS
 from fraud.models import (
@@ -168,7 +169,8 @@ def fraud_next_case(*, analyst, actor: Actor | None = None) -> Claim | None:
         raise FraudError(_("Only fraud analysts take cases from the fraud queue."))
     for _attempt in range(5):
         candidates = list(
-            Claim.objects.filter(status=ClaimStatus.FRAUD_HOLD, assignee__isnull=True)
+            claims_visible_to(analyst)
+            .filter(status=ClaimStatus.FRAUD_HOLD, assignee__isnull=True)
             .order_by(F("risk_score").desc(nulls_last=True), "submitted_at", "pk")
             .values_list("pk", flat=True)[:20]
         )

@@ -4,13 +4,23 @@ from django.contrib.auth.models import Group
 
 from claims import roles
 
+ALL_REGIONS = "all"
 
-def _staff(username: str, role: str | None):
+
+def _staff(username: str, role: str | None, regions=ALL_REGIONS, **profile):
+    """A staff member with ``role``; need-to-know: they see the claims of ``regions`` (region
+    codes, or every region by default; ``()`` for none)."""
+    from claims.models import Region, StaffProfile
+
     user = get_user_model().objects.create_user(
         username=username, password="pw", is_staff=True, email=f"{username}@staff.test"
     )
     if role:
         user.groups.add(Group.objects.get(name=role))
+    chosen = (
+        Region.objects.all() if regions == ALL_REGIONS else Region.objects.filter(code__in=regions)
+    )
+    StaffProfile.objects.create(user=user, **profile).regions.set(chosen)
     return user
 
 

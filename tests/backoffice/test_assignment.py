@@ -95,9 +95,9 @@ def test_two_agents_taking_next_at_once_never_get_the_same_claim():
 def test_auto_assign_round_robin_respects_limit_and_away(db):
     # given
     a1, a2, a3 = (_staff(f"rr{i}", roles.AGENT) for i in range(3))
-    StaffProfile.objects.create(user=a1, max_open_claims=2)
-    StaffProfile.objects.create(user=a2, max_open_claims=5)
-    StaffProfile.objects.create(user=a3, away=True)
+    StaffProfile.objects.filter(user=a1).update(max_open_claims=2)
+    StaffProfile.objects.filter(user=a2).update(max_open_claims=5)
+    StaffProfile.objects.filter(user=a3).update(away=True)
     claims = [claim_in(ClaimStatus.UNDER_REVIEW) for _ in range(8)]
     # when
     assigned = claims_auto_assign()

@@ -45,6 +45,8 @@ PAGES = {
     "safety-facts": {"supervisor", "safety"},
     "suggest-sellers": {"agent", "analyst", "supervisor", "safety"},
     "suggest-products": {"agent", "analyst", "supervisor", "safety"},
+    # Who opened medical documents (GDPR art. 9): supervisors only.
+    "medical-access": {"supervisor"},
 }
 
 
@@ -287,6 +289,7 @@ def test_read_pages_refuse_post(client, supervisor, claim, alert):
         "safety-report-pdf",
         "safety-report-csv",
         "safety-listings",
+        "medical-access",
     ):
         assert client.post(_url(page, claim, alert)).status_code == 405
 

@@ -10,6 +10,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +19,14 @@ from PIL import Image
 from claims.actors import Actor
 from claims.evidence import evidence_share_with_customer
 from claims.links import link_issue
-from claims.models import ClaimEvent, EventKind, Evidence, EvidenceKind, LinkPurpose
+from claims.models import (
+    ClaimEvent,
+    EventKind,
+    Evidence,
+    EvidenceKind,
+    LinkPurpose,
+    MedicalAccess,
+)
 from claims.services import evidence_add
 from portal.session import SESSION_KEY as CUSTOMER_SESSION
 from sellers.services.responses import seller_response_submit
@@ -54,13 +62,15 @@ PARTIES = [
     "insurer_after",
     "adjuster",
     "agent",
+    "medical_agent",
+    "agent_other_region",
     "analyst",
     "supervisor",
     "outsider",
     "other_customer",
     "other_seller",
 ]
-STAFF = {"agent", "analyst", "supervisor"}
+STAFF = {"agent", "medical_agent", "agent_other_region", "analyst", "supervisor"}
 ALL = set(FILES)
 DEFENCE = {"product_photo", "damage_photo", "receipt", "seller_dispute", "seller_shared"}
 # party -> the files it may open; every other file answers 404 (403 for staff without a role)
@@ -79,8 +89,12 @@ MAY_OPEN = {
     "insurer_before": set(),
     "insurer_after": ALL - {"staff_report"},
     "adjuster": ALL,
-    "agent": ALL,
-    "analyst": ALL,
+    # Medical documents are health data (GDPR art. 9): staff open them only with
+    # claims.view_medical_evidence (supervisors; agents with the "Medical records" role).
+    "agent": ALL - {"medical_bill"},
+    "medical_agent": ALL,
+    "agent_other_region": set(),  # need-to-know: assigned to Canada only, the claim is in the US
+    "analyst": ALL - {"medical_bill"},
     "supervisor": ALL,
     "outsider": set(),
     "other_customer": set(),
@@ -129,6 +143,16 @@ def world(cast):
     )
     other_claim = claim_in("under_review")
     other_seller = SellerFactory()
+    from claims import roles
+    from tests.conftest import _staff
+
+    medical_agent = _staff("medical-agent", roles.AGENT)
+    medical_agent.groups.add(Group.objects.get(name=roles.MEDICAL))
+    cast = {
+        **cast,
+        "medical_agent": medical_agent,
+        "agent_other_region": _staff("agent-ca", roles.AGENT, regions=["CA"]),
+    }
     return {
         "claim": claim,
         "files": files,
@@ -203,6 +227,12 @@ def test_evidence_matrix_by_kind_and_party(world, party):
             refused.add(name)
     assert opened == MAY_OPEN[party]
     assert refused == ALL - MAY_OPEN[party]
+    # every opening of the medical bill by staff is logged once; a refusal logs nothing
+    logged = MedicalAccess.objects.filter(evidence=world["files"]["medical_bill"])
+    staff_opened = party in STAFF and "medical_bill" in opened
+    assert logged.count() == (1 if staff_opened else 0)
+    if staff_opened:
+        assert logged.get().user == world["cast"][party]
 
 
 def test_seller_page_lists_and_shows_only_what_the_seller_may_open(world, client):

@@ -47,6 +47,16 @@ def test_seed_demo_builds_every_state_and_prints_logins(capsys, client, settings
     assert 0 < sellers_with_valid < Seller.objects.count()
     assert InsuranceCertificate.objects.filter(status="rejected").exists()
     assert not Outbox.objects.filter(done_at__isnull=True).exists()
+    # Need-to-know: every demo staff member covers every region; the medical-access log has
+    # entries, each for a medical bill opened by someone allowed to open it.
+    from claims.models import MedicalAccess, Region, StaffProfile
+
+    for profile in StaffProfile.objects.filter(user__username__in=[u for u, _r, _s in DEMO_USERS]):
+        assert profile.regions.count() == Region.objects.count()
+    accesses = list(MedicalAccess.objects.select_related("evidence", "user"))
+    assert len(accesses) >= 5
+    assert {a.evidence.kind for a in accesses} == {"medical_bill"}
+    assert all(a.user.has_perm("claims.view_medical_evidence") for a in accesses)
 
 
 def test_seed_demo_is_deterministic_and_runs_once(capsys):

@@ -3,14 +3,13 @@
 import threading
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection
 
 from claims import roles
 from claims.actors import Actor
 from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind
 from fraud.services import FraudError, fraud_next_case, fraud_reassign
+from tests.conftest import _staff
 from tests.factories import claim_in
 
 
@@ -21,9 +20,7 @@ def held(score: int):
 
 
 def make_analyst(name: str):
-    user = get_user_model().objects.create_user(username=name, password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=roles.ANALYST))
-    return user
+    return _staff(name, roles.ANALYST)
 
 
 @pytest.mark.django_db

@@ -1,14 +1,9 @@
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from claims import roles
+from tests.conftest import _staff
 
 
 @pytest.fixture
 def supervisor2(db):
-    user = get_user_model().objects.create_user(
-        username="supervisor2", password="pw", is_staff=True, email="supervisor2@staff.test"
-    )
-    user.groups.add(Group.objects.get(name=roles.SUPERVISOR))
-    return user
+    return _staff("supervisor2", roles.SUPERVISOR)

@@ -313,6 +313,7 @@ def app_urls(w) -> dict[str, list[str]]:
         "backoffice:safety-facts": [reverse("backoffice:safety-facts", args=[review])],
         "backoffice:safety-recalls": [reverse("backoffice:safety-recalls")],
         "backoffice:safety-listings": [reverse("backoffice:safety-listings")],
+        "backoffice:medical-access": [reverse("backoffice:medical-access")],
         "backoffice:certificates": [reverse("backoffice:certificates")],
         # Integration API (issue 15): the walker has no key, so every endpoint answers 401
         # (or 405): none may answer 500 whatever is sent.

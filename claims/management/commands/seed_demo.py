@@ -10,6 +10,7 @@ from claims.demo import (
     demo_seed,
     is_seeded,
 )
+from claims.demo_access import demo_regional_logins
 
 
 class Command(BaseCommand):
@@ -30,6 +31,10 @@ class Command(BaseCommand):
         for username, role, superuser in DEMO_USERS:
             label = role or ("superuser" if superuser else "")
             self.stdout.write(f"  {username:<11} / {DEMO_PASSWORD}   ({label})")
+        for username, codes in demo_regional_logins():
+            self.stdout.write(
+                f"  {username:<11} / {DEMO_PASSWORD}   (Claims agent, only region {codes})"
+            )
         app = demo_second_factor()
         self.stdout.write(
             "\nThe supervisor signs in with a second factor too. The code for the form:\n"
