@@ -20,7 +20,9 @@ MAX_AMOUNT_DIGITS = 15
 
 # How people write amounts here: digits, optionally grouped by thousands with commas (or
 # underscores), optionally a dot and the decimals. "1.000,00" or "1,5" are not guessed at.
-AMOUNT_PATTERN = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+# ASCII digits only: ``\d`` would also read other scripts' digits, which the page's running
+# total (static/js/losses-total.js) does not.
+AMOUNT_PATTERN = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
 
 
 class MoneyError(ValueError):
@@ -34,6 +36,11 @@ class AmountNotUnderstood(MoneyError):
 
 class AmountTooLarge(MoneyError):
     """Over ``MAX_AMOUNT_MINOR``: refused before any arithmetic."""
+
+
+class TooManyDecimals(MoneyError):
+    """More decimals than the currency has (``12.345`` dollars): its own message, so a form
+    says exactly what is wrong."""
 
 
 def exponent(currency: str) -> int:
@@ -64,7 +71,7 @@ def to_minor(value: str | Decimal | int, currency: str) -> int:
         )
     scaled = amount.scaleb(places)
     if scaled != scaled.to_integral_value(rounding=ROUND_DOWN):
-        raise MoneyError(
+        raise TooManyDecimals(
             _("%(currency)s amounts have at most %(places)d decimal places.")
             % {"currency": currency, "places": places}
         )
@@ -81,16 +88,36 @@ def _shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _currency_marks(currency: str) -> tuple[str, ...]:
+    """What may stand before or after an amount of this currency (``$249.99``, ``USD 20``):
+    its code, its symbol and, for dollars, the bare ``$``; longest first."""
+    marks = {currency, SYMBOLS.get(currency, currency)}
+    if SYMBOLS.get(currency, "").endswith("$"):
+        marks.add("$")
+    return tuple(sorted(marks, key=len, reverse=True))
+
+
+def _without_currency(text: str, currency: str) -> str:
+    """The amount without one mark of its own currency in front or behind; another currency's
+    mark stays, and the amount is then refused."""
+    for mark in _currency_marks(currency):
+        if text.upper().startswith(mark.upper()):
+            return text[len(mark) :].strip()
+        if text.upper().endswith(mark.upper()):
+            return text[: -len(mark)].strip()
+    return text
+
+
 def _parse(text: str, currency: str) -> Decimal:
     """Checks the shape first: no exponent, no NaN, no text thousands of digits long."""
-    stripped = text.strip().replace("_", "")
+    stripped = _without_currency(text.strip(), currency).replace("_", "")
     shown = _shorten(text.strip())
     if len(stripped) > 40 or not stripped:
         raise MoneyError(_("“%(value)s” is not an amount.") % {"value": shown})
     if AMOUNT_PATTERN.fullmatch(stripped):
         return Decimal(stripped.replace(",", ""))
     lax = stripped.replace(",", "")
-    if re.fullmatch(r"[+-]?\d*\.?\d+", lax):
+    if re.fullmatch(r"[+-]?[0-9]*\.?[0-9]+", lax):
         # What a parser that drops commas would have made of it: say so, and refuse it.
         minor = Decimal(lax).scaleb(exponent(currency)).to_integral_value(rounding=ROUND_DOWN)
         raise AmountNotUnderstood(

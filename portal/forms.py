@@ -11,6 +11,7 @@ from claims.money import (
     AmountNotUnderstood,
     AmountTooLarge,
     MoneyError,
+    TooManyDecimals,
     exponent,
     format_minor,
     to_minor,
@@ -147,7 +148,7 @@ class LossesForm(forms.Form):
                 continue
             try:
                 minor = to_minor(raw, self.currency)
-            except (AmountNotUnderstood, AmountTooLarge) as exc:
+            except (AmountNotUnderstood, AmountTooLarge, TooManyDecimals) as exc:
                 self.add_error(f"amount_{kind}", str(exc))
                 continue
             except MoneyError:

@@ -143,3 +143,40 @@ def test_each_declaration_checkbox_comes_before_its_own_sentence(customer_client
         label = row.index(f'<label for="id_{name}">')
         assert box < label
         assert row.count("<label") == 1 and row.count("<input") == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept_minor"),
+    [("$249.99", 24_999), ("$ 1,249.99", 124_999), ("249.99 $", 24_999), ("USD 20", 2_000)],
+)
+def test_an_amount_written_with_its_currency_is_accepted(customer_client, line, typed, kept_minor):
+    # given: the losses step (found by QA: "$249.99" was refused with "Enter an amount like
+    # $120.50.", while the running total on the same page read it)
+    customer_client.post(step_url(line, "incident"), incident_data(line))
+    # when
+    response = customer_client.post(step_url(line, "losses"), losses_data(amount_property=typed))
+    # then
+    assert response.status_code == 302, response.content.decode()
+    losses = customer_client.session["portal.drafts"][str(line.pk)]["losses"]
+    assert [(loss["kind"], loss["amount_minor"]) for loss in losses] == [("property", kept_minor)]
+
+
+@pytest.mark.parametrize("typed", ["12.345", "$0.001"])
+def test_too_many_decimals_are_named_as_such(customer_client, line, typed):
+    customer_client.post(step_url(line, "incident"), incident_data(line))
+    response = customer_client.post(step_url(line, "losses"), losses_data(amount_property=typed))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "USD amounts have at most 2 decimal places." in html
+    assert "Enter an amount like" not in html
+
+
+@pytest.mark.parametrize("typed", ["€20", "٣٣", "$$20"])
+def test_another_currency_or_other_digits_are_refused(customer_client, line, typed):
+    # "٣٣" (Arabic-Indic digits) was accepted as 33 while the running total counted it as 0.
+    customer_client.post(step_url(line, "incident"), incident_data(line))
+    response = customer_client.post(step_url(line, "losses"), losses_data(amount_property=typed))
+    assert response.status_code == 200
+    assert "portal.drafts" not in customer_client.session or "losses" not in (
+        customer_client.session["portal.drafts"].get(str(line.pk), {})
+    )
