@@ -25,6 +25,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps
 
 from claims.exceptions import EvidenceRejected
@@ -33,7 +34,10 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 # Files each party (customer, seller, insurer, adjuster, staff) may add to one claim.
 MAX_FILES_PER_CLAIM = 20
 MAX_IMAGE_PIXELS = 40_000_000  # ~ a 48-megapixel phone photo is refused only at 40 MP+
-ALLOWED_DESCRIPTION = _("JPEG, PNG, WebP or HEIC photos, or PDF documents, up to 10 MB each")
+# Lazy: a module constant is built once, at import, in no reader's language.
+ALLOWED_DESCRIPTION = gettext_lazy(
+    "JPEG, PNG, WebP or HEIC photos, or PDF documents, up to 10 MB each"
+)
 # iPhone photos: HEIC/HEIF brands at bytes 8-12 of an ISO-BMFF "ftyp" box.
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
 

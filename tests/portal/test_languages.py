@@ -77,3 +77,20 @@ def test_languages_pages_switch_to_spanish(client):
     assert '<html lang="es">' in page
     assert "Hemos recibido su reclamación." in page
     assert "Queremos decidir antes del" in page
+
+
+@pytest.mark.django_db
+def test_languages_the_accepted_files_are_said_in_spanish(client):
+    """Found by QA: "Se aceptan: JPEG, PNG, WebP or HEIC photos, or PDF documents…" on the
+    Spanish claim page and wizard (the description was translated once, at import, in English)."""
+    from tests.factories import claim_new
+
+    # given
+    claim = claim_new()
+    client.post(reverse("set_language"), {"language": "es", "next": "/"})
+    sign_in(client, claim.customer)
+    # when
+    page = client.get(reverse("portal:claim-detail", args=[claim.reference])).content.decode()
+    # then
+    assert "fotos JPEG, PNG, WebP o HEIC, o documentos PDF" in page
+    assert "HEIC photos" not in page
