@@ -24,7 +24,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from claims.models import Party
 from marketplace.models import Customer
@@ -36,23 +38,30 @@ MAX_DEPTH = 4
 # records are exempt from the right of access while disclosure would prejudice the prevention
 # of fraud (GDPR art. 23(1)(d) and (i), UK DPA 2018 sch. 2 para. 2, PIPEDA s. 9(3)(d)); the
 # ledger is the marketplace's own accounting (the customer's payouts are exported).
-WITHHELD: dict[str, str] = {
-    "fraud.assessment": "fraud prevention",
-    "fraud.rulehit": "fraud prevention",
-    "fraud.fraudreview": "fraud prevention",
-    "fraud.referral": "fraud prevention",
-    "fraud.claimattribute": "fraud prevention",
-    "fraud.evidencephoto": "fraud prevention",
-    "fraud.watchlistentry": "fraud prevention",
-    "payouts.ledgertransaction": "the marketplace's accounting; payouts are exported",
-    "payouts.ledgerentry": "the marketplace's accounting; payouts are exported",
-    "payouts.qasample": "internal quality review of staff decisions",
-    "backoffice.slabreach": "internal measure of the staff's service levels",
-    "backoffice.safetyalert": "product-safety record about the product, not about you",
-    "sellers.recovery": "the seller's account with the marketplace",
-    "sellers.withholding": "the seller's account with the marketplace",
-    "sellers.reminder": "messages to the seller, holding only your claim's facts exported here",
-    "sellers.sellernotice": "messages to the seller, holding only your claim's facts exported here",
+_FRAUD = gettext_lazy("fraud prevention")
+_LEDGER = gettext_lazy("the marketplace's accounting; payouts are exported")
+_SELLER_ACCOUNT = gettext_lazy("the seller's account with the marketplace")
+_TO_SELLER = gettext_lazy("messages to the seller, holding only your claim's facts exported here")
+# Each reason in the reader's language (the customer's page lists them).
+WITHHELD: dict[str, StrPromise] = {
+    "fraud.assessment": _FRAUD,
+    "fraud.rulehit": _FRAUD,
+    "fraud.fraudreview": _FRAUD,
+    "fraud.referral": _FRAUD,
+    "fraud.claimattribute": _FRAUD,
+    "fraud.evidencephoto": _FRAUD,
+    "fraud.watchlistentry": _FRAUD,
+    "payouts.ledgertransaction": _LEDGER,
+    "payouts.ledgerentry": _LEDGER,
+    "payouts.qasample": gettext_lazy("internal quality review of staff decisions"),
+    "backoffice.slabreach": gettext_lazy("internal measure of the staff's service levels"),
+    "backoffice.safetyalert": gettext_lazy(
+        "product-safety record about the product, not about you"
+    ),
+    "sellers.recovery": _SELLER_ACCOUNT,
+    "sellers.withholding": _SELLER_ACCOUNT,
+    "sellers.reminder": _TO_SELLER,
+    "sellers.sellernotice": _TO_SELLER,
 }
 
 # Rows of an exported table that belong to someone else: the seller's own evidence is the

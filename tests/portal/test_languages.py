@@ -11,7 +11,8 @@ from tests.portal.conftest import sign_in
 
 PO = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
 CUSTOMER_SOURCES = re.compile(
-    r"templates/(portal|emails|errors|base\.html|home\.html)|portal/|claims/(uploads|pdfs|eligibility|links|money)|claims_site/bounds"
+    r"templates/(portal|emails|errors|base\.html|home\.html|privacy/customer_)|portal/"
+    r"|claims/(uploads|pdfs|eligibility|links|money)|claims_site/bounds|privacy/export"
 )
 
 
@@ -94,3 +95,21 @@ def test_languages_the_accepted_files_are_said_in_spanish(client):
     # then
     assert "fotos JPEG, PNG, WebP o HEIC, o documentos PDF" in page
     assert "HEIC photos" not in page
+
+
+@pytest.mark.django_db
+def test_languages_the_customer_data_page_is_in_spanish(client):
+    """Found by QA: the header's "My data" and the whole data-export page were in English for a
+    customer reading in Spanish."""
+    from tests.factories import claim_new
+
+    # given
+    claim = claim_new()
+    client.post(reverse("set_language"), {"language": "es", "next": "/"})
+    sign_in(client, claim.customer)
+    # when
+    page = client.get(reverse("privacy:customer-export")).content.decode()
+    # then
+    assert "My data" not in page and "Your data" not in page
+    assert "Descargar mis datos" in page
+    assert "prevención del fraude" in page and "fraud prevention" not in page
