@@ -129,20 +129,31 @@ def wizard(request: HttpRequest, line_id: int, step: str) -> HttpResponse:
     return view(request, line, item, draft)
 
 
+def _typed(request, form) -> dict:
+    """What was typed on a step, as typed: kept when *Back* is pressed, right or not yet."""
+    return {name: request.POST.get(name, "") for name in form.fields}
+
+
 def _incident(request, line, item: WizardItem, draft: dict) -> HttpResponse:
     if request.method == "POST":
         form = IncidentForm(request.POST)
+        back = request.POST.get("go") == "back"
         if form.is_valid():
             reasons = step_reasons(
                 step="incident", line=line, incident_date=form.cleaned_data["incident_date"]
             )
             if not reasons:
-                draft_put(request.session, line, incident=form.as_draft())
+                draft_put(request.session, line, incident=form.as_draft(), typed_incident=None)
+                if back:
+                    return redirect("portal:new-claim")
                 return redirect("portal:wizard", line_id=item.line_id, step="losses")
             for reason in reasons:
                 form.add_error("incident_date", reason)
+        if back:
+            draft_put(request.session, line, typed_incident=_typed(request, form))
+            return redirect("portal:new-claim")
     else:
-        form = IncidentForm(initial=IncidentForm.initial_from(draft))
+        form = IncidentForm(initial=draft.get("typed_incident") or IncidentForm.initial_from(draft))
     return render(
         request, "portal/wizard_incident.html", _context(request, item, "incident", form=form)
     )
@@ -163,6 +174,7 @@ def _losses(request, line, item: WizardItem, draft: dict) -> HttpResponse:
     currency = item.currency
     if request.method == "POST":
         form = LossesForm(request.POST, currency=currency)
+        back = request.POST.get("go") == "back"
         if form.is_valid():
             losses = form.cleaned_data["losses"]
             reasons = step_reasons(
@@ -172,13 +184,18 @@ def _losses(request, line, item: WizardItem, draft: dict) -> HttpResponse:
                 losses=[LossInput(kind=x["kind"], amount_minor=x["amount_minor"]) for x in losses],
             )
             if not reasons:
-                draft_put(request.session, line, losses=losses)
-                return redirect("portal:wizard", line_id=item.line_id, step="evidence")
+                draft_put(request.session, line, losses=losses, typed_losses=None)
+                step = "incident" if back else "evidence"
+                return redirect("portal:wizard", line_id=item.line_id, step=step)
             for reason in reasons:
                 form.add_error(None, reason)
+        if back:
+            draft_put(request.session, line, typed_losses=_typed(request, form))
+            return redirect("portal:wizard", line_id=item.line_id, step="incident")
     else:
         form = LossesForm(
-            initial=LossesForm.initial_from(draft, currency, purchase_price_minor=item.price_minor),
+            initial=draft.get("typed_losses")
+            or LossesForm.initial_from(draft, currency, purchase_price_minor=item.price_minor),
             currency=currency,
         )
     return render(

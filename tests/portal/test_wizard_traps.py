@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from tests.factories import OrderLineFactory
 from tests.portal.conftest import jpeg_bytes, media_files
@@ -180,3 +181,42 @@ def test_another_currency_or_other_digits_are_refused(customer_client, line, typ
     assert "portal.drafts" not in customer_client.session or "losses" not in (
         customer_client.session["portal.drafts"].get(str(line.pk), {})
     )
+
+
+def test_back_from_what_happened_keeps_what_was_typed(customer_client, line):
+    # given: found by QA, *Back* on this step was a link: what was typed was lost
+    typed = incident_data(line, description="It burst into flames")  # too short to continue
+    # when: *Back* is pressed, then the customer returns to the step
+    response = customer_client.post(step_url(line, "incident"), {**typed, "go": "back"})
+    # then
+    assert response.status_code == 302 and response["Location"] == reverse("portal:new-claim")
+    html = customer_client.get(step_url(line, "incident")).content.decode()
+    assert "It burst into flames" in html
+    assert f'value="{typed["incident_date"]}"' in html
+    assert "errorlist" not in html
+
+
+def test_back_from_the_losses_keeps_the_amounts_typed(customer_client, line):
+    # given
+    customer_client.post(step_url(line, "incident"), incident_data(line))
+    # when: amounts typed, one of them not yet right, then *Back*
+    typed = {"amount_property": "120.00", "note_property": "Counter top", "amount_medical": "1,5"}
+    response = customer_client.post(step_url(line, "losses"), {**typed, "go": "back"})
+    # then
+    assert response["Location"] == step_url(line, "incident")
+    html = customer_client.get(step_url(line, "losses")).content.decode()
+    assert re.search(r'name="amount_property"[^>]*value="120.00"', html)
+    assert re.search(r'name="amount_medical"[^>]*value="1,5"', html)
+    assert "Counter top" in html
+    assert not re.search(r'name="amount_purchase_price"[^>]*value=', html)
+
+
+@pytest.mark.parametrize("step", ["incident", "losses"])
+def test_enter_in_a_field_continues_rather_than_going_back(customer_client, line, step):
+    # The browser submits with the form's first submit button when Enter is pressed.
+    customer_client.post(step_url(line, "incident"), incident_data(line))
+    html = customer_client.get(step_url(line, step)).content.decode()
+    form = re.search(r'<form method="post".*?</form>', html, re.S).group(0)
+    first = re.search(r"<button[^>]*>", form).group(0)
+    assert 'name="go"' not in first or 'value="back"' not in first
+    assert re.search(r'<button type="submit" name="go" value="back"', form)
