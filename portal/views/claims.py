@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from claims import lifecycle
@@ -160,7 +161,15 @@ def claim_evidence(request: HttpRequest, reference: str) -> HttpResponse:
     except ClaimError as exc:
         _errors(form, "files", exc)
         return _page(request, claim, status=400, evidence_form=form)
-    messages.success(request, _("Thank you: %(n)d file(s) added to your claim.") % {"n": added})
+    messages.success(
+        request,
+        ngettext(
+            "Thank you: %(n)d file added to your claim.",
+            "Thank you: %(n)d files added to your claim.",
+            added,
+        )
+        % {"n": added},
+    )
     return redirect("portal:claim-detail", reference=claim.reference)
 
 

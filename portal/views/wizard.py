@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -257,9 +257,14 @@ def _evidence(request, line, item: WizardItem, draft: dict) -> HttpResponse:
         if added:
             messages.success(
                 request,
-                _("Added %(n)d file(s). Add more, or continue.") % {"n": added}
+                ngettext(
+                    "Added %(n)d file. Add more, or continue.",
+                    "Added %(n)d files. Add more, or continue.",
+                    added,
+                )
+                % {"n": added}
                 if go == "evidence"
-                else _("Added %(n)d file(s).") % {"n": added},
+                else ngettext("Added %(n)d file.", "Added %(n)d files.", added) % {"n": added},
             )
         return redirect("portal:wizard", line_id=item.line_id, step=go)
     return render(

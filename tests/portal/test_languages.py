@@ -20,7 +20,7 @@ def _entries():
     for block in PO.read_text(encoding="utf-8").split("\n\n"):
         refs = " ".join(line[3:] for line in block.splitlines() if line.startswith("#: "))
         msgid = re.search(r'^msgid "(.*)"', block, re.M)
-        msgstr = re.search(r'^msgstr "(.*)"((?:\n".*")*)', block, re.M)
+        msgstr = re.search(r'^msgstr(?:\[0\])? "(.*)"((?:\n".*")*)', block, re.M)
         if msgid and refs:
             yield refs, block, (msgstr.group(1) + (msgstr.group(2) or "")) if msgstr else ""
 

@@ -220,3 +220,27 @@ def test_enter_in_a_field_continues_rather_than_going_back(customer_client, line
     first = re.search(r"<button[^>]*>", form).group(0)
     assert 'name="go"' not in first or 'value="back"' not in first
     assert re.search(r'<button type="submit" name="go" value="back"', form)
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "two"),
+    [
+        ("en", "Added 1 file. Add more, or continue.", "Added 2 files. Add more, or continue."),
+        ("es", "Se añadió 1 archivo.", "Se añadieron 2 archivos."),
+    ],
+)
+def test_files_added_are_counted_in_words(customer_client, line, language, one, two):
+    # given: found by QA, "Added 1 file(s)."
+    customer_client.cookies["django_language"] = language
+    fill_until_evidence(customer_client, line)
+    url = step_url(line, "evidence")
+    # when / then
+    first = customer_client.post(
+        url, {"kind": "receipt", "files": [_photo()], "go": "evidence"}, follow=True
+    )
+    assert one in first.content.decode()
+    photos = [_photo("a.jpg", (1, 2, 3)), _photo("b.jpg", (4, 5, 6))]
+    second = customer_client.post(
+        url, {"kind": "receipt", "files": photos, "go": "evidence"}, follow=True
+    )
+    assert two in second.content.decode() and "(s)" not in second.content.decode()
