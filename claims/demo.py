@@ -275,6 +275,7 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
     agents = [users["agent"], users["agent2"]]
     claims = []
     states = list(PATHS)
+    links = {}  # claim id: the seller link its notification issued
     for i, line in enumerate(claimable[:135]):
         final = states[i % len(states)]
         steps = PATHS[final]
@@ -317,7 +318,7 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
             if step == S.SELLER_RESPONDED:
                 # The seller answers through its link, as on the seller's page.
                 seller_response_submit(
-                    link=seller_link(claim, now),
+                    link=links.get(claim.pk) or seller_link(claim, now),
                     decision=ResponseDecision.DISPUTE,
                     reasons="We dispute: the product was misused.",
                     now=at,
@@ -365,6 +366,10 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
                 now=at,
                 via=min(lifecycle.owners(claim.status, step)),
             )
+            if step == S.AWAITING_SELLER:
+                # As the seller's notification does: the link that puts the claim in the
+                # seller's inbox, issued when the claim reaches them, not when they answer.
+                links[claim.pk] = seller_link(claim, now)
         if i % 2 == 0 and claim.status not in (S.CLOSED, S.WITHDRAWN):
             Claim.objects.filter(pk=claim.pk).update(assignee=agents[i % 4 // 2])
         claims.append(claim)

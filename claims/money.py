@@ -38,6 +38,11 @@ class AmountTooLarge(MoneyError):
     """Over ``MAX_AMOUNT_MINOR``: refused before any arithmetic."""
 
 
+class TooManyDecimals(MoneyError):
+    """More decimals than the currency has (``12.345`` dollars): its own message, so a form
+    says exactly what is wrong."""
+
+
 def exponent(currency: str) -> int:
     try:
         return MINOR_UNITS[currency]

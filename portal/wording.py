@@ -136,6 +136,19 @@ HISTORY_WE_WROTE = _("We wrote to you.")
 
 # An approved claim whose customer has not said where to send the money.
 PAYEE_NEEDED_HAPPENED = _("We approved your claim, and we need your payment details to pay you.")
+# An approved claim the seller (or its insurer) accepted: they pay the customer themselves, and
+# the customer tells us whether the money arrived (``sellers.PartyPayment``).
+PARTY_PAYS_NEXT = {
+    "seller": _(
+        "The seller pays you directly. Tell us below whether the money arrived: if it does not "
+        "arrive in time, we pay you ourselves."
+    ),
+    "insurer": _(
+        "The seller's insurer pays you directly. Tell us below whether the money arrived: if it "
+        "does not arrive in time, we pay you ourselves."
+    ),
+}
+
 PAYEE_NEEDED_NEXT = _(
     "Give your payment details below. We pay as soon as we have them, and remind you by e-mail "
     "until then."

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from claims import lifecycle
@@ -43,6 +44,7 @@ from portal.services import (
 from portal.session import customer_required
 from portal.views.wizard import limits_context
 from portal.wording import (
+    PARTY_PAYS_NEXT,
     PAYEE_NEEDED_HAPPENED,
     PAYEE_NEEDED_NEXT,
     WHAT_HAPPENED,
@@ -70,6 +72,13 @@ def _page(request, claim, *, status: int = 200, **forms) -> HttpResponse:
     deadline = next_deadline(claim, appeal_until=until if can_appeal else None)
     money = claim_payee_situation(claim=claim)
     events = claim_timeline(claim=claim)
+    party_payment = party_payment_for(claim=claim)
+    if money.needs_payee:
+        what_next = PAYEE_NEEDED_NEXT
+    elif claim.status == ClaimStatus.APPROVED and party_payment:
+        what_next = PARTY_PAYS_NEXT[party_payment.party]
+    else:
+        what_next = WHAT_NEXT[claim.status]
     action_errors = [
         error
         for form in forms.values()
@@ -83,7 +92,7 @@ def _page(request, claim, *, status: int = 200, **forms) -> HttpResponse:
         "what_happened": PAYEE_NEEDED_HAPPENED
         if money.needs_payee
         else WHAT_HAPPENED[claim.status],
-        "what_next": PAYEE_NEEDED_NEXT if money.needs_payee else WHAT_NEXT[claim.status],
+        "what_next": what_next,
         "money": money,
         "deadline": deadline,
         "tracker": claim_tracker(status=claim.status, events=events),
@@ -98,7 +107,7 @@ def _page(request, claim, *, status: int = 200, **forms) -> HttpResponse:
         or EvidenceForm(initial={"kind": EvidenceKind.OTHER}),
         "answer_form": forms.get("answer_form") or AnswerForm(),
         "appeal_form": forms.get("appeal_form") or AppealForm(),
-        "party_payment": party_payment_for(claim=claim),
+        "party_payment": party_payment,
         "party_payment_form": forms.get("party_payment_form") or PartyPaymentAnswerForm(),
         **limits_context(),
     }
@@ -152,7 +161,15 @@ def claim_evidence(request: HttpRequest, reference: str) -> HttpResponse:
     except ClaimError as exc:
         _errors(form, "files", exc)
         return _page(request, claim, status=400, evidence_form=form)
-    messages.success(request, _("Thank you: %(n)d file(s) added to your claim.") % {"n": added})
+    messages.success(
+        request,
+        ngettext(
+            "Thank you: %(n)d file added to your claim.",
+            "Thank you: %(n)d files added to your claim.",
+            added,
+        )
+        % {"n": added},
+    )
     return redirect("portal:claim-detail", reference=claim.reference)
 
 

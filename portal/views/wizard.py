@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -130,10 +130,16 @@ def wizard(request: HttpRequest, line_id: int, step: str) -> HttpResponse:
     return view(request, line, item, draft)
 
 
+def _typed(request, form) -> dict:
+    """What was typed on a step, as typed: kept when *Back* is pressed, right or not yet."""
+    return {name: request.POST.get(name, "") for name in form.fields}
+
+
 def _incident(request, line, item: WizardItem, draft: dict) -> HttpResponse:
     # The product-safety facts (issue 17) are asked on this step, in their own form.
     if request.method == "POST":
         form = IncidentForm(request.POST)
+        back = request.POST.get("go") == "back"
         valid = form.is_valid()
         facts_form = IncidentFactsForm(
             request.POST, people_injured=form.cleaned_data.get("people_injured")
@@ -144,14 +150,27 @@ def _incident(request, line, item: WizardItem, draft: dict) -> HttpResponse:
             )
             if not reasons:
                 incident = {**form.as_draft(), "safety": facts_form.as_facts()}
-                draft_put(request.session, line, incident=incident)
+                draft_put(
+                    request.session, line, incident=incident, typed_incident=None, typed_facts=None
+                )
+                if back:
+                    return redirect("portal:new-claim")
                 return redirect("portal:wizard", line_id=item.line_id, step="losses")
             for reason in reasons:
                 form.add_error("incident_date", reason)
+        if back:
+            draft_put(
+                request.session,
+                line,
+                typed_incident=_typed(request, form),
+                typed_facts=_typed(request, facts_form),
+            )
+            return redirect("portal:new-claim")
     else:
-        form = IncidentForm(initial=IncidentForm.initial_from(draft))
+        form = IncidentForm(initial=draft.get("typed_incident") or IncidentForm.initial_from(draft))
         facts_form = IncidentFactsForm(
-            initial=IncidentFactsForm.initial_from((draft.get("incident") or {}).get("safety"))
+            initial=draft.get("typed_facts")
+            or IncidentFactsForm.initial_from((draft.get("incident") or {}).get("safety"))
         )
     return render(
         request,
@@ -175,6 +194,7 @@ def _losses(request, line, item: WizardItem, draft: dict) -> HttpResponse:
     currency = item.currency
     if request.method == "POST":
         form = LossesForm(request.POST, currency=currency)
+        back = request.POST.get("go") == "back"
         if form.is_valid():
             losses = form.cleaned_data["losses"]
             reasons = step_reasons(
@@ -184,13 +204,18 @@ def _losses(request, line, item: WizardItem, draft: dict) -> HttpResponse:
                 losses=[LossInput(kind=x["kind"], amount_minor=x["amount_minor"]) for x in losses],
             )
             if not reasons:
-                draft_put(request.session, line, losses=losses)
-                return redirect("portal:wizard", line_id=item.line_id, step="evidence")
+                draft_put(request.session, line, losses=losses, typed_losses=None)
+                step = "incident" if back else "evidence"
+                return redirect("portal:wizard", line_id=item.line_id, step=step)
             for reason in reasons:
                 form.add_error(None, reason)
+        if back:
+            draft_put(request.session, line, typed_losses=_typed(request, form))
+            return redirect("portal:wizard", line_id=item.line_id, step="incident")
     else:
         form = LossesForm(
-            initial=LossesForm.initial_from(draft, currency, purchase_price_minor=item.price_minor),
+            initial=draft.get("typed_losses")
+            or LossesForm.initial_from(draft, currency, purchase_price_minor=item.price_minor),
             currency=currency,
         )
     return render(
@@ -251,9 +276,14 @@ def _evidence(request, line, item: WizardItem, draft: dict) -> HttpResponse:
         if added:
             messages.success(
                 request,
-                _("Added %(n)d file(s). Add more, or continue.") % {"n": added}
+                ngettext(
+                    "Added %(n)d file. Add more, or continue.",
+                    "Added %(n)d files. Add more, or continue.",
+                    added,
+                )
+                % {"n": added}
                 if go == "evidence"
-                else _("Added %(n)d file(s).") % {"n": added},
+                else ngettext("Added %(n)d file.", "Added %(n)d files.", added) % {"n": added},
             )
         return redirect("portal:wizard", line_id=item.line_id, step=go)
     return render(

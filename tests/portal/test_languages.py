@@ -101,3 +101,41 @@ def test_languages_pages_switch_language(client, language, order_number, receive
     assert f'<html lang="{language}">' in page
     assert received in page
     assert decide_by in page
+    assert '<html lang="es">' in page
+    assert "Hemos recibido su reclamación." in page
+    assert "Queremos decidir antes del" in page
+
+
+@pytest.mark.django_db
+def test_languages_the_accepted_files_are_said_in_spanish(client):
+    """Found by QA: "Se aceptan: JPEG, PNG, WebP or HEIC photos, or PDF documents…" on the
+    Spanish claim page and wizard (the description was translated once, at import, in English)."""
+    from tests.factories import claim_new
+
+    # given
+    claim = claim_new()
+    client.post(reverse("set_language"), {"language": "es", "next": "/"})
+    sign_in(client, claim.customer)
+    # when
+    page = client.get(reverse("portal:claim-detail", args=[claim.reference])).content.decode()
+    # then
+    assert "fotos JPEG, PNG, WebP o HEIC, o documentos PDF" in page
+    assert "HEIC photos" not in page
+
+
+@pytest.mark.django_db
+def test_languages_the_customer_data_page_is_in_spanish(client):
+    """Found by QA: the header's "My data" and the whole data-export page were in English for a
+    customer reading in Spanish."""
+    from tests.factories import claim_new
+
+    # given
+    claim = claim_new()
+    client.post(reverse("set_language"), {"language": "es", "next": "/"})
+    sign_in(client, claim.customer)
+    # when
+    page = client.get(reverse("privacy:customer-export")).content.decode()
+    # then
+    assert "My data" not in page and "Your data" not in page
+    assert "Descargar mis datos" in page
+    assert "prevención del fraude" in page and "fraud prevention" not in page

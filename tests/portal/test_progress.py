@@ -319,3 +319,28 @@ def test_a_returned_payout_keeps_a_paid_claim_paid_once_a_new_claim_took_its_ite
     assert ClaimEvent.objects.filter(claim=claim, kind=EventKind.NOTE, data__return_code="AC04")
     new.refresh_from_db()
     assert new.status == S.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("insurer", "who"), [(False, "The seller"), (True, "The seller's insurer")]
+)
+def test_a_claim_the_seller_pays_says_who_pays_and_not_that_we_arrange_it(
+    client, supervisor, insurer, who
+):
+    """Found by QA on the demo's …000144: "Seller accepted your claim and pays you $1,349.99."
+    under "We are arranging the payment and will e-mail you when it is sent.", while the seller
+    pays the customer directly and the page asks whether the money arrived."""
+    from tests.payouts.test_money_policy import _accepted, _approve_accepted
+
+    # given: an approved claim the seller (or its insurer) accepted and pays
+    claim = _approve_accepted(_accepted(insurer=insurer), supervisor)
+    # when
+    html = _page(client, claim)
+    # then
+    from html import unescape
+
+    payment = unescape(_text(_section(html, "party-payment")))
+    assert f"{who} accepted your claim and pays you $900.00." in payment
+    next_step = unescape(_text(re.search(r'<p id="what-next">.*?</p>', html, re.S).group(0)))
+    assert next_step.startswith(f"{who} pays you directly.")
+    assert "We are arranging the payment" not in html

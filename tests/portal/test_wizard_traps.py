@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from tests.factories import OrderLineFactory
 from tests.portal.conftest import jpeg_bytes, media_files
@@ -143,3 +144,103 @@ def test_each_declaration_checkbox_comes_before_its_own_sentence(customer_client
         label = row.index(f'<label for="id_{name}">')
         assert box < label
         assert row.count("<label") == 1 and row.count("<input") == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept_minor"),
+    [("$249.99", 24_999), ("$ 1,249.99", 124_999), ("249.99 $", 24_999), ("USD 20", 2_000)],
+)
+def test_an_amount_written_with_its_currency_is_accepted(customer_client, line, typed, kept_minor):
+    # given: the losses step (found by QA: "$249.99" was refused with "Enter an amount like
+    # $120.50.", while the running total on the same page read it)
+    customer_client.post(step_url(line, "incident"), incident_data(line))
+    # when
+    response = customer_client.post(step_url(line, "losses"), losses_data(amount_property=typed))
+    # then
+    assert response.status_code == 302, response.content.decode()
+    losses = customer_client.session["portal.drafts"][str(line.pk)]["losses"]
+    assert [(loss["kind"], loss["amount_minor"]) for loss in losses] == [("property", kept_minor)]
+
+
+@pytest.mark.parametrize("typed", ["12.345", "$0.001"])
+def test_too_many_decimals_are_named_as_such(customer_client, line, typed):
+    customer_client.post(step_url(line, "incident"), incident_data(line))
+    response = customer_client.post(step_url(line, "losses"), losses_data(amount_property=typed))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "USD amounts have at most 2 decimal places." in html
+    assert "Enter an amount like" not in html
+
+
+@pytest.mark.parametrize("typed", ["€20", "٣٣", "$$20"])
+def test_another_currency_or_other_digits_are_refused(customer_client, line, typed):
+    # "٣٣" (Arabic-Indic digits) was accepted as 33 while the running total counted it as 0.
+    customer_client.post(step_url(line, "incident"), incident_data(line))
+    response = customer_client.post(step_url(line, "losses"), losses_data(amount_property=typed))
+    assert response.status_code == 200
+    assert "portal.drafts" not in customer_client.session or "losses" not in (
+        customer_client.session["portal.drafts"].get(str(line.pk), {})
+    )
+
+
+def test_back_from_what_happened_keeps_what_was_typed(customer_client, line):
+    # given: found by QA, *Back* on this step was a link: what was typed was lost
+    typed = incident_data(line, description="It burst into flames")  # too short to continue
+    # when: *Back* is pressed, then the customer returns to the step
+    response = customer_client.post(step_url(line, "incident"), {**typed, "go": "back"})
+    # then
+    assert response.status_code == 302 and response["Location"] == reverse("portal:new-claim")
+    html = customer_client.get(step_url(line, "incident")).content.decode()
+    assert "It burst into flames" in html
+    assert f'value="{typed["incident_date"]}"' in html
+    assert "errorlist" not in html
+
+
+def test_back_from_the_losses_keeps_the_amounts_typed(customer_client, line):
+    # given
+    customer_client.post(step_url(line, "incident"), incident_data(line))
+    # when: amounts typed, one of them not yet right, then *Back*
+    typed = {"amount_property": "120.00", "note_property": "Counter top", "amount_medical": "1,5"}
+    response = customer_client.post(step_url(line, "losses"), {**typed, "go": "back"})
+    # then
+    assert response["Location"] == step_url(line, "incident")
+    html = customer_client.get(step_url(line, "losses")).content.decode()
+    assert re.search(r'name="amount_property"[^>]*value="120.00"', html)
+    assert re.search(r'name="amount_medical"[^>]*value="1,5"', html)
+    assert "Counter top" in html
+    assert not re.search(r'name="amount_purchase_price"[^>]*value=', html)
+
+
+@pytest.mark.parametrize("step", ["incident", "losses"])
+def test_enter_in_a_field_continues_rather_than_going_back(customer_client, line, step):
+    # The browser submits with the form's first submit button when Enter is pressed.
+    customer_client.post(step_url(line, "incident"), incident_data(line))
+    html = customer_client.get(step_url(line, step)).content.decode()
+    form = re.search(r'<form method="post".*?</form>', html, re.S).group(0)
+    first = re.search(r"<button[^>]*>", form).group(0)
+    assert 'name="go"' not in first or 'value="back"' not in first
+    assert re.search(r'<button type="submit" name="go" value="back"', form)
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "two"),
+    [
+        ("en", "Added 1 file. Add more, or continue.", "Added 2 files. Add more, or continue."),
+        ("es", "Se añadió 1 archivo.", "Se añadieron 2 archivos."),
+    ],
+)
+def test_files_added_are_counted_in_words(customer_client, line, language, one, two):
+    # given: found by QA, "Added 1 file(s)."
+    customer_client.cookies["django_language"] = language
+    fill_until_evidence(customer_client, line)
+    url = step_url(line, "evidence")
+    # when / then
+    first = customer_client.post(
+        url, {"kind": "receipt", "files": [_photo()], "go": "evidence"}, follow=True
+    )
+    assert one in first.content.decode()
+    photos = [_photo("a.jpg", (1, 2, 3)), _photo("b.jpg", (4, 5, 6))]
+    second = customer_client.post(
+        url, {"kind": "receipt", "files": photos, "go": "evidence"}, follow=True
+    )
+    assert two in second.content.decode() and "(s)" not in second.content.decode()

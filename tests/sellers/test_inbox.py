@@ -275,3 +275,26 @@ def test_the_inbox_reads_the_same_number_of_queries_for_one_claim_or_many(client
         awaiting(order_line=OrderLineFactory(product__seller=seller))
     # then
     assert queries() == one
+
+
+def test_demo_seller_finds_the_claim_awaiting_their_answer_in_the_inbox(client):
+    """Found by QA on `make run`: the demo's claim awaiting the seller (and every escalated one)
+    was missing from the seller's inbox, because the demo issued the seller's link only when
+    the seller answered; the notification issues it when the claim reaches the seller."""
+    from django.core.management import call_command
+
+    from claims.models import Claim
+
+    # given: the demo
+    call_command("seed_demo", stdout=None)
+    waiting = Claim.objects.filter(status=ClaimStatus.AWAITING_SELLER).select_related("seller")
+    escalated = Claim.objects.filter(status=ClaimStatus.ESCALATED).select_related("seller")
+    assert waiting.exists() and escalated.exists()
+    for claim in [waiting.first(), escalated.first()]:
+        # when: its seller opens the inbox
+        _signed_in(client, claim.seller)
+        page = client.get(reverse("sellers:inbox")).content.decode()
+        # then: the claim is listed, and opens
+        assert claim.reference in page
+        opened = client.get(reverse("sellers:inbox-claim", args=[claim.reference]))
+        assert opened.status_code == 200

@@ -73,3 +73,18 @@ def test_missing_cancellation_notice_is_asked_for(client):
     assert response.status_code == 400
     assert "Notice of cancellation (days)" in response.content.decode()
     assert not claim.seller.certificates.exists()
+
+
+def test_limits_written_with_the_dollar_sign_are_read(client):
+    # given: a seller copies the limits as the certificate prints them (found by QA: "$1,000,000.00"
+    # was refused as "not an amount", although the page asks for dollars)
+    claim, path, url = _upload_url()
+    document = SimpleUploadedFile("scan.pdf", certificate_pdf(), "application/pdf")
+    typed = {**TYPED, "per_occurrence": "$1,000,000.00", "aggregate": "USD 2,000,000"}
+    # when
+    response = client.post(url, {**typed, "document": document})
+    # then
+    assert response.status_code == 302 and response["Location"] == path
+    certificate = claim.seller.certificates.get()
+    assert certificate.per_occurrence_minor == 100_000_000
+    assert certificate.aggregate_minor == 200_000_000
