@@ -175,7 +175,7 @@ FORMS = {
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@staff_view("claims.view_claim")
+@staff_view("claims.transition_claim")  # readers (the safety team) see claims, never move them
 def claim_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
     """Confirm (GET) and make (POST) one move of the transition table."""
     claim = _claim(request, pk)

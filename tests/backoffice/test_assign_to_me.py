@@ -80,7 +80,7 @@ def test_assign_to_me_permission_matrix(client, everyone, holder, role, held):
         assert claim.assignee == first and not events.exists()
     else:
         assert response.status_code == 302
-        assert reverse("admin:login") in response["Location"]
+        assert reverse("backoffice:login") in response["Location"]
         assert claim.assignee == first and not events.exists()
 
 

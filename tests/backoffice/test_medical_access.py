@@ -168,7 +168,7 @@ def test_log_page_permissions(client, cast, medical_agent, role):
     response = client.get(reverse("backoffice:medical-access"))
     assert response.status_code == LOG_ROLES[role]
     if role == "anonymous":
-        assert reverse("admin:login") in response["Location"]
+        assert reverse("backoffice:login") in response["Location"]
 
 
 def test_log_page_refuses_post(client, supervisor):

@@ -298,7 +298,7 @@ def test_notifications_page_permission_matrix(client, everyone, role):
         assert response.status_code == 403
     else:
         assert response.status_code == 302
-        assert reverse("admin:login") in response["Location"]
+        assert reverse("backoffice:login") in response["Location"]
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -136,11 +136,7 @@ def test_page_permission_matrix(client, everyone, claim, alert, role, page):
     # when
     response = client.get(_url(page, claim, alert))
     # then
-    if (page, role) == ("claim-move", "safety"):
-        # may read the claim but no move is offered: back to the claim page
-        assert response.status_code == 302
-        assert response["Location"] == reverse("backoffice:claim", args=[claim.pk])
-    elif role in PAGES[page]:
+    if role in PAGES[page]:
         assert response.status_code == 200
     elif role in STAFF:
         assert response.status_code == 403

@@ -26,6 +26,10 @@ agent = get_user_model().objects.create_user("smoke-agent", is_staff=True)
 agent.groups.add(Group.objects.get(name=roles.AGENT))
 boss = get_user_model().objects.create_user("smoke-boss", is_staff=True)
 boss.groups.add(Group.objects.get(name=roles.SUPERVISOR))
+from claims.models import Region, StaffProfile  # noqa: E402 - need-to-know: every region
+
+for user in (agent, boss):
+    StaffProfile.objects.create(user=user).regions.set(Region.objects.all())
 customer = CustomerFactory(name="Imogen Fairweather", email="imogen@example.test")
 claims = [
     claim_in(ClaimStatus.UNDER_REVIEW, order_line=OrderLineFactory(order__customer=customer))
@@ -60,5 +64,5 @@ def test_sqlite_migrates_without_trigram_indexes_and_searches_with_like(tmp_path
     manage(env, "migrate", "--noinput")
     assert "SEARCH SMOKE OK" in manage(env, "shell", "--no-imports", "-c", FLOW)
     # the PostgreSQL-only migration also goes backwards on SQLite
-    manage(env, "migrate", "backoffice", "0002", "--noinput")
+    manage(env, "migrate", "backoffice", "0002_notifications", "--noinput")
     manage(env, "migrate", "backoffice", "--noinput")

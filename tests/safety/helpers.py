@@ -64,13 +64,8 @@ def deliver_safety_outbox() -> list[str]:
 
 
 def safety_officer(username: str = "officer"):
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
+    """A member of the safety team, covering every region (need-to-know: claims.scope)."""
     from claims import roles
+    from tests.conftest import _staff
 
-    user = get_user_model().objects.create_user(
-        username=username, password="pw", is_staff=True, email=f"{username}@staff.test"
-    )
-    user.groups.add(Group.objects.get(name=roles.SAFETY))
-    return user
+    return _staff(username, roles.SAFETY)
