@@ -233,6 +233,7 @@ def _to_evidence(page, line) -> None:
     page.fill("#id_incident_date", line.delivered_on.isoformat())
     page.check("input[name=incident_kind][value=property_damage]")
     page.fill("#id_description", "The charger melted and scorched the desk it sat on.")
+    page.check("input[name=hazard][value=fire_smoke]")  # the safety question (issue 17)
     page.click("button:has-text('Continue')")
     page.click("button:has-text('Continue')")  # the purchase price, filled in from the order
     page.wait_for_selector("h1:has-text('Add evidence')")
@@ -300,6 +301,7 @@ def test_losses_show_the_order_price_and_a_running_total_while_typing(phone_page
     page.fill("#id_incident_date", line.delivered_on.isoformat())
     page.check("input[name=incident_kind][value=property_damage]")
     page.fill("#id_description", "The lamp sparked and burned a hole in the armchair.")
+    page.check("input[name=hazard][value=fire_smoke]")  # the safety question (issue 17)
     page.click("button:has-text('Continue')")
     # then: the purchase price is filled in, and the total says it
     assert page.input_value("#id_amount_purchase_price") == "89.50"
