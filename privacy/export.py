@@ -25,7 +25,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from claims.models import Party
 from marketplace.models import Customer
@@ -37,22 +37,23 @@ MAX_DEPTH = 4
 # records are exempt from the right of access while disclosure would prejudice the prevention
 # of fraud (GDPR art. 23(1)(d) and (i), UK DPA 2018 sch. 2 para. 2, PIPEDA s. 9(3)(d)); the
 # ledger is the marketplace's own accounting (the customer's payouts are exported).
+_TO_SELLER = gettext_lazy("messages to the seller (your claim's facts are exported)")
 WITHHELD: dict[str, object] = {
-    "fraud.assessment": _lazy("fraud prevention"),
-    "fraud.rulehit": _lazy("fraud prevention"),
-    "fraud.fraudreview": _lazy("fraud prevention"),
-    "fraud.referral": _lazy("fraud prevention"),
-    "fraud.claimattribute": _lazy("fraud prevention"),
-    "fraud.evidencephoto": _lazy("fraud prevention"),
-    "fraud.watchlistentry": _lazy("fraud prevention"),
-    "payouts.ledgertransaction": _lazy("the marketplace's accounting; payouts are exported"),
-    "payouts.ledgerentry": _lazy("the marketplace's accounting; payouts are exported"),
-    "payouts.qasample": _lazy("internal quality review of staff decisions"),
-    "backoffice.slabreach": _lazy("internal measure of the staff's service levels"),
-    "sellers.recovery": _lazy("the seller's account with the marketplace"),
-    "sellers.withholding": _lazy("the seller's account with the marketplace"),
-    "sellers.reminder": _lazy("messages to the seller (your claim's facts are exported)"),
-    "sellers.sellernotice": _lazy("messages to the seller (your claim's facts are exported)"),
+    "fraud.assessment": gettext_lazy("fraud prevention"),
+    "fraud.rulehit": gettext_lazy("fraud prevention"),
+    "fraud.fraudreview": gettext_lazy("fraud prevention"),
+    "fraud.referral": gettext_lazy("fraud prevention"),
+    "fraud.claimattribute": gettext_lazy("fraud prevention"),
+    "fraud.evidencephoto": gettext_lazy("fraud prevention"),
+    "fraud.watchlistentry": gettext_lazy("fraud prevention"),
+    "payouts.ledgertransaction": gettext_lazy("the marketplace's accounting; payouts are exported"),
+    "payouts.ledgerentry": gettext_lazy("the marketplace's accounting; payouts are exported"),
+    "payouts.qasample": gettext_lazy("internal quality review of staff decisions"),
+    "backoffice.slabreach": gettext_lazy("internal measure of the staff's service levels"),
+    "sellers.recovery": gettext_lazy("the seller's account with the marketplace"),
+    "sellers.withholding": gettext_lazy("the seller's account with the marketplace"),
+    "sellers.reminder": _TO_SELLER,
+    "sellers.sellernotice": _TO_SELLER,
 }
 
 # Rows of an exported table that belong to someone else: the seller's own evidence is the
