@@ -136,8 +136,10 @@ def demo_seed_regions(*, now: dt.datetime | None = None) -> int:
                 fraud_score_claim(claim=claim, now=claim.submitted_at)
             if claim.status == S.AWAITING_SELLER:
                 # What the seller notification does (the demo records e-mails, sends none).
+                from sellers.demo import seller_link
                 from sellers.services.responses import producer_chain_hand_off
 
+                seller_link(claim, now)  # the link that lists the claim in the seller's inbox
                 producer_chain_hand_off(claim=claim, now=at)
             made += 1
     return made

@@ -197,7 +197,8 @@ def _parse(text: str, currency: str, locale: Locale, machine: bool = False) -> D
             break
     if not sign and body[:1] in ("-", "+"):
         sign, body = body[0], body[1:].strip()
-    if not re.fullmatch(r"[\d., ]+", body) or not re.search(r"\d", body):
+    # ASCII digits only: ``\d`` also matches "٣٣", which Decimal reads as 33 and JS as nothing.
+    if not re.fullmatch(r"[0-9., ]+", body) or not re.search(r"[0-9]", body):
         raise MoneyError(_not_an_amount(shown, currency, locale))
     decimal = babel_numbers.get_decimal_symbol(locale)
     decimal = decimal if decimal in ".," else "."

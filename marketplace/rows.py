@@ -7,6 +7,7 @@ here writes: the upsert services (``marketplace.services``) do, after every row 
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import phonenumbers
@@ -66,6 +67,16 @@ def _month(text: str) -> dt.date | None:
     return parsed.replace(day=1) if parsed else None
 
 
+def _subdivision(value: str) -> str:
+    """ISO 3166-2 without the country (``QC``); a name ("Province of Quebec") is refused."""
+    code = value.strip().upper()
+    if code and not re.fullmatch(r"[A-Z0-9]{1,3}", code):
+        raise serializers.ValidationError(
+            "subdivision must be an ISO 3166-2 code without the country (e.g. QC)."
+        )
+    return code
+
+
 @extend_schema_field({"type": "string", "example": "US", "maxLength": 8})
 class RegionField(serializers.Field):
     """A region code; the batch's regions are read once (``context["regions"]``)."""
@@ -94,8 +105,12 @@ class CustomerRow(serializers.Serializer):
     postal_code = _text(20, required=False)
     country = _text(2, required=False, min_length=2)
     # ISO 3166-2 without the country (QC): Quebec's holidays count for Quebec customers.
-    subdivision = _text(8, required=False)
+    # Checked by ``validate_subdivision`` (a name like "Province of Quebec" is refused as such).
+    subdivision = _text(200, required=False)
     customer_since = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def validate_subdivision(self, value):
+        return _subdivision(value)
 
     def validate(self, attrs):
         attrs["email"] = attrs["email"].lower()
@@ -246,7 +261,8 @@ class OrderLineRow(serializers.Serializer):
     postal_code = _text(20, required=False)
     country = _text(2, required=False, min_length=2)
     # ISO 3166-2 without the country (QC): Quebec's holidays count for Quebec customers.
-    subdivision = _text(8, required=False)
+    # Checked by ``validate_subdivision`` (a name like "Province of Quebec" is refused as such).
+    subdivision = _text(200, required=False)
     customer_since = serializers.DateField(required=False, allow_null=True, default=None)
     line_number = serializers.IntegerField(min_value=1, max_value=32767)
     product_id = _text(40)
@@ -260,6 +276,9 @@ class OrderLineRow(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=2_000_000_000)
     unit_price = _text(40)
     delivered_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def validate_subdivision(self, value):
+        return _subdivision(value)
 
     def to_internal_value(self, data):
         # Spreadsheets leave optional cells empty: an empty date is no date.

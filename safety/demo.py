@@ -40,7 +40,7 @@ def _foreign_claim(*, region: Region, product: Product, n: int, submitted: dt.da
         marketplace_id=f"C-S{region.code}{n}",
         name=f"Demo customer {region.code}",
         email=f"safety-{region.code.lower()}@example.com",
-        country=region.code if region.code != "EU" else "BE",
+        country=region.code,
     )
     order = Order.objects.create(
         number=f"SAFETY-{region.code}-{n}",
@@ -129,7 +129,7 @@ def demo_seed_safety(*, now: dt.datetime, users: dict) -> dict:
             "kept_for_inspection": True,
         },
     )
-    # One claim each in Canada, the EU and the UK (regions switched on only for the filing).
+    # One claim each in Canada, the EU (Germany) and the UK (switched on only for the filing).
     pilots = {
         "CA": (
             "Carbon monoxide detector",
@@ -138,7 +138,7 @@ def demo_seed_safety(*, now: dt.datetime, users: dict) -> dict:
             30,
             "The detector never sounded; we were taken to the emergency room with CO poisoning.",
         ),
-        "EU": (
+        "DE": (  # an EU member state (the EU's regulator covers its members)
             "Hair dryer",
             "electric_shock",
             "hospital_admission",

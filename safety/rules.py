@@ -112,7 +112,13 @@ REGULATORS = [
 
 @transaction.atomic
 def regulators_ensure() -> list[Regulator]:
-    """Create the regulators that are missing; never overwrites what staff changed since."""
+    """Create the regulators that are missing; never overwrites what staff changed since.
+
+    A regulator's region code may name a union ("EU"): it covers the union's member states.
+    A regulator left with no region (the single EU row was retired for the member states)
+    gets its regions again."""
+    from django.db.models import Q
+
     from claims.models import Region
     from claims.policy import regions_ensure
 
@@ -124,8 +130,9 @@ def regulators_ensure() -> list[Regulator]:
         regulator, was_created = Regulator.objects.get_or_create(
             code=values.pop("code"), defaults=values
         )
+        if was_created or not regulator.regions.exists():
+            regulator.regions.set(Region.objects.filter(Q(code__in=codes) | Q(union__in=codes)))
         if was_created:
-            regulator.regions.set(Region.objects.filter(code__in=codes))
             created.append(regulator)
     return created
 

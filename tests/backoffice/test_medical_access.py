@@ -88,7 +88,7 @@ def test_agent_with_medical_role_sees_the_link(client, medical_agent, claim):
 def test_fraud_workspace_lists_the_bill_without_link_for_analysts(client, analyst, claim):
     bill = _bill(claim)
     client.force_login(analyst)
-    body = client.get(reverse("fraud:claim", args=[claim.pk])).content.decode()
+    body = client.get(reverse("backoffice:fraud-claim", args=[claim.pk])).content.decode()
     assert reverse("claims:evidence-download", args=[bill.pk]) not in body
     assert "Medical bill (restricted)" in body
 

@@ -24,6 +24,8 @@ def test_seller_upload_without_document_keeps_the_values(page, tmp_path):
     page.get_by_label("Per-occurrence limit").fill("1,000,000.00")
     page.get_by_label("Aggregate limit").fill("2,000,000.00")
     page.get_by_label("Deductible").fill("5,000.00")
+    # required, with no preset (a rating the seller did not choose is not sent as theirs)
+    page.get_by_label("Insurer rating (AM Best)").select_option("A")
     page.get_by_label("Notice of cancellation (days)").fill("30")
     page.get_by_label("Effective from").fill("2026-01-01")
     page.get_by_label("Expires on").fill("2027-01-01")

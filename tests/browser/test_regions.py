@@ -87,7 +87,11 @@ def test_a_claim_filed_end_to_end_in_the_regions_language_on_a_phone(
     page.check("input[name=incident_kind][value=property_damage]")
     page.fill("#id_people_injured", "0")
     page.fill("#id_description", "Das Gerät hat sich überhitzt und den Teppich verbrannt.")
+    # the safety question (the other answers keep their initial values)
+    page.check("input[name=hazard][value=fire_smoke]")
     page.click(f"button:has-text('{words['continue']}')")
+    # the purchase price comes filled in: only the property damage is claimed here
+    page.fill("#id_amount_purchase_price", "")
     page.fill("#id_amount_property", words["amount"])
     page.click(f"button:has-text('{words['continue']}')")
     page.set_input_files("#id_files", str(photo))

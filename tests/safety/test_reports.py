@@ -86,7 +86,7 @@ STAFF_FIELDS = {
     "eu-gpsr": ["operator", "reporter_contact", "risk", "measures"],
     "uk-opss": ["business", "reporter_contact", "risk", "action"],
 }
-REGION_OF = {"cpsc": "US", "health-canada": "CA", "eu-gpsr": "EU", "uk-opss": "GB"}
+REGION_OF = {"cpsc": "US", "health-canada": "CA", "eu-gpsr": "IE", "uk-opss": "GB"}
 
 
 def _alert(code: str) -> SafetyAlert:

@@ -18,7 +18,7 @@ from tests.safety.helpers import incident, region_open
 
 pytestmark = pytest.mark.django_db
 
-REGION_OF = {"cpsc": "US", "health-canada": "CA", "eu-gpsr": "EU", "uk-opss": "GB"}
+REGION_OF = {"cpsc": "US", "health-canada": "CA", "eu-gpsr": "IE", "uk-opss": "GB"}
 
 # (facts, regulators the incident is reportable to): every rule, and its quiet neighbours.
 CASES = [

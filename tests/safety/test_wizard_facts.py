@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from claims.models import Claim
+from claims.money import amount_input
 from safety.models import SafetyAlert
 from safety.services import safety_alerts_raise
 from tests.portal.conftest import sign_in
@@ -35,7 +36,7 @@ CASES = {
             "health-canada",
         ),
         (
-            "EU",
+            "IE",
             "The hair dryer gave me an electric shock and I went to the emergency room.",
             {"hazard": "electric_shock", "medical_care": "emergency_room"},
             "eu-gpsr",
@@ -67,7 +68,7 @@ CASES = {
             "health-canada",
         ),
         (
-            "EU",
+            "ES",
             "El secador me dio una descarga eléctrica y fui a urgencias.",
             {"hazard": "electric_shock", "medical_care": "emergency_room"},
             "eu-gpsr",
@@ -82,7 +83,7 @@ CASES = {
 }
 
 
-def _file(client, line, story: str, answers: dict) -> Claim:
+def _file(client, line, story: str, answers: dict, language: str) -> Claim:
     hurt = answers.get("medical_care", "none") != "none" or answers.get("death") == "yes"
     data = incident_data(
         line,
@@ -92,7 +93,10 @@ def _file(client, line, story: str, answers: dict) -> Claim:
         **answers,
     )
     assert client.post(step_url(line, "incident"), data).status_code == 302
-    assert client.post(step_url(line, "losses"), losses_data()).status_code == 302
+    # the amount as the customer writes it in their language (250,00 in Spanish)
+    typed = amount_input(25000, line.currency, locale=language)
+    losses = losses_data(amount_property=typed)
+    assert client.post(step_url(line, "losses"), losses).status_code == 302
     response = client.post(step_url(line, "review"), DECLARATIONS)
     assert response.status_code == 302, response.content.decode()[:2000]
     return Claim.objects.get(order_line=line)
@@ -109,7 +113,7 @@ def test_the_answers_decide_in_every_language(client, language, case):
     sign_in(client, line.order.customer)
     client.post(reverse("set_language"), {"language": language, "next": "/"})
     # when: they file through the wizard and the sweeper runs
-    claim = _file(client, line, story, answers)
+    claim = _file(client, line, story, answers, language)
     safety_alerts_raise()
     # then
     assert claim.language == language
