@@ -46,8 +46,14 @@ class RecallMatchInline(admin.TabularInline):
 
 @admin.register(Recall)
 class RecallAdmin(admin.ModelAdmin):
+    """For inspection: recall lists arrive by import (/staff/safety/recalls/, import_recalls),
+    which validates them and matches them to products; none is typed in here."""
+
     list_display = ["number", "title", "regulator", "published_on"]
     inlines = [RecallMatchInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
