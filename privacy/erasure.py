@@ -114,9 +114,20 @@ def _blank_for(f: models.Field):
     return ERASED[: f.max_length] if f.max_length else ERASED
 
 
-def _rewrite(model, label: str, rows: Iterable, needles: list[str], whole: tuple, erasure):
+def _rewrite(
+    model, label: str, rows: Iterable, needles: list[str], whole: tuple, erasure, *, files=False
+):
+    """Scrub the rows' text (``whole`` fields replaced entirely); with ``files``, note their
+    stored files for deletion in the same pass over the rows."""
     fields = _text_fields(model)
+    file_fields = [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
     for obj in rows:
+        if files:
+            erasure.files.extend(
+                (f.storage, getattr(obj, f.attname).name)
+                for f in file_fields
+                if getattr(obj, f.attname)
+            )
         changes = {}
         for f in fields:
             old = getattr(obj, f.attname)
@@ -144,13 +155,10 @@ def customer_erase_rows(customer: Customer) -> Erasure:
                 deleted, _by_model = rows.delete()
                 erasure.count(source.label, deleted)
                 continue
-            for obj in rows.iterator():
-                for f in obj._meta.concrete_fields:
-                    stored = getattr(obj, f.attname)
-                    if isinstance(f, models.FileField) and stored:
-                        erasure.files.append((f.storage, stored.name))
             whole = FREE_TEXT.get(source.label, ())
-            _rewrite(source.model, source.label, rows.iterator(), needles, whole, erasure)
+            _rewrite(
+                source.model, source.label, rows.iterator(), needles, whole, erasure, files=True
+            )
             if source.label in FREE_TEXT_ROWS:
                 condition, fields = FREE_TEXT_ROWS[source.label]
                 _rewrite(
