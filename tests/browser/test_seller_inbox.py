@@ -87,7 +87,9 @@ def test_seller_opens_a_customer_photo_and_cannot_open_a_medical_bill(browser, l
     # then: the photo is shown inline (decoded by the browser), the bill is not even named
     image = page.get_by_role("img", name="Photo of the product: heater.png")
     expect(image).to_be_visible()
-    assert image.evaluate("img => img.complete && img.naturalWidth") == 120
+    image.scroll_into_view_if_needed()
+    # decode() settles once the file has arrived and decoded, however slow the machine
+    assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") == 120
     assert "hospital-bill" not in page.content() and "Medical bill" not in page.content()
     # when: they follow the photo, and then try the bill's address
     token = path.rstrip("/").rsplit("/", 1)[1]
