@@ -1,6 +1,6 @@
 """The saved queue views every agent starts with. More are rows of SavedView, not code."""
 
-from django.utils.translation import gettext_noop as N
+from django.utils.translation import gettext_noop
 
 from claims.lifecycle import DECIDING_STATUSES, WORKABLE_STATUSES
 
@@ -11,13 +11,19 @@ OPEN = "&".join(f"status={s}" for s in (*DECIDING_STATUSES, "needs_info") if s !
 WORKABLE = "&".join(f"status={s}" for s in WORKABLE_STATUSES)
 DEFAULT_VIEWS = [
     # slug, name, query, position, permission
-    ("mine", N("My claims"), f"assignee={{me}}&{OPEN}&sort=waiting", 10, ""),
-    ("due-today", N("Due today"), "due_within=24&sort=waiting", 20, ""),
-    ("breached", N("Breached"), "breached=true&sort=waiting", 30, ""),
-    ("escalated", N("Escalated"), "status=escalated&sort=waiting", 40, ""),
-    ("fraud-hold", N("Fraud hold"), "status=fraud_hold&sort=waiting", 50, ""),
-    ("second-approval", N("Awaiting second approval"), "second_approval=true&sort=waiting", 55, ""),
-    ("unassigned", N("Unassigned"), f"assignee=none&{WORKABLE}&sort=waiting", 60, ""),
+    ("mine", gettext_noop("My claims"), f"assignee={{me}}&{OPEN}&sort=waiting", 10, ""),
+    ("due-today", gettext_noop("Due today"), "due_within=24&sort=waiting", 20, ""),
+    ("breached", gettext_noop("Breached"), "breached=true&sort=waiting", 30, ""),
+    ("escalated", gettext_noop("Escalated"), "status=escalated&sort=waiting", 40, ""),
+    ("fraud-hold", gettext_noop("Fraud hold"), "status=fraud_hold&sort=waiting", 50, ""),
+    (
+        "second-approval",
+        gettext_noop("Awaiting second approval"),
+        "second_approval=true&sort=waiting",
+        55,
+        "",
+    ),
+    ("unassigned", gettext_noop("Unassigned"), f"assignee=none&{WORKABLE}&sort=waiting", 60, ""),
 ]
 
 

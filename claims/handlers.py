@@ -9,7 +9,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from claims.actors import Actor
 from claims.lifecycle import Via
@@ -61,7 +61,10 @@ def customer_email_context(*, claim: Claim, event: ClaimEvent) -> dict:
     }
 
 
-PAYERS = {Funding.SELLER: _lazy("The seller"), Funding.INSURER: _lazy("The seller's insurer")}
+PAYERS = {
+    Funding.SELLER: gettext_lazy("The seller"),
+    Funding.INSURER: gettext_lazy("The seller's insurer"),
+}
 
 
 @handler("claims.notify_customer", batch=True, background=True)

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from claims import lifecycle
 from claims.actors import Actor
@@ -268,17 +268,23 @@ def _how(current: str, to: str) -> str:
 
 
 HOW = {
-    lifecycle.Via.STAFF: _lazy("it is a staff member's move, made from the claim's page."),
-    lifecycle.Via.DECISION: _lazy("decide it with Approve or Deny, which record the decision."),
-    lifecycle.Via.PAYOUT: _lazy("only the payout pipeline moves money and records payments."),
-    lifecycle.Via.INFO_REQUEST: _lazy("ask the customer with a message."),
-    lifecycle.Via.ANSWER: _lazy("the customer's answer resumes the claim."),
-    lifecycle.Via.APPEAL: _lazy("the customer appeals from their claim page."),
-    lifecycle.Via.WITHDRAW: _lazy("the customer withdraws from their claim page."),
-    lifecycle.Via.SELLER_RESPONSE: _lazy("the seller or insurer answers through their link."),
-    lifecycle.Via.FRAUD: _lazy("fraud screening and the analysts' review make this move."),
-    lifecycle.Via.SCREENING: _lazy("new claims enter screening on their own."),
-    lifecycle.Via.ESCALATION: _lazy(
+    lifecycle.Via.STAFF: gettext_lazy("it is a staff member's move, made from the claim's page."),
+    lifecycle.Via.DECISION: gettext_lazy(
+        "decide it with Approve or Deny, which record the decision."
+    ),
+    lifecycle.Via.PAYOUT: gettext_lazy(
+        "only the payout pipeline moves money and records payments."
+    ),
+    lifecycle.Via.INFO_REQUEST: gettext_lazy("ask the customer with a message."),
+    lifecycle.Via.ANSWER: gettext_lazy("the customer's answer resumes the claim."),
+    lifecycle.Via.APPEAL: gettext_lazy("the customer appeals from their claim page."),
+    lifecycle.Via.WITHDRAW: gettext_lazy("the customer withdraws from their claim page."),
+    lifecycle.Via.SELLER_RESPONSE: gettext_lazy(
+        "the seller or insurer answers through their link."
+    ),
+    lifecycle.Via.FRAUD: gettext_lazy("fraud screening and the analysts' review make this move."),
+    lifecycle.Via.SCREENING: gettext_lazy("new claims enter screening on their own."),
+    lifecycle.Via.ESCALATION: gettext_lazy(
         "the marketplace steps in through the deadline, overruling the seller, or a payment "
         "that did not arrive."
     ),

@@ -6,7 +6,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from claims import lifecycle
 from claims.actors import Actor
@@ -73,7 +73,7 @@ def privacy_export(*, customer: Customer, actor: Actor, reason: str = "") -> Arc
 # --- erasure, legal holds, retention ----------------------------------------------------------
 
 DEFAULT_RETENTION_DAYS = 7 * 365
-DEFAULT_RETENTION_BASIS = _lazy(
+DEFAULT_RETENTION_BASIS = gettext_lazy(
     "Limitation periods for product-liability and contract claims (six years in most US "
     "states, England and Wales, and Canadian provinces) and tax record-keeping, plus a year."
 )

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.db.models import Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from claims.models import Evidence
 from claims_site.spreadsheets import Echo, csv_safe
@@ -138,70 +138,74 @@ def _evidence_text(f: Facts) -> str:
 
 
 PRODUCT = [
-    Field("product_name", _lazy("Product name"), lambda f: f.product.title),
-    Field("product_id", _lazy("Marketplace product id"), lambda f: f.product.marketplace_id),
-    Field("product_model", _lazy("Model number(s)"), _models),
-    Field("gtin", _lazy("UPC / GTIN"), lambda f: f.product.gtin, required=False),
-    Field("batch_serial", _lazy("Batch or serial numbers"), _batches, required=False),
-    Field("seller", _lazy("Seller (name and contact)"), _seller),
+    Field("product_name", gettext_lazy("Product name"), lambda f: f.product.title),
+    Field("product_id", gettext_lazy("Marketplace product id"), lambda f: f.product.marketplace_id),
+    Field("product_model", gettext_lazy("Model number(s)"), _models),
+    Field("gtin", gettext_lazy("UPC / GTIN"), lambda f: f.product.gtin, required=False),
+    Field("batch_serial", gettext_lazy("Batch or serial numbers"), _batches, required=False),
+    Field("seller", gettext_lazy("Seller (name and contact)"), _seller),
 ]
 INCIDENTS = [
-    Field("incidents", _lazy("Incidents"), _incidents_text, multiline=True),
-    Field("injuries", _lazy("Injuries"), _injuries_text),
-    Field("hazard", _lazy("Hazard"), _hazards),
-    Field("kept", _lazy("Product available for inspection"), _kept, required=False),
-    Field("evidence", _lazy("Evidence on the claims"), _evidence_text, False, True),
-    Field("aware_at", _lazy("Aware since"), lambda f: f.when(f.alert.aware_at)),
+    Field("incidents", gettext_lazy("Incidents"), _incidents_text, multiline=True),
+    Field("injuries", gettext_lazy("Injuries"), _injuries_text),
+    Field("hazard", gettext_lazy("Hazard"), _hazards),
+    Field("kept", gettext_lazy("Product available for inspection"), _kept, required=False),
+    Field("evidence", gettext_lazy("Evidence on the claims"), _evidence_text, False, True),
+    Field("aware_at", gettext_lazy("Aware since"), lambda f: f.when(f.alert.aware_at)),
 ]
 REPORTER = [
-    Field("reporter_name", _lazy("Person filing the report")),
-    Field("reporter_contact", _lazy("Their phone and e-mail")),
+    Field("reporter_name", gettext_lazy("Person filing the report")),
+    Field("reporter_contact", gettext_lazy("Their phone and e-mail")),
 ]
 
 FIELDS: dict[str, list[Field]] = {
     ReportForm.CPSC: [
         *REPORTER,
-        Field("manufacturer", _lazy("Manufacturer or importer (name and address)")),
+        Field("manufacturer", gettext_lazy("Manufacturer or importer (name and address)")),
         *PRODUCT,
-        Field("units", _lazy("Units in commerce"), _units),
+        Field("units", gettext_lazy("Units in commerce"), _units),
         *INCIDENTS,
-        Field("defect", _lazy("Nature of the defect or risk"), None, multiline=True),
-        Field("corrective_action", _lazy("Corrective action taken or planned"), multiline=True),
+        Field("defect", gettext_lazy("Nature of the defect or risk"), None, multiline=True),
+        Field(
+            "corrective_action", gettext_lazy("Corrective action taken or planned"), multiline=True
+        ),
     ],
     ReportForm.HEALTH_CANADA: [
         *REPORTER,
-        Field("reporter_role", _lazy("Reporter is the manufacturer, importer or seller")),
+        Field("reporter_role", gettext_lazy("Reporter is the manufacturer, importer or seller")),
         *PRODUCT,
-        Field("country", _lazy("Where the incidents happened"), _regions),
-        Field("incident_dates", _lazy("Incident dates"), _dates),
+        Field("country", gettext_lazy("Where the incidents happened"), _regions),
+        Field("incident_dates", gettext_lazy("Incident dates"), _dates),
         *INCIDENTS,
-        Field("measures", _lazy("Measures proposed (written report, 14(3))"), multiline=True),
+        Field(
+            "measures", gettext_lazy("Measures proposed (written report, 14(3))"), multiline=True
+        ),
         Field(
             "similar_products",
-            _lazy("Other products that could be involved in a similar incident"),
+            gettext_lazy("Other products that could be involved in a similar incident"),
             required=False,
             multiline=True,
         ),
     ],
     ReportForm.EU_GPSR: [
-        Field("operator", _lazy("Economic operator (name, address)")),
-        Field("reporter_contact", _lazy("Contact person, phone and e-mail")),
+        Field("operator", gettext_lazy("Economic operator (name, address)")),
+        Field("reporter_contact", gettext_lazy("Contact person, phone and e-mail")),
         *PRODUCT,
-        Field("category", _lazy("Product category"), lambda f: f.product.category),
-        Field("member_states", _lazy("Where the product was made available"), _regions),
-        Field("incident_dates", _lazy("Date(s) of the accident"), _dates),
+        Field("category", gettext_lazy("Product category"), lambda f: f.product.category),
+        Field("member_states", gettext_lazy("Where the product was made available"), _regions),
+        Field("incident_dates", gettext_lazy("Date(s) of the accident"), _dates),
         *INCIDENTS,
-        Field("risk", _lazy("Description of the risk"), multiline=True),
-        Field("measures", _lazy("Measures taken or planned"), multiline=True),
+        Field("risk", gettext_lazy("Description of the risk"), multiline=True),
+        Field("measures", gettext_lazy("Measures taken or planned"), multiline=True),
     ],
     ReportForm.UK: [
-        Field("business", _lazy("Business name and address")),
-        Field("reporter_contact", _lazy("Contact person, phone and e-mail")),
+        Field("business", gettext_lazy("Business name and address")),
+        Field("reporter_contact", gettext_lazy("Contact person, phone and e-mail")),
         *PRODUCT,
-        Field("where_supplied", _lazy("Where the product was supplied"), _regions),
+        Field("where_supplied", gettext_lazy("Where the product was supplied"), _regions),
         *INCIDENTS,
-        Field("risk", _lazy("Risk assessment"), multiline=True),
-        Field("action", _lazy("Action taken to protect consumers"), multiline=True),
+        Field("risk", gettext_lazy("Risk assessment"), multiline=True),
+        Field("action", gettext_lazy("Action taken to protect consumers"), multiline=True),
     ],
 }
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from claims.links import link_issue
 from claims.models import Claim, ClaimEvent, ClaimStatus, LinkPurpose
@@ -128,13 +128,17 @@ def remind_certificate(*, certificate_id: int) -> None:
 
 RECOVERY_STEPS = {
     # step: (what happened, in the seller's words)
-    "opened": _lazy("The marketplace paid claim %(reference)s on your behalf: you owe %(amount)s."),
-    "amount": _lazy("The decision on claim %(reference)s fixed what you owe at %(amount)s."),
-    "withheld": _lazy("%(amount)s was withheld from your disbursement for claim %(reference)s."),
-    "appeal_upheld": _lazy(
+    "opened": gettext_lazy(
+        "The marketplace paid claim %(reference)s on your behalf: you owe %(amount)s."
+    ),
+    "amount": gettext_lazy("The decision on claim %(reference)s fixed what you owe at %(amount)s."),
+    "withheld": gettext_lazy(
+        "%(amount)s was withheld from your disbursement for claim %(reference)s."
+    ),
+    "appeal_upheld": gettext_lazy(
         "Your appeal on claim %(reference)s was upheld: you owe nothing more for it."
     ),
-    "appeal_rejected": _lazy(
+    "appeal_rejected": gettext_lazy(
         "Your appeal on claim %(reference)s was rejected: %(outstanding)s is still owed."
     ),
 }

@@ -5,8 +5,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from claims import lifecycle
@@ -133,7 +132,7 @@ def _errors(form, field: str | None, exc: ClaimError) -> None:
         form.add_error(field, reason)
 
 
-UPLOADS_TODAY = _lazy("You have uploaded many files today. Please try again tomorrow.")
+UPLOADS_TODAY = gettext_lazy("You have uploaded many files today. Please try again tomorrow.")
 
 
 def _uploads(form) -> list[Upload]:
