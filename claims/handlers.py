@@ -8,6 +8,7 @@ from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
 from django.urls import reverse
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
@@ -99,9 +100,14 @@ def _template_for(status: str) -> str:
 
 def _email_customer(event: ClaimEvent) -> None:
     claim = event.claim
+    language = claim.customer_language
+    # The amounts and dates are written here, so in the reader's language too (a worker has
+    # no request whose language would be active).
+    with translation.override(language):
+        context = customer_email_context(claim=claim, event=event)
     email_send(
         template=_template_for(event.to_status),
         to=[claim.customer.email],
-        context=customer_email_context(claim=claim, event=event),
-        language=claim.customer_language,
+        context=context,
+        language=language,
     )

@@ -21,6 +21,7 @@ def signin_email(
     from urllib.parse import urlencode
 
     from claims.links import link_issue
+    from portal.languages import customer_language
     from portal.services import signin_customer
 
     customer = signin_customer(order_number=order_number, email=email)
@@ -44,5 +45,5 @@ def signin_email(
             "signin_url": url,
             "minutes": int(settings.PORTAL_SIGNIN_LINK_TTL.total_seconds() // 60),
         },
-        language=language,
+        language=customer_language(customer=customer, language=language),
     )

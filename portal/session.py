@@ -13,10 +13,12 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from marketplace.models import Customer
+from portal.languages import customer_language
 
 SESSION_KEY = "portal.customer_id"
 
@@ -68,6 +70,10 @@ def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         # cannot vanish under a session: customers with orders are protected from deletion.
         request.customer_id = customer_id
         request.customer = SimpleLazyObject(lambda: Customer.objects.get(pk=customer_id))
+        if translation.get_language() == "fr":  # a customer in Canada reads Canadian French
+            language = customer_language(customer=request.customer, language="fr")
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -169,8 +169,17 @@ OTP_TOTP_ISSUER = "Claimdesk"
 # --- Internationalisation and time zones --------------------------------------------------
 LANGUAGE_CODE = "en"
 # Customers, sellers and insurers in every launch region (issue 16); a claim's e-mails follow
-# the language it was filed in, a seller's their own setting (else the region's).
-LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("fr", _("French")), ("de", _("German"))]
+# the language it was filed in, a seller's their own setting (else the region's). "fr-ca" is
+# Canadian French: locale/fr_CA holds only what differs from France's (courriel for e-mail),
+# the rest falls back to fr; a customer in Canada who reads French gets it
+# (portal.languages.customer_language).
+LANGUAGES = [
+    ("en", _("English")),
+    ("es", _("Spanish")),
+    ("fr", _("French")),
+    ("fr-ca", _("French (Canada)")),
+    ("de", _("German")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

@@ -1,33 +1,59 @@
-"""Issue 16: a claim filed end to end in a region beside the US, in its language, on a phone:
-the pages in that language, the amount typed the local way, the deadline in the region's zone."""
+"""Issue 16: a claim filed end to end in every region, in its language, on a phone.
 
+One case per region (Canada twice: Ontario in English, Quebec in Canadian French): the customer
+signs in by the e-mailed link, walks the public wizard in their language, types the amount their
+way; the review shows it in the region's currency format, the claim stores minor units, the
+receipt e-mail is in the filing language, and when the claim reaches the seller their page
+shows the seller's deadline on the region's calendar (a public holiday of the region, or of
+Quebec, inside the window), in the region's zone. Data for every region is made once per module
+(``_regions``); each case is a few seconds of browser.
+"""
+
+import datetime as dt
 import io
 import re
+import zoneinfo
+from dataclasses import dataclass
 
+import holidays
 import pytest
 from django.core import mail
 from PIL import Image
 
-from claims.models import Claim, Outbox
+from claims import lifecycle
+from claims.actors import Actor
+from claims.models import Claim, ClaimStatus, Outbox
 from claims.outbox import deliver
-from tests.browser.conftest import axe_violations
+from claims.services import claim_transition
+from tests.browser.conftest import PHONE, axe_violations
 from tests.factories import line_in_region
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WORDS = {
-    "de": {
-        "send_link": "Anmeldelink per E-Mail senden",
-        "check_mail": "Sehen Sie in Ihren E-Mails nach",
-        "signed_in": "Sie sind angemeldet",
-        "new_claim": "Neue Reklamation einreichen",
-        "continue": "Weiter",
-        "add_files": "Diese Dateien hinzufügen",
-        "see_claim": "Ihre Reklamation ansehen",
-        "received": "Wir haben Ihre Reklamation erhalten.",
-        "decide_by": "Wir wollen entscheiden bis",
-        "amount": "1.234,50",
-        "shown": "1.234,50\u00a0€",
+    "en": {
+        "send_link": "E-mail me a sign-in link",
+        "check_mail": "Check your e-mail",
+        "signed_in": "You are signed in",
+        "new_claim": "File a new claim",
+        "continue": "Continue",
+        "add_files": "Add these files",
+        "see_claim": "See your claim",
+        "received": "We received your claim.",
+        "seller_by": "The seller must answer by",
+        "story": "The heater overheated and burned the carpet.",
+    },
+    "es": {
+        "send_link": "Enviarme un enlace de acceso",
+        "check_mail": "Revise su correo",
+        "signed_in": "Ha iniciado sesión",
+        "new_claim": "Presentar una nueva reclamación",
+        "continue": "Continuar",
+        "add_files": "Añadir estos archivos",
+        "see_claim": "Ver su reclamación",
+        "received": "Hemos recibido su reclamación.",
+        "seller_by": "El vendedor debe responder antes del",
+        "story": "El calefactor se sobrecalentó y quemó la alfombra.",
     },
     "fr": {
         "send_link": "M’envoyer un lien de connexion",
@@ -38,11 +64,81 @@ WORDS = {
         "add_files": "Ajouter ces fichiers",
         "see_claim": "Voir votre réclamation",
         "received": "Nous avons reçu votre réclamation.",
-        "decide_by": "Nous visons une décision avant le",
-        "amount": "1 234,50",
-        "shown": "1\u202f234,50\u00a0$",
+        "seller_by": "Le vendeur doit répondre avant le",
+        "story": "Le radiateur a surchauffé et brûlé le tapis.",
+    },
+    "de": {
+        "send_link": "Anmeldelink per E-Mail senden",
+        "check_mail": "Sehen Sie in Ihren E-Mails nach",
+        "signed_in": "Sie sind angemeldet",
+        "new_claim": "Neue Reklamation einreichen",
+        "continue": "Weiter",
+        "add_files": "Diese Dateien hinzufügen",
+        "see_claim": "Ihre Reklamation ansehen",
+        "received": "Wir haben Ihre Reklamation erhalten.",
+        "seller_by": "Der Verkäufer muss antworten bis",
+        "story": "Das Gerät hat sich überhitzt und den Teppich verbrannt.",
     },
 }
+# Canadian French: France's words, but "courriel" where France writes "e-mail".
+WORDS["fr-ca"] = {**WORDS["fr"], "check_mail": "Consultez vos courriels"}
+
+
+@dataclass(frozen=True)
+class Case:
+    region: str
+    language: str  # what the pages are in (the menu's choice, or the browser's)
+    browser_locale: str  # the phone's language (Accept-Language) and Intl locale
+    typed: str  # the amount as this reader types it
+    shown: str  # as the review page writes it: the region's currency, the reader's way
+    reached_seller: dt.date  # the day the claim reaches the seller: a holiday in the window
+    subdivision: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.region}{'-' + self.subdivision if self.subdivision else ''}-{self.language}"
+
+
+NBSP, NNBSP = "\u00a0", "\u202f"
+CASES = [
+    Case("US", "en", "en-US", "1,234.50", "$1,234.50", dt.date(2027, 11, 24)),  # Thanksgiving
+    Case("CA", "en", "en-CA", "1,234.50", "CA$1,234.50", dt.date(2027, 6, 30), "ON"),  # 1 July
+    # Quebec: the phone asks for fr-CA; Saint-Jean-Baptiste (24 June) stops Quebec's clock only
+    Case("CA", "fr-ca", "fr-CA", "1 234,50", f"1{NBSP}234,50{NBSP}$", dt.date(2027, 6, 23), "QC"),
+    Case("GB", "en", "en-GB", "£1,234.50", "£1,234.50", dt.date(2027, 5, 28)),  # spring bank hol.
+    Case("DE", "de", "de-DE", "1.234,50", f"1.234,50{NBSP}€", dt.date(2027, 5, 5)),  # Ascension
+    Case("FR", "fr", "fr-FR", "1 234,50", f"1{NNBSP}234,50{NBSP}€", dt.date(2027, 7, 13)),
+    Case("IT", "en", "it-IT", "1,234.50", "€1,234.50", dt.date(2027, 6, 1)),  # Republic Day
+    Case("ES", "es", "es-ES", "1.234,50", f"1.234,50{NBSP}€", dt.date(2027, 10, 11)),
+    Case("NL", "en", "nl-NL", "1,234.50", "€1,234.50", dt.date(2027, 4, 26)),  # King's Day
+    Case("IE", "en", "en-IE", "€1,234.50", "€1,234.50", dt.date(2027, 3, 16)),  # St Patrick's
+]
+
+
+@pytest.fixture(scope="module")
+def photo(tmp_path_factory):
+    path = tmp_path_factory.mktemp("photos") / "IMG_0002.jpg"
+    out = io.BytesIO()
+    Image.new("RGB", (1200, 900), (40, 90, 160)).save(out, "JPEG")
+    path.write_bytes(out.getvalue())
+    return path
+
+
+@pytest.fixture
+def region_phone(browser, live_server, request):
+    """A phone in the region: its language and its time zone."""
+    from claims.models import Region
+
+    case: Case = request.param
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale=case.browser_locale,
+        timezone_id=Region.objects.get(code=case.region).time_zone,
+        **PHONE,
+    )
+    context.set_default_timeout(15_000)
+    yield case, context.new_page()
+    context.close()
 
 
 def _deliver_outbox() -> None:
@@ -54,23 +150,55 @@ def _no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-@pytest.mark.parametrize(("region", "language"), [("DE", "de"), ("CA", "fr")])
-def test_a_claim_filed_end_to_end_in_the_regions_language_on_a_phone(
-    phone_page, tmp_path, region, language
-):
-    # given: a customer in Germany, or in Quebec, with a delivered item and a photo
-    words = WORDS[language]
-    line = line_in_region(region, subdivision="QC" if region == "CA" else "")
-    photo = tmp_path / "IMG_0002.jpg"
-    out = io.BytesIO()
-    Image.new("RGB", (1200, 900), (40, 90, 160)).save(out, "JPEG")
-    photo.write_bytes(out.getvalue())
-    page = phone_page
-    # when: they choose their language and sign in by the link in their e-mail
+def _seller_deadline(case: Case, region) -> tuple[dt.datetime, bool]:
+    """The end of the region's seller-response window of business days after the claim reached
+    the seller, by the `holidays` package's calendar for the region (with the customer's
+    subdivision where the region keeps one: Quebec), in the region's zone; and whether a
+    holiday fell inside the window (the calendar mattered)."""
+    kept = case.subdivision in region.holiday_subdivisions.split(",") and case.subdivision
+    closed = holidays.country_holidays(
+        case.region, subdiv=kept or None, years=case.reached_seller.year
+    )
+    business_days, zone = region.seller_response_business_days, region.time_zone
+    day, counted, skipped = case.reached_seller, 0, False
+    while counted < business_days:
+        day += dt.timedelta(days=1)
+        if day.weekday() >= 5:
+            continue
+        if day in closed:
+            skipped = True
+            continue
+        counted += 1
+    end = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=zoneinfo.ZoneInfo(zone))
+    return end, skipped
+
+
+def _to_the_seller(claim: Claim, *, on: dt.date) -> None:
+    """Screening and fraud scoring pass the claim on, on that day (noon in the region)."""
+    noon = dt.datetime.combine(on, dt.time(12), tzinfo=zoneinfo.ZoneInfo(claim.region.time_zone))
+    for step in (ClaimStatus.SCREENING, ClaimStatus.AWAITING_SELLER):
+        claim = claim_transition(
+            claim=claim,
+            to=step,
+            actor=Actor.system("screening"),
+            via=min(lifecycle.owners(claim.status, step)),
+            now=noon,
+        )
+
+
+@pytest.mark.parametrize("region_phone", CASES, ids=[c.id for c in CASES], indirect=True)
+def test_a_claim_filed_end_to_end_in_each_region_in_its_language_on_a_phone(region_phone, photo):
+    case, page = region_phone
+    words = WORDS[case.language]
+    # given: a customer in the region with a delivered item
+    line = line_in_region(case.region, subdivision=case.subdivision)
+    # when: they open the sign-in page (in their phone's language, else they choose theirs)
     page.goto("/claim/sign-in/")
-    page.select_option("#language-select", language)
-    page.click("form.language button[type=submit]")
-    page.wait_for_selector(f"html[lang={language}]")
+    if page.get_attribute("html", "lang") != case.language:
+        page.select_option("#language-select", case.language)
+        page.click("form.language button[type=submit]")
+    page.wait_for_selector(f"html[lang={case.language}]")
+    # and sign in by the link in their e-mail
     page.fill("#id_order_number", line.order.number)
     page.fill("#id_email", line.order.customer.email)
     page.click(f"text={words['send_link']}")
@@ -86,36 +214,45 @@ def test_a_claim_filed_end_to_end_in_the_regions_language_on_a_phone(
     page.fill("#id_incident_date", line.delivered_on.isoformat())
     page.check("input[name=incident_kind][value=property_damage]")
     page.fill("#id_people_injured", "0")
-    page.fill("#id_description", "Das Gerät hat sich überhitzt und den Teppich verbrannt.")
-    # the safety question (the other answers keep their initial values)
-    page.check("input[name=hazard][value=fire_smoke]")
+    page.fill("#id_description", words["story"])
+    page.check("input[name=hazard][value=fire_smoke]")  # the safety question
     page.click(f"button:has-text('{words['continue']}')")
     # the purchase price comes filled in: only the property damage is claimed here
     page.fill("#id_amount_purchase_price", "")
-    page.fill("#id_amount_property", words["amount"])
+    page.fill("#id_amount_property", case.typed)
     page.click(f"button:has-text('{words['continue']}')")
     page.set_input_files("#id_files", str(photo))
     page.click(f"text={words['add_files']}")
     page.wait_for_selector("text=IMG_0002.jpg")
-    assert _no_sideways_scroll(page)
     page.click("#to-review")
-    assert words["shown"] in page.inner_text("main")
+    # then: the review writes the amount in the region's currency, the reader's way
+    assert case.shown in page.inner_text("main")
+    assert _no_sideways_scroll(page)
     page.check("#id_declare_true")
     page.check("#id_declare_share")
     page.check("#id_declare_covered")
     page.click("#submit-claim")
-    # then: stored in minor units, in the region's currency, filed in their language
+    # and the claim is stored in minor units of the region's currency, in the filing language
     reference = page.inner_text("#claim-reference").strip()
-    claim = Claim.objects.get(reference=reference)
-    assert (claim.claimed_total_minor, claim.currency) == (123_450, line.currency)
-    assert claim.language == language and claim.region.code == region
-    # and their claim page speaks their language, on a phone, accessibly
+    claim = Claim.objects.select_related("region").get(reference=reference)
+    assert (claim.claimed_total_minor, claim.currency) == (123_450, claim.region.currency)
+    assert (claim.region.code, claim.language) == (case.region, case.language)
+    # and the receipt e-mail is in that language, with the amount written the same way
+    _deliver_outbox()
+    receipt = mail.outbox[-1]
+    assert receipt.to == [line.order.customer.email] and reference in receipt.subject
+    assert words["received"][:20] in receipt.body
+    assert case.shown.replace(NNBSP, NBSP) in receipt.body.replace(NNBSP, NBSP)
+    # when: the claim reaches the seller the day before a holiday of the region
+    _to_the_seller(claim, on=case.reached_seller)
+    # then: the customer's page shows the seller's deadline on the region's calendar, its zone
+    expected, holiday_inside = _seller_deadline(case, claim.region)
+    assert holiday_inside, "the case must put a holiday of the region inside the window"
     page.click(f"text={words['see_claim']}")
-    page.wait_for_selector("#what-happened")
-    assert words["received"] in page.inner_text("#what-happened")
-    assert words["decide_by"] in page.inner_text("#next-deadline")
+    deadline = page.wait_for_selector("#next-deadline")
+    assert words["seller_by"] in deadline.inner_text() and "23:59" in deadline.inner_text()
+    shown_at = dt.datetime.fromisoformat(page.get_attribute("#next-deadline time", "datetime"))
+    assert shown_at == expected and shown_at.utcoffset() == expected.utcoffset()
+    assert page.get_attribute("html", "lang") == case.language
     assert _no_sideways_scroll(page)
     assert axe_violations(page) == []
-    # the receipt e-mail is in their language too
-    _deliver_outbox()
-    assert reference in mail.outbox[-1].subject and words["received"][:20] in mail.outbox[-1].body

@@ -24,6 +24,12 @@ def test_check_catalogues_passes_on_the_projects_catalogues(capsys):
     assert "no fuzzy entry" in capsys.readouterr().out
 
 
+def test_check_catalogues_reads_every_language():
+    checked = {code for code, _name in settings.LANGUAGES}
+    assert checked == {"en", "es", "fr", "fr-ca", "de"}
+    assert catalogue_problems(sorted(checked)) == []
+
+
 def _catalogue(tmp_path: Path, language: str, body: str) -> None:
     folder = tmp_path / language / "LC_MESSAGES"
     folder.mkdir(parents=True, exist_ok=True)

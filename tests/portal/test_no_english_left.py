@@ -30,13 +30,15 @@ PLACEHOLDER = re.compile(r"%\([^)]+\)[sd]|%[sd]|<[^>]+>")
 
 @cache
 def _catalogue(language: str) -> list[tuple[str, str]]:
-    """(English, translation) of every string the language translates differently."""
+    """(English, translation) of every string the language translates differently; a regional
+    catalogue (fr_CA) is its parent's (fr) with its own entries on top."""
     from babel.messages.pofile import read_po
 
-    path = Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.po"
+    pairs = list(_catalogue(language.split("-")[0])) if "-" in language else []
+    folder = translation.to_locale(language)
+    path = Path(settings.BASE_DIR) / "locale" / folder / "LC_MESSAGES" / "django.po"
     with path.open("rb") as handle:
         catalogue = read_po(handle)
-    pairs = []
     for message in catalogue:
         if not message.id or not message.string:
             continue
