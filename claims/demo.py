@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 
 from claims import lifecycle, roles
 from claims.actors import Actor
-from claims.demo_access import demo_medical_access, demo_staff_regions
+from claims.demo_access import demo_medical_access, demo_regional_agents, demo_staff_regions
 from claims.models import (
     Claim,
     ClaimStatus,
@@ -265,7 +265,7 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
     fake.seed_instance(2026)
     region = Region.objects.get(code="US")
     users = _users()
-    regional = demo_staff_regions(users=users)  # need-to-know: every demo staff member's regions
+    demo_staff_regions(users=users)  # need-to-know: every demo staff member covers every region
     sellers = _sellers(fake, rng, region, now.date())
     lines = _orders(fake, rng, region, sellers, now)
     # The demo customer's first line stays free, so a visitor can file a claim for it.
@@ -390,6 +390,8 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
     from claims.demo_regions import demo_seed_regions
 
     demo_seed_regions(now=now)
+    # Need-to-know: with the regions open, a Canada-only and a UK-only agent.
+    regional = demo_regional_agents(users=users)
     # Product safety: facts, an alert per regulator, a filed report, a matched recall.
     from safety.demo import demo_seed_safety
 

@@ -27,32 +27,41 @@ MEDICAL_DEMO_USERS = ("agent",)
 REGIONAL_AGENT_PREFIX = "agent-"
 
 
-def demo_staff_regions(*, users: dict) -> list[str]:
-    """Every demo staff member covers every region (the US and whatever else exists); when a
-    second region is active, one more agent, ``agent-<code>``, covers only that one. Returns
-    the usernames of such regional agents."""
-    from claims.demo import DEMO_PASSWORD
-
+def demo_staff_regions(*, users: dict) -> None:
+    """Every demo staff member covers every region (the US and whatever else exists)."""
     regions = list(Region.objects.all())
     for user in users.values():
         profile, _created = StaffProfile.objects.get_or_create(user=user)
         profile.regions.set(regions)
     for username in MEDICAL_DEMO_USERS:
         users[username].groups.add(Group.objects.get(name=roles.MEDICAL))
+
+
+# The regions whose own agent the demo adds: Canada-only and UK-only logins, to see the region
+# scoping (their queue, search and exports hold only their region's claims).
+REGIONAL_AGENT_REGIONS = ("CA", "GB")
+
+
+def demo_regional_agents(*, users: dict) -> list[str]:
+    """One more agent, ``agent-<code>``, covering only that region, for each region of
+    ``REGIONAL_AGENT_REGIONS`` that is active: run after the regions are opened (a region that
+    takes no claims has nothing to show its agent). Returns their usernames."""
+    from claims.demo import DEMO_PASSWORD
+
     regional = []
-    second = Region.objects.filter(active=True).exclude(code="US").order_by("code").first()
-    if second is not None:
-        username = f"{REGIONAL_AGENT_PREFIX}{second.code.lower()}"
+    active = Region.objects.filter(active=True, code__in=REGIONAL_AGENT_REGIONS).order_by("code")
+    for region in active:
+        username = f"{REGIONAL_AGENT_PREFIX}{region.code.lower()}"
         user = get_user_model().objects.create_user(
             username=username,
             email=f"{username}@claimdesk.example",
             password=DEMO_PASSWORD,
             is_staff=True,
-            first_name=f"Agent {second.code}",
+            first_name=f"Agent {region.code}",
         )
         user.groups.add(Group.objects.get(name=roles.AGENT))
-        profile = StaffProfile.objects.create(user=user, time_zone=second.time_zone)
-        profile.regions.set([second])
+        profile = StaffProfile.objects.create(user=user, time_zone=region.time_zone)
+        profile.regions.set([region])
         users[username] = user
         regional.append(username)
     return regional

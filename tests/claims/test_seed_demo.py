@@ -53,6 +53,12 @@ def test_seed_demo_builds_every_state_and_prints_logins(capsys, client, settings
 
     for profile in StaffProfile.objects.filter(user__username__in=[u for u, _r, _s in DEMO_USERS]):
         assert profile.regions.count() == Region.objects.count()
+    # with the other regions open, a Canada-only and a UK-only agent, printed among the logins
+    for username, code in (("agent-ca", "CA"), ("agent-gb", "GB")):
+        assert f"{username:<11} / {DEMO_PASSWORD}   (Claims agent, only region {code})" in out
+        profile = StaffProfile.objects.get(user__username=username)
+        assert list(profile.regions.values_list("code", flat=True)) == [code]
+        assert authenticate(username=username, password=DEMO_PASSWORD) is not None
     accesses = list(MedicalAccess.objects.select_related("evidence", "user"))
     assert len(accesses) >= 5
     assert {a.evidence.kind for a in accesses} == {"medical_bill"}
