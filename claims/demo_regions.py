@@ -18,13 +18,14 @@ from claims.actors import Actor
 from claims.models import ClaimStatus, IncidentKind, LossKind, Region
 from claims.services import LossInput, claim_create, claim_transition
 from marketplace.models import Customer, Order, OrderLine, Product
+from portal.languages import customer_language
 from sellers.models import ProducerDeclaration, Seller
 
 S = ClaimStatus
 
 # code: (Faker locale, [(customer language, subdivision)], the seller's language, a product)
 REGIONS = {
-    "CA": ("fr_CA", [("fr", "QC"), ("en", "ON"), ("fr", "QC")], "fr", "Radiateur d'appoint"),
+    "CA": ("fr_CA", [("fr", "QC"), ("en", "ON"), ("fr", "QC")], "fr-ca", "Radiateur d'appoint"),
     "GB": ("en_GB", [("en", ""), ("en", ""), ("en", "")], "en", "Electric blanket"),
     "DE": ("de_DE", [("de", ""), ("de", ""), ("de", "")], "de", "Heizlüfter 2000 W"),
     "FR": ("fr_FR", [("fr", ""), ("fr", ""), ("fr", "")], "fr", "Bouilloire électrique"),
@@ -116,7 +117,8 @@ def demo_seed_regions(*, now: dt.datetime | None = None) -> int:
                     LossInput(kind=LossKind.PROPERTY, amount_minor=rng.randrange(8_000, 60_000)),
                 ],
                 actor=Actor.customer(customer),
-                language=language,
+                # as the portal files it: French is Canadian French for a customer in Canada
+                language=customer_language(customer=customer, language=language),
                 now=filed,
             )
             at = filed

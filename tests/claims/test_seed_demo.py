@@ -40,7 +40,7 @@ def test_seed_demo_builds_every_state_and_prints_logins(capsys, client, settings
         assert region.active, region.code
         assert region.claims.filter(status=ClaimStatus.AWAITING_SELLER).exists(), region.code
     assert set(Claim.objects.values_list("language", flat=True)) >= {"en", "es", "fr", "de"}
-    assert Claim.objects.filter(region__code="CA", customer__subdivision="QC", language="fr")
+    assert Claim.objects.filter(region__code="CA", customer__subdivision="QC", language="fr-ca")
     _assert_safety_demo()
     assert Evidence.objects.exists()
     sellers_with_valid = Seller.objects.filter(certificates__status="valid").distinct().count()
