@@ -232,7 +232,9 @@ def test_a_claim_filed_end_to_end_in_each_region_in_its_language_on_a_phone(regi
     page.check("#id_declare_share")
     page.check("#id_declare_covered")
     page.click("#submit-claim")
-    # and the claim is stored in minor units of the region's currency, in the filing language
+    # and the confirmation repeats it; the claim is stored in minor units of the region's
+    # currency, in the filing language
+    assert case.shown in page.inner_text("#claimed-total")
     reference = page.inner_text("#claim-reference").strip()
     claim = Claim.objects.select_related("region").get(reference=reference)
     assert (claim.claimed_total_minor, claim.currency) == (123_450, claim.region.currency)
