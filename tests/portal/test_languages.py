@@ -140,3 +140,19 @@ def test_languages_the_customer_data_page_is_in_spanish(client):
     assert "My data" not in page and "Your data" not in page
     assert "Descargar mis datos" in page
     assert "prevención del fraude" in page and "fraud prevention" not in page
+
+
+def test_languages_every_staff_string_is_translated_in_de():
+    """Staff in the German-speaking regions work in German (issue #16): every entry of the
+    catalogue, whatever page, e-mail or label it comes from, translated (each plural form) and
+    not fuzzy."""
+    missing = []
+    for _refs, block, _text in _entries("de"):
+        forms = [
+            _field(block, line.split(" ", 1)[0])
+            for line in block.splitlines()
+            if line.startswith("msgstr")
+        ]
+        if "#, fuzzy" in block or not forms or not all(form.strip() for form in forms):
+            missing.append(_field(block, "msgid"))
+    assert missing == []
