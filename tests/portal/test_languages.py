@@ -142,16 +142,18 @@ def test_languages_the_customer_data_page_is_in_spanish(client):
     assert "prevención del fraude" in page and "fraud prevention" not in page
 
 
-def test_languages_every_staff_string_is_translated_in_fr():
-    """Issue #16: staff in France work in French, so every entry of the French catalogue, whatever
-    it comes from (staff pages, fraud, safety, privacy, admin labels, model names), is translated,
-    plural forms included, and none is fuzzy. fr-ca holds only the Canadian differences."""
+@pytest.mark.parametrize("language", ["fr", "de"])
+def test_languages_every_staff_string_is_translated(language):
+    """Issue #16: staff in France, Quebec and the German-speaking regions work in their language,
+    so every entry of the French and German catalogues, whatever it comes from (staff pages, fraud,
+    safety, privacy, admin labels, model names), is translated, each plural form included, and none
+    is fuzzy. fr-ca holds only the Canadian differences."""
     missing = [
         _field(block, "msgid")
-        for _refs, block, _text in _entries("fr")
+        for _refs, block, _text in _entries(language)
         if re.search(r"^#,.*\bfuzzy\b", block, re.M)
         or not all(
-            _field(block, key)
+            _field(block, key).strip()
             for key in (["msgstr[0]", "msgstr[1]"] if "msgid_plural" in block else ["msgstr"])
         )
     ]
