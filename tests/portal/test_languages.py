@@ -18,7 +18,7 @@ CUSTOMER_SOURCES = re.compile(
     r"templates/(portal|emails|errors|base\.html|home\.html|privacy/customer)|portal/|claims/(uploads|pdfs|eligibility|links|money)|claims_site/bounds|privacy/export"
 )
 # Seller and insurer pages and what sellers are told (their e-mails follow their own language).
-SELLER_SOURCES = re.compile(r"templates/sellers/|sellers/(views|forms|services|handlers)")
+SELLER_SOURCES = re.compile(r"templates/sellers/|sellers/(views|forms|services|handlers|selectors)")
 
 
 def _po(language: str) -> Path:
