@@ -142,10 +142,10 @@ def test_languages_the_customer_data_page_is_in_spanish(client):
     assert "prevención del fraude" in page and "fraud prevention" not in page
 
 
-@pytest.mark.parametrize("language", ["fr", "de"])
+@pytest.mark.parametrize("language", ["es", "fr", "de"])
 def test_languages_every_staff_string_is_translated(language):
-    """Issue #16: staff in France, Quebec and the German-speaking regions work in their language,
-    so every entry of the French and German catalogues, whatever it comes from (staff pages, fraud,
+    """Issue #16: staff in Spain, France, Quebec and the German-speaking regions work in their
+    language, so every entry of the Spanish, French and German catalogues, whatever it comes from (staff pages, fraud,
     safety, privacy, admin labels, model names), is translated, each plural form included, and none
     is fuzzy. fr-ca holds only the Canadian differences."""
     missing = [
