@@ -6,6 +6,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.event_schemas import event_list
 from api.idempotency import idempotent
 from api.models import Scope
 from api.views.ingest import IDEMPOTENCY_PARAMETER
@@ -23,7 +24,7 @@ class EventOut(serializers.Serializer):
 
 
 class EventPage(serializers.Serializer):
-    data = EventOut(many=True)
+    data = event_list(help_text="Oldest first; each payload as its type documents it.")
     next_after = serializers.CharField(help_text="Pass as ?after= to read on.")
     has_more = serializers.BooleanField()
 
