@@ -1,6 +1,7 @@
 """The events' payloads, for the published schema: one envelope per family of event types
 (``type`` tells which), each with its ``data``. The events endpoint returns them; webhook
-bodies carry the same ``type``, ``timestamp`` and ``data`` (Standard Webhooks)."""
+bodies carry the same ``type``, ``timestamp`` and ``data`` (Standard Webhooks). Their dates
+are in UTC whatever the reader's zone: a payload is stored once and signed."""
 
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
@@ -98,7 +99,7 @@ def _envelope(name: str, types: list[str], data: serializers.Serializer, doc: st
     fields = {
         "id": serializers.CharField(help_text="evt_…: pass as ?after= to read on."),
         "type": serializers.ChoiceField(choices=[str(t) for t in types]),
-        "timestamp": serializers.DateTimeField(),
+        "timestamp": serializers.DateTimeField(help_text="When it happened, in UTC."),
         "data": data,
         "__doc__": doc,
     }

@@ -1,5 +1,7 @@
 """A client's events (to catch up on missed webhooks) and its webhook endpoints."""
 
+import datetime as dt
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -19,7 +21,8 @@ PAGE = 100
 class EventOut(serializers.Serializer):
     id = serializers.CharField(source="public_id")
     type = serializers.CharField()
-    timestamp = serializers.DateTimeField(source="created_at")
+    # In UTC whatever the client's zone, as in the webhook body (stored once, signed).
+    timestamp = serializers.DateTimeField(source="created_at", default_timezone=dt.UTC)
     data = serializers.JSONField()
 
 
