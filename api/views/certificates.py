@@ -145,20 +145,7 @@ class Certificates(APIView):
         try:
             certificate = certificate_submit(
                 seller=seller,
-                data=CertificateInput(
-                    insurer_name=values["insurer_name"],
-                    policy_number=values["policy_number"],
-                    occurrence_based=values["occurrence_based"],
-                    currency=seller.currency,
-                    per_occurrence_minor=values["per_occurrence"],
-                    aggregate_minor=values["aggregate"],
-                    deductible_minor=values["deductible"],
-                    insurer_rating=values["insurer_rating"],
-                    marketplace_additional_insured=values["marketplace_additional_insured"],
-                    cancellation_notice_days=values["cancellation_notice_days"],
-                    effective_date=values["effective_date"],
-                    expiry_date=values["expiry_date"],
-                ),
+                data=CertificateInput.of(values, currency=seller.currency),
                 document=upload_read(document),
                 document_name=document.name,
             )
