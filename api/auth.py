@@ -3,6 +3,7 @@
 import hmac
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 
@@ -27,7 +28,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         key = None
         if prefix:
             key = (
-                ApiKey.objects.select_related("client", "client__seller")
+                ApiKey.objects.select_related("client", "client__seller__region")
                 .filter(prefix=prefix)
                 .first()
             )
@@ -36,6 +37,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if key.revoked_at is not None:
             raise exceptions.AuthenticationFailed("That API key has been revoked.")
         api_key_touch(key=key)
+        # Dates in the answer carry the client's offset (``ApiClient.zone``), never a browser's
+        # (the site's TimezoneMiddleware guessed one for pages; it deactivates it afterwards).
+        timezone.activate(key.client.zone)
         # request.user stays anonymous (no staff user acts: the field history of what the API
         # writes records no user); the client is request.auth.client.
         return (AnonymousUser(), key)

@@ -1,5 +1,7 @@
 """The supervisors' forms on /staff/api-clients/."""
 
+import zoneinfo
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -25,11 +27,29 @@ class ApiClientForm(forms.Form):
         required=False,
         help_text=_("For an insurer's client: the address sellers hand claims to."),
     )
+    time_zone = forms.CharField(
+        label=_("Time zone"),
+        max_length=64,
+        required=False,
+        help_text=_(
+            "For the dates in its answers, e.g. Europe/Berlin. Empty: the seller's region's "
+            "zone for a seller's client, UTC for the others."
+        ),
+    )
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         if ApiClient.objects.filter(name__iexact=name).exists():
             raise forms.ValidationError(_("A client with this name exists already."))
+        return name
+
+    def clean_time_zone(self):
+        name = self.cleaned_data["time_zone"].strip()
+        if name:
+            try:
+                zoneinfo.ZoneInfo(name)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise forms.ValidationError(_("Unknown time zone.")) from None
         return name
 
     def clean(self):

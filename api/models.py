@@ -1,6 +1,9 @@
 """API clients, their keys, and the stored first responses of idempotent POSTs (issue 15)."""
 
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
@@ -55,6 +58,15 @@ class ApiClient(models.Model):
         help_text=_("The address sellers hand claims to; the client sees those claims."),
     )
     contact_email = models.EmailField(_("contact e-mail"))
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "Dates in its API answers carry this zone's offset. Empty: the seller's region's "
+            "zone for a seller's client, UTC for the others."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -82,6 +94,22 @@ class ApiClient(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.time_zone:
+            try:
+                zoneinfo.ZoneInfo(self.time_zone)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValidationError({"time_zone": _("Unknown time zone.")}) from exc
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The zone whose offset its answers' dates carry (the one rule: see ``time_zone``)."""
+        if self.time_zone:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        if self.kind == ClientKind.SELLER and self.seller_id:
+            return zoneinfo.ZoneInfo(self.seller.region.time_zone)
+        return zoneinfo.ZoneInfo("UTC")
 
 
 class ApiKey(models.Model):

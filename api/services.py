@@ -42,6 +42,7 @@ def api_client_create(
     contact_email: str,
     seller=None,
     insurer_email: str = "",
+    time_zone: str = "",
     created_by=None,
 ) -> ApiClient:
     if kind == ClientKind.SELLER and seller is None:
@@ -54,6 +55,7 @@ def api_client_create(
         contact_email=contact_email,
         seller=seller if kind == ClientKind.SELLER else None,
         insurer_email=insurer_email.lower() if kind == ClientKind.INSURER else "",
+        time_zone=time_zone.strip(),
         created_by=created_by,
     )
     client.full_clean()

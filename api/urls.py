@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from api.views import claims, docs, events, ingest, payments, respond
+from api.views import certificates, claims, docs, events, ingest, payments, respond
 from api.views.errors import not_found
 
 app_name = "api"
@@ -23,6 +23,7 @@ urlpatterns = [
     path("claims/<str:reference>/", claims.ClaimDetail.as_view(), name="claim"),
     path("claims/<str:reference>/responses/", respond.ClaimRespond.as_view(), name="claim-respond"),
     path("claims/<str:reference>/payment/", respond.ClaimPayment.as_view(), name="claim-payment"),
+    path("certificates/", certificates.Certificates.as_view(), name="certificates"),
     path(
         "payouts/<str:payout_id>/status/",
         payments.PayoutStatusReport.as_view(),

@@ -50,6 +50,7 @@ def api_clients(request: HttpRequest) -> HttpResponse:
             contact_email=data["contact_email"],
             seller=data["seller_obj"],
             insurer_email=data.get("insurer_email") or "",
+            time_zone=data.get("time_zone") or "",
             created_by=request.user,
         )
     except ApiClientError as exc:

@@ -1,4 +1,4 @@
-"""Reads of product safety, shared by the staff pages and (later) the API's webhooks."""
+"""Reads of product safety, shared by the staff pages and the API's webhooks."""
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
@@ -38,16 +38,20 @@ def alert_detail(pk: int) -> SafetyAlert:
     )
 
 
+# Alerts serious enough to suspend the listing: raised by a reportable incident or a recall
+# (a cluster alone is still being investigated).
+SUSPEND_TRIGGERS = (AlertTrigger.INCIDENT, AlertTrigger.RECALL)
+
+
 def serious_alert_q() -> Q:
-    """A live alert that is serious enough to suspend the listing: raised by a reportable
-    incident or a recall (a cluster alone is still being investigated)."""
-    return Q(status__in=LIVE_STATUSES) & Q(trigger__in=[AlertTrigger.INCIDENT, AlertTrigger.RECALL])
+    """A live alert that is serious enough to suspend the listing (``SUSPEND_TRIGGERS``)."""
+    return Q(status__in=LIVE_STATUSES) & Q(trigger__in=SUSPEND_TRIGGERS)
 
 
 def products_to_suspend():
     """Products under an open serious alert or on a recall list: the marketplace should suspend
-    their listings. The API's webhook events can be built on this (one function, every
-    surface)."""
+    their listings. The staff page and the API's ``product.suspend_listings`` event
+    (``webhooks.events``) both read it."""
     serious = SafetyAlert.objects.filter(serious_alert_q(), product=OuterRef("pk"))
     recalled = RecallMatch.objects.filter(product=OuterRef("pk"))
     return (

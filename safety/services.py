@@ -29,6 +29,8 @@ from safety.models import (
     SafetyAlert,
 )
 from safety.rules import deadline, incident_reasons
+from safety.selectors import SUSPEND_TRIGGERS
+from webhooks.events import product_listings_suspend, safety_alert_raised
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +151,7 @@ def alert_raise(
             if recall is not None and live.recall_id is None:
                 SafetyAlert.objects.filter(pk=live.pk).update(recall=recall, updated_at=now)
                 _event(live, AlertEventKind.RECALL, note=recall.number, now=now)
+                product_listings_suspend(product_id=product_id, now=now)
             merged = sorted(set(live.reasons) | set(reasons))
             if merged != sorted(live.reasons):
                 SafetyAlert.objects.filter(pk=live.pk).update(reasons=merged, updated_at=now)
@@ -194,6 +197,11 @@ def alert_raise(
             payload={"alert_id": alert.pk, "what": "raised"},
             dedupe_key=f"safety-alert:{alert.pk}:raised",
         )
+        # The API's clients hear of it in the same transaction (the webhooks' outbox); a
+        # serious alert (a reportable incident, a recall) means the listings must go.
+        safety_alert_raised(alert_id=alert.pk, now=now)
+        if trigger in SUSPEND_TRIGGERS:
+            product_listings_suspend(product_id=product_id, now=now)
     return alert, True
 
 

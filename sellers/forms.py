@@ -155,21 +155,7 @@ class CertificateForm(forms.Form):
         """The cleaned values as the certificate services take them."""
         from sellers.services.certificates import CertificateInput
 
-        data = self.cleaned_data
-        return CertificateInput(
-            insurer_name=data["insurer_name"],
-            policy_number=data["policy_number"],
-            occurrence_based=data["occurrence_based"],
-            currency=self.currency,
-            per_occurrence_minor=data["per_occurrence"],
-            aggregate_minor=data["aggregate"],
-            deductible_minor=data["deductible"],
-            insurer_rating=data["insurer_rating"],
-            marketplace_additional_insured=data["marketplace_additional_insured"],
-            cancellation_notice_days=data["cancellation_notice_days"],
-            effective_date=data["effective_date"],
-            expiry_date=data["expiry_date"],
-        )
+        return CertificateInput.of(self.cleaned_data, currency=self.currency)
 
     def clean(self):
         data = super().clean()

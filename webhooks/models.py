@@ -17,10 +17,36 @@ class EventType(models.TextChoices):
     CLAIM_DECIDED = "claim.decided", _("Claim decided (amounts, funding)")
     CLAIM_PAID = "claim.paid", _("Claim paid")
     PAYOUT_RETURNED = "payout.returned", _("Payout returned")
+    SELLER_REMINDER_DUE = "claim.seller_reminder_due", _("Seller reminder due (deadline near)")
+    RECOVERY_OPENED = "recovery.opened", _("Recovery opened")
+    RECOVERY_AMOUNT_FIXED = "recovery.amount_fixed", _("Recovery amount fixed by the decision")
+    RECOVERY_WITHHELD = "recovery.withheld", _("Recovery withheld from a disbursement")
+    RECOVERY_APPEAL_DECIDED = "recovery.appeal_decided", _("Recovery appeal decided")
+    SAFETY_ALERT_RAISED = "safety.alert_raised", _("Safety alert raised on a product")
+    PRODUCT_SUSPEND = "product.suspend_listings", _("Product listings to suspend (safety)")
+
+
+# The families of events, each with its own payload (documented in ``api.event_schemas``).
+CLAIM_EVENT_TYPES = [
+    EventType.CLAIM_SUBMITTED,
+    EventType.CLAIM_AWAITING_SELLER,
+    EventType.CLAIM_ESCALATED,
+    EventType.CLAIM_DECIDED,
+    EventType.CLAIM_PAID,
+    EventType.PAYOUT_RETURNED,
+]
+RECOVERY_EVENT_TYPES = [
+    EventType.RECOVERY_OPENED,
+    EventType.RECOVERY_AMOUNT_FIXED,
+    EventType.RECOVERY_WITHHELD,
+    EventType.RECOVERY_APPEAL_DECIDED,
+]
 
 
 class ApiEvent(models.Model):
-    """One thing a client may learn about, in the order it happened (``id``)."""
+    """One thing a client may learn about, in the order it happened (``id``). Claim moves and
+    recovery steps point at the claim event they report (once per client); reminders and
+    product safety events (``webhooks.events``) have none."""
 
     client = models.ForeignKey("api.ApiClient", on_delete=models.CASCADE, related_name="events")
     type = models.CharField(_("type"), max_length=40, choices=EventType)

@@ -129,7 +129,7 @@ def _claim_data(claim, event) -> dict:
     }
 
 
-def _audiences(claims: dict) -> tuple[list, dict]:
+def claim_audiences(claims: dict) -> tuple[list, dict]:
     """Who may hear about these claims, in four queries whatever their number: the order
     system (of a new claim); each claim's seller's clients, once the claim was sent to the
     seller; the insurers it was handed to (the reach of ``api.selectors.claims_for_client``)."""
@@ -171,16 +171,18 @@ def events_for_claim_events(claim_events) -> int:
     transaction. Called by ``claims.events`` and ``claims.batch`` for every claim event."""
     from api.models import ApiClient
     from claims.models import Claim
+    from webhooks.events import recovery_events
 
+    recoveries = recovery_events(claim_events)
     moves = [
         e
         for e in claim_events
         if e.to_status in STATUS_EVENTS or (e.from_status, e.to_status) == ("paid", "under_review")
     ]
     if not moves or not ApiClient.objects.exists():
-        return 0
+        return len(events_record(recoveries))
     claims = Claim.objects.select_related("region").in_bulk({e.claim_id for e in moves})
-    order_systems, by_claim = _audiences(claims)
+    order_systems, by_claim = claim_audiences(claims)
     events = []
     for move in moves:
         claim = claims[move.claim_id]
@@ -197,7 +199,7 @@ def events_for_claim_events(claim_events) -> int:
             )
             for client in audience
         )
-    return len(_record(events))
+    return len(events_record(events + recoveries))
 
 
 def events_for_batch(*, claim_ids: list[int], from_status: str, to: str, now) -> int:
@@ -218,7 +220,9 @@ def events_for_batch(*, claim_ids: list[int], from_status: str, to: str, now) ->
     )
 
 
-def _record(events: list[ApiEvent]) -> list[ApiEvent]:
+def events_record(events: list[ApiEvent]) -> list[ApiEvent]:
+    """Save events and a delivery for each endpoint subscribed to their type, in the caller's
+    transaction; the sender is woken once it commits."""
     if not events:
         return []
     created = ApiEvent.objects.bulk_create(events, ignore_conflicts=False)

@@ -1,11 +1,14 @@
 """A client's events (to catch up on missed webhooks) and its webhook endpoints."""
 
+import datetime as dt
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.event_schemas import event_list
 from api.idempotency import idempotent
 from api.models import Scope
 from api.views.ingest import IDEMPOTENCY_PARAMETER
@@ -18,12 +21,13 @@ PAGE = 100
 class EventOut(serializers.Serializer):
     id = serializers.CharField(source="public_id")
     type = serializers.CharField()
-    timestamp = serializers.DateTimeField(source="created_at")
+    # In UTC whatever the client's zone, as in the webhook body (stored once, signed).
+    timestamp = serializers.DateTimeField(source="created_at", default_timezone=dt.UTC)
     data = serializers.JSONField()
 
 
 class EventPage(serializers.Serializer):
-    data = EventOut(many=True)
+    data = event_list(help_text="Oldest first; each payload as its type documents it.")
     next_after = serializers.CharField(help_text="Pass as ?after= to read on.")
     has_more = serializers.BooleanField()
 

@@ -404,7 +404,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Claimdesk integration API",
     "DESCRIPTION": (
         "For the marketplace's order system, sellers, insurers and the payment provider. "
-        "Every POST takes an Idempotency-Key header; errors are RFC 9457 problem details."
+        "Every POST takes an Idempotency-Key header; errors are RFC 9457 problem details. "
+        "Dates and times are ISO 8601 with the offset of the client's time zone (set on the "
+        "client by a supervisor; by default the seller's region's zone for a seller's client, "
+        "UTC for the others). Events (the events endpoint and webhook bodies) are in UTC, the "
+        "same for every reader."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -73,6 +73,25 @@ class CertificateInput:
     effective_date: dt.date
     expiry_date: dt.date
 
+    @classmethod
+    def of(cls, values: dict, *, currency: str) -> "CertificateInput":
+        """From the cleaned values of the seller's form or the API (amounts in minor units
+        under ``per_occurrence``, ``aggregate``, ``deductible``)."""
+        return cls(
+            insurer_name=values["insurer_name"],
+            policy_number=values["policy_number"],
+            occurrence_based=values["occurrence_based"],
+            currency=currency,
+            per_occurrence_minor=values["per_occurrence"],
+            aggregate_minor=values["aggregate"],
+            deductible_minor=values["deductible"],
+            insurer_rating=values["insurer_rating"],
+            marketplace_additional_insured=values["marketplace_additional_insured"],
+            cancellation_notice_days=values["cancellation_notice_days"],
+            effective_date=values["effective_date"],
+            expiry_date=values["expiry_date"],
+        )
+
 
 def certificate_failures(*, seller: Seller, data: CertificateInput, today: dt.date) -> list[str]:
     """Every policy check the certificate fails, named; empty when it is valid. Saves nothing."""

@@ -9,6 +9,7 @@ from django.utils import timezone
 from claims.models import Claim, ClaimStatus, Region
 from claims.outbox import outbox_add
 from sellers.models import CertificateStatus, InsuranceCertificate, Reminder
+from webhooks.events import seller_reminder_due
 
 CERTIFICATE_NOTICE_DAYS = 30
 BATCH = 500
@@ -32,7 +33,8 @@ def seller_reminders_send(*, now: dt.datetime | None = None, limit: int = BATCH)
 
     Offsets are handled smallest first; a claim that is already inside a smaller offset gets
     that one reminder and the larger offsets are recorded as passed, so a short window never
-    sends two reminders at once.
+    sends two reminders at once. Each reminder is also an API event for the claim's seller
+    (and insurer), in the same transaction as the reminder's record.
     """
     now = now or timezone.now()
     sent = 0
@@ -65,6 +67,7 @@ def seller_reminders_send(*, now: dt.datetime | None = None, limit: int = BATCH)
                         payload={"claim_id": claim_id, "offset_hours": offset},
                         dedupe_key=f"sellers.remind_seller:{claim_id}:{offset}",
                     )
+                    seller_reminder_due(claim_id=claim_id, offset_hours=offset, now=now)
                     sent += 1
     return sent
 

@@ -78,3 +78,37 @@ def problem_of(response) -> dict:
     assert {"type", "title", "status", "detail"} <= set(body)
     assert body["status"] == response.status_code
     return body
+
+
+@pytest.fixture
+def seller_a_news(seller_a):
+    """A reminder and a recovery on A's claim, and a serious alert on A's product."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from claims.actors import Actor
+    from claims.models import ClaimStatus
+    from safety.models import Regulator
+    from safety.services import alert_raise
+    from sellers.models import RecoveryReason
+    from sellers.services.recoveries import recovery_open
+    from sellers.services.reminders import seller_reminders_send
+    from sellers.services.responses import seller_notify
+    from tests.factories import OrderLineFactory, claim_in
+
+    claim = claim_in(
+        ClaimStatus.AWAITING_SELLER, order_line=OrderLineFactory(product__seller=seller_a)
+    )
+    assert seller_notify(claim_id=claim.pk, event_id=0)
+    assert seller_reminders_send(now=claim.seller_respond_by - dt.timedelta(hours=1)) == 1
+    recovery_open(claim=claim, reason=RecoveryReason.NO_INSURANCE, actor=Actor.system("test"))
+    alert_raise(
+        product_id=claim.order_line.product_id,
+        regulator=Regulator.objects.get(code="cpsc"),
+        trigger="incident",
+        reasons=["death"],
+        claim_ids=[claim.pk],
+        aware_at=timezone.now(),
+    )
+    return claim

@@ -62,11 +62,20 @@ def _operations(schema):
     ]
 
 
-def _check(operation, *, headers, body=None, path_parameters=None, query=None, expect):
+def _check(
+    operation,
+    *,
+    headers,
+    body=None,
+    path_parameters=None,
+    query=None,
+    expect,
+    media_type="application/json",
+):
     kwargs = {"headers": headers}
     if body is not None:
         kwargs["body"] = body
-        kwargs["media_type"] = "application/json"
+        kwargs["media_type"] = media_type
     if path_parameters:
         kwargs["path_parameters"] = path_parameters
     if query:
@@ -205,6 +214,24 @@ def test_every_response_conforms(schema, api_keys, claims_for_contract):
                 path_parameters=mine,
                 expect=404,
             )
+        elif path == "/api/v1/certificates/" and method == "GET":
+            _check(operation, headers=seller, expect=200)
+            _check(operation, headers=owner, expect=403)
+            _check(operation, headers={}, expect=401)
+        elif path == "/api/v1/certificates/":
+            from tests.api.test_certificates import FIELDS
+            from tests.factories import certificate_pdf
+
+            form = {"media_type": "multipart/form-data"}
+            good = {**FIELDS, "document": certificate_pdf()}
+            key = {"Idempotency-Key": "contract-certificate"}
+            _check(operation, headers={**seller, **key}, body=good, expect=201, **form)
+            _check(operation, headers={**seller, **key}, body=good, expect=201, **form)
+            again = {"Idempotency-Key": "contract-certificate-2"}
+            _check(operation, headers={**seller, **again}, body=FIELDS, expect=400, **form)
+            _check(operation, headers={**seller, **key}, body=FIELDS, expect=422, **form)
+            other = {"Idempotency-Key": "contract-certificate-3"}
+            _check(operation, headers={**owner, **other}, body=good, expect=403, **form)
         elif path == "/api/v1/claims/":
             _check(operation, headers=seller, expect=200)
             _check(operation, headers=seller, query={"status": "nonsense"}, expect=400)
@@ -262,3 +289,43 @@ def test_single_row_example_matches_schema(schema, api_keys):
         "Idempotency-Key": "readme-1",
     }
     _check(operation, headers=headers, body=line(), expect=200)
+
+
+def test_every_event_type_conforms(schema, api_keys, seller_a_news):
+    """Each event family's payload, as the events endpoint returns it, validates against the
+    published schema (its ``oneOf`` by ``type``)."""
+    import json
+
+    from claims.actors import Actor
+    from claims.events import claim_event_add
+    from claims.models import EventKind
+
+    recovery = seller_a_news.recoveries.get()
+    for step, extra in [
+        ("amount", {"was_minor": 1}),
+        ("withheld", {"amount_minor": 1}),
+        ("appeal_upheld", {}),
+    ]:
+        claim_event_add(
+            claim=seller_a_news,
+            kind=EventKind.RECOVERY,
+            actor=Actor.system("contract"),
+            reason="note",
+            data={"recovery_id": recovery.pk, "step": step, **extra},
+        )
+    operation = dict(((p, m), o) for p, m, o in _operations(schema))[("/api/v1/events/", "GET")]
+    seen = set()
+    for kind in ("seller_a", "order_system"):
+        headers = {"Authorization": f"Bearer {api_keys[kind].secret}"}
+        response = _check(operation, headers=headers, expect=200)
+        seen |= {e["type"] for e in json.loads(response.text)["data"]}
+    assert {
+        "claim.awaiting_seller",
+        "claim.seller_reminder_due",
+        "recovery.opened",
+        "recovery.amount_fixed",
+        "recovery.withheld",
+        "recovery.appeal_decided",
+        "safety.alert_raised",
+        "product.suspend_listings",
+    } <= seen

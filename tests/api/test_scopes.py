@@ -185,3 +185,50 @@ def test_payment_and_payout_reports_matrix(api_keys, claims, kind):
     expected_payment = {"seller_a": 409, "seller_b": 404, "insurer": 404}.get(kind, 403)
     assert payment.status_code == expected_payment
     assert report.status_code == (404 if kind == "payment_provider" else 403)
+
+
+# Who hears of reminders, recoveries and product safety (events and webhooks): a reminder and a
+# recovery only the claim's seller; a safety alert and a listing to suspend the order system
+# and the product's seller.
+NEW_EVENTS = {
+    "order_system": {"safety.alert_raised", "product.suspend_listings"},
+    "seller_a": {
+        "claim.seller_reminder_due",
+        "recovery.opened",
+        "safety.alert_raised",
+        "product.suspend_listings",
+    },
+    "seller_b": set(),
+    "insurer": set(),
+    "payment_provider": set(),
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_event_audience_matrix(api_keys, seller_a_news, kind):
+    # when: each client reads its events
+    response = api_keys[kind].get("/api/v1/events/")
+    # then: it sees exactly the new events meant for it
+    assert response.status_code == 200
+    types = {e["type"] for e in response.json()["data"]} & set().union(*NEW_EVENTS.values())
+    assert types == NEW_EVENTS[kind]
+    if kind == "seller_a":
+        assert all(
+            e["data"].get("claim", seller_a_news.reference) == seller_a_news.reference
+            for e in response.json()["data"]
+        )
+
+
+# Certificates of insurance: a seller's key uploads and lists its own; every other kind, 403.
+@pytest.mark.parametrize("kind", KINDS)
+def test_certificate_matrix(api_keys, client, kind):
+    from tests.api.test_certificates import upload
+
+    response = upload(client, api_keys[kind].secret, key=f"cert-{kind}")
+    listed = api_keys[kind].get("/api/v1/certificates/")
+    if kind in ("seller_a", "seller_b"):
+        assert response.status_code == 201
+        assert [c["id"] for c in listed.json()] == [response.json()["id"]]
+    else:
+        assert response.status_code == 403 and listed.status_code == 403
+        problem_of(response)

@@ -386,6 +386,7 @@ def api_urls(w) -> dict[str, list[str]]:
         "api:claim-respond": [reverse("api:claim-respond", args=[w["review"].reference])],
         "api:claim-payment": [reverse("api:claim-payment", args=[w["review"].reference])],
         "api:payout-status": [reverse("api:payout-status", args=["PO-1"])],
+        "api:certificates": [reverse("api:certificates")],
         "api:events": [reverse("api:events")],
         "api:webhook-endpoints": [reverse("api:webhook-endpoints")],
         "api:webhook-endpoint-rotate": [reverse("api:webhook-endpoint-rotate", args=[1])],
