@@ -193,6 +193,9 @@ def _settle() -> None:
 
 
 def _run(n: int, broker_url: str) -> dict:
+    from django.utils import timezone
+
+    from claims.models import Outbox
     from claims.outbox import dispatch_many
     from payouts.services import payouts_redispatch
     from tests.support.workers import Worker
@@ -223,6 +226,7 @@ def _run(n: int, broker_url: str) -> dict:
             payouts_redispatch()  # what beat does
             last_sweep = time.monotonic()
     paid = time.monotonic() - started
+    paid_at = timezone.now()
     while _outbox_left():
         time.sleep(POLL)
     drained = time.monotonic() - started
@@ -238,6 +242,11 @@ def _run(n: int, broker_url: str) -> dict:
         "drained_s": round(drained, 3),
         "warm_up_s": round(warm_up, 3),
         "worker_tasks": tasks,
+        # How many customer e-mails went out while payouts were still being paid (they wait
+        # on the broker behind payments, at background priority): what they took from the run.
+        "emails_before_paid": Outbox.objects.filter(
+            pk__gt=message_ids[-1], topic="claims.notify_customer", done_at__lte=paid_at
+        ).count(),
         "checks": _verify(n + WARM_UP + HISTORY[0]),
     }
 

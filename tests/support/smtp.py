@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 class Received:
     logins: list[tuple[str, str]] = field(default_factory=list)
     messages: list[dict] = field(default_factory=list)
+    # Recipient addresses the relay answers with 550 (SmtpRelay.refuse).
+    refused: set[str] = field(default_factory=set)
 
 
 class _Handler(socketserver.StreamRequestHandler):
@@ -45,7 +47,11 @@ class _Handler(socketserver.StreamRequestHandler):
                 envelope = {"from": line.split(":", 1)[1].strip(" <>"), "to": []}
                 self.reply("250 ok")
             elif verb == "RCPT":
-                envelope["to"].append(line.split(":", 1)[1].strip(" <>"))
+                address = line.split(":", 1)[1].strip(" <>")
+                if address in received.refused:
+                    self.reply("550 no such mailbox")
+                    continue
+                envelope["to"].append(address)
                 self.reply("250 ok")
             elif verb == "DATA":
                 self.reply("354 go on")
@@ -72,6 +78,10 @@ class SmtpRelay:
     @property
     def received(self) -> Received:
         return self.server.received  # type: ignore[attr-defined]
+
+    def refuse(self, address: str) -> None:
+        """Answer 550 to this recipient from now on."""
+        self.received.refused.add(address)
 
     def __enter__(self) -> "SmtpRelay":
         self.thread.start()
