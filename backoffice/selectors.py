@@ -10,14 +10,25 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    CharField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import ClaimTag, SavedView
 from claims import scope
 from claims.evidence import Looker, Viewer, evidence_with_access
-from claims.models import Claim, ClaimEvent, Evidence, LossItem
+from claims.models import Claim, ClaimEvent, Evidence, LossItem, Region
 from fraud.models import FraudReview
 from marketplace.models import OrderLine, Product
 from payouts.models import Payout
@@ -181,8 +192,55 @@ def queue_page(queryset: QuerySet[Claim], *, sort: str, after: str, size: int) -
     return Page(rows=rows, next_cursor=cursor_encode(rows[-1], sort) if more else "", size=size)
 
 
-def saved_views_for(user) -> list[SavedView]:
-    return [v for v in SavedView.objects.all() if not v.permission or user.has_perm(v.permission)]
+@dataclass
+class QueueChoices:
+    """What the queue offers to choose from: the regions of its filter (code, name, by code)
+    and the saved views this viewer may open (by position, then name)."""
+
+    regions: list[tuple[str, str]]
+    saved_views: list[SavedView]
+
+
+def queue_choices(user) -> QueueChoices:
+    """The regions and the saved views in one query, a ``UNION ALL`` of the two small tables
+    of policy data (one round trip on every queue page instead of two). The saved views come
+    back as unsaved ``SavedView`` instances: read, never written."""
+    text, number = CharField(), IntegerField()
+    regions = Region.objects.order_by().annotate(
+        kind=Value("region", output_field=text),
+        key=F("code"),
+        label=F("name"),
+        view_query=Value("", output_field=text),
+        needs=Value("", output_field=text),
+        rank=Value(0, output_field=number),
+        sort_by=F("code"),
+    )
+    views = SavedView.objects.order_by().annotate(
+        kind=Value("view", output_field=text),
+        key=F("slug"),
+        label=F("name"),
+        view_query=F("query"),
+        needs=F("permission"),
+        rank=F("position"),
+        sort_by=F("name"),
+    )
+    columns = ("kind", "key", "label", "view_query", "needs", "rank")
+    rows = regions.values_list(*columns, "sort_by").union(
+        views.values_list(*columns, "sort_by"), all=True
+    )
+    choices = QueueChoices(regions=[], saved_views=[])
+    for kind, key, label, query, permission, position, _sort in rows.order_by(
+        "kind", "rank", "sort_by"
+    ):
+        if kind == "region":
+            choices.regions.append((key, label))
+        elif not permission or user.has_perm(permission):
+            choices.saved_views.append(
+                SavedView(
+                    slug=key, name=label, query=query, permission=permission, position=position
+                )
+            )
+    return choices
 
 
 def claim_workspace(*, user, pk: int) -> Claim:
