@@ -99,7 +99,20 @@ def _queue_state(request: HttpRequest) -> dict:
         "errors": errors,
         "notes": filterset.search_notes if not errors else [],
         "saved_views": choices.saved_views,
+        "regions": choices.regions,
     }
+
+
+def _filters_key(state: dict) -> str:
+    """Everything the filter form's markup shows (its cached fragment in queue.html, with the
+    language): the view's query (less the page cursor), its sort and size, the regions. Empty
+    (not cached) for a search: a term rarely comes twice, and a fragment per term would only
+    fill the cache."""
+    if state["data"].get("q"):
+        return ""
+    data = state["data"].copy()
+    data.pop("after", None)
+    return repr((sorted(data.lists()), state["sort"], state["size"], state["regions"]))
 
 
 @require_safe
@@ -162,6 +175,7 @@ def _queue_response(request: HttpRequest, *, searching: bool) -> HttpResponse:
         "sorts": list(selectors.SORT_LABELS.items()),
         "sizes": selectors.PAGE_SIZES,
         "saved_views": state["saved_views"],
+        "filters_key": _filters_key(state),
         "current_view": state["data"].get("view", ""),
         "first_url": "?" + params.urlencode() if params else "?",
         "next_url": "?" + next_params.urlencode() if page.next_cursor else "",

@@ -294,3 +294,27 @@ def test_saved_view_awaiting_second_approval_lists_only_claims_with_a_pending_re
     body = response.content.decode()
     assert response.status_code == 200
     assert waiting.reference in body and other.reference not in body
+
+
+def test_queue_filter_form_fragment_follows_the_view_and_the_regions(client, agent):
+    # The filter form is a cached fragment: keyed by what it shows, so a view's own values and
+    # a region renamed since are there on the next page.
+    from claims.models import Region
+
+    client.force_login(agent)
+    claim_in(ClaimStatus.UNDER_REVIEW)
+    plain = client.get(QUEUE).content.decode()
+    assert '<option value="under_review" selected>' not in plain
+    filtered = client.get(QUEUE + "?status=under_review").content.decode()
+    assert '<option value="under_review" selected>' in filtered
+    Region.objects.filter(code="US").update(name="Zedland")
+    again = client.get(QUEUE).content.decode()
+    assert '<option value="US">Zedland</option>' in again and "Zedland" not in plain
+
+
+def test_queue_filter_form_is_in_the_reader_s_language(client, agent):
+    client.force_login(agent)
+    english = client.get(QUEUE).content.decode()
+    client.cookies["django_language"] = "de"
+    german = client.get(QUEUE, headers={"accept-language": "de"}).content.decode()
+    assert "Filters and sorting" in english and "Filters and sorting" not in german
