@@ -21,11 +21,12 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.models import ClaimTag, SavedView
+from backoffice.models import ClaimTag, Notification, SavedView, SlaBreach
 from claims import scope
 from claims.evidence import Looker, Viewer, evidence_with_access
 from claims.models import Claim, ClaimEvent, Evidence, LossItem, Region
@@ -243,12 +244,53 @@ def queue_choices(user) -> QueueChoices:
     return choices
 
 
+def _seldom_read() -> dict[str, tuple[type, Prefetch]]:
+    """What the workspace shows that most claims have none of: relation -> (its model, how it is
+    read when the claim has some)."""
+    return {
+        "fraud_reviews": (
+            FraudReview,
+            Prefetch(
+                "fraud_reviews",
+                queryset=FraudReview.objects.select_related("analyst").order_by("-created_at"),
+            ),
+        ),
+        "tag_links": (
+            ClaimTag,
+            Prefetch("tag_links", queryset=ClaimTag.objects.select_related("tag")),
+        ),
+        "payouts": (
+            Payout,
+            Prefetch("payouts", queryset=Payout.objects.order_by("number", "pk")),
+        ),
+        "sla_breaches": (SlaBreach, Prefetch("sla_breaches", queryset=SlaBreach.objects.all())),
+    }
+
+
 def claim_workspace(*, user, pk: int) -> Claim:
-    """One claim with everything the workspace shows, in a fixed number of queries."""
+    """One claim with everything the workspace shows, in a fixed number of queries.
+
+    Fraud reviews, tags, payouts and SLA breaches, which most claims have none of, are read only
+    when the claim has some: whether it has any comes with the claim (an ``EXISTS`` each in its
+    own query), and an empty relation is filled without a query (a prefetch of ``none()``)."""
+    seldom = _seldom_read()
     claim = (
         claims_visible_to(user)
         # Whether the seller must carry insurance, from the imported gross (no extra query).
         .annotate(seller_first_month_over=first_month_over_threshold("seller_id"))
+        .annotate(
+            **{
+                f"has_{name}": Exists(model.objects.filter(claim_id=OuterRef("pk")))
+                for name, (model, _read) in seldom.items()
+            },
+            # Whether opening it has notifications of the viewer's to mark read (the view
+            # writes only then).
+            has_unread_for_viewer=Exists(
+                Notification.objects.filter(
+                    recipient_id=user.pk, claim_id=OuterRef("pk"), read_at=None
+                )
+            ),
+        )
         .select_related(
             "region",
             "customer",
@@ -273,18 +315,18 @@ def claim_workspace(*, user, pk: int) -> Claim:
                 queryset=ClaimEvent.objects.select_related("actor").order_by("-created_at", "-id"),
             ),
             Prefetch(
-                "fraud_reviews",
-                queryset=FraudReview.objects.select_related("analyst").order_by("-created_at"),
-            ),
-            Prefetch(
                 "seller__certificates",
                 queryset=InsuranceCertificate.objects.order_by("-expiry_date"),
             ),
-            Prefetch("tag_links", queryset=ClaimTag.objects.select_related("tag")),
-            Prefetch("payouts", queryset=Payout.objects.order_by("number", "pk")),
-            "sla_breaches",
         )
         .get(pk=pk)
+    )
+    prefetch_related_objects(
+        [claim],
+        *(
+            read if getattr(claim, f"has_{name}") else Prefetch(name, queryset=model.objects.none())
+            for name, (model, read) in seldom.items()
+        ),
     )
     claim.seller.first_month_over_threshold = claim.seller_first_month_over
     return claim
