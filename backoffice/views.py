@@ -105,14 +105,14 @@ def _queue_state(request: HttpRequest) -> dict:
 
 def _filters_key(state: dict) -> str:
     """Everything the filter form's markup shows (its cached fragment in queue.html, with the
-    language): the view's query (less the page cursor), its sort and size, the regions. Empty
-    (not cached) for a search: a term rarely comes twice, and a fragment per term would only
-    fill the cache."""
-    if state["data"].get("q"):
+    language): the filters' values, the saved view, its sort and size, the regions (other
+    parameters, the page cursor among them, are not in the form). Empty (not cached) for a
+    search: a term rarely comes twice, and a fragment per term would only fill the cache."""
+    data = state["data"]
+    if data.get("q"):
         return ""
-    data = state["data"].copy()
-    data.pop("after", None)
-    return repr((sorted(data.lists()), state["sort"], state["size"], state["regions"]))
+    shown = [(k, data.getlist(k)) for k in sorted(data) if k in state["filterset"].form.fields]
+    return repr((shown, data.get("view", ""), state["sort"], state["size"], state["regions"]))
 
 
 @require_safe
