@@ -162,13 +162,14 @@ class ClaimQueueFilter(django_filters.FilterSet):
         form = QueueFilterForm
         fields: list[str] = []
 
-    def __init__(self, *args, viewer=None, **kwargs):
+    def __init__(self, *args, viewer=None, regions: list[tuple[str, str]] | None = None, **kwargs):
         self.viewer = viewer
         self.search_notes: list[str] = []
         super().__init__(*args, **kwargs)
         # The regions are data: read once per form (a callable would be read again by the
-        # validation and by the rendering).
-        self.form.fields["region"].choices = region_choices()
+        # validation and by the rendering), or given (the queue reads them with its saved views:
+        # backoffice.selectors.queue_choices).
+        self.form.fields["region"].choices = region_choices() if regions is None else regions
         self.form.fields["due_within"].widget.attrs.update({"min": 0, "inputmode": "numeric"})
 
     @classmethod

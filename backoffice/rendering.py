@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from backoffice.models import SlaClock
 from backoffice.sla import ClockState
 from claims.models import ClaimStatus, RiskLevel
+from claims.money import format_minor, reader_locale
 
 
 class _Keep(dict):
@@ -124,6 +125,9 @@ def queue_rows_html(rows: list[dict], *, claim_prefix: str) -> SafeString:
     fixed["prefix"] = escape(claim_prefix)
     row_template = row_template.format_map(_Keep(fixed))
     dates = Dates()
+    # The reader's Babel locale, parsed once for the page's amounts (each parse costs more than
+    # the formatting it serves).
+    locale = reader_locale()
     out = []
     for row in rows:
         c = row["claim"]
@@ -145,7 +149,7 @@ def queue_rows_html(rows: list[dict], *, claim_prefix: str) -> SafeString:
                 customer=escape(c.customer_name),
                 product=escape(c.product_title),
                 seller=escape(c.seller_name),
-                amount=escape(c.claimed_total_display),
+                amount=escape(format_minor(c.claimed_total_minor, c.currency, locale=locale)),
                 risk=risk,
                 assignee=escape(c.assignee_username) if c.assignee_username else "—",
                 badges=_badges(row["clocks"], words, dates),

@@ -54,12 +54,12 @@ def staff_view(*permissions: str):
     return decorate
 
 
-def _query_for(request: HttpRequest) -> QueryDict:
+def _query_for(request: HttpRequest, saved_views: list) -> QueryDict:
     """The queue's query: a saved view's query string, with the request's own on top."""
     data = request.GET.copy()
     slug = data.pop("view", [""])[-1]
     if slug:
-        saved = next((v for v in selectors.saved_views_for(request.user) if v.slug == slug), None)
+        saved = next((v for v in saved_views if v.slug == slug), None)
         if saved is not None:
             base = QueryDict(saved.query.replace("{me}", "me"), mutable=True)
             for key, values in data.lists():
@@ -70,7 +70,8 @@ def _query_for(request: HttpRequest) -> QueryDict:
 
 
 def _queue_state(request: HttpRequest) -> dict:
-    data = _query_for(request)
+    choices = selectors.queue_choices(request.user)
+    data = _query_for(request, choices.saved_views)
     sort = data.get("sort", "newest")
     if sort not in selectors.SORTS:
         sort = "newest"
@@ -80,7 +81,7 @@ def _queue_state(request: HttpRequest) -> dict:
         size = 50
     size = size if size in selectors.PAGE_SIZES else 50
     base = selectors.claims_visible_to(request.user)
-    filterset = ClaimQueueFilter(data, queryset=base, viewer=request.user)
+    filterset = ClaimQueueFilter(data, queryset=base, viewer=request.user, regions=choices.regions)
     errors = []
     if filterset.is_valid():
         queryset = filterset.qs
@@ -97,7 +98,21 @@ def _queue_state(request: HttpRequest) -> dict:
         "size": size,
         "errors": errors,
         "notes": filterset.search_notes if not errors else [],
+        "saved_views": choices.saved_views,
+        "regions": choices.regions,
     }
+
+
+def _filters_key(state: dict) -> str:
+    """Everything the filter form's markup shows (its cached fragment in queue.html, with the
+    language): the filters' values, the saved view, its sort and size, the regions (other
+    parameters, the page cursor among them, are not in the form). Empty (not cached) for a
+    search: a term rarely comes twice, and a fragment per term would only fill the cache."""
+    data = state["data"]
+    if data.get("q"):
+        return ""
+    shown = [(k, data.getlist(k)) for k in sorted(data) if k in state["filterset"].form.fields]
+    return repr((shown, data.get("view", ""), state["sort"], state["size"], state["regions"]))
 
 
 @require_safe
@@ -159,8 +174,8 @@ def _queue_response(request: HttpRequest, *, searching: bool) -> HttpResponse:
         "sort": state["sort"],
         "sorts": list(selectors.SORT_LABELS.items()),
         "sizes": selectors.PAGE_SIZES,
-        # The htmx fragment has no saved-view links: skip their query.
-        "saved_views": [] if request.htmx else selectors.saved_views_for(request.user),
+        "saved_views": state["saved_views"],
+        "filters_key": _filters_key(state),
         "current_view": state["data"].get("view", ""),
         "first_url": "?" + params.urlencode() if params else "?",
         "next_url": "?" + next_params.urlencode() if page.next_cursor else "",
@@ -169,7 +184,13 @@ def _queue_response(request: HttpRequest, *, searching: bool) -> HttpResponse:
         "rows_html": queue_rows_html(rows, claim_prefix=reverse("backoffice:claim", args=[0])[:-2]),
         "can_assign": request.user.has_perm("backoffice.assign_claims"),
         # Exact up to a thousand claims, PostgreSQL's estimate above (backoffice/search.py).
-        "total": None if state["errors"] else queue_total(state["queryset"]),
+        "total": None
+        if state["errors"]
+        else queue_total(
+            state["queryset"],
+            # A first page with no next page is the whole view: no query.
+            whole_page=None if page.next_cursor or state["data"].get("after") else len(page.rows),
+        ),
         "notes": state["notes"],
         "searching": searching,
         "search_term": state["data"].get("q", ""),

@@ -133,8 +133,9 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Claim.DoesNotExist as exc:
         raise Http404 from exc
     # Opening the claim is acting on what it notified: its notifications for the viewer are read
-    # (before the header counts them).
-    notifications_read_for_claim(user=request.user, claim_id=claim.pk)
+    # (before the header counts them), if it has any (no write otherwise).
+    if claim.has_unread_for_viewer:
+        notifications_read_for_claim(user=request.user, claim_id=claim.pk)
     events = list(claim.events.all())
     return render(
         request,

@@ -79,16 +79,16 @@ def load_reference_data() -> None:
     us = _scalar("SELECT id FROM claims_region WHERE code = 'US'")
     _exec(
         """INSERT INTO sellers_seller (marketplace_id, legal_name, contact_name, email, phone,
-               region_id, status, currency, created_at)
+               region_id, status, currency, language, created_at)
            SELECT 'S-B' || g, 'Seller ' || g, '', 's' || g || '@bench.test', '', %s, 'active',
-               'USD', now() FROM generate_series(1, 2000) g""",
+               'USD', '', now() FROM generate_series(1, 2000) g""",
         [us],
     )
     _exec(
         """INSERT INTO marketplace_customer (marketplace_id, name, email, phone, address_line1,
-               address_line2, city, postal_code, country, account_created_on)
+               address_line2, city, subdivision, postal_code, country, account_created_on)
            SELECT 'C-B' || g, 'Customer ' || g, 'c' || g || '@bench.test', '', 'Main St ' || g,
-               '', 'Springfield', '62701', 'US', DATE '2024-01-01'
+               '', 'Springfield', 'IL', '62701', 'US', DATE '2024-01-01'
            FROM generate_series(1, 50000) g"""
     )
     _exec(

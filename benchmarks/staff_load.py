@@ -5,17 +5,18 @@ PostgreSQL and Redis of `make test`; creates and drops its own database `bench_s
 loaded with 1,000,000 claims by the `queue` benchmark's set-based SQL.
 
 One gunicorn (the production server as deploy/systemd ships it: 4 sync workers, or
-BENCH_WORKERS) on loopback serves, in one run and taking turns phase by phase:
+BENCH_WORKERS) on loopback serves, in one run:
 - a static file (whitenoise, collected as in production): the server's own ceiling;
 - the staff queue, default view;
-- a claim's workspace;
-- a search request: the queue found by one seller (there is no header search on this branch;
-  BENCH_SEARCH_PATH replaces it).
-32 clients (BENCH_CLIENTS) keep one request each in flight for BENCH_SECONDS per phase (the
-load is bounded in time, not in requests), over BENCH_ROUNDS rounds. The clients are asyncio
-loops in two processes, opening one connection per request as gunicorn's sync workers close
-each. Prints one JSON line: throughput, p50 and p99 per page, and each page's throughput as a
-fraction of the static file's.
+- a claim's workspace (the newest claim);
+- a search request: the header's search box by a customer's e-mail (BENCH_SEARCH_PATH
+  replaces it).
+32 connections (wrk, BENCH_CLIENTS) keep one request each in flight for BENCH_SECONDS per
+phase (the load is bounded in time, not in requests). The phases alternate with the static
+file (static, queue, static, workspace, static, search, static, queue, ...) for BENCH_ROUNDS
+rounds, so each page's phase is compared with the static phases just before and after it, in
+the same noise; the ratio reported is the median of the rounds' ratios. Prints one JSON line:
+throughput, p50 and p99 per page and phase, and the ratios per round and their median.
 
 BENCH_KEEP=1 keeps the database afterwards; BENCH_REUSE=1 uses a kept one without reloading.
 """
@@ -23,11 +24,13 @@ BENCH_KEEP=1 keeps the database afterwards; BENCH_REUSE=1 uses a kept one withou
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)
@@ -45,11 +48,16 @@ KEEP = os.environ.get("BENCH_KEEP") == "1"
 REUSE = os.environ.get("BENCH_REUSE") == "1"
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 # The shipped web server: deploy/systemd/claimdesk-web.service runs gunicorn with 4 workers.
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 WRK_THREADS = 2
 STATIC_PATH = "/static/css/backoffice.css"
+# The pages measured against the static file, in the order of each round.
+PAGES = ("queue", "workspace", "search")
+# The header search (backoffice/search.py) by a customer's e-mail: customer 4242's twenty claims
+# (no other e-mail contains it), one results page.
+SEARCH_TERM = "c4242@bench.test"
 TARGET = 1 / 30
 
 
@@ -119,6 +127,7 @@ def prepare() -> dict:
     from django.test import Client
 
     from claims import roles
+    from claims.models import Region, StaffProfile
 
     loaded = 0
     if REUSE:
@@ -142,9 +151,11 @@ def prepare() -> dict:
         call_command("migrate", verbosity=0)  # indexes this branch adds to a kept database
     user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_staff": True})
     user.groups.add(Group.objects.get(name=roles.SUPERVISOR))
+    # Need-to-know (claims.scope): a supervisor for every region, or the pages show no claim.
+    profile, _ = StaffProfile.objects.get_or_create(user=user)
+    profile.regions.set(Region.objects.all())
     client = Client()
     client.force_login(user)  # a session row; the server reads it like any other
-    seller = queue_bench._scalar("SELECT marketplace_id FROM sellers_seller ORDER BY id LIMIT 1")
     claim = queue_bench._scalar("SELECT max(id) FROM claims_claim")
     return {
         "cookie": f"sessionid={client.cookies['sessionid'].value}",
@@ -153,7 +164,9 @@ def prepare() -> dict:
             "static": STATIC_PATH,
             "queue": "/staff/",
             "workspace": f"/staff/claims/{claim}/",
-            "search": os.environ.get("BENCH_SEARCH_PATH", f"/staff/?seller={seller}"),
+            "search": os.environ.get(
+                "BENCH_SEARCH_PATH", "/staff/search/?" + urlencode({"q": SEARCH_TERM})
+            ),
         },
     }
 
@@ -177,6 +190,47 @@ def serve(static_root: str) -> tuple[subprocess.Popen, int]:
     raise RuntimeError("gunicorn did not start")
 
 
+def measure(port: int, paths: dict[str, str], cookie: str) -> dict[str, list[dict]]:
+    """Every page between two phases of the static file, round after round::
+
+        static, queue, static, workspace, static, search, static, queue, static, ...
+
+    so that each page's throughput is compared with the static file's measured just before and
+    just after it, in the same noise (``ratio_runs``)."""
+    results: dict[str, list[dict]] = {name: [] for name in paths}
+
+    def phase(name: str) -> None:
+        results[name].append(load(port, paths[name], cookie, SECONDS))
+        # When wrk stops, up to CLIENTS requests are still queued at the server (gunicorn's
+        # sync workers serve them although the client left): one more request, answered only
+        # once they are done, keeps that work out of the next phase.
+        check(port, paths["static"], cookie)
+
+    phase("static")
+    for _ in range(ROUNDS):
+        for name in PAGES:
+            phase(name)
+            phase("static")
+    return results
+
+
+def rps(run: dict) -> float:
+    return (run["requests"] - run["errors"]) / (run["duration_us"] / 1e6)
+
+
+def ratio_runs(results: dict[str, list[dict]], name: str) -> list[float]:
+    """Per round: the page's throughput over the mean of the static phases either side of it.
+    The static phases are shared in order: the k-th phase of page i (of len(PAGES)) sits
+    between static phases k * len(PAGES) + i and the next one."""
+    statics = [rps(run) for run in results["static"]]
+    i = PAGES.index(name)
+    ratios = []
+    for k, run in enumerate(results[name]):
+        before, after = statics[k * len(PAGES) + i], statics[k * len(PAGES) + i + 1]
+        ratios.append(rps(run) / ((before + after) / 2))
+    return ratios
+
+
 def main() -> None:
     started = time.perf_counter()
     os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
@@ -190,15 +244,13 @@ def main() -> None:
 
     connections.close_all()
     server, port = serve(static_root)
-    results: dict[str, list[dict]] = {name: [] for name in setup["paths"]}
+    load_before = os.getloadavg()[0]
     try:
         for path in setup["paths"].values():  # warm every worker on every page
             check(port, path, setup["cookie"])
             got = load(port, path, setup["cookie"], 3)
             assert not got["errors"], (path, got)
-        for _ in range(ROUNDS):
-            for name, path in setup["paths"].items():
-                results[name].append(load(port, path, setup["cookie"], SECONDS))
+        results = measure(port, setup["paths"], setup["cookie"])
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -212,24 +264,32 @@ def main() -> None:
         "seconds_per_phase": SECONDS,
         "rounds": ROUNDS,
         "cpus": os.cpu_count(),
-        "load_average_1m": round(os.getloadavg()[0], 2),
+        # The machine's 1-minute load average as the measuring began and as it ended (the
+        # benchmark's own server and wrk count in the second).
+        "load_average_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "paths": setup["paths"],
     }
     for name, runs in results.items():
         ok = sum(run["requests"] - run["errors"] for run in runs)
         figures[f"{name}_rps"] = round(ok / sum(run["duration_us"] / 1e6 for run in runs), 1)
-        # per round (wrk gives percentiles, which do not add up across rounds)
+        # per phase (wrk gives percentiles, which do not add up across phases)
+        figures[f"{name}_rps_runs"] = [round(rps(run), 1) for run in runs]
         figures[f"{name}_p50_ms"] = [round(run["p50_us"] / 1000, 1) for run in runs]
         figures[f"{name}_p99_ms"] = [round(run["p99_us"] / 1000, 1) for run in runs]
+        figures[f"{name}_p99_ms_median"] = round(
+            statistics.median(run["p99_us"] for run in runs) / 1000, 1
+        )
         figures[f"{name}_errors"] = sum(run["errors"] for run in runs)
         # connect, read, write, status >= 400, timeout
         kinds = [run["error_kinds"] for run in runs]
         figures[f"{name}_error_kinds"] = [sum(k) for k in zip(*kinds, strict=True)]
     figures["setup_and_run_s"] = round(time.perf_counter() - started, 1)
     ratios, targets = {}, {}
-    for name in ("queue", "workspace", "search"):
-        ratio = figures[f"{name}_rps"] / figures["static_rps"]
-        ratios[f"{name}_vs_static"] = round(ratio, 4)
+    for name in PAGES:
+        runs = ratio_runs(results, name)
+        ratio = statistics.median(runs)
+        ratios[f"{name}_vs_static_runs"] = [round(r, 4) for r in runs]
+        ratios[f"{name}_vs_static"] = round(ratio, 4)  # the median of the rounds
         ratios[f"{name}_vs_static_one_in"] = round(1 / ratio, 1) if ratio else None
         targets[f"{name}_vs_static"] = ">=1/30"
     print(json.dumps({"bench": "staff_load", "figures": figures, "ratios": ratios,

@@ -215,11 +215,12 @@ def test_search_results_query_count_is_pinned(client, agent, django_assert_num_q
         claim_new(order_line=OrderLineFactory(order__customer=customer))
     client.force_login(agent)
     client.get(SEARCH, {"q": "haddad"})
-    # the user with its profile, its permissions, the regions of the filter form; the search:
-    # customers, sellers, order lines by order number, order lines by product, payouts; the
-    # page of claims (product titles and assignees by subquery; no claim has a tag); the view's
-    # total; the saved views; the header's unread notifications
-    with django_assert_num_queries(12):
+    # the user with its profile, its permissions, the regions of the filter form with the saved
+    # views (one UNION); the search: customers, sellers, order lines by order number, order
+    # lines by product, payouts; the page of claims (product titles and assignees by subquery;
+    # no claim has a tag), which is the whole view and so its total; the header's unread
+    # notifications
+    with django_assert_num_queries(10):
         client.get(SEARCH, {"q": "haddad"})
 
 
@@ -230,7 +231,7 @@ def test_search_by_email_asks_only_the_customers(client, agent, django_assert_nu
     client.force_login(agent)
     client.get(SEARCH, {"q": "lee.wong@example.test"})
     # as above, with one lookup (customers by e-mail) instead of five
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         client.get(SEARCH, {"q": "lee.wong@example.test"})
 
 
@@ -310,8 +311,27 @@ def test_total_counts_no_further_than_needed(db):
         claim_new()
     with CaptureQueriesContext(connection) as ctx:
         queue_total(Claim.objects.all(), exact_up_to=2)
-    count_sql = ctx.captured_queries[0]["sql"]
+    count_sql = ctx.captured_queries[1]["sql"]
     assert "COUNT(" in count_sql and "LIMIT 3" in count_sql
+
+
+def test_total_of_a_view_the_planner_puts_far_above_the_limit_is_not_counted(db):
+    # given: the planner estimates more claims than ``estimate_above`` (lowered for the test)
+    for _ in range(4):
+        claim_new()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+    # when
+    with CaptureQueriesContext(connection) as ctx:
+        total = queue_total(Claim.objects.all(), exact_up_to=1, estimate_above=2)
+    # then: the estimate alone, marked as such, and no COUNT
+    assert not total.exact and total.count >= 3
+    assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["EXPLAIN"]
+
+
+def test_total_of_a_whole_first_page_is_its_rows(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert queue_total(Claim.objects.all(), whole_page=3) == Total(3, True)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from backoffice.services import claim_tag_add
 from claims import lifecycle
@@ -22,6 +23,9 @@ def test_workspace_query_count_does_not_grow_with_events(client, agent, analyst)
     # given
     client.force_login(agent)
     claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    # one review and one tag (a claim with none reads neither: pinned below)
+    FraudReview.objects.create(claim=claim, analyst=analyst, decision="hold", note="x")
+    claim_tag_add(claim=claim, user=agent, name="first")
     client.get(_url(claim))
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -46,14 +50,40 @@ def test_workspace_query_count_is_pinned(client, agent, django_assert_num_querie
     claim = claim_in(ClaimStatus.UNDER_REVIEW)
     client.get(_url(claim))
     # the user with its profile (the session comes from the cache), its permissions, the
-    # claim with its joins, then one query per prefetch: losses, evidence, events, fraud
-    # reviews, certificates, tags (and their tags), payouts, SLA breaches; the customer's payee
-    # details and any change of them awaiting a second staff member. Whether the seller must be
-    # insured comes with the claim (an annotation over the imported gross), and so does the
-    # seller's own payment of an accepted claim: no query of their own. Opening the claim marks
-    # the viewer's notifications of it read (one UPDATE); the header counts the unread ones.
-    with django_assert_num_queries(15):
+    # claim with its joins, then one query per prefetch: losses, evidence, events,
+    # certificates; the customer's payee details and any change of them awaiting a second
+    # staff member; the header's unread notifications. Whether the seller must be insured comes
+    # with the claim (an annotation over the imported gross), and so does the seller's own
+    # payment of an accepted claim, and whether it has any fraud reviews, tags, payouts, SLA
+    # breaches or unread notifications of the viewer's: this claim has none, so none is read
+    # and nothing is marked read.
+    with django_assert_num_queries(10):
         client.get(_url(claim))
+
+
+def test_workspace_reads_what_a_claim_seldom_has_only_when_it_has_some(
+    client, agent, analyst, django_assert_num_queries
+):
+    from backoffice.models import Notification, NotificationKind, SlaBreach
+
+    client.force_login(agent)
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    FraudReview.objects.create(claim=claim, analyst=analyst, decision="hold", note="looked")
+    claim_tag_add(claim=claim, user=agent, name="recall")
+    SlaBreach.objects.create(claim=claim, clock="decision", due_at=timezone.now())
+    Notification.objects.create(
+        recipient=agent, kind=NotificationKind.ASSIGNED, claim=claim, text="yours"
+    )
+    client.get(_url(claim))
+    Notification.objects.create(
+        recipient=agent, kind=NotificationKind.ASSIGNED, claim=claim, text="again"
+    )
+    # the 10 above, and the reviews, the tags, the breaches, and the notification marked read
+    with django_assert_num_queries(14):
+        response = client.get(_url(claim))
+    body = response.content.decode()
+    assert "looked" in body and "recall" in body
+    assert not Notification.objects.filter(recipient=agent, read_at=None).exists()
 
 
 def test_workspace_shows_the_claim_and_only_legal_moves(client, agent):
