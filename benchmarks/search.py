@@ -115,6 +115,11 @@ def prepare(db: str, count: int):
     user = get_user_model().objects.create_user(username="bench", is_staff=True)
     user.groups.add(Group.objects.get(name=roles.AGENT))
     qb.load_reference_data()
+    # Need-to-know (claims.scope): staff see only their regions' claims; every region here, or
+    # the pages time an empty queue.
+    from claims.models import Region, StaffProfile
+
+    StaffProfile.objects.get_or_create(user=user)[0].regions.set(Region.objects.all())
     definitions = qb.indexes_drop()
     definition = qb._scalar(
         f"SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = '{MONEY_CONSTRAINT}'"
