@@ -184,9 +184,7 @@ ORDER_FIELDS = ["customer", "region", "currency", "placed_at"]
 LINE_FIELDS = ["product", "seller", "quantity", "currency", "unit_price_minor", "delivered_on"]
 
 
-@transaction.atomic
-def products_upsert(*, rows: list[dict]) -> list[Product]:
-    sellers = Seller.objects.in_bulk({r["seller_id"] for r in rows}, field_name="marketplace_id")
+def _products(rows: list[dict], sellers: dict[str, Seller]) -> list[Product]:
     return _upsert(
         Product,
         [
@@ -206,10 +204,12 @@ def products_upsert(*, rows: list[dict]) -> list[Product]:
 
 
 @transaction.atomic
-def orders_upsert(*, rows: list[dict]) -> list[Order]:
-    customers = Customer.objects.in_bulk(
-        {r["customer_id"] for r in rows}, field_name="marketplace_id"
-    )
+def products_upsert(*, rows: list[dict]) -> list[Product]:
+    sellers = Seller.objects.in_bulk({r["seller_id"] for r in rows}, field_name="marketplace_id")
+    return _products(rows, sellers)
+
+
+def _orders(rows: list[dict], customers: dict[str, Customer]) -> list[Order]:
     return _upsert(
         Order,
         [
@@ -227,83 +227,63 @@ def orders_upsert(*, rows: list[dict]) -> list[Order]:
     )
 
 
-def _first(rows: list[dict], key: str) -> list[dict]:
-    """One row per value of ``key``, the first the batch gives."""
+@transaction.atomic
+def orders_upsert(*, rows: list[dict]) -> list[Order]:
+    customers = Customer.objects.in_bulk(
+        {r["customer_id"] for r in rows}, field_name="marketplace_id"
+    )
+    return _orders(rows, customers)
+
+
+def _first(rows: list[dict], key: str, **renamed: str) -> list[dict]:
+    """One row per value of ``key``, the first the batch gives; ``renamed`` adds a field under
+    another name (``title="product_title"``), in the shape of that kind's own row."""
     seen: dict = {}
     for row in rows:
-        seen.setdefault(row[key], row)
+        if row[key] not in seen:
+            seen[row[key]] = {**row, **{new: row.get(old, "") for new, old in renamed.items()}}
     return list(seen.values())
+
+
+def _by(objects: list, attribute: str) -> dict:
+    return {getattr(o, attribute): o for o in objects}
 
 
 @transaction.atomic
 def order_lines_upsert(*, rows: list[dict]) -> tuple[UpsertResult, list[OrderLine]]:
     """Flat order-line rows (``OrderLineRow``): their sellers, customers, products and orders
     (each as the first row naming it says), then the lines, one set-based upsert per table."""
-    sellers = {
-        s.marketplace_id: s
-        for s in sellers_upsert(
-            rows=[
-                {
-                    "seller_id": c["seller_id"],
-                    "name": c["seller_name"],
-                    "email": c["seller_email"],
-                    "region": c["region"],
-                }
-                for c in _first(rows, "seller_id")
-            ]
-        )
-    }
-    customers = {
-        c.marketplace_id: c
-        for c in customers_upsert(
-            rows=[
-                {
-                    **c,
-                    "name": c["customer_name"],
-                    "email": c["customer_email"],
-                    "phone": c["customer_phone"],
-                }
-                for c in _first(rows, "customer_id")
-            ]
-        )
-    }
-    products = {
-        p.marketplace_id: p
-        for p in _upsert(
-            Product,
-            [
-                Product(
-                    marketplace_id=c["product_id"],
-                    title=c["product_title"],
-                    category=c["product_category"],
-                    gtin=_gtin(c.get("product_gtin", "")),
-                    model_number=c.get("product_model", ""),
-                    seller=sellers[c["seller_id"]],
-                )
-                for c in _first(rows, "product_id")
-            ],
-            unique=["marketplace_id"],
-            update=PRODUCT_FIELDS,
-        )
-    }
-    orders = {
-        o.number: o
-        for o in _upsert(
-            Order,
-            [
-                Order(
-                    number=c["order_number"],
-                    customer=customers[c["customer_id"]],
-                    region=c["region"],
-                    currency=c["currency"],
-                    placed_at=c["placed_at"],
-                )
-                for c in _first(rows, "order_number")
-            ],
-            unique=["number"],
-            update=ORDER_FIELDS,
-        )
-    }
+    sellers = _by(
+        sellers_upsert(rows=_first(rows, "seller_id", name="seller_name", email="seller_email")),
+        "marketplace_id",
+    )
+    customers = _by(
+        customers_upsert(
+            rows=_first(
+                rows,
+                "customer_id",
+                name="customer_name",
+                email="customer_email",
+                phone="customer_phone",
+            )
+        ),
+        "marketplace_id",
+    )
+    products = _by(
+        _products(
+            _first(
+                rows,
+                "product_id",
+                title="product_title",
+                category="product_category",
+                gtin="product_gtin",
+                model_number="product_model",
+            ),
+            sellers,
+        ),
+        "marketplace_id",
+    )
+    orders = _by(_orders(_first(rows, "order_number"), customers), "number")
     lines = _upsert(
         OrderLine,
         [
