@@ -1,5 +1,6 @@
 """Money as integer minor units plus an ISO 4217 code. No floats, no FX."""
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
@@ -52,7 +53,12 @@ def exponent(currency: str) -> int:
 
 def reader_locale(language: str | None = None) -> Locale:
     """The Babel locale of the reader: the active language (``fr-ca`` is ``fr_CA``)."""
-    code = translation.to_locale(language or translation.get_language() or "en")
+    return _babel_locale(translation.to_locale(language or translation.get_language() or "en"))
+
+
+@functools.lru_cache(maxsize=64)
+def _babel_locale(code: str) -> Locale:
+    """Parsed once per code: Babel reads and parses the locale's data on every parse."""
     try:
         return Locale.parse(code)
     except (UnknownLocaleError, ValueError):
@@ -146,13 +152,15 @@ def _shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _symbols(currency: str, locale: Locale) -> list[str]:
-    """The signs of this currency a person may type around the amount, longest first."""
+@functools.lru_cache(maxsize=256)
+def _symbols(currency: str, locale: Locale) -> tuple[str, ...]:
+    """The signs of this currency a person may type around the amount, longest first (the
+    same for every amount: worked out once per currency and locale)."""
     signs = {currency, NARROW_SYMBOLS.get(currency, currency)}
     for where in (locale, "en", "en_CA", "fr_CA", "fr", "de", "es"):
         signs.add(babel_numbers.get_currency_symbol(currency, locale=where))
     signs = {_squash(sign) for sign in signs}
-    return sorted(signs, key=len, reverse=True)
+    return tuple(sorted(signs, key=len, reverse=True))
 
 
 def _squash(text: str) -> str:

@@ -22,61 +22,126 @@ class UpsertResult:
     gross_months: int = 0
 
 
-def _customer_values(c: dict) -> dict:
-    return {
-        "name": c["name"],
-        "email": c["email"],
-        "phone": c["phone"],
-        "address_line1": c["address_line1"],
-        "address_line2": c["address_line2"],
-        "city": c["city"],
-        "postal_code": c["postal_code"],
-        "country": c["country"],
-        "subdivision": c.get("subdivision", "").upper(),
-        "account_created_on": c["customer_since"],
-    }
+def _upsert(model, objs: list, *, unique: list[str], update: list[str]) -> list:
+    """``INSERT … ON CONFLICT (unique) DO UPDATE SET update`` for all ``objs`` in one statement
+    per thousand rows (Django's ``bulk_create``), setting each object's primary key. One object
+    per key (the caller keeps the first a batch names). Rows go in key order, so two batches
+    naming the same rows lock them in the same order and never deadlock."""
+    if not objs:
+        return objs
+    attnames = [model._meta.get_field(name).attname for name in unique]
+    ordered = sorted(objs, key=lambda o: tuple(getattr(o, a) for a in attnames))
+    model.objects.bulk_create(
+        ordered, update_conflicts=True, unique_fields=unique, update_fields=update, batch_size=1000
+    )
+    for o in objs:
+        if o.pk is None:  # a backend that does not return the ids of updated rows
+            o.pk = model.objects.values_list("pk", flat=True).get(
+                **{a: getattr(o, a) for a in attnames}
+            )
+    return objs
+
+
+CUSTOMER_FIELDS = [
+    "name",
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "postal_code",
+    "country",
+    "subdivision",
+    "account_created_on",
+]
+
+
+def _customer(c: dict) -> Customer:
+    return Customer(
+        marketplace_id=c["customer_id"],
+        name=c["name"],
+        email=c["email"],
+        phone=c["phone"],
+        address_line1=c["address_line1"],
+        address_line2=c["address_line2"],
+        city=c["city"],
+        postal_code=c["postal_code"],
+        country=c["country"],
+        subdivision=c.get("subdivision", "").upper(),
+        account_created_on=c["customer_since"],
+    )
 
 
 @transaction.atomic
 def customers_upsert(*, rows: list[dict]) -> list[Customer]:
-    return [
-        Customer.objects.update_or_create(
-            marketplace_id=c["customer_id"], defaults=_customer_values(c)
-        )[0]
-        for c in rows
-    ]
+    return _upsert(
+        Customer,
+        [_customer(c) for c in rows],
+        unique=["marketplace_id"],
+        update=CUSTOMER_FIELDS,
+    )
 
 
 @transaction.atomic
 def sellers_upsert(*, rows: list[dict]) -> list[Seller]:
     """A seller keeps the region and currency it was created with; its name and e-mail follow
-    the order system. Monthly gross sent with it replaces those months' figures."""
-    sellers = []
-    for c in rows:
-        region = c["region"]
-        seller, _ = Seller.objects.update_or_create(
-            marketplace_id=c["seller_id"],
-            defaults={"legal_name": c["name"], "email": c["email"]},
-            create_defaults={
-                "legal_name": c["name"],
-                "email": c["email"],
-                "region": region,
-                "currency": region.currency,
-            },
-        )
-        if c.get("monthly_gross"):
-            gross_upsert(
-                rows=[
-                    {
-                        "seller_id": seller.marketplace_id,
-                        "month": m["month"],
-                        "currency": seller.currency,
-                        "gross_minor": m["gross_minor"],
-                    }
-                    for m in c["monthly_gross"]
-                ]
+    the order system. Monthly gross sent with it replaces those months' figures. A seller
+    created, or whose name or e-mail changed, gets its history row (``simple_history``, as an
+    admin edit would); one sent again unchanged writes nothing."""
+    before = dict(
+        (mid, (name, email))
+        for mid, name, email in Seller.objects.filter(
+            marketplace_id__in={c["seller_id"] for c in rows}
+        ).values_list("marketplace_id", "legal_name", "email")
+    )
+    sellers = _upsert(
+        Seller,
+        [
+            Seller(
+                marketplace_id=c["seller_id"],
+                legal_name=c["name"],
+                email=c["email"],
+                region=c["region"],
+                currency=c["region"].currency,
             )
-        sellers.append(seller)
+            for c in rows
+        ],
+        unique=["marketplace_id"],
+        update=["legal_name", "email"],
+    )
+    # What the statement kept for a seller that was there: its own region and currency.
+    kept = dict(
+        (pk, (region, currency))
+        for pk, region, currency in Seller.objects.filter(
+            pk__in=[s.pk for s in sellers if s.marketplace_id in before]
+        ).values_list("pk", "region_id", "currency")
+    )
+    for seller in sellers:
+        if seller.pk in kept:
+            seller.region_id, seller.currency = kept[seller.pk]
+            seller._state.fields_cache.pop("region", None)
+    new = [s for s in sellers if s.marketplace_id not in before]
+    changed = [
+        s
+        for s in sellers
+        if s.marketplace_id in before and before[s.marketplace_id] != (s.legal_name, s.email)
+    ]
+    if new:
+        Seller.history.bulk_history_create(new)
+    if changed:
+        Seller.history.bulk_history_create(changed, update=True)
+    gross = [
+        {
+            "seller_id": seller.marketplace_id,
+            "month": m["month"],
+            "currency": seller.currency,
+            "gross_minor": m["gross_minor"],
+        }
+        for seller, c in zip(sellers, rows, strict=True)
+        for m in c.get("monthly_gross") or []
+    ]
+    if gross:
+        gross_upsert(rows=gross)
     return sellers
 
 
@@ -109,128 +174,134 @@ def gross_upsert(*, rows: list[dict]) -> int:
     return len(rows)
 
 
-@transaction.atomic
 def _gtin(text: str) -> str:
     """A GTIN/UPC as its digits (recall lists write them with spaces or dashes)."""
     return "".join(ch for ch in text if ch.isdigit())[:14]
 
 
+PRODUCT_FIELDS = ["title", "category", "gtin", "model_number", "seller"]
+ORDER_FIELDS = ["customer", "region", "currency", "placed_at"]
+LINE_FIELDS = ["product", "seller", "quantity", "currency", "unit_price_minor", "delivered_on"]
+
+
+def _products(rows: list[dict], sellers: dict[str, Seller]) -> list[Product]:
+    return _upsert(
+        Product,
+        [
+            Product(
+                marketplace_id=c["product_id"],
+                title=c["title"],
+                category=c["category"],
+                gtin=_gtin(c.get("gtin", "")),
+                model_number=c.get("model_number", ""),
+                seller=sellers[c["seller_id"]],
+            )
+            for c in rows
+        ],
+        unique=["marketplace_id"],
+        update=PRODUCT_FIELDS,
+    )
+
+
+@transaction.atomic
 def products_upsert(*, rows: list[dict]) -> list[Product]:
-    sellers = {
-        s.marketplace_id: s
-        for s in Seller.objects.filter(marketplace_id__in={r["seller_id"] for r in rows})
-    }
-    return [
-        Product.objects.update_or_create(
-            marketplace_id=c["product_id"],
-            defaults={
-                "title": c["title"],
-                "category": c["category"],
-                "gtin": _gtin(c.get("gtin", "")),
-                "model_number": c.get("model_number", ""),
-                "seller": sellers[c["seller_id"]],
-            },
-        )[0]
-        for c in rows
-    ]
+    sellers = Seller.objects.in_bulk({r["seller_id"] for r in rows}, field_name="marketplace_id")
+    return _products(rows, sellers)
+
+
+def _orders(rows: list[dict], customers: dict[str, Customer]) -> list[Order]:
+    return _upsert(
+        Order,
+        [
+            Order(
+                number=c["order_number"],
+                customer=customers[c["customer_id"]],
+                region=c["region"],
+                currency=c["currency"],
+                placed_at=c["placed_at"],
+            )
+            for c in rows
+        ],
+        unique=["number"],
+        update=ORDER_FIELDS,
+    )
 
 
 @transaction.atomic
 def orders_upsert(*, rows: list[dict]) -> list[Order]:
-    customers = {
-        c.marketplace_id: c
-        for c in Customer.objects.filter(marketplace_id__in={r["customer_id"] for r in rows})
-    }
-    return [
-        Order.objects.update_or_create(
-            number=c["order_number"],
-            defaults={
-                "customer": customers[c["customer_id"]],
-                "region": c["region"],
-                "currency": c["currency"],
-                "placed_at": c["placed_at"],
-            },
-        )[0]
-        for c in rows
-    ]
+    customers = Customer.objects.in_bulk(
+        {r["customer_id"] for r in rows}, field_name="marketplace_id"
+    )
+    return _orders(rows, customers)
+
+
+def _first(rows: list[dict], key: str, **renamed: str) -> list[dict]:
+    """One row per value of ``key``, the first the batch gives; ``renamed`` adds a field under
+    another name (``title="product_title"``), in the shape of that kind's own row."""
+    seen: dict = {}
+    for row in rows:
+        if row[key] not in seen:
+            seen[row[key]] = {**row, **{new: row.get(old, "") for new, old in renamed.items()}}
+    return list(seen.values())
+
+
+def _by(objects: list, attribute: str) -> dict:
+    return {getattr(o, attribute): o for o in objects}
 
 
 @transaction.atomic
 def order_lines_upsert(*, rows: list[dict]) -> tuple[UpsertResult, list[OrderLine]]:
-    """Flat order-line rows (``OrderLineRow``): each row's seller, customer, product and order
-    are upserted once per batch, then the line."""
-    sellers: dict[str, Seller] = {}
-    customers: dict[str, Customer] = {}
-    products: dict[str, Product] = {}
-    orders: dict[str, Order] = {}
-    lines: list[OrderLine] = []
-    for c in rows:
-        region = c["region"]
-        seller = sellers.get(c["seller_id"])
-        if seller is None:
-            seller = sellers_upsert(
-                rows=[
-                    {
-                        "seller_id": c["seller_id"],
-                        "name": c["seller_name"],
-                        "email": c["seller_email"],
-                        "region": region,
-                    }
-                ]
-            )[0]
-            sellers[c["seller_id"]] = seller
-        customer = customers.get(c["customer_id"])
-        if customer is None:
-            customer = Customer.objects.update_or_create(
-                marketplace_id=c["customer_id"],
-                defaults=_customer_values(
-                    {
-                        **c,
-                        "name": c["customer_name"],
-                        "email": c["customer_email"],
-                        "phone": c["customer_phone"],
-                    }
-                ),
-            )[0]
-            customers[c["customer_id"]] = customer
-        product = products.get(c["product_id"])
-        if product is None:
-            product, _ = Product.objects.update_or_create(
-                marketplace_id=c["product_id"],
-                defaults={
-                    "title": c["product_title"],
-                    "category": c["product_category"],
-                    "gtin": _gtin(c.get("product_gtin", "")),
-                    "model_number": c.get("product_model", ""),
-                    "seller": seller,
-                },
+    """Flat order-line rows (``OrderLineRow``): their sellers, customers, products and orders
+    (each as the first row naming it says), then the lines, one set-based upsert per table."""
+    sellers = _by(
+        sellers_upsert(rows=_first(rows, "seller_id", name="seller_name", email="seller_email")),
+        "marketplace_id",
+    )
+    customers = _by(
+        customers_upsert(
+            rows=_first(
+                rows,
+                "customer_id",
+                name="customer_name",
+                email="customer_email",
+                phone="customer_phone",
             )
-            products[c["product_id"]] = product
-        order = orders.get(c["order_number"])
-        if order is None:
-            order, _ = Order.objects.update_or_create(
-                number=c["order_number"],
-                defaults={
-                    "customer": customer,
-                    "region": region,
-                    "currency": c["currency"],
-                    "placed_at": c["placed_at"],
-                },
+        ),
+        "marketplace_id",
+    )
+    products = _by(
+        _products(
+            _first(
+                rows,
+                "product_id",
+                title="product_title",
+                category="product_category",
+                gtin="product_gtin",
+                model_number="product_model",
+            ),
+            sellers,
+        ),
+        "marketplace_id",
+    )
+    orders = _by(_orders(_first(rows, "order_number"), customers), "number")
+    lines = _upsert(
+        OrderLine,
+        [
+            OrderLine(
+                order=orders[c["order_number"]],
+                line_number=c["line_number"],
+                product=products[c["product_id"]],
+                seller=sellers[c["seller_id"]],
+                quantity=c["quantity"],
+                currency=c["currency"],
+                unit_price_minor=c["unit_price_minor"],
+                delivered_on=c["delivered_on"],
             )
-            orders[c["order_number"]] = order
-        line, _ = OrderLine.objects.update_or_create(
-            order=order,
-            line_number=c["line_number"],
-            defaults={
-                "product": product,
-                "seller": seller,
-                "quantity": c["quantity"],
-                "currency": c["currency"],
-                "unit_price_minor": c["unit_price_minor"],
-                "delivered_on": c["delivered_on"],
-            },
-        )
-        lines.append(line)
+            for c in rows
+        ],
+        unique=["order", "line_number"],
+        update=LINE_FIELDS,
+    )
     result = UpsertResult(
         rows=len(rows),
         orders=len(orders),

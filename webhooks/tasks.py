@@ -10,7 +10,10 @@ def webhooks_deliver_due() -> int:
     from claims.outbox import publish
     from webhooks.services import deliveries_send_due
 
-    run = deliveries_send_due(now=timezone.now())
-    if run["more"]:
-        publish(webhooks_deliver_due, what="webhook deliveries")
+    # A full batch queues the next one before it is sent: a second worker takes that batch
+    # while this one sends.
+    run = deliveries_send_due(
+        now=timezone.now(),
+        on_full=lambda: publish(webhooks_deliver_due, what="webhook deliveries"),
+    )
     return run["sent"]

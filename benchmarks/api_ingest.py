@@ -1,0 +1,319 @@
+"""Benchmark `api_ingest`: 100,000 order lines upserted through the API in batches, beside
+loading the same rows with PostgreSQL's ``COPY`` (the floor).
+
+The rows: 100,000 order lines (``OrderLineRow``, the import's flat row) of 50,000 orders, 20,000
+customers (each with a phone number, normalised by the validation), 2,000 products and 200
+sellers, in the US region. The API side posts them to ``POST /api/v1/order-lines/batch/`` in
+batches of 1,000 (the most a batch takes): whole requests through Django's test client with an
+order-system API key and an ``Idempotency-Key`` each, so authentication, throttling, the
+idempotency record, parsing, every row's validation and the upserts are all in the clock. The
+floor writes the very same five tables' rows (ids assigned beforehand, values already
+converted) with one ``COPY`` per table in one transaction: what PostgreSQL needs at the least.
+
+Each round starts from empty tables (``TRUNCATE``); the floor and the API alternate for
+``BENCH_ROUNDS`` rounds (2) so both meet the same noise, and the best of each is compared. After
+the API's last round the same rows are sent once more (``again_s``: every row an update; not
+judged; ``BENCH_AGAIN=0`` leaves it out). Runs on its own PostgreSQL database
+(``bench_api_ingest``, created and dropped here). `make bench ONLY=api_ingest`;
+``BENCH_LINES`` for another size. Prints one JSON line.
+"""
+
+import datetime as dt
+import json
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# The project root, in place of benchmarks/ (whose queue.py would shadow the stdlib queue).
+sys.path[0] = str(ROOT)
+
+from benchmarks._testdb import django_setup, run_and_print  # noqa: E402
+
+MEDIA = django_setup(database="bench_api_ingest")
+
+LINES = int(os.environ.get("BENCH_LINES", "100000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+AGAIN = os.environ.get("BENCH_AGAIN", "1") == "1"  # 0: no second sending (every row an update)
+BATCH = 1000
+LINES_PER_ORDER = 2
+CUSTOMERS = max(1, LINES // 5)
+PRODUCTS = max(1, LINES // 50)
+SELLERS = max(1, LINES // 500)
+TABLES = [
+    "marketplace_orderline",
+    "marketplace_order",
+    "marketplace_product",
+    "marketplace_customer",
+    "sellers_historicalseller",
+    "sellers_seller",
+    "api_idempotencyrecord",
+]
+TARGETS = {"api_vs_copy": "<=5"}
+
+
+def _rows() -> list[dict]:
+    placed = dt.datetime(2026, 9, 1, 10, tzinfo=dt.UTC)
+    rows = []
+    for i in range(LINES):
+        order = i // LINES_PER_ORDER
+        customer = order % CUSTOMERS
+        product = i % PRODUCTS
+        seller = product % SELLERS
+        rows.append(
+            {
+                "order_number": f"B-{order}",
+                "placed_at": (placed + dt.timedelta(minutes=order % 5000)).isoformat(),
+                "region": "US",
+                "currency": "USD",
+                "customer_id": f"C-{customer}",
+                "customer_name": f"Customer {customer}",
+                "customer_email": f"Customer{customer}@Example.com",
+                "customer_phone": f"(212) {200 + customer % 700:03d}-{customer % 10000:04d}",
+                "address_line1": f"{customer} Main Street",
+                "city": "New York",
+                "postal_code": "10001",
+                "country": "US",
+                "subdivision": "NY",
+                "line_number": i % LINES_PER_ORDER + 1,
+                "product_id": f"P-{product}",
+                "product_title": f"Space heater {product}",
+                "product_category": "Appliances",
+                "product_gtin": f"0 12345 {product:05d} 5",
+                "seller_id": f"S-{seller}",
+                "seller_name": f"Seller {seller} LLC",
+                "seller_email": f"ops@seller{seller}.test",
+                "quantity": 1 + i % 3,
+                "unit_price": f"{10 + i % 90}.99",
+                "delivered_on": "2026-09-10",
+            }
+        )
+    return rows
+
+
+def _truncate() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+        cursor.execute("VACUUM ANALYZE " + ", ".join(TABLES))
+
+
+def _caller():
+    """A test client and the headers of an order-system key (rate high enough for the run)."""
+    from django.test import Client
+
+    from api.models import ApiClient, ApiKey, ClientKind
+    from api.services import api_client_create, api_key_issue
+
+    client = ApiClient.objects.filter(name="Bench order system").first() or api_client_create(
+        name="Bench order system", kind=ClientKind.ORDER_SYSTEM, contact_email="o@bench.test"
+    )
+    issued = api_key_issue(client=client)
+    ApiKey.objects.filter(pk=issued.key.pk).update(rate_per_minute=1_000_000)
+    return Client(), {"Authorization": f"Bearer {issued.secret}"}
+
+
+def _api(rows: list[dict]) -> float:
+    web, headers = _caller()
+    bodies = [json.dumps({"rows": rows[i : i + BATCH]}) for i in range(0, len(rows), BATCH)]
+    started = time.perf_counter()
+    for body in bodies:
+        response = web.post(
+            "/api/v1/order-lines/batch/",
+            body,
+            content_type="application/json",
+            headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
+        )
+        if response.status_code != 200:
+            raise SystemExit(f"the API refused a batch: {response.content[:2000]!r}")
+    return time.perf_counter() - started
+
+
+def _floor_values(rows: list[dict]) -> dict:
+    """Every table's rows as COPY takes them (ids assigned here), built before the clock."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from claims.models import Region
+    from marketplace.models import Customer, Order, OrderLine, Product
+    from marketplace.rows import _subdivision
+    from marketplace.services import _gtin
+    from sellers.models import Seller
+
+    region = Region.objects.get(code="US")
+    now = timezone.now()
+    ids: dict[tuple[str, str], int] = {}
+    objects: dict[type, list] = {Seller: [], Customer: [], Product: [], Order: [], OrderLine: []}
+
+    def key(kind: str, value: str, make) -> int:
+        if (kind, value) not in ids:
+            obj = make()
+            obj.pk = len(objects[type(obj)]) + 1
+            objects[type(obj)].append(obj)
+            ids[kind, value] = obj.pk
+        return ids[kind, value]
+
+    for r in rows:
+        seller = key(
+            "s",
+            r["seller_id"],
+            lambda r=r: Seller(
+                marketplace_id=r["seller_id"],
+                legal_name=r["seller_name"],
+                email=r["seller_email"].lower(),
+                region=region,
+                currency="USD",
+                created_at=now,
+            ),
+        )
+        customer = key(
+            "c",
+            r["customer_id"],
+            lambda r=r: Customer(
+                marketplace_id=r["customer_id"],
+                name=r["customer_name"],
+                email=r["customer_email"].lower(),
+                phone="+1" + "".join(ch for ch in r["customer_phone"] if ch.isdigit()),
+                address_line1=r["address_line1"],
+                city=r["city"],
+                postal_code=r["postal_code"],
+                country=r["country"],
+                subdivision=_subdivision(r["subdivision"]),
+            ),
+        )
+        product = key(
+            "p",
+            r["product_id"],
+            lambda r=r, seller=seller: Product(
+                marketplace_id=r["product_id"],
+                title=r["product_title"],
+                category=r["product_category"],
+                gtin=_gtin(r["product_gtin"]),
+                seller_id=seller,
+            ),
+        )
+        order = key(
+            "o",
+            r["order_number"],
+            lambda r=r, customer=customer: Order(
+                number=r["order_number"],
+                customer_id=customer,
+                region=region,
+                currency="USD",
+                placed_at=dt.datetime.fromisoformat(r["placed_at"]),
+            ),
+        )
+        key(
+            "l",
+            f"{r['order_number']}:{r['line_number']}",
+            lambda r=r, order=order, product=product, seller=seller: OrderLine(
+                order_id=order,
+                line_number=r["line_number"],
+                product_id=product,
+                seller_id=seller,
+                quantity=r["quantity"],
+                currency="USD",
+                unit_price_minor=int(r["unit_price"].replace(".", "")),
+                delivered_on=dt.date.fromisoformat(r["delivered_on"]),
+            ),
+        )
+    out = {}
+    for model, objs in objects.items():
+        fields = model._meta.concrete_fields
+        out[model._meta.db_table] = (
+            [f.column for f in fields],
+            [[f.get_db_prep_save(getattr(o, f.attname), connection) for f in fields] for o in objs],
+        )
+    return out
+
+
+def _floor(values: dict) -> float:
+    from django.db import connection, transaction
+
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor: COPY
+        for table, (columns, records) in values.items():
+            with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for record in records:
+                    copy.write_row(record)
+    elapsed = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        for table in values:
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
+            )
+    return elapsed
+
+
+def _check(rows: list[dict]) -> dict:
+    from marketplace.models import Customer, Order, OrderLine, Product
+    from sellers.models import Seller
+
+    counts = {
+        "order_lines": OrderLine.objects.count(),
+        "orders": Order.objects.count(),
+        "customers": Customer.objects.count(),
+        "products": Product.objects.count(),
+        "sellers": Seller.objects.count(),
+    }
+    expected = {
+        "order_lines": len(rows),
+        "orders": len({r["order_number"] for r in rows}),
+        "customers": len({r["customer_id"] for r in rows}),
+        "products": len({r["product_id"] for r in rows}),
+        "sellers": len({r["seller_id"] for r in rows}),
+    }
+    if counts != expected:
+        raise SystemExit(f"the rows written are not the rows sent: {counts} vs {expected}")
+    return counts
+
+
+def run() -> dict:
+    rows = _rows()
+    apis, floors, again = [], [], None
+    for round_ in range(ROUNDS):
+        _truncate()
+        values = _floor_values(rows)
+        floors.append(_floor(values))
+        counts = _check(rows)
+        _truncate()
+        apis.append(_api(rows))
+        _check(rows)
+        if AGAIN and round_ == ROUNDS - 1:
+            again = _api(rows)  # every row an update this time
+            _check(rows)
+        print(f"round {round_ + 1}: api {apis[-1]:.2f} s, copy {floors[-1]:.2f} s", file=sys.stderr)
+    api_s, floor_s = min(apis), min(floors)
+    load = os.getloadavg()
+    return {
+        "bench": "api_ingest",
+        "figures": {
+            "order_lines": LINES,
+            "batch": BATCH,
+            "rows_written": counts,
+            "rounds": ROUNDS,
+            "api_s": round(api_s, 2),
+            "copy_s": round(floor_s, 2),
+            "api_runs_s": [round(x, 2) for x in apis],
+            "copy_runs_s": [round(x, 2) for x in floors],
+            "api_lines_per_s": round(LINES / api_s),
+            "api_ms_per_batch": round(api_s / (LINES / BATCH) * 1000, 1),
+            "again_s": round(again, 2) if again is not None else None,
+            "load_average": [round(x, 2) for x in load],
+        },
+        "ratios": {"api_vs_copy": round(api_s / floor_s, 2)},
+        "targets": TARGETS,
+    }
+
+
+def main() -> None:
+    run_and_print(run, media=MEDIA)
+
+
+if __name__ == "__main__":
+    main()
