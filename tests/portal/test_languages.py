@@ -145,9 +145,9 @@ def test_languages_the_customer_data_page_is_in_spanish(client):
 @pytest.mark.parametrize("language", ["es", "fr", "de"])
 def test_languages_every_staff_string_is_translated(language):
     """Issue #16: staff in Spain, France, Quebec and the German-speaking regions work in their
-    language, so every entry of the Spanish, French and German catalogues, whatever it comes from (staff pages, fraud,
-    safety, privacy, admin labels, model names), is translated, each plural form included, and none
-    is fuzzy. fr-ca holds only the Canadian differences."""
+    language, so every entry of the Spanish, French and German catalogues, whatever it comes
+    from (staff pages, fraud, safety, privacy, admin labels, model names), is translated, each
+    plural form included, and none is fuzzy. fr-ca holds only the Canadian differences."""
     missing = [
         _field(block, "msgid")
         for _refs, block, _text in _entries(language)
