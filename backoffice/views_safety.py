@@ -126,9 +126,10 @@ def safety_report(request: HttpRequest, pk: int) -> HttpResponse:
     facts = report_facts(alert)
     rows = report_values(alert, facts)
     values = {row.field.code: row.value for row in rows}
+    can_file = request.user.has_perm("safety.file_safetyalert")
     status = 200
     if request.method == "POST":
-        if not request.user.has_perm("safety.file_safetyalert"):
+        if not can_file:
             raise_forbidden()
         form = ReportDraftForm(request.POST, form=alert.regulator.report_form, values=values)
         if form.is_valid():
@@ -167,8 +168,9 @@ def safety_report(request: HttpRequest, pk: int) -> HttpResponse:
             "missing": [str(r.field.label) for r in rows if r.missing],
             "file_form": FileReportForm(initial=FileReportForm.initial()),
             "written_form": FileReportForm(initial=FileReportForm.initial(), prefix="written"),
-            "can_file": request.user.has_perm("safety.file_safetyalert") and alert.is_live,
-            "can_file_written": request.user.has_perm("safety.file_safetyalert")
+            "can_edit": can_file and (alert.is_live or alert.written_pending),
+            "can_file": can_file and alert.is_live,
+            "can_file_written": can_file
             and alert.written_pending
             and alert.status == AlertStatus.FILED,
         },

@@ -20,6 +20,7 @@ from safety.clocks import SWEEP_BATCH, alert_clock_fields, alert_event_add
 from safety.exceptions import SafetyError
 from safety.models import (
     LIVE_STATUSES,
+    REPORT_CLOCK,
     WRITTEN_CLOCK,
     AlertEventKind,
     AlertStatus,
@@ -319,10 +320,11 @@ def alert_move(*, alert: SafetyAlert, user, to: str, reason: str = "") -> Safety
 
 
 def alert_draft_save(*, alert: SafetyAlert, user, answers: dict[str, str]) -> SafetyAlert:
-    """Keep what staff typed into the report draft (only the form's own fields)."""
+    """Keep what staff typed into the report draft (only the form's own fields), while a report
+    is still to file: the incident report, then the written report (Health Canada)."""
     from safety.reports import completable_codes
 
-    if not alert.is_live:
+    if not (alert.is_live or alert.written_pending):
         raise SafetyError(_("This alert is closed; its report can no longer change."))
     allowed = completable_codes(alert.regulator.report_form)
     clean = {k: v.strip() for k, v in answers.items() if k in allowed}
@@ -331,7 +333,9 @@ def alert_draft_save(*, alert: SafetyAlert, user, answers: dict[str, str]) -> Sa
         return alert
     with transaction.atomic():
         draft = {k: v for k, v in {**alert.draft, **clean}.items() if v}
-        updated = SafetyAlert.objects.filter(pk=alert.pk, status__in=LIVE_STATUSES).update(
+        # Open while a report is still to file: the incident report's, or the written one's.
+        still_open = REPORT_CLOCK.running | WRITTEN_CLOCK.running
+        updated = SafetyAlert.objects.filter(still_open, pk=alert.pk).update(
             draft=draft, updated_at=timezone.now()
         )
         if updated != 1:
@@ -341,9 +345,12 @@ def alert_draft_save(*, alert: SafetyAlert, user, answers: dict[str, str]) -> Sa
     return alert
 
 
-def _sent_check(*, alert: SafetyAlert, reference: str, sent_at: dt.datetime, now: dt.datetime):
-    """What filing any of an alert's reports needs: the regulator's reference and a time it
-    went out that is neither in the future nor before the marketplace knew."""
+def _filing_check(*, alert: SafetyAlert, reference: str, sent_at: dt.datetime, now: dt.datetime):
+    """What filing any of an alert's reports needs: the regulator's reference, a time it went
+    out that is neither in the future nor before the marketplace knew, and every field that
+    report requires (``report_missing``)."""
+    from safety.reports import report_missing
+
     if not reference:
         raise SafetyError(_("Give the regulator's reference for the report."))
     if sent_at > now + dt.timedelta(minutes=5):
@@ -352,6 +359,11 @@ def _sent_check(*, alert: SafetyAlert, reference: str, sent_at: dt.datetime, now
         raise SafetyError(
             _("The report cannot have gone out before the marketplace knew of the incident.")
         )
+    missing = report_missing(alert)
+    if missing:
+        raise SafetyError(
+            _("Complete the report first: %(fields)s.") % {"fields": ", ".join(missing)}
+        )
 
 
 def alert_file(
@@ -359,18 +371,11 @@ def alert_file(
 ) -> SafetyAlert:
     """Mark the report filed: the regulator's reference, when it went out, who sent it. Every
     required field of the regulator's report must be filled first."""
-    from safety.reports import report_missing
-
     now = now or timezone.now()
     reference = reference.strip()
     if not alert.is_live:
         raise SafetyError(_("This alert is already closed."))
-    _sent_check(alert=alert, reference=reference, sent_at=sent_at, now=now)
-    missing = report_missing(alert)
-    if missing:
-        raise SafetyError(
-            _("Complete the report first: %(fields)s.") % {"fields": ", ".join(missing)}
-        )
+    _filing_check(alert=alert, reference=reference, sent_at=sent_at, now=now)
     current = alert.status
     return _filing_record(
         alert=alert,
@@ -438,7 +443,7 @@ def alert_written_file(
         raise SafetyError(_("This alert is dismissed; no written report is due."))
     if alert.status != AlertStatus.FILED:
         raise SafetyError(_("Mark the incident report filed first; the written report follows it."))
-    _sent_check(alert=alert, reference=reference, sent_at=sent_at, now=now)
+    _filing_check(alert=alert, reference=reference, sent_at=sent_at, now=now)
     if sent_at < alert.filed_at:
         raise SafetyError(_("The written report cannot have gone out before the incident report."))
     return _filing_record(

@@ -241,6 +241,45 @@ def test_the_written_report_is_marked_filed_apart_from_the_first(client, officer
     assert alert.events.filter(kind="written").count() == 1
 
 
+def test_the_written_report_asks_for_the_measures_which_staff_complete_after_the_first(
+    client, officer
+):
+    # given: an incident report filed without the measures (CCPSA 14(3) asks for them in the
+    # written report, not in the incident report)
+    alert = _hc_alert()
+    draft = {k: v for k, v in alert.draft.items() if k != "measures"}
+    SafetyAlert.objects.filter(pk=alert.pk).update(draft=draft)
+    alert.refresh_from_db()
+    alert = _file_first(alert, officer)
+    assert alert.status == AlertStatus.FILED
+    client.force_login(officer)
+    report_url = reverse("backoffice:safety-report", args=[alert.pk])
+    url = reverse("backoffice:safety-written-file", args=[alert.pk])
+    data = {"written-reference": "HC-WR-3", "written-sent_at": _typed(timezone.now())}
+    # when: the written report is marked filed without them
+    refused = client.post(url, data, follow=True).content.decode()
+    # then: refused, naming the field
+    assert "Complete the report first: Measures proposed (written report, 14(3))." in refused
+    alert.refresh_from_db()
+    assert alert.written_sent_at is None
+    # when: staff complete the draft after the first filing, then file the written report
+    page = client.get(report_url).content.decode()
+    assert "Still to complete before filing" in page and 'name="measures"' in page
+    client.post(report_url, {"measures": "Stop sale; recall with the seller."})
+    alert.refresh_from_db()
+    assert alert.draft["measures"] == "Stop sale; recall with the seller."
+    client.post(url, data)
+    # then
+    alert.refresh_from_db()
+    assert alert.written_reference == "HC-WR-3"
+    assert alert.draft["measures"] == "Stop sale; recall with the seller."
+    # and once both are filed, the report no longer changes
+    assert 'name="measures"' not in client.get(report_url).content.decode()
+    client.post(report_url, {"measures": "Changed later."})
+    alert.refresh_from_db()
+    assert alert.draft["measures"] == "Stop sale; recall with the seller."
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
