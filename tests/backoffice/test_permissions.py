@@ -241,12 +241,15 @@ def test_action_permission_matrix(client, everyone, claim, alert, role, action):
         field = "written-sent_at" if action == "safety-written-file" else "sent_at"
         data = {**data, field: sent_at.strftime("%Y-%m-%dT%H:%M")}
     if action == "safety-written-file":
-        # a Health Canada alert whose incident report went out 90 minutes ago
+        # a Health Canada alert whose incident report went out 90 minutes ago, its draft
+        # complete for the written report
         from django.utils import timezone
 
         now = timezone.now()
+        health_canada = Regulator.objects.get(code="health-canada")
         SafetyAlert.objects.filter(pk=alert.pk).update(
-            regulator=Regulator.objects.get(code="health-canada"),
+            regulator=health_canada,
+            draft={spec.code: "completed" for spec in FIELDS[health_canada.report_form]},
             status=AlertStatus.FILED,
             filed_reference="HC-IR-77",
             filed_at=now - timezone.timedelta(minutes=90),
