@@ -61,6 +61,7 @@ urlpatterns = [
     path("safety/<int:pk>/report.pdf", views_safety.safety_report_pdf, name="safety-report-pdf"),
     path("safety/<int:pk>/report.csv", views_safety.safety_report_csv, name="safety-report-csv"),
     path("safety/<int:pk>/file/", views_safety.safety_report_file, name="safety-report-file"),
+    path("safety/<int:pk>/written/", views_safety.safety_written_file, name="safety-written-file"),
     path("safety/facts/<int:claim_pk>/", views_safety.safety_facts, name="safety-facts"),
     path("safety/recalls/", views_safety.safety_recalls, name="safety-recalls"),
     path("safety/listings/", views_safety.safety_listings, name="safety-listings"),

@@ -5,6 +5,7 @@ listings to suspend. Each view calls one selector or service of the ``safety`` a
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -21,7 +22,7 @@ from safety.forms import (
     RecallImportForm,
     ReportDraftForm,
 )
-from safety.models import LIVE_STATUSES, IncidentFacts, Recall, SafetyAlert
+from safety.models import LIVE_STATUSES, AlertStatus, IncidentFacts, Recall, SafetyAlert
 from safety.recalls import recalls_import
 from safety.reports import report_csv_rows, report_facts, report_pdf, report_values
 from safety.rules import RULE_LABELS
@@ -31,6 +32,7 @@ from safety.services import (
     alert_file,
     alert_move,
     alert_opened,
+    alert_written_file,
     incident_facts_record,
 )
 
@@ -60,6 +62,7 @@ def safety(request: HttpRequest) -> HttpResponse:
         {
             "live": live,
             "new_count": sum(1 for a in live if a.first_opened_at is None),
+            "written_due": list(selectors.alerts_written_due()),
             "closed": list(selectors.alerts_closed()),
         },
     )
@@ -123,9 +126,10 @@ def safety_report(request: HttpRequest, pk: int) -> HttpResponse:
     facts = report_facts(alert)
     rows = report_values(alert, facts)
     values = {row.field.code: row.value for row in rows}
+    can_file = request.user.has_perm("safety.file_safetyalert")
     status = 200
     if request.method == "POST":
-        if not request.user.has_perm("safety.file_safetyalert"):
+        if not can_file:
             raise_forbidden()
         form = ReportDraftForm(request.POST, form=alert.regulator.report_form, values=values)
         if form.is_valid():
@@ -163,7 +167,12 @@ def safety_report(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "missing": [str(r.field.label) for r in rows if r.missing],
             "file_form": FileReportForm(initial=FileReportForm.initial()),
-            "can_file": request.user.has_perm("safety.file_safetyalert") and alert.is_live,
+            "written_form": FileReportForm(initial=FileReportForm.initial(), prefix="written"),
+            "can_edit": can_file and (alert.is_live or alert.written_pending),
+            "can_file": can_file and alert.is_live,
+            "can_file_written": can_file
+            and alert.written_pending
+            and alert.status == AlertStatus.FILED,
         },
         status=status,
     )
@@ -175,18 +184,19 @@ def raise_forbidden():
     raise PermissionDenied
 
 
-@require_POST
-@staff_view("safety.file_safetyalert")
-def safety_report_file(request: HttpRequest, pk: int) -> HttpResponse:
+def _file_report(request: HttpRequest, pk: int, *, service, prefix: str, done: str):
+    """Mark one of the alert's reports filed through ``service`` (the incident report, or the
+    written report): the form's errors and the service's refusals become messages."""
     alert = get_object_or_404(SafetyAlert, pk=pk)
-    form = FileReportForm(request.POST)
+    back = reverse("backoffice:safety-report", args=[pk]) + (f"#{prefix}" if prefix else "")
+    form = FileReportForm(request.POST, prefix=prefix or None)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect("backoffice:safety-report", pk=pk)
+        return redirect(back)
     try:
-        alert = alert_file(
+        alert = service(
             alert=alert,
             user=request.user,
             reference=form.cleaned_data["reference"],
@@ -194,13 +204,35 @@ def safety_report_file(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ERRORS as exc:
         messages.error(request, str(exc))
-        return redirect("backoffice:safety-report", pk=pk)
-    messages.success(
-        request,
-        _("Filed with %(regulator)s, reference %(ref)s.")
-        % {"regulator": alert.regulator.name, "ref": alert.filed_reference},
-    )
+        return redirect(back)
+    reference = form.cleaned_data["reference"].strip()
+    messages.success(request, done % {"regulator": alert.regulator.name, "ref": reference})
     return redirect("backoffice:safety-alert", pk=pk)
+
+
+@require_POST
+@staff_view("safety.file_safetyalert")
+def safety_report_file(request: HttpRequest, pk: int) -> HttpResponse:
+    return _file_report(
+        request,
+        pk,
+        service=alert_file,
+        prefix="",
+        done=_("Filed with %(regulator)s, reference %(ref)s."),
+    )
+
+
+@require_POST
+@staff_view("safety.file_safetyalert")
+def safety_written_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The written report (Health Canada, CCPSA 14(3)), marked filed apart from the first."""
+    return _file_report(
+        request,
+        pk,
+        service=alert_written_file,
+        prefix="written",
+        done=_("Written report filed with %(regulator)s, reference %(ref)s."),
+    )
 
 
 @require_safe

@@ -7,7 +7,7 @@ events are append-only (the models refuse updates; on PostgreSQL triggers refuse
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -16,6 +16,7 @@ from claims import roles
 from claims.models import AppendOnly, Claim, Funding
 from claims.money import CURRENCY_CHOICES, format_minor
 from payouts.crypto import EncryptedCharField
+from payouts.four_eyes import decider_is_not_requester
 
 # --- decisions ----------------------------------------------------------------
 
@@ -152,10 +153,10 @@ class ApprovalRequest(models.Model):
                 condition=Q(status="pending"),
                 name="approvalrequest_one_pending_per_claim",
             ),
-            # Four-eyes in the database too: the second approver is never the first.
+            # Four-eyes in the database too (payouts.four_eyes): the second approver is never
+            # the first.
             models.CheckConstraint(
-                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
-                name="approvalrequest_second_is_not_first",
+                condition=decider_is_not_requester(), name="approvalrequest_second_is_not_first"
             ),
         ]
 
@@ -357,10 +358,10 @@ class PayeeChange(models.Model):
                 condition=Q(status="pending"),
                 name="payeechange_one_pending_per_customer",
             ),
-            # Four-eyes in the database too: the approver is never the one who asked.
+            # Four-eyes in the database too (payouts.four_eyes): the approver is never the one
+            # who asked.
             models.CheckConstraint(
-                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
-                name="payeechange_second_is_not_first",
+                condition=decider_is_not_requester(), name="payeechange_second_is_not_first"
             ),
         ]
 

@@ -1,6 +1,8 @@
 """Data exports: the customer's own, from their pages, and the staff's on a customer's request.
 Views parse, call ``privacy.services``, and turn a refusal into a message."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -68,71 +70,59 @@ def _staff_page(request, *, status: int = 200, **forms) -> HttpResponse:
     )
 
 
+def _staff_post(request, *, form, name: str, act: Callable[[dict], HttpResponse]) -> HttpResponse:
+    """Run ``act`` with a valid form's data; bad input, or the service's refusal (shown in the
+    form's error summary), gives the page back with what was typed (400)."""
+    if form.is_valid():
+        try:
+            return act(form.cleaned_data)
+        except PrivacyRefused as exc:
+            form.add_error(None, str(exc))
+    return _staff_page(request, status=400, **{name: form})
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_view(PERMISSION)
 def staff_export(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _staff_page(request)
-    form = StaffExportForm(request.POST)
-    if form.is_valid():
-        try:
-            archive = privacy_export(
-                customer=form.cleaned_data["customer"],
-                actor=Actor.staff(request.user),
-                reason=form.cleaned_data["reason"],
+
+    def export(data: dict) -> HttpResponse:
+        return _download(
+            privacy_export(
+                customer=data["customer"], actor=Actor.staff(request.user), reason=data["reason"]
             )
-        except PrivacyRefused as exc:
-            form.add_error(None, str(exc))
-        else:
-            return _download(archive)
-    return _staff_page(request, status=400, form=form)
+        )
+
+    return _staff_post(request, form=StaffExportForm(request.POST), name="form", act=export)
 
 
 @require_POST
 @staff_view("privacy.erase_customer_data")
 def staff_erase(request: HttpRequest) -> HttpResponse:
-    form = StaffEraseForm(request.POST)
-    if form.is_valid():
-        customer = form.cleaned_data["customer"]
-        try:
-            privacy_erase(
-                customer=customer,
-                actor=Actor.staff(request.user),
-                reason=form.cleaned_data["reason"],
-            )
-        except PrivacyRefused as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request,
-                _("The personal data of customer %(id)s was erased.")
-                % {"id": customer.marketplace_id},
-            )
-            return redirect("privacy:staff-export")
-    return _staff_page(request, status=400, erase_form=form)
+    def erase(data: dict) -> HttpResponse:
+        customer = data["customer"]
+        privacy_erase(customer=customer, actor=Actor.staff(request.user), reason=data["reason"])
+        messages.success(
+            request,
+            _("The personal data of customer %(id)s was erased.") % {"id": customer.marketplace_id},
+        )
+        return redirect("privacy:staff-export")
+
+    return _staff_post(request, form=StaffEraseForm(request.POST), name="erase_form", act=erase)
 
 
 @require_POST
 @staff_view("privacy.hold_claim")
 def staff_hold(request: HttpRequest) -> HttpResponse:
-    form = HoldForm(request.POST)
-    if form.is_valid():
-        try:
-            legal_hold_place(
-                claim=form.cleaned_data["claim"],
-                user=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except PrivacyRefused as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request,
-                _("Claim %(ref)s is under a legal hold.")
-                % {"ref": form.cleaned_data["claim"].reference},
-            )
-            return redirect("privacy:staff-export")
-    return _staff_page(request, status=400, hold_form=form)
+    def hold(data: dict) -> HttpResponse:
+        legal_hold_place(claim=data["claim"], user=request.user, reason=data["reason"])
+        messages.success(
+            request, _("Claim %(ref)s is under a legal hold.") % {"ref": data["claim"].reference}
+        )
+        return redirect("privacy:staff-export")
+
+    return _staff_post(request, form=HoldForm(request.POST), name="hold_form", act=hold)
 
 
 @require_POST

@@ -26,7 +26,15 @@ class IncidentFactsAdmin(SimpleHistoryAdmin):
 
 @admin.register(SafetyAlert)
 class SafetyAlertAdmin(admin.ModelAdmin):
-    list_display = ["product", "regulator", "trigger", "status", "report_due"]
+    list_display = [
+        "product",
+        "regulator",
+        "trigger",
+        "status",
+        "report_due",
+        "written_report_due",
+        "written_sent_at",
+    ]
     list_filter = ["status", "regulator", "trigger"]
     list_select_related = ["product", "regulator"]
 

@@ -14,6 +14,7 @@ from claims.actors import Actor
 from claims.models import Claim, IncidentKind, LossKind, Region
 from claims.services import LossInput, claim_create
 from marketplace.models import Customer, Order, OrderLine, Product
+from safety.clocks import safety_clocks_sweep
 from safety.models import AlertStatus, RecallSource, Regulator, SafetyAlert
 from safety.recalls import recalls_import
 from safety.services import (
@@ -21,7 +22,6 @@ from safety.services import (
     alert_file,
     incident_facts_record,
     safety_alerts_raise,
-    safety_clocks_sweep,
 )
 
 SAMPLES = Path(__file__).resolve().parent / "samples"

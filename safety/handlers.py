@@ -12,7 +12,14 @@ from claims.models import Claim
 from claims.notifications import email_send
 from claims.outbox import handler
 from claims.roles import SAFETY, SUPERVISOR
-from safety.models import IncidentFacts, Recall, SafetyAlert
+from safety.models import (
+    ALERT_CLOCKS,
+    REPORT_CLOCK,
+    WRITTEN_CLOCK,
+    IncidentFacts,
+    Recall,
+    SafetyAlert,
+)
 
 # who hears about what
 AUDIENCE = {"raised": [SAFETY], "reminder": [SAFETY], "escalated": [SAFETY, SUPERVISOR]}
@@ -41,23 +48,32 @@ def staff_emails(roles: list[str]) -> list[str]:
 
 
 @handler("safety.alert_email")
-def alert_email(*, alert_id: int, what: str) -> None:
-    alert = SafetyAlert.objects.select_related("product__seller", "regulator").get(pk=alert_id)
-    if what != "raised" and not alert.is_live:
-        return  # filed or dismissed meanwhile: nothing to remind anyone of
+def alert_email(*, alert_id: int, what: str, clock: str = REPORT_CLOCK.code) -> None:
+    """Tell the audience of ``what`` about one of the alert's clocks (the report's, or the
+    written report's: its own e-mails say so)."""
+    alert_clock = ALERT_CLOCKS[clock]
+    alerts = SafetyAlert.objects.select_related("product__seller", "regulator")
+    if what != "raised":
+        # Filed or dismissed meanwhile: nothing to remind anyone of.
+        alerts = alerts.filter(alert_clock.running)
+    alert = alerts.filter(pk=alert_id).first()
+    if alert is None:
+        return
     to = staff_emails(AUDIENCE[what])
     if not to:
         return
     zone = zoneinfo.ZoneInfo(alert.regulator.time_zone)
+    due = getattr(alert, alert_clock.due)
+    written = "written-" if alert_clock is WRITTEN_CLOCK else ""
     email_send(
-        template=f"safety-alert-{what}",
+        template=f"safety-alert-{written}{what}",
         to=to,
         context={
             "product": alert.product.title,
             "seller": alert.product.seller.legal_name,
             "regulator": alert.regulator.name,
             "law": alert.regulator.law,
-            "due": date_format(alert.report_due.astimezone(zone), "DATETIME_FORMAT"),
+            "due": date_format(due.astimezone(zone), "DATETIME_FORMAT"),
             "zone": alert.regulator.time_zone,
             "url": settings.SITE_URL + reverse("backoffice:safety-alert", args=[alert.pk]),
         },

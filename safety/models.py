@@ -7,6 +7,8 @@ incident reportable and by when), ``SafetyAlert`` and ``AlertEvent`` (the work a
 history), ``Recall`` and ``RecallMatch``.
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -213,6 +215,47 @@ class AlertStatus(models.TextChoices):
 
 
 LIVE_STATUSES = (AlertStatus.OPEN, AlertStatus.INVESTIGATING)
+# The written report's clock (Health Canada, CCPSA 14(3)) keeps running after the incident
+# report is filed, until the written report is filed; dismissing the alert stops it.
+WRITTEN_STATUSES = (*LIVE_STATUSES, AlertStatus.FILED)
+
+
+@dataclass(frozen=True)
+class AlertClock:
+    """One of an alert's clocks, by the names of its fields (the deadline, the next reminder,
+    when to escalate, when it was escalated) and which alerts it still runs for (its report
+    not filed, the alert not dismissed). The sweeper, the e-mails and the pages read both
+    clocks through these (``ALERT_CLOCKS``), so both follow one rule."""
+
+    code: str
+    due: str
+    next_reminder: str
+    escalate_at: str
+    escalated_at: str
+    running: Q
+
+
+REPORT_CLOCK = AlertClock(
+    code="report",
+    due="report_due",
+    next_reminder="next_reminder_at",
+    escalate_at="escalate_at",
+    escalated_at="escalated_at",
+    running=Q(status__in=LIVE_STATUSES),
+)
+WRITTEN_CLOCK = AlertClock(
+    code="written",
+    due="written_report_due",
+    next_reminder="written_next_reminder_at",
+    escalate_at="written_escalate_at",
+    escalated_at="written_escalated_at",
+    running=Q(
+        status__in=WRITTEN_STATUSES,
+        written_report_due__isnull=False,
+        written_sent_at__isnull=True,
+    ),
+)
+ALERT_CLOCKS = {clock.code: clock for clock in (REPORT_CLOCK, WRITTEN_CLOCK)}
 
 
 class SafetyAlert(models.Model):
@@ -258,6 +301,28 @@ class SafetyAlert(models.Model):
         related_name="+",
         verbose_name=_("sent by"),
     )
+    # The written report (Health Canada, CCPSA 14(3)): its own clock and its own filing.
+    written_next_reminder_at = models.DateTimeField(
+        _("next written-report reminder"), null=True, blank=True
+    )
+    written_escalate_at = models.DateTimeField(
+        _("escalate the written report at"), null=True, blank=True
+    )
+    written_escalated_at = models.DateTimeField(
+        _("written report escalated"), null=True, blank=True
+    )
+    written_reference = models.CharField(
+        _("regulator's reference for the written report"), max_length=100, blank=True
+    )
+    written_sent_at = models.DateTimeField(_("written report sent"), null=True, blank=True)
+    written_sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written report sent by"),
+    )
     dismiss_reason = models.TextField(_("reason for dismissal"), blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -283,6 +348,18 @@ class SafetyAlert(models.Model):
                 condition=~Q(status="dismissed") | ~Q(dismiss_reason=""),
                 name="alert_dismissed_has_reason",
             ),
+            # A written report is filed after the incident report, with its own reference,
+            # time and sender, and only where the regulator asks for one.
+            models.CheckConstraint(
+                condition=Q(written_sent_at__isnull=True)
+                | (
+                    Q(status="filed")
+                    & Q(written_report_due__isnull=False)
+                    & ~Q(written_reference="")
+                    & Q(written_sent_by__isnull=False)
+                ),
+                name="alert_written_filed_complete",
+            ),
             # Raising is idempotent: one live alert per product and regulator.
             models.UniqueConstraint(
                 fields=["product", "regulator"],
@@ -303,6 +380,16 @@ class SafetyAlert(models.Model):
                 condition=Q(status__in=["open", "investigating"]),
                 name="alert_reminder_idx",
             ),
+            # The sweeper and the safety page: written reports still to file.
+            models.Index(
+                fields=["written_next_reminder_at"],
+                condition=Q(
+                    status__in=["open", "investigating", "filed"],
+                    written_report_due__isnull=False,
+                    written_sent_at__isnull=True,
+                ),
+                name="alert_written_reminder_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -316,6 +403,19 @@ class SafetyAlert(models.Model):
     def is_overdue(self) -> bool:
         return self.is_live and self.report_due < timezone.now()
 
+    @property
+    def written_pending(self) -> bool:
+        """The written report is still to file (the rule of ``WRITTEN_CLOCK.running_q``)."""
+        return (
+            self.status in WRITTEN_STATUSES
+            and self.written_report_due is not None
+            and self.written_sent_at is None
+        )
+
+    @property
+    def written_overdue(self) -> bool:
+        return self.written_pending and self.written_report_due < timezone.now()
+
 
 class AlertEventKind(models.TextChoices):
     RAISED = "raised", _("Raised")
@@ -326,6 +426,7 @@ class AlertEventKind(models.TextChoices):
     STATUS = "status", _("Status changed")
     DRAFT = "draft", _("Report draft saved")
     FILED = "filed", _("Filed with the regulator")
+    WRITTEN = "written", _("Written report filed")
     RECALL = "recall", _("Recall matched")
 
 

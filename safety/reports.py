@@ -33,6 +33,9 @@ class Field:
     prefill: Callable[["Facts"], str] | None = None
     required: bool = True
     multiline: bool = False
+    # Asked for by the written report (Health Canada, CCPSA 14(3)): required to file that one,
+    # not the incident report that goes out first.
+    written: bool = False
 
 
 @dataclass
@@ -178,13 +181,17 @@ FIELDS: dict[str, list[Field]] = {
         Field("incident_dates", gettext_lazy("Incident dates"), _dates),
         *INCIDENTS,
         Field(
-            "measures", gettext_lazy("Measures proposed (written report, 14(3))"), multiline=True
+            "measures",
+            gettext_lazy("Measures proposed (written report, 14(3))"),
+            multiline=True,
+            written=True,
         ),
         Field(
             "similar_products",
             gettext_lazy("Other products that could be involved in a similar incident"),
             required=False,
             multiline=True,
+            written=True,
         ),
     ],
     ReportForm.EU_GPSR: [
@@ -265,17 +272,23 @@ class Value:
 
 
 def report_values(alert: SafetyAlert, facts: Facts | None = None) -> list[Value]:
-    """Each field of the regulator's form: what staff typed, else the pre-filled value."""
+    """Each field of the regulator's form: what staff typed, else the pre-filled value, and
+    whether it is missing for the next filing (the written report's own fields only once the
+    incident report went out)."""
     facts = facts or report_facts(alert)
+    written_next = not alert.is_live
     rows = []
     for field in FIELDS[alert.regulator.report_form]:
         prefilled = field.prefill(facts) if field.prefill else ""
         value = alert.draft.get(field.code) or prefilled
-        rows.append(Value(field, value, prefilled, field.required and not value.strip()))
+        needed = field.required and (written_next or not field.written)
+        rows.append(Value(field, value, prefilled, needed and not value.strip()))
     return rows
 
 
 def report_missing(alert: SafetyAlert) -> list[str]:
+    """The fields to complete before the next filing (the incident report, then the written
+    report)."""
     return [str(v.field.label) for v in report_values(alert) if v.missing]
 
 

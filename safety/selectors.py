@@ -5,7 +5,9 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from marketplace.models import Product
 from safety.models import (
     LIVE_STATUSES,
+    WRITTEN_CLOCK,
     AlertEvent,
+    AlertStatus,
     AlertTrigger,
     RecallMatch,
     SafetyAlert,
@@ -20,6 +22,16 @@ def alerts_live():
     )
 
 
+def alerts_written_due():
+    """Alerts whose incident report is filed and whose written report is still due (Health
+    Canada, CCPSA 14(3)); the live ones show their written clock in the open list."""
+    return (
+        SafetyAlert.objects.filter(WRITTEN_CLOCK.running, status=AlertStatus.FILED)
+        .select_related("product__seller", "regulator")
+        .order_by("written_report_due", "pk")
+    )
+
+
 def alerts_closed(limit: int = 50):
     return (
         SafetyAlert.objects.exclude(status__in=LIVE_STATUSES)
@@ -30,7 +42,9 @@ def alerts_closed(limit: int = 50):
 
 def alert_detail(pk: int) -> SafetyAlert:
     return (
-        SafetyAlert.objects.select_related("product__seller", "regulator", "recall", "filed_by")
+        SafetyAlert.objects.select_related(
+            "product__seller", "regulator", "recall", "filed_by", "written_sent_by"
+        )
         .prefetch_related(
             Prefetch("events", queryset=AlertEvent.objects.select_related("actor")),
         )

@@ -1,5 +1,5 @@
-"""Writes of product safety: the incident facts, raising alerts, their clocks (reminders and
-escalation), staff moves, the report draft and filing.
+"""Writes of product safety: the incident facts, raising alerts, staff moves, the report draft
+and filing (the clocks' reminders and escalation: ``safety.clocks``).
 
 Every change of an alert writes an ``AlertEvent`` in the same transaction. Raising and the
 clock sweeps are idempotent (a unique live alert per product and regulator; compare-and-swap
@@ -16,10 +16,12 @@ from django.utils.translation import gettext as _
 
 from claims.models import Claim, ClaimStatus, DenialReason
 from claims.outbox import outbox_add
+from safety.clocks import SWEEP_BATCH, alert_clock_fields, alert_event_add
 from safety.exceptions import SafetyError
 from safety.models import (
     LIVE_STATUSES,
-    AlertEvent,
+    REPORT_CLOCK,
+    WRITTEN_CLOCK,
     AlertEventKind,
     AlertStatus,
     AlertTrigger,
@@ -28,7 +30,7 @@ from safety.models import (
     Regulator,
     SafetyAlert,
 )
-from safety.rules import deadline, incident_reasons
+from safety.rules import incident_reasons
 from safety.selectors import SUSPEND_TRIGGERS
 from webhooks.events import product_listings_suspend, safety_alert_raised
 
@@ -43,7 +45,6 @@ FACT_FIELDS = [
     "batch_serial",
     "kept_for_inspection",
 ]
-SWEEP_BATCH = 500
 
 
 # --- facts --------------------------------------------------------------------------------------
@@ -83,38 +84,6 @@ def not_fraud() -> Q:
     return ~Q(denial_reason=DenialReason.FRAUD)
 
 
-def _event(alert, kind, *, user=None, note="", data=None, from_status="", to_status="", now=None):
-    return AlertEvent.objects.create(
-        alert=alert,
-        kind=kind,
-        actor=user,
-        note=note,
-        data=data or {},
-        from_status=from_status,
-        to_status=to_status,
-        created_at=now or timezone.now(),
-    )
-
-
-def _clock_fields(*, regulator: Regulator, aware_at: dt.datetime, now: dt.datetime) -> dict:
-    clock = deadline(regulator=regulator, aware_at=aware_at)
-    due = clock.report_due
-    return {
-        "aware_at": aware_at,
-        "report_due": due,
-        "written_report_due": clock.written_report_due,
-        "next_reminder_at": _next_reminder(regulator=regulator, due=due, now=now),
-        "escalate_at": due - dt.timedelta(hours=regulator.escalate_hours_before),
-    }
-
-
-def _next_reminder(*, regulator: Regulator, due: dt.datetime, now: dt.datetime):
-    """The next reminder time after ``now`` (None when none is left)."""
-    times = [due - dt.timedelta(hours=h) for h in regulator.reminder_offsets]
-    future = [t for t in times if t > now]
-    return min(future) if future else None
-
-
 def alert_raise(
     *,
     product_id: int,
@@ -141,23 +110,39 @@ def alert_raise(
             if new:
                 live.claims.add(*new)
                 refs = list(Claim.objects.filter(pk__in=new).values_list("reference", flat=True))
-                _event(
+                alert_event_add(
                     live,
                     AlertEventKind.INCIDENT,
                     note=", ".join(refs),
                     data={"claims": new, "reasons": reasons},
                     now=now,
                 )
+            suspend = False
             if recall is not None and live.recall_id is None:
                 SafetyAlert.objects.filter(pk=live.pk).update(recall=recall, updated_at=now)
-                _event(live, AlertEventKind.RECALL, note=recall.number, now=now)
+                alert_event_add(live, AlertEventKind.RECALL, note=recall.number, now=now)
+                suspend = True
+            if live.trigger not in SUSPEND_TRIGGERS and trigger in SUSPEND_TRIGGERS:
+                # A cluster alert joined by a reportable incident (or a recall) is now serious
+                # enough for the product's listings to be suspended (safety.selectors).
+                SafetyAlert.objects.filter(pk=live.pk).update(trigger=trigger, updated_at=now)
+                alert_event_add(
+                    live,
+                    AlertEventKind.INCIDENT,
+                    data={"trigger": trigger, "was": live.trigger},
+                    now=now,
+                )
+                suspend = True
+            if suspend:
                 product_listings_suspend(product_id=product_id, now=now)
             merged = sorted(set(live.reasons) | set(reasons))
             if merged != sorted(live.reasons):
                 SafetyAlert.objects.filter(pk=live.pk).update(reasons=merged, updated_at=now)
                 if not new and recall is None:
                     # A rule newly fired on incidents already in the alert: still a change.
-                    _event(live, AlertEventKind.INCIDENT, data={"reasons": merged}, now=now)
+                    alert_event_add(
+                        live, AlertEventKind.INCIDENT, data={"reasons": merged}, now=now
+                    )
             return live, False
         try:
             with transaction.atomic():
@@ -169,7 +154,7 @@ def alert_raise(
                     recall=recall,
                     raised_at=now,
                     updated_at=now,
-                    **_clock_fields(regulator=regulator, aware_at=aware_at, now=now),
+                    **alert_clock_fields(regulator=regulator, aware_at=aware_at, now=now),
                 )
         except IntegrityError:
             # Another worker raised it between our read and our insert: join theirs.
@@ -184,7 +169,7 @@ def alert_raise(
                 now=now,
             )
         alert.claims.add(*claim_ids)
-        _event(
+        alert_event_add(
             alert,
             AlertEventKind.RAISED,
             to_status=AlertStatus.OPEN,
@@ -305,52 +290,6 @@ def _clusters_raise(*, regulator: Regulator, region_ids: list[int], now: dt.date
     return raised
 
 
-# --- clocks: reminders and escalation -----------------------------------------------------------
-
-
-def safety_clocks_sweep(*, now: dt.datetime | None = None) -> dict:
-    """Send the reminders that are due and escalate alerts about to breach. Each due time is
-    taken by a compare-and-swap, so a rerun or a second worker sends nothing twice."""
-    now = now or timezone.now()
-    reminded = escalated = 0
-    due = SafetyAlert.objects.select_related("regulator").filter(
-        status__in=LIVE_STATUSES, next_reminder_at__lte=now
-    )[:SWEEP_BATCH]
-    for alert in due:
-        following = _next_reminder(regulator=alert.regulator, due=alert.report_due, now=now)
-        with transaction.atomic():
-            changed = SafetyAlert.objects.filter(
-                pk=alert.pk, status__in=LIVE_STATUSES, next_reminder_at=alert.next_reminder_at
-            ).update(next_reminder_at=following, updated_at=now)
-            if changed != 1:
-                continue
-            _event(alert, AlertEventKind.REMINDED, data={"due": alert.report_due.isoformat()})
-            outbox_add(
-                topic="safety.alert_email",
-                payload={"alert_id": alert.pk, "what": "reminder"},
-                dedupe_key=f"safety-alert:{alert.pk}:reminder:{alert.next_reminder_at.isoformat()}",
-            )
-            reminded += 1
-    about_to_breach = SafetyAlert.objects.filter(
-        status__in=LIVE_STATUSES, escalate_at__lte=now, escalated_at__isnull=True
-    )[:SWEEP_BATCH]
-    for alert in about_to_breach:
-        with transaction.atomic():
-            changed = SafetyAlert.objects.filter(
-                pk=alert.pk, status__in=LIVE_STATUSES, escalated_at__isnull=True
-            ).update(escalated_at=now, updated_at=now)
-            if changed != 1:
-                continue
-            _event(alert, AlertEventKind.ESCALATED, data={"due": alert.report_due.isoformat()})
-            outbox_add(
-                topic="safety.alert_email",
-                payload={"alert_id": alert.pk, "what": "escalated"},
-                dedupe_key=f"safety-alert:{alert.pk}:escalated",
-            )
-            escalated += 1
-    return {"reminded": reminded, "escalated": escalated}
-
-
 # --- staff --------------------------------------------------------------------------------------
 
 # status -> where staff may move an alert by hand (filing has its own service)
@@ -370,7 +309,7 @@ def alert_opened(*, alert: SafetyAlert, user, now: dt.datetime | None = None) ->
             first_opened_at=now
         )
         if changed == 1:
-            _event(alert, AlertEventKind.OPENED, user=user, now=now)
+            alert_event_add(alert, AlertEventKind.OPENED, user=user, now=now)
     return changed == 1
 
 
@@ -395,7 +334,7 @@ def alert_move(*, alert: SafetyAlert, user, to: str, reason: str = "") -> Safety
         )
         if changed != 1:
             raise SafetyError(_("Someone else changed this alert first; look again."))
-        _event(
+        alert_event_add(
             alert, AlertEventKind.STATUS, user=user, note=reason, from_status=current, to_status=to
         )
     alert.refresh_from_db()
@@ -403,10 +342,11 @@ def alert_move(*, alert: SafetyAlert, user, to: str, reason: str = "") -> Safety
 
 
 def alert_draft_save(*, alert: SafetyAlert, user, answers: dict[str, str]) -> SafetyAlert:
-    """Keep what staff typed into the report draft (only the form's own fields)."""
+    """Keep what staff typed into the report draft (only the form's own fields), while a report
+    is still to file: the incident report, then the written report (Health Canada)."""
     from safety.reports import completable_codes
 
-    if not alert.is_live:
+    if not (alert.is_live or alert.written_pending):
         raise SafetyError(_("This alert is closed; its report can no longer change."))
     allowed = completable_codes(alert.regulator.report_form)
     clean = {k: v.strip() for k, v in answers.items() if k in allowed}
@@ -415,27 +355,24 @@ def alert_draft_save(*, alert: SafetyAlert, user, answers: dict[str, str]) -> Sa
         return alert
     with transaction.atomic():
         draft = {k: v for k, v in {**alert.draft, **clean}.items() if v}
-        updated = SafetyAlert.objects.filter(pk=alert.pk, status__in=LIVE_STATUSES).update(
+        # Open while a report is still to file: the incident report's, or the written one's.
+        still_open = REPORT_CLOCK.running | WRITTEN_CLOCK.running
+        updated = SafetyAlert.objects.filter(still_open, pk=alert.pk).update(
             draft=draft, updated_at=timezone.now()
         )
         if updated != 1:
             raise SafetyError(_("Someone else changed this alert first; look again."))
-        _event(alert, AlertEventKind.DRAFT, user=user, data={"fields": changed_fields})
+        alert_event_add(alert, AlertEventKind.DRAFT, user=user, data={"fields": changed_fields})
     alert.refresh_from_db()
     return alert
 
 
-def alert_file(
-    *, alert: SafetyAlert, user, reference: str, sent_at: dt.datetime, now=None
-) -> SafetyAlert:
-    """Mark the report filed: the regulator's reference, when it went out, who sent it. Every
-    required field of the regulator's report must be filled first."""
+def _filing_check(*, alert: SafetyAlert, reference: str, sent_at: dt.datetime, now: dt.datetime):
+    """What filing any of an alert's reports needs: the regulator's reference, a time it went
+    out that is neither in the future nor before the marketplace knew, and every field that
+    report requires (``report_missing``)."""
     from safety.reports import report_missing
 
-    now = now or timezone.now()
-    reference = reference.strip()
-    if not alert.is_live:
-        raise SafetyError(_("This alert is already closed."))
     if not reference:
         raise SafetyError(_("Give the regulator's reference for the report."))
     if sent_at > now + dt.timedelta(minutes=5):
@@ -449,25 +386,102 @@ def alert_file(
         raise SafetyError(
             _("Complete the report first: %(fields)s.") % {"fields": ", ".join(missing)}
         )
+
+
+def alert_file(
+    *, alert: SafetyAlert, user, reference: str, sent_at: dt.datetime, now=None
+) -> SafetyAlert:
+    """Mark the report filed: the regulator's reference, when it went out, who sent it. Every
+    required field of the regulator's report must be filled first."""
+    now = now or timezone.now()
+    reference = reference.strip()
+    if not alert.is_live:
+        raise SafetyError(_("This alert is already closed."))
+    _filing_check(alert=alert, reference=reference, sent_at=sent_at, now=now)
     current = alert.status
+    return _filing_record(
+        alert=alert,
+        still=Q(status=current),
+        fields={
+            "status": AlertStatus.FILED,
+            "filed_reference": reference,
+            "filed_at": sent_at,
+            "filed_by": user,
+        },
+        kind=AlertEventKind.FILED,
+        user=user,
+        reference=reference,
+        sent_at=sent_at,
+        on_time=sent_at <= alert.report_due,
+        now=now,
+        event={"from_status": current, "to_status": AlertStatus.FILED},
+    )
+
+
+def _filing_record(
+    *,
+    alert: SafetyAlert,
+    still: Q,
+    fields: dict,
+    kind: str,
+    user,
+    reference: str,
+    sent_at: dt.datetime,
+    on_time: bool,
+    now: dt.datetime,
+    event: dict,
+    data: dict | None = None,
+) -> SafetyAlert:
+    """Record one report filed (reference, time sent, sender: ``fields``) only if the alert is
+    ``still`` as it was read (else someone else got there first), with its history entry."""
     with transaction.atomic():
-        changed = SafetyAlert.objects.filter(pk=alert.pk, status=current).update(
-            status=AlertStatus.FILED,
-            filed_reference=reference,
-            filed_at=sent_at,
-            filed_by=user,
-            updated_at=now,
-        )
+        changed = SafetyAlert.objects.filter(still, pk=alert.pk).update(**fields, updated_at=now)
         if changed != 1:
             raise SafetyError(_("Someone else changed this alert first; look again."))
-        _event(
+        alert_event_add(
             alert,
-            AlertEventKind.FILED,
+            kind,
             user=user,
             note=reference,
-            from_status=current,
-            to_status=AlertStatus.FILED,
-            data={"sent_at": sent_at.isoformat(), "on_time": sent_at <= alert.report_due},
+            data={"sent_at": sent_at.isoformat(), "on_time": on_time, **(data or {})},
+            **event,
         )
     alert.refresh_from_db()
     return alert
+
+
+def alert_written_file(
+    *, alert: SafetyAlert, user, reference: str, sent_at: dt.datetime, now=None
+) -> SafetyAlert:
+    """Mark the written report filed (Health Canada, CCPSA 14(3)), apart from the incident
+    report and after it: its own reference, when it went out, who sent it. Its clock stops."""
+    now = now or timezone.now()
+    reference = reference.strip()
+    if alert.written_report_due is None:
+        raise SafetyError(_("This regulator asks for no written report."))
+    if alert.written_sent_at is not None:
+        raise SafetyError(_("The written report is already filed."))
+    if alert.status == AlertStatus.DISMISSED:
+        raise SafetyError(_("This alert is dismissed; no written report is due."))
+    if alert.status != AlertStatus.FILED:
+        raise SafetyError(_("Mark the incident report filed first; the written report follows it."))
+    _filing_check(alert=alert, reference=reference, sent_at=sent_at, now=now)
+    if sent_at < alert.filed_at:
+        raise SafetyError(_("The written report cannot have gone out before the incident report."))
+    return _filing_record(
+        alert=alert,
+        still=WRITTEN_CLOCK.running & Q(status=AlertStatus.FILED),
+        fields={
+            "written_reference": reference,
+            "written_sent_at": sent_at,
+            "written_sent_by": user,
+        },
+        kind=AlertEventKind.WRITTEN,
+        user=user,
+        reference=reference,
+        sent_at=sent_at,
+        on_time=sent_at <= alert.written_report_due,
+        now=now,
+        event={},
+        data={"clock": WRITTEN_CLOCK.code},
+    )

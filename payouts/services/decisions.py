@@ -29,6 +29,7 @@ from claims.models import Claim, ClaimStatus, EventKind, Funding, LossItem, Part
 from claims.money import format_minor
 from claims.services import appeal_reviewer_check, approval_total, claim_approve, claim_deny
 from payouts.exceptions import AuthorityExceeded, DecisionRefused, FourEyesViolation
+from payouts.four_eyes import four_eyes_check
 from payouts.models import ApprovalRequest, RequestStatus
 from payouts.policy import authority_limit, policy_for
 from payouts.selectors import claim_paid_minor
@@ -270,8 +271,11 @@ def approval_second(*, request: ApprovalRequest, actor: Actor, note: str = "") -
     with transaction.atomic():
         request = _open_request(request)
         claim = request.claim
-        if user.pk == request.requested_by_id:
-            raise FourEyesViolation(_("You cannot be the second approver of your own approval."))
+        four_eyes_check(
+            requested_by_id=request.requested_by_id,
+            decider_id=user.pk,
+            refusal=_("You cannot be the second approver of your own approval."),
+        )
         appeal_reviewer_check(claim=claim, user=user)
         if user.pk in _fraud_handlers(claim):
             raise FourEyesViolation(
@@ -315,8 +319,11 @@ def approval_reject(*, request: ApprovalRequest, actor: Actor, note: str) -> App
         raise DecisionRefused(_("Say why the approval is rejected."))
     with transaction.atomic():
         request = _open_request(request)
-        if user.pk == request.requested_by_id:
-            raise FourEyesViolation(_("You cannot reject your own approval; ask a colleague."))
+        four_eyes_check(
+            requested_by_id=request.requested_by_id,
+            decider_id=user.pk,
+            refusal=_("You cannot reject your own approval; ask a colleague."),
+        )
         ApprovalRequest.objects.filter(pk=request.pk).update(
             status=RequestStatus.REJECTED,
             decided_by=user,

@@ -32,6 +32,7 @@ from claims.models import FINISHED_STATUSES, Claim, EventKind, Party
 from claims.outbox import outbox_add
 from payouts.bank_details import BankDetails
 from payouts.exceptions import PayoutError
+from payouts.four_eyes import four_eyes_check
 from payouts.models import (
     ApprovalPolicy,
     PayeeChange,
@@ -392,8 +393,11 @@ def _decide(*, change: PayeeChange, user, status: str, note: str) -> PayeeChange
         raise PayoutError(_("This change was already decided."))
     if not user.has_perm("payouts.approve_payee_change"):
         raise PayoutError(_("You do not have permission to approve payment detail changes."))
-    if change.requested_by_id == user.pk:
-        raise PayoutError(_("You asked for this change: another member of staff must approve it."))
+    four_eyes_check(
+        requested_by_id=change.requested_by_id,
+        decider_id=user.pk,
+        refusal=_("You asked for this change: another member of staff must approve it."),
+    )
     change.status = status
     change.decided_by = user
     change.decided_at = timezone.now()

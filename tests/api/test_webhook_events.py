@@ -241,6 +241,50 @@ def test_a_cluster_is_not_a_suspension_until_a_recall_matches(receiver):
     assert ApiEvent.objects.filter(client=seller[0], type="product.suspend_listings").exists()
 
 
+def test_a_cluster_joined_by_a_reportable_incident_is_a_suspension(receiver):
+    # given: a product under a cluster alert, not (yet) a reason to suspend its listing
+    from safety.selectors import products_to_suspend
+
+    product = ProductFactory(model_number="HT-2000")
+    orders, _seller, _stranger, _insurer = _product_clients(receiver, product)
+    cpsc = Regulator.objects.get(code="cpsc")
+    alert, _ = alert_raise(
+        product_id=product.pk,
+        regulator=cpsc,
+        trigger="cluster",
+        reasons=["cluster"],
+        claim_ids=[],
+        aware_at=timezone.now(),
+    )
+    assert list(products_to_suspend()) == []
+    # when: a reportable incident on the same product joins the live alert
+    joined, new = alert_raise(
+        product_id=product.pk,
+        regulator=cpsc,
+        trigger="incident",
+        reasons=["hospital"],
+        claim_ids=[],
+        aware_at=timezone.now(),
+    )
+    # then: the alert is serious now, the listing is to be suspended, and the history says so
+    alert.refresh_from_db()
+    assert (joined.pk, new, alert.trigger) == (alert.pk, False, "incident")
+    assert list(products_to_suspend()) == [product]
+    suspend = ApiEvent.objects.get(client=orders[0], type="product.suspend_listings")
+    assert [a["alert"] for a in suspend.data["alerts"]] == [alert.pk]
+    assert alert.events.filter(data__trigger="incident", data__was="cluster").count() == 1
+    # and the same incident again changes nothing more
+    alert_raise(
+        product_id=product.pk,
+        regulator=cpsc,
+        trigger="incident",
+        reasons=["hospital"],
+        claim_ids=[],
+        aware_at=timezone.now(),
+    )
+    assert ApiEvent.objects.filter(client=orders[0], type="product.suspend_listings").count() == 1
+
+
 def test_safety_events_roll_back_with_the_alert(receiver):
     product = ProductFactory()
     orders, *_ = _product_clients(receiver, product)

@@ -116,6 +116,7 @@ def _url(name, claim, alert):
         "safety-report-pdf",
         "safety-report-csv",
         "safety-report-file",
+        "safety-written-file",
     ):
         return reverse(f"backoffice:{name}", args=[alert.pk])
     if name == "safety-facts":
@@ -174,6 +175,11 @@ ACTIONS = {
         {"supervisor", "safety"},
         {"reference": "CPSC-77", "sent_at": "2026-01-01T10:00"},
     ),
+    # Health Canada's written report (CCPSA 14(3)), after the incident report was filed.
+    "safety-written-file": (
+        {"supervisor", "safety"},
+        {"written-reference": "HC-WR-77", "written-sent_at": "2026-01-01T10:00"},
+    ),
     "safety-facts": (
         {"supervisor", "safety"},
         {
@@ -205,6 +211,7 @@ def _effect(action, claim, alert) -> bool:
         "safety-alert-move": alert.status == AlertStatus.INVESTIGATING,
         "safety-report": alert.draft.get("reporter_name") == "Sam Safety",
         "safety-report-file": alert.status == AlertStatus.FILED,
+        "safety-written-file": alert.written_reference == "HC-WR-77",
         "safety-facts": IncidentFacts.objects.filter(claim=claim, hazard="burn").exists(),
         "safety-recalls": Recall.objects.exists(),
     }[action]
@@ -217,7 +224,7 @@ def test_action_permission_matrix(client, everyone, claim, alert, role, action):
     allowed, data = ACTIONS[action]
     if action == "queue-bulk":
         data = {**data, "claims": [claim.pk]}
-    if action == "safety-report-file":
+    if action in ("safety-report-file", "safety-written-file"):
         # when the report went out: after the marketplace knew, in the past
         from django.utils import timezone
 
@@ -230,8 +237,25 @@ def test_action_permission_matrix(client, everyone, claim, alert, role, action):
 
         # typed in the reader's time zone (staff without a profile: the default viewer's)
         zone = zoneinfo.ZoneInfo(settings.DEFAULT_VIEWER_TIME_ZONE)
-        data["sent_at"] = (timezone.now() - timezone.timedelta(hours=1)).astimezone(zone)
-        data["sent_at"] = data["sent_at"].strftime("%Y-%m-%dT%H:%M")
+        sent_at = (timezone.now() - timezone.timedelta(hours=1)).astimezone(zone)
+        field = "written-sent_at" if action == "safety-written-file" else "sent_at"
+        data = {**data, field: sent_at.strftime("%Y-%m-%dT%H:%M")}
+    if action == "safety-written-file":
+        # a Health Canada alert whose incident report went out 90 minutes ago, its draft
+        # complete for the written report
+        from django.utils import timezone
+
+        now = timezone.now()
+        health_canada = Regulator.objects.get(code="health-canada")
+        SafetyAlert.objects.filter(pk=alert.pk).update(
+            regulator=health_canada,
+            draft={spec.code: "completed" for spec in FIELDS[health_canada.report_form]},
+            status=AlertStatus.FILED,
+            filed_reference="HC-IR-77",
+            filed_at=now - timezone.timedelta(minutes=90),
+            filed_by=everyone["supervisor"],
+            written_report_due=now + timezone.timedelta(days=9),
+        )
     if action == "safety-recalls":
         from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -264,6 +288,7 @@ POST_ONLY = [
     "claim-evidence-share",
     "safety-alert-move",
     "safety-report-file",
+    "safety-written-file",
 ]
 
 

@@ -207,3 +207,34 @@ def test_erase_form_needs_the_confirmation_and_keeps_what_was_typed(client, supe
     assert "This field is required" in page and "Her e-mail." in page
     customer.refresh_from_db()
     assert customer.name == NAME
+
+
+def test_each_staff_form_shows_its_own_refusal_in_one_error_summary(client, supervisor):
+    # given: a customer with a claim still open (erasure is refused); the hold form sent
+    # with no reason (the service refuses it); the export form without a customer
+    customer, _paid, open_claim = _customer()
+    client.force_login(supervisor)
+    cases = [
+        (
+            "privacy:staff-erase",
+            {"customer": customer.email, "reason": "Asked.", "confirm": "on"},
+            f"Claim {open_claim.reference} is still open",
+        ),
+        ("privacy:staff-hold", {"claim": open_claim.reference, "reason": " "}, None),
+        ("privacy:staff-export", {"customer": "", "reason": "Ticket 1"}, None),
+    ]
+    for url, data, refusal in cases:
+        # when
+        response = client.post(reverse(url), data)
+        page = response.content.decode()
+        # then: 400, one summary (the posted form's), with the service's reason when it refused
+        assert response.status_code == 400, url
+        assert page.count('class="error-summary"') == 1, url
+        summary = page.split('class="error-summary"')[1].split("</div>")[0]
+        if refusal:
+            assert refusal in summary
+        else:
+            assert summary.strip()
+    customer.refresh_from_db()
+    assert customer.name == NAME
+    assert not LegalHold.objects.exists()

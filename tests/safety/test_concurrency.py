@@ -8,8 +8,9 @@ from django.db import connection
 from django.utils import timezone
 
 from claims.models import Outbox
+from safety.clocks import safety_clocks_sweep
 from safety.models import AlertEvent, SafetyAlert
-from safety.services import safety_alerts_raise, safety_clocks_sweep
+from safety.services import safety_alerts_raise
 from tests.factories import ProductFactory
 from tests.safety.helpers import incident
 

@@ -7,8 +7,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from safety.clocks import safety_clocks_sweep
 from safety.models import AlertEvent, SafetyAlert
-from safety.services import safety_alerts_raise, safety_clocks_sweep
+from safety.services import safety_alerts_raise
 from tests.safety.helpers import deliver_safety_outbox, incident, safety_officer
 
 pytestmark = pytest.mark.django_db

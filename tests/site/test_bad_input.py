@@ -308,6 +308,7 @@ def app_urls(w) -> dict[str, list[str]]:
                 "backoffice:safety-report-pdf",
                 "backoffice:safety-report-csv",
                 "backoffice:safety-report-file",
+                "backoffice:safety-written-file",
             )
         },
         "backoffice:safety-facts": [reverse("backoffice:safety-facts", args=[review])],
