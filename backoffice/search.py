@@ -25,6 +25,7 @@ most that many index entries) and above that asks PostgreSQL's planner for its e
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connections
@@ -129,18 +130,32 @@ def claim_search(term: str) -> SearchResult:
 
 
 @dataclass(frozen=True)
+class Noun:
+    """What a total counts: ``exact(n)`` ("734 claims") and ``about(text)`` ("about 45,000
+    claims (estimate)"), translated when called."""
+
+    exact: Callable[[int], str]
+    about: Callable[[str], str]
+
+
+CLAIMS = Noun(
+    exact=lambda n: _("1 claim") if n == 1 else _("%(n)s claims") % {"n": f"{n:,}"},
+    about=lambda n: _("about %(n)s claims (estimate)") % {"n": n},
+)
+
+
+@dataclass(frozen=True)
 class Total:
     count: int
     exact: bool
+    noun: Noun = CLAIMS
 
     @property
     def label(self) -> str:
         """ "1 claim", "734 claims", "about 45,000 claims", "about 1.2 million claims"."""
         if self.exact:
-            if self.count == 1:
-                return _("1 claim")
-            return _("%(n)s claims") % {"n": f"{self.count:,}"}
-        return _("about %(n)s claims (estimate)") % {"n": rounded(self.count)}
+            return self.noun.exact(self.count)
+        return self.noun.about(rounded(self.count))
 
 
 def rounded(n: int) -> str:
@@ -153,15 +168,18 @@ def rounded(n: int) -> str:
     return f"{round(n / step) * step:,}"
 
 
-def queue_total(queryset: QuerySet, *, exact_up_to: int = EXACT_UP_TO) -> Total:
-    """How many claims the view holds: exact up to ``exact_up_to``, estimated above it."""
+def queue_total(
+    queryset: QuerySet, *, exact_up_to: int = EXACT_UP_TO, noun: Noun = CLAIMS
+) -> Total:
+    """How many rows (claims, or ``noun``) the view holds: exact up to ``exact_up_to``,
+    estimated above it. Every list of the staff pages says its total through this."""
     ids = queryset.order_by().values("pk")
     counted = ids[: exact_up_to + 1].count()
     if counted <= exact_up_to:
-        return Total(counted, True)
+        return Total(counted, True, noun)
     if connections[queryset.db].vendor != "postgresql":
         # SQLite (the embedded default, small data) has no planner estimate: count it.
-        return Total(ids.count(), True)
+        return Total(ids.count(), True, noun)
     plan = json.loads(ids.explain(format="json"))
     estimate = int(plan[0]["Plan"]["Plan Rows"])
-    return Total(max(estimate, exact_up_to + 1), False)
+    return Total(max(estimate, exact_up_to + 1), False, noun)

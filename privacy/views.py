@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from backoffice.views import staff_view
 from claims.actors import Actor
+from claims.scope import claim_rows_visible_to, customers_visible_to
 from portal.session import customer_required
 from privacy.export import WITHHELD
 from privacy.forms import HoldForm, ReleaseForm, StaffEraseForm, StaffExportForm
@@ -48,21 +49,28 @@ def customer_export(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _holds(user):
+    return claim_rows_visible_to(user, LegalHold.objects.all())
+
+
 def _staff_page(request, *, status: int = 200, **forms) -> HttpResponse:
     user = request.user
     return render(
         request,
         "privacy/staff_export.html",
         {
-            "form": forms.get("form") or StaffExportForm(),
-            "erase_form": forms.get("erase_form") or StaffEraseForm(),
-            "hold_form": forms.get("hold_form") or HoldForm(),
+            "form": forms.get("form") or StaffExportForm(user=user),
+            "erase_form": forms.get("erase_form") or StaffEraseForm(user=user),
+            "hold_form": forms.get("hold_form") or HoldForm(user=user),
             "can_erase": user.has_perm("privacy.erase_customer_data"),
             "can_hold": user.has_perm("privacy.hold_claim"),
-            "holds": LegalHold.objects.filter(released_at__isnull=True).select_related(
-                "claim", "placed_by"
-            ),
-            "recent": PrivacyRequest.objects.select_related("customer", "requested_by")[:20],
+            # Need-to-know (claims.scope): the holds and requests of the staff member's regions.
+            "holds": _holds(user)
+            .filter(released_at__isnull=True)
+            .select_related("claim", "placed_by"),
+            "recent": customers_visible_to(
+                user, PrivacyRequest.objects.all(), customer="customer"
+            ).select_related("customer", "requested_by")[:20],
         },
         status=status,
     )
@@ -73,7 +81,7 @@ def _staff_page(request, *, status: int = 200, **forms) -> HttpResponse:
 def staff_export(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _staff_page(request)
-    form = StaffExportForm(request.POST)
+    form = StaffExportForm(request.POST, user=request.user)
     if form.is_valid():
         try:
             archive = privacy_export(
@@ -91,7 +99,7 @@ def staff_export(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_view("privacy.erase_customer_data")
 def staff_erase(request: HttpRequest) -> HttpResponse:
-    form = StaffEraseForm(request.POST)
+    form = StaffEraseForm(request.POST, user=request.user)
     if form.is_valid():
         customer = form.cleaned_data["customer"]
         try:
@@ -115,7 +123,7 @@ def staff_erase(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_view("privacy.hold_claim")
 def staff_hold(request: HttpRequest) -> HttpResponse:
-    form = HoldForm(request.POST)
+    form = HoldForm(request.POST, user=request.user)
     if form.is_valid():
         try:
             legal_hold_place(
@@ -138,7 +146,7 @@ def staff_hold(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_view("privacy.hold_claim")
 def staff_release(request: HttpRequest, pk: int) -> HttpResponse:
-    hold = get_object_or_404(LegalHold, pk=pk)
+    hold = get_object_or_404(_holds(request.user), pk=pk)
     form = ReleaseForm(request.POST)
     if form.is_valid():
         try:
