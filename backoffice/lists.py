@@ -104,9 +104,10 @@ def area_list(
     regions=(),
     filterset_class=RegionFilter,
     default_sort: str = "oldest",
-    size: int = PAGE_SIZE,
+    size: int | None = None,
 ) -> AreaList:
     """One page of ``queryset`` (already scoped to the viewer) by its age column ``age``."""
+    size = size or PAGE_SIZE
     data = request.GET
     sort = data.get(f"{prefix}-sort", default_sort)
     sort = sort if sort in AGE_SORTS else default_sort

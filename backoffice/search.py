@@ -169,10 +169,12 @@ def rounded(n: int) -> str:
 
 
 def queue_total(
-    queryset: QuerySet, *, exact_up_to: int = EXACT_UP_TO, noun: Noun = CLAIMS
+    queryset: QuerySet, *, exact_up_to: int | None = None, noun: Noun = CLAIMS
 ) -> Total:
-    """How many rows (claims, or ``noun``) the view holds: exact up to ``exact_up_to``,
-    estimated above it. Every list of the staff pages says its total through this."""
+    """How many rows (claims, or ``noun``) the view holds: exact up to ``exact_up_to``
+    (``EXACT_UP_TO``), estimated above it. Every list of the staff pages says its total
+    through this."""
+    exact_up_to = exact_up_to or EXACT_UP_TO
     ids = queryset.order_by().values("pk")
     counted = ids[: exact_up_to + 1].count()
     if counted <= exact_up_to:
