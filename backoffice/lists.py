@@ -70,7 +70,8 @@ class RegionFilter(django_filters.FilterSet):
 
     def __init__(self, *args, regions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.form.fields["region"].choices = [("", "—"), *regions]
+        # django-filter's field adds the empty choice ("---------") itself.
+        self.form.fields["region"].choices = list(regions)
 
     def filter_region(self, queryset, name, value):
         # The region's id as a scalar subquery (as the queue's region filter).
