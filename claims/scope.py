@@ -16,7 +16,7 @@ of theirs is visible: an export or an erasure covers all of a customer's claims,
 limited to some regions may not run one that reaches into another.
 """
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from claims.models import Claim, Region
 
@@ -77,6 +77,12 @@ def customers_visible_to(user, rows: QuerySet | None = None, *, customer: str = 
     return rows.filter(Exists(claims.filter(pk__in=visible))).exclude(
         Exists(claims.exclude(pk__in=visible))
     )
+
+
+def staff_covering(region_id: int) -> Q:
+    """The staff who see a region's claims, as a condition on users (who to notify, who may
+    be given the work): superusers and staff whose profile has the region."""
+    return Q(is_superuser=True) | Q(staff_profile__regions=region_id)
 
 
 def staff_has_no_region(user) -> bool:
