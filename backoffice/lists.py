@@ -114,7 +114,8 @@ def area_list(
     sort = sort if sort in AGE_SORTS else default_sort
     filterset = filterset_class(data, queryset=queryset, prefix=prefix, regions=regions)
     errors: list[str] = []
-    if filterset.is_valid():
+    valid = filterset.is_valid()
+    if valid:
         rows = filterset.qs
     else:
         rows = queryset.none()
@@ -137,7 +138,8 @@ def area_list(
         sort=sort,
         filterset=filterset,
         errors=errors,
-        total=None if errors else queue_total(rows, noun=noun),
+        # A stale page link still shows the view's total; a bad filter shows none.
+        total=queue_total(rows, noun=noun) if valid else None,
         first_url=_url(params, prefix),
         is_later_page=bool(after),
         kept=[

@@ -83,6 +83,8 @@ def test_bad_list_input_is_named_and_nothing_is_listed(client, supervisor):
     assert "Region: Select a valid choice." in bad_region.content.decode()
     assert _refs(bad_region.content.decode(), "Read and sign") == []
     assert "That page link is no longer valid" in bad_cursor.content.decode()
+    assert bad_region.context["approvals"].total is None
+    assert bad_cursor.context["approvals"].total.label == "1 approval"
     assert len(_refs(bad_cursor.content.decode(), "Read and sign")) == 1
 
 
