@@ -13,7 +13,7 @@ Several lists share a page: each reads its own query parameters, named with its 
 from dataclasses import dataclass, field
 
 import django_filters
-from django.db.models import QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -57,9 +57,26 @@ ENTRIES = Noun(
 )
 
 
-def region_choices_for(user) -> list[tuple[str, str]]:
-    """The regions a list may be narrowed to: the viewer's own (one query per page)."""
-    return list(staff_regions(user).order_by("code").values_list("code", "name"))
+@dataclass(frozen=True)
+class ReaderRegions:
+    choices: list[tuple[str, str]]  # (code, name) of the reader's regions
+    every: bool  # the reader sees every region's claims
+
+
+def reader_regions(user) -> ReaderRegions:
+    """The regions a list may be narrowed to (the reader's own, ``claims.scope``) and whether
+    they are all of them, in one query per page. A page may then skip a scope that would
+    leave everything in (the QA report: filtering its figures by region joins every claim)."""
+    mine = staff_regions(user).filter(pk=OuterRef("pk"))
+    rows = list(
+        Region.objects.annotate(mine=Exists(mine))
+        .order_by("code")
+        .values_list("code", "name", "mine")
+    )
+    return ReaderRegions(
+        choices=[(code, name) for code, name, is_mine in rows if is_mine],
+        every=all(is_mine for *_names, is_mine in rows) and user.has_perm("claims.view_claim"),
+    )
 
 
 class RegionFilter(django_filters.FilterSet):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from backoffice.forms_areas import QAReviewForm, SecondApprovalForm
-from backoffice.lists import APPROVALS, SAMPLES, area_list, region_choices_for
+from backoffice.lists import APPROVALS, SAMPLES, area_list, reader_regions
 from backoffice.services import DOMAIN_ERRORS
 from backoffice.views import staff_view
 from claims.actors import Actor
@@ -29,7 +29,7 @@ def decisions(request: HttpRequest) -> HttpResponse:
         "can_sign": user.has_perm("claims.decide_claim"),
         "can_qa": user.has_perm("payouts.review_qa"),
     }
-    regions = region_choices_for(user)
+    regions = reader_regions(user)
     if context["can_sign"]:
         approvals = area_list(
             request,
@@ -37,7 +37,7 @@ def decisions(request: HttpRequest) -> HttpResponse:
             prefix="approvals",
             age="created_at",
             noun=APPROVALS,
-            regions=regions,
+            regions=regions.choices,
         )
         ids = [a.pk for a in approvals.rows]
         signable = (
@@ -58,10 +58,14 @@ def decisions(request: HttpRequest) -> HttpResponse:
             prefix="samples",
             age="sampled_at",
             noun=SAMPLES,
-            regions=regions,
+            regions=regions.choices,
         )
+        # The figures of the reader's regions; of every sample for whoever sees every region
+        # (the same figures, without joining each sample to its claim: 0.2-0.7 s at 1,000,000
+        # claims, against 12 ms).
+        samples = QASample.objects.all()
         context["report"] = selectors.qa_report(
-            samples=claim_rows_visible_to(user, QASample.objects.all())
+            samples=samples if regions.every else claim_rows_visible_to(user, samples)
         )
     return render(request, "backoffice/decisions.html", context)
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from backoffice.forms_areas import PayeeChangeDecisionForm, PayeeChangeRequestForm, PayoutActionForm
-from backoffice.lists import CHANGES, PAYOUTS, RegionFilter, area_list, region_choices_for
+from backoffice.lists import CHANGES, PAYOUTS, RegionFilter, area_list, reader_regions
 from backoffice.services import DOMAIN_ERRORS
 from backoffice.views import staff_view
 from claims.actors import Actor
@@ -53,7 +53,7 @@ def money(request: HttpRequest) -> HttpResponse:
     """Failed payouts, pending changes of payment details and returned payouts: lists of the
     queue engine (``backoffice.lists``) within the viewer's regions."""
     user = request.user
-    regions = region_choices_for(user)
+    regions = reader_regions(user).choices
     return render(
         request,
         "backoffice/money.html",

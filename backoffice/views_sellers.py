@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from backoffice.forms_areas import AppealDecisionForm
-from backoffice.lists import RECOVERIES, area_list, region_choices_for
+from backoffice.lists import RECOVERIES, area_list, reader_regions
 from backoffice.services import DOMAIN_ERRORS, claim_holder_check
 from backoffice.views import staff_view
 from backoffice.views_claim import _claim
@@ -35,7 +35,7 @@ def sellers(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {"can_recover": user.has_perm("sellers.view_recovery")}
     if context["can_recover"]:
-        regions = region_choices_for(user)
+        regions = reader_regions(user).choices
         context["appeals"] = area_list(
             request,
             _recoveries(user).filter(status=RecoveryStatus.APPEALED, appealed_at__isnull=False),
