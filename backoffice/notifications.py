@@ -86,7 +86,9 @@ def notify_answered(*, claim, who: str) -> None:
 def approvers_for(request) -> list:
     """Who may give this request its second approval: staff who decide claims, whose authority
     covers the amount, other than the first approver and the claim's fraud reviewers
-    (the rules ``payouts.services.decisions.approval_second`` enforces)."""
+    (the rules ``payouts.services.decisions.approval_second`` enforces), among those who see
+    the claim's region (need-to-know, ``claims.scope``)."""
+    from claims.scope import staff_covering
     from fraud.models import FraudReview
     from payouts.policy import authority_limit, policy_for
 
@@ -99,6 +101,7 @@ def approvers_for(request) -> list:
             Q(is_superuser=True)
             | Q(groups__permissions__in=decide)
             | Q(user_permissions__in=decide),
+            staff_covering(request.claim.region_id),
             is_active=True,
             is_staff=True,
         )

@@ -26,6 +26,7 @@ most that many index entries) and above that shows PostgreSQL's planner estimate
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connections
@@ -134,18 +135,32 @@ def claim_search(term: str) -> SearchResult:
 
 
 @dataclass(frozen=True)
+class Noun:
+    """What a total counts: ``exact(n)`` ("734 claims") and ``about(text)`` ("about 45,000
+    claims (estimate)"), translated when called."""
+
+    exact: Callable[[int], str]
+    about: Callable[[str], str]
+
+
+CLAIMS = Noun(
+    exact=lambda n: _("1 claim") if n == 1 else _("%(n)s claims") % {"n": f"{n:,}"},
+    about=lambda n: _("about %(n)s claims (estimate)") % {"n": n},
+)
+
+
+@dataclass(frozen=True)
 class Total:
     count: int
     exact: bool
+    noun: Noun = CLAIMS
 
     @property
     def label(self) -> str:
         """ "1 claim", "734 claims", "about 45,000 claims", "about 1.2 million claims"."""
         if self.exact:
-            if self.count == 1:
-                return _("1 claim")
-            return _("%(n)s claims") % {"n": f"{self.count:,}"}
-        return _("about %(n)s claims (estimate)") % {"n": rounded(self.count)}
+            return self.noun.exact(self.count)
+        return self.noun.about(rounded(self.count))
 
 
 def rounded(n: int) -> str:
@@ -161,30 +176,34 @@ def rounded(n: int) -> str:
 def queue_total(
     queryset: QuerySet,
     *,
-    exact_up_to: int = EXACT_UP_TO,
+    exact_up_to: int | None = None,
     estimate_above: int = ESTIMATE_ABOVE,
     whole_page: int | None = None,
+    noun: Noun = CLAIMS,
 ) -> Total:
-    """How many claims the view holds: exact up to ``exact_up_to``, estimated above it.
+    """How many rows (claims, or ``noun``) the view holds: exact up to ``exact_up_to``
+    (``EXACT_UP_TO``), estimated above it. Every list of the staff pages says its total
+    through this.
 
     ``whole_page``: the number of rows of a first page that has no next page, which is then the
     whole view (no query). Otherwise, on PostgreSQL, the planner's estimate comes first (one
-    EXPLAIN, planned, not run): a view it puts above ``estimate_above`` claims is shown as
+    EXPLAIN, planned, not run): a view it puts above ``estimate_above`` rows is shown as
     that estimate with no count at all; below, the view is counted up to ``exact_up_to`` + 1
     (and the estimate kept for a view that turns out larger)."""
+    exact_up_to = exact_up_to or EXACT_UP_TO
     if whole_page is not None:
-        return Total(whole_page, True)
+        return Total(whole_page, True, noun)
     ids = queryset.order_by().values("pk")
     postgresql = connections[queryset.db].vendor == "postgresql"
     estimate = (
         int(json.loads(ids.explain(format="json"))[0]["Plan"]["Plan Rows"]) if postgresql else 0
     )
     if estimate > estimate_above:
-        return Total(estimate, False)
+        return Total(estimate, False, noun)
     counted = ids[: exact_up_to + 1].count()
     if counted <= exact_up_to:
-        return Total(counted, True)
+        return Total(counted, True, noun)
     if not postgresql:
         # SQLite (the embedded default, small data) has no planner estimate: count it.
-        return Total(ids.count(), True)
-    return Total(max(estimate, exact_up_to + 1), False)
+        return Total(ids.count(), True, noun)
+    return Total(max(estimate, exact_up_to + 1), False, noun)

@@ -139,10 +139,7 @@ TIES_OLDEST_FIRST = {"risk"}
 
 def _cursor_value(field: str, raw: str):
     if field in ("submitted_at", "status_changed_at"):
-        value = dt.datetime.fromisoformat(raw)
-        if value.tzinfo is None:
-            raise BadCursor(raw)
-        return value
+        return cursor_moment(raw)
     return int(raw)
 
 
@@ -151,10 +148,7 @@ def _sort_spec(sort: str) -> tuple[str, bool]:
 
 
 def cursor_encode(claim: Claim, sort: str) -> str:
-    field, _desc = _sort_spec(sort)
-    value = getattr(claim, field)
-    text = value.isoformat() if isinstance(value, dt.datetime) else str(value)
-    return f"{text}~{claim.pk}"
+    return cursor_of(claim, _sort_spec(sort)[0])
 
 
 @dataclass
@@ -164,28 +158,67 @@ class Page:
     size: int
 
 
-def queue_page(queryset: QuerySet[Claim], *, sort: str, after: str, size: int) -> Page:
-    """One page of a claim list after ``after`` (a cursor from the previous page, or empty).
-
-    The one queue engine of the staff pages: the claims queue and the fraud queue both page
-    through it."""
-    field, desc = _sort_spec(sort)
-    if field in SORT_EXPRESSIONS:
-        queryset = queryset.annotate(**{field: SORT_EXPRESSIONS[field]})
-    tie_desc = desc and sort not in TIES_OLDEST_FIRST
+def keyset(
+    queryset: QuerySet,
+    *,
+    field: str,
+    desc: bool,
+    after: str,
+    parse=None,
+    tie_desc: bool | None = None,
+) -> QuerySet:
+    """The rows of ``queryset`` after the cursor ``after`` ("<sort value>~<id>", or empty), in
+    the order (``field``, id): the seek of the one queue engine, for claims and for every list
+    of the staff areas. ``parse`` reads the cursor's value (a time with its zone by default);
+    a cursor it cannot read raises ``BadCursor``."""
+    tie_desc = desc if tie_desc is None else tie_desc
     if after:
         try:
             raw_value, raw_id = after.rsplit("~", 1)
-            value, pk = _cursor_value(field, raw_value), int(raw_id)
+            value, pk = (parse or cursor_moment)(raw_value), int(raw_id)
         except (ValueError, TypeError) as exc:
             raise BadCursor(after) from exc
+        if not 0 < pk < 2**63:  # beyond a bigint: a stale or forged link, not a database error
+            raise BadCursor(after)
         op = "lt" if desc else "gt"
         tie_op = "lt" if tie_desc else "gt"
         queryset = queryset.filter(
             Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{tie_op}": pk})
         )
-    order = [f"-{field}" if desc else field, "-pk" if tie_desc else "pk"]
-    rows = list(queue_rows(queryset).order_by(*order)[: size + 1])
+    return queryset.order_by(f"-{field}" if desc else field, "-pk" if tie_desc else "pk")
+
+
+def cursor_moment(raw: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat(raw)
+    if value.tzinfo is None:
+        raise BadCursor(raw)
+    return value
+
+
+def cursor_of(row, field: str) -> str:
+    value = getattr(row, field)
+    text = value.isoformat() if isinstance(value, dt.datetime) else str(value)
+    return f"{text}~{row.pk}"
+
+
+def queue_page(queryset: QuerySet[Claim], *, sort: str, after: str, size: int) -> Page:
+    """One page of a claim list after ``after`` (a cursor from the previous page, or empty).
+
+    The one queue engine of the staff pages: the claims queue and the fraud queue both page
+    through it (the areas' lists through ``keyset`` and ``backoffice.lists``)."""
+    field, desc = _sort_spec(sort)
+    if field in SORT_EXPRESSIONS:
+        queryset = queryset.annotate(**{field: SORT_EXPRESSIONS[field]})
+    tie_desc = desc and sort not in TIES_OLDEST_FIRST
+    ordered = keyset(
+        queue_rows(queryset),
+        field=field,
+        desc=desc,
+        after=after,
+        parse=lambda raw: _cursor_value(field, raw),
+        tie_desc=tie_desc,
+    )
+    rows = list(ordered[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     if rows:

@@ -32,10 +32,10 @@ PERMISSION = "sellers.verify_certificate"
 def certificate_queue(request: HttpRequest) -> HttpResponse:
     after = request.GET.get("after", "")
     try:
-        page = selectors.certificates_awaiting(after=after)
+        page = selectors.certificates_awaiting(user=request.user, after=after)
     except selectors.BadCertificateCursor:
         messages.error(request, _("That page link is no longer valid; showing the first page."))
-        page, after = selectors.certificates_awaiting(), ""
+        page, after = selectors.certificates_awaiting(user=request.user), ""
     return render(
         request,
         "backoffice/certificates.html",
@@ -43,9 +43,10 @@ def certificate_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _certificate(pk: int) -> InsuranceCertificate:
+def _certificate(request: HttpRequest, pk: int) -> InsuranceCertificate:
+    """A certificate of a seller of the viewer's regions (another region's is not found)."""
     try:
-        return selectors.certificate_for_verification(pk=pk)
+        return selectors.certificate_for_verification(pk=pk, user=request.user)
     except InsuranceCertificate.DoesNotExist:
         raise Http404 from None
 
@@ -102,14 +103,14 @@ def _page(
 @require_safe
 @staff_view(PERMISSION)
 def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _page(request, _certificate(pk))
+    return _page(request, _certificate(request, pk))
 
 
 @require_safe
 @staff_view(PERMISSION)
 def certificate_document(request: HttpRequest, pk: int) -> HttpResponse:
     """The certificate's document, with the same safe headers as claim evidence."""
-    certificate = _certificate(pk)
+    certificate = _certificate(request, pk)
     if not certificate.document:
         raise Http404
     return evidence_response(
@@ -124,7 +125,7 @@ def certificate_document(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_view(PERMISSION)
 def certificate_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
-    certificate = _certificate(pk)
+    certificate = _certificate(request, pk)
     form = CertificateVerifyForm(request.POST, currency=certificate.currency)
     if not form.is_valid():
         messages.error(request, _("Nothing was saved: please correct the errors below."))
@@ -154,7 +155,7 @@ def certificate_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_view(PERMISSION)
 def certificate_refuse_view(request: HttpRequest, pk: int) -> HttpResponse:
-    certificate = _certificate(pk)
+    certificate = _certificate(request, pk)
     form = CertificateRefuseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Nothing was saved: please correct the errors below."))

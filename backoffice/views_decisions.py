@@ -9,47 +9,72 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from backoffice.forms_areas import QAReviewForm, SecondApprovalForm
+from backoffice.lists import APPROVALS, SAMPLES, area_list, reader_regions
 from backoffice.services import DOMAIN_ERRORS
 from backoffice.views import staff_view
 from claims.actors import Actor
+from claims.scope import claim_rows_visible_to
 from payouts import selectors
 from payouts.models import ApprovalRequest, QASample, RequestStatus
 from payouts.services import approval_reject, approval_second, qa_review_record
-
-LIST_LIMIT = 100
 
 
 @require_safe
 @staff_view("claims.decide_claim", "payouts.review_qa")
 def decisions(request: HttpRequest) -> HttpResponse:
+    """The approvals awaiting a second approver and the QA samples, each a list of the queue
+    engine (``backoffice.lists``) within the viewer's regions."""
     user = request.user
     context = {
         "can_sign": user.has_perm("claims.decide_claim"),
         "can_qa": user.has_perm("payouts.review_qa"),
     }
+    regions = reader_regions(user)
     if context["can_sign"]:
-        pending = list(selectors.approval_requests_pending()[: LIST_LIMIT + 1])
-        context["more_approvals"] = len(pending) > LIST_LIMIT
-        signable = {
-            a.pk
-            for a in selectors.approval_requests_pending(user=user).filter(
-                pk__in=[a.pk for a in pending]
+        approvals = area_list(
+            request,
+            claim_rows_visible_to(user, selectors.approval_requests_pending()),
+            prefix="approvals",
+            age="created_at",
+            noun=APPROVALS,
+            regions=regions.choices,
+        )
+        ids = [a.pk for a in approvals.rows]
+        signable = (
+            set(
+                selectors.approval_requests_pending(user=user)
+                .filter(pk__in=ids)
+                .values_list("pk", flat=True)
             )
-        }
-        context["approvals"] = [
-            {"request": a, "signable": a.pk in signable} for a in pending[:LIST_LIMIT]
-        ]
+            if ids
+            else set()
+        )
+        approvals.rows = [{"request": a, "signable": a.pk in signable} for a in approvals.rows]
+        context["approvals"] = approvals
     if context["can_qa"]:
-        samples = list(selectors.qa_samples_to_review()[: LIST_LIMIT + 1])
-        context["more_samples"] = len(samples) > LIST_LIMIT
-        context["samples"] = samples[:LIST_LIMIT]
-        context["report"] = selectors.qa_report()
+        context["samples"] = area_list(
+            request,
+            claim_rows_visible_to(user, selectors.qa_samples_to_review()),
+            prefix="samples",
+            age="sampled_at",
+            noun=SAMPLES,
+            regions=regions.choices,
+        )
+        # The figures of the reader's regions; of every sample for whoever sees every region
+        # (the same figures, without joining each sample to its claim: 0.2-0.7 s at 1,000,000
+        # claims, against 12 ms).
+        samples = QASample.objects.all()
+        context["report"] = selectors.qa_report(
+            samples=samples if regions.every else claim_rows_visible_to(user, samples)
+        )
     return render(request, "backoffice/decisions.html", context)
 
 
-def _approval(pk: int) -> ApprovalRequest:
+def _approval(request: HttpRequest, pk: int) -> ApprovalRequest:
+    """An approval on a claim of the viewer's regions (another region's is not found)."""
     approval = (
-        ApprovalRequest.objects.select_related("claim__region", "requested_by", "decided_by")
+        claim_rows_visible_to(request.user, ApprovalRequest.objects.all())
+        .select_related("claim__region", "requested_by", "decided_by")
         .filter(pk=pk)
         .first()
     )
@@ -62,7 +87,7 @@ def _approval(pk: int) -> ApprovalRequest:
 @staff_view("claims.decide_claim")
 def decision_approval(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything the second approver signs, then approve or reject (with a reason)."""
-    approval = _approval(pk)
+    approval = _approval(request, pk)
     form = SecondApprovalForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -99,7 +124,12 @@ def decision_approval(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_view("payouts.review_qa")
 def qa_sample(request: HttpRequest, pk: int) -> HttpResponse:
-    sample = QASample.objects.select_related("claim__region", "reviewed_by").filter(pk=pk).first()
+    sample = (
+        claim_rows_visible_to(request.user, QASample.objects.all())
+        .select_related("claim__region", "reviewed_by")
+        .filter(pk=pk)
+        .first()
+    )
     if sample is None:
         raise Http404
     form = QAReviewForm(request.POST or None)

@@ -10,7 +10,6 @@ import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from backoffice.lists import ENTRIES, area_list
 from backoffice.selectors import BadCursor, claims_visible_to, queue_page
 from backoffice.views import staff_view
 from claims.actors import Actor
@@ -25,7 +25,7 @@ from claims.exceptions import ClaimError
 from claims.models import Claim, ClaimStatus
 from claims.scope import staff_has_no_region
 from fraud import selectors
-from fraud.filters import QueueFilter
+from fraud.filters import QueueFilter, WatchlistFilter
 from fraud.forms import (
     DecisionForm,
     PeriodForm,
@@ -234,14 +234,21 @@ def watchlist(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(exc))
         else:
             _errors(request, form)
-    entries = WatchlistEntry.objects.select_related("added_by", "source_claim").order_by(
-        "-created_at"
+    # The queue engine's list (backoffice.lists): keyset pages and an estimated total, never
+    # a COUNT of the whole watchlist on every page.
+    entries = area_list(
+        request,
+        WatchlistEntry.objects.select_related("added_by", "source_claim"),
+        prefix="watched",
+        age="created_at",
+        noun=ENTRIES,
+        filterset_class=WatchlistFilter,
+        default_sort="newest",
     )
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "backoffice/fraud/watchlist.html",
-        {"form": form, "page": page, "fraud_nav": "watchlist"},
+        {"form": form, "entries": entries, "fraud_nav": "watchlist"},
     )
 
 

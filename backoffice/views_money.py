@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from backoffice.forms_areas import PayeeChangeDecisionForm, PayeeChangeRequestForm, PayoutActionForm
+from backoffice.lists import CHANGES, PAYOUTS, RegionFilter, area_list, reader_regions
 from backoffice.services import DOMAIN_ERRORS
 from backoffice.views import staff_view
 from claims.actors import Actor
-from marketplace.models import Customer
+from claims.scope import claim_rows_visible_to, customers_visible_to
 from payouts import selectors
 from payouts.models import PayeeChange, PayeeDetails, PayeeScheme, Payout, PayoutStatus
 from payouts.services import (
@@ -27,7 +28,15 @@ from payouts.services import (
     payout_return,
 )
 
-LIST_LIMIT = 100
+
+class CustomerRegionFilter(RegionFilter):
+    """Changes of a customer's payment details, by the region of the customer's claims."""
+
+    region_path = "customer__claims__region"
+
+    def filter_region(self, queryset, name, value):
+        # A customer has one claim per region at most in practice; distinct keeps one row.
+        return super().filter_region(queryset, name, value).distinct()
 
 
 def _masked_payee(customer_id: int) -> PayeeDetails | None:
@@ -41,23 +50,53 @@ def _masked_payee(customer_id: int) -> PayeeDetails | None:
 @require_safe
 @staff_view("payouts.view_payout")
 def money(request: HttpRequest) -> HttpResponse:
-    failed = list(selectors.payouts_needing_staff()[: LIST_LIMIT + 1])
-    changes = list(selectors.payee_changes_pending()[: LIST_LIMIT + 1])
+    """Failed payouts, pending changes of payment details and returned payouts: lists of the
+    queue engine (``backoffice.lists``) within the viewer's regions."""
+    user = request.user
+    regions = reader_regions(user).choices
     return render(
         request,
         "backoffice/money.html",
         {
-            "failed": failed[:LIST_LIMIT],
-            "more_failed": len(failed) > LIST_LIMIT,
-            "changes": changes[:LIST_LIMIT],
-            "returned": selectors.payouts_returned(),
-            "can_reconcile": request.user.has_perm("payouts.view_ledgertransaction"),
+            "failed": area_list(
+                request,
+                claim_rows_visible_to(user, selectors.payouts_needing_staff()),
+                prefix="failed",
+                age="updated_at",
+                noun=PAYOUTS,
+                regions=regions,
+            ),
+            "changes": area_list(
+                request,
+                customers_visible_to(user, selectors.payee_changes_pending(), customer="customer"),
+                prefix="changes",
+                age="requested_at",
+                noun=CHANGES,
+                regions=regions,
+                filterset_class=CustomerRegionFilter,
+            ),
+            "returned": area_list(
+                request,
+                claim_rows_visible_to(user, selectors.payouts_returned()),
+                prefix="returned",
+                age="returned_at",
+                noun=PAYOUTS,
+                regions=regions,
+                default_sort="newest",
+            ),
+            "can_reconcile": user.has_perm("payouts.view_ledgertransaction"),
         },
     )
 
 
-def _payout(pk: int) -> Payout:
-    payout = Payout.objects.select_related("claim__customer", "claim__region").filter(pk=pk).first()
+def _payout(request: HttpRequest, pk: int) -> Payout:
+    """A payout on a claim of the viewer's regions (another region's is not found)."""
+    payout = (
+        claim_rows_visible_to(request.user, Payout.objects.all())
+        .select_related("claim__customer", "claim__region")
+        .filter(pk=pk)
+        .first()
+    )
     if payout is None:
         raise Http404
     return payout
@@ -66,7 +105,7 @@ def _payout(pk: int) -> Payout:
 @require_safe
 @staff_view("payouts.view_payout")
 def payout_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    payout = _payout(pk)
+    payout = _payout(request, pk)
     customer = payout.claim.customer
     pending_change = selectors.payee_changes_pending().filter(customer_id=customer.pk).first()
     return render(
@@ -87,7 +126,7 @@ def payout_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _payout_action(request: HttpRequest, pk: int, *, run, done: str) -> HttpResponse:
-    payout = _payout(pk)
+    payout = _payout(request, pk)
     form = PayoutActionForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -141,7 +180,7 @@ def payout_return_view(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view("payouts.set_payee")
 def payee_change_request_view(request: HttpRequest, customer_pk: int) -> HttpResponse:
     """Ask for new payment details: nothing changes until a second staff member approves."""
-    customer = Customer.objects.filter(pk=customer_pk).first()
+    customer = customers_visible_to(request.user).filter(pk=customer_pk).first()
     if customer is None:
         raise Http404
     schemes = [s for s in PayeeScheme.values if s]
@@ -196,7 +235,8 @@ def payee_change_request_view(request: HttpRequest, customer_pk: int) -> HttpRes
 @staff_view("payouts.approve_payee_change")
 def payee_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
     change = (
-        PayeeChange.objects.select_related("customer", "requested_by", "decided_by")
+        customers_visible_to(request.user, PayeeChange.objects.all(), customer="customer")
+        .select_related("customer", "requested_by", "decided_by")
         .defer("account_number", "card_token")
         .filter(pk=pk)
         .first()

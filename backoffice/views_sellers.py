@@ -11,33 +11,47 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from backoffice.forms_areas import AppealDecisionForm
+from backoffice.lists import RECOVERIES, area_list, reader_regions
 from backoffice.services import DOMAIN_ERRORS, claim_holder_check
 from backoffice.views import staff_view
 from backoffice.views_claim import _claim
 from claims.actors import Actor
+from claims.scope import claim_rows_visible_to
 from sellers.models import Recovery, RecoveryStatus, SellerNotice
 from sellers.selectors import seller_standing
 from sellers.services.recoveries import recovery_decide
 from sellers.services.responses import seller_link_email, seller_link_reissue
 
-LIST_LIMIT = 100
+
+def _recoveries(user):
+    """Recoveries of claims in the viewer's regions (need-to-know, ``claims.scope``)."""
+    return claim_rows_visible_to(user, Recovery.objects.select_related("claim", "seller"))
 
 
 @require_safe
 @staff_view("sellers.view_recovery", "sellers.verify_certificate")
 def sellers(request: HttpRequest) -> HttpResponse:
-    context = {"can_recover": request.user.has_perm("sellers.view_recovery")}
+    """Appeals to decide and open recoveries: lists of the queue engine (``backoffice.lists``)."""
+    user = request.user
+    context = {"can_recover": user.has_perm("sellers.view_recovery")}
     if context["can_recover"]:
-        base = Recovery.objects.select_related("claim", "seller")
-        appeals = list(
-            base.filter(status=RecoveryStatus.APPEALED).order_by("appealed_at", "pk")[
-                : LIST_LIMIT + 1
-            ]
+        regions = reader_regions(user).choices
+        context["appeals"] = area_list(
+            request,
+            _recoveries(user).filter(status=RecoveryStatus.APPEALED, appealed_at__isnull=False),
+            prefix="appeals",
+            age="appealed_at",
+            noun=RECOVERIES,
+            regions=regions,
         )
-        context["appeals"] = appeals[:LIST_LIMIT]
-        context["more_appeals"] = len(appeals) > LIST_LIMIT
-        context["open"] = list(
-            base.filter(status=RecoveryStatus.OPEN).order_by("-opened_at", "-pk")[:50]
+        context["open"] = area_list(
+            request,
+            _recoveries(user).filter(status=RecoveryStatus.OPEN),
+            prefix="open",
+            age="opened_at",
+            noun=RECOVERIES,
+            regions=regions,
+            default_sort="newest",
         )
     return render(request, "backoffice/sellers.html", context)
 
@@ -46,7 +60,7 @@ def sellers(request: HttpRequest) -> HttpResponse:
 @staff_view("sellers.view_recovery")
 def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A recovery: what the seller owes and why, their standing, and deciding an appeal."""
-    recovery = Recovery.objects.select_related("claim__region", "seller").filter(pk=pk).first()
+    recovery = _recoveries(request.user).select_related("claim__region").filter(pk=pk).first()
     if recovery is None:
         raise Http404
     may_decide = request.user.has_perm("sellers.decide_recovery")

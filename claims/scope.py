@@ -8,9 +8,15 @@ not there: lists leave it out and pages answer 404.
 
 The scope is a subquery on the region, so it costs no query of its own and keeps the pinned
 query counts of the pages that use it.
+
+Rows that belong to a claim (approvals, payouts, recoveries, QA samples, legal holds) are
+visible when their claim is (``claim_rows_visible_to``); a seller when their region is one of
+the staff member's; a customer (their payment details, their privacy requests) when every claim
+of theirs is visible: an export or an erasure covers all of a customer's claims, so staff
+limited to some regions may not run one that reaches into another.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from claims.models import Claim, Region
 
@@ -31,6 +37,52 @@ def claims_visible_to(user) -> QuerySet[Claim]:
     if user.is_superuser:
         return Claim.objects.all()
     return Claim.objects.filter(region__in=staff_regions(user).values("pk"))
+
+
+def claim_rows_visible_to(user, rows: QuerySet, *, claim: str = "claim") -> QuerySet:
+    """``rows`` (of a model with a claim, reached by the path ``claim``) whose claim ``user``
+    sees: the claims rule above, as a subquery."""
+    if user is not None and user.is_active and user.is_superuser:
+        return rows
+    return rows.filter(**{f"{claim}__in": claims_visible_to(user).values("pk")})
+
+
+def sellers_visible_to(user, sellers: QuerySet | None = None, *, seller: str = "") -> QuerySet:
+    """``sellers`` (or rows reached from a seller through the path ``seller``) of the regions
+    ``user`` sees, under the same claims role."""
+    from sellers.models import Seller
+
+    rows = Seller.objects.all() if sellers is None else sellers
+    if user is None or not user.is_active or not user.has_perm("claims.view_claim"):
+        return rows.none()
+    if user.is_superuser:
+        return rows
+    path = f"{seller}__region__in" if seller else "region__in"
+    return rows.filter(**{path: staff_regions(user).values("pk")})
+
+
+def customers_visible_to(user, rows: QuerySet | None = None, *, customer: str = "") -> QuerySet:
+    """Customers (or rows reached from a customer through the path ``customer``) with at least
+    one claim ``user`` sees and none they do not."""
+    from marketplace.models import Customer
+
+    rows = Customer.objects.all() if rows is None else rows
+    if user is None or not user.is_active or not user.has_perm("claims.view_claim"):
+        return rows.none()
+    if user.is_superuser:
+        return rows
+    ref = OuterRef(customer or "pk")
+    visible = claims_visible_to(user).values("pk")
+    claims = Claim.objects.filter(customer=ref)
+    return rows.filter(Exists(claims.filter(pk__in=visible))).exclude(
+        Exists(claims.exclude(pk__in=visible))
+    )
+
+
+def staff_covering(region_id: int) -> Q:
+    """The staff who see a region's claims, as a condition on users (who to notify, who may
+    be given the work): superusers and staff whose profile has the region."""
+    return Q(is_superuser=True) | Q(staff_profile__regions=region_id)
 
 
 def staff_has_no_region(user) -> bool:

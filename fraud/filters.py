@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from claims.models import Region, RiskLevel
 from claims.money import MAX_AMOUNT_MINOR, MINOR_UNITS
 from claims_site.bounds import MAX_DAYS
-from fraud.models import Rule, RuleHit
+from fraud.models import AttributeKind, Rule, RuleHit
 
 
 class QueueFilter(django_filters.FilterSet):
@@ -68,3 +68,13 @@ class QueueFilter(django_filters.FilterSet):
         return queryset.filter(
             status_changed_at__lte=timezone.now() - dt.timedelta(days=int(value))
         )
+
+
+class WatchlistFilter(django_filters.FilterSet):
+    """The watchlist's filter (a list of ``backoffice.lists``): what kind of value is watched."""
+
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=AttributeKind.choices)
+
+    def __init__(self, *args, regions=(), **kwargs):
+        # Watched values belong to no region (an e-mail or a device is watched everywhere).
+        super().__init__(*args, **kwargs)

@@ -271,7 +271,11 @@ class WatchlistEntry(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = _("watchlist entries")
-        indexes = [models.Index(fields=["kind", "value"], name="watchlist_lookup_idx")]
+        indexes = [
+            models.Index(fields=["kind", "value"], name="watchlist_lookup_idx"),
+            # The watchlist page (backoffice.lists): newest or oldest first.
+            models.Index(fields=["created_at", "id"], name="watchlist_age_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}={self.value}"

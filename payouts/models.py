@@ -159,6 +159,14 @@ class ApprovalRequest(models.Model):
                 condition=decider_is_not_requester(), name="approvalrequest_second_is_not_first"
             ),
         ]
+        indexes = [
+            # The Decisions area's list (backoffice.lists): pending requests by age.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(status="pending"),
+                name="approval_pending_age_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.claim} {format_minor(self.total_minor, self.currency)} ({self.status})"
@@ -211,6 +219,12 @@ class QASample(models.Model):
                 condition=(Q(verdict="wrong") & ~Q(reason=""))
                 | (~Q(verdict="wrong") & Q(reason="")),
                 name="qasample_reason_iff_wrong",
+            ),
+        ]
+        indexes = [
+            # The Decisions area's list (backoffice.lists): samples to review by age.
+            models.Index(
+                fields=["sampled_at", "id"], condition=Q(verdict=""), name="qasample_open_age_idx"
             ),
         ]
 
@@ -364,6 +378,14 @@ class PayeeChange(models.Model):
                 condition=decider_is_not_requester(), name="payeechange_second_is_not_first"
             ),
         ]
+        indexes = [
+            # The Money area's list (backoffice.lists): pending changes by age.
+            models.Index(
+                fields=["requested_at", "id"],
+                condition=Q(status="pending"),
+                name="payeechange_pending_age_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.holder_name} {self.masked} ({self.status})"
@@ -487,6 +509,17 @@ class Payout(models.Model):
             ),
             models.Index(
                 fields=["locked_until"], condition=Q(status="sending"), name="payout_lease_idx"
+            ),
+            # The Money area's lists (backoffice.lists): failed and returned payouts by age.
+            models.Index(
+                fields=["updated_at", "id"],
+                condition=Q(status="failed"),
+                name="payout_failed_age_idx",
+            ),
+            models.Index(
+                fields=["returned_at", "id"],
+                condition=Q(status="returned"),
+                name="payout_returned_age_idx",
             ),
         ]
 

@@ -88,11 +88,11 @@ def payouts_needing_staff() -> QuerySet[Payout]:
     )
 
 
-def payouts_returned(*, limit: int = 50) -> list[Payout]:
-    return list(
-        Payout.objects.filter(status=PayoutStatus.RETURNED)
+def payouts_returned() -> QuerySet[Payout]:
+    return (
+        Payout.objects.filter(status=PayoutStatus.RETURNED, returned_at__isnull=False)
         .select_related("claim", "claim__customer")
-        .order_by("-returned_at", "-pk")[:limit]
+        .order_by("-returned_at", "-pk")
     )
 
 
@@ -111,9 +111,10 @@ def qa_samples_to_review() -> QuerySet[QASample]:
     return QASample.objects.filter(verdict="").select_related("claim").order_by("sampled_at", "pk")
 
 
-def qa_report(*, region=None) -> dict:
-    """Sampled, reviewed, found wrong (count and share), and wrong by reason."""
-    samples = QASample.objects.all()
+def qa_report(*, region=None, samples: QuerySet[QASample] | None = None) -> dict:
+    """Sampled, reviewed, found wrong (count and share), and wrong by reason; of ``samples``
+    (the staff pages pass the viewer's regions'), or of every sample."""
+    samples = QASample.objects.all() if samples is None else samples
     if region is not None:
         samples = samples.filter(claim__region=region)
     totals = samples.aggregate(

@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from claims.scope import claims_visible_to, customers_visible_to
 from marketplace.models import Customer
 
 
@@ -18,12 +19,18 @@ class StaffExportForm(forms.Form):
         help_text=_("For the record: e.g. “e-mail of 3 December, ticket 4411”."),
     )
 
+    def __init__(self, *args, user=None, **kwargs):
+        # Need-to-know (claims.scope): only customers whose claims are all in the staff
+        # member's regions are found; the others are not there.
+        self.user = user
+        super().__init__(*args, **kwargs)
+
     def clean_customer(self) -> Customer:
         text = self.cleaned_data["customer"].strip()
         matches = list(
-            Customer.objects.filter(
-                Q(email__iexact=text) | Q(marketplace_id=text) | Q(claims__reference=text)
-            ).distinct()[:2]
+            customers_visible_to(self.user)
+            .filter(Q(email__iexact=text) | Q(marketplace_id=text) | Q(claims__reference=text))
+            .distinct()[:2]
         )
         if not matches:
             raise forms.ValidationError(
@@ -51,6 +58,10 @@ class StaffEraseForm(StaffExportForm):
 
 
 class HoldForm(forms.Form):
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
     claim = forms.CharField(label=_("Claim reference"), max_length=32)
     reason = forms.CharField(
         label=_("Why the claim must be kept"),
@@ -60,10 +71,8 @@ class HoldForm(forms.Form):
     )
 
     def clean_claim(self):
-        from claims.models import Claim
-
         reference = self.cleaned_data["claim"].strip()
-        claim = Claim.objects.filter(reference=reference).first()
+        claim = claims_visible_to(self.user).filter(reference=reference).first()
         if claim is None:
             raise forms.ValidationError(
                 _("No claim has the reference “%(ref)s”."), params={"ref": reference}

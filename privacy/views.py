@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from backoffice.views import staff_view
 from claims.actors import Actor
+from claims.scope import claim_rows_visible_to, customers_visible_to
 from portal.session import customer_required
 from privacy.export import WITHHELD
 from privacy.forms import HoldForm, ReleaseForm, StaffEraseForm, StaffExportForm
@@ -50,21 +51,28 @@ def customer_export(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _holds(user):
+    return claim_rows_visible_to(user, LegalHold.objects.all())
+
+
 def _staff_page(request, *, status: int = 200, **forms) -> HttpResponse:
     user = request.user
     return render(
         request,
         "privacy/staff_export.html",
         {
-            "form": forms.get("form") or StaffExportForm(),
-            "erase_form": forms.get("erase_form") or StaffEraseForm(),
-            "hold_form": forms.get("hold_form") or HoldForm(),
+            "form": forms.get("form") or StaffExportForm(user=user),
+            "erase_form": forms.get("erase_form") or StaffEraseForm(user=user),
+            "hold_form": forms.get("hold_form") or HoldForm(user=user),
             "can_erase": user.has_perm("privacy.erase_customer_data"),
             "can_hold": user.has_perm("privacy.hold_claim"),
-            "holds": LegalHold.objects.filter(released_at__isnull=True).select_related(
-                "claim", "placed_by"
-            ),
-            "recent": PrivacyRequest.objects.select_related("customer", "requested_by")[:20],
+            # Need-to-know (claims.scope): the holds and requests of the staff member's regions.
+            "holds": _holds(user)
+            .filter(released_at__isnull=True)
+            .select_related("claim", "placed_by"),
+            "recent": customers_visible_to(
+                user, PrivacyRequest.objects.all(), customer="customer"
+            ).select_related("customer", "requested_by")[:20],
         },
         status=status,
     )
@@ -94,7 +102,9 @@ def staff_export(request: HttpRequest) -> HttpResponse:
             )
         )
 
-    return _staff_post(request, form=StaffExportForm(request.POST), name="form", act=export)
+    return _staff_post(
+        request, form=StaffExportForm(request.POST, user=request.user), name="form", act=export
+    )
 
 
 @require_POST
@@ -109,7 +119,9 @@ def staff_erase(request: HttpRequest) -> HttpResponse:
         )
         return redirect("privacy:staff-export")
 
-    return _staff_post(request, form=StaffEraseForm(request.POST), name="erase_form", act=erase)
+    return _staff_post(
+        request, form=StaffEraseForm(request.POST, user=request.user), name="erase_form", act=erase
+    )
 
 
 @require_POST
@@ -122,13 +134,15 @@ def staff_hold(request: HttpRequest) -> HttpResponse:
         )
         return redirect("privacy:staff-export")
 
-    return _staff_post(request, form=HoldForm(request.POST), name="hold_form", act=hold)
+    return _staff_post(
+        request, form=HoldForm(request.POST, user=request.user), name="hold_form", act=hold
+    )
 
 
 @require_POST
 @staff_view("privacy.hold_claim")
 def staff_release(request: HttpRequest, pk: int) -> HttpResponse:
-    hold = get_object_or_404(LegalHold, pk=pk)
+    hold = get_object_or_404(_holds(request.user), pk=pk)
     form = ReleaseForm(request.POST)
     if form.is_valid():
         try:

@@ -464,6 +464,15 @@ class Recovery(models.Model):
         indexes = [
             # Seller statement and standing: a seller's recoveries by status.
             models.Index(fields=["seller", "status"], name="recovery_seller_idx"),
+            # The Sellers area's lists (backoffice.lists): appeals and open recoveries by age.
+            models.Index(
+                fields=["appealed_at", "id"],
+                condition=Q(status="appealed"),
+                name="recovery_appealed_age_idx",
+            ),
+            models.Index(
+                fields=["opened_at", "id"], condition=Q(status="open"), name="recovery_open_age_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -174,11 +174,18 @@ class CertificatePage:
     next_cursor: str
 
 
-def certificates_awaiting(*, after: str = "", size: int = CERTIFICATE_PAGE_SIZE) -> CertificatePage:
-    """Certificates awaiting verification, oldest first, one keyset page (no COUNT(*)).
+def certificates_awaiting(
+    *, user, after: str = "", size: int = CERTIFICATE_PAGE_SIZE
+) -> CertificatePage:
+    """Certificates awaiting verification of sellers of ``user``'s regions (need-to-know,
+    ``claims.scope``), oldest first, one keyset page (no COUNT(*)).
 
     ``after`` is the previous page's cursor (``<submitted ISO time>~<id>``)."""
-    query = InsuranceCertificate.objects.filter(status=CertificateStatus.PENDING)
+    from claims.scope import sellers_visible_to
+
+    query = sellers_visible_to(
+        user, InsuranceCertificate.objects.filter(status=CertificateStatus.PENDING), seller="seller"
+    )
     if after:
         try:
             raw_time, raw_id = after.rsplit("~", 1)
@@ -201,10 +208,14 @@ def certificates_awaiting(*, after: str = "", size: int = CERTIFICATE_PAGE_SIZE)
     return CertificatePage(rows=rows, next_cursor=cursor)
 
 
-def certificate_for_verification(*, pk: int) -> InsuranceCertificate:
-    """One certificate with its seller, region and every verification so far."""
+def certificate_for_verification(*, pk: int, user) -> InsuranceCertificate:
+    """One certificate of a seller of ``user``'s regions, with its seller, region and every
+    verification so far."""
+    from claims.scope import sellers_visible_to
+
     return (
-        InsuranceCertificate.objects.select_related("seller__region", "verified_by")
+        sellers_visible_to(user, InsuranceCertificate.objects.all(), seller="seller")
+        .select_related("seller__region", "verified_by")
         .prefetch_related(
             Prefetch(
                 "verifications",

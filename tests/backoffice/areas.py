@@ -29,6 +29,10 @@ def second_supervisor():
         username="supervisor2", defaults={"is_staff": True}
     )
     user.groups.add(Group.objects.get(name=roles.SUPERVISOR))
+    # Every region, as the cast of tests/conftest.py (need-to-know: claims.scope).
+    from claims.models import Region, StaffProfile
+
+    StaffProfile.objects.get_or_create(user=user)[0].regions.set(Region.objects.all())
     return user
 
 

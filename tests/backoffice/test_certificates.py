@@ -244,3 +244,52 @@ def test_document_is_served_safely(client, agent, certificate):
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+# --- need-to-know (issue 16): a verifier of the UK only against a US seller's certificate -----
+
+
+@pytest.fixture
+def uk_agent(db):
+    from claims import roles
+    from tests.conftest import _staff
+
+    return _staff("agent-gb", roles.AGENT, regions=["GB"])
+
+
+def _seller_to_uk(certificate):
+    from claims.models import Region
+    from sellers.models import Seller
+
+    Seller.objects.filter(pk=certificate.seller_id).update(region=Region.objects.get(code="GB"))
+
+
+@pytest.mark.parametrize("page", ["certificate", "certificate-document"])
+def test_region_limited_verifier_cannot_open_another_regions_certificate(
+    client, uk_agent, certificate, page
+):
+    client.force_login(uk_agent)
+    assert client.get(_pages(certificate)[page]).status_code == 404
+    _seller_to_uk(certificate)
+    assert client.get(_pages(certificate)[page]).status_code == 200
+
+
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_region_limited_verifier_cannot_act_on_another_regions_certificate(
+    client, uk_agent, certificate, action
+):
+    client.force_login(uk_agent)
+    url = reverse(f"backoffice:{action}", args=[certificate.pk])
+    assert client.post(url, ACTIONS[action]).status_code == 404
+    certificate.refresh_from_db()
+    assert certificate.status == CertificateStatus.PENDING
+    assert not CertificateVerification.objects.exists()
+
+
+def test_region_limited_verifier_lists_only_their_regions_certificates(
+    client, uk_agent, certificate
+):
+    client.force_login(uk_agent)
+    assert "GL-00001" not in client.get(reverse("backoffice:certificates")).content.decode()
+    _seller_to_uk(certificate)
+    assert "GL-00001" in client.get(reverse("backoffice:certificates")).content.decode()

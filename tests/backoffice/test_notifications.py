@@ -149,6 +149,19 @@ def test_second_approval_above_an_agents_authority_is_not_offered_to_agents(
     assert _mine(other, NotificationKind.APPROVAL).exists()
 
 
+def test_second_approval_is_not_offered_to_staff_of_other_regions(four_eyes, supervisor):
+    # given: a supervisor of the UK only (need-to-know: a US claim's approval is not theirs to
+    # see, so its reference and amount are not put in their notifications either)
+    uk = _staff("supervisor-gb", roles.SUPERVISOR, regions=["GB"])
+    other = _staff("supervisor2", roles.SUPERVISOR)
+    claim = claim_in(ClaimStatus.UNDER_REVIEW, amount_minor=50_000)
+    # when
+    _ask_second_approval(claim, supervisor)
+    # then
+    assert not _mine(uk).exists()
+    assert _mine(other, NotificationKind.APPROVAL).exists()
+
+
 def test_deciding_the_approval_reads_everyones_notification_of_it(four_eyes, agent, supervisor):
     from payouts.services.decisions import approval_second
 

@@ -576,3 +576,132 @@ def test_area_read_pages_refuse_post(client, supervisor):
     client.force_login(supervisor)
     for page in ("decisions", "money", "money-reconciliation", "sellers", "fraud-queue"):
         assert client.post(reverse(f"backoffice:{page}")).status_code == 405, page
+
+
+# --- issue 16: need-to-know in the areas: a supervisor of the UK only against a US object -----
+
+
+@pytest.fixture
+def uk_supervisor(db):
+    from claims import roles
+    from tests.conftest import _staff
+
+    return _staff("supervisor-gb", roles.SUPERVISOR, regions=["GB"])
+
+
+def _claims_of(kind, pk):
+    """The claims an area object belongs to (a customer's: all of theirs)."""
+    from payouts.models import Payout
+
+    claim_of = {
+        "approval": lambda: ApprovalRequest.objects.get(pk=pk).claim_id,
+        "sample": lambda: QASample.objects.get(pk=pk).claim_id,
+        "payout": lambda: Payout.objects.get(pk=pk).claim_id,
+        "recovery": lambda: Recovery.objects.get(pk=pk).claim_id,
+    }
+    if kind in claim_of:
+        return Claim.objects.filter(pk=claim_of[kind]())
+    customer = pk if kind == "customer" else PayeeChange.objects.get(pk=pk).customer_id
+    return Claim.objects.filter(customer_id=customer)
+
+
+def _move_to_uk(kind, pk):
+    from claims.models import Region
+
+    _claims_of(kind, pk).update(region=Region.objects.get(code="GB"))
+
+
+REGION_PAGES = {
+    "decision-approval": "approval",
+    "qa-sample": "sample",
+    "payout": "payout",
+    "payee-change-request": "customer",
+    "payee-change": "change",
+    "recovery": "recovery",
+}
+
+
+@pytest.mark.parametrize("page", list(REGION_PAGES))
+def test_region_limited_staff_cannot_open_another_regions_object(
+    client, everyone, uk_supervisor, page
+):
+    # given: a US object (the helpers file US claims)
+    kind = REGION_PAGES[page]
+    pk = _area_object(kind, everyone)
+    client.force_login(uk_supervisor)
+    # when / then: not there for the UK supervisor, there once it is a UK one
+    assert client.get(_area_url(page, pk)).status_code == 404
+    _move_to_uk(kind, pk)
+    assert client.get(_area_url(page, pk)).status_code == 200
+
+
+REGION_ACTIONS = [
+    "decision-approval",
+    "qa-sample",
+    "payout-resend",
+    "payout-cancel",
+    "payee-change-request",
+    "payee-change",
+    "recovery",
+]
+
+
+@pytest.mark.parametrize("action", REGION_ACTIONS)
+def test_region_limited_staff_cannot_act_on_another_regions_object(
+    client, everyone, uk_supervisor, action
+):
+    # given
+    kind, _to, _open, _effective, data, took_effect = AREA_ACTIONS[action]
+    pk = _area_object(kind, everyone)
+    client.force_login(uk_supervisor)
+    # when
+    response = client.post(_area_url(action, pk), data)
+    # then: not found, nothing done; the same action on a UK object takes effect
+    assert response.status_code == 404
+    assert not took_effect(pk)
+    _move_to_uk(kind, pk)
+    client.post(_area_url(action, pk), data)
+    assert took_effect(pk)
+
+
+# area list page -> (object kind, how the row names it)
+REGION_LISTS = {
+    "decisions": ("approval", lambda pk: ApprovalRequest.objects.get(pk=pk).claim.reference),
+    "money": ("payout", lambda pk: _payout_key(pk)),
+    "sellers": ("recovery", lambda pk: Recovery.objects.get(pk=pk).claim.reference),
+}
+
+
+def _payout_key(pk):
+    from payouts.models import Payout
+
+    return Payout.objects.get(pk=pk).idempotency_key
+
+
+@pytest.mark.parametrize("page", list(REGION_LISTS))
+def test_region_limited_staff_lists_only_their_regions(client, everyone, uk_supervisor, page):
+    # given
+    kind, name = REGION_LISTS[page]
+    pk = _area_object(kind, everyone)
+    client.force_login(uk_supervisor)
+    # when
+    us_page = client.get(reverse(f"backoffice:{page}"))
+    _move_to_uk(kind, pk)
+    uk_page = client.get(reverse(f"backoffice:{page}"))
+    # then
+    assert name(pk) not in us_page.content.decode()
+    assert name(pk) in uk_page.content.decode()
+    # the lists' region filter offers the reader's regions only
+    assert '<option value="GB">' in uk_page.content.decode()
+    assert '<option value="US">' not in uk_page.content.decode()
+
+
+def test_region_limited_staff_see_no_qa_report_of_other_regions(client, uk_supervisor):
+    # given: a US sample found wrong
+    sample = areas.qa_sample()
+    QASample.objects.filter(pk=sample.pk).update(verdict=QAVerdict.WRONG, reason="amount")
+    client.force_login(uk_supervisor)
+    # when
+    report = client.get(reverse("backoffice:decisions")).context["report"]
+    # then
+    assert report["sampled"] == 0 and report["wrong"] == 0

@@ -147,6 +147,12 @@ def test_every_new_staff_page_passes_axe_and_fits_a_phone(page, phone_page, supe
     recovery = areas.appealed_recovery(supervisor)
     disputed = areas.disputed_claim()
     held = claim_in(ClaimStatus.FRAUD_HOLD)
+    from claims.actors import Actor
+    from fraud.services import watchlist_add
+
+    watchlist_add(
+        kind="email", value="mule@example.test", reason="Confirmed", actor=Actor.staff(supervisor)
+    )
     device = TOTPDevice.objects.create(user=supervisor, name="phone", confirmed=True)
     pages = [
         "/staff/decisions/",
@@ -163,6 +169,11 @@ def test_every_new_staff_page_passes_axe_and_fits_a_phone(page, phone_page, supe
         f"/staff/claims/{disputed.pk}/move/escalated/",
         f"/staff/claims/{held.pk}/move/refer/",
         "/staff/fraud/",
+        # the lists with their filters open (a value chosen), and the watchlist's
+        "/staff/decisions/?approvals-region=US&samples-sort=newest",
+        "/staff/money/?failed-region=US",
+        "/staff/sellers/?appeals-region=US",
+        "/staff/fraud/watchlist/?watched-kind=email",
     ]
     for browser_page in (page, phone_page):
         browser_page.goto("/staff/login/")
