@@ -303,3 +303,21 @@ def test_queue_dates_are_the_site_s_one_format(zone, language):
             assert dates(moment, short=True) == date_format(
                 timezone.localtime(moment), "MONTH_DAY_FORMAT"
             )
+
+
+def test_readable_every_template_writes_dates_in_the_sites_formats():
+    """One date format (issue 13, point 5): templates name the site's formats (which each
+    language defines once, claims_site/formats) or write ISO 8601 for machines (``c``), never
+    a pattern of their own such as "Y-m-d H:i" (the Decisions and Money lists wrote one)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    named = {"DATETIME_FORMAT", "DATE_FORMAT", "MONTH_DAY_FORMAT", "YEAR_MONTH_FORMAT", "c", "e"}
+    own = [
+        f"{path.relative_to(settings.BASE_DIR)}: {pattern}"
+        for path in sorted((Path(settings.BASE_DIR) / "templates").rglob("*.html"))
+        for pattern in re.findall(r"\|date:[\"']([^\"']*)[\"']", path.read_text(encoding="utf-8"))
+        if pattern not in named
+    ]
+    assert own == []
