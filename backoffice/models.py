@@ -101,6 +101,9 @@ class NotificationKind(models.TextChoices):
     SLA_AT_RISK = "sla_at_risk", _("Deadline about to pass")
     SLA_BREACHED = "sla_breached", _("Deadline passed")
     ANSWERED = "answered", _("Answer on your claim")
+    SAFETY_RAISED = "safety_raised", _("Safety alert raised")
+    SAFETY_REMINDER = "safety_reminder", _("Safety report due soon")
+    SAFETY_ESCALATED = "safety_escalated", _("Safety report about to breach")
 
 
 class Notification(models.Model):
@@ -112,7 +115,13 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind)
-    claim = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="+")
+    # What it is about: a claim, or a product safety alert (one of them, never neither).
+    claim = models.ForeignKey(
+        "claims.Claim", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    safety_alert = models.ForeignKey(
+        "safety.SafetyAlert", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     # The second approval awaiting the recipient (kind "approval").
     approval_request = models.ForeignKey(
         "payouts.ApprovalRequest",
@@ -121,7 +130,10 @@ class Notification(models.Model):
         blank=True,
         related_name="+",
     )
+    # English, as written; the safety kinds are rendered in the reader's language from
+    # ``params`` (``backoffice.notifications.notification_text``), ``text`` is their fallback.
     text = models.CharField(_("what happened"), max_length=300)
+    params = models.JSONField(default=dict, blank=True)
     # The deadline an SLA notification is about.
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     # Writers that may run twice (the SLA sweeper) give a key: one notification per key.
@@ -139,6 +151,10 @@ class Notification(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(claim__isnull=False) | Q(safety_alert__isnull=False),
+                name="notification_about_something",
             ),
         ]
         indexes = [

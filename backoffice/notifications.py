@@ -7,10 +7,17 @@ Each is written by the service where the thing happened, in that service's trans
 - a claim's deadline about to pass or passed (the SLA beat job, ``sla_notify`` and
   ``backoffice.services.sla_breaches_record``);
 - the seller, insurer or customer answered on a claim (``sellers.services.responses``,
-  ``claims.services.claim_resume_after_info``).
+  ``claims.services.claim_resume_after_info``);
+- a product safety alert raised, its clock running down, its escalation to supervisors
+  (``safety.services.alert_raise``, the sweeper ``safety.clocks``), to the same people the
+  e-mails go to (``safety.selectors.alert_audience``).
 
 A notification is read when acted on: opening the claim reads its notifications for that
-reader, deciding an approval request reads everyone's notification of it.
+reader, deciding an approval request reads everyone's notification of it, opening a safety
+alert reads its notifications for that reader.
+
+Texts are shown in the reader's language where the kind says how (``notification_text``);
+``text`` keeps the English as written, the fallback for older rows.
 """
 
 import datetime as dt
@@ -20,6 +27,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backoffice.models import Notification, NotificationKind, SlaClock
 
@@ -31,7 +39,7 @@ def notification_add(
     *,
     recipient_id: int | None,
     kind: str,
-    claim_id: int,
+    claim_id: int | None,
     text: str,
     actor_id: int | None = None,
     approval_request=None,
@@ -61,6 +69,86 @@ def notification_add(
         return created[0]
     notification.save()
     return notification
+
+
+def notify_safety_alert(*, alert, what: str, clock: str = "report", due_at, key: str) -> int:
+    """Tell the audience of one step of an alert (``what``: raised, reminder, escalated) in
+    the app, in the caller's transaction, once per person and ``key``; returns how many."""
+    from safety.selectors import alert_audience
+
+    kind = {
+        "raised": NotificationKind.SAFETY_RAISED,
+        "reminder": NotificationKind.SAFETY_REMINDER,
+        "escalated": NotificationKind.SAFETY_ESCALATED,
+    }[what]
+    params = {
+        "product": alert.product.title,
+        "regulator": alert.regulator.name,
+        "clock": clock,
+    }
+    now = timezone.now()
+    rows = [
+        Notification(
+            recipient_id=user_id,
+            kind=kind,
+            safety_alert_id=alert.pk,
+            params=params,
+            text=_safety_text(kind, params, english=True)[:300],
+            due_at=due_at,
+            key=f"safety:{alert.pk}:{key}"[:120],
+            created_at=now,
+        )
+        for user_id in alert_audience(alert=alert, what=what).values_list("pk", flat=True)
+    ]
+    return len(Notification.objects.bulk_create(rows, ignore_conflicts=True))
+
+
+def _safety_text(kind: str, params: dict, *, english: bool = False) -> str:
+    from django.utils import translation
+
+    written = params.get("clock") == "written"
+    with translation.override("en" if english else translation.get_language()):
+        if kind == NotificationKind.SAFETY_RAISED:
+            text = _("A safety alert was raised on %(product)s for %(regulator)s.")
+        elif kind == NotificationKind.SAFETY_REMINDER and written:
+            text = _("The written report to %(regulator)s on %(product)s is due soon.")
+        elif kind == NotificationKind.SAFETY_REMINDER:
+            text = _("The report to %(regulator)s on %(product)s is due soon.")
+        elif written:
+            text = _("The written report to %(regulator)s on %(product)s is about to be late.")
+        else:
+            text = _("The report to %(regulator)s on %(product)s is about to be late.")
+        return text % {
+            "product": params.get("product", ""),
+            "regulator": params.get("regulator", ""),
+        }
+
+
+SAFETY_KINDS = (
+    NotificationKind.SAFETY_RAISED,
+    NotificationKind.SAFETY_REMINDER,
+    NotificationKind.SAFETY_ESCALATED,
+)
+
+
+def notification_text(notification: Notification) -> str:
+    """The notification in the reader's (active) language: the safety kinds from their
+    parameters, a claim assigned from its claim (loaded with it); otherwise the English
+    ``text`` as written."""
+    if notification.kind in SAFETY_KINDS and notification.params:
+        return _safety_text(notification.kind, notification.params)
+    if notification.kind == NotificationKind.ASSIGNED and notification.claim_id:
+        return _("Claim %(reference)s was assigned to you.") % {
+            "reference": notification.claim.reference
+        }
+    return notification.text
+
+
+def notifications_read_for_alert(*, user, alert_id: int) -> int:
+    """The reader opened the safety alert: its notifications for them are read."""
+    return Notification.objects.filter(
+        recipient=user, safety_alert_id=alert_id, read_at=None
+    ).update(read_at=timezone.now())
 
 
 def notify_assigned(*, claim, assignee_id: int | None, actor_id: int | None) -> None:
@@ -157,9 +245,12 @@ def unread_count(user) -> int:
 
 
 def notification_url(notification: Notification) -> str:
-    """Where to act on it: the approval's review page, otherwise the claim's workspace."""
+    """Where to act on it: the approval's review page, the safety alert's page, otherwise
+    the claim's workspace."""
     if notification.kind == NotificationKind.APPROVAL and notification.approval_request_id:
         return reverse("backoffice:decision-approval", args=[notification.approval_request_id])
+    if notification.safety_alert_id:
+        return reverse("backoffice:safety-alert", args=[notification.safety_alert_id])
     return reverse("backoffice:claim", args=[notification.claim_id])
 
 

@@ -7,7 +7,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from backoffice.models import Notification
-from backoffice.notifications import notification_url, notifications_read_all
+from backoffice.notifications import (
+    notification_text,
+    notification_url,
+    notifications_read_all,
+)
 from backoffice.views import staff_view
 
 PAGE = 100
@@ -22,6 +26,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     read = list(mine.exclude(read_at=None).order_by("-created_at", "-id")[:PAGE])
     for n in unread + read:
         n.url = notification_url(n)
+        n.shown = notification_text(n)
     return render(
         request, "backoffice/notifications.html", {"unread": unread, "read": read, "page": PAGE}
     )

@@ -12,6 +12,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from backoffice.notifications import notify_safety_alert
 from claims.outbox import outbox_add
 from safety.models import (
     ALERT_CLOCKS,
@@ -81,7 +82,9 @@ def safety_clocks_sweep(*, now: dt.datetime | None = None) -> dict:
 
 
 def _clock_message(*, alert: SafetyAlert, clock: AlertClock, what: str, stamp: str) -> None:
-    """The e-mail for one step of one clock, once (the dedupe key names the step)."""
+    """The e-mail and the in-app notifications for one step of one clock, once (the dedupe
+    key names the step)."""
+
     # The report clock keeps the keys it always had, so a step sent before stays sent.
     prefix = "" if clock is REPORT_CLOCK else f"{clock.code}:"
     payload = {"alert_id": alert.pk, "what": what}
@@ -91,6 +94,13 @@ def _clock_message(*, alert: SafetyAlert, clock: AlertClock, what: str, stamp: s
         topic="safety.alert_email",
         payload=payload,
         dedupe_key=f"safety-alert:{alert.pk}:{prefix}{what}{stamp}",
+    )
+    notify_safety_alert(
+        alert=alert,
+        what=what,
+        clock=clock.code,
+        due_at=getattr(alert, clock.due),
+        key=f"{prefix}{what}{stamp}",
     )
 
 

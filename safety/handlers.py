@@ -4,14 +4,12 @@ tell customers about a recall."""
 import zoneinfo
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.formats import date_format
 
 from claims.models import Claim
 from claims.notifications import email_send
 from claims.outbox import handler
-from claims.roles import SAFETY, SUPERVISOR
 from safety.models import (
     ALERT_CLOCKS,
     REPORT_CLOCK,
@@ -20,9 +18,6 @@ from safety.models import (
     Recall,
     SafetyAlert,
 )
-
-# who hears about what
-AUDIENCE = {"raised": [SAFETY], "reminder": [SAFETY], "escalated": [SAFETY, SUPERVISOR]}
 
 
 @handler("safety.weigh")
@@ -38,12 +33,11 @@ def weigh(*, facts_id: int) -> None:
         incident_weigh(facts=facts)
 
 
-def staff_emails(roles: list[str]) -> list[str]:
-    users = (
-        get_user_model()
-        .objects.filter(groups__name__in=roles, is_active=True, is_staff=True)
-        .exclude(email="")
-    )
+def staff_emails(*, alert: SafetyAlert, what: str) -> list[str]:
+    """The e-mail addresses of the step's audience (the same people told in the app)."""
+    from safety.selectors import alert_audience
+
+    users = alert_audience(alert=alert, what=what).exclude(email="")
     return sorted(set(users.values_list("email", flat=True)))
 
 
@@ -59,7 +53,7 @@ def alert_email(*, alert_id: int, what: str, clock: str = REPORT_CLOCK.code) -> 
     alert = alerts.filter(pk=alert_id).first()
     if alert is None:
         return
-    to = staff_emails(AUDIENCE[what])
+    to = staff_emails(alert=alert, what=what)
     if not to:
         return
     zone = zoneinfo.ZoneInfo(alert.regulator.time_zone)

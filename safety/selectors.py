@@ -2,6 +2,7 @@
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
+from claims.roles import SAFETY, SUPERVISOR
 from marketplace.models import Product
 from safety.models import (
     LIVE_STATUSES,
@@ -84,4 +85,28 @@ def products_to_suspend():
             ),
         )
         .order_by("title", "pk")
+    )
+
+
+# Who hears about what step of an alert's clock (by role).
+AUDIENCE = {"raised": [SAFETY], "reminder": [SAFETY], "escalated": [SAFETY, SUPERVISOR]}
+
+
+def alert_audience(*, alert: SafetyAlert, what: str):
+    """The staff told of one step of the alert (raised, reminder, escalated), by e-mail and in
+    the app: active staff of the step's roles who see one of the regulator's regions
+    (need-to-know, ``claims.scope.staff_covering``)."""
+    from django.contrib.auth import get_user_model
+
+    from claims.scope import staff_covering
+
+    region_ids = list(alert.regulator.regions.values_list("pk", flat=True))
+    covering = Q(pk__in=[])
+    for region_id in region_ids:
+        covering |= staff_covering(region_id)
+    return (
+        get_user_model()
+        .objects.filter(covering, groups__name__in=AUDIENCE[what], is_active=True, is_staff=True)
+        .distinct()
+        .order_by("pk")
     )

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backoffice.notifications import notifications_read_for_alert, notify_safety_alert
 from claims.models import Claim, ClaimStatus, DenialReason
 from claims.outbox import outbox_add
 from safety.clocks import SWEEP_BATCH, alert_clock_fields, alert_event_add
@@ -182,6 +183,7 @@ def alert_raise(
             payload={"alert_id": alert.pk, "what": "raised"},
             dedupe_key=f"safety-alert:{alert.pk}:raised",
         )
+        notify_safety_alert(alert=alert, what="raised", due_at=alert.report_due, key="raised")
         # The API's clients hear of it in the same transaction (the webhooks' outbox); a
         # serious alert (a reportable incident, a recall) means the listings must go.
         safety_alert_raised(alert_id=alert.pk, now=now)
@@ -302,9 +304,11 @@ ALERT_MOVES = {
 
 
 def alert_opened(*, alert: SafetyAlert, user, now: dt.datetime | None = None) -> bool:
-    """Record the first time someone opened the alert (the "new" count drops)."""
+    """Record the first time someone opened the alert (the "new" count drops); the reader's
+    notifications of it are read."""
     now = now or timezone.now()
     with transaction.atomic():
+        notifications_read_for_alert(user=user, alert_id=alert.pk)
         changed = SafetyAlert.objects.filter(pk=alert.pk, first_opened_at__isnull=True).update(
             first_opened_at=now
         )
