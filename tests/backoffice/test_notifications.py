@@ -63,6 +63,15 @@ def test_reassignment_notifies_the_new_holder_and_opening_the_claim_reads_it(
     assert '<span class="count">' not in client.get(reverse("backoffice:queue")).content.decode()
 
 
+def test_an_assigned_notification_is_shown_in_the_readers_language(client, agent, supervisor):
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    claim_reassign(claim=claim, assignee=agent, actor_user=supervisor, reason="Workload")
+    client.force_login(agent)
+    client.cookies["django_language"] = "es"
+    body = client.get(PAGE).content.decode()
+    assert f"Se le ha asignado la reclamación {claim.reference}." in body
+
+
 def test_auto_assignment_notifies_the_agent_it_chose(db):
     agent = _staff("auto1", roles.AGENT)
     claim = claim_in(ClaimStatus.UNDER_REVIEW)
@@ -290,12 +299,12 @@ def test_answer_on_an_unassigned_claim_notifies_nobody(db):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_notifications_page_permission_matrix(client, everyone, role):
-    # given: every staff member has one notification
+    # given: every staff member has one notification (a kind shown by its stored text)
     claim = claim_in(ClaimStatus.UNDER_REVIEW)
     for user in everyone.values():
         if user is not None:
             Notification.objects.create(
-                recipient=user, kind=NotificationKind.ASSIGNED, claim=claim, text=f"for {user}"
+                recipient=user, kind=NotificationKind.ANSWERED, claim=claim, text=f"for {user}"
             )
     if everyone[role] is not None:
         client.force_login(everyone[role])
