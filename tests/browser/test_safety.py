@@ -84,7 +84,7 @@ def test_officer_opens_the_new_alert_from_its_notification_and_files_before_the_
     staff_login(page, "officer")
     page.goto("/staff/safety/")
     # then: the header counts it
-    assert page.inner_text(".staff-notifications .count") == "1 unread"
+    assert page.text_content(".staff-notifications .count") == "1 unread"
     assert axe_violations(page) == []
     # when: the officer opens the notifications and follows the new alert
     page.click(".staff-notifications")
