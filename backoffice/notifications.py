@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from backoffice.models import Notification, NotificationKind, SlaClock
@@ -39,7 +39,7 @@ def notification_add(
     *,
     recipient_id: int | None,
     kind: str,
-    claim_id: int | None,
+    claim_id: int,
     text: str,
     actor_id: int | None = None,
     approval_request=None,
@@ -104,24 +104,22 @@ def notify_safety_alert(*, alert, what: str, clock: str = "report", due_at, key:
 
 
 def _safety_text(kind: str, params: dict, *, english: bool = False) -> str:
-    from django.utils import translation
-
-    written = params.get("clock") == "written"
-    with translation.override("en" if english else translation.get_language()):
-        if kind == NotificationKind.SAFETY_RAISED:
-            text = _("A safety alert was raised on %(product)s for %(regulator)s.")
-        elif kind == NotificationKind.SAFETY_REMINDER and written:
-            text = _("The written report to %(regulator)s on %(product)s is due soon.")
-        elif kind == NotificationKind.SAFETY_REMINDER:
-            text = _("The report to %(regulator)s on %(product)s is due soon.")
-        elif written:
-            text = _("The written report to %(regulator)s on %(product)s is about to be late.")
-        else:
-            text = _("The report to %(regulator)s on %(product)s is about to be late.")
-        return text % {
-            "product": params.get("product", ""),
-            "regulator": params.get("regulator", ""),
-        }
+    """One safety notification's text from its parameters, in the active language (or in
+    English, for the stored ``text``)."""
+    if english:
+        with translation.override("en"):
+            return _safety_text(kind, params)
+    if kind == NotificationKind.SAFETY_RAISED:
+        text = _("A safety alert was raised on %(product)s for %(regulator)s.")
+    elif kind == NotificationKind.SAFETY_REMINDER and params.get("clock") == "written":
+        text = _("The written report to %(regulator)s on %(product)s is due soon.")
+    elif kind == NotificationKind.SAFETY_REMINDER:
+        text = _("The report to %(regulator)s on %(product)s is due soon.")
+    elif params.get("clock") == "written":
+        text = _("The written report to %(regulator)s on %(product)s is about to be late.")
+    else:
+        text = _("The report to %(regulator)s on %(product)s is about to be late.")
+    return text % {"product": params.get("product", ""), "regulator": params.get("regulator", "")}
 
 
 SAFETY_KINDS = (
