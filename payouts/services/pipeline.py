@@ -34,7 +34,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,7 +44,7 @@ from claims.batch import claim_transition_batch
 from claims.events import claim_event_add
 from claims.leases import lease_kept
 from claims.lifecycle import Via
-from claims.models import MARKETPLACE_FUNDING, Claim, ClaimStatus, EventKind
+from claims.models import MARKETPLACE_FUNDING, Claim, ClaimStatus, EventKind, Outbox
 from payouts.adapters import (
     PaymentInstruction,
     PaymentResult,
@@ -209,10 +211,23 @@ def payout_create_for_claim(*, claim_id: int, now: dt.datetime | None = None) ->
 
 
 def payouts_create_missing(*, now: dt.datetime | None = None, limit: int | None = None) -> int:
-    """Sweeper: payouts for claims APPROVED for longer than ``PAYOUT_CREATE_AFTER`` (their
-    outbox message was given up on, or lost). One bounded batch; returns how many were found."""
+    """Sweeper: payouts for claims APPROVED for longer than ``PAYOUT_CREATE_AFTER`` whose
+    ``payouts.create`` message was given up on, or lost. A message still outstanding is not
+    lost (the outbox re-dispatches it): a large approval waits longer than that on the broker,
+    and creating its payouts here too only races the queued messages for the same claims.
+    One bounded batch; returns how many were found."""
+    from claims.outbox import MAX_ATTEMPTS
+
     now = now or timezone.now()
     limit = limit or settings.PAYOUT_BATCH_SIZE
+    queued = Outbox.objects.annotate(
+        claim_id=Cast(KT("payload__claim_id"), BigIntegerField())
+    ).filter(
+        done_at__isnull=True,  # outbox_pending_idx
+        attempts__lt=MAX_ATTEMPTS,
+        topic="payouts.create",
+        claim_id=OuterRef("pk"),
+    )
     # claim_status_idx (status first): approved claims are few at any moment.
     missing = list(
         Claim.objects.filter(
@@ -221,6 +236,7 @@ def payouts_create_missing(*, now: dt.datetime | None = None, limit: int | None 
             approved_total_minor__gt=0,
             funding__in=MARKETPLACE_FUNDING,
         )
+        .filter(~Exists(queued))
         .order_by("status_changed_at")
         .values_list("pk", flat=True)[:limit]
     )

@@ -272,6 +272,43 @@ def test_sweeper_gives_a_payout_to_an_approved_claim_whose_message_was_given_up_
     assert claim.status == ClaimStatus.PAYOUT_PENDING and claim.payouts.count() == 1
 
 
+def _approved_minutes_ago(minutes: int):
+    """An approved claim whose approval (and its payouts.create message) is ``minutes`` old."""
+    from claims.models import Claim, Outbox
+
+    claim = approved_claim()
+    then = timezone.now() - dt.timedelta(minutes=minutes)
+    Claim.objects.filter(pk=claim.pk).update(status_changed_at=then)
+    Outbox.objects.filter(topic="payouts.create").update(created_at=then)
+    return claim
+
+
+def test_sweeper_job_leaves_a_claim_whose_message_still_waits_on_the_broker():
+    from payouts.tasks import payouts_create_missing
+
+    # given: a large approval's message still queued after PAYOUT_CREATE_AFTER
+    claim = _approved_minutes_ago(5)
+    # when: the sweeper job runs, then the message arrives
+    assert payouts_create_missing() == 0
+    assert not Payout.objects.filter(claim=claim).exists()
+    assert deliver_payout_messages() == 1
+    # then: the message created the one payout
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.PAYOUT_PENDING and claim.payouts.count() == 1
+
+
+def test_sweeper_job_gives_a_payout_when_the_outbox_gave_the_message_up():
+    from claims.models import Outbox
+    from claims.outbox import MAX_ATTEMPTS
+    from payouts.tasks import payouts_create_missing
+
+    claim = _approved_minutes_ago(5)
+    Outbox.objects.filter(topic="payouts.create").update(attempts=MAX_ATTEMPTS)
+    assert payouts_create_missing() == 1
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.PAYOUT_PENDING and claim.payouts.count() == 1
+
+
 def test_payee_change_gives_the_fraud_rules_a_keyed_fingerprint_not_the_number():
     from claims.actors import Actor
     from fraud.models import AttributeKind, ClaimAttribute
