@@ -115,7 +115,9 @@ def to_minor(
         _check_size(amount, places, str(value), currency)
     else:
         machine = locale == MACHINE
-        amount = _parse(str(value), currency, _locale("en" if machine else locale), machine)
+        amount = _plain(str(value), currency, places) if machine else None
+        if amount is None:
+            amount = _parse(str(value), currency, _locale("en" if machine else locale), machine)
     scaled = amount.scaleb(places)
     if scaled != scaled.to_integral_value(rounding=ROUND_DOWN):
         raise MoneyError(_too_many_decimals(currency))
@@ -185,6 +187,23 @@ def _read(text: str, decimal: str) -> tuple[Decimal, str, bool] | None:
     whole = re.sub(r"\D", "", match["int"]) or "0"
     decimals = match["dec"] or ""
     return Decimal(f"{whole}.{decimals}" if decimals else whole), decimals, whole != match["int"]
+
+
+_PLAIN = re.compile(r"[0-9]{1,20}(?:\.(?P<dec>[0-9]{1,20}))?")
+
+
+def _plain(text: str, currency: str, places: int) -> Decimal | None:
+    """A machine's amount in its plainest form (``1234.50``), read as ``_parse`` reads it but
+    without the locale's conventions (a batch of 1,000 rows has 1,000 of them); None for
+    anything else, which ``_parse`` reads or refuses."""
+    match = _PLAIN.fullmatch(text)
+    if match is None:
+        return None
+    amount = Decimal(text)
+    _check_size(amount, places, _shorten(text), currency)
+    if len(match["dec"] or "") > places:
+        raise MoneyError(_too_many_decimals(currency))
+    return amount
 
 
 def _parse(text: str, currency: str, locale: Locale, machine: bool = False) -> Decimal:

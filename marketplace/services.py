@@ -42,6 +42,28 @@ def _upsert(model, objs: list, *, unique: list[str], update: list[str]) -> list:
     return objs
 
 
+def _unchanged(model, objs: list, *, key: str, fields: list[str]) -> list:
+    """The objects whose stored row (by ``key``) already holds these ``fields``' values get
+    that row's primary key; the rest (new or changed) are returned, to be upserted. An order
+    system sends the same sellers and products in batch after batch: rewriting them unchanged
+    cost a new row version, its WAL and its index entries each time (issue 15's profile)."""
+    attnames = [model._meta.get_field(name).attname for name in fields]
+    stored = {
+        row[0]: row[1:]
+        for row in model.objects.filter(
+            **{f"{key}__in": [getattr(o, key) for o in objs]}
+        ).values_list(key, "pk", *attnames)
+    }
+    changed = []
+    for o in objs:
+        row = stored.get(getattr(o, key))
+        if row is not None and row[1:] == tuple(getattr(o, a) for a in attnames):
+            o.pk = row[0]
+        else:
+            changed.append(o)
+    return changed
+
+
 CUSTOMER_FIELDS = [
     "name",
     "email",
@@ -74,12 +96,10 @@ def _customer(c: dict) -> Customer:
 
 @transaction.atomic
 def customers_upsert(*, rows: list[dict]) -> list[Customer]:
-    return _upsert(
-        Customer,
-        [_customer(c) for c in rows],
-        unique=["marketplace_id"],
-        update=CUSTOMER_FIELDS,
-    )
+    customers = [_customer(c) for c in rows]
+    changed = _unchanged(Customer, customers, key="marketplace_id", fields=CUSTOMER_FIELDS)
+    _upsert(Customer, changed, unique=["marketplace_id"], update=CUSTOMER_FIELDS)
+    return customers
 
 
 @transaction.atomic
@@ -88,44 +108,36 @@ def sellers_upsert(*, rows: list[dict]) -> list[Seller]:
     the order system. Monthly gross sent with it replaces those months' figures. A seller
     created, or whose name or e-mail changed, gets its history row (``simple_history``, as an
     admin edit would); one sent again unchanged writes nothing."""
-    before = dict(
-        (mid, (name, email))
-        for mid, name, email in Seller.objects.filter(
+    # What is stored: a seller there keeps its own region and currency; one unchanged is
+    # not written again.
+    before = {
+        mid: (pk, (name, email), (region, currency))
+        for mid, pk, name, email, region, currency in Seller.objects.filter(
             marketplace_id__in={c["seller_id"] for c in rows}
-        ).values_list("marketplace_id", "legal_name", "email")
-    )
-    sellers = _upsert(
-        Seller,
-        [
-            Seller(
-                marketplace_id=c["seller_id"],
-                legal_name=c["name"],
-                email=c["email"],
-                region=c["region"],
-                currency=c["region"].currency,
-            )
-            for c in rows
-        ],
-        unique=["marketplace_id"],
-        update=["legal_name", "email"],
-    )
-    # What the statement kept for a seller that was there: its own region and currency.
-    kept = dict(
-        (pk, (region, currency))
-        for pk, region, currency in Seller.objects.filter(
-            pk__in=[s.pk for s in sellers if s.marketplace_id in before]
-        ).values_list("pk", "region_id", "currency")
-    )
-    for seller in sellers:
-        if seller.pk in kept:
-            seller.region_id, seller.currency = kept[seller.pk]
-            seller._state.fields_cache.pop("region", None)
+        ).values_list("marketplace_id", "pk", "legal_name", "email", "region_id", "currency")
+    }
+    sellers = [
+        Seller(
+            marketplace_id=c["seller_id"],
+            legal_name=c["name"],
+            email=c["email"],
+            region=c["region"],
+            currency=c["region"].currency,
+        )
+        for c in rows
+    ]
     new = [s for s in sellers if s.marketplace_id not in before]
     changed = [
         s
         for s in sellers
-        if s.marketplace_id in before and before[s.marketplace_id] != (s.legal_name, s.email)
+        if s.marketplace_id in before and before[s.marketplace_id][1] != (s.legal_name, s.email)
     ]
+    _upsert(Seller, new + changed, unique=["marketplace_id"], update=["legal_name", "email"])
+    for seller in sellers:
+        if seller.marketplace_id in before:
+            pk, _, (seller.region_id, seller.currency) = before[seller.marketplace_id]
+            seller.pk = pk
+            seller._state.fields_cache.pop("region", None)
     if new:
         Seller.history.bulk_history_create(new)
     if changed:
@@ -185,22 +197,20 @@ LINE_FIELDS = ["product", "seller", "quantity", "currency", "unit_price_minor", 
 
 
 def _products(rows: list[dict], sellers: dict[str, Seller]) -> list[Product]:
-    return _upsert(
-        Product,
-        [
-            Product(
-                marketplace_id=c["product_id"],
-                title=c["title"],
-                category=c["category"],
-                gtin=_gtin(c.get("gtin", "")),
-                model_number=c.get("model_number", ""),
-                seller=sellers[c["seller_id"]],
-            )
-            for c in rows
-        ],
-        unique=["marketplace_id"],
-        update=PRODUCT_FIELDS,
-    )
+    products = [
+        Product(
+            marketplace_id=c["product_id"],
+            title=c["title"],
+            category=c["category"],
+            gtin=_gtin(c.get("gtin", "")),
+            model_number=c.get("model_number", ""),
+            seller=sellers[c["seller_id"]],
+        )
+        for c in rows
+    ]
+    changed = _unchanged(Product, products, key="marketplace_id", fields=PRODUCT_FIELDS)
+    _upsert(Product, changed, unique=["marketplace_id"], update=PRODUCT_FIELDS)
+    return products
 
 
 @transaction.atomic

@@ -179,3 +179,43 @@ def test_future_month_and_wrong_currency_are_refused(api_keys):
     response = api_keys["order_system"].post("/api/v1/sellers/", seller)
     assert problem_of(response)["errors"][0]["field"] == "monthly_gross.0.month"
     assert not Seller.objects.filter(marketplace_id="S-9").exists()
+
+
+def test_batch_sent_again_writes_what_changed_and_keeps_the_rest(api_keys):
+    # given: a batch stored once
+    orders = api_keys["order_system"]
+    first = orders.post("/api/v1/order-lines/batch/", {"rows": [line(1), line(2)]})
+    assert first.status_code == 200, first.json()
+    products = dict(Product.objects.values_list("marketplace_id", "pk"))
+    # when: sent again with one product renamed, the seller's e-mail and the price changed
+    again = orders.post(
+        "/api/v1/order-lines/batch/",
+        {
+            "rows": [
+                line(1, product_title="CO alarm", seller_email="Desk@Acme.test"),
+                line(2, unit_price="19.50"),
+            ]
+        },
+    )
+    # then: the changes are stored, the unchanged rows kept (same ids), nothing doubled
+    assert again.status_code == 200, again.json()
+    assert Product.objects.get(marketplace_id="P-1").title == "CO alarm"
+    assert Product.objects.get(marketplace_id="P-2").title == "CO detector"
+    assert dict(Product.objects.values_list("marketplace_id", "pk")) == products
+    assert Seller.objects.get(marketplace_id="S-1").email == "desk@acme.test"
+    assert OrderLine.objects.get(line_number=2).unit_price_minor == 1950
+    assert OrderLine.objects.get(line_number=1).product.seller.email == "desk@acme.test"
+    assert Seller.history.filter(marketplace_id="S-1").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("price", "field_detail"),
+    [("24.990", "unit_price"), ("1e3", "unit_price"), ("99999999999999999999", "unit_price")],
+)
+def test_plain_amounts_are_still_checked(api_keys, price, field_detail):
+    # given / when
+    response = api_keys["order_system"].post("/api/v1/order-lines/", line(unit_price=price))
+    # then
+    assert response.status_code == 400
+    assert [e["field"] for e in problem_of(response)["errors"]] == [field_detail]
+    assert not OrderLine.objects.exists()
