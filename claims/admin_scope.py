@@ -14,6 +14,7 @@ same way, so a value outside cannot be picked either.
 """
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from claims.scope import (
     claim_rows_visible_to,
@@ -68,6 +69,15 @@ class RegionScopeMixin:
             else:
                 rows = rows_in_scope(user, rows, kind=kind, path=path)
         return rows
+
+    def get_object(self, request, object_id, from_field=None):
+        # Django's admin sends a missing object's pages (change, history, delete) back to the
+        # index with a message; a row outside the reader's regions is answered 404 instead, as
+        # on the staff pages, and so is a row that does not exist (the two are not told apart).
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         target = self.admin_site._registry.get(db_field.related_model)

@@ -163,18 +163,17 @@ class PayoutAdmin(RegionScopeMixin, ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(ProviderRecord)
-class ProviderRecordAdmin(ReadOnly, admin.ModelAdmin):
+class ProviderRecordAdmin(RegionScopeMixin, ReadOnly, admin.ModelAdmin):
     list_display = ["adapter", "idempotency_key", "reference", "amount", "calls", "batch_file"]
     list_filter = ["adapter"]
     exclude = ["payee"]  # the bank-file adapter keeps the account there: never shown
 
-    def get_queryset(self, request):
+    def scope_rows(self, user, rows):
         # The provider's record of a payout has no key to it but the payout's idempotency key:
         # it is visible when that payout is (a record of no payout here: superusers only).
-        rows = super().get_queryset(request)
-        if request.user.is_active and request.user.is_superuser:
+        if user.is_active and user.is_superuser:
             return rows
-        payouts = claim_rows_visible_to(request.user, Payout.objects.all())
+        payouts = claim_rows_visible_to(user, Payout.objects.all())
         return rows.filter(idempotency_key__in=payouts.values("idempotency_key"))
 
     @admin.display(description=_("amount"))
