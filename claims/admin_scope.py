@@ -7,12 +7,14 @@ An admin names, with ``region_scope``, the paths from its model to what decides:
 the seller's region). A row is shown when everything it names along those paths is visible; a
 path that may be empty (a ledger transaction with no claim, a watchlist entry from no claim)
 does not hide the row when it is empty: such a row belongs to no region. A row outside is not
-found: the list leaves it out, its page answers 404 (``get_queryset``), and the autocomplete
+found: the list leaves it out, its pages answer 404 (``get_queryset``, ``get_object`` and the
+history pages), and the autocomplete
 of another admin that points here offers only visible rows (Django's autocomplete searches
 this admin's ``get_queryset``); the choices of a foreign key to a scoped admin are limited the
 same way, so a value outside cannot be picked either.
 """
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -79,8 +81,30 @@ class RegionScopeMixin:
             raise Http404
         return obj
 
+    def history_view(self, request, object_id, extra_context=None):
+        # django-simple-history's history pages look the row up in its history when
+        # ``get_queryset`` does not hold it (a deleted row's history): not for a live row
+        # outside the reader's regions.
+        self._not_outside_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._not_outside_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _not_outside_scope(self, request, object_id) -> None:
+        try:
+            pk = self.model._meta.pk.to_python(object_id)
+        except ValidationError:
+            return  # not a key: the view answers as for any missing row
+        live = self.model._base_manager.filter(pk=pk)
+        if live.exists() and not self.get_queryset(request).filter(pk=pk).exists():
+            raise Http404
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        target = self.admin_site._registry.get(db_field.related_model)
+        target = None
+        if self.admin_site.is_registered(db_field.related_model):
+            target = self.admin_site.get_model_admin(db_field.related_model)
         if "queryset" not in kwargs and isinstance(target, RegionScopeMixin):
             kwargs["queryset"] = target.get_queryset(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

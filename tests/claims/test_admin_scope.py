@@ -192,6 +192,13 @@ def _viewer(*models):
     return user
 
 
+def _has_history(model) -> bool:
+    from django.contrib import admin
+    from simple_history.admin import SimpleHistoryAdmin
+
+    return isinstance(admin.site.get_model_admin(_meta(model).model), SimpleHistoryAdmin)
+
+
 def _change(model, row) -> str:
     return reverse(f"admin:{_name(model)}_change", args=[row.pk])
 
@@ -218,6 +225,14 @@ def test_region_limited_staff_see_only_their_regions_rows_in_the_admin(
     assert _change(model, us_row) not in page.content.decode()
     assert client.get(_change(model, uk_row)).status_code == 200
     assert client.get(_change(model, us_row)).status_code == 404
+    # nor its history (django-simple-history looks a missing row up in the history table)
+    if _has_history(model):
+        history = f"admin:{_name(model)}_history"
+        assert client.get(reverse(history, args=[uk_row.pk])).status_code == 200
+        assert client.get(reverse(history, args=[us_row.pk])).status_code == 404
+        version = us_row.history.latest().history_id
+        simple = f"admin:{_name(model)}_simple_history"
+        assert client.get(reverse(simple, args=[us_row.pk, version])).status_code == 404
     # and a superuser sees both
     everything = admin_client.get(changelist).content.decode()
     assert _change(model, uk_row) in everything
