@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from claims.admin_scope import CLAIM, RegionScopeMixin
 from claims.models import (
     AccessLink,
     Claim,
@@ -19,7 +20,6 @@ from claims.models import (
     StaffProfile,
 )
 from claims.money import format_minor
-from claims.scope import claims_visible_to
 from claims_site.admin_widgets import TolerantAutocompleteMixin
 from sellers.admin import RecoveryInline, SellerResponseInline, claim_seller_standing
 
@@ -140,22 +140,9 @@ class ClaimEventInline(admin.TabularInline):
         return False
 
 
-class ClaimScopeMixin:
-    """Need-to-know in the admin: a claim list shows only the claims of the viewer's regions
-    (``claims.scope``), and a claim outside them is not found. ``claim_path`` leads from the
-    listed model to its claim (empty for the claim itself)."""
-
-    claim_path = "claim"
-
-    def get_queryset(self, request):
-        visible = claims_visible_to(request.user).values("pk")
-        lookup = f"{self.claim_path}__in" if self.claim_path else "pk__in"
-        return super().get_queryset(request).filter(**{lookup: visible})
-
-
 @admin.register(Claim)
-class ClaimAdmin(ClaimScopeMixin, TolerantAutocompleteMixin, SimpleHistoryAdmin):
-    claim_path = ""
+class ClaimAdmin(RegionScopeMixin, TolerantAutocompleteMixin, SimpleHistoryAdmin):
+    region_scope = ((CLAIM, ""),)
     list_display = [
         "reference",
         "status",
@@ -263,7 +250,7 @@ class ClaimAdmin(ClaimScopeMixin, TolerantAutocompleteMixin, SimpleHistoryAdmin)
 
 
 @admin.register(ClaimEvent)
-class ClaimEventAdmin(ClaimScopeMixin, admin.ModelAdmin):
+class ClaimEventAdmin(RegionScopeMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "claim",
@@ -290,7 +277,7 @@ class ClaimEventAdmin(ClaimScopeMixin, admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(ClaimScopeMixin, admin.ModelAdmin):
+class EvidenceAdmin(RegionScopeMixin, admin.ModelAdmin):
     list_display = [
         "claim",
         "kind",
@@ -315,7 +302,7 @@ class EvidenceAdmin(ClaimScopeMixin, admin.ModelAdmin):
 
 
 @admin.register(LossItem)
-class LossItemAdmin(ClaimScopeMixin, admin.ModelAdmin):
+class LossItemAdmin(RegionScopeMixin, admin.ModelAdmin):
     list_display = ["claim", "kind", "claimed", "approved"]
     list_filter = ["kind", "currency"]
     list_select_related = ["claim"]

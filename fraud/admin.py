@@ -4,6 +4,7 @@ edited here (by supervisors, with history)."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from claims.admin_scope import CLAIM, RegionScopeMixin
 from fraud.models import (
     Assessment,
     FraudReview,
@@ -28,7 +29,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(FraudReview)
-class FraudReviewAdmin(ReadOnlyAdmin):
+class FraudReviewAdmin(RegionScopeMixin, ReadOnlyAdmin):
     list_display = ["claim", "decision", "label", "analyst", "created_at"]
     list_filter = ["decision", "label"]
     list_select_related = ["claim", "analyst"]
@@ -83,7 +84,7 @@ class RuleHitInline(admin.TabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(ReadOnlyAdmin):
+class AssessmentAdmin(RegionScopeMixin, ReadOnlyAdmin):
     list_display = ["claim", "score", "level", "trigger", "created_at"]
     list_filter = ["level", "trigger"]
     list_select_related = ["claim"]
@@ -92,7 +93,9 @@ class AssessmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WatchlistEntry)
-class WatchlistEntryAdmin(ReadOnlyAdmin):
+class WatchlistEntryAdmin(RegionScopeMixin, ReadOnlyAdmin):
+    # An entry taken from a claim is that claim's region's; one typed in names none: listed.
+    region_scope = ((CLAIM, "source_claim"),)
     list_display = ["kind", "value", "reason", "added_by", "expires_at"]
     list_filter = ["kind"]
     list_select_related = ["added_by"]
@@ -100,7 +103,7 @@ class WatchlistEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(ReadOnlyAdmin):
+class ReferralAdmin(RegionScopeMixin, ReadOnlyAdmin):
     list_display = ["claim", "adjuster_email", "due_at", "reported_at", "recommendation"]
     list_select_related = ["claim"]
     search_fields = ["claim__reference", "adjuster_email"]

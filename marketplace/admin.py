@@ -1,19 +1,22 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from claims.admin_scope import CUSTOMER, SELLER, RegionScopeMixin
 from claims_site.admin_widgets import TolerantAutocompleteMixin
 from marketplace.models import Customer, Order, OrderLine, Product
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(RegionScopeMixin, admin.ModelAdmin):
+    region_scope = ((CUSTOMER, ""),)
     list_display = ["name", "email", "marketplace_id", "city", "country", "account_created_on"]
     list_filter = ["country"]
     search_fields = ["name", "email", "marketplace_id", "phone", "postal_code"]
 
 
 @admin.register(Product)
-class ProductAdmin(TolerantAutocompleteMixin, admin.ModelAdmin):
+class ProductAdmin(RegionScopeMixin, TolerantAutocompleteMixin, admin.ModelAdmin):
+    region_scope = ((SELLER, "seller"),)
     list_display = ["title", "marketplace_id", "category", "seller"]
     list_filter = ["category"]
     list_select_related = ["seller"]
@@ -21,14 +24,16 @@ class ProductAdmin(TolerantAutocompleteMixin, admin.ModelAdmin):
     autocomplete_fields = ["seller"]
 
 
-class OrderLineInline(TolerantAutocompleteMixin, admin.TabularInline):
+class OrderLineInline(RegionScopeMixin, TolerantAutocompleteMixin, admin.TabularInline):
+    region_scope = ((CUSTOMER, "order__customer"),)
     model = OrderLine
     extra = 0
     autocomplete_fields = ["product", "seller"]
 
 
 @admin.register(Order)
-class OrderAdmin(TolerantAutocompleteMixin, admin.ModelAdmin):
+class OrderAdmin(RegionScopeMixin, TolerantAutocompleteMixin, admin.ModelAdmin):
+    region_scope = ((CUSTOMER, "customer"),)
     list_display = ["number", "customer", "region", "currency", "placed_at"]
     list_filter = ["region"]
     list_select_related = ["customer", "region"]
@@ -39,7 +44,8 @@ class OrderAdmin(TolerantAutocompleteMixin, admin.ModelAdmin):
 
 
 @admin.register(OrderLine)
-class OrderLineAdmin(TolerantAutocompleteMixin, admin.ModelAdmin):
+class OrderLineAdmin(RegionScopeMixin, TolerantAutocompleteMixin, admin.ModelAdmin):
+    region_scope = ((CUSTOMER, "order__customer"),)
     list_display = ["__str__", "product", "seller", "quantity", "total", "delivered_on"]
     list_select_related = ["order", "product", "seller"]
     search_fields = ["order__number", "product__title", "seller__legal_name"]

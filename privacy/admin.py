@@ -1,11 +1,14 @@
 from django.contrib import admin
 
+from claims.admin_scope import CUSTOMER, RegionScopeMixin
 from privacy.models import LegalHold, PrivacyRequest, RetentionPolicy
 
 
 @admin.register(PrivacyRequest)
-class PrivacyRequestAdmin(admin.ModelAdmin):
+class PrivacyRequestAdmin(RegionScopeMixin, admin.ModelAdmin):
     """The record of privacy requests: for inspection only (written by ``privacy.services``)."""
+
+    region_scope = ((CUSTOMER, "customer"),)
 
     list_display = ["created_at", "kind", "customer", "requested_by_party", "requested_by"]
     list_filter = ["kind", "requested_by_party"]
@@ -23,7 +26,7 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(LegalHold)
-class LegalHoldAdmin(admin.ModelAdmin):
+class LegalHoldAdmin(RegionScopeMixin, admin.ModelAdmin):
     """For inspection: holds are placed and released on /staff/privacy/ (``privacy.services``)."""
 
     list_display = ["claim", "reason", "placed_by", "placed_at", "released_at"]

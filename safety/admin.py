@@ -4,6 +4,7 @@ only through the staff pages (/staff/safety/), which write their history."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from claims.admin_scope import SELLER, RegionScopeMixin
 from safety.models import IncidentFacts, Recall, RecallMatch, Regulator, SafetyAlert
 
 
@@ -14,7 +15,7 @@ class RegulatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IncidentFacts)
-class IncidentFactsAdmin(SimpleHistoryAdmin):
+class IncidentFactsAdmin(RegionScopeMixin, SimpleHistoryAdmin):
     list_display = ["claim", "hazard", "medical_care", "death", "child_hurt", "updated_at"]
     list_filter = ["hazard", "medical_care", "death", "child_hurt"]
     list_select_related = ["claim"]
@@ -25,7 +26,11 @@ class IncidentFactsAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SafetyAlert)
-class SafetyAlertAdmin(admin.ModelAdmin):
+class SafetyAlertAdmin(RegionScopeMixin, admin.ModelAdmin):
+    # By the product's seller: every alert has one, while an alert raised by a recall list
+    # has no claim (see README, Need-to-know).
+    region_scope = ((SELLER, "product__seller"),)
+
     list_display = [
         "product",
         "regulator",

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from claims.admin_scope import SELLER, RegionScopeMixin
 from claims.money import format_minor
 from claims_site.admin_widgets import TolerantAutocompleteMixin
 from sellers.exports import HEADER, csv_lines, csv_safe
@@ -80,7 +81,8 @@ class MonthlyGrossInline(InspectionInline):
 
 
 @admin.register(Seller)
-class SellerAdmin(SimpleHistoryAdmin):
+class SellerAdmin(RegionScopeMixin, SimpleHistoryAdmin):
+    region_scope = ((SELLER, ""),)
     list_display = ["legal_name", "marketplace_id", "region", "status", "email"]
     list_filter = ["status", "region"]
     list_select_related = ["region"]
@@ -110,7 +112,7 @@ class VerificationInline(InspectionInline):
 
 
 @admin.register(InsuranceCertificate)
-class InsuranceCertificateAdmin(TolerantAutocompleteMixin, SimpleHistoryAdmin):
+class InsuranceCertificateAdmin(RegionScopeMixin, TolerantAutocompleteMixin, SimpleHistoryAdmin):
     """Inspection only: sellers upload certificates, staff verify them in the staff queue."""
 
     list_display = [
@@ -124,6 +126,7 @@ class InsuranceCertificateAdmin(TolerantAutocompleteMixin, SimpleHistoryAdmin):
     ]
     list_filter = ["status", "insurer_rating", "occurrence_based"]
     list_select_related = ["seller"]
+    region_scope = ((SELLER, "seller"),)
     search_fields = [
         "seller__legal_name",
         "seller__marketplace_id",
@@ -225,7 +228,7 @@ class WithholdingInline(admin.TabularInline):
 
 
 @admin.register(Recovery)
-class RecoveryAdmin(admin.ModelAdmin):
+class RecoveryAdmin(RegionScopeMixin, admin.ModelAdmin):
     list_display = [
         "claim",
         "seller",

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from claims.admin_scope import RegionScopeMixin
 from claims.money import format_minor
 from payouts import selectors
 from payouts.admin.common import ReadOnly
@@ -52,7 +53,7 @@ class ApprovalPolicyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ApprovalRequest)
-class ApprovalRequestAdmin(ReadOnly, admin.ModelAdmin):
+class ApprovalRequestAdmin(RegionScopeMixin, ReadOnly, admin.ModelAdmin):
     list_display = ["claim", "total", "funding", "requested_by", "status", "created_at", "review"]
     list_filter = ["status"]
     list_select_related = ["claim", "requested_by"]
@@ -74,7 +75,7 @@ class ApprovalRequestAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(QASample)
-class QASampleAdmin(ReadOnly, admin.ModelAdmin):
+class QASampleAdmin(RegionScopeMixin, ReadOnly, admin.ModelAdmin):
     list_display = ["claim", "sampled_at", "verdict", "reason", "reviewed_by", "review"]
     list_filter = ["verdict", "reason"]
     list_select_related = ["claim", "reviewed_by"]
@@ -89,5 +90,12 @@ class QASampleAdmin(ReadOnly, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(
-            request, {**(extra_context or {}), "report": selectors.qa_report()}
+            request,
+            {
+                **(extra_context or {}),
+                # the figures of the samples the reader sees, as on the staff pages
+                "report": selectors.qa_report(
+                    samples=self.scope_rows(request.user, QASample.objects.all())
+                ),
+            },
         )

@@ -6,7 +6,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from claims.admin_scope import CLAIM, CUSTOMER, SELLER, RegionScopeMixin
 from claims.money import format_minor
+from claims.scope import claim_rows_visible_to
 from payouts import selectors
 from payouts.admin.common import ReadOnly
 from payouts.models import (
@@ -29,7 +31,7 @@ def _masked_only(queryset):
 
 
 @admin.register(PayeeDetails)
-class PayeeDetailsAdmin(ReadOnly, admin.ModelAdmin):
+class PayeeDetailsAdmin(RegionScopeMixin, ReadOnly, admin.ModelAdmin):
     """Inspection only. Nobody edits account numbers here: staff ask for a change in the staff
     app's Money area, which a second staff member approves (``PayeeChange``), and the customer
     changes their own on their claim page."""
@@ -58,6 +60,7 @@ class PayeeDetailsAdmin(ReadOnly, admin.ModelAdmin):
     readonly_fields = fields
     list_select_related = ["customer"]
     search_fields = ["customer__name", "customer__email", "holder_name"]
+    region_scope = ((CUSTOMER, "customer"),)
 
     def get_queryset(self, request):
         return _masked_only(super().get_queryset(request))
@@ -69,7 +72,7 @@ class PayeeDetailsAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(PayeeChange)
-class PayeeChangeAdmin(ReadOnly, admin.ModelAdmin):
+class PayeeChangeAdmin(RegionScopeMixin, ReadOnly, admin.ModelAdmin):
     list_display = [
         "requested_at",
         "customer",
@@ -83,6 +86,7 @@ class PayeeChangeAdmin(ReadOnly, admin.ModelAdmin):
     ]
     list_filter = ["status"]
     list_select_related = ["customer", "requested_by", "decided_by"]
+    region_scope = ((CUSTOMER, "customer"),)
     fields = [
         "customer",
         "kind",
@@ -112,13 +116,14 @@ class PayeeChangeAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(PayeeEvent)
-class PayeeEventAdmin(ReadOnly, admin.ModelAdmin):
+class PayeeEventAdmin(RegionScopeMixin, ReadOnly, admin.ModelAdmin):
     list_display = ["created_at", "customer", "actor_label", "before", "after", "reason"]
     list_select_related = ["customer"]
+    region_scope = ((CUSTOMER, "customer"),)
 
 
 @admin.register(Payout)
-class PayoutAdmin(ReadOnly, admin.ModelAdmin):
+class PayoutAdmin(RegionScopeMixin, ReadOnly, admin.ModelAdmin):
     list_display = [
         "idempotency_key",
         "claim",
@@ -158,10 +163,18 @@ class PayoutAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(ProviderRecord)
-class ProviderRecordAdmin(ReadOnly, admin.ModelAdmin):
+class ProviderRecordAdmin(RegionScopeMixin, ReadOnly, admin.ModelAdmin):
     list_display = ["adapter", "idempotency_key", "reference", "amount", "calls", "batch_file"]
     list_filter = ["adapter"]
     exclude = ["payee"]  # the bank-file adapter keeps the account there: never shown
+
+    def scope_rows(self, user, rows):
+        # The provider's record of a payout has no key to it but the payout's idempotency key:
+        # it is visible when that payout is (a record of no payout here: superusers only).
+        if user.is_active and user.is_superuser:
+            return rows
+        payouts = claim_rows_visible_to(user, Payout.objects.all())
+        return rows.filter(idempotency_key__in=payouts.values("idempotency_key"))
 
     @admin.display(description=_("amount"))
     def amount(self, obj: ProviderRecord) -> str:
@@ -179,11 +192,14 @@ class LedgerEntryInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(LedgerTransaction)
-class LedgerTransactionAdmin(ReadOnly, admin.ModelAdmin):
+class LedgerTransactionAdmin(RegionScopeMixin, ReadOnly, admin.ModelAdmin):
     list_display = ["created_at", "kind", "amount", "claim", "payout", "memo"]
     list_filter = ["kind", "currency"]
     list_select_related = ["claim", "payout"]
     search_fields = ["claim__reference", "payout__idempotency_key", "idempotency_key"]
+    # Each claim, payout and seller a transaction names must be visible; one naming none is
+    # the company's own (no region's) and stays listed.
+    region_scope = ((CLAIM, "claim"), (CLAIM, "payout__claim"), (SELLER, "seller"))
     readonly_fields = [f.name for f in LedgerTransaction._meta.fields]
     inlines = [LedgerEntryInline]
     change_list_template = "admin/payouts/ledgertransaction/change_list.html"
