@@ -7,8 +7,8 @@ An admin names, with ``region_scope``, the paths from its model to what decides:
 the seller's region). A row is shown when everything it names along those paths is visible; a
 path that may be empty (a ledger transaction with no claim, a watchlist entry from no claim)
 does not hide the row when it is empty: such a row belongs to no region. A row outside is not
-found: the list leaves it out, its pages answer 404 (``get_queryset``, ``get_object`` and the
-history pages), and the autocomplete
+found: the list leaves it out, its pages answer 404 (``get_queryset``, the change, delete and
+history views), and the autocomplete
 of another admin that points here offers only visible rows (Django's autocomplete searches
 this admin's ``get_queryset``); the choices of a foreign key to a scoped admin are limited the
 same way, so a value outside cannot be picked either.
@@ -72,14 +72,25 @@ class RegionScopeMixin:
                 rows = rows_in_scope(user, rows, kind=kind, path=path)
         return rows
 
-    def get_object(self, request, object_id, from_field=None):
-        # Django's admin sends a missing object's pages (change, history, delete) back to the
-        # index with a message; a row outside the reader's regions is answered 404 instead, as
-        # on the staff pages, and so is a row that does not exist (the two are not told apart).
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
+    # Django's admin sends a missing object's change and delete pages back to the index with a
+    # message; a row outside the reader's regions is answered 404 instead, as on the staff
+    # pages, and so is a row that does not exist (the two are not told apart). Through the
+    # documented views, not the admin's undocumented ``get_object``.
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._found_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._found_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def _found_or_404(self, request, object_id) -> None:
+        try:
+            pk = self.model._meta.pk.to_python(object_id)
+        except ValidationError:
+            raise Http404 from None
+        if not self.get_queryset(request).filter(pk=pk).exists():
             raise Http404
-        return obj
 
     def history_view(self, request, object_id, extra_context=None):
         # django-simple-history's history pages look the row up in its history when
