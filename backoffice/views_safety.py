@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from backoffice.exceptions import BackofficeError
 from backoffice.views import staff_view
 from claims.exceptions import ClaimError
-from claims.models import Claim
+from claims.scope import claims_visible_to
 from safety import selectors
 from safety.exceptions import SafetyError
 from safety.forms import (
@@ -39,9 +39,9 @@ from safety.services import (
 ERRORS = (SafetyError, BackofficeError, ClaimError)
 
 
-def _alert(pk: int) -> SafetyAlert:
+def _alert(pk: int, user) -> SafetyAlert:
     try:
-        return selectors.alert_detail(pk)
+        return selectors.alert_detail(pk, user)
     except SafetyAlert.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -53,7 +53,7 @@ def _reasons(alert: SafetyAlert) -> list[str]:
 @require_safe
 @staff_view("safety.view_safetyalert")
 def safety(request: HttpRequest) -> HttpResponse:
-    live = list(selectors.alerts_live())
+    live = list(selectors.alerts_live(request.user))
     for alert in live:
         alert.reason_labels = _reasons(alert)
     return render(
@@ -62,8 +62,8 @@ def safety(request: HttpRequest) -> HttpResponse:
         {
             "live": live,
             "new_count": sum(1 for a in live if a.first_opened_at is None),
-            "written_due": list(selectors.alerts_written_due()),
-            "closed": list(selectors.alerts_closed()),
+            "written_due": list(selectors.alerts_written_due(request.user)),
+            "closed": list(selectors.alerts_closed(request.user)),
         },
     )
 
@@ -71,7 +71,7 @@ def safety(request: HttpRequest) -> HttpResponse:
 @require_safe
 @staff_view("safety.view_safetyalert")
 def safety_alert(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = _alert(pk)
+    alert = _alert(pk, request.user)
     if request.method == "GET" and request.user.has_perm("safety.change_safetyalert"):
         alert_opened(alert=alert, user=request.user)
     claims = list(alert.claims.select_related("region", "customer").order_by("submitted_at", "pk"))
@@ -96,7 +96,7 @@ def safety_alert(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_view("safety.change_safetyalert")
 def safety_alert_move(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = get_object_or_404(SafetyAlert, pk=pk)
+    alert = get_object_or_404(selectors.alerts_visible(request.user), pk=pk)
     form = AlertMoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose what to mark the alert as."))
@@ -122,7 +122,7 @@ def safety_alert_move(request: HttpRequest, pk: int) -> HttpResponse:
 def safety_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The report draft: every field of the regulator's form, pre-filled; staff complete it
     (POST saves the draft) and file it (its own form)."""
-    alert = _alert(pk)
+    alert = _alert(pk, request.user)
     facts = report_facts(alert)
     rows = report_values(alert, facts)
     values = {row.field.code: row.value for row in rows}
@@ -187,7 +187,7 @@ def raise_forbidden():
 def _file_report(request: HttpRequest, pk: int, *, service, prefix: str, done: str):
     """Mark one of the alert's reports filed through ``service`` (the incident report, or the
     written report): the form's errors and the service's refusals become messages."""
-    alert = get_object_or_404(SafetyAlert, pk=pk)
+    alert = get_object_or_404(selectors.alerts_visible(request.user), pk=pk)
     back = reverse("backoffice:safety-report", args=[pk]) + (f"#{prefix}" if prefix else "")
     form = FileReportForm(request.POST, prefix=prefix or None)
     if not form.is_valid():
@@ -238,7 +238,7 @@ def safety_written_file(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @staff_view("safety.view_safetyalert")
 def safety_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = _alert(pk)
+    alert = _alert(pk, request.user)
     response = HttpResponse(report_pdf(alert), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="safety-report-{alert.pk}.pdf"'
     return response
@@ -247,7 +247,7 @@ def safety_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @staff_view("safety.view_safetyalert")
 def safety_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = _alert(pk)
+    alert = _alert(pk, request.user)
     response = StreamingHttpResponse(report_csv_rows(alert), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="safety-report-{alert.pk}.csv"'
     return response
@@ -257,7 +257,9 @@ def safety_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view("safety.view_incidentfacts")
 def safety_facts(request: HttpRequest, claim_pk: int) -> HttpResponse:
     """Staff read and correct a claim's incident facts (each change kept in the history)."""
-    claim = get_object_or_404(Claim.objects.select_related("order_line__product"), pk=claim_pk)
+    claim = get_object_or_404(
+        claims_visible_to(request.user).select_related("order_line__product"), pk=claim_pk
+    )
     row = IncidentFacts.objects.filter(claim=claim).first()
     status = 200
     if request.method == "POST":

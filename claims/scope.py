@@ -79,6 +79,21 @@ def customers_visible_to(user, rows: QuerySet | None = None, *, customer: str = 
     )
 
 
+def alerts_visible_to(user, rows: QuerySet) -> QuerySet:
+    """Safety alerts (``rows``) of a regulator covering one of ``user``'s regions: the CPSC's
+    alerts for US staff, Health Canada's for Canada's (the same staff the alerts notify)."""
+    if user is None or not user.is_active:
+        return rows.none()
+    if user.is_superuser:
+        return rows
+    from safety.models import Regulator
+
+    covering = Regulator.regions.through.objects.filter(
+        regulator=OuterRef("regulator"), region__in=staff_regions(user).values("pk")
+    )
+    return rows.filter(Exists(covering))
+
+
 def staff_covering(region_id: int) -> Q:
     """The staff who see a region's claims, as a condition on users (who to notify, who may
     be given the work): superusers and staff whose profile has the region."""

@@ -15,37 +15,46 @@ from safety.models import (
 )
 
 
-def alerts_live():
+def alerts_visible(user):
+    """The alerts ``user`` sees (need-to-know, ``claims.scope.alerts_visible_to``)."""
+    from claims.scope import alerts_visible_to
+
+    return alerts_visible_to(user, SafetyAlert.objects.all())
+
+
+def alerts_live(user):
     return (
-        SafetyAlert.objects.filter(status__in=LIVE_STATUSES)
+        alerts_visible(user)
+        .filter(status__in=LIVE_STATUSES)
         .select_related("product__seller", "regulator", "recall")
         .order_by("report_due", "pk")
     )
 
 
-def alerts_written_due():
+def alerts_written_due(user):
     """Alerts whose incident report is filed and whose written report is still due (Health
     Canada, CCPSA 14(3)); the live ones show their written clock in the open list."""
     return (
-        SafetyAlert.objects.filter(WRITTEN_CLOCK.running, status=AlertStatus.FILED)
+        alerts_visible(user)
+        .filter(WRITTEN_CLOCK.running, status=AlertStatus.FILED)
         .select_related("product__seller", "regulator")
         .order_by("written_report_due", "pk")
     )
 
 
-def alerts_closed(limit: int = 50):
+def alerts_closed(user, limit: int = 50):
     return (
-        SafetyAlert.objects.exclude(status__in=LIVE_STATUSES)
+        alerts_visible(user)
+        .exclude(status__in=LIVE_STATUSES)
         .select_related("product__seller", "regulator", "filed_by")
         .order_by("-updated_at", "-pk")[:limit]
     )
 
 
-def alert_detail(pk: int) -> SafetyAlert:
+def alert_detail(pk: int, user) -> SafetyAlert:
     return (
-        SafetyAlert.objects.select_related(
-            "product__seller", "regulator", "recall", "filed_by", "written_sent_by"
-        )
+        alerts_visible(user)
+        .select_related("product__seller", "regulator", "recall", "filed_by", "written_sent_by")
         .prefetch_related(
             Prefetch("events", queryset=AlertEvent.objects.select_related("actor")),
         )

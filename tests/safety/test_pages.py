@@ -180,3 +180,22 @@ def test_the_alert_list_costs_the_same_queries_for_1_and_20_alerts(
     assert SafetyAlert.objects.count() == 20
     with django_assert_num_queries(len(one)):
         client.get(reverse("backoffice:safety"))
+
+
+def test_a_uk_only_officer_neither_lists_nor_opens_a_us_alert(client, alert):
+    # given: a safety officer who covers the UK only, and a CPSC (US) alert
+    from claims import roles
+    from tests.conftest import _staff
+
+    uk_only = _staff("uk-officer", roles.SAFETY, regions=["GB"])
+    client.force_login(uk_only)
+    # when / then: the list leaves it out and each of its pages answers 404 (need-to-know)
+    page = client.get(reverse("backoffice:safety"))
+    assert page.status_code == 200 and alert not in page.context["live"]
+    for name in ("safety-alert", "safety-report", "safety-report-pdf", "safety-report-csv"):
+        assert client.get(reverse(f"backoffice:{name}", args=[alert.pk])).status_code == 404, name
+    claim = alert.claims.get()
+    assert client.get(reverse("backoffice:safety-facts", args=[claim.pk])).status_code == 404
+    # and an officer covering the US sees it
+    client.force_login(safety_officer("us-officer"))
+    assert alert in client.get(reverse("backoffice:safety")).context["live"]
