@@ -156,7 +156,12 @@ def area_list(
         filterset=filterset,
         errors=errors,
         # A stale page link still shows the view's total; a bad filter shows none.
-        total=queue_total(rows, noun=noun) if valid else None,
+        # A first page with no next page is the whole view: its total costs no query.
+        total=queue_total(
+            rows, noun=noun, whole_page=None if after or len(page) > size else len(page)
+        )
+        if valid
+        else None,
         first_url=_url(params, prefix),
         is_later_page=bool(after),
         kept=[

@@ -151,7 +151,7 @@ def test_decisions_query_count_is_pinned_and_the_same_for_1_and_3_rows(
     # choices), approvals (page, total, which the viewer may sign), samples (page, total),
     # the QA report (totals, by reason) and the header's unread notifications.
     assert _queries(client, DECISIONS) == one
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         client.get(DECISIONS)
 
 
@@ -166,7 +166,7 @@ def test_money_query_count_is_pinned_and_the_same_for_1_and_3_rows(
     areas.failed_payout(), areas.failed_payout()
     assert _queries(client, url) == one
     # the user, permissions, regions, three lists (page and total each), notifications
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         client.get(url)
 
 
@@ -181,7 +181,7 @@ def test_sellers_query_count_is_pinned_and_the_same_for_1_and_3_rows(
     areas.appealed_recovery(supervisor), areas.appealed_recovery(supervisor)
     assert _queries(client, url) == one
     # the user, permissions, regions, two lists (page and total each), notifications
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         client.get(url)
 
 
@@ -197,5 +197,5 @@ def test_watchlist_query_count_is_pinned_and_the_same_for_1_and_3_rows(
     assert _queries(client, WATCHLIST) == one
     # the user, permissions, the page (with who added each and their claim) and its total (the
     # fraud pages' header has no notification count)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get(WATCHLIST)

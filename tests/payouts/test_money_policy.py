@@ -444,13 +444,11 @@ def test_second_approver_sees_what_they_sign(client, supervisor):
     )
     request = ApprovalRequest.objects.get(claim=claim)
     # when: another staff member opens the second approval
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
     from claims import roles
+    from tests.conftest import _staff
 
-    second = get_user_model().objects.create_user(username="second", is_staff=True)
-    second.groups.add(Group.objects.get(name=roles.SUPERVISOR))
+    # (a supervisor of the claim's region: need-to-know, claims.scope)
+    second = _staff("second", roles.SUPERVISOR)
     client.force_login(second)
     page = client.get(reverse("backoffice:decision-approval", args=[request.pk])).content.decode()
     # then: items claimed and approved with the reason, funding, the note, risk, evidence
