@@ -32,28 +32,28 @@ AGE_SORT_LABELS = (
 )
 
 APPROVALS = Noun(
-    exact=lambda n: ngettext("%(n)s approval", "%(n)s approvals", n) % {"n": f"{n:,}"},
-    about=lambda n: _("about %(n)s approvals (estimate)") % {"n": n},
+    exact=lambda n: ngettext("%(n)s approval", "%(n)s approvals", n),
+    about=lambda: _("about %(n)s approvals (estimate)"),
 )
 SAMPLES = Noun(
-    exact=lambda n: ngettext("%(n)s sample", "%(n)s samples", n) % {"n": f"{n:,}"},
-    about=lambda n: _("about %(n)s samples (estimate)") % {"n": n},
+    exact=lambda n: ngettext("%(n)s sample", "%(n)s samples", n),
+    about=lambda: _("about %(n)s samples (estimate)"),
 )
 PAYOUTS = Noun(
-    exact=lambda n: ngettext("%(n)s payout", "%(n)s payouts", n) % {"n": f"{n:,}"},
-    about=lambda n: _("about %(n)s payouts (estimate)") % {"n": n},
+    exact=lambda n: ngettext("%(n)s payout", "%(n)s payouts", n),
+    about=lambda: _("about %(n)s payouts (estimate)"),
 )
 CHANGES = Noun(
-    exact=lambda n: ngettext("%(n)s change", "%(n)s changes", n) % {"n": f"{n:,}"},
-    about=lambda n: _("about %(n)s changes (estimate)") % {"n": n},
+    exact=lambda n: ngettext("%(n)s change", "%(n)s changes", n),
+    about=lambda: _("about %(n)s changes (estimate)"),
 )
 RECOVERIES = Noun(
-    exact=lambda n: ngettext("%(n)s recovery", "%(n)s recoveries", n) % {"n": f"{n:,}"},
-    about=lambda n: _("about %(n)s recoveries (estimate)") % {"n": n},
+    exact=lambda n: ngettext("%(n)s recovery", "%(n)s recoveries", n),
+    about=lambda: _("about %(n)s recoveries (estimate)"),
 )
 ENTRIES = Noun(
-    exact=lambda n: ngettext("%(n)s watched value", "%(n)s watched values", n) % {"n": f"{n:,}"},
-    about=lambda n: _("about %(n)s watched values (estimate)") % {"n": n},
+    exact=lambda n: ngettext("%(n)s watched value", "%(n)s watched values", n),
+    about=lambda: _("about %(n)s watched values (estimate)"),
 )
 
 

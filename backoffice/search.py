@@ -28,9 +28,11 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import connections
 from django.db.models import Q, QuerySet
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from marketplace.models import Customer, Order, OrderLine, Product
@@ -68,7 +70,7 @@ def _ids(queryset: QuerySet, what: str, term: str, notes: list[str]) -> list[int
                 "More than %(n)s %(what)s match “%(term)s”: the claims of the first %(n)s are "
                 "shown. Type more of it to narrow the search."
             )
-            % {"n": f"{MAX_MATCHES:,}", "what": what, "term": term}
+            % {"n": grouped(MAX_MATCHES), "what": what, "term": term}
         )
         ids = ids[:MAX_MATCHES]
     return ids
@@ -136,16 +138,17 @@ def claim_search(term: str) -> SearchResult:
 
 @dataclass(frozen=True)
 class Noun:
-    """What a total counts: ``exact(n)`` ("734 claims") and ``about(text)`` ("about 45,000
-    claims (estimate)"), translated when called."""
+    """What a total counts, as texts translated when called with ``%(n)s`` for the number:
+    ``exact(n)`` ("%(n)s claims", the plural form for ``n``) and ``about()`` ("about %(n)s
+    claims (estimate)"). ``Total.label`` writes the number in."""
 
     exact: Callable[[int], str]
-    about: Callable[[str], str]
+    about: Callable[[], str]
 
 
 CLAIMS = Noun(
-    exact=lambda n: _("1 claim") if n == 1 else _("%(n)s claims") % {"n": f"{n:,}"},
-    about=lambda n: _("about %(n)s claims (estimate)") % {"n": n},
+    exact=lambda n: _("1 claim") if n == 1 else _("%(n)s claims"),
+    about=lambda: _("about %(n)s claims (estimate)"),
 )
 
 
@@ -159,18 +162,28 @@ class Total:
     def label(self) -> str:
         """ "1 claim", "734 claims", "about 45,000 claims", "about 1.2 million claims"."""
         if self.exact:
-            return self.noun.exact(self.count)
-        return self.noun.about(rounded(self.count))
+            return self.noun.exact(self.count) % {"n": grouped(self.count)}
+        return self.noun.about() % {"n": rounded(self.count)}
+
+
+def grouped(n: int | Decimal) -> str:
+    """A number the reader's way (the active language's Django formats): "12,345" in English,
+    "12 345" in French, "12.345" in German. Every figure of the staff pages' totals and notes
+    is written through it."""
+    return number_format(n, force_grouping=True)
 
 
 def rounded(n: int) -> str:
-    """Two significant figures, in words past a million: 45,321 → "45,000"; 1,234,567 →
-    "1.2 million"."""
+    """Two significant figures, in words past a million, the reader's way (``grouped``):
+    45,321 → "45,000"; 1,234,567 → "1.2 million" (French "45 000", "1,2 million")."""
     if n >= 1_000_000:
-        return _("%(n)s million") % {"n": f"{n / 1_000_000:.1f}".removesuffix(".0")}
+        millions = Decimal(n).scaleb(-6).quantize(Decimal("0.1"))
+        if millions == millions.to_integral_value():
+            millions = millions.quantize(Decimal(1))
+        return _("%(n)s million") % {"n": grouped(millions)}
     digits = len(str(n))
     step = 10 ** max(digits - 2, 0)
-    return f"{round(n / step) * step:,}"
+    return grouped(round(n / step) * step)
 
 
 def queue_total(

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from backoffice import lists
 from backoffice.search import Total, claim_search, queue_total, rounded
 from claims.models import Claim, ClaimStatus
 from payouts.models import Payout
@@ -353,3 +354,32 @@ def test_total_labels():
     assert Total(1, True).label == "1 claim"
     assert Total(1_000, True).label == "1,000 claims"
     assert Total(1_234_567, False).label == "about 1.2 million claims (estimate)"
+
+
+@pytest.mark.parametrize(
+    "language, exact, about, approvals",
+    [
+        ("en", "12,345 claims", "about 45,000 claims (estimate)", "1,234"),
+        ("fr", "12\xa0345 réclamations", "45\xa0000", "1\xa0234"),
+        ("de", "12.345 Reklamationen", "45.000", "1.234"),
+        ("es", "12\xa0345 reclamaciones", "45\xa0000", "1\xa0234"),
+    ],
+)
+def test_totals_group_digits_the_readers_way(language, exact, about, approvals):
+    # A French, German or Spanish page groups a total's digits its own way, not with commas;
+    # every list's total goes through Total (backoffice.lists' nouns as the queue's).
+    from django.utils import translation
+
+    with translation.override(language):
+        assert Total(12_345, True).label == exact
+        assert about in Total(45_321, False).label
+        assert Total(1_234, True, lists.APPROVALS).label.startswith(f"{approvals} ")
+
+
+def test_an_estimate_in_millions_writes_the_readers_decimal_mark():
+    from django.utils import translation
+
+    with translation.override("fr"):
+        assert Total(1_234_567, False).label.startswith("environ 1,2 million")
+    with translation.override("de"):
+        assert "1,2 Millionen" in Total(1_234_567, False).label
