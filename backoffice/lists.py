@@ -1,7 +1,7 @@
 """The lists of the staff areas (Decisions, Money, Sellers, the fraud watchlist) on the queue's
 engine.
 
-Each list is a keyset page (``selectors.keyset``: no page counts the table, and page 100 costs
+Each list is a keyset page (``selectors.keyset_page``: no page counts the table, and page 100 costs
 what page 1 costs) with the view's total (``search.queue_total``: exact up to 1,000, PostgreSQL's
 estimate above, marked as such), sorted by age (oldest or newest first, on a NOT NULL time
 column indexed with the id, under the list's partial index) and filtered with django-filter.
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from backoffice.search import Noun, Total, queue_total
-from backoffice.selectors import BadCursor, cursor_of, keyset
+from backoffice.selectors import BadCursor, keyset_page
 from claims.models import Region
 from claims.scope import staff_regions
 
@@ -142,26 +142,21 @@ def area_list(
     after_key = f"{prefix}-after"
     after = data.get(after_key, "")
     try:
-        page = list(keyset(rows, field=age, desc=AGE_SORTS[sort], after=after)[: size + 1])
+        page = keyset_page(rows, field=age, desc=AGE_SORTS[sort], after=after, size=size)
     except BadCursor:
         errors.append(_("That page link is no longer valid; showing the first page."))
         after = ""
-        page = list(keyset(rows, field=age, desc=AGE_SORTS[sort], after="")[: size + 1])
+        page = keyset_page(rows, field=age, desc=AGE_SORTS[sort], after="", size=size)
     params = data.copy()
     params.pop(after_key, None)
     listed = AreaList(
         prefix=prefix,
-        rows=page[:size],
+        rows=page.rows,
         sort=sort,
         filterset=filterset,
         errors=errors,
         # A stale page link still shows the view's total; a bad filter shows none.
-        # A first page with no next page is the whole view: its total costs no query.
-        total=queue_total(
-            rows, noun=noun, whole_page=None if after or len(page) > size else len(page)
-        )
-        if valid
-        else None,
+        total=queue_total(rows, noun=noun, whole_page=page.whole) if valid else None,
         first_url=_url(params, prefix),
         is_later_page=bool(after),
         kept=[
@@ -171,8 +166,8 @@ def area_list(
             for value in values
         ],
     )
-    if len(page) > size:
-        params[after_key] = cursor_of(page[size - 1], age)
+    if page.next_cursor:
+        params[after_key] = page.next_cursor
         listed.next_url = _url(params, prefix)
     return listed
 

@@ -147,15 +147,22 @@ def _sort_spec(sort: str) -> tuple[str, bool]:
     return SORTS.get(sort) or FRAUD_SORTS[sort]
 
 
-def cursor_encode(claim: Claim, sort: str) -> str:
-    return cursor_of(claim, _sort_spec(sort)[0])
-
-
 @dataclass
 class Page:
-    rows: list[Claim]
+    """One keyset page: its rows, the cursor of the next page ("" on the last one) and whether
+    it is a first page (no cursor was followed to it)."""
+
+    rows: list
     next_cursor: str
     size: int
+    first: bool = True
+
+    @property
+    def whole(self) -> int | None:
+        """How many rows the whole view holds when this page is all of it (a first page with no
+        next page), else None: what ``search.queue_total(whole_page=...)`` takes, so such a
+        page's total costs no query."""
+        return len(self.rows) if self.first and not self.next_cursor else None
 
 
 def keyset(
@@ -201,6 +208,31 @@ def cursor_of(row, field: str) -> str:
     return f"{text}~{row.pk}"
 
 
+def keyset_page(
+    queryset: QuerySet,
+    *,
+    field: str,
+    desc: bool,
+    after: str,
+    size: int,
+    parse=None,
+    tie_desc: bool | None = None,
+) -> Page:
+    """One page of ``size`` rows of ``queryset`` after the cursor ``after`` (``keyset``), read
+    as ``size + 1`` rows: the extra one says whether there is a next page. Every keyset list of
+    the staff pages is read through it; a cursor it cannot read raises ``BadCursor``."""
+    ordered = keyset(queryset, field=field, desc=desc, after=after, parse=parse, tie_desc=tie_desc)
+    rows = list(ordered[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(
+        rows=rows,
+        next_cursor=cursor_of(rows[-1], field) if more else "",
+        size=size,
+        first=not after,
+    )
+
+
 def queue_page(queryset: QuerySet[Claim], *, sort: str, after: str, size: int) -> Page:
     """One page of a claim list after ``after`` (a cursor from the previous page, or empty).
 
@@ -210,20 +242,18 @@ def queue_page(queryset: QuerySet[Claim], *, sort: str, after: str, size: int) -
     if field in SORT_EXPRESSIONS:
         queryset = queryset.annotate(**{field: SORT_EXPRESSIONS[field]})
     tie_desc = desc and sort not in TIES_OLDEST_FIRST
-    ordered = keyset(
+    page = keyset_page(
         queue_rows(queryset),
         field=field,
         desc=desc,
         after=after,
+        size=size,
         parse=lambda raw: _cursor_value(field, raw),
         tie_desc=tie_desc,
     )
-    rows = list(ordered[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    if rows:
-        _row_details(rows)
-    return Page(rows=rows, next_cursor=cursor_encode(rows[-1], sort) if more else "", size=size)
+    if page.rows:
+        _row_details(page.rows)
+    return page
 
 
 @dataclass

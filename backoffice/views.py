@@ -189,7 +189,7 @@ def _queue_response(request: HttpRequest, *, searching: bool) -> HttpResponse:
         else queue_total(
             state["queryset"],
             # A first page with no next page is the whole view: no query.
-            whole_page=None if page.next_cursor or state["data"].get("after") else len(page.rows),
+            whole_page=page.whole,
         ),
         "notes": state["notes"],
         "searching": searching,

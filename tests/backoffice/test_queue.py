@@ -121,6 +121,24 @@ def test_queue_pages_with_a_keyset_cursor_and_never_counts(client, agent):
     assert not any("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)
 
 
+def test_a_keyset_page_says_when_it_is_the_whole_view(agent):
+    # The queue and the areas' lists ask the page itself whether it is all of the view (a first
+    # page with no next page), whose total then costs no query (search.queue_total).
+    from backoffice.selectors import claims_visible_to, keyset_page, queue_page
+
+    for _ in range(3):
+        claim_new()
+    base = claims_visible_to(agent)
+    assert queue_page(base, sort="newest", after="", size=3).whole == 3
+    first = queue_page(base, sort="newest", after="", size=2)
+    assert first.whole is None
+    last = queue_page(base, sort="newest", after=first.next_cursor, size=2)
+    assert not last.next_cursor and last.whole is None
+    # the same definition for any keyset list (backoffice.lists)
+    rows = Claim.objects.all()
+    assert keyset_page(rows, field="submitted_at", desc=False, after="", size=5).whole == 3
+
+
 def test_queue_next_link_walks_the_whole_view(client, agent):
     client.force_login(agent)
     claims = [claim_new() for _ in range(27)]
