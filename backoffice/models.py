@@ -130,8 +130,9 @@ class Notification(models.Model):
         blank=True,
         related_name="+",
     )
-    # English, as written; the safety kinds are rendered in the reader's language from
-    # ``params`` (``backoffice.notifications.notification_text``), ``text`` is their fallback.
+    # Every kind is rendered in the reader's language from ``params`` and the claim
+    # (``backoffice.notifications.notification_text``); ``text`` is that rendering in English,
+    # as written, shown for rows written before their kind kept parameters.
     text = models.CharField(_("what happened"), max_length=300)
     params = models.JSONField(default=dict, blank=True)
     # The deadline an SLA notification is about.

@@ -16,8 +16,9 @@ A notification is read when acted on: opening the claim reads its notifications 
 reader, deciding an approval request reads everyone's notification of it, opening a safety
 alert reads its notifications for that reader.
 
-Texts are shown in the reader's language where the kind says how (``notification_text``);
-``text`` keeps the English as written, the fallback for older rows.
+Every kind is shown in the reader's language, rendered when shown (``notification_text``)
+from its kind, its ``params`` and its claim's reference; ``text`` keeps the same rendering in
+English as written, the fallback for rows written before their kind kept parameters.
 """
 
 import datetime as dt
@@ -30,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from backoffice.models import Notification, NotificationKind, SlaClock
+from claims.money import format_minor
 
 # The header shows the exact count up to this, then "99+".
 COUNT_CAP = 99
@@ -40,25 +42,30 @@ def notification_add(
     recipient_id: int | None,
     kind: str,
     claim_id: int,
-    text: str,
+    reference: str,
+    params: dict | None = None,
     actor_id: int | None = None,
     approval_request=None,
     due_at: dt.datetime | None = None,
     key: str = "",
     now: dt.datetime | None = None,
 ) -> Notification | None:
-    """One notification, unless there is nobody to tell or they did it themselves.
+    """One notification about the claim ``reference``, unless there is nobody to tell or they
+    did it themselves.
 
-    The text is kept as written, in English, like the rest of the staff pages (the writer may
-    be a customer's request in Spanish)."""
+    Its ``params`` are what its text needs besides the claim; the text is rendered in each
+    reader's language when shown (``notification_text``) and kept in English in ``text``
+    (the writer may be a customer's request in Spanish)."""
     if recipient_id is None or recipient_id == actor_id:
         return None
+    params = params or {}
     notification = Notification(
         recipient_id=recipient_id,
         kind=kind,
         claim_id=claim_id,
         approval_request=approval_request,
-        text=text[:300],
+        params=params,
+        text=_english(kind, params, reference)[:300],
         due_at=due_at,
         key=key,
         created_at=now or timezone.now(),
@@ -93,7 +100,7 @@ def notify_safety_alert(*, alert, what: str, clock: str = "report", due_at, key:
             kind=kind,
             safety_alert_id=alert.pk,
             params=params,
-            text=_safety_text(kind, params, english=True)[:300],
+            text=_english(kind, params)[:300],
             due_at=due_at,
             key=f"safety:{alert.pk}:{key}"[:120],
             created_at=now,
@@ -103,12 +110,8 @@ def notify_safety_alert(*, alert, what: str, clock: str = "report", due_at, key:
     return len(Notification.objects.bulk_create(rows, ignore_conflicts=True))
 
 
-def _safety_text(kind: str, params: dict, *, english: bool = False) -> str:
-    """One safety notification's text from its parameters, in the active language (or in
-    English, for the stored ``text``)."""
-    if english:
-        with translation.override("en"):
-            return _safety_text(kind, params)
+def _safety_text(kind: str, params: dict) -> str:
+    """One safety notification's text from its parameters, in the active language."""
     if kind == NotificationKind.SAFETY_RAISED:
         text = _("A safety alert was raised on %(product)s for %(regulator)s.")
     elif kind == NotificationKind.SAFETY_REMINDER and params.get("clock") == "written":
@@ -129,17 +132,59 @@ SAFETY_KINDS = (
 )
 
 
-def notification_text(notification: Notification) -> str:
-    """The notification in the reader's (active) language: the safety kinds from their
-    parameters, a claim assigned from its claim (loaded with it); otherwise the English
-    ``text`` as written."""
-    if notification.kind in SAFETY_KINDS and notification.params:
-        return _safety_text(notification.kind, notification.params)
-    if notification.kind == NotificationKind.ASSIGNED and notification.claim_id:
-        return _("Claim %(reference)s was assigned to you.") % {
-            "reference": notification.claim.reference
+ANSWERED_BY = ("seller", "insurer", "customer")
+
+
+def _render(kind: str, params: dict, reference: str) -> str | None:
+    """The text of a notification of ``kind`` in the active language, from its ``params`` and
+    its claim's ``reference``; None when a parameter it needs is missing (a row written before
+    its kind kept parameters)."""
+    if kind in SAFETY_KINDS:
+        return _safety_text(kind, params) if params else None
+    if kind == NotificationKind.ASSIGNED:
+        return _("Claim %(reference)s was assigned to you.") % {"reference": reference}
+    if kind == NotificationKind.APPROVAL:
+        if "amount_minor" not in params or "currency" not in params:
+            return None
+        amount = format_minor(params["amount_minor"], params["currency"])
+        return _("Approval of %(amount)s on claim %(reference)s awaits your second approval.") % {
+            "amount": amount,
+            "reference": reference,
         }
-    return notification.text
+    if kind in (NotificationKind.SLA_AT_RISK, NotificationKind.SLA_BREACHED):
+        if params.get("clock") not in SlaClock.values:
+            return None
+        values = {"clock": SlaClock(params["clock"]).label, "reference": reference}
+        if kind == NotificationKind.SLA_AT_RISK:
+            return _("%(clock)s on claim %(reference)s is due soon.") % values
+        return _("%(clock)s on claim %(reference)s has passed.") % values
+    if kind == NotificationKind.ANSWERED:
+        who = params.get("who")
+        if who == "seller":
+            text = _("The seller answered on claim %(reference)s.")
+        elif who == "insurer":
+            text = _("The insurer answered on claim %(reference)s.")
+        elif who == "customer":
+            text = _("The customer answered on claim %(reference)s.")
+        else:
+            return None
+        return text % {"reference": reference}
+    return None
+
+
+def _english(kind: str, params: dict, reference: str = "") -> str:
+    """The text kept in ``text``: the same rendering, in English."""
+    with translation.override("en"):
+        return _render(kind, params, reference) or ""
+
+
+def notification_text(notification: Notification) -> str:
+    """The notification in the reader's (active) language, every kind rendered from its
+    parameters and its claim's reference (the claim loaded with it); a row written before its
+    kind kept parameters shows its English ``text`` as written."""
+    reference = notification.claim.reference if notification.claim_id else ""
+    shown = _render(notification.kind, notification.params or {}, reference)
+    return notification.text if shown is None else shown
 
 
 def notifications_read_for_alert(*, user, alert_id: int) -> int:
@@ -155,17 +200,21 @@ def notify_assigned(*, claim, assignee_id: int | None, actor_id: int | None) -> 
         actor_id=actor_id,
         kind=NotificationKind.ASSIGNED,
         claim_id=claim.pk,
-        text=f"Claim {claim.reference} was assigned to you.",
+        reference=claim.reference,
     )
 
 
 def notify_answered(*, claim, who: str) -> None:
-    """The seller, insurer or customer answered on the claim: tell whoever holds it."""
+    """The seller, insurer or customer (``who``, one of ``ANSWERED_BY``) answered on the
+    claim: tell whoever holds it."""
+    if who not in ANSWERED_BY:
+        raise ValueError(who)
     notification_add(
         recipient_id=claim.assignee_id,
         kind=NotificationKind.ANSWERED,
         claim_id=claim.pk,
-        text=f"The {who} answered on claim {claim.reference}.",
+        reference=claim.reference,
+        params={"who": who},
     )
 
 
@@ -211,10 +260,8 @@ def notify_approval_awaiting(*, request) -> None:
             kind=NotificationKind.APPROVAL,
             claim_id=request.claim_id,
             approval_request=request,
-            text=(
-                f"Approval of {request.total_display} on claim {request.claim.reference} "
-                "awaits your second approval."
-            ),
+            reference=request.claim.reference,
+            params={"amount_minor": request.total_minor, "currency": request.currency},
             key=f"approval:{request.pk}",
         )
 
@@ -258,7 +305,8 @@ def sla_breach_notify(*, claim_id: int, reference: str, assignee_id, clock: str,
         recipient_id=assignee_id,
         kind=NotificationKind.SLA_BREACHED,
         claim_id=claim_id,
-        text=f"{SlaClock(clock).label} on claim {reference} has passed.",
+        reference=reference,
+        params={"clock": clock},
         due_at=due_at,
         key=f"sla_breached:{claim_id}:{clock}:{due_at:%Y%m%d%H%M}",
         now=now,
@@ -291,14 +339,14 @@ def sla_at_risk_notify(*, now: dt.datetime | None = None, batch: int = 500) -> i
             .order_by(field_name, "pk")
             .values_list("pk", "reference", "assignee_id", field_name)[:batch]
         )
-        label = SlaClock(clock).label
         created = Notification.objects.bulk_create(
             [
                 Notification(
                     recipient_id=assignee_id,
                     kind=NotificationKind.SLA_AT_RISK,
                     claim_id=pk,
-                    text=f"{label} on claim {reference} is due soon.",
+                    params={"clock": clock},
+                    text=_english(NotificationKind.SLA_AT_RISK, {"clock": clock}, reference),
                     due_at=due,
                     key=f"sla_at_risk:{pk}:{clock}:{due:%Y%m%d%H%M}",
                     created_at=now,

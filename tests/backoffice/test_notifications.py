@@ -200,6 +200,23 @@ def test_approval_notification_links_to_the_review_of_the_request(
     assert reverse("backoffice:decision-approval", args=[request.pk]) in body
 
 
+def test_a_french_speaking_supervisor_sees_the_approval_notification_in_french(
+    client, four_eyes, agent, supervisor
+):
+    # given: a second approval of $500.00 awaits another supervisor
+    other = _staff("supervisor2", roles.SUPERVISOR)
+    claim = claim_in(ClaimStatus.UNDER_REVIEW, amount_minor=50_000)
+    _ask_second_approval(claim, supervisor)
+    # when: they read their notifications in French
+    client.force_login(other)
+    client.cookies["django_language"] = "fr"
+    body = client.get(PAGE).content.decode()
+    # then: the sentence and the amount the French way, not the English text as stored
+    assert f"sur la réclamation {claim.reference} attend votre seconde approbation" in body
+    assert "500,00" in body
+    assert "awaits your second approval" not in body
+
+
 # --- deadlines about to pass, or passed ---------------------------------------------------------
 
 
@@ -216,6 +233,28 @@ def test_sla_breach_notifies_the_holder_once(agent):
     note = _mine(agent).get()
     assert note.kind == NotificationKind.SLA_BREACHED and note.due_at is not None
     assert "Decision target" in note.text and claim.reference in note.text
+
+
+def test_deadline_notifications_are_shown_in_the_readers_language(client, agent):
+    # given: one deadline passed and one about to pass on the agent's claims
+    passed = claim_in(ClaimStatus.UNDER_REVIEW)
+    Claim.objects.filter(pk=passed.pk).update(
+        assignee=agent, decision_due=timezone.now() - dt.timedelta(hours=1)
+    )
+    soon = claim_in(ClaimStatus.AWAITING_SELLER)
+    Claim.objects.filter(pk=soon.pk).update(
+        assignee=agent, seller_respond_by=timezone.now() + dt.timedelta(hours=3)
+    )
+    sla_breaches_record()
+    sla_at_risk_notify()
+    # when: the agent reads them in German
+    client.force_login(agent)
+    client.cookies["django_language"] = "de"
+    body = client.get(PAGE).content.decode()
+    # then
+    assert f"„Entscheidungsziel“ der Reklamation {passed.reference} ist verstrichen." in body
+    assert f"„Antwort des Verkäufers“ der Reklamation {soon.reference} läuft bald ab." in body
+    assert "has passed" not in body and "is due soon" not in body
 
 
 def test_sla_breach_of_an_unassigned_claim_notifies_nobody(db):
@@ -284,6 +323,38 @@ def test_customer_answer_notifies_the_holder(agent):
     claim.refresh_from_db()
     claim_answer_info(claim=claim, customer=claim.customer, message="Here it is.", uploads=[])
     assert _mine(agent).get().text == f"The customer answered on claim {claim.reference}."
+
+
+def test_an_answer_notification_is_shown_in_the_readers_language(client, agent):
+    from portal.services import claim_answer_info
+
+    claim = claim_in(ClaimStatus.NEEDS_INFO)
+    Claim.objects.filter(pk=claim.pk).update(assignee=agent)
+    claim.refresh_from_db()
+    claim_answer_info(claim=claim, customer=claim.customer, message="Aquí está.", uploads=[])
+    client.force_login(agent)
+    client.cookies["django_language"] = "es"
+    body = client.get(PAGE).content.decode()
+    assert f"El cliente respondió en la reclamación {claim.reference}." in body
+
+
+def test_a_row_written_before_its_kind_kept_parameters_shows_its_english_text(client, agent):
+    # given: rows as stored before the kinds kept parameters (English text, no params)
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    for kind, text in [
+        (NotificationKind.APPROVAL, "Approval of $5.00 on claim X awaits your second approval."),
+        (NotificationKind.SLA_BREACHED, "Decision target on claim X has passed."),
+        (NotificationKind.ANSWERED, "The seller answered on claim X."),
+    ]:
+        Notification.objects.create(recipient=agent, kind=kind, claim=claim, text=text)
+    # when
+    client.force_login(agent)
+    client.cookies["django_language"] = "fr"
+    body = client.get(PAGE).content.decode()
+    # then: each is still shown, as written
+    assert "Approval of $5.00 on claim X awaits your second approval." in body
+    assert "Decision target on claim X has passed." in body
+    assert "The seller answered on claim X." in body
 
 
 def test_answer_on_an_unassigned_claim_notifies_nobody(db):
