@@ -101,13 +101,18 @@ def test_key_is_shown_once_and_stored_hashed(client, supervisor, order_client):
     assert secret not in again and f"{key.prefix}…" in again
 
 
+def _issue(client, api_client, *, scopes: list[str], rate: str):
+    """Post the new-key form of ``api_client``'s row."""
+    prefix = f"key-{api_client.pk}"
+    return client.post(
+        reverse("backoffice:api-key-issue", args=[api_client.pk]),
+        {f"{prefix}-scopes": scopes, f"{prefix}-rate_per_minute": rate},
+    )
+
+
 def test_key_with_a_scope_beyond_its_kind_is_refused(client, supervisor, order_client):
     client.force_login(supervisor)
-    prefix = f"key-{order_client.pk}"
-    response = client.post(
-        reverse("backoffice:api-key-issue", args=[order_client.pk]),
-        {f"{prefix}-scopes": ["claims:read"], f"{prefix}-rate_per_minute": "60"},
-    )
+    response = _issue(client, order_client, scopes=["claims:read"], rate="60")
     assert response.status_code == 400
     assert not ApiKey.objects.exists()
 
@@ -121,3 +126,22 @@ def test_supervisor_revokes_a_key(client, supervisor, order_client):
     assert key.revoked_at is not None and key.revoked_by == supervisor
     page = client.get(PAGE).content.decode()
     assert "revoked" in page
+
+
+def test_both_forms_use_the_staff_pages_one_error_summary(client, supervisor, order_client):
+    # The page's forms summarise their errors as every staff form does
+    # (backoffice/_errors.html), with each field's error beside the field.
+    client.force_login(supervisor)
+    prefix = f"key-{order_client.pk}"
+    refused_key = _issue(client, order_client, scopes=["claims:read"], rate="0").content.decode()
+    refused_client = client.post(PAGE, {"name": "Typed", "kind": "robot"}).content.decode()
+    for page in (refused_key, refused_client):
+        assert page.count('class="error-summary"') == 1
+        assert (
+            '<div class="error-summary" role="alert" tabindex="-1"><p>Please check the '
+            "highlighted answers</p></div>" in page
+        )
+        assert "Please correct these problems" not in page
+    assert f'id="id_{prefix}-scopes-error"' in refused_key
+    assert f'id="id_{prefix}-rate_per_minute-error"' in refused_key
+    assert 'id="id_kind-error"' in refused_client
