@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from backoffice.selectors import BadCursor
 from backoffice.views import staff_view
 from claims.exceptions import ClaimError
 from claims.files import evidence_response
@@ -33,7 +34,7 @@ def certificate_queue(request: HttpRequest) -> HttpResponse:
     after = request.GET.get("after", "")
     try:
         page = selectors.certificates_awaiting(user=request.user, after=after)
-    except selectors.BadCertificateCursor:
+    except BadCursor:
         messages.error(request, _("That page link is no longer valid; showing the first page."))
         page, after = selectors.certificates_awaiting(user=request.user), ""
     return render(

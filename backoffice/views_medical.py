@@ -2,14 +2,14 @@
 supervisors read who opened which medical document, when and from which page.
 
 Rows come from ``claims.MedicalAccess`` (append-only), within the reader's regions
-(``claims.scope``). Newest first, paged with a keyset cursor (``?after=<time>~<id>``) like the
-queue: no page counts the table.
+(``claims.scope``). Newest first, paged by the queue's keyset engine
+(``backoffice.selectors.keyset_page``, ``?after=<time>~<id>``): no page counts the table.
 """
 
 import datetime as dt
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from backoffice.selectors import BadCursor, keyset_page
 from backoffice.views import staff_view
 from claims.models import MedicalAccess
 from claims.scope import claims_visible_to
@@ -72,21 +73,6 @@ def medical_accesses(*, user, filters: dict) -> QuerySet[MedicalAccess]:
     return rows
 
 
-class BadCursor(ValueError):
-    pass
-
-
-def _after(rows: QuerySet[MedicalAccess], cursor: str) -> QuerySet[MedicalAccess]:
-    try:
-        raw_at, raw_id = cursor.rsplit("~", 1)
-        at, pk = dt.datetime.fromisoformat(raw_at), int(raw_id)
-    except (ValueError, TypeError) as exc:
-        raise BadCursor(cursor) from exc
-    if at.tzinfo is None or not 0 < pk < 2**63:
-        raise BadCursor(cursor)
-    return rows.filter(Q(at__lt=at) | Q(at=at, pk__lt=pk))
-
-
 @require_safe
 @staff_view("claims.view_medicalaccess")
 def medical_access_log(request: HttpRequest) -> HttpResponse:
@@ -101,29 +87,25 @@ def medical_access_log(request: HttpRequest) -> HttpResponse:
         for field, field_errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             errors.extend(f"{label}: {e}" if label else str(e) for e in field_errors)
+    rows = rows.select_related("user", "claim", "evidence")
     after = request.GET.get("after", "")
-    if after:
-        try:
-            rows = _after(rows, after)
-        except BadCursor:
-            errors.append(_("That page link is no longer valid; showing the first page."))
-    page = list(
-        rows.select_related("user", "claim", "evidence").order_by("-at", "-id")[: PAGE_SIZE + 1]
-    )
-    more = len(page) > PAGE_SIZE
-    page = page[:PAGE_SIZE]
+    try:
+        page = keyset_page(rows, field="at", desc=True, after=after, size=PAGE_SIZE)
+    except BadCursor:
+        errors.append(_("That page link is no longer valid; showing the first page."))
+        page = keyset_page(rows, field="at", desc=True, after="", size=PAGE_SIZE)
     params = request.GET.copy()
     params.pop("after", None)
     next_url = ""
-    if more:
-        params["after"] = f"{page[-1].at.isoformat()}~{page[-1].pk}"
+    if page.next_cursor:
+        params["after"] = page.next_cursor
         next_url = "?" + params.urlencode()
     return render(
         request,
         "backoffice/medical_access.html",
         {
             "form": form,
-            "rows": page,
+            "rows": page.rows,
             "errors": errors,
             "next_url": next_url,
             "is_later_page": bool(after),

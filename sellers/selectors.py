@@ -164,48 +164,32 @@ def seller_standing(*, seller: Seller, today: dt.date | None = None) -> Standing
 CERTIFICATE_PAGE_SIZE = 25
 
 
-class BadCertificateCursor(ValueError):
-    pass
-
-
-@dataclass(frozen=True)
-class CertificatePage:
-    rows: list[InsuranceCertificate]
-    next_cursor: str
-
-
-def certificates_awaiting(
-    *, user, after: str = "", size: int = CERTIFICATE_PAGE_SIZE
-) -> CertificatePage:
+def certificates_awaiting(*, user, after: str = "", size: int = CERTIFICATE_PAGE_SIZE):
     """Certificates awaiting verification of sellers of ``user``'s regions (need-to-know,
-    ``claims.scope``), oldest first, one keyset page (no COUNT(*)).
+    ``claims.scope``), oldest first: one page of the staff pages' keyset engine
+    (``backoffice.selectors.keyset_page``, no COUNT(*)).
 
-    ``after`` is the previous page's cursor (``<submitted ISO time>~<id>``)."""
+    ``after`` is the previous page's cursor (``<submitted ISO time>~<id>``); one the engine
+    cannot read raises ``backoffice.selectors.BadCursor``."""
+    # backoffice.selectors imports this module: its engine is imported when called.
+    from backoffice.selectors import keyset_page
     from claims.scope import sellers_visible_to
 
     query = sellers_visible_to(
         user, InsuranceCertificate.objects.filter(status=CertificateStatus.PENDING), seller="seller"
     )
-    if after:
-        try:
-            raw_time, raw_id = after.rsplit("~", 1)
-            at, pk = dt.datetime.fromisoformat(raw_time), int(raw_id)
-        except ValueError as exc:
-            raise BadCertificateCursor(after) from exc
-        if at.tzinfo is None:
-            raise BadCertificateCursor(after)
-        query = query.filter(Q(created_at__gt=at) | Q(created_at=at, pk__gt=pk))
-    rows = list(
-        query.select_related("seller__region")
-        .annotate(first_month_over=first_month_over_threshold("seller_id"))
-        .order_by("created_at", "pk")[: size + 1]
+    page = keyset_page(
+        query.select_related("seller__region").annotate(
+            first_month_over=first_month_over_threshold("seller_id")
+        ),
+        field="created_at",
+        desc=False,
+        after=after,
+        size=size,
     )
-    more = len(rows) > size
-    rows = rows[:size]
-    for certificate in rows:
+    for certificate in page.rows:
         certificate.seller.first_month_over_threshold = certificate.first_month_over
-    cursor = f"{rows[-1].created_at.isoformat()}~{rows[-1].pk}" if more else ""
-    return CertificatePage(rows=rows, next_cursor=cursor)
+    return page
 
 
 def certificate_for_verification(*, pk: int, user) -> InsuranceCertificate:

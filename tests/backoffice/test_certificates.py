@@ -127,6 +127,26 @@ def test_queue_pages_with_a_keyset_cursor(client, agent, settings):
     assert bad.status_code == 200 and "no longer valid" in bad.content.decode()
 
 
+@pytest.mark.parametrize(
+    "after",
+    [
+        "nonsense",
+        "2026-01-01T00:00:00~5",  # a time without its zone
+        "2026-01-01T00:00:00+00:00~0",
+        "2026-01-01T00:00:00+00:00~99999999999999999999",  # beyond a bigint
+    ],
+)
+def test_queue_reads_its_cursor_as_every_keyset_list_does(client, agent, after):
+    # The certificate queue pages through the staff pages' one keyset engine
+    # (backoffice.selectors.keyset_page): a cursor it cannot use shows the first page, never
+    # a database error.
+    certificate = CertificateFactory()
+    client.force_login(agent)
+    response = client.get(reverse("backoffice:certificates"), {"after": after})
+    assert response.status_code == 200 and "no longer valid" in response.content.decode()
+    assert response.context["page"].rows == [certificate]
+
+
 def test_queue_query_count_is_the_same_for_1_and_20_rows(client, agent, django_assert_num_queries):
     from tests.factories import gross_imported
 
