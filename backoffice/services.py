@@ -31,7 +31,7 @@ from claims.models import (
     StaffProfile,
 )
 from claims.outbox import outbox_add
-from claims.scope import claims_visible_to, staff_regions
+from claims.scope import claims_visible_to, staff_region_ids
 from claims.services import claim_assign, claim_request_info
 from payouts.services.decisions import DecisionResult
 
@@ -201,7 +201,7 @@ def claims_auto_assign(*, batch: int = 200, now: dt.datetime | None = None) -> i
             limit = user.staff_profile.max_open_claims
         except StaffProfile.DoesNotExist:
             limit = StaffProfile._meta.get_field("max_open_claims").default
-        regions = set(staff_regions(user).values_list("pk", flat=True))
+        regions = set(staff_region_ids(user))
         load[user.pk] = [user.open_claims, limit, user, workable_statuses(user), regions]
     assigned = 0
     claims = Claim.objects.filter(assignee__isnull=True, status__in=WORKABLE).order_by(

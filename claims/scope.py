@@ -6,8 +6,13 @@ assigned means no claim: access is given, never assumed. A superuser sees every 
 superuser has every permission; the demo ``admin`` is one). A claim outside one's regions is
 not there: lists leave it out and pages answer 404.
 
-The scope is a subquery on the region, so it costs no query of its own and keeps the pinned
-query counts of the pages that use it.
+The scope is a literal list of region ids (``staff_region_ids``). On a page the ids come with
+the signed-in user (``claims_site.auth`` reads them in the user's own query,
+``with_region_ids``), so the scope costs no query of its own and keeps the pinned query counts
+of the pages that use it; elsewhere (workers, scripts) they are read once per user object, which
+lives as long as the task or request that loaded it. A literal list, not a subquery: PostgreSQL
+then plans a filtered list with the regions' own statistics instead of guessing the size of a
+subquery's result, which led it to a slow plan for a narrow view at a million claims.
 
 Rows that belong to a claim (approvals, payouts, recoveries, QA samples, legal holds) are
 visible when their claim is (``claim_rows_visible_to``); a seller when their region is one of
@@ -16,9 +21,14 @@ of theirs is visible: an export or an erasure covers all of a customer's claims,
 limited to some regions may not run one that reaches into another.
 """
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from claims.models import Claim, Region
+
+# Where a user object keeps the ids of its regions (annotated by ``with_region_ids``, or read
+# once by ``staff_region_ids``).
+_REGION_IDS = "claimdesk_region_ids"
 
 
 def staff_regions(user) -> QuerySet[Region]:
@@ -30,13 +40,35 @@ def staff_regions(user) -> QuerySet[Region]:
     return Region.objects.filter(staff_profiles__user=user)
 
 
+def with_region_ids(users: QuerySet) -> QuerySet:
+    """``users`` with the ids of each one's regions, read in the same query (PostgreSQL; other
+    databases read them on first use)."""
+    if connection.vendor != "postgresql":
+        return users
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    regions = Region.objects.filter(staff_profiles__user=OuterRef("pk")).order_by()
+    return users.annotate(**{_REGION_IDS: ArraySubquery(regions.values("pk"))})
+
+
+def staff_region_ids(user) -> list[int]:
+    """The ids of the regions whose claims ``user`` sees, as a list (see the module's note)."""
+    if user is None or not user.is_active or user.is_anonymous:
+        return []
+    ids = getattr(user, _REGION_IDS, None)
+    if ids is None or user.is_superuser:  # a superuser sees every region, not only its profile's
+        ids = list(staff_regions(user).values_list("pk", flat=True))
+        setattr(user, _REGION_IDS, ids)
+    return ids
+
+
 def claims_visible_to(user) -> QuerySet[Claim]:
     """Every claim list and every claim page for staff starts here."""
     if user is None or not user.is_active or not user.has_perm("claims.view_claim"):
         return Claim.objects.none()
     if user.is_superuser:
         return Claim.objects.all()
-    return Claim.objects.filter(region__in=staff_regions(user).values("pk"))
+    return Claim.objects.filter(region__in=staff_region_ids(user))
 
 
 def claim_rows_visible_to(user, rows: QuerySet, *, claim: str = "claim") -> QuerySet:
@@ -58,7 +90,7 @@ def sellers_visible_to(user, sellers: QuerySet | None = None, *, seller: str = "
     if user.is_superuser:
         return rows
     path = f"{seller}__region__in" if seller else "region__in"
-    return rows.filter(**{path: staff_regions(user).values("pk")})
+    return rows.filter(**{path: staff_region_ids(user)})
 
 
 def customers_visible_to(user, rows: QuerySet | None = None, *, customer: str = "") -> QuerySet:
@@ -89,7 +121,7 @@ def alerts_visible_to(user, rows: QuerySet) -> QuerySet:
     from safety.models import Regulator
 
     covering = Regulator.regions.through.objects.filter(
-        regulator=OuterRef("regulator"), region__in=staff_regions(user).values("pk")
+        regulator=OuterRef("regulator"), region__in=staff_region_ids(user)
     )
     return rows.filter(Exists(covering))
 
@@ -106,5 +138,5 @@ def staff_has_no_region(user) -> bool:
         user.is_active
         and not user.is_superuser
         and user.has_perm("claims.view_claim")
-        and not staff_regions(user).exists()
+        and not staff_region_ids(user)
     )

@@ -705,3 +705,25 @@ def test_region_limited_staff_see_no_qa_report_of_other_regions(client, uk_super
     report = client.get(reverse("backoffice:decisions")).context["report"]
     # then
     assert report["sampled"] == 0 and report["wrong"] == 0
+
+
+def test_a_region_given_or_taken_applies_from_the_next_page(client, claim, uk_supervisor):
+    # given: the supervisor's regions come with their user on each page (claims_site.auth)
+    from claims.models import Region
+
+    client.force_login(uk_supervisor)
+    profile = uk_supervisor.staff_profile
+    # when
+    before = client.get(reverse("backoffice:queue")).content.decode()
+    profile.regions.add(Region.objects.get(pk=claim.region_id))
+    given = client.get(reverse("backoffice:queue")).content.decode()
+    opened = client.get(reverse("backoffice:claim", args=[claim.pk]))
+    profile.regions.remove(claim.region_id)
+    taken = client.get(reverse("backoffice:queue")).content.decode()
+    closed = client.get(reverse("backoffice:claim", args=[claim.pk]))
+    # then
+    assert claim.reference not in before
+    assert claim.reference in given
+    assert opened.status_code == 200
+    assert claim.reference not in taken
+    assert closed.status_code == 404

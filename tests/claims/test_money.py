@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from claims import money
 from claims.money import (
     MAX_AMOUNT_MINOR,
     AmountNotUnderstood,
@@ -210,3 +211,31 @@ def test_to_minor_refuses_amounts_over_the_limit_before_any_arithmetic(value):
 
 def test_to_minor_takes_the_largest_amount():
     assert to_minor("10,000,000,000,000.00", "USD") == MAX_AMOUNT_MINOR
+
+
+# Swiss German among them: a locale whose way of writing money the compiled formats leave to Babel.
+@pytest.mark.parametrize(
+    "language", ["en", "es", "fr", "fr-ca", "de", "en-gb", "en-ca", "en-ie", "it", "nl", "de-ch"]
+)
+@pytest.mark.parametrize("currency", sorted(money.MINOR_UNITS))
+def test_amounts_are_written_exactly_as_babel_writes_them(language, currency):
+    # given: amounts of every length, negative ones (Babel writes those itself) among them
+    import random
+    from decimal import Decimal
+
+    from babel import numbers
+
+    rng = random.Random(f"{language}{currency}")
+    amounts = [0, 1, 999, 1000, 100000, 123456789012345, -1, -123456]
+    amounts += [rng.randrange(10 ** rng.randrange(1, 16)) for _ in range(200)]
+    locale = money.reader_locale(language)
+    # when
+    written = [money.format_minor(a, currency, locale=locale) for a in amounts]
+    # then
+    expected = [
+        numbers.format_currency(
+            Decimal(a).scaleb(-money.exponent(currency)), currency, locale=locale
+        )
+        for a in amounts
+    ]
+    assert written == expected
