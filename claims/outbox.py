@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
@@ -238,6 +238,8 @@ def _lease(*, message_ids: list[int]) -> list[Outbox]:
             locked_until=until, attempts=F("attempts") + 1
         )
         return list(Outbox.objects.filter(pk=message_ids[0])) if taken else []
+    if connection.vendor == "postgresql":
+        return _lease_sql(message_ids=message_ids, now=now, until=until)
     with transaction.atomic():
         ids = list(
             Outbox.objects.select_for_update(skip_locked=True)
@@ -249,6 +251,27 @@ def _lease(*, message_ids: list[int]) -> list[Outbox]:
             locked_until=until, attempts=F("attempts") + 1
         )
     return list(Outbox.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def _lease_sql(*, message_ids: list[int], now, until) -> list[Outbox]:
+    """``_lease`` in one PostgreSQL statement: the free messages locked (skipping those another
+    worker holds), leased and returned by the same ``UPDATE``, instead of a locking read, an
+    update and a read again (three round trips and a transaction for every chunk)."""
+    fields = [f.column for f in Outbox._meta.concrete_fields]
+    columns = ", ".join(f"o.{connection.ops.quote_name(c)}" for c in fields)
+    sql = f"""
+        UPDATE claims_outbox o
+           SET locked_until = %(until)s, attempts = o.attempts + 1
+          FROM (SELECT id FROM claims_outbox
+                 WHERE id = ANY(%(ids)s) AND done_at IS NULL AND attempts < %(max)s
+                   AND (locked_until IS NULL OR locked_until < %(now)s)
+                 ORDER BY id
+                   FOR UPDATE SKIP LOCKED) AS free
+         WHERE o.id = free.id
+     RETURNING {columns}
+    """  # noqa: S608 - the columns are the model's own
+    params = {"ids": list(message_ids), "max": MAX_ATTEMPTS, "now": now, "until": until}
+    return sorted(Outbox.objects.raw(sql, params), key=lambda message: message.pk)
 
 
 def _mark_done(message_ids: list[int]) -> None:

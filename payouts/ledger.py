@@ -11,8 +11,9 @@ Accounts (normal balance): concession expense (Dr), seller receivable (Dr), insu
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims.exceptions import ClaimError
@@ -20,6 +21,9 @@ from claims.money import MINOR_UNITS
 from payouts.models import Account, LedgerEntry, LedgerTransaction, TransactionKind
 
 A = Account
+# Looked up for every posting and line (``Choices.values`` builds a new list on each call).
+ACCOUNTS = frozenset(Account.values)
+KINDS = frozenset(TransactionKind.values)
 
 
 class LedgerError(ClaimError):
@@ -47,7 +51,7 @@ def _check(currency: str, lines: Sequence[Line]) -> int:
     if len(lines) < 2:
         raise LedgerError(_("A transaction needs at least two entries."))
     for line in lines:
-        if line.account not in Account.values:
+        if line.account not in ACCOUNTS:
             raise LedgerError(_("Unknown ledger account %(a)s.") % {"a": line.account})
         for amount in (line.debit_minor, line.credit_minor):
             if not isinstance(amount, int) or isinstance(amount, bool):
@@ -121,7 +125,7 @@ def ledger_post_many(postings: Sequence[Posting]) -> list[LedgerTransaction]:
     """
     amounts = {}
     for posting in postings:
-        if posting.kind not in TransactionKind.values:
+        if posting.kind not in KINDS:
             raise LedgerError(_("Unknown transaction kind %(k)s.") % {"k": posting.kind})
         if not posting.idempotency_key:
             raise LedgerError(_("A ledger posting needs an idempotency key."))
@@ -157,6 +161,10 @@ def _post_new(postings: Sequence[Posting], amounts: dict[str, int]) -> list[Ledg
     for posting in postings:
         if posting.idempotency_key not in found:
             fresh.setdefault(posting.idempotency_key, posting)
+    if connection.vendor == "postgresql":
+        created = _insert_sql(list(fresh.values()), amounts)
+        found.update((tx.idempotency_key, tx) for tx in created)
+        return [found[p.idempotency_key] for p in postings]
     created = LedgerTransaction.objects.bulk_create(
         LedgerTransaction(
             kind=p.kind,
@@ -184,6 +192,92 @@ def _post_new(postings: Sequence[Posting], amounts: dict[str, int]) -> list[Ledg
     )
     found.update((tx.idempotency_key, tx) for tx in created)
     return [found[p.idempotency_key] for p in postings]
+
+
+# The columns _insert_sql writes, in the order LedgerTransaction.from_db is given them.
+TX_FIELDS = [
+    "id",
+    "kind",
+    "currency",
+    "idempotency_key",
+    "claim_id",
+    "payout_id",
+    "seller_id",
+    "reverses_id",
+    "memo",
+    "amount_minor",
+    "created_at",
+]
+
+
+def _insert_sql(fresh: list[Posting], amounts: dict[str, int]) -> list[LedgerTransaction]:
+    """The transactions and their entries in one PostgreSQL statement, from arrays of their
+    values (``unnest``): a batch of 250 payouts is 250 transactions and 500 entries, which as
+    model instances cost the ORM more than the database took to insert them."""
+    if not fresh:
+        return []
+    now = timezone.now()
+    lines = [(p.idempotency_key, line) for p in fresh for line in p.lines]
+    params = {
+        "kind": [p.kind for p in fresh],
+        "currency": [p.currency for p in fresh],
+        "key": [p.idempotency_key for p in fresh],
+        "claim": [p.claim_id for p in fresh],
+        "payout": [p.payout_id for p in fresh],
+        "seller": [p.seller_id for p in fresh],
+        "reverses": [p.reverses_id for p in fresh],
+        "memo": [p.memo[:200] for p in fresh],
+        "amount": [amounts[p.idempotency_key] for p in fresh],
+        "now": now,
+        "line_key": [key for key, _line in lines],
+        "account": [line.account for _key, line in lines],
+        "debit": [line.debit_minor for _key, line in lines],
+        "credit": [line.credit_minor for _key, line in lines],
+    }
+    sql = """
+        WITH tx AS (
+            INSERT INTO payouts_ledgertransaction (kind, currency, idempotency_key, claim_id,
+                payout_id, seller_id, reverses_id, memo, amount_minor, created_at)
+            SELECT kind, currency, key, claim, payout, seller, reverses, memo, amount, %(now)s
+              FROM unnest(%(kind)s::text[], %(currency)s::text[], %(key)s::text[],
+                          %(claim)s::bigint[], %(payout)s::bigint[], %(seller)s::bigint[],
+                          %(reverses)s::bigint[], %(memo)s::text[], %(amount)s::bigint[])
+                AS t(kind, currency, key, claim, payout, seller, reverses, memo, amount)
+         RETURNING id, idempotency_key, currency
+        ), entries AS (
+            INSERT INTO payouts_ledgerentry (transaction_id, account, currency, debit_minor,
+                                             credit_minor)
+            SELECT tx.id, e.account, tx.currency, e.debit, e.credit
+              FROM unnest(%(line_key)s::text[], %(account)s::text[], %(debit)s::bigint[],
+                          %(credit)s::bigint[]) WITH ORDINALITY AS e(key, account, debit, credit, n)
+              JOIN tx ON tx.idempotency_key = e.key
+             ORDER BY e.n
+        )
+        SELECT idempotency_key, id FROM tx
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = dict(cursor.fetchall())
+    return [
+        LedgerTransaction.from_db(
+            connection.alias,
+            TX_FIELDS,
+            [
+                ids[p.idempotency_key],
+                p.kind,
+                p.currency,
+                p.idempotency_key,
+                p.claim_id,
+                p.payout_id,
+                p.seller_id,
+                p.reverses_id,
+                p.memo[:200],
+                amounts[p.idempotency_key],
+                now,
+            ],
+        )
+        for p in fresh
+    ]
 
 
 def _same_or_refuse(tx: LedgerTransaction, *, kind: str, currency: str, amount: int):
