@@ -208,6 +208,13 @@ def _shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def currency_signs(currency: str, *, locale: Locale | str | None = None) -> tuple[str, ...]:
+    """The signs of ``currency`` that ``to_minor`` reads before or after an amount, longest
+    first: the losses step's running total (static/js/losses-total.js) strips these and no
+    others, so it counts exactly the amounts the server accepts."""
+    return _symbols(currency, _locale(locale))
+
+
 @functools.lru_cache(maxsize=256)
 def _symbols(currency: str, locale: Locale) -> tuple[str, ...]:
     """The signs of this currency a person may type around the amount, longest first (the

@@ -83,6 +83,7 @@ def _review(page, base: str, *, photo: bytes, **_) -> None:
     page.fill("#id_incident_date", page.evaluate("new Date().toISOString().slice(0, 10)"))
     page.check("input[name=incident_kind][value=property_damage]")
     page.fill("#id_description", "The detector overheated and scorched the wall behind it.")
+    page.check("input[name=hazard][value=fire_smoke]")  # the safety question (issue 17)
     page.click("button:has-text('Continue')")
     page.fill("#id_amount_property", "180.25")
     page.click("button:has-text('Continue')")

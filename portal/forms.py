@@ -1,13 +1,21 @@
 """Forms of the customer portal. Every message is translatable and says what to do."""
 
 import datetime as dt
+import json
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from claims.models import EvidenceKind, IncidentKind, LossKind
-from claims.money import MoneyError, amount_input, exponent, format_minor, to_minor
+from claims.money import (
+    MoneyError,
+    amount_input,
+    currency_signs,
+    exponent,
+    format_minor,
+    to_minor,
+)
 from claims.uploads import MAX_FILES_PER_CLAIM
 
 MAX_DESCRIPTION = 5000
@@ -172,6 +180,10 @@ class LossesForm(forms.Form):
 
     def total_display(self) -> str:
         return format_minor(self.amounts_total_minor(), self.currency)
+
+    def signs_json(self) -> str:
+        """The currency signs the parser accepts, for the running total's script."""
+        return json.dumps(currency_signs(self.currency), ensure_ascii=False)
 
     @staticmethod
     def initial_from(

@@ -85,10 +85,13 @@ class Standing:
 
     @property
     def insurance_display(self) -> str:
+        from django.utils.formats import date_format
         from django.utils.translation import gettext as _
 
         if self.certificate:
-            return _("valid until %(date)s") % {"date": self.certificate.expiry_date.isoformat()}
+            # The one date format of every page (FORMAT_MODULE_PATH), not ISO.
+            expiry = date_format(self.certificate.expiry_date, "DATE_FORMAT")
+            return _("valid until %(date)s") % {"date": expiry}
         return _("missing (required)") if self.insurance_required else _("none (not required)")
 
     def summary(self) -> str:

@@ -10,8 +10,21 @@
   var decimal = (1.5).toLocaleString(lang).charAt(1);
   var group = decimal === "," ? "." : ",";
 
+  // The currency's own signs, as the server reads them (claims.money.currency_signs, longest
+  // first): one before or after the amount. Any other currency's sign is not an amount.
+  var signs = [];
+
   function minorUnits(text, places) {
-    var value = text.replace(/[\s\u00a0\u202f$£€]|CA\$|US\$/g, "");
+    var value = text.replace(/[\s\u00a0\u202f]+/g, " ").trim();
+    for (var i = 0; i < signs.length; i++) {
+      var sign = signs[i];
+      if (value.indexOf(sign) === 0) { value = value.slice(sign.length); break; }
+      if (value.length > sign.length && value.slice(-sign.length) === sign) {
+        value = value.slice(0, -sign.length);
+        break;
+      }
+    }
+    value = value.replace(/ /g, "");
     if (!value) return 0;
     var pattern = new RegExp("^(\\d{1,3}(?:\\" + group + "\\d{3})+|\\d+)(?:\\" + decimal + "(\\d*))?$");
     var match = pattern.exec(value);
@@ -36,6 +49,7 @@
     if (!output) return;
     var places = parseInt(output.dataset.places, 10) || 0;
     var currency = output.dataset.currency || "USD";
+    try { signs = JSON.parse(output.dataset.signs || "[]"); } catch (error) { signs = []; }
     var inputs = (output.getAttribute("for") || "").split(/\s+/)
       .map(function (id) { return id && document.getElementById(id); })
       .filter(Boolean);

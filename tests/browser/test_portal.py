@@ -291,10 +291,9 @@ def test_each_declaration_is_named_by_its_own_sentence_and_sits_beside_it(phone_
     assert not page.is_checked("#id_declare_true") and not page.is_checked("#id_declare_covered")
 
 
-def test_losses_show_the_order_price_and_a_running_total_while_typing(phone_page):
-    # given: an item that cost $89.50
+def _to_losses_of_an_89_50_item(page):
+    """Signed in on a small phone, at the losses step of an item that cost $89.50."""
     line = OrderLineFactory(unit_price_minor=8_950, quantity=1)
-    page = phone_page
     page.set_viewport_size(SMALL_PHONE)
     _sign_in(page, line.order)
     page.goto(f"/claim/new/{line.pk}/incident/")
@@ -303,6 +302,12 @@ def test_losses_show_the_order_price_and_a_running_total_while_typing(phone_page
     page.fill("#id_description", "The lamp sparked and burned a hole in the armchair.")
     page.check("input[name=hazard][value=fire_smoke]")  # the safety question (issue 17)
     page.click("button:has-text('Continue')")
+
+
+def test_losses_show_the_order_price_and_a_running_total_while_typing(phone_page):
+    # given: an item that cost $89.50
+    page = phone_page
+    _to_losses_of_an_89_50_item(page)
     # then: the purchase price is filled in, and the total says it
     assert page.input_value("#id_amount_purchase_price") == "89.50"
     assert page.inner_text("#losses-total") == "$89.50"
@@ -311,6 +316,24 @@ def test_losses_show_the_order_price_and_a_running_total_while_typing(phone_page
     # then: the total follows as they type
     assert page.inner_text("#losses-total") == "$1,299.75"
     assert _no_sideways_scroll(page)
+
+
+def test_the_running_total_counts_what_the_server_accepts_and_nothing_else(phone_page):
+    # given: an item that cost $89.50, on the losses step (found in the tryout: "USD 20" was
+    # accepted on Continue but left out of the total; "€20" was counted as $20, then refused)
+    page = phone_page
+    _to_losses_of_an_89_50_item(page)
+    for typed, total in (
+        ("USD 20", "$109.50"),  # the currency's code: accepted, so counted
+        ("20 US$", "$109.50"),
+        ("$20", "$109.50"),
+        ("€20", "$89.50"),  # another currency's sign: refused, so not counted
+        ("£20", "$89.50"),
+    ):
+        # when
+        page.fill("#id_amount_property", typed)
+        # then
+        assert page.inner_text("#losses-total") == total, typed
 
 
 def test_tracker_shows_the_stage_in_words_and_the_history_no_internal_state(phone_page, agent):

@@ -233,3 +233,26 @@ def test_every_seller_page_is_accessible_and_phone_wide(browser, live_server):
     page.get_by_role("button", name="Upload the certificate").click()
     _check_page(page)
     context.close()
+
+
+LONG_WORD = "https://photos.example/" + "x" * 400
+
+
+def test_a_long_unbroken_answer_or_description_keeps_the_page_phone_wide(browser, live_server):
+    # given: a customer who pasted a long address into what happened
+    claim, path = awaiting(amount_minor=OVER)
+    claim.description = f"See {LONG_WORD} for the video."
+    claim.save(update_fields=["description"])
+    context, page = _phone(browser, live_server)
+    page.goto(path)
+    assert _fits(page), "the customer's description"
+    # when: the seller pastes one too into their answer (found in the tryout: 5,000 unbroken
+    # characters made the page 47,400 px wide and the answer form could not be reached)
+    page.get_by_label("Dispute the claim").check()
+    page.get_by_label("Reasons").fill(f"Our test report: {LONG_WORD}")
+    page.get_by_role("button", name="Send my answer").click()
+    expect(page.locator(".messages")).to_contain_text("your answer is saved")
+    # then: the page with the answer's versions still fits, and the form is usable
+    assert _fits(page), "the seller's answer"
+    page.get_by_label("Accept liability").check()
+    context.close()

@@ -38,6 +38,28 @@ def test_claim_page_says_what_happened_next_and_the_deadline_in_the_viewer_zone(
     assert "CET" in html or "CEST" in html
 
 
+def test_claim_page_names_the_zone_once_and_every_language_shows_it(client, settings):
+    # given: a new claim, and a viewer in Madrid (found in the tryout: the deadline read
+    # "22 Jan 2027, 06:00 CST (CST)" in English, and German or French dates had no zone at all)
+    claim = claim_new()
+    sign_in(client, claim.customer)
+    client.cookies["tz"] = "Europe/Madrid"
+    local = claim.decision_due.astimezone(zoneinfo.ZoneInfo("Europe/Madrid"))
+    zone = local.tzname()
+    # when
+    html = client.get(_url("claim-detail", claim)).content.decode()
+    # then: the deadline names the zone's abbreviation and the zone, each once
+    assert f"{local:%H:%M} {zone}</time> (Europe/Madrid)" in html
+    assert f"{zone} ({zone})" not in html
+    # and in French and German, the deadline and the history say which zone too
+    received = claim.submitted_at.astimezone(zoneinfo.ZoneInfo("Europe/Madrid"))
+    for language in ("fr", "de"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        html = client.get(_url("claim-detail", claim)).content.decode()
+        assert f"{local:%H:%M} {zone}</time> (Europe/Madrid)" in html, language
+        assert f"{received:%H:%M} {received.tzname()}" in html, language
+
+
 def test_claim_page_hides_internal_notes(client, agent):
     # given
     claim = claim_new()

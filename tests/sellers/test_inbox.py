@@ -122,6 +122,26 @@ def test_the_inbox_lists_every_claim_with_what_is_asked_and_by_when(client):
     assert "GL-777" in body and "Awaiting verification" in body
 
 
+def test_the_insurance_line_writes_its_date_as_every_other_date(client):
+    # given: a seller whose valid certificate runs to the end of July next year (found in the
+    # tryout: "Your insurance: valid until 2027-07-30" beside "30 Jul 2027" in the table)
+    import datetime as dt
+
+    from django.utils import timezone
+
+    claim, _ = awaiting(amount_minor=OVER)
+    expiry = dt.date(timezone.localdate().year + 1, 7, 30)
+    CertificateFactory(seller=claim.seller, expiry_date=expiry, verified=True)
+    _signed_in(client, claim.seller)
+    # when
+    inbox = client.get(reverse("sellers:inbox")).content.decode()
+    claim_page = client.get(reverse("sellers:inbox-claim", args=[claim.reference])).content.decode()
+    # then
+    for body in (inbox, claim_page):
+        assert f"valid until 30 Jul {expiry.year}" in body
+        assert expiry.isoformat() not in body
+
+
 def test_a_claim_opens_and_is_answered_inside_the_inbox(client):
     # given
     claim, path = awaiting(amount_minor=OVER)

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from claims.links import link_resolve
 from sellers.selectors import seller_standing
@@ -65,7 +66,8 @@ def test_seller_standing_counts_claims_answers_recoveries_and_insurance():
     summary = standing.summary()
     assert "750.0 claims per 1,000 orders" in summary and "responded 67%" in summary
     assert "on time 33%" in summary and "$2,500.00" in summary
-    assert str(today + dt.timedelta(days=90)) in summary
+    # the expiry in the one date format of every page, not ISO
+    assert f"insurance valid until {date_format(today + dt.timedelta(days=90))}" in summary
 
 
 def test_seller_standing_of_a_new_seller():

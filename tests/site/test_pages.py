@@ -57,3 +57,14 @@ def test_error_500_template_renders_without_context():
     response = server_error(None)
     assert response.status_code == 500
     assert b"Something went wrong" in response.content
+
+
+def test_error_500_page_has_the_favicon_and_the_product_name():
+    # found in the tryout: every other page has the mark as its favicon and beside the name,
+    # the 500 page had neither (the browser then asks for /favicon.ico, which does not exist)
+    from claims_site.views import server_error
+
+    html = server_error(None).content.decode()
+    assert '<link rel="icon" href="/static/img/mark.svg" type="image/svg+xml">' in html
+    assert 'href="/static/img/favicon-32.png"' in html
+    assert "Product Safety Guarantee" in html and 'src="/static/img/mark.svg"' in html
