@@ -1,6 +1,13 @@
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_safe
 
@@ -76,3 +83,10 @@ def server_error(request):
     from django.template import loader
 
     return HttpResponse(loader.get_template("errors/500.html").render(), status=500)
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, which browsers ask for where a page names no icon (a PDF or a photo
+    opened on its own): the mark every page declares."""
+    return HttpResponsePermanentRedirect(static("img/favicon-32.png"))

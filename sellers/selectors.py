@@ -80,7 +80,10 @@ class Standing:
     @property
     def outstanding_display(self) -> str:
         if not self.outstanding:
-            return "0"
+            from django.utils.translation import gettext as _
+
+            # No amount to write in a currency: words, as the inbox and staff pages read it.
+            return _("none")
         return ", ".join(format_minor(v, c) for c, v in sorted(self.outstanding.items()))
 
     @property

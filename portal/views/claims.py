@@ -102,6 +102,8 @@ def _page(request, claim, *, status: int = 200, **forms) -> HttpResponse:
         "can_withdraw": claim.status in lifecycle.WITHDRAWABLE,
         "can_appeal": can_appeal,
         "can_add_evidence": claim.status not in EVIDENCE_CLOSED,
+        # Details serve a payment still to come: not offered on a paid, withdrawn or closed claim.
+        "can_change_payee": claim.status not in lifecycle.SETTLED_STATUSES,
         "evidence_form": forms.get("evidence_form")
         or EvidenceForm(initial={"kind": EvidenceKind.OTHER}),
         "answer_form": forms.get("answer_form") or AnswerForm(),

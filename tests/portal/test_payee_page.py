@@ -276,3 +276,24 @@ def test_changes_are_rate_limited_per_customer_with_the_input_kept(client, setti
     html = response.content.decode()
     assert "several times today" in html and 'value="Jamie Rivera"' in html
     assert PayeeDetails.objects.get(customer=claim.customer).account_number == "33334444"
+
+
+@pytest.mark.parametrize(
+    ("status", "offered"),
+    [
+        (ClaimStatus.UNDER_REVIEW, True),
+        (ClaimStatus.APPROVED, True),
+        (ClaimStatus.DENIED, True),  # an appeal may still lead to a payment
+        (ClaimStatus.PAID, False),
+        (ClaimStatus.WITHDRAWN, False),
+        (ClaimStatus.CLOSED, False),
+    ],
+)
+def test_details_are_offered_only_while_a_payment_may_come(client, status, offered):
+    # given
+    claim = claim_in(status)
+    sign_in(client, claim.customer)
+    # when
+    html = client.get(_url("claim-detail", claim)).content.decode()
+    # then
+    assert ('id="payee-link"' in html) is offered

@@ -76,3 +76,16 @@ def test_seller_standing_of_a_new_seller():
     standing = seller_standing(seller=seller)
     assert standing.claims_per_1000_orders is None and standing.response_rate is None
     assert "missing (required)" in standing.summary()
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "none"), ("fr", "aucun"), ("de", "keine")])
+def test_nothing_outstanding_is_said_in_words_not_a_bare_zero(language, words):
+    # given: a seller owing nothing
+    from django.utils import translation
+
+    standing = seller_standing(seller=SellerFactory())
+    # when
+    with translation.override(language):
+        shown = standing.outstanding_display
+    # then
+    assert shown == words

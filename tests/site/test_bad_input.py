@@ -205,6 +205,7 @@ def app_urls(w) -> dict[str, list[str]]:
     return {
         "home": [reverse("home")],
         "healthz": [reverse("healthz")],
+        "favicon": [reverse("favicon")],
         "readyz": [reverse("readyz")],
         "metrics": [reverse("metrics")],
         "claims:evidence-download": [reverse("claims:evidence-download", args=[w["evidence"].pk])],

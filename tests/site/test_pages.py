@@ -68,3 +68,28 @@ def test_error_500_page_has_the_favicon_and_the_product_name():
     assert '<link rel="icon" href="/static/img/mark.svg" type="image/svg+xml">' in html
     assert 'href="/static/img/favicon-32.png"' in html
     assert "Product Safety Guarantee" in html and 'src="/static/img/mark.svg"' in html
+
+
+def test_error_500_page_is_in_the_readers_language():
+    # given: a French reader (LocaleMiddleware has activated the language before any view runs)
+    from django.utils import translation
+
+    from claims_site.views import server_error
+
+    # when
+    with translation.override("fr"):
+        html = server_error(None).content.decode()
+    # then: their words and language, and no promise about what was kept
+    assert '<html lang="fr">' in html
+    assert "Something went wrong" not in html
+    assert "lost on purpose" not in html
+
+
+@pytest.mark.django_db
+def test_favicon_ico_leads_to_the_mark(client):
+    # found in the tryout: a PDF or photo opened on its own makes the browser ask for
+    # /favicon.ico, which answered 404
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/favicon-32.png")
+    assert client.head("/favicon.ico").status_code == 301
