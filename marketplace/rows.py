@@ -10,8 +10,10 @@ import copy
 import datetime as dt
 import functools
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import repeat
 
 import phonenumbers
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -63,23 +65,24 @@ class Fast:
         return super().run_validation(data) if value is _SLOW else value
 
 
+_suspect = re.compile("[\x00\ud800-\udfff]").search
+
+
 class Text(Fast, serializers.CharField):
     """DRF's ``CharField``: a string that passes its checks (length, no NUL, no surrogate) in
     one pass; an optional one left out or blank is its default."""
 
-    _suspect = re.compile("[\x00\ud800-\udfff]")
-
     def __init__(self, **kwargs):
         self._stock_validators = not kwargs.get("validators")
         super().__init__(**kwargs)
+        self._lengths = (
+            self.min_length or 0,
+            sys.maxsize if self.max_length is None else self.max_length,
+        )
 
     def _passes(self, value: str) -> bool:
-        return (
-            self._stock_validators
-            and (self.max_length is None or len(value) <= self.max_length)
-            and (self.min_length is None or len(value) >= self.min_length)
-            and not self._suspect.search(value)
-        )
+        shortest, longest = self._lengths
+        return self._stock_validators and shortest <= len(value) <= longest and not _suspect(value)
 
     def fast(self, data):
         # DRF's steps (blank, empty values, str(), strip, validators) for the common cases.
@@ -145,16 +148,26 @@ class AwareDateTime(Fast, serializers.DateTimeField):
             api_settings.DATETIME_INPUT_FORMATS == [ISO_8601]
         )
 
+    def bind(self, field_name, parent):
+        super().bind(field_name, parent)
+        # The zone DRF's ``enforce_timezone`` converts to, looked up once: a row serializer's
+        # fields are bound afresh for each batch, in the request that validates it.
+        self._zone = self.timezone if hasattr(self, "timezone") else self.default_timezone()
+
     def fast(self, data):
         # DRF's own first step (``parse_datetime`` tries ``fromisoformat`` first), then its
-        # time zone; anything else, a naive time included, takes the full way.
+        # ``enforce_timezone``; anything else, a naive time included, takes the full way.
         if type(data) is str and self._iso_only and not self.validators:
             try:
                 parsed = dt.datetime.fromisoformat(data)
             except ValueError:
                 return _SLOW
-            if timezone.is_aware(parsed):
-                return self.enforce_timezone(parsed)
+            zone = getattr(self, "_zone", None)
+            if zone is not None and parsed.utcoffset() is not None:
+                try:
+                    return parsed.astimezone(zone)
+                except OverflowError:
+                    return _SLOW
         return _SLOW
 
     def to_internal_value(self, value):
@@ -528,43 +541,37 @@ class OrderLineRow(Row):
             "seller_currencies": dict.fromkeys(named_ids(rows, "seller_id")),
         }
         parts = [
-            (name, _row_validator(row(context=context)), names, {} if once else None)
-            for name, row, names, once in self.PARTS
+            (_row_validator(row(context=context)), names, tuple(names), {} if once else None)
+            for _, row, names, once in self.PARTS
         ]
 
         def validate(data: dict) -> dict:
             values: dict = {}
             problems: dict[str, list] = {}
-            clean: dict[str, dict] = {}
-            for name, check, names, seen in parts:
-                key = None
-                if seen is not None:
-                    key = tuple(data.get(flat, _MISSING) for flat in names)
-                    try:
-                        outcome = seen.get(key)
-                    except TypeError:  # a list or an object where a value belongs
-                        key = outcome = None
-                    if outcome is None:
-                        outcome = _part_checked(check, data, names)
-                        if key is not None:
-                            seen[key] = outcome
+            for check, names, flats, seen in parts:
+                if seen is None:
+                    part_values, part_problems = _part_checked(check, data, names)
                 else:
-                    outcome = _part_checked(check, data, names)
-                part_values, part_problems = outcome
+                    # The part as sent: a customer sent alike on several lines is checked once.
+                    key = tuple(map(data.get, flats, repeat(_MISSING)))
+                    try:
+                        part_values, part_problems = seen[key]
+                    except KeyError:
+                        seen[key] = _part_checked(check, data, names)
+                        part_values, part_problems = seen[key]
+                    except TypeError:  # a list or an object where a value belongs
+                        part_values, part_problems = _part_checked(check, data, names)
                 if part_problems:
                     for flat, details in part_problems.items():
                         known = problems.setdefault(flat, [])
                         known.extend(d for d in details if d not in known)
-                    continue
-                clean[name] = part_values
-                values.update(
-                    {flat: part_values[own] for flat, own in names.items() if own in part_values}
-                )
-            if "order" in clean and "line" in clean:
+                else:
+                    values.update(part_values)
+            # The line against its order, both valid: the order's (and only its) placed_at,
+            # the line's (and only its) unit price.
+            if "placed_at" in values and "unit_price" in values:
                 try:
-                    values["unit_price_minor"] = LineRow.against_order(
-                        clean["line"], clean["order"]
-                    )
+                    values["unit_price_minor"] = LineRow.against_order(values, values)
                 except serializers.ValidationError as exc:
                     problems.update(exc.detail)
             if problems:
@@ -575,10 +582,10 @@ class OrderLineRow(Row):
 
 
 def _part_checked(check, data: dict, names: dict[str, str]) -> tuple[dict, dict]:
-    """One part of a flat row checked by its own kind's row: its clean values, or its problems
+    """One part of a flat row checked by its own kind's row: its clean values or its problems,
     under the flat row's names."""
     try:
-        return check({own: data[flat] for flat, own in names.items() if flat in data}), {}
+        clean = check({own: data[flat] for flat, own in names.items() if flat in data})
     except serializers.ValidationError as exc:
         flat_of = {own: flat for flat, own in names.items()}
         detail = exc.detail if isinstance(exc.detail, dict) else {"": exc.detail}
@@ -588,6 +595,7 @@ def _part_checked(check, data: dict, names: dict[str, str]) -> tuple[dict, dict]
             else [value]
             for key, value in detail.items()
         }
+    return {flat: clean[own] for flat, own in names.items() if own in clean}, {}
 
 
 def named_ids(rows: list, name: str) -> set[str]:
@@ -649,15 +657,19 @@ def _row_validator(serializer: serializers.Serializer) -> Callable[[dict], dict]
             continue
         if field.source != name:  # pragma: no cover - a programming error
             raise TypeError(f"{type(serializer).__name__}.{name}: a row field has no source")
-        steps.append((name, field, getattr(serializer, f"validate_{name}", None)))
+        fast = field.fast if isinstance(field, Fast) else None
+        steps.append((name, field, fast, getattr(serializer, f"validate_{name}", None)))
     if getattr(getattr(serializer, "Meta", None), "validators", None):  # pragma: no cover
         raise TypeError(f"{type(serializer).__name__}: row serializers take no validators")
 
     def validate(data: dict) -> dict:
         values, problems = {}, {}
-        for name, field, method in steps:
+        for name, field, fast, method in steps:
+            raw = data.get(name, serializers.empty)
             try:
-                value = field.run_validation(data.get(name, serializers.empty))
+                value = _SLOW if fast is None else fast(raw)
+                if value is _SLOW:
+                    value = field.run_validation(raw)
                 if method is not None:
                     value = method(value)
             except serializers.ValidationError as exc:

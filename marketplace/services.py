@@ -1,7 +1,8 @@
 """Upserts of what the project mirrors from the order system, by the marketplace's ids.
 
 Each takes rows already validated by ``marketplace.rows`` and writes all of them in the
-caller's transaction (the API's request, the import's run): all or nothing.
+caller's transaction (the API's request, the import's run), or in one of its own: all or
+nothing, with no savepoint of its own (a failure fails the caller's transaction).
 
 Customers, products, orders and order lines are written by ``_write``: one statement per table
 on PostgreSQL (``INSERT … SELECT FROM unnest(…) ON CONFLICT … DO UPDATE … WHERE … IS DISTINCT
@@ -114,17 +115,17 @@ LINES = _Table(
 )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def customers_upsert(*, rows: list[dict], use_sql: bool | None = None) -> int:
     return _write(CUSTOMERS, rows, use_sql=use_sql)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def products_upsert(*, rows: list[dict], use_sql: bool | None = None) -> int:
     return _write(PRODUCTS, rows, use_sql=use_sql)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def orders_upsert(*, rows: list[dict], use_sql: bool | None = None) -> int:
     return _write(ORDERS, rows, use_sql=use_sql)
 
@@ -156,27 +157,29 @@ def _upsert_sql(table: _Table) -> str:
     """The one statement that upserts ``table``'s rows, its parameters one array per field
     (``table.fields``' order).
 
-    A foreign key given by the related row's own key is joined in by that key (the planner
-    picks a hash of a small table or the key's index for a large one); one the related table
-    does not have comes out null and the insert fails: no row is dropped silently. A row that
-    holds these very values already is not written (the update's ``WHERE``: no new row
-    version, no index entries), only locked until the commit, as every row named is. Rows go
-    in key order, so two batches naming the same rows lock them in the same order and never
-    deadlock."""
+    A foreign key given by the related row's own key is looked up by that key's index, for the
+    keys the batch names only (a join would hash the whole related table, more of it each
+    batch as it grows); one the related table does not have comes out null and the insert
+    fails: no row is dropped silently. A row that holds these very values already is not
+    written (the update's ``WHERE``: no new row version, no index entries), only locked until
+    the commit, as every row named is. Rows go in key order, so two batches naming the same
+    rows lock them in the same order and never deadlock."""
     qn = connection.ops.quote_name
     by = dict(table.by)
-    columns, arrays, values, joins = [], [], [], []
+    columns, arrays, values, lookups, joins = [], [], [], [], []
     for i, field in enumerate(table.fields):
         column = qn(field.column)
         columns.append(column)
         if field.name in by:
             related = field.related_model._meta
             target = related.get_field(by[field.name])
+            pk, other, other_key = qn(related.pk.column), qn(related.db_table), qn(target.column)
             arrays.append(f"%s::{_sql_type(target)}[]")
-            joins.append(
-                f"LEFT JOIN {qn(related.db_table)} AS r{i} ON r{i}.{qn(target.column)} = u.{column}"
-            )
-            values.append(f"r{i}.{qn(related.pk.column)}")
+            keys = f"ARRAY(SELECT {column} FROM u)"  # noqa: S608
+            lookup = f"SELECT {pk}, {other_key} FROM {other} WHERE {other_key} = ANY({keys})"  # noqa: S608
+            lookups.append(f"r{i} AS ({lookup})")
+            joins.append(f"LEFT JOIN r{i} ON r{i}.{other_key} = u.{column}")
+            values.append(f"r{i}.{pk}")
         else:
             arrays.append(f"%s::{_sql_type(field)}[]")
             values.append(f"u.{column}")
@@ -188,9 +191,11 @@ def _upsert_sql(table: _Table) -> str:
 
     # Names from the models' own metadata, values only as parameters.
     return f"""
+        WITH u AS MATERIALIZED (
+            SELECT * FROM unnest({", ".join(arrays)}) AS u({", ".join(columns)})
+        ){"".join(f", {lookup}" for lookup in lookups)}
         INSERT INTO {qn(table.model._meta.db_table)} AS t ({", ".join(columns)})
-        SELECT {", ".join(values)}
-        FROM unnest({", ".join(arrays)}) AS u({", ".join(columns)}) {" ".join(joins)}
+        SELECT {", ".join(values)} FROM u {" ".join(joins)}
         ORDER BY {", ".join(values[columns.index(k)] for k in key)}
         ON CONFLICT ({", ".join(key)}) DO UPDATE
         SET {", ".join(f"{c} = EXCLUDED.{c}" for c in rest)}
@@ -269,7 +274,7 @@ def _unchanged(model, objs: list, *, key: tuple[str, ...], fields: list[str]) ->
     ]
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def sellers_upsert(*, rows: list[dict]) -> int:
     return _sellers(rows)
 
@@ -333,7 +338,7 @@ def _sellers(rows: list[dict]) -> int:
     return len(rows)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def gross_upsert(*, rows: list[dict]) -> int:
     """Store each seller's month; a month sent again takes the new figure."""
     if not rows:
@@ -372,11 +377,10 @@ def _first(rows: list[dict], key: str, **renamed: str) -> list[dict]:
     return list(seen.values())
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def order_lines_upsert(*, rows: list[dict], use_sql: bool | None = None) -> UpsertResult:
     """Flat order-line rows (``OrderLineRow``): their sellers, customers, products and orders
     (each as the first row naming it says), then the lines, one set-based upsert per table."""
-    # In the caller's transaction, no savepoint of their own: each is one statement.
     sellers = _first(rows, "seller_id", name="seller_name", email="seller_email")
     _sellers(sellers)
     customers = _first(
