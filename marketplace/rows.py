@@ -520,6 +520,11 @@ class OrderLineRow(Row):
         ),
     )
 
+    @classmethod
+    def names_of(cls, part: str) -> dict[str, str]:
+        """The flat row's field -> the part's own field, for one part (``"customer"``)."""
+        return next(names for name, _, names, _ in cls.PARTS if name == part)
+
     def get_fields(self):
         fields = {}
         for _, row, names, _ in self.PARTS:

@@ -111,3 +111,11 @@ def test_a_new_seller_and_a_renamed_one_get_history_rows_of_the_seller_as_stored
         "Acme Inc.",
         SellerStatus.SUSPENDED,
     )
+
+
+@PATHS
+def test_text_is_stored_as_sent(use_sql):
+    name = 'Zoë O\'Brien "Jr" \\ 🙂 {a,b}'
+    upsert([line(1, customer_name=name, product_title="NULL")], use_sql=use_sql)
+    assert Customer.objects.get().name == name
+    assert Product.objects.get().title == "NULL"
