@@ -127,6 +127,6 @@ def orders_import(
         except ImportFailed as exc:
             raise ImportFailed([f"gross {e}" for e in exc.errors]) from None
     with transaction.atomic():
-        result = order_lines_upsert(rows=orders)[0] if orders else UpsertResult()
+        result = order_lines_upsert(rows=orders) if orders else UpsertResult()
         result.gross_months = gross_upsert(rows=gross_rows)
     return result

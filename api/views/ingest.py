@@ -14,6 +14,8 @@ from api.idempotency import HEADER, idempotent
 from api.models import Scope
 from marketplace import rows as r
 from marketplace import services
+from marketplace.models import Customer, Order, OrderLine, Product
+from sellers.models import Seller
 
 BATCH_MAX = 1000
 
@@ -27,20 +29,6 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 )
 
 
-def _ids(rows: list) -> set[str]:
-    """The seller and customer ids a batch names, to look up once before validation. Only
-    plausible ids: anything else is refused by the row's own validation."""
-    found = set()
-    for row in rows:
-        if not isinstance(row, dict):
-            continue
-        for name in ("seller_id", "customer_id"):
-            value = row.get(name)
-            if isinstance(value, str) and "\x00" not in value and len(value) <= 40:
-                found.add(value.strip())
-    return found
-
-
 class Upsert(APIView):
     required_scope = Scope.MARKETPLACE_WRITE
     many = False
@@ -51,11 +39,16 @@ class Upsert(APIView):
     def context(self, rows: list) -> dict:
         return {}
 
-    def write(self, clean: list[dict]) -> list:
+    def write(self, clean: list[dict]) -> None:
         raise NotImplementedError
 
-    def ident(self, obj) -> str:
-        return obj.marketplace_id
+    def ident(self, row: dict) -> str:
+        """The marketplace id of a clean row, as the batch's answer lists it."""
+        return row[self.keys[0]]
+
+    def written(self, row: dict):
+        """The object a single upsert wrote, read back for the answer."""
+        raise NotImplementedError
 
     def post(self, request):
         return idempotent(self, request, lambda: self.run(request))
@@ -86,10 +79,10 @@ class Upsert(APIView):
                 for e in exc.errors
             ]
             raise RowsInvalid(errors) from None
-        objects = self.write(clean)
+        self.write(clean)
         if self.many:
-            return Response({"count": len(objects), "ids": [self.ident(o) for o in objects]})
-        return Response(self.output(objects[0]).data)
+            return Response({"count": len(clean), "ids": [self.ident(row) for row in clean]})
+        return Response(self.output(self.written(clean[0])).data)
 
 
 class RowsInvalid(serializers.ValidationError):
@@ -104,14 +97,20 @@ class CustomerUpsert(Upsert):
     row, output, keys = r.CustomerRow, out.CustomerOut, ("customer_id",)
 
     def write(self, clean):
-        return services.customers_upsert(rows=clean)
+        services.customers_upsert(rows=clean)
+
+    def written(self, row):
+        return Customer.objects.get(marketplace_id=row["customer_id"])
 
 
 class SellerUpsert(Upsert):
     row, output, keys = r.SellerRow, out.SellerOut, ("seller_id",)
 
     def write(self, clean):
-        return services.sellers_upsert(rows=clean)
+        services.sellers_upsert(rows=clean)
+
+    def written(self, row):
+        return Seller.objects.select_related("region").get(marketplace_id=row["seller_id"])
 
 
 class GrossUpsert(Upsert):
@@ -121,37 +120,39 @@ class GrossUpsert(Upsert):
     many = True
 
     def context(self, rows):
-        return {"seller_currencies": r.seller_currencies(_ids(rows))}
+        return {"seller_currencies": r.seller_currencies(r.named_ids(rows, "seller_id"))}
 
     def write(self, clean):
         services.gross_upsert(rows=clean)
-        return clean
 
-    def ident(self, obj):
-        return f"{obj['seller_id']}:{obj['month']:%Y-%m}"
+    def ident(self, row):
+        return f"{row['seller_id']}:{row['month']:%Y-%m}"
 
 
 class ProductUpsert(Upsert):
     row, output, keys = r.ProductRow, out.ProductOut, ("product_id",)
 
     def context(self, rows):
-        return {"seller_currencies": r.seller_currencies(_ids(rows))}
+        return {"seller_currencies": r.seller_currencies(r.named_ids(rows, "seller_id"))}
 
     def write(self, clean):
-        return services.products_upsert(rows=clean)
+        services.products_upsert(rows=clean)
+
+    def written(self, row):
+        return Product.objects.select_related("seller").get(marketplace_id=row["product_id"])
 
 
 class OrderUpsert(Upsert):
     row, output, keys = r.OrderRow, out.OrderOut, ("order_number",)
 
     def context(self, rows):
-        return {"customer_ids": r.customer_ids(_ids(rows))}
+        return {"customer_ids": r.customer_ids(r.named_ids(rows, "customer_id"))}
 
     def write(self, clean):
-        return services.orders_upsert(rows=clean)
+        services.orders_upsert(rows=clean)
 
-    def ident(self, obj):
-        return obj.number
+    def written(self, row):
+        return Order.objects.select_related("region", "customer").get(number=row["order_number"])
 
 
 class OrderLineUpsert(Upsert):
@@ -160,10 +161,15 @@ class OrderLineUpsert(Upsert):
     row, output, keys = r.OrderLineRow, out.OrderLineOut, ("order_number", "line_number")
 
     def write(self, clean):
-        return services.order_lines_upsert(rows=clean)[1]
+        services.order_lines_upsert(rows=clean)
 
-    def ident(self, obj):
-        return f"{obj.order.number}:{obj.line_number}"
+    def ident(self, row):
+        return f"{row['order_number']}:{row['line_number']}"
+
+    def written(self, row):
+        return OrderLine.objects.select_related("order", "product", "seller").get(
+            order__number=row["order_number"], line_number=row["line_number"]
+        )
 
 
 def _document(view: type[Upsert], name: str, *, many: bool) -> type[Upsert]:

@@ -8,32 +8,9 @@ from django.utils import timezone
 from marketplace.models import Customer, Order, OrderLine, Product
 from sellers.models import Seller, SellerMonthlyGross
 from tests.api.conftest import problem_of
+from tests.support.rows import order_line_row as line
 
 pytestmark = pytest.mark.django_db
-
-
-def line(n: int = 1, **overrides) -> dict:
-    row = {
-        "order_number": "114-1",
-        "placed_at": "2026-09-01T10:00:00Z",
-        "region": "US",
-        "currency": "USD",
-        "customer_id": "C-1",
-        "customer_name": "Ann Lee",
-        "customer_email": "Ann@Example.com",
-        "customer_phone": "(415) 555-0100",
-        "country": "US",
-        "line_number": n,
-        "product_id": f"P-{n}",
-        "product_title": "CO detector",
-        "seller_id": "S-1",
-        "seller_name": "Acme LLC",
-        "seller_email": "ops@acme.test",
-        "quantity": 1,
-        "unit_price": "24.99",
-        "delivered_on": "2026-09-04",
-    }
-    return {**row, **overrides}
 
 
 def test_order_line_upsert_creates_everything_once(api_keys):
@@ -219,3 +196,28 @@ def test_plain_amounts_are_still_checked(api_keys, price, field_detail):
     assert response.status_code == 400
     assert [e["field"] for e in problem_of(response)["errors"]] == [field_detail]
     assert not OrderLine.objects.exists()
+
+
+def test_a_customer_repeated_with_other_values_is_checked_on_each_line(api_keys):
+    # given: lines 0 and 1 name one customer alike (checked once); line 2 names them again
+    # with a bad e-mail, line 3 with another (valid) name
+    rows = [
+        line(1),
+        line(2),
+        line(3, customer_email="ann@"),
+        line(4, customer_name="A. Lee"),
+    ]
+    # when
+    response = api_keys["order_system"].post("/api/v1/order-lines/batch/", {"rows": rows})
+    # then: the bad line by its index, nothing written
+    assert response.status_code == 400
+    assert [(e["index"], e["field"]) for e in problem_of(response)["errors"]] == [
+        (2, "customer_email")
+    ]
+    assert not Customer.objects.exists()
+    # and without it, the first line naming the customer says what is stored
+    response = api_keys["order_system"].post(
+        "/api/v1/order-lines/batch/", {"rows": [rows[0], rows[1], rows[3]]}
+    )
+    assert response.status_code == 200, response.json()
+    assert Customer.objects.get().name == "Ann Lee"
