@@ -98,13 +98,21 @@ class Standing:
         return _("missing (required)") if self.insurance_required else _("none (not required)")
 
     def summary(self) -> str:
+        from babel.numbers import format_decimal, format_percent
         from django.utils.translation import gettext as _
 
+        from claims.money import reader_locale
+
+        # The reader's way of writing numbers ("87 %", "2,5" in French), as every amount is.
+        locale = reader_locale()
+
         def pct(value):
-            return "—" if value is None else f"{value:.0%}"
+            return "—" if value is None else format_percent(value, locale=locale)
 
         per_1000 = (
-            "—" if self.claims_per_1000_orders is None else f"{self.claims_per_1000_orders:.1f}"
+            "—"
+            if self.claims_per_1000_orders is None
+            else format_decimal(self.claims_per_1000_orders, format="#,##0.0", locale=locale)
         )
         return _(
             "%(per)s claims per 1,000 orders; responded %(rate)s, on time %(ontime)s; "

@@ -89,3 +89,30 @@ def test_nothing_outstanding_is_said_in_words_not_a_bare_zero(language, words):
         shown = standing.outstanding_display
     # then
     assert shown == words
+
+
+def test_standing_figures_are_written_the_readers_way():
+    # given: 3 claims on 4 orders, 2 of 3 answered
+    from django.utils import translation
+
+    from sellers.selectors import Standing
+
+    standing = Standing(
+        claims=3,
+        orders=4,
+        claims_per_1000_orders=750,
+        notified=3,
+        responded=2,
+        on_time=1,
+        outstanding={},
+        insurance_required=False,
+        certificate=None,
+    )
+    # when
+    with translation.override("fr"):
+        french = standing.summary()
+    with translation.override("en"):
+        english = standing.summary()
+    # then: French decimal comma and its spaced percent sign; English as before
+    assert "750,0" in french and "67\u00a0%" in french and "67%" not in french
+    assert "750.0" in english and "67%" in english
