@@ -214,7 +214,17 @@ def test_log_page_lists_newest_first_and_filters(client, supervisor, log):
     # by claim, by staff member, by date (the reader's days), and all three
     assert _rows(client.get(url, {"claim": log["second"].reference}).content.decode()) == 2
     assert _rows(client.get(url, {"staff": "supervisor"}).content.decode()) == 1
-    day = timezone.localdate(log["now"] - dt.timedelta(days=2))
+    # The reader's day, in the reader's zone: the test's own zone (UTC) names another day for a
+    # New York reader between midnight and five in the morning UTC.
+    import zoneinfo
+
+    from claims.models import StaffProfile
+
+    StaffProfile.objects.update_or_create(
+        user=supervisor, defaults={"time_zone": "America/New_York"}
+    )
+    reader = zoneinfo.ZoneInfo("America/New_York")
+    day = timezone.localdate(log["now"] - dt.timedelta(days=2), reader)
     assert _rows(client.get(url, {"since": day, "until": day}).content.decode()) == 2
     both = {"claim": log["first"].reference, "staff": "medical-agent", "since": day}
     assert _rows(client.get(url, both).content.decode()) == 1
