@@ -57,6 +57,16 @@ ENTRIES = Noun(
 )
 
 
+def form_problems(form) -> list[str]:
+    """A list's filter form's errors, one line each, as the lists show them above the table:
+    "<field label>: <message>", or the message alone when it is the form's own."""
+    problems: list[str] = []
+    for name, messages in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        problems.extend(f"{label}: {m}" if label else str(m) for m in messages)
+    return problems
+
+
 @dataclass(frozen=True)
 class ReaderRegions:
     choices: list[tuple[str, str]]  # (code, name) of the reader's regions
@@ -136,9 +146,7 @@ def area_list(
         rows = filterset.qs
     else:
         rows = queryset.none()
-        for name, field_errors in filterset.form.errors.items():
-            label = filterset.form.fields[name].label if name in filterset.form.fields else name
-            errors.extend(f"{label}: {e}" for e in field_errors)
+        errors = form_problems(filterset.form)
     after_key = f"{prefix}-after"
     after = data.get(after_key, "")
     try:

@@ -25,6 +25,7 @@ from backoffice.dashboard import dashboard_figures
 from backoffice.exceptions import BackofficeError
 from backoffice.filters import ClaimQueueFilter
 from backoffice.forms import BulkForm
+from backoffice.lists import form_problems
 from backoffice.rendering import queue_rows_html
 from backoffice.search import queue_total
 from backoffice.services import claims_bulk
@@ -87,9 +88,7 @@ def _queue_state(request: HttpRequest) -> dict:
         queryset = filterset.qs
     else:
         queryset = base.none()
-        for field, field_errors in filterset.form.errors.items():
-            label = filterset.form.fields[field].label if field in filterset.form.fields else field
-            errors.extend(f"{label}: {e}" for e in field_errors)
+        errors = form_problems(filterset.form)
     return {
         "data": data,
         "filterset": filterset,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from backoffice.lists import form_problems
 from backoffice.selectors import BadCursor, keyset_page
 from backoffice.views import staff_view
 from claims.models import MedicalAccess
@@ -84,9 +85,7 @@ def medical_access_log(request: HttpRequest) -> HttpResponse:
     elif form.is_valid():
         rows = medical_accesses(user=request.user, filters=form.cleaned_data)
     else:
-        for field, field_errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            errors.extend(f"{label}: {e}" if label else str(e) for e in field_errors)
+        errors = form_problems(form)
     rows = rows.select_related("user", "claim", "evidence")
     after = request.GET.get("after", "")
     try:
