@@ -400,6 +400,9 @@ def _demo_seed(*, now: dt.datetime | None) -> dict:
 
     demo_seed_privacy(users=users)  # a legal hold and a data export on /staff/privacy/
     medical = demo_medical_access(users=users, now=now, rng=rng)  # /staff/medical-access/
+    from sellers.demo import demo_seller_notices
+
+    demo_seller_notices()  # the later demos' claims that reached their sellers
     Outbox.objects.filter(done_at__isnull=True).update(done_at=now)
     return {
         "users": list(users),

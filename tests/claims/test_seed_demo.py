@@ -107,3 +107,32 @@ def _assert_safety_demo():
     match = RecallMatch.objects.select_related("product").get(recall__number="26-901")
     assert match.product.title == "Space heater 1500W" and match.matched_on == "gtin"
     assert live.filter(product=match.product, recall__number="26-901").exists()
+
+
+def test_every_demo_claim_that_reached_its_seller_was_notified(capsys, client):
+    """The staff workspace offers "Send the seller a new link…" on every claim past fraud
+    review; the link page then refused it on the demo's later claims ("The seller has not been
+    told about this claim yet"): the claims the other regions' and the party payments' demos
+    sent to their sellers had no notice, as if never sent."""
+    from django.contrib.auth import get_user_model
+
+    from sellers.models import SellerNotice
+
+    call_command("seed_demo")
+    reached = set(
+        ClaimEvent.objects.filter(to_status=ClaimStatus.AWAITING_SELLER).values_list(
+            "claim_id", flat=True
+        )
+    )
+    assert reached
+    assert reached == set(SellerNotice.objects.values_list("claim_id", flat=True))
+    # Through the page where it was found: a German claim awaiting its seller.
+    claim = (
+        Claim.objects.filter(status=ClaimStatus.AWAITING_SELLER, region__code="DE").first()
+        or Claim.objects.filter(status=ClaimStatus.AWAITING_SELLER).last()
+    )
+    client.force_login(get_user_model().objects.get(username="agent"))
+    page = client.get(f"/staff/claims/{claim.pk}/seller-link/")
+    assert page.status_code == 200
+    assert b"has not been told" not in page.content
+    assert b'name="how" value="email"' in page.content
