@@ -416,3 +416,27 @@ def test_format_moment_leaves_dates_and_utc_as_django_writes_them():
 
     assert format_moment(dt.date(2026, 11, 1), "DATE_FORMAT") == "1 Nov 2026"
     assert format_moment(NOON) == date_format(NOON, "DATETIME_FORMAT") == "1 Nov 2026, 17:05 UTC"
+
+
+@pytest.mark.parametrize("engine", ["django", "text"])
+def test_moment_filter_in_both_engines_names_the_zone_of_either_fold(engine):
+    """Pages and e-mails' HTML (``django``) and e-mails' subjects and text (``text``) both have
+    ``|moment`` without a load, in the reader's time zone."""
+    import zoneinfo
+
+    from django.template import engines
+    from django.utils import timezone, translation
+
+    template = engines[engine].from_string("{{ a|moment }} / {{ b|moment }} / {{ c|moment }}")
+    zone = zoneinfo.ZoneInfo("America/New_York")
+    with timezone.override(zone), translation.override("en"):
+        text = template.render({"a": FIRST_0130, "b": SECOND_0130, "c": NOON})
+    assert text == "1 Nov 2026, 01:30 EDT / 1 Nov 2026, 01:30 EST / 1 Nov 2026, 12:05 EST"
+
+
+def test_seller_deadline_in_the_region_s_zone_names_the_repeated_hour():
+    from sellers.services.responses import local_datetime
+
+    assert local_datetime(SECOND_0130, "America/New_York") == (
+        "1 Nov 2026, 01:30 EST (America/New_York)"
+    )
