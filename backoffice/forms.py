@@ -182,7 +182,8 @@ class AssignForm(forms.Form):
 
 
 class TagForm(forms.Form):
-    name = forms.CharField(label=_("Tag"), max_length=40)
+    # No max_length: the length is tag_clean's rule (a maxlength would cut what is typed).
+    name = forms.CharField(label=_("Tag"))
 
 
 class BulkForm(forms.Form):
@@ -200,7 +201,7 @@ class BulkForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    tag = forms.CharField(label=_("Tag"), required=False, max_length=40)
+    tag = forms.CharField(label=_("Tag"), required=False)  # its rule: tag_clean
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,6 +19,7 @@ from backoffice.models import SlaClock
 from backoffice.sla import ClockState
 from claims.models import ClaimStatus, RiskLevel
 from claims.money import format_minor, reader_locale
+from claims_site.dates import format_moment
 
 
 class _Keep(dict):
@@ -53,7 +54,8 @@ _PIECES = {
 class Dates:
     """The site's one date format (claims_site/formats) in the viewer's time zone, for a page:
     the formats and month names looked up once, each moment then put together from pieces.
-    A format with a character not in ``_PIECES`` goes to Django's ``dateformat`` as is."""
+    A format with a character not in ``_PIECES`` goes to ``format_moment`` as is; either way
+    the zone is the moment's own (``tzname`` knows which of a repeated hour it is)."""
 
     def __init__(self):
         self.zone = timezone.get_current_timezone()
@@ -71,7 +73,7 @@ class Dates:
         local = moment.astimezone(self.zone)
         pieces = self.day if short else self.moment
         if isinstance(pieces, str):
-            return dateformat.format(local, pieces)
+            return format_moment(local, pieces)
         return "".join(p if isinstance(p, str) else p(local, self.months) for p in pieces)
 
 

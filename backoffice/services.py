@@ -302,11 +302,12 @@ def claim_message_send(*, claim: Claim, user, to: str, text: str) -> ClaimEvent:
 
 
 def tag_clean(name: str) -> str:
+    """The one rule for a tag's name, for the workspace and the queue's bulk action alike:
+    spaces collapsed, lower case, 1 to 40 characters. A longer name is refused, never cut (the
+    forms set no maxlength of their own: a browser drops what is typed beyond it)."""
     name = " ".join(name.split()).lower()
-    if not name:
-        raise BackofficeError(_("A tag needs a name."))
-    if len(name) > 40:
-        raise BackofficeError(_("A tag has at most 40 characters."))
+    if not name or len(name) > Tag._meta.get_field("name").max_length:
+        raise BackofficeError(_("A tag needs a name of at most 40 characters."))
     return name
 
 

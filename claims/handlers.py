@@ -10,7 +10,6 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
 from claims.actors import Actor
@@ -19,6 +18,7 @@ from claims.models import Claim, ClaimEvent, ClaimStatus, Funding
 from claims.money import format_minor, reader_locale
 from claims.notifications import email_connection, email_send
 from claims.outbox import handler
+from claims_site.dates import format_moment
 
 
 @handler("claims.screen")
@@ -94,16 +94,14 @@ class CustomerEmails:
             "reason": event.reason,
             # A payment's event says where the money went, masked (payouts pipeline).
             "paid_to_last4": data.get("paid_to", "")[-4:],
-            "info_due": date_format(info_due.astimezone(zone), "DATETIME_FORMAT")
-            if info_due
-            else "",
+            "info_due": format_moment(info_due.astimezone(zone)) if info_due else "",
             "decision_days": claim.region.decision_target_days,
             "appeal_days": claim.region.appeal_window_days,
             "claim_url": self.claim_url(claim.reference),
             # Accepted claims above the threshold are paid by the seller or their insurer.
             "payer": PAYERS.get(claim.funding, ""),
-            "party_due": date_format(
-                dt.datetime.fromisoformat(data["party_due"]).astimezone(zone), "DATETIME_FORMAT"
+            "party_due": format_moment(
+                dt.datetime.fromisoformat(data["party_due"]).astimezone(zone)
             )
             if data.get("party_due")
             else "",

@@ -5,11 +5,11 @@ import zoneinfo
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils.formats import date_format
 
 from claims.models import Claim
 from claims.notifications import email_send
 from claims.outbox import handler
+from claims_site.dates import format_moment
 from safety.models import (
     ALERT_CLOCKS,
     REPORT_CLOCK,
@@ -67,7 +67,7 @@ def alert_email(*, alert_id: int, what: str, clock: str = REPORT_CLOCK.code) -> 
             "seller": alert.product.seller.legal_name,
             "regulator": alert.regulator.name,
             "law": alert.regulator.law,
-            "due": date_format(due.astimezone(zone), "DATETIME_FORMAT"),
+            "due": format_moment(due.astimezone(zone)),
             "zone": alert.regulator.time_zone,
             "url": settings.SITE_URL + reverse("backoffice:safety-alert", args=[alert.pk]),
         },

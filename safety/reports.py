@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import Sum
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from claims.models import Evidence
+from claims_site.dates import format_moment
 from claims_site.spreadsheets import Echo, csv_safe
 from safety.models import IncidentFacts, ReportForm, SafetyAlert
 
@@ -52,7 +52,7 @@ class Facts:
         return self.alert.product
 
     def when(self, moment: dt.datetime | None) -> str:
-        return date_format(moment.astimezone(self.zone), "Y-m-d H:i T") if moment else ""
+        return format_moment(moment.astimezone(self.zone), "Y-m-d H:i T") if moment else ""
 
 
 def _join(values) -> str:

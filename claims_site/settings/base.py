@@ -89,6 +89,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "claims_site.context_processors.site",
             ],
+            # ``|moment`` in every template, for every moment with a zone (claims_site.dates).
+            "builtins": ["claims_site.templatetags.moments"],
         },
     },
     {
@@ -98,7 +100,7 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": False,
-        "OPTIONS": {"autoescape": False},
+        "OPTIONS": {"autoescape": False, "builtins": ["claims_site.templatetags.moments"]},
     },
 ]
 

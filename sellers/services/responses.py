@@ -29,6 +29,7 @@ from claims.models import (
 )
 from claims.notifications import email_send
 from claims.outbox import outbox_add
+from claims_site.dates import format_moment
 from sellers.exceptions import ResponseLocked, ResponseRejected
 from sellers.models import ResponseDecision, ResponseParty, SellerNotice, SellerResponse
 
@@ -47,7 +48,7 @@ def local_datetime(value: dt.datetime | None, zone_name: str) -> str:
     if value is None:
         return ""
     zone = zoneinfo.ZoneInfo(zone_name)
-    return f"{date_format(value.astimezone(zone), 'DATETIME_FORMAT')} ({zone_name})"
+    return f"{format_moment(value.astimezone(zone))} ({zone_name})"
 
 
 def _link_expiry(claim: Claim, now: dt.datetime) -> dt.timedelta:

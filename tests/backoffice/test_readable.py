@@ -280,7 +280,7 @@ def test_admin_claim_list_shows_labels_money_and_one_date_format(client):
 
 
 @pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata", "Europe/Madrid", "UTC"])
-@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("language", ["en", "es", "fr"])
 def test_queue_dates_are_the_site_s_one_format(zone, language):
     """The queue puts its many dates together from pieces (backoffice.rendering.Dates): they
     read exactly as Django's date_format with the site's DATETIME_FORMAT would write them."""
@@ -290,15 +290,19 @@ def test_queue_dates_are_the_site_s_one_format(zone, language):
     from django.utils.formats import date_format
 
     from backoffice.rendering import Dates
+    from claims_site.dates import format_moment
 
     with timezone.override(zoneinfo.ZoneInfo(zone)), translation.override(language):
         dates = Dates()
         start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-        for hours in range(0, 366 * 24, 13):
-            moment = start + dt.timedelta(hours=hours, minutes=hours % 60)
-            expected = date_format(timezone.localtime(moment), "DATETIME_FORMAT")
-            if expected.endswith(" "):
-                continue  # an hour that happens twice (DST ends): Django names no zone
+        # every 13 hours through the year, and each hour of the night New York's clocks go back
+        moments = [
+            start + dt.timedelta(hours=hours, minutes=hours % 60)
+            for hours in range(0, 366 * 24, 13)
+        ] + [FIRST_0130 + dt.timedelta(hours=h) for h in range(-2, 4)]
+        for moment in moments:
+            expected = format_moment(timezone.localtime(moment))
+            assert not expected.endswith(" ")  # a zone even in an hour that happens twice
             assert dates(moment) == expected
             assert dates(moment, short=True) == date_format(
                 timezone.localtime(moment), "MONTH_DAY_FORMAT"
@@ -313,11 +317,126 @@ def test_readable_every_template_writes_dates_in_the_sites_formats():
 
     from django.conf import settings
 
-    named = {"DATETIME_FORMAT", "DATE_FORMAT", "MONTH_DAY_FORMAT", "YEAR_MONTH_FORMAT", "c", "e"}
+    # A moment (DATETIME_FORMAT, with its zone) goes through ``|moment`` (claims_site.dates):
+    # Django's ``|date`` names no zone in the hour the clocks go back.
+    named = {"DATE_FORMAT", "MONTH_DAY_FORMAT", "YEAR_MONTH_FORMAT", "c"}
+    root = Path(settings.BASE_DIR) / "templates"
     own = [
         f"{path.relative_to(settings.BASE_DIR)}: {pattern}"
-        for path in sorted((Path(settings.BASE_DIR) / "templates").rglob("*.html"))
+        for path in sorted([*root.rglob("*.html"), *root.rglob("*.txt")])
         for pattern in re.findall(r"\|date:[\"']([^\"']*)[\"']", path.read_text(encoding="utf-8"))
         if pattern not in named
     ]
     assert own == []
+
+
+def test_readable_python_writes_moments_through_the_one_function():
+    """Code that writes a moment with a zone calls claims_site.dates.format_moment, not Django's
+    date_format (which leaves the zone out in an hour that happens twice)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    base = Path(settings.BASE_DIR)
+    calls = [
+        f"{path.relative_to(base)}: {call}"
+        for path in sorted(base.rglob("*.py"))
+        if not {".venv", "tests", "benchmarks", "var"} & set(path.relative_to(base).parts)
+        for call in re.findall(r"date_format\((?:[^()]|\([^()]*\))*\)", path.read_text("utf-8"))
+        for literal in re.findall(r"[\"']([^\"']*)[\"']", call)
+        if literal == "DATETIME_FORMAT" or ("T" in literal and not literal.endswith("_FORMAT"))
+    ]
+    assert calls == []
+
+
+# 1 Nov 2026 in New York: the clocks go back at 02:00 EDT, so 01:00-01:59 happens twice, first
+# as EDT (05:xx UTC), then as EST (06:xx UTC). Django's dateformat writes no zone for such a
+# moment ("T", "O" and "e" come out empty), although the aware datetime knows which it is.
+FIRST_0130 = dt.datetime(2026, 11, 1, 5, 30, tzinfo=dt.UTC)
+SECOND_0130 = dt.datetime(2026, 11, 1, 6, 30, tzinfo=dt.UTC)
+NOON = dt.datetime(2026, 11, 1, 17, 5, tzinfo=dt.UTC)
+
+
+def test_workspace_timeline_names_the_zone_in_the_hour_the_clocks_go_back(client, agent):
+    # given: three timeline events, two in the repeated hour and one at an ordinary time
+    from claims.lifecycle import Party
+    from claims.models import ClaimEvent, EventKind
+
+    StaffProfile.objects.filter(user=agent).update(time_zone="America/New_York")
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    for when, text in ((FIRST_0130, "first"), (SECOND_0130, "second"), (NOON, "noon")):
+        ClaimEvent.objects.create(
+            claim=claim,
+            kind=EventKind.NOTE,
+            actor_party=Party.STAFF,
+            reason=text,
+            created_at=when,
+        )
+    client.force_login(agent)
+    # when
+    page = client.get(reverse("backoffice:claim", args=[claim.pk])).content.decode()
+    # then: each moment with its own zone, in the page and in its machine-readable twin
+    assert "1 Nov 2026, 01:30 EDT</time>" in page
+    assert "1 Nov 2026, 01:30 EST</time>" in page
+    assert "1 Nov 2026, 12:05 EST</time>" in page
+    assert 'datetime="2026-11-01T01:30:00-04:00"' in page
+    assert 'datetime="2026-11-01T01:30:00-05:00"' in page
+
+
+@pytest.mark.parametrize(
+    "language, moment, expected",
+    [
+        ("en", FIRST_0130, "1 Nov 2026, 01:30 EDT"),
+        ("en", SECOND_0130, "1 Nov 2026, 01:30 EST"),
+        ("en", NOON, "1 Nov 2026, 12:05 EST"),
+        ("fr", FIRST_0130, "1 novembre 2026 01:30 EDT"),
+        ("de", SECOND_0130, "1. November 2026 01:30 EST"),
+    ],
+)
+def test_format_moment_names_the_zone_of_either_fold(language, moment, expected):
+    import zoneinfo
+
+    from django.utils import translation
+
+    from claims_site.dates import format_moment
+
+    local = moment.astimezone(zoneinfo.ZoneInfo("America/New_York"))
+    with translation.override(language):
+        assert format_moment(local) == expected
+        assert format_moment(local, "DATETIME_FORMAT") == expected
+        # a format of the project's own with the zone, and the offset and zone name
+        assert format_moment(local, "Y-m-d H:i T") == local.strftime("%Y-%m-%d %H:%M %Z")
+        assert format_moment(local, "O e") == local.strftime("%z %Z")
+
+
+def test_format_moment_leaves_dates_and_utc_as_django_writes_them():
+    from django.utils.formats import date_format
+
+    from claims_site.dates import format_moment
+
+    assert format_moment(dt.date(2026, 11, 1), "DATE_FORMAT") == "1 Nov 2026"
+    assert format_moment(NOON) == date_format(NOON, "DATETIME_FORMAT") == "1 Nov 2026, 17:05 UTC"
+
+
+@pytest.mark.parametrize("engine", ["django", "text"])
+def test_moment_filter_in_both_engines_names_the_zone_of_either_fold(engine):
+    """Pages and e-mails' HTML (``django``) and e-mails' subjects and text (``text``) both have
+    ``|moment`` without a load, in the reader's time zone."""
+    import zoneinfo
+
+    from django.template import engines
+    from django.utils import timezone, translation
+
+    template = engines[engine].from_string("{{ a|moment }} / {{ b|moment }} / {{ c|moment }}")
+    zone = zoneinfo.ZoneInfo("America/New_York")
+    with timezone.override(zone), translation.override("en"):
+        text = template.render({"a": FIRST_0130, "b": SECOND_0130, "c": NOON})
+    assert text == "1 Nov 2026, 01:30 EDT / 1 Nov 2026, 01:30 EST / 1 Nov 2026, 12:05 EST"
+
+
+def test_seller_deadline_in_the_region_s_zone_names_the_repeated_hour():
+    from sellers.services.responses import local_datetime
+
+    assert local_datetime(SECOND_0130, "America/New_York") == (
+        "1 Nov 2026, 01:30 EST (America/New_York)"
+    )

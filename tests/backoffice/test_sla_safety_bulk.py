@@ -1,6 +1,7 @@
 """SLA clocks and their sweeper, bulk actions."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -110,6 +111,25 @@ def test_bulk_tag_and_assign_through_the_page(client, supervisor, agent):
     )
     assert Claim.objects.filter(assignee=agent).count() == 3
     assert ClaimEvent.objects.filter(kind=EventKind.ASSIGNMENT).count() == 3
+
+
+def test_bulk_tag_too_long_is_refused_not_cut(client, supervisor):
+    # given: the queue's bulk tag field, which a browser must not cut at 40 characters
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(supervisor)
+    page = client.get(reverse("backoffice:queue")).content.decode()
+    field = re.search(r'<input[^>]*id="bulk-tag"[^>]*>', page).group(0)
+    assert "maxlength" not in field
+    # when: all 300 characters reach the server
+    response = client.post(
+        reverse("backoffice:queue-bulk"),
+        {"action": "tag", "tag": "x" * 300, "claims": [claim.pk]},
+        follow=True,
+    )
+    # then: refused with the workspace's words, nothing stored
+    assert "A tag needs a name of at most 40 characters." in response.content.decode()
+    assert not ClaimTag.objects.exists()
+    assert not ClaimEvent.objects.filter(claim=claim, kind=EventKind.NOTE).exists()
 
 
 def test_bulk_without_an_action_or_claims_changes_nothing(client, agent):

@@ -1,5 +1,7 @@
 """The claim workspace: one page, a fixed number of queries, only legal actions, each confirmed."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -318,3 +320,27 @@ def test_approve_refuses_overflowing_or_foreign_amounts_with_a_message(
     assert message in html and "Kept note" in html
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.UNDER_REVIEW and claim.approved_total_minor is None
+
+
+def test_workspace_refuses_a_tag_too_long_instead_of_cutting_it(client, agent):
+    # given: the workspace's tag field, which a browser must not cut at 40 characters (an
+    # input's maxlength drops what is typed beyond it, and the tag was stored cut, "Tag added.")
+    from backoffice.models import ClaimTag
+
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(agent)
+    page = client.get(_url(claim)).content.decode()
+    field = re.search(r'<input[^>]*name="name"[^>]*>', page).group(0)
+    assert "maxlength" not in field
+    # when: all 300 characters reach the server
+    response = client.post(_url(claim, "claim-tag"), {"name": "x" * 300}, follow=True)
+    # then: refused as an empty tag is, nothing stored
+    assert "A tag needs a name of at most 40 characters." in response.content.decode()
+    assert "Tag added." not in response.content.decode()
+    assert not ClaimTag.objects.exists()
+    assert not ClaimEvent.objects.filter(claim=claim, kind=EventKind.NOTE).exists()
+    response = client.post(_url(claim, "claim-tag"), {"name": "  "}, follow=True)
+    assert "A tag needs a name of at most 40 characters." in response.content.decode()
+    # a tag of 40 characters (spaces inside counted once) is taken
+    client.post(_url(claim, "claim-tag"), {"name": "Recall   " + "w" * 33}, follow=True)
+    assert list(ClaimTag.objects.values_list("tag__name", flat=True)) == ["recall " + "w" * 33]

@@ -94,3 +94,19 @@ def test_queue_and_safety_on_a_phone(phone_page, agent):
         )
         assert overflow is False, url
         assert axe_violations(phone_page) == [], url
+
+
+def test_agent_typing_a_tag_too_long_is_refused_not_cut(page, agent):
+    # given
+    from backoffice.models import ClaimTag
+
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    staff_login(page, "agent")
+    page.goto(f"/staff/claims/{claim.pk}/")
+    # when: 300 characters typed into "Add tag" (a maxlength would keep only the first 40)
+    page.fill("input[name=name]", "x" * 300)
+    page.click("button:has-text('Add tag')")
+    page.wait_for_url(re.compile(rf"/staff/claims/{claim.pk}/$"))
+    # then
+    assert "A tag needs a name of at most 40 characters." in page.inner_text(".messages")
+    assert not ClaimTag.objects.exists()
