@@ -487,7 +487,23 @@ class Recovery(models.Model):
         return self.amount_minor - self.withheld_minor
 
     @property
+    def decided(self) -> bool:
+        """Whether the claim is decided: the decision fixes the amount and starts the appeal
+        window; until then nothing is owed (``withholding_record`` refuses)."""
+        return self.appeal_due is not None
+
+    @property
+    def reason_text(self) -> str:
+        """Why, in words true at the time: the marketplace has stepped in but paid nothing
+        while the claim is undecided."""
+        if self.reason == RecoveryReason.STEP_IN and not self.decided:
+            return _("The marketplace stepped in; the claim is not decided yet")
+        return self.get_reason_display()
+
+    @property
     def outstanding_display(self) -> str:
+        if not self.decided:
+            return _("not owed until the claim is decided")
         return format_minor(self.outstanding_minor, self.currency)
 
     @property

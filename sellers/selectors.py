@@ -149,7 +149,10 @@ def seller_standing(*, seller: Seller, today: dt.date | None = None) -> Standing
     )
     outstanding = {
         row["currency"]: row["owed"]
-        for row in Recovery.objects.filter(seller=seller, status__in=OUTSTANDING)
+        # Owed once the claim is decided (its appeal window set); nothing before.
+        for row in Recovery.objects.filter(
+            seller=seller, status__in=OUTSTANDING, appeal_due__isnull=False
+        )
         .values("currency")
         .annotate(owed=Sum(F("amount_minor") - F("withheld_minor")))
     }
@@ -354,6 +357,14 @@ def seller_claim_ask(
     ):
         return (_("Pay the customer and record the payment."), payment.due_at)
     for recovery in recoveries:
+        if recovery.status == RecoveryStatus.OPEN and not recovery.decided:
+            return (
+                _(
+                    "The marketplace stepped in and is deciding the claim: once decided, you "
+                    "owe what it pays, and you may appeal then."
+                ),
+                None,
+            )
         if recovery.status == RecoveryStatus.OPEN:
             return (
                 _("You owe %(amount)s: it is withheld from your disbursements unless you appeal.")

@@ -17,11 +17,11 @@ from payouts.services.decisions import decision_approve
 from payouts.services.payouts import payout_mark_failed
 from sellers.models import Recovery
 from sellers.services.escalation import claim_escalate_overdue
-from sellers.services.recoveries import recovery_appeal
+from sellers.services.recoveries import recovery_appeal, recovery_follow_decision
 from sellers.services.responses import seller_response_submit
 from tests.factories import claim_in
 from tests.payouts.helpers import approved_claim, deliver_payout_messages
-from tests.sellers.helpers import LINK, OVER, awaiting, run_outbox
+from tests.sellers.helpers import LINK, OVER, awaiting
 
 
 def second_supervisor():
@@ -121,7 +121,9 @@ def appealed_recovery(supervisor) -> Recovery:
     claim_approve(
         claim=claim, actor=staff, approved={claim.losses.get().pk: OVER}, funding=Funding.STEP_IN
     )
-    run_outbox("sellers.recovery_sync")
+    # As the decision service does (payouts.services.decisions): the recovery follows the
+    # decision, which fixes the amount and opens the seller's appeal window.
+    recovery_follow_decision(claim=claim, actor=staff)
     recovery = Recovery.objects.get(claim=claim)
     return recovery_appeal(
         recovery=recovery,

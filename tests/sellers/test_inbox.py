@@ -318,3 +318,28 @@ def test_demo_seller_finds_the_claim_awaiting_their_answer_in_the_inbox(client):
         assert claim.reference in page
         opened = client.get(reverse("sellers:inbox-claim", args=[claim.reference]))
         assert opened.status_code == 200
+
+
+def test_a_recovery_of_an_undecided_claim_is_not_owed_yet_in_the_statement(client):
+    # given: a claim the marketplace stepped in on (escalated: the recovery opens at once, for
+    # the amount claimed) and has not decided yet. Found in the tryout: the statement said
+    # "The marketplace stepped in and paid the customer" and "You owe $7,113.79" on a claim
+    # under review, beside "The claim is not decided yet".
+    from claims.events import Actor
+    from sellers.models import RecoveryReason
+    from sellers.services.recoveries import recovery_open
+
+    claim, _ = awaiting(amount_minor=OVER)
+    recovery = recovery_open(
+        claim=claim, reason=RecoveryReason.STEP_IN, actor=Actor.system("escalation")
+    )
+    assert recovery.appeal_due is None  # undecided
+    _signed_in(client, claim.seller)
+    # when
+    inbox = client.get(reverse("sellers:inbox")).content.decode()
+    # then: nothing owed yet, and the row says what will be, not what has happened
+    assert "You owe" not in inbox
+    assert "stepped in and paid" not in inbox
+    assert "Outstanding:</strong> none" in inbox
+    assert "not owed until the claim is decided" in inbox
+    assert recovery.amount_display in inbox  # the amount at stake is shown, as such

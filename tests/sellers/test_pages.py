@@ -12,9 +12,9 @@ from claims.models import AccessLink, ClaimEvent, ClaimStatus, Funding, LinkPurp
 from claims.services import claim_approve, claim_transition
 from sellers.models import Recovery, RecoveryStatus, SellerResponse
 from sellers.services.escalation import claim_escalate_overdue
-from sellers.services.recoveries import recovery_appeal
+from sellers.services.recoveries import recovery_appeal, recovery_follow_decision
 from sellers.services.responses import seller_response_submit
-from tests.sellers.helpers import LINK, OVER, awaiting, run_outbox
+from tests.sellers.helpers import LINK, OVER, awaiting
 
 pytestmark = pytest.mark.django_db
 
@@ -215,7 +215,9 @@ def _recovery(supervisor):
     claim_approve(
         claim=claim, actor=staff, approved={claim.losses.get().pk: OVER}, funding=Funding.STEP_IN
     )
-    run_outbox("sellers.recovery_sync")
+    # As the decision service does (payouts.services.decisions): the recovery follows the
+    # decision, which fixes the amount and opens the seller's appeal window.
+    recovery_follow_decision(claim=claim, actor=staff)
     return claim, path, Recovery.objects.get(claim=claim)
 
 

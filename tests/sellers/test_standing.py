@@ -61,6 +61,22 @@ def test_seller_standing_counts_claims_answers_recoveries_and_insurance():
     assert (standing.claims, standing.orders) == (3, 4)
     assert standing.claims_per_1000_orders == 750
     assert (standing.notified, standing.responded, standing.on_time) == (3, 2, 1)
+    # the escalated claim is not decided: its recovery is nothing owed yet
+    assert standing.outstanding == {}
+    assert "recoveries outstanding none" in standing.summary()
+    # decided: the approved amount is owed
+    from claims.events import Actor
+    from claims.models import ClaimStatus, Funding
+    from claims.services import claim_approve, claim_transition
+    from sellers.services.recoveries import recovery_follow_decision
+
+    staff = Actor.system("test decision")
+    claim_transition(claim=silent, to=ClaimStatus.UNDER_REVIEW, actor=staff)
+    claim_approve(
+        claim=silent, actor=staff, approved={silent.losses.get().pk: OVER}, funding=Funding.STEP_IN
+    )
+    recovery_follow_decision(claim=silent, actor=staff)
+    standing = seller_standing(seller=seller)
     assert standing.outstanding == {"USD": OVER}
     assert standing.certificate is not None and standing.insurance_required
     summary = standing.summary()
