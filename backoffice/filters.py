@@ -15,6 +15,7 @@ from backoffice.search import claim_search
 from backoffice.selectors import records_named
 from backoffice.sla import due_before_q
 from claims.models import Claim, ClaimStatus, Funding, Region, RiskLevel
+from claims.regions import region_name
 from claims_site import widgets
 
 # Amount bands in major units of the claim's currency; the band is a range on the indexed
@@ -34,7 +35,10 @@ AMOUNT_BAND_CHOICES = [
 
 
 def region_choices() -> list[tuple[str, str]]:
-    return list(Region.objects.order_by("code").values_list("code", "name"))
+    return [
+        (code, region_name(code, name))
+        for code, name in Region.objects.order_by("code").values_list("code", "name")
+    ]
 
 
 class NamedRecordField(forms.CharField):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from backoffice.search import Noun, Total, queue_total
 from backoffice.selectors import BadCursor, keyset_page
 from claims.models import Region
+from claims.regions import region_name
 from claims.scope import staff_regions
 
 PAGE_SIZE = 25
@@ -84,7 +85,7 @@ def reader_regions(user) -> ReaderRegions:
         .values_list("code", "name", "mine")
     )
     return ReaderRegions(
-        choices=[(code, name) for code, name, is_mine in rows if is_mine],
+        choices=[(code, region_name(code, name)) for code, name, is_mine in rows if is_mine],
         every=all(is_mine for *_names, is_mine in rows) and user.has_perm("claims.view_claim"),
     )
 

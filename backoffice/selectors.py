@@ -30,6 +30,7 @@ from backoffice.models import ClaimTag, Notification, SavedView, SlaBreach
 from claims import scope
 from claims.evidence import Looker, Viewer, evidence_with_access
 from claims.models import Claim, ClaimEvent, Evidence, LossItem, Region
+from claims.regions import region_name
 from fraud.models import FraudReview
 from marketplace.models import OrderLine, Product
 from payouts.models import Payout
@@ -297,7 +298,7 @@ def queue_choices(user) -> QueueChoices:
         "kind", "rank", "sort_by"
     ):
         if kind == "region":
-            choices.regions.append((key, label))
+            choices.regions.append((key, region_name(key, label)))
         elif not permission or user.has_perm(permission):
             choices.saved_views.append(
                 SavedView(

@@ -32,6 +32,7 @@ from backoffice.services import claims_bulk
 from backoffice.sla import claim_clocks, worst_state
 from claims.models import ClaimStatus, Funding, RiskLevel
 from claims.money import plain_minor
+from claims.regions import region_name
 from claims.scope import staff_has_no_region
 from claims_site.spreadsheets import Echo, csv_safe
 
@@ -266,7 +267,10 @@ def _export_stream(queryset, sort, header, statuses, fundings, risks, moment):
     after = ""
     while True:
         page = selectors.queue_page(
-            queryset.annotate(region_name=F("region__name")), sort=sort, after=after, size=500
+            queryset.annotate(region_code=F("region__code"), region_stored=F("region__name")),
+            sort=sort,
+            after=after,
+            size=500,
         )
         for c in page.rows:
             yield writer.writerow(
@@ -275,7 +279,7 @@ def _export_stream(queryset, sort, header, statuses, fundings, risks, moment):
                     for v in (
                         c.reference,
                         statuses[c.status],
-                        c.region_name,
+                        region_name(c.region_code, c.region_stored),
                         moment(c.submitted_at),
                         c.customer_name,
                         c.product_title,

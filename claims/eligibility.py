@@ -32,7 +32,9 @@ def claim_eligibility(
     region = order.region
     reasons: list[str] = []
     if not region.active:
-        reasons.append(_("Claims in %(region)s are not open yet.") % {"region": region.name})
+        reasons.append(
+            _("Claims in %(region)s are not open yet.") % {"region": region.display_name}
+        )
     if order_line.delivered_on is None:
         reasons.append(_("This item has not been delivered yet, so a claim cannot be filed."))
     elif incident_date < order_line.delivered_on:

@@ -19,6 +19,7 @@ from claims.lifecycle import (  # noqa: F401  (the status choices and groups liv
     Party,
 )
 from claims.money import CURRENCY_CHOICES, format_minor
+from claims.regions import region_name
 
 
 def validate_reminder_hours(value: str) -> None:
@@ -127,6 +128,11 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.currency})"
+
+    @property
+    def display_name(self) -> str:
+        """The region's name in the reader's language (``claims.regions``)."""
+        return region_name(self.code, self.name)
 
     def clean(self) -> None:
         import zoneinfo

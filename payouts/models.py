@@ -527,6 +527,13 @@ class Payout(models.Model):
         return f"{self.idempotency_key} {format_minor(self.amount_minor, self.currency)}"
 
     @property
+    def failure_reason(self) -> str:
+        """Why it failed or came back, as staff read it (``payouts.failures``)."""
+        from payouts.failures import failure_reason
+
+        return failure_reason(self.failure_code, self.failure_message)
+
+    @property
     def amount_display(self) -> str:
         return format_minor(self.amount_minor, self.currency)
 

@@ -233,7 +233,7 @@ def report_facts(alert: SafetyAlert) -> Facts:
             {
                 "reference": claim.reference,
                 "date": claim.incident_date.isoformat(),
-                "region": claim.region.name,
+                "region": claim.region.display_name,
                 "kind": claim.get_incident_kind_display(),
                 "people_injured": claim.people_injured,
                 "hazard": facts.get_hazard_display(),

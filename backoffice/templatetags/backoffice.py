@@ -1,9 +1,11 @@
 from django import template
 
 from claims.templatetags.money import money
+from payouts.failures import payout_event_text
 
 register = template.Library()
 register.filter("money", money)
+register.filter("event_text", payout_event_text)
 
 # URL-name prefix -> staff area (the nav marks the area of the page being shown).
 AREAS = (

@@ -41,7 +41,7 @@ def funding_for(*, claim: Claim) -> FundingDecision:
                 "The claim is at or under the %(region)s threshold of %(amount)s: the marketplace "
                 "pays it from its own funds."
             )
-            % {"region": region.name, "amount": threshold},
+            % {"region": region.display_name, "amount": threshold},
         )
     if claim.funding == Funding.STEP_IN:
         return FundingDecision(
@@ -66,7 +66,7 @@ def funding_for(*, claim: Claim) -> FundingDecision:
                     "The %(party)s accepted the claim. In %(region)s the marketplace pays accepted "
                     "claims at once and recovers the approved amount from the seller."
                 )
-                % {"party": latest.get_party_display().lower(), "region": region.name},
+                % {"party": latest.get_party_display().lower(), "region": region.display_name},
             )
         if latest.party == ResponseParty.INSURER:
             return FundingDecision(

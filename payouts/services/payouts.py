@@ -17,6 +17,7 @@ from claims.lifecycle import Via
 from claims.models import Claim, ClaimStatus, EventKind
 from claims.services import claim_transition
 from payouts.exceptions import PayoutError
+from payouts.failures import payout_failed_text, payout_returned_text
 from payouts.ledger import ledger_reverse
 from payouts.models import (
     LedgerTransaction,
@@ -60,9 +61,14 @@ def payout_mark_failed(
                 claim=payout.claim,
                 actor=SYSTEM,
                 kind=EventKind.NOTE,
-                reason=_("Payout %(key)s failed (%(code)s): %(message)s")
-                % {"key": payout.idempotency_key, "code": code, "message": message},
-                data={"payout_id": payout_id, "failure_code": code},
+                reason=payout_failed_text(key=payout.idempotency_key, code=code, message=message),
+                # what the timeline needs to say it again in each reader's language
+                data={
+                    "payout_id": payout_id,
+                    "payout_key": payout.idempotency_key,
+                    "failure_code": code,
+                    "message": message,
+                },
             )
     return bool(changed)
 
@@ -155,10 +161,12 @@ def payout_return(*, payout: Payout, actor: Actor, reason_code: str, reason: str
             )
         _reverse_postings(payout=payout)
         claim = payout.claim
-        text = _("Payout %(key)s returned (%(code)s) %(reason)s") % {
-            "key": payout.idempotency_key,
-            "code": reason_code,
-            "reason": reason,
+        text = payout_returned_text(key=payout.idempotency_key, code=reason_code, message=reason)
+        data = {
+            "payout_id": payout.pk,
+            "payout_key": payout.idempotency_key,
+            "return_code": reason_code,
+            "message": reason,
         }
         # A paid claim frees its order line, so the customer may have filed a new claim on it
         # since: then this one cannot re-open (one open claim per line) and, like a closed one,
@@ -177,7 +185,7 @@ def payout_return(*, payout: Payout, actor: Actor, reason_code: str, reason: str
                 via=Via.PAYOUT,
                 actor=actor,
                 reason=text,
-                data={"payout_id": payout.pk, "return_code": reason_code},
+                data=data,
             )
         else:
             # A closed claim cannot re-open; the return stays on its timeline for staff.
@@ -186,6 +194,6 @@ def payout_return(*, payout: Payout, actor: Actor, reason_code: str, reason: str
                 actor=actor,
                 kind=EventKind.NOTE,
                 reason=text,
-                data={"payout_id": payout.pk, "return_code": reason_code},
+                data=data,
             )
     return payout
