@@ -6,6 +6,7 @@ are in UTC whatever the reader's zone: a payload is stored once and signed."""
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
+from claims.lifecycle import PartyStatus
 from webhooks.models import (
     CLAIM_EVENT_TYPES,
     RECOVERY_EVENT_TYPES,
@@ -15,8 +16,12 @@ from webhooks.models import (
 
 class ClaimMoveData(serializers.Serializer):
     claim = serializers.CharField(help_text="The claim's reference.")
-    status = serializers.CharField(help_text="The status the claim moved to.")
-    from_status = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=PartyStatus.choices, help_text="The status the claim moved to."
+    )
+    from_status = serializers.ChoiceField(
+        choices=PartyStatus.choices, allow_blank=True, help_text="Empty for a new claim."
+    )
     region = serializers.CharField()
     currency = serializers.CharField()
     claimed_total_minor = serializers.IntegerField()
@@ -28,7 +33,7 @@ class ClaimMoveData(serializers.Serializer):
 
 class ReminderData(serializers.Serializer):
     claim = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=PartyStatus.choices)
     region = serializers.CharField()
     respond_by = serializers.DateTimeField(help_text="The deadline the reminder is about.")
     hours_before = serializers.IntegerField(help_text="The region's reminder offset it met.")

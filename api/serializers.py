@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from claims.lifecycle import PartyStatus
 from claims.models import Claim, Evidence, LossItem
 from marketplace.models import Customer, Order, OrderLine, Product
 from sellers.models import Seller
@@ -104,6 +105,11 @@ class EvidenceOut(serializers.ModelSerializer):
 class ClaimOut(serializers.ModelSerializer):
     """A claim as its seller or insurer sees it: what happened, how much, the deadlines."""
 
+    status = serializers.ChoiceField(
+        source="party_status",
+        choices=PartyStatus.choices,
+        help_text="Where the claim stands, as the customer reads it too: never an internal state.",
+    )
     region = serializers.CharField(source="region.code")
     order_number = serializers.CharField(source="order_line.order.number")
     line_number = serializers.IntegerField(source="order_line.line_number")

@@ -295,6 +295,57 @@ def claim_stage(path: Sequence[str]) -> Stage:
     return Stage.RECEIVED
 
 
+# --- what a seller, its insurer and the API's clients read: the party-facing status -------
+
+
+class PartyStatus(models.TextChoices):
+    """A claim's status as anyone outside the marketplace's staff reads it: the customer's
+    grouping (the portal's status words, ``portal.wording.CUSTOMER_STATUS``), for the seller's
+    pages, the API and webhooks. Never an internal state's name: a fraud hold reads as
+    checking, like screening, so no party learns the customer is suspected."""
+
+    RECEIVED = "received", _("Received")
+    BEING_CHECKED = "being_checked", _("Being checked")
+    WITH_SELLER = "with_seller", _("With the seller")
+    BEING_DECIDED = "being_decided", _("Being decided")
+    WAITING_FOR_CUSTOMER = "waiting_for_customer", _("Waiting for the customer")
+    APPROVED = "approved", _("Approved")
+    NOT_APPROVED = "not_approved", _("Not approved")
+    APPEAL_BEING_DECIDED = "appeal_being_decided", _("Appeal being decided")
+    PAYMENT_ON_ITS_WAY = "payment_on_its_way", _("Payment on its way")
+    PAID = "paid", _("Paid")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    CLOSED = "closed", _("Closed")
+
+
+P = PartyStatus
+PARTY_STATUS: dict[str, PartyStatus] = {
+    S.SUBMITTED: P.RECEIVED,
+    **dict.fromkeys(CHECKING_STATUSES, P.BEING_CHECKED),
+    **dict.fromkeys(SELLER_ANSWERABLE_STATUSES, P.WITH_SELLER),
+    S.ESCALATED: P.BEING_DECIDED,
+    S.UNDER_REVIEW: P.BEING_DECIDED,
+    S.NEEDS_INFO: P.WAITING_FOR_CUSTOMER,
+    S.APPROVED: P.APPROVED,
+    S.DENIED: P.NOT_APPROVED,
+    S.APPEALED: P.APPEAL_BEING_DECIDED,
+    S.PAYOUT_PENDING: P.PAYMENT_ON_ITS_WAY,
+    S.PAID: P.PAID,
+    S.WITHDRAWN: P.WITHDRAWN,
+    S.CLOSED: P.CLOSED,
+}
+
+
+def party_status(status: str) -> str:
+    """The party-facing value of an internal status ("" for none, as before a first move)."""
+    return PARTY_STATUS[status].value if status else ""
+
+
+def statuses_for_party(values: Sequence[str]) -> list[str]:
+    """The internal statuses that read as any of these party-facing values (a list filter)."""
+    return [status for status, shown in PARTY_STATUS.items() if shown in values]
+
+
 # Follow-up work, by the state a claim enters: outbox topics handled by the workers.
 FOLLOW_UPS: dict[str, tuple[str, ...]] = {
     S.SUBMITTED: ("claims.screen", "claims.notify_customer"),

@@ -13,10 +13,12 @@ from claims.lifecycle import (  # noqa: F401  (the status choices and groups liv
     DECIDING_STATUSES,
     FINISHED_STATUSES,
     MONEY_DECIDED_STATUSES,
+    PARTY_STATUS,
     SETTLED_STATUSES,
     WORKABLE_STATUSES,
     ClaimStatus,
     Party,
+    PartyStatus,
 )
 from claims.money import CURRENCY_CHOICES, format_minor
 from claims.regions import region_name
@@ -408,6 +410,11 @@ class Claim(models.Model):
     def customer_language(self) -> str:
         """The language of the customer's e-mails: the one they filed in, else the region's."""
         return self.language or self.region.language
+
+    @property
+    def party_status(self) -> PartyStatus:
+        """The status a seller, its insurer or an API client reads (never fraud screening)."""
+        return PARTY_STATUS[self.status]
 
     @property
     def claimed_total_display(self) -> str:

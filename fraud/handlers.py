@@ -4,7 +4,7 @@ import datetime as dt
 
 from claims.models import Claim, ClaimStatus, Evidence
 from claims.outbox import handler
-from fraud.models import Assessment
+from fraud.models import SCREENED_PARTY, Assessment
 from fraud.scoring import fraud_photo_record, fraud_screen
 
 
@@ -17,8 +17,12 @@ def score(*, claim_id: int, event_id: int) -> None:
 
 @handler("fraud.evidence")
 def evidence(*, claim_id: int, evidence_id: int, taken_at: str | None = None) -> None:
-    """New evidence: fingerprint a photo, then re-score (screening scores new claims itself)."""
+    """The customer's new evidence: fingerprint a photo, then re-score (screening scores new
+    claims itself). What another party attaches (a seller's dispute files, an adjuster's
+    report) is not the customer's and changes neither the score nor the claim."""
     item = Evidence.objects.filter(pk=evidence_id).first()
+    if item is not None and item.uploaded_by_party != SCREENED_PARTY:
+        return
     if item is not None:
         fraud_photo_record(
             evidence=item, taken_at=dt.datetime.fromisoformat(taken_at) if taken_at else None

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from claims.lifecycle import Party
+
 
 class FraudDecision(models.TextChoices):
     HOLD = "hold", _("Placed on fraud hold")
@@ -227,10 +229,23 @@ class ClaimAttribute(models.Model):
         return f"{self.kind}={self.value}"
 
 
+# Fraud screening looks at the customer's evidence only: the files a seller, its insurer, an
+# adjuster or staff attach are their side of the case, never a sign of the customer's fraud
+# (a seller's dispute photo matching another claim must not hold this customer's claim).
+SCREENED_PARTY = Party.CUSTOMER
+
+
+class EvidencePhotoQuerySet(models.QuerySet):
+    def screened(self) -> "EvidencePhotoQuerySet":
+        """The photos fraud screening compares: the customers' (``SCREENED_PARTY``)."""
+        return self.filter(evidence__uploaded_by_party=SCREENED_PARTY)
+
+
 class EvidencePhoto(models.Model):
     """Perceptual hash of an evidence image, split in four 16-bit bands so near-duplicate
     lookups are index-backed (a distance ≤ 3 leaves at least one band equal), and the
-    capture date read from EXIF before re-encoding removed it."""
+    capture date read from EXIF before re-encoding removed it. Only the customer's images
+    are fingerprinted (``SCREENED_PARTY``)."""
 
     evidence = models.OneToOneField(
         "claims.Evidence", on_delete=models.CASCADE, related_name="fraud_photo"
@@ -242,6 +257,8 @@ class EvidencePhoto(models.Model):
     band2 = models.CharField(max_length=4)
     band3 = models.CharField(max_length=4)
     taken_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EvidencePhotoQuerySet.as_manager()
 
     class Meta:
         indexes = [

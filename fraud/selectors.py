@@ -99,13 +99,15 @@ def _sharing(pairs: set[tuple[str, str]], exclude: set[int]) -> list[tuple[int, 
 
 def _photo_links(claim_ids: set[int], exclude: set[int]) -> list[tuple[int, int]]:
     """(this side's claim, other claim) pairs sharing the same or a near-identical photo."""
-    photos = list(EvidencePhoto.objects.filter(claim_id__in=claim_ids))
+    photos = list(EvidencePhoto.objects.screened().filter(claim_id__in=claim_ids))
     if not photos:
         return []
     match = Q()
     for p in photos:
         match |= Q(band0=p.band0) | Q(band1=p.band1) | Q(band2=p.band2) | Q(band3=p.band3)
-    others = list(EvidencePhoto.objects.filter(match).exclude(claim_id__in=exclude)[:200])
+    others = list(
+        EvidencePhoto.objects.screened().filter(match).exclude(claim_id__in=exclude)[:200]
+    )
     return [
         (p.claim_id, o.claim_id) for p in photos for o in others if hamming(p.phash, o.phash) <= 3
     ]

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from claims.lifecycle import Stage
+from claims.lifecycle import PARTY_STATUS, PartyStatus, Stage
 from claims.models import Claim
 from claims.models import ClaimStatus as S
 
@@ -54,24 +54,24 @@ WHAT_NEXT = {
 }
 
 
-# The claim's status as the customer reads it: never an internal state's name.
-CUSTOMER_STATUS = {
-    S.SUBMITTED: _("Received"),
-    S.SCREENING: _("Being checked"),
-    S.FRAUD_HOLD: _("Being checked"),
-    S.AWAITING_SELLER: _("With the seller"),
-    S.SELLER_RESPONDED: _("With the seller"),
-    S.ESCALATED: _("Being decided"),
-    S.NEEDS_INFO: _("Waiting for your answer"),
-    S.UNDER_REVIEW: _("Being decided"),
-    S.APPROVED: _("Approved"),
-    S.DENIED: _("Not approved"),
-    S.APPEALED: _("Appeal being decided"),
-    S.PAYOUT_PENDING: _("Payment on its way"),
-    S.PAID: _("Paid"),
-    S.WITHDRAWN: _("Withdrawn"),
-    S.CLOSED: _("Closed"),
+# The claim's status as the customer reads it: never an internal state's name. The grouping is
+# the party-facing status every outside reader gets (``claims.lifecycle.PARTY_STATUS``); only
+# the words are the customer's own ("your answer").
+CUSTOMER_WORDS = {
+    PartyStatus.RECEIVED: _("Received"),
+    PartyStatus.BEING_CHECKED: _("Being checked"),
+    PartyStatus.WITH_SELLER: _("With the seller"),
+    PartyStatus.BEING_DECIDED: _("Being decided"),
+    PartyStatus.WAITING_FOR_CUSTOMER: _("Waiting for your answer"),
+    PartyStatus.APPROVED: _("Approved"),
+    PartyStatus.NOT_APPROVED: _("Not approved"),
+    PartyStatus.APPEAL_BEING_DECIDED: _("Appeal being decided"),
+    PartyStatus.PAYMENT_ON_ITS_WAY: _("Payment on its way"),
+    PartyStatus.PAID: _("Paid"),
+    PartyStatus.WITHDRAWN: _("Withdrawn"),
+    PartyStatus.CLOSED: _("Closed"),
 }
+CUSTOMER_STATUS = {status: CUSTOMER_WORDS[shown] for status, shown in PARTY_STATUS.items()}
 
 
 def status_tone(status: str) -> str:

@@ -43,7 +43,7 @@ from sellers.selectors import (
 from sellers.services.certificates import certificate_submit
 from sellers.services.party_payments import party_payment_record
 from sellers.services.recoveries import recovery_appeal
-from sellers.services.responses import link_actor, response_is_open, seller_response_submit
+from sellers.services.responses import link_actor, response_refusal, seller_response_submit
 from sellers.session import seller_required
 
 
@@ -185,7 +185,8 @@ def _page(
         "access": access,
         "party": party,
         "is_seller": is_seller,
-        "open": response_is_open(claim),
+        # Why answers are locked, if they are: the same rule and words as the API's refusal.
+        "locked": response_refusal(claim),
         "history": [(r, evidence_names(ids=r.evidence_ids)) for r in history],
         "files": _files(access),
         "form": form,

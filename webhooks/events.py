@@ -134,7 +134,7 @@ def seller_reminder_due(*, claim_id: int, offset_hours: int, now: dt.datetime) -
     data = _json(
         {
             "claim": claim.reference,
-            "status": claim.status,
+            "status": claim.party_status.value,
             "region": claim.region.code,
             "respond_by": claim.seller_respond_by,
             "hours_before": offset_hours,

@@ -117,10 +117,14 @@ def signing_secrets(endpoint_id: int, now: dt.datetime) -> list[str]:
 
 
 def _claim_data(claim, event) -> dict:
+    """A claim move as its clients read it: the party-facing statuses (never fraud screening:
+    a claim cleared from a hold comes from *being checked*)."""
+    from claims.lifecycle import party_status
+
     return {
         "claim": claim.reference,
-        "status": event.to_status,
-        "from_status": event.from_status,
+        "status": party_status(event.to_status),
+        "from_status": party_status(event.from_status),
         "region": claim.region.code,
         "currency": claim.currency,
         "claimed_total_minor": claim.claimed_total_minor,

@@ -7,18 +7,24 @@ from rest_framework import generics
 from api.models import Scope
 from api.selectors import claims_for_client
 from api.serializers import ClaimDetailOut, ClaimOut
-from claims.lifecycle import ClaimStatus
+from claims.lifecycle import PartyStatus, statuses_for_party
 from claims.models import Claim
 
 
 class ClaimFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=ClaimStatus.choices)
+    # The party-facing values a client reads (``ClaimOut.status``), not the internal states.
+    status = django_filters.MultipleChoiceFilter(
+        choices=PartyStatus.choices, method="filter_status"
+    )
     respond_by_before = django_filters.IsoDateTimeFilter(
         field_name="seller_respond_by", lookup_expr="lt"
     )
     updated_after = django_filters.IsoDateTimeFilter(
         field_name="status_changed_at", lookup_expr="gte"
     )
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(status__in=statuses_for_party(value)) if value else queryset
 
 
 @extend_schema(tags=["claims"], summary="Your claims, newest first, with their deadlines")

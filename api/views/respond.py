@@ -14,6 +14,7 @@ from api.selectors import claims_for_client
 from api.views.ingest import IDEMPOTENCY_PARAMETER
 from claims.actors import Actor
 from claims.exceptions import ClaimError, EvidenceRejected, InvalidTransition
+from claims.lifecycle import PartyStatus
 from claims.models import Party
 from claims.money import MoneyError, to_minor
 from claims.uploads import upload_read
@@ -64,7 +65,7 @@ class ResponseOut(serializers.Serializer):
     reasons = serializers.CharField()
     evidence_ids = serializers.ListField(child=serializers.IntegerField())
     created_at = serializers.DateTimeField()
-    claim_status = serializers.CharField(source="claim.status")
+    claim_status = serializers.ChoiceField(source="claim.party_status", choices=PartyStatus.choices)
 
 
 class PaymentIn(serializers.Serializer):
@@ -100,7 +101,8 @@ class _ClaimAction(APIView):
 
 class ClaimRespond(_ClaimAction):
     """Accept, dispute (with files) or hand the claim to the insurer: a new version of the
-    answer, exactly as on the seller's page; after the deadline answers are locked (409)."""
+    answer, exactly as on the seller's page; after the deadline, or once the claim is no longer
+    waiting for an answer, answers are locked (409, saying which: ``response_refusal``)."""
 
     @extend_schema(
         tags=["claims"],

@@ -415,8 +415,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    # Several "status" fields: each choice set gets its own name in the schema.
-    "ENUM_NAME_OVERRIDES": {"ClaimStatusEnum": "claims.lifecycle.ClaimStatus"},
+    # Several "status" fields: each choice set gets its own name in the schema. A claim's
+    # status, to every client, is the party-facing one (never fraud screening).
+    "ENUM_NAME_OVERRIDES": {"ClaimStatusEnum": "claims.lifecycle.PartyStatus"},
     # The docs' JavaScript and CSS come from drf-spectacular-sidecar, served as static files.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -49,4 +49,4 @@ class Context:
     def photos(self) -> list:
         from fraud.models import EvidencePhoto
 
-        return list(EvidencePhoto.objects.filter(claim_id=self.claim.pk).order_by("pk"))
+        return list(EvidencePhoto.objects.screened().filter(claim_id=self.claim.pk).order_by("pk"))

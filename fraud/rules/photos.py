@@ -14,9 +14,11 @@ def hamming(a: str, b: str) -> int:
 
 
 def photo_matches(*, photo: EvidencePhoto, max_distance: int) -> list[tuple[EvidencePhoto, int]]:
-    """Photos in other claims within ``max_distance`` bits; candidates come from band indexes."""
+    """Customers' photos in other claims within ``max_distance`` bits; candidates come from band
+    indexes."""
     candidates = (
-        EvidencePhoto.objects.filter(
+        EvidencePhoto.objects.screened()
+        .filter(
             Q(band0=photo.band0)
             | Q(band1=photo.band1)
             | Q(band2=photo.band2)

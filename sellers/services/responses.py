@@ -254,13 +254,26 @@ def _insurer_email(
     )
 
 
-def response_is_open(claim: Claim, now: dt.datetime | None = None) -> bool:
+def response_refusal(claim: Claim, now: dt.datetime | None = None) -> str:
+    """Why the seller (or its insurer) may not answer ``claim`` now, or "" when it may: the one
+    rule, and its words, for the response page, the inbox and the API. The status comes first:
+    a claim the marketplace took back (a review, a hold, a decision) is not waiting for an
+    answer, whatever its deadline says, and the refusal never names an internal state."""
     now = now or timezone.now()
-    return (
-        claim.status in OPEN_FOR_ANSWERS
-        and claim.seller_respond_by is not None
-        and now <= claim.seller_respond_by
-    )
+    if claim.status not in OPEN_FOR_ANSWERS or claim.seller_respond_by is None:
+        return _(
+            "Claim %(ref)s is not awaiting your answer now: the marketplace is handling it. "
+            "Answers and evidence are locked."
+        ) % {"ref": claim.reference}
+    if now > claim.seller_respond_by:
+        return _("The response deadline for claim %(ref)s has passed; answers are locked.") % {
+            "ref": claim.reference
+        }
+    return ""
+
+
+def response_is_open(claim: Claim, now: dt.datetime | None = None) -> bool:
+    return not response_refusal(claim, now)
 
 
 def _check(
@@ -295,7 +308,8 @@ def seller_response_submit(
 ) -> SellerResponse:
     """Record a new version of the answer given through ``link``; files become evidence.
 
-    Until the deadline every change is a new version (all kept); after it, ``ResponseLocked``.
+    Until the deadline every change is a new version (all kept); after it, or once the claim
+    is no longer waiting for an answer, ``ResponseLocked`` (``response_refusal`` says why).
     A first accept or dispute moves the claim to ``seller responded``; a hand-off to the insurer
     e-mails the insurer a link of their own and leaves the deadline running.
     """
@@ -352,11 +366,9 @@ def seller_response_record(
     cleaned = evidence_check_all(files=list(files or []))
     with atomic_with_files():
         claim = Claim.objects.select_for_update().get(pk=claim_id)
-        if not response_is_open(claim, now):
-            raise ResponseLocked(
-                _("The response deadline for claim %(ref)s has passed; answers are locked.")
-                % {"ref": claim.reference}
-            )
+        refusal = response_refusal(claim, now)
+        if refusal:
+            raise ResponseLocked(refusal)
         previous = SellerResponse.objects.filter(claim=claim).order_by("-version").first()
         kept = list(keep_evidence_ids or [])
         if not set(kept) <= set(previous.evidence_ids if previous else []):

@@ -38,7 +38,7 @@ def test_seller_accepts_through_the_api_like_on_its_page(client):
     response = seller.post(_url(claim), {"decision": "accept", "reasons": "Our heater."})
     # then
     assert response.status_code == 201, response.json()
-    assert response.json()["claim_status"] == ClaimStatus.SELLER_RESPONDED
+    assert response.json()["claim_status"] == "with_seller"  # seller_responded, party-facing
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SELLER_RESPONDED
     answer = SellerResponse.objects.get(claim=claim)

@@ -125,7 +125,7 @@ def test_claim_detail_has_deadline_and_evidence_names(api_keys, claims):
     body = api_keys["seller_a"].get(f"/api/v1/claims/{claims['a'].reference}/").json()
     claims["a"].refresh_from_db()
     assert body["respond_by"] is not None
-    assert body["status"] == "awaiting_seller"
+    assert body["status"] == "with_seller"  # awaiting_seller, as the customer reads it
     assert body["losses"][0]["claimed_minor"] == claims["a"].claimed_total_minor
     assert body["evidence"] == []
 

@@ -90,7 +90,7 @@ def test_respond_page_after_deadline_is_locked(client):
     Claim.objects.filter(pk=claim.pk).update(
         seller_respond_by=timezone.now() - dt.timedelta(minutes=1)
     )
-    assert "answers and evidence are locked" in client.get(path).content.decode()
+    assert "has passed; answers are locked" in client.get(path).content.decode()
     before = _snapshot(claim)
     response = client.post(path, {"decision": "accept"})
     assert response.status_code == 400 and "deadline" in response.content.decode()
