@@ -18,6 +18,8 @@ AREAS = (
     ("fraud", "fraud"),
     ("safety", "safety"),
     ("dashboard", "dashboard"),
+    ("api-", "api"),
+    ("demo-webhooks", "api"),
 )
 
 
