@@ -1,5 +1,6 @@
 """The supervisors' forms on /staff/api-clients/."""
 
+import secrets
 import zoneinfo
 
 from django import forms
@@ -82,6 +83,9 @@ class ApiKeyForm(forms.Form):
     rate_per_minute = forms.IntegerField(
         label=_("Requests per minute"), min_value=1, max_value=100_000, initial=600
     )
+    # One-time: a fresh token each time the form is shown; the key it issues keeps it, so the
+    # same form posted again (reload, double click) issues nothing (api_key_issue).
+    token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, client: ApiClient, **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,4 +94,23 @@ class ApiKeyForm(forms.Form):
         allowed = DEFAULT_SCOPES[client.kind]
         self.fields["scopes"].choices = [(s, Scope(s).label) for s in allowed]
         self.fields["scopes"].initial = list(allowed)
+        self.fields["token"].initial = secrets.token_urlsafe(24)
         self.prefix = f"key-{client.pk}"
+
+    @property
+    def token_value(self) -> str:
+        """The token the form is shown with: the one posted (still unused when the form comes
+        back with errors), else a fresh one."""
+        posted = self.data.get(self.add_prefix("token")) if self.is_bound else None
+        return posted or self.fields["token"].initial
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("token"):
+            raise forms.ValidationError(
+                _(
+                    "This form is out of date: no key was issued. Fill it in again and issue "
+                    "the key."
+                )
+            )
+        return data

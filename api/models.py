@@ -133,6 +133,11 @@ class ApiKey(models.Model):
         blank=True,
         related_name="+",
     )
+    # The one-time token of the staff form that issued the key: unique, so posting that form
+    # again (a reload, a double click, back and resubmit) cannot issue a second key.
+    issue_token = models.CharField(
+        _("issuing form's token"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at"]

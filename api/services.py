@@ -4,7 +4,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from api.models import DEFAULT_SCOPES, ApiClient, ApiKey, ClientKind, Scope
@@ -14,6 +14,10 @@ KEY_PREFIX = "cdk"
 
 class ApiClientError(Exception):
     """A rule refused the action; the message is safe to show to the person acting."""
+
+
+class ApiKeyIssuedAlready(ApiClientError):
+    """The form with this token issued its key already; its secret is not shown again."""
 
 
 @dataclass(frozen=True)
@@ -69,8 +73,15 @@ def api_key_issue(
     scopes: list[str] | None = None,
     rate_per_minute: int = 600,
     created_by=None,
+    issue_token: str | None = None,
 ) -> IssuedKey:
-    """A new key for the client; the returned secret is the only copy there will ever be."""
+    """A new key for the client; the returned secret is the only copy there will ever be.
+
+    ``issue_token``: the one-time token of the form asking for it; a second request with the
+    same token issues nothing and raises ``ApiKeyIssuedAlready`` (a unique column, so two
+    requests at once cannot both issue one)."""
+    if issue_token and ApiKey.objects.filter(issue_token=issue_token).exists():
+        raise ApiKeyIssuedAlready("This key was issued already.")
     allowed = set(DEFAULT_SCOPES[client.kind])
     scopes = sorted(set(scopes if scopes is not None else allowed))
     unknown = set(scopes) - set(Scope.values)
@@ -92,9 +103,16 @@ def api_key_issue(
         scopes=scopes,
         rate_per_minute=rate_per_minute,
         created_by=created_by,
+        issue_token=issue_token or None,
     )
-    key.full_clean()
-    key.save()
+    key.full_clean(exclude=["issue_token"])  # checked above, and by the unique column
+    try:
+        with transaction.atomic():
+            key.save()
+    except IntegrityError:
+        if issue_token and ApiKey.objects.filter(issue_token=issue_token).exists():
+            raise ApiKeyIssuedAlready("This key was issued already.") from None
+        raise
     return IssuedKey(key=key, secret=secret)
 
 

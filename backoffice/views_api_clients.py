@@ -1,18 +1,27 @@
 """Staff pages: the integration API's clients and their keys (supervisors).
 
 A new key's secret is on the page that issued it and nowhere else: only its hash is stored.
+So that page is the POST's own response (no redirect, never cached), and the form carries a
+one-time token the key keeps: the same form posted again (a reload, a double click, back and
+resubmit) issues nothing and says so. Revoking a key is a confirmation step naming it.
 """
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from api.forms import ApiClientForm, ApiKeyForm
 from api.models import ApiClient, ApiKey
-from api.services import ApiClientError, api_client_create, api_key_issue, api_key_revoke
+from api.services import (
+    ApiClientError,
+    ApiKeyIssuedAlready,
+    api_client_create,
+    api_key_issue,
+    api_key_revoke,
+)
 from backoffice.views import staff_view
 
 PERMISSION = "api.manage_apiclient"
@@ -77,7 +86,22 @@ def api_key_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
             scopes=form.cleaned_data["scopes"],
             rate_per_minute=form.cleaned_data["rate_per_minute"],
             created_by=request.user,
+            issue_token=form.cleaned_data["token"],
         )
+    except ApiKeyIssuedAlready:
+        messages.warning(
+            request,
+            _(
+                "This key was issued already; its secret is shown only once. Issue another "
+                "key? Use the new-key form of %(client)s again: it is ready below."
+            )
+            % {"client": client.name},
+        )
+        again = ApiKeyForm(
+            client=client,
+            initial={k: form.cleaned_data[k] for k in ("scopes", "rate_per_minute")},
+        )
+        return _page(request, key_forms={client.pk: again}, status=409)
     except ApiClientError as exc:
         messages.error(request, str(exc))
         return _page(request, key_forms={client.pk: form}, status=400)
@@ -85,12 +109,20 @@ def api_key_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, issued=issued)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view(PERMISSION)
 def api_key_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    key = ApiKey.objects.select_related("client").filter(pk=pk).first()
-    if key is None:
-        raise Http404
+    """A confirmation step naming the key; only its confirm button revokes."""
+    key = get_object_or_404(ApiKey.objects.select_related("client"), pk=pk)
+    if key.revoked_at is not None:
+        messages.info(request, _("That key was already revoked."))
+        return redirect("backoffice:api-clients")
+    if request.method != "POST" or request.POST.get("confirm") != "revoke":
+        status = 200
+        if request.method == "POST":
+            messages.error(request, _("Nothing was revoked: confirm with the button below."))
+            status = 400
+        return render(request, "backoffice/api_key_revoke.html", {"key": key}, status=status)
     if api_key_revoke(key_id=key.pk, revoked_by=request.user):
         messages.success(
             request,

@@ -5,6 +5,8 @@
 ``standardwebhooks`` library and the endpoint's live secrets, and keeps the last 50 in the
 cache (shared by web and worker in ``make run``)."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +18,8 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from backoffice.views import staff_view
+from claims.models import Claim, ClaimStatus
+from webhooks.models import EventType
 from webhooks.services import signing_secrets
 
 CACHE_KEY = "demo-webhooks-received"
@@ -54,12 +58,34 @@ def receive(request: HttpRequest, endpoint_id: int) -> HttpResponse:
     return HttpResponse(status=204 if verified else 400)
 
 
+def _label(choices, value: str) -> str:
+    return choices(value).label if value in choices.values else value
+
+
+def _when(text: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+
+
 @require_safe
 @staff_view("api.manage_apiclient")
 def received(request: HttpRequest) -> HttpResponse:
+    """The deliveries as staff read them: the time in the viewer's zone and format, the event
+    type's and status's labels, each claim linked to its staff page (one query)."""
     _demo_only()
-    return render(
-        request,
-        "backoffice/demo_webhooks.html",
-        {"received": cache.get(CACHE_KEY) or []},
-    )
+    entries = cache.get(CACHE_KEY) or []
+    references = {e.get("claim") for e in entries if e.get("claim")}
+    claim_ids = dict(Claim.objects.filter(reference__in=references).values_list("reference", "pk"))
+    rows = [
+        {
+            **entry,
+            "received": _when(entry.get("received_at")),
+            "type_label": _label(EventType, entry.get("type", "")),
+            "status_label": _label(ClaimStatus, entry.get("status", "")),
+            "claim_id": claim_ids.get(entry.get("claim")),
+        }
+        for entry in entries
+    ]
+    return render(request, "backoffice/demo_webhooks.html", {"received": rows})

@@ -20,6 +20,8 @@ AREAS = (
     ("fraud", "fraud"),
     ("safety", "safety"),
     ("dashboard", "dashboard"),
+    ("api-", "api"),
+    ("demo-webhooks", "api"),
 )
 
 

@@ -318,6 +318,53 @@ def test_demo_receiver_shows_signed_deliveries(client, settings, seller_a, super
     assert client.post(path, body, content_type="application/json").status_code == 404
 
 
+def test_demo_webhooks_page_reads_like_the_other_staff_pages(client, settings, supervisor):
+    import re
+    import zoneinfo
+
+    from django.core.cache import cache
+    from django.urls import reverse
+    from django.utils.formats import date_format
+
+    from api.views.demo_receiver import CACHE_KEY
+    from claims.models import StaffProfile
+    from tests.factories import claim_new
+
+    # given: a delivery about a claim received at 02:11:47 UTC, read from Tokyo
+
+    settings.DEMO_MODE = True
+    claim = claim_new()
+    StaffProfile.objects.filter(user=supervisor).update(time_zone="Asia/Tokyo")
+    moment = dt.datetime(2026, 12, 2, 2, 11, 47, tzinfo=dt.UTC)
+    entry = {
+        "received_at": moment.isoformat(),
+        "webhook_id": "msg_1",
+        "verified": True,
+        "type": "claim.paid",
+        "claim": claim.reference,
+        "status": "paid",
+    }
+    cache.set(CACHE_KEY, [entry], timeout=None)
+    client.force_login(supervisor)
+    try:
+        # when
+        page = client.get(reverse("backoffice:demo-webhooks")).content.decode()
+    finally:
+        cache.delete(CACHE_KEY)
+    # then: the staff date format in the viewer's zone
+    with timezone.override(zoneinfo.ZoneInfo("Asia/Tokyo")):
+        shown = date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    assert f">{shown}</time>" in page
+    assert ">2026-12-02T02:11:47<" not in page
+    # the event type's label, not its code with the status in brackets
+    assert "Claim paid" in page and "(paid)" not in page
+    # the claim links to its staff page
+    assert f'<a href="{reverse("backoffice:claim", args=[claim.pk])}">{claim.reference}</a>' in page
+    # the navigation marks the API clients area, not claims
+    assert re.search(r'href="/staff/api-clients/"\s+aria-current="page"', page)
+    assert not re.search(r'href="/staff/"\s+aria-current="page"', page)
+
+
 def test_recording_events_costs_the_same_for_one_move_or_many(
     subscribed, seller_a, django_assert_num_queries
 ):
