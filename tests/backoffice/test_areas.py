@@ -243,16 +243,66 @@ def test_a_failed_payout_is_repaired_payee_corrected_by_two_then_resent(client, 
 def test_payout_actions_need_a_reason_and_refuse_the_wrong_state(client, supervisor):
     payout = areas.paid_payout()
     client.force_login(supervisor)
-    empty = client.post(
-        reverse("backoffice:payout-resend", args=[payout.pk]), {"reason": ""}, follow=True
-    )
-    assert "Why:" in empty.content.decode()
-    wrong = client.post(
-        reverse("backoffice:payout-resend", args=[payout.pk]), {"reason": "again"}, follow=True
-    )
+    empty = client.post(reverse("backoffice:payout-resend", args=[payout.pk]), {"reason": ""})
+    assert empty.status_code == 400 and "Why:" in empty.content.decode()
+    wrong = client.post(reverse("backoffice:payout-resend", args=[payout.pk]), {"reason": "again"})
+    assert wrong.status_code == 400
     assert "only failed payouts can be resent" in wrong.content.decode()
     payout.refresh_from_db()
     assert payout.status == "paid"
+
+
+def test_the_resend_reason_starts_empty(client, supervisor):
+    payout = areas.failed_payout(code="AC04", message="The bank account is closed.")
+    client.force_login(supervisor)
+    page = client.get(reverse("backoffice:payout", args=[payout.pk])).content.decode()
+    assert re.search(r'<textarea id="id_resend_reason"[^>]*required></textarea>', page)
+    assert "Payee corrected." not in page
+
+
+def test_a_payout_refused_for_its_account_is_not_resent_to_the_same_payee(client, supervisor):
+    # given: the bank refused the payout because the account is closed
+    payout = areas.failed_payout(code="AC04", message="The bank account is closed.")
+    client.force_login(supervisor)
+    url = reverse("backoffice:payout-resend", args=[payout.pk])
+    # when: a supervisor resends it without correcting the payee
+    response = client.post(url, {"reason": "The customer says it works now."})
+    # then: refused on the page, what was typed kept, nothing changed
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "correct the payee first" in html
+    assert "The customer says it works now.</textarea>" in html
+    payout.refresh_from_db()
+    assert payout.status == "failed" and payout.failure_code == "AC04"
+    assert not ClaimEvent.objects.filter(claim=payout.claim, reason__contains="works now").exists()
+    # when: the payee is corrected (asked by one, approved by another), the resend goes
+    client.post(
+        reverse("backoffice:payee-change-request", args=[payout.claim.customer_id]),
+        areas.NEW_DETAILS,
+    )
+    change = PayeeChange.objects.get(customer=payout.claim.customer)
+    client.force_login(areas.second_supervisor())
+    client.post(
+        reverse("backoffice:payee-change", args=[change.pk]),
+        {"decision": "approve", "note": "Called the customer back."},
+    )
+    client.force_login(supervisor)
+    resent = client.post(url, {"reason": "New account given by the customer."})
+    assert resent.status_code == 302
+    payout.refresh_from_db()
+    assert payout.status == "pending"
+
+
+def test_a_payout_that_failed_for_a_passing_reason_is_resent_as_it_is(client, supervisor):
+    payout = areas.failed_payout(code="TEMPFAIL", message="Gave up after 5 attempts: timeout")
+    client.force_login(supervisor)
+    resent = client.post(
+        reverse("backoffice:payout-resend", args=[payout.pk]), {"reason": "Provider is back."}
+    )
+    assert resent.status_code == 302
+    payout.refresh_from_db()
+    assert payout.status == "pending"
+    assert ClaimEvent.objects.filter(claim=payout.claim, reason="Provider is back.").exists()
 
 
 def test_a_bad_account_number_keeps_what_was_typed(client, agent):
