@@ -11,7 +11,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from claims.models import Claim, ClaimEvent, ClaimStatus
 from payouts.models import (
-    ApprovalRequest,
     PayeeChange,
     PayeeChangeStatus,
     PayeeDetails,
@@ -168,14 +167,39 @@ def test_rejecting_an_approval_needs_a_reason_and_sends_the_claim_back(client, s
     assert Claim.objects.get(pk=approval.claim_id).status == ClaimStatus.UNDER_REVIEW
 
 
-def test_the_requester_reads_their_own_request_but_cannot_sign_it(client):
+def test_the_requester_reads_their_own_request_but_is_offered_no_decision(client):
+    # given: the supervisor who asked for the second approval
     approval = areas.approval_waiting()
     client.force_login(approval.requested_by)
     url = reverse("backoffice:decision-approval", args=[approval.pk])
-    assert "someone else must sign it" in client.get(url).content.decode()
-    response = client.post(url, {"decision": "approve"})
-    assert response.status_code == 400 and "your own approval" in response.content.decode()
-    assert ApprovalRequest.objects.get(pk=approval.pk).status == RequestStatus.PENDING
+    # when
+    page = client.get(url).content.decode()
+    # then: what they asked for, why someone else signs it, and nothing to decide
+    assert page.count("someone else must sign it") == 1
+    assert "Checked against the hospital" in page
+    assert 'name="decision"' not in page and "Confirm my decision" not in page
+
+
+@pytest.mark.parametrize(
+    ("data", "refusal"),
+    [
+        ({"decision": "approve"}, "You cannot be the second approver of your own approval."),
+        ({"decision": "reject", "note": "Wrong."}, "You cannot reject your own approval"),
+    ],
+)
+def test_a_forged_decision_by_the_requester_is_refused_once(client, data, refusal):
+    # given
+    approval = areas.approval_waiting()
+    client.force_login(approval.requested_by)
+    url = reverse("backoffice:decision-approval", args=[approval.pk])
+    # when: the form they were not offered is posted anyway
+    response = client.post(url, data)
+    # then: refused, said once, nothing changed
+    assert response.status_code == 400
+    assert response.content.decode().count(refusal) == 1
+    approval.refresh_from_db()
+    assert approval.status == RequestStatus.PENDING and approval.decided_by is None
+    assert Claim.objects.get(pk=approval.claim_id).status == ClaimStatus.UNDER_REVIEW
 
 
 def test_a_qa_verdict_of_wrong_needs_a_reason_and_keeps_the_note(client, supervisor):
