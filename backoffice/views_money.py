@@ -102,10 +102,16 @@ def _payout(request: HttpRequest, pk: int) -> Payout:
     return payout
 
 
-@require_safe
-@staff_view("payouts.view_payout")
-def payout_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    payout = _payout(request, pk)
+def _payout_page(
+    request: HttpRequest,
+    payout: Payout,
+    *,
+    action: str = "",
+    form: PayoutActionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The payout's page; after a refused ``action`` (resend, cancel, return) its form comes
+    back with the problem and what was typed."""
     customer = payout.claim.customer
     pending_change = selectors.payee_changes_pending().filter(customer_id=customer.pk).first()
     return render(
@@ -118,28 +124,33 @@ def payout_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pending_change": pending_change,
             "can_release": request.user.has_perm("payouts.release_payout"),
             "can_set_payee": request.user.has_perm("payouts.set_payee"),
-            "form": PayoutActionForm(),
+            "action": action,
+            "form": form or PayoutActionForm(),
             "failed": payout.status == PayoutStatus.FAILED,
             "paid": payout.status == PayoutStatus.PAID,
         },
+        status=status,
     )
 
 
-def _payout_action(request: HttpRequest, pk: int, *, run, done: str) -> HttpResponse:
+@require_safe
+@staff_view("payouts.view_payout")
+def payout_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _payout_page(request, _payout(request, pk))
+
+
+def _payout_action(request: HttpRequest, pk: int, *, action: str, run, done: str) -> HttpResponse:
     payout = _payout(request, pk)
     form = PayoutActionForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, _("Why: %(error)s") % {"error": error})
-        return redirect("backoffice:payout", pk=payout.pk)
-    try:
-        run(payout=payout, actor=Actor.staff(request.user), reason=form.cleaned_data["reason"])
-    except DOMAIN_ERRORS as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, done % {"key": payout.idempotency_key})
-    return redirect("backoffice:payout", pk=payout.pk)
+    if form.is_valid():
+        try:
+            run(payout=payout, actor=Actor.staff(request.user), reason=form.cleaned_data["reason"])
+        except DOMAIN_ERRORS as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, done % {"key": payout.idempotency_key})
+            return redirect("backoffice:payout", pk=payout.pk)
+    return _payout_page(request, payout, action=action, form=form, status=400)
 
 
 @require_POST
@@ -148,6 +159,7 @@ def payout_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _payout_action(
         request,
         pk,
+        action="resend",
         run=payout_resend,
         done=_("Payout %(key)s is queued again, with the same idempotency key."),
     )
@@ -157,7 +169,11 @@ def payout_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view("payouts.release_payout")
 def payout_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _payout_action(
-        request, pk, run=payout_cancel, done=_("Payout %(key)s cancelled; its accrual reversed.")
+        request,
+        pk,
+        action="cancel",
+        run=payout_cancel,
+        done=_("Payout %(key)s cancelled; its accrual reversed."),
     )
 
 
@@ -171,6 +187,7 @@ def payout_return_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _payout_action(
         request,
         pk,
+        action="return",
         run=_return,
         done=_("Payout %(key)s recorded as returned; its claim is back for review."),
     )

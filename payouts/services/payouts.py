@@ -16,11 +16,13 @@ from claims.events import claim_event_add
 from claims.lifecycle import Via
 from claims.models import Claim, ClaimStatus, EventKind
 from claims.services import claim_transition
+from payouts.adapters.base import PAYEE_FAILURE_CODES
 from payouts.exceptions import PayoutError
 from payouts.failures import payout_failed_text, payout_returned_text
 from payouts.ledger import ledger_reverse
 from payouts.models import (
     LedgerTransaction,
+    PayeeEvent,
     Payout,
     PayoutStatus,
     TransactionKind,
@@ -73,15 +75,48 @@ def payout_mark_failed(
     return bool(changed)
 
 
+def _payee_changed_since_failure(payout: Payout) -> bool:
+    """Whether the customer's payment details changed after ``payout`` failed: its
+    ``updated_at`` is the failure's time while it is failed (nothing else writes a failed
+    payout), and every change of details is a ``PayeeEvent``."""
+    return PayeeEvent.objects.filter(
+        customer__claims__id=payout.claim_id, created_at__gt=payout.updated_at
+    ).exists()
+
+
 def payout_resend(*, payout: Payout, actor: Actor, reason: str = "") -> Payout:
-    """Send a failed payout again, with the same idempotency key (after correcting the payee)."""
+    """Send a failed payout again, with the same idempotency key.
+
+    A payout refused for the payee's account itself (closed, wrong number, name mismatch...:
+    ``PAYEE_FAILURE_CODES``) is refused again on the same details, so it is resent only once
+    the payee changed since it failed; one that failed for a passing reason (timeouts, the
+    provider unavailable) is resent as it is. The rule is here, for every caller."""
     if not actor.has_perm("payouts.release_payout"):
         raise PayoutError(_("You do not have permission to release payouts."))
     with transaction.atomic():
+        payout.refresh_from_db()
+        if (
+            payout.status == P.FAILED
+            and payout.failure_code in PAYEE_FAILURE_CODES
+            and not _payee_changed_since_failure(payout)
+        ):
+            raise PayoutError(
+                _(
+                    "Payout %(key)s was refused for the payee's account (%(code)s: %(message)s) "
+                    "and the payment details have not changed since: correct the payee first, "
+                    "then resend it."
+                )
+                % {
+                    "key": payout.idempotency_key,
+                    "code": payout.failure_code,
+                    "message": payout.failure_message,
+                }
+            )
         now = timezone.now()
-        changed = Payout.objects.filter(pk=payout.pk, status=P.FAILED).update(
-            status=P.PENDING, attempts=0, next_attempt_at=now, updated_at=now
-        )
+        # Still the failure checked above (compare-and-swap on its time).
+        changed = Payout.objects.filter(
+            pk=payout.pk, status=P.FAILED, updated_at=payout.updated_at
+        ).update(status=P.PENDING, attempts=0, next_attempt_at=now, updated_at=now)
         payout.refresh_from_db()
         if not changed:
             raise PayoutError(

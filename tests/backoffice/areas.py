@@ -58,12 +58,12 @@ def qa_sample() -> QASample:
     return QASample.objects.create(claim=claim, sample_percent=10)
 
 
-def failed_payout() -> Payout:
+def failed_payout(*, code: str = "ACCOUNT_CLOSED", message: str = "Account closed") -> Payout:
     """A payout the bank refused (closed account): it waits for staff."""
     claim = approved_claim(account="99990000")
     deliver_payout_messages()
     payout = Payout.objects.get(claim=claim)
-    payout_mark_failed(payout_id=payout.pk, code="ACCOUNT_CLOSED", message="Account closed")
+    payout_mark_failed(payout_id=payout.pk, code=code, message=message)
     payout.refresh_from_db()
     return payout
 

@@ -11,7 +11,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from claims.models import Claim, ClaimEvent, ClaimStatus
 from payouts.models import (
-    ApprovalRequest,
     PayeeChange,
     PayeeChangeStatus,
     PayeeDetails,
@@ -168,14 +167,39 @@ def test_rejecting_an_approval_needs_a_reason_and_sends_the_claim_back(client, s
     assert Claim.objects.get(pk=approval.claim_id).status == ClaimStatus.UNDER_REVIEW
 
 
-def test_the_requester_reads_their_own_request_but_cannot_sign_it(client):
+def test_the_requester_reads_their_own_request_but_is_offered_no_decision(client):
+    # given: the supervisor who asked for the second approval
     approval = areas.approval_waiting()
     client.force_login(approval.requested_by)
     url = reverse("backoffice:decision-approval", args=[approval.pk])
-    assert "someone else must sign it" in client.get(url).content.decode()
-    response = client.post(url, {"decision": "approve"})
-    assert response.status_code == 400 and "your own approval" in response.content.decode()
-    assert ApprovalRequest.objects.get(pk=approval.pk).status == RequestStatus.PENDING
+    # when
+    page = client.get(url).content.decode()
+    # then: what they asked for, why someone else signs it, and nothing to decide
+    assert page.count("someone else must sign it") == 1
+    assert "Checked against the hospital" in page
+    assert 'name="decision"' not in page and "Confirm my decision" not in page
+
+
+@pytest.mark.parametrize(
+    ("data", "refusal"),
+    [
+        ({"decision": "approve"}, "You cannot be the second approver of your own approval."),
+        ({"decision": "reject", "note": "Wrong."}, "You cannot reject your own approval"),
+    ],
+)
+def test_a_forged_decision_by_the_requester_is_refused_once(client, data, refusal):
+    # given
+    approval = areas.approval_waiting()
+    client.force_login(approval.requested_by)
+    url = reverse("backoffice:decision-approval", args=[approval.pk])
+    # when: the form they were not offered is posted anyway
+    response = client.post(url, data)
+    # then: refused, said once, nothing changed
+    assert response.status_code == 400
+    assert response.content.decode().count(refusal) == 1
+    approval.refresh_from_db()
+    assert approval.status == RequestStatus.PENDING and approval.decided_by is None
+    assert Claim.objects.get(pk=approval.claim_id).status == ClaimStatus.UNDER_REVIEW
 
 
 def test_a_qa_verdict_of_wrong_needs_a_reason_and_keeps_the_note(client, supervisor):
@@ -243,16 +267,66 @@ def test_a_failed_payout_is_repaired_payee_corrected_by_two_then_resent(client, 
 def test_payout_actions_need_a_reason_and_refuse_the_wrong_state(client, supervisor):
     payout = areas.paid_payout()
     client.force_login(supervisor)
-    empty = client.post(
-        reverse("backoffice:payout-resend", args=[payout.pk]), {"reason": ""}, follow=True
-    )
-    assert "Why:" in empty.content.decode()
-    wrong = client.post(
-        reverse("backoffice:payout-resend", args=[payout.pk]), {"reason": "again"}, follow=True
-    )
+    empty = client.post(reverse("backoffice:payout-resend", args=[payout.pk]), {"reason": ""})
+    assert empty.status_code == 400 and "Why:" in empty.content.decode()
+    wrong = client.post(reverse("backoffice:payout-resend", args=[payout.pk]), {"reason": "again"})
+    assert wrong.status_code == 400
     assert "only failed payouts can be resent" in wrong.content.decode()
     payout.refresh_from_db()
     assert payout.status == "paid"
+
+
+def test_the_resend_reason_starts_empty(client, supervisor):
+    payout = areas.failed_payout(code="AC04", message="The bank account is closed.")
+    client.force_login(supervisor)
+    page = client.get(reverse("backoffice:payout", args=[payout.pk])).content.decode()
+    assert re.search(r'<textarea id="id_resend_reason"[^>]*required></textarea>', page)
+    assert "Payee corrected." not in page
+
+
+def test_a_payout_refused_for_its_account_is_not_resent_to_the_same_payee(client, supervisor):
+    # given: the bank refused the payout because the account is closed
+    payout = areas.failed_payout(code="AC04", message="The bank account is closed.")
+    client.force_login(supervisor)
+    url = reverse("backoffice:payout-resend", args=[payout.pk])
+    # when: a supervisor resends it without correcting the payee
+    response = client.post(url, {"reason": "The customer says it works now."})
+    # then: refused on the page, what was typed kept, nothing changed
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "correct the payee first" in html
+    assert "The customer says it works now.</textarea>" in html
+    payout.refresh_from_db()
+    assert payout.status == "failed" and payout.failure_code == "AC04"
+    assert not ClaimEvent.objects.filter(claim=payout.claim, reason__contains="works now").exists()
+    # when: the payee is corrected (asked by one, approved by another), the resend goes
+    client.post(
+        reverse("backoffice:payee-change-request", args=[payout.claim.customer_id]),
+        areas.NEW_DETAILS,
+    )
+    change = PayeeChange.objects.get(customer=payout.claim.customer)
+    client.force_login(areas.second_supervisor())
+    client.post(
+        reverse("backoffice:payee-change", args=[change.pk]),
+        {"decision": "approve", "note": "Called the customer back."},
+    )
+    client.force_login(supervisor)
+    resent = client.post(url, {"reason": "New account given by the customer."})
+    assert resent.status_code == 302
+    payout.refresh_from_db()
+    assert payout.status == "pending"
+
+
+def test_a_payout_that_failed_for_a_passing_reason_is_resent_as_it_is(client, supervisor):
+    payout = areas.failed_payout(code="TEMPFAIL", message="Gave up after 5 attempts: timeout")
+    client.force_login(supervisor)
+    resent = client.post(
+        reverse("backoffice:payout-resend", args=[payout.pk]), {"reason": "Provider is back."}
+    )
+    assert resent.status_code == 302
+    payout.refresh_from_db()
+    assert payout.status == "pending"
+    assert ClaimEvent.objects.filter(claim=payout.claim, reason="Provider is back.").exists()
 
 
 def test_a_bad_account_number_keeps_what_was_typed(client, agent):

@@ -24,6 +24,7 @@ from payouts.models import (
 from payouts.services import (
     payout_cancel,
     payout_create_for_claim,
+    payout_mark_failed,
     payout_resend,
     payout_return,
     payout_send,
@@ -136,6 +137,40 @@ def test_permanent_decline_parks_payout_for_staff_who_fix_payee_and_resend_same_
     assert payout.status == PayoutStatus.PAID and claim.status == ClaimStatus.PAID
     assert ProviderRecord.objects.get().idempotency_key == payout.idempotency_key
     assert claim.customer.payee_events.count() == 2
+
+
+def _failed(code: str) -> Payout:
+    claim = approved_claim(account="99990000")
+    deliver_payout_messages()
+    payout = Payout.objects.get(claim=claim)
+    payout_mark_failed(payout_id=payout.pk, code=code, message="Refused.")
+    payout.refresh_from_db()
+    return payout
+
+
+@pytest.mark.parametrize("code", ["AC01", "AC04", "AC06", "BE01", "NOAC"])
+def test_resend_refuses_a_payout_refused_for_its_account_until_the_payee_changes(supervisor, code):
+    # given: the bank refused the payout for its account, and nobody changed the payee
+    payout = _failed(code)
+    # when / then: every caller of the service is refused, nothing changes
+    with pytest.raises(PayoutError, match="correct the payee first"):
+        payout_resend(payout=payout, actor=Actor.staff(supervisor), reason="Again.")
+    payout.refresh_from_db()
+    assert payout.status == PayoutStatus.FAILED and payout.failure_code == code
+    assert not payout.claim.events.filter(reason="Again.").exists()
+    # when: the payee is corrected, the resend goes
+    with_payee(payout.claim.customer, "55551234")
+    payout_resend(payout=payout, actor=Actor.staff(supervisor), reason="New account.")
+    payout.refresh_from_db()
+    assert payout.status == PayoutStatus.PENDING
+
+
+@pytest.mark.parametrize("code", ["TEMPFAIL", "DU01", "NARR"])
+def test_resend_of_a_payout_that_failed_for_a_passing_reason_needs_no_new_payee(supervisor, code):
+    payout = _failed(code)
+    payout_resend(payout=payout, actor=Actor.staff(supervisor), reason="Provider is back.")
+    payout.refresh_from_db()
+    assert payout.status == PayoutStatus.PENDING
 
 
 def test_resend_needs_permission_and_a_failed_payout(agent, supervisor):
