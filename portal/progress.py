@@ -50,8 +50,15 @@ def status_path(events: Sequence[ClaimEvent]) -> list[str]:
     return [e.to_status for e in events if e.kind == EventKind.STATUS and e.to_status]
 
 
-def claim_tracker(*, status: str, events: Sequence[ClaimEvent]) -> list[TrackerStep]:
-    """The five stages, each with where it stands in words; exactly one is the current one."""
+def claim_tracker(
+    *, status: str, events: Sequence[ClaimEvent], seller_needed: bool
+) -> list[TrackerStep]:
+    """The five stages, each with where it stands in words; exactly one is the current one.
+
+    ``seller_needed`` is the funding policy's (``Claim.is_at_or_under_threshold``): above the
+    threshold the seller answers first, so a claim that has not been with the seller yet has
+    that stage to come (or, once it ended, not reached), never "not needed".
+    """
     path = status_path(events) or [status]
     if path[-1] != status:
         path.append(status)
@@ -62,11 +69,16 @@ def claim_tracker(*, status: str, events: Sequence[ClaimEvent]) -> list[TrackerS
     steps = []
     for number, stage in enumerate(STAGES, start=1):
         position = STAGES.index(stage)
-        if position < index:
+        if position < index and stage in visited:
+            state, text = "done", wording.STEP_DONE
+        elif position < index and not (stage == Stage.SELLER and seller_needed):
+            state, text = "skipped", wording.STEP_SKIPPED
+        elif position < index:
+            # The seller must still answer (the policy), though the claim is further on.
             state, text = (
-                ("done", wording.STEP_DONE)
-                if stage in visited
-                else ("skipped", wording.STEP_SKIPPED)
+                ("skipped", wording.STEP_NOT_REACHED)
+                if ended
+                else ("upcoming", wording.STEP_TO_COME)
             )
         elif position == index:
             if ended:
