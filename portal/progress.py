@@ -139,11 +139,11 @@ def _entry(event: ClaimEvent) -> HistoryEntry:
     return HistoryEntry(event.created_at, str(wording.HISTORY[to]), quote=quote)
 
 
-def customer_history(events: Sequence[ClaimEvent]) -> list[HistoryEntry]:
-    """The history written for the customer, oldest first; a status change that reads like
-    the one before it (checking, then more checking) is said once, even with a file added in
-    between."""
-    entries: list[HistoryEntry] = []
+def customer_events(events: Sequence[ClaimEvent]) -> list[tuple[ClaimEvent, HistoryEntry]]:
+    """The events the customer is told of, each with its entry, oldest first; a status change
+    that reads like the one before it (checking, then more checking) is said once, even with a
+    file added in between. The claim page's history and the data export both read it."""
+    shown: list[tuple[ClaimEvent, HistoryEntry]] = []
     last_step = ""
     for event in events:
         if not _for_the_customer(event):
@@ -153,5 +153,10 @@ def customer_history(events: Sequence[ClaimEvent]) -> list[HistoryEntry]:
             if not entry.quote and entry.text == last_step:
                 continue
             last_step = entry.text
-        entries.append(entry)
-    return entries
+        shown.append((event, entry))
+    return shown
+
+
+def customer_history(events: Sequence[ClaimEvent]) -> list[HistoryEntry]:
+    """The history written for the customer, oldest first (``customer_events``)."""
+    return [entry for _event, entry in customer_events(events)]
