@@ -430,16 +430,23 @@ SERVICE_ACTIONS: tuple[ServiceAction, ...] = (
 SERVICE_ACTION_KEYS = frozenset(a.key for a in SERVICE_ACTIONS)
 
 
-def actions_for(status: str, has_perm) -> list[Action]:
+def actions_for(status: str, has_perm, *, paused_from: str | None = None) -> list[Action]:
     """What a staff member may do to a claim in ``status``: the generic moves and the
     service-owned actions that staff start, that ``has_perm(perm)`` allows.
 
     Every surface takes its choices from here; system moves (paying, escalating on a
-    deadline, scoring) are never offered.
+    deadline, scoring) are never offered. For a claim waiting for the customer, ``paused_from``
+    (where it paused) leaves out the moves ``leaves_needs_info`` refuses.
     """
+
+    def may_leave(to: str) -> bool:
+        return status != S.NEEDS_INFO or leaves_needs_info(paused_from, to)
+
     out: list[Action] = []
     for action in SERVICE_ACTIONS:
         if action.only_from is not None and status not in action.only_from:
+            continue
+        if not may_leave(action.to):
             continue
         if not action.stays and action.via not in owners(status, action.to):
             continue
@@ -448,6 +455,8 @@ def actions_for(status: str, has_perm) -> list[Action]:
                 Action(key=action.key, to=action.to, label=str(action.label), via=action.via)
             )
     for to in allowed_moves(status):
+        if not may_leave(to):
+            continue
         if is_generic(status, to) and has_perm(required_permission(status, to)):
             label = GENERIC_LABELS.get((status, to)) or GENERIC_DEFAULT[to]
             out.append(Action(key="move", to=to, label=str(label), via=Via.STAFF))
