@@ -42,7 +42,12 @@ from claims import lifecycle
 from claims.actors import Actor
 from claims.exceptions import ConcurrentTransition
 from claims.models import Claim, ClaimStatus
-from claims.services import claim_note_add, claim_request_info, claim_transition
+from claims.services import (
+    claim_note_add,
+    claim_paused_from,
+    claim_request_info,
+    claim_transition,
+)
 from fraud.referrals import fraud_refer
 from fraud.services import fraud_hold
 from payouts.selectors import claim_payee_situation
@@ -65,7 +70,11 @@ def moves_for(claim: Claim, user) -> list[dict]:
             "key": action.key,
             "slug": action.key if action.key == "refer" else action.to,
         }
-        for action in lifecycle.actions_for(claim.status, user.has_perm)
+        for action in lifecycle.actions_for(
+            claim.status,
+            user.has_perm,
+            paused_from=claim_paused_from(claim=claim) if claim.status == S.NEEDS_INFO else None,
+        )
     ]
 
 

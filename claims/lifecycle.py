@@ -74,9 +74,19 @@ ALLOWED: dict[str, frozenset[str]] = {
         {S.UNDER_REVIEW, S.ESCALATED, S.CLOSED, S.FRAUD_HOLD, S.WITHDRAWN}
     ),
     S.ESCALATED: frozenset({S.UNDER_REVIEW, S.NEEDS_INFO, S.FRAUD_HOLD, S.WITHDRAWN}),
-    # Waiting on the customer pauses the decision clock; answering resumes where it paused.
+    # Waiting on the customer pauses the decision clock; answering resumes where it paused
+    # (``resume_to``); a claim asked from a fraud hold goes back only to the hold
+    # (``leaves_needs_info``).
     S.NEEDS_INFO: frozenset(
-        {S.SCREENING, S.AWAITING_SELLER, S.UNDER_REVIEW, S.ESCALATED, S.CLOSED, S.WITHDRAWN}
+        {
+            S.SCREENING,
+            S.FRAUD_HOLD,
+            S.AWAITING_SELLER,
+            S.UNDER_REVIEW,
+            S.ESCALATED,
+            S.CLOSED,
+            S.WITHDRAWN,
+        }
     ),
     S.UNDER_REVIEW: frozenset(
         {S.APPROVED, S.DENIED, S.NEEDS_INFO, S.ESCALATED, S.FRAUD_HOLD, S.WITHDRAWN}
@@ -135,6 +145,9 @@ OWNER_BY_TARGET: dict[str, frozenset[Via]] = {
 OWNER_EXCEPTIONS: dict[tuple[str, str], frozenset[Via]] = {
     # The customer's answer resumes the claim where it paused; staff may also go on without it.
     (S.NEEDS_INFO, S.SCREENING): frozenset({Via.ANSWER}),
+    # Back to the analyst: the answer to a request made from a hold, or the analyst taking the
+    # claim back without it (fraud.services.fraud_hold).
+    (S.NEEDS_INFO, S.FRAUD_HOLD): frozenset({Via.ANSWER, Via.FRAUD}),
     (S.NEEDS_INFO, S.AWAITING_SELLER): frozenset({Via.ANSWER}),
     (S.NEEDS_INFO, S.ESCALATED): frozenset({Via.ANSWER}),
     (S.NEEDS_INFO, S.UNDER_REVIEW): frozenset({Via.ANSWER, Via.STAFF}),
@@ -176,6 +189,24 @@ PARTY_MOVES: dict[str, frozenset[str]] = {
 
 # The states a customer's answer to an information request can resume into.
 RESUMABLE = ALLOWED[S.NEEDS_INFO] - {S.CLOSED, S.WITHDRAWN}
+
+
+def resume_to(paused_from: str | None) -> str:
+    """Where the customer's answer takes a claim that was asked for information in
+    ``paused_from`` (the state the request's event left): back there, else to review."""
+    return paused_from if paused_from in RESUMABLE else S.UNDER_REVIEW
+
+
+def leaves_needs_info(paused_from: str | None, to: str) -> bool:
+    """Whether a claim waiting for the customer since ``paused_from`` may move to ``to``.
+
+    A fraud hold is released only by an analyst: a claim asked for information from a hold
+    goes back to it (the answer, or the analyst taking it back) or is withdrawn, never on to
+    review or the seller by the answer or by staff going on without it.
+    """
+    if paused_from == S.FRAUD_HOLD:
+        return to in (S.FRAUD_HOLD, S.WITHDRAWN)
+    return True
 
 
 def party_may(party: str, from_status: str, to_status: str) -> bool:
@@ -450,16 +481,23 @@ SERVICE_ACTIONS: tuple[ServiceAction, ...] = (
 SERVICE_ACTION_KEYS = frozenset(a.key for a in SERVICE_ACTIONS)
 
 
-def actions_for(status: str, has_perm) -> list[Action]:
+def actions_for(status: str, has_perm, *, paused_from: str | None = None) -> list[Action]:
     """What a staff member may do to a claim in ``status``: the generic moves and the
     service-owned actions that staff start, that ``has_perm(perm)`` allows.
 
     Every surface takes its choices from here; system moves (paying, escalating on a
-    deadline, scoring) are never offered.
+    deadline, scoring) are never offered. For a claim waiting for the customer, ``paused_from``
+    (where it paused) leaves out the moves ``leaves_needs_info`` refuses.
     """
+
+    def may_leave(to: str) -> bool:
+        return status != S.NEEDS_INFO or leaves_needs_info(paused_from, to)
+
     out: list[Action] = []
     for action in SERVICE_ACTIONS:
         if action.only_from is not None and status not in action.only_from:
+            continue
+        if not may_leave(action.to):
             continue
         if not action.stays and action.via not in owners(status, action.to):
             continue
@@ -468,6 +506,8 @@ def actions_for(status: str, has_perm) -> list[Action]:
                 Action(key=action.key, to=action.to, label=str(action.label), via=action.via)
             )
     for to in allowed_moves(status):
+        if not may_leave(to):
+            continue
         if is_generic(status, to) and has_perm(required_permission(status, to)):
             label = GENERIC_LABELS.get((status, to)) or GENERIC_DEFAULT[to]
             out.append(Action(key="move", to=to, label=str(label), via=Via.STAFF))

@@ -221,6 +221,16 @@ def claim_transition(
                 _("Claim %(ref)s cannot be moved to %(to)s directly: %(how)s")
                 % {"ref": claim.reference, "to": to.label, "how": _how(current, to)}
             )
+        if current == ClaimStatus.NEEDS_INFO and not lifecycle.leaves_needs_info(
+            claim_paused_from(claim=claim), to
+        ):
+            raise TransitionNotPermitted(
+                _(
+                    "Claim %(ref)s was asked for information from a fraud hold: it goes back to "
+                    "the fraud analyst, who alone releases it."
+                )
+                % {"ref": claim.reference}
+            )
         if not lifecycle.party_may(actor.party, current, to):
             raise TransitionNotPermitted(
                 _("You may not move claim %(ref)s to %(to)s.")
@@ -315,9 +325,10 @@ def appeal_reviewer_check(*, claim: Claim, user) -> None:
         )
 
 
-def claim_resume_after_info(*, claim: Claim, actor: Actor, reason: str = "") -> Claim:
-    """The customer answered an information request: resume where the claim paused."""
-    paused_from = (
+def claim_paused_from(*, claim: Claim) -> str | None:
+    """The state a claim was in when it was last asked for information (its request's event
+    remembers it), or None when it never was."""
+    return (
         ClaimEvent.objects.filter(
             claim=claim, kind=EventKind.STATUS, to_status=ClaimStatus.NEEDS_INFO
         )
@@ -325,13 +336,17 @@ def claim_resume_after_info(*, claim: Claim, actor: Actor, reason: str = "") -> 
         .values_list("from_status", flat=True)
         .first()
     )
-    if paused_from not in lifecycle.RESUMABLE:
-        paused_from = ClaimStatus.UNDER_REVIEW
+
+
+def claim_resume_after_info(*, claim: Claim, actor: Actor, reason: str = "") -> Claim:
+    """The customer answered an information request: resume where the claim paused (a claim
+    asked from a fraud hold goes back to the hold, for the analyst)."""
+    resume = lifecycle.resume_to(claim_paused_from(claim=claim))
     from backoffice.notifications import notify_answered
 
     with transaction.atomic():
         claim = claim_transition(
-            claim=claim, to=paused_from, actor=actor, reason=reason, via=lifecycle.Via.ANSWER
+            claim=claim, to=resume, actor=actor, reason=reason, via=lifecycle.Via.ANSWER
         )
         # What needs me: whoever holds the claim is told the customer answered.
         notify_answered(claim=claim, who="customer")

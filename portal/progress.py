@@ -50,8 +50,15 @@ def status_path(events: Sequence[ClaimEvent]) -> list[str]:
     return [e.to_status for e in events if e.kind == EventKind.STATUS and e.to_status]
 
 
-def claim_tracker(*, status: str, events: Sequence[ClaimEvent]) -> list[TrackerStep]:
-    """The five stages, each with where it stands in words; exactly one is the current one."""
+def claim_tracker(
+    *, status: str, events: Sequence[ClaimEvent], seller_needed: bool
+) -> list[TrackerStep]:
+    """The five stages, each with where it stands in words; exactly one is the current one.
+
+    ``seller_needed`` is the funding policy's (``Claim.is_at_or_under_threshold``): above the
+    threshold the seller answers first, so a claim that has not been with the seller yet has
+    that stage to come (or, once it ended, not reached), never "not needed".
+    """
     path = status_path(events) or [status]
     if path[-1] != status:
         path.append(status)
@@ -62,11 +69,16 @@ def claim_tracker(*, status: str, events: Sequence[ClaimEvent]) -> list[TrackerS
     steps = []
     for number, stage in enumerate(STAGES, start=1):
         position = STAGES.index(stage)
-        if position < index:
+        if position < index and stage in visited:
+            state, text = "done", wording.STEP_DONE
+        elif position < index and not (stage == Stage.SELLER and seller_needed):
+            state, text = "skipped", wording.STEP_SKIPPED
+        elif position < index:
+            # The seller must still answer (the policy), though the claim is further on.
             state, text = (
-                ("done", wording.STEP_DONE)
-                if stage in visited
-                else ("skipped", wording.STEP_SKIPPED)
+                ("skipped", wording.STEP_NOT_REACHED)
+                if ended
+                else ("upcoming", wording.STEP_TO_COME)
             )
         elif position == index:
             if ended:
@@ -127,11 +139,11 @@ def _entry(event: ClaimEvent) -> HistoryEntry:
     return HistoryEntry(event.created_at, str(wording.HISTORY[to]), quote=quote)
 
 
-def customer_history(events: Sequence[ClaimEvent]) -> list[HistoryEntry]:
-    """The history written for the customer, oldest first; a status change that reads like
-    the one before it (checking, then more checking) is said once, even with a file added in
-    between."""
-    entries: list[HistoryEntry] = []
+def customer_events(events: Sequence[ClaimEvent]) -> list[tuple[ClaimEvent, HistoryEntry]]:
+    """The events the customer is told of, each with its entry, oldest first; a status change
+    that reads like the one before it (checking, then more checking) is said once, even with a
+    file added in between. The claim page's history and the data export both read it."""
+    shown: list[tuple[ClaimEvent, HistoryEntry]] = []
     last_step = ""
     for event in events:
         if not _for_the_customer(event):
@@ -141,5 +153,10 @@ def customer_history(events: Sequence[ClaimEvent]) -> list[HistoryEntry]:
             if not entry.quote and entry.text == last_step:
                 continue
             last_step = entry.text
-        entries.append(entry)
-    return entries
+        shown.append((event, entry))
+    return shown
+
+
+def customer_history(events: Sequence[ClaimEvent]) -> list[HistoryEntry]:
+    """The history written for the customer, oldest first (``customer_events``)."""
+    return [entry for _event, entry in customer_events(events)]

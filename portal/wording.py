@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from claims.lifecycle import PARTY_STATUS, PartyStatus, Stage
+from claims.lifecycle import PARTY_STATUS, Party, PartyStatus, Stage
 from claims.models import Claim
 from claims.models import ClaimStatus as S
 
@@ -72,6 +72,25 @@ CUSTOMER_WORDS = {
     PartyStatus.CLOSED: _("Closed"),
 }
 CUSTOMER_STATUS = {status: CUSTOMER_WORDS[shown] for status, shown in PARTY_STATUS.items()}
+
+
+def customer_status(status: str) -> str:
+    """The one mapping of a claim's status to the customer's words: the claim pages, the
+    tracker's badge and the data export all read it here ("" for no status)."""
+    return str(CUSTOMER_STATUS.get(status, "")) if status else ""
+
+
+# Who did something, as the customer reads it: staff, the system and adjusters are one team.
+CLAIMS_TEAM = _("Claims team")
+ACTOR_WORDS = {
+    Party.CUSTOMER: _("You"),
+    Party.SELLER: _("The seller"),
+    Party.INSURER: _("The seller's insurer"),
+}
+
+
+def actor_words(party: str) -> str:
+    return str(ACTOR_WORDS.get(party, CLAIMS_TEAM))
 
 
 def status_tone(status: str) -> str:

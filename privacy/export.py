@@ -5,8 +5,12 @@ The tables are found, not listed: every model with a path of foreign keys to
 allows. A model added later is therefore in the export from its first migration (a test fails
 if a table reaches customers without being exported or withheld on purpose).
 
-The archive (a ZIP) holds ``data.json`` (one list of rows per table, every field as stored,
-labelled), ``README.txt`` (what it is, in the customer's language) and ``files/`` (the
+Fraud screening is kept back from the tables that are exported too (``PRESENTED``): a
+claim's status reads in the customer's words, as on the claim page, without its risk score
+or who holds it, and its events are the claim page's history; no staff member is named.
+
+The archive (a ZIP) holds ``data.json`` (one list of rows per table, every other field as
+stored, labelled), ``README.txt`` (what it is, in the customer's language) and ``files/`` (the
 customer's evidence files as they were kept). Sealed values (``payouts.crypto``) are given as
 their masked form: the archive may be downloaded on a shared computer, and the customer's full
 account number is not needed to see what is held.
@@ -27,9 +31,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from claims.actors import Actor
 from claims.models import Party
 from marketplace.models import Customer
 from payouts.crypto import EncryptedCharField
+from portal.progress import customer_events
+from portal.selectors import claim_timeline
+from portal.wording import CLAIMS_TEAM, actor_words, customer_status
 
 MAX_DEPTH = 4
 
@@ -54,6 +62,11 @@ WITHHELD: dict[str, object] = {
     "sellers.withholding": gettext_lazy("the seller's account with the marketplace"),
     "sellers.reminder": _TO_SELLER,
     "sellers.sellernotice": _TO_SELLER,
+    # What the seller's and the order system's integrations were sent about the claim.
+    "webhooks.apievent": _TO_SELLER,
+    # The staff's own reminders and labels on the claim (who holds it, what to do next).
+    "backoffice.notification": gettext_lazy("the staff's own reminders and labels"),
+    "backoffice.claimtag": gettext_lazy("the staff's own reminders and labels"),
 }
 
 # Rows of an exported table that belong to someone else: the seller's own evidence is the
@@ -61,6 +74,19 @@ WITHHELD: dict[str, object] = {
 ROW_FILTERS: dict[str, Q] = {
     "claims.evidence": Q(uploaded_by_party=Party.CUSTOMER),
 }
+
+
+# Fields of an exported table that are the marketplace's screening or internal work, not the
+# customer's data: the fraud score, who holds the claim, who edited it and why.
+INTERNAL_FIELDS: dict[str, frozenset[str]] = {
+    "claims.claim": frozenset({"risk_score", "risk_level", "assignee_id"}),
+    "claims.historicalclaim": frozenset(
+        {"risk_score", "risk_level", "assignee_id", "history_user_id", "history_change_reason"}
+    ),
+}
+# Status fields, given in the customer's words (``portal.wording.customer_status``, the one
+# mapping the claim pages use): a fraud hold reads as checking, as on the claim page.
+STATUS_FIELDS: dict[str, str] = {"claims.claim": "status", "claims.historicalclaim": "status"}
 
 
 @dataclass(frozen=True)
@@ -123,9 +149,15 @@ def exported_sources() -> list[Source]:
 
 
 def _row(obj: models.Model) -> dict:
+    label = obj._meta.label_lower
+    internal = INTERNAL_FIELDS.get(label, frozenset())
     row = {}
     for field in obj._meta.concrete_fields:
+        if field.attname in internal:
+            continue
         value = field.value_from_object(obj)
+        if field.name == STATUS_FIELDS.get(label):
+            value = customer_status(value)
         if isinstance(field, EncryptedCharField):
             value = f"••••{value[-4:]}" if value else ""
         elif isinstance(field, models.FileField):
@@ -134,6 +166,50 @@ def _row(obj: models.Model) -> dict:
             continue  # keys to links and comparisons, not information about the customer
         row[field.attname] = value
     return row
+
+
+def _claim_events(customer: Customer) -> list[dict]:
+    """The claims' events as the claim page's history tells them (``customer_events``):
+    the customer's own, what was addressed to them and every step in their words; never an
+    internal note, a screening reason or a staff member's name."""
+    rows = []
+    for claim in customer.claims.order_by("pk"):
+        for event, entry in customer_events(claim_timeline(claim=claim)):
+            rows.append(
+                {
+                    "id": event.pk,
+                    "claim_id": event.claim_id,
+                    "kind": event.kind,
+                    "from_status": customer_status(event.from_status),
+                    "to_status": customer_status(event.to_status),
+                    "by": actor_words(event.actor_party),
+                    "text": entry.text,
+                    "quote": entry.quote,
+                    "created_at": event.created_at,
+                }
+            )
+    return rows
+
+
+def _payee_events(customer: Customer) -> list[dict]:
+    """Changes of the payment details, the staff side as the claims team (its note, which
+    names who asked and who approved, is left out; what changed is there, masked)."""
+    rows = []
+    for event in customer.payee_events.order_by("pk"):
+        row = _row(event)
+        if event.actor_label != Actor.customer(customer).label:
+            row["actor_label"] = str(CLAIMS_TEAM)
+            row["reason"] = ""
+        row.pop("actor_id", None)
+        rows.append(row)
+    return rows
+
+
+# Tables written as the claim page shows them rather than as stored, by table.
+PRESENTED = {
+    "claims.claimevent": _claim_events,
+    "payouts.payeeevent": _payee_events,
+}
 
 
 @dataclass(frozen=True)
@@ -155,7 +231,10 @@ def customer_archive(customer: Customer) -> Archive:
             .filter(ROW_FILTERS.get(source.label, Q()))
             .order_by("pk")
         )
-        tables[source.label] = [_row(obj) for obj in rows]
+        if source.label in PRESENTED:
+            tables[source.label] = PRESENTED[source.label](customer)
+        else:
+            tables[source.label] = [_row(obj) for obj in rows]
         for obj in rows:
             for field in obj._meta.concrete_fields:
                 if isinstance(field, models.FileField) and getattr(obj, field.attname):
@@ -200,9 +279,10 @@ def _readme(customer: Customer, summary: dict, now) -> str:
         _("Produced on %(date)s for %(name)s.")
         % {"date": now.date().isoformat(), "name": customer.name},
         _(
-            "data.json holds every record about you, table by table, as it is stored; files/ "
-            "holds the files you and others sent with your claims. Account numbers are shown "
-            "by their last four digits only."
+            "data.json holds every record about you, table by table, as it is stored, except "
+            "that your claims' status and history read as on your claim page; files/ holds the "
+            "files you and others sent with your claims. Account numbers are shown by their "
+            "last four digits only."
         ),
         "",
         _("Records kept from this export, as the law allows (fraud prevention, accounting):"),

@@ -2,16 +2,16 @@
 
 from django import template
 
-from portal.wording import CUSTOMER_STATUS, status_tone
+from portal import wording
 
 register = template.Library()
 
 
 @register.filter
 def customer_status(status: str) -> str:
-    return str(CUSTOMER_STATUS.get(status, ""))
+    return wording.customer_status(status)
 
 
 @register.filter
 def customer_tone(status: str) -> str:
-    return status_tone(status)
+    return wording.status_tone(status)

@@ -94,7 +94,11 @@ def _page(request, claim, *, status: int = 200, **forms) -> HttpResponse:
         "what_next": what_next,
         "money": money,
         "deadline": deadline,
-        "tracker": claim_tracker(status=claim.status, events=events),
+        "tracker": claim_tracker(
+            status=claim.status,
+            events=events,
+            seller_needed=not claim.is_at_or_under_threshold,
+        ),
         "history": customer_history(events),
         "info_request": claim_info_request(claim=claim)
         if claim.status == ClaimStatus.NEEDS_INFO

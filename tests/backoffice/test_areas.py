@@ -466,6 +466,26 @@ def test_referring_to_an_adjuster_from_the_workspace_keeps_the_hold(client, anal
     assert claim.status == ClaimStatus.FRAUD_HOLD and claim.referrals.count() == 1
 
 
+def test_a_claim_asked_from_a_fraud_hold_is_offered_only_back_to_the_hold(client, supervisor):
+    # given: a claim asked for information from a fraud hold
+    from claims.actors import Actor
+    from claims.services import claim_request_info
+
+    claim = claim_request_info(
+        claim=claim_in(ClaimStatus.FRAUD_HOLD), actor=Actor.system(), message="Receipt?"
+    )
+    client.force_login(supervisor)
+    # when
+    page = client.get(reverse("backoffice:claim", args=[claim.pk])).content.decode()
+    # then: going on without the answer is not offered, nor made by a forged POST
+    review = reverse("backoffice:claim-move", args=[claim.pk, "under_review"])
+    assert review not in page and "Go on without the customer" not in page
+    assert reverse("backoffice:claim-move", args=[claim.pk, "fraud_hold"]) in page
+    client.post(review, {"expected_status": "needs_info", "reason": "No answer."})
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.NEEDS_INFO
+
+
 @pytest.mark.parametrize("status", [ClaimStatus.APPROVED, ClaimStatus.PAYOUT_PENDING])
 def test_system_moves_are_never_offered(client, supervisor, status):
     claim = claim_in(status)

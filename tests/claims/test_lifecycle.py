@@ -283,6 +283,36 @@ def test_resume_after_info_returns_to_the_state_it_paused_in():
 
 
 @pytest.mark.django_db
+def test_a_claim_paused_from_a_fraud_hold_goes_back_only_to_the_hold(supervisor):
+    # given: a claim on fraud hold, asked for information from the hold
+    claim = claim_in(ClaimStatus.FRAUD_HOLD)
+    claim_request_info(claim=claim, actor=Actor.system(), message="Receipt?")
+    events_before = ClaimEvent.objects.filter(claim=claim).count()
+    # when / then: neither the customer's answer nor staff going on without it reaches review
+    for actor, via in (
+        (Actor.customer(claim.customer), lifecycle.Via.ANSWER),
+        (Actor.staff(supervisor), lifecycle.Via.STAFF),
+    ):
+        with pytest.raises(TransitionNotPermitted):
+            claim_transition(claim=claim, to=ClaimStatus.UNDER_REVIEW, actor=actor, via=via)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.NEEDS_INFO
+    assert ClaimEvent.objects.filter(claim=claim).count() == events_before
+    # when: the customer answers
+    claim_resume_after_info(claim=claim, actor=Actor.customer(claim.customer), reason="Here.")
+    # then: back on hold for the analyst, the answer on the move's event
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.FRAUD_HOLD
+    last = ClaimEvent.objects.filter(claim=claim).order_by("id").last()
+    assert (last.from_status, last.to_status, last.actor_party, last.reason) == (
+        ClaimStatus.NEEDS_INFO,
+        ClaimStatus.FRAUD_HOLD,
+        Party.CUSTOMER,
+        "Here.",
+    )
+
+
+@pytest.mark.django_db
 def test_entering_awaiting_seller_sets_a_business_day_deadline():
     claim = claim_in(ClaimStatus.AWAITING_SELLER)
     assert claim.seller_respond_by is not None

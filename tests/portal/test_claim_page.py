@@ -1,6 +1,7 @@
 """The customer's claim page: plain words, the next deadline, and the customer's own actions."""
 
 import datetime as dt
+import re
 import zoneinfo
 
 import pytest
@@ -150,6 +151,50 @@ def test_answering_an_information_request_resumes_the_claim_and_the_clock(client
     event = claim.events.filter(to_status=ClaimStatus.UNDER_REVIEW).last()
     assert event.actor_party == "customer" and "emergency room" in event.reason
     assert Evidence.objects.get(claim=claim).kind == "medical_bill"
+
+
+def test_answering_a_request_made_from_a_fraud_hold_returns_the_claim_to_the_analyst(
+    client, analyst
+):
+    # given: a claim over the threshold (USD 1,609.50) held on filing; the analyst asks the
+    # customer for information from the hold
+    from fraud.services import fraud_clear, fraud_hold
+
+    claim = claim_in(ClaimStatus.SCREENING, amount_minor=160_950)
+    fraud_hold(claim=claim, actor=Actor.system("fraud scoring"), note="Risk score 70.")
+    claim = claim_request_info(
+        claim=claim, actor=Actor.staff(analyst), message="Please send the receipt."
+    )
+    sign_in(client, claim.customer)
+    # when: the customer answers with a file on their claim page
+    response = client.post(
+        _url("claim-answer", claim),
+        {
+            "message": "Here is the receipt.",
+            "kind": "receipt",
+            "files": [SimpleUploadedFile("receipt.jpg", jpeg_bytes())],
+        },
+    )
+    # then: back on fraud hold, in the analyst's hands; nothing cleared it
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.FRAUD_HOLD
+    moves = list(
+        claim.events.filter(kind="status").order_by("id").values_list("from_status", "to_status")
+    )
+    assert moves[-1] == (ClaimStatus.NEEDS_INFO, ClaimStatus.FRAUD_HOLD)
+    assert ClaimStatus.UNDER_REVIEW not in {to for _frm, to in moves}
+    assert Evidence.objects.get(claim=claim).kind == "receipt"
+    # and the tracker says the seller is still to come (above the threshold), not "Not needed"
+    page = client.get(_url("claim-detail", claim)).content.decode()
+    assert "Not needed" not in page
+    tracker = re.sub(r"<[^>]+>", " ", page.split('id="tracker"')[1].split("</ol>")[0])
+    tracker = re.sub(r"\s+", " ", tracker).replace(" :", ":")
+    assert "With the seller: To come" in tracker
+    # and only the analyst's clearing moves it on, to the seller
+    fraud_clear(claim=claim, actor=Actor.staff(analyst), label="false_positive", note="Genuine.")
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.AWAITING_SELLER
 
 
 def test_answer_without_text_is_refused_and_keeps_the_claim_paused(client, agent):

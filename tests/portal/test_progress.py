@@ -117,6 +117,25 @@ def test_tracker_says_a_stage_the_claim_skipped_was_not_needed(client):
     assert steps[4][0] == "Payment: To come"
 
 
+def test_tracker_keeps_the_seller_to_come_for_a_claim_over_the_threshold(client):
+    # given: over the USD 1,000 threshold, checked, then to a claims specialist before the
+    # seller was told (the policy: above the threshold the seller answers first)
+    steps = _steps(_page(client, claim_in(S.UNDER_REVIEW, amount_minor=160_950)))
+    # then: the seller's stage is still to come, not "Not needed"
+    assert steps[1][0] == "Checked: Done"
+    assert steps[2][0] == "With the seller: To come"
+    assert [text for text, is_current in steps if is_current] == ["Decision: Now"]
+
+
+def test_tracker_says_a_claim_over_the_threshold_that_ended_early_never_reached_the_seller(
+    client,
+):
+    # given: over the threshold, denied in screening
+    steps = _steps(_page(client, claim_in(S.DENIED, amount_minor=160_950)))
+    # then
+    assert steps[2][0] == "With the seller: Not reached"
+
+
 def test_a_fraud_hold_reads_as_checking_everywhere_the_customer_looks(client):
     # given: a claim the fraud rules held after the customer added a photo
     from portal.services import Upload, claim_evidence_upload

@@ -12,13 +12,25 @@ from django.urls import reverse
 
 from claims.actors import Actor
 from claims.models import ClaimEvent, ClaimStatus, EventKind, EvidenceKind
-from claims.services import evidence_add
+from claims.services import (
+    claim_note_add,
+    claim_request_info,
+    claim_resume_after_info,
+    evidence_add,
+)
+from fraud.scoring import _summary, fraud_score_claim
+from fraud.services import fraud_hold
 from payouts.adapters.sandbox import SandboxAdapter
+from payouts.bank_details import bank_details_parse
+from payouts.services import payee_change_approve, payee_change_request
 from payouts.services.pipeline import payouts_send_due
+from portal.progress import customer_events
+from portal.selectors import claim_timeline
 from privacy.export import ROW_FILTERS, WITHHELD, customer_sources, exported_sources
 from privacy.models import PrivacyRequest
 from tests.claims.test_evidence import png_bytes
-from tests.factories import OrderLineFactory, claim_in
+from tests.factories import CustomerFactory, OrderLineFactory, claim_in
+from tests.fraud.support import outbox_run, photo_bytes
 from tests.payouts.helpers import approved_claim, deliver_payout_messages, with_payee
 from tests.portal.conftest import sign_in
 
@@ -78,6 +90,15 @@ def test_export_holds_every_row_about_the_customer_and_nothing_about_anyone_else
     assert [row["id"] for row in tables["marketplace.customer"]] == [mine.pk]
     for source in exported_sources():
         exported = {row[source.model._meta.pk.attname] for row in tables[source.label]}
+        if source.label == "claims.claimevent":
+            # the events the claim page's history tells, for each of the customer's claims
+            shown = {
+                event.pk
+                for claim in mine.claims.all()
+                for event, _entry in customer_events(claim_timeline(claim=claim))
+            }
+            assert exported == shown and shown <= expected[source.label]
+            continue
         assert exported == expected[source.label], source.label
     for label in ("claims.claim", "claims.lossitem", "claims.claimevent", "claims.evidence"):
         assert tables[label], label
@@ -94,6 +115,94 @@ def test_export_holds_every_row_about_the_customer_and_nothing_about_anyone_else
     assert len(photos) == 1 and photos[0].endswith(".png")
     assert archive.read(photos[0])[:8] == b"\x89PNG\r\n\x1a\n"
     assert "README.txt" in names
+
+
+def _held_claim_asked_for_information(agent, analyst, supervisor):
+    """A claim over the threshold held by fraud scoring on filing, its photo also in three
+    other customers' claims; the analyst writes an internal note and asks the customer for
+    information from the hold; the customer answers; two staff members change the customer's
+    payment details."""
+
+    def photo(claim):
+        evidence_add(
+            claim=claim,
+            data=photo_bytes(seed=7),
+            filename="IMG_1.jpg",
+            kind=EvidenceKind.DAMAGE_PHOTO,
+            actor=Actor.customer(claim.customer),
+        )
+
+    others = [
+        claim_in(ClaimStatus.UNDER_REVIEW, order_line=OrderLineFactory(order__customer=c))
+        for c in CustomerFactory.create_batch(3)
+    ]
+    claim = claim_in(ClaimStatus.SCREENING, amount_minor=160_950)
+    for each in [*others, claim]:
+        photo(each)
+    outbox_run(topic_prefix="fraud.evidence")
+    assessment = fraud_score_claim(claim=claim)
+    fraud_hold(claim=claim, actor=Actor.system("fraud scoring"), note=_summary(assessment))
+    claim_note_add(claim=claim, actor=Actor.staff(analyst), text="Photo ring, see the others.")
+    claim_request_info(claim=claim, actor=Actor.staff(analyst), message="Please send the receipt.")
+    claim_resume_after_info(
+        claim=claim, actor=Actor.customer(claim.customer), reason="Receipt attached."
+    )
+    details = bank_details_parse(
+        scheme="us_aba",
+        data={
+            "scheme": "us_aba",
+            "holder_name": claim.customer.name,
+            "routing_number": "021000021",
+            "account_number": ACCOUNT,
+        },
+    )
+    change = payee_change_request(
+        customer=claim.customer, user=agent, details=details, reason="Corrected on the phone."
+    )
+    payee_change_approve(change=change, user=supervisor)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.FRAUD_HOLD
+    assert claim.risk_score and other_refs_in_reasons(claim, others)
+    return claim, others
+
+
+def other_refs_in_reasons(claim, others) -> bool:
+    reasons = " ".join(claim.events.values_list("reason", flat=True))
+    return all(other.reference in reasons for other in others)
+
+
+def test_export_of_a_fraud_held_claim_shows_what_the_claim_page_shows_and_no_screening(
+    client, agent, analyst, supervisor
+):
+    # given: a claim held by fraud scoring whose reasons name other customers' claims, worked
+    # by an analyst (a question to the customer, an internal note, payment details corrected)
+    claim, others = _held_claim_asked_for_information(agent, analyst, supervisor)
+    # when: the customer downloads their data from their page
+    sign_in(client, claim.customer)
+    archive = _archive(client.post(reverse("privacy:customer-export")))
+    text = archive.read("data.json").decode()
+    tables = json.loads(text)["tables"]
+    # then: the claim reads as the claim page reads it, without scores or who holds it
+    (row,) = tables["claims.claim"]
+    assert row["status"] == "Being checked"
+    assert not {"risk_score", "risk_level", "assignee_id"} & set(row)
+    for version in tables["claims.historicalclaim"]:
+        assert not {"risk_score", "risk_level", "assignee_id", "history_user_id"} & set(version)
+        assert version["status"] in ("Received", "Being checked")
+    # nothing of the screening, other customers' claims or the staff's names anywhere
+    lowered = text.lower()
+    for leak in ("fraud", "risk", "analyst", "supervisor", "scoring", "photo ring", "same photo"):
+        assert leak not in lowered, leak
+    assert '"agent"' not in text
+    for other in others:
+        assert other.reference not in text
+    # the history as the claim page tells it: the question asked, the answer, by whom
+    events = tables["claims.claimevent"]
+    assert {event["by"] for event in events} <= {"You", "Claims team"}
+    said = [(event["text"], event["quote"]) for event in events]
+    assert ("We asked you for more information.", "Please send the receipt.") in said
+    assert ("You answered our question.", "Receipt attached.") in said
+    assert "Claims team" in {e["actor_label"] for e in tables["payouts.payeeevent"]}
 
 
 def test_every_table_that_reaches_customers_is_exported_or_withheld_on_purpose():
