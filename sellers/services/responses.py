@@ -131,6 +131,15 @@ def seller_notify(*, claim_id: int, event_id: int, now: dt.datetime | None = Non
         data={"link_id": link.pk, "event_id": event_id, "to": claim.seller.email},
         now=now,
     )
+    # Back with the seller after a hold or a pause: an insurer holding the claim gets its link
+    # and the (moved) deadline again.
+    current = None if handed else _current_hand_off(claim)
+    if current is not None:
+        outbox_add(
+            topic="sellers.notify_insurer",
+            payload={"response_id": current.pk},
+            dedupe_key=f"sellers.notify_insurer:{current.pk}:{event_id}",
+        )
     return True
 
 
@@ -178,15 +187,51 @@ def producer_chain_hand_off(*, claim: Claim, now: dt.datetime) -> SellerResponse
     return response
 
 
+def _current_hand_off(claim: Claim) -> SellerResponse | None:
+    """The claim's latest answer if it hands the claim to the insurer, else None."""
+    response = SellerResponse.objects.filter(claim=claim).order_by("-version").first()
+    if response is None or response.decision != ResponseDecision.INSURER:
+        return None
+    return response
+
+
 def insurer_notify(*, response_id: int, now: dt.datetime | None = None) -> None:
-    """E-mail the insurer a claim the seller handed over, with the insurer's own link."""
+    """E-mail the insurer a claim the seller handed over, with the insurer's own link.
+
+    Every recorded hand-off that is still the latest answer is told. A claim on fraud hold
+    (the hand-off's own photo may have caused it) cannot be answered and its deadline does
+    not run: the insurer is told of the hand-off without a link; the link and the deadline
+    follow when the hold is released (``seller_notify``)."""
     now = now or timezone.now()
     response = SellerResponse.objects.select_related(
         "claim__region", "claim__seller", "claim__order_line__product", "claim__order_line__order"
     ).get(pk=response_id)
     claim = response.claim
-    if claim.status != ClaimStatus.AWAITING_SELLER:
-        return  # answered, escalated or withdrawn before the insurer could be told
+    current = _current_hand_off(claim)
+    if current is None or current.pk != response.pk:
+        return  # answered again (by the seller or the insurer) before the insurer was told
+    if claim.status == ClaimStatus.FRAUD_HOLD:
+        email_send(
+            template="insurer-claim-held",
+            to=[response.insurer_email],
+            context={
+                **claim_email_context(claim=claim, url="", insurer=True),
+                "insurer": response.insurer_name,
+            },
+            language=claim.region.language,
+        )
+        claim_event_add(
+            claim=claim,
+            kind=EventKind.MESSAGE,
+            actor=Actor.system("insurer notification"),
+            reason=_("Insurer %(name)s told of the hand-off; the link follows the hold.")
+            % {"name": response.insurer_name},
+            data={"response_id": response.pk, "to": response.insurer_email},
+            now=now,
+        )
+        return
+    if claim.status not in SELLER_ANSWERABLE_STATUSES:
+        return  # escalated, decided or withdrawn before the insurer could be told
     _insurer_email(
         claim=claim,
         response=response,
