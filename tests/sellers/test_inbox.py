@@ -318,3 +318,22 @@ def test_demo_seller_finds_the_claim_awaiting_their_answer_in_the_inbox(client):
         assert claim.reference in page
         opened = client.get(reverse("sellers:inbox-claim", args=[claim.reference]))
         assert opened.status_code == 200
+
+
+def test_inbox_form_addresses_opened_by_get_lead_back_to_the_page_holding_the_form(client):
+    # given: a signed-in seller whose refused certificate left the browser on its address
+    claim, _path = awaiting()
+    _signed_in(client, claim.seller)
+    cases = [
+        (
+            reverse("sellers:inbox-insurance", args=[claim.reference]),
+            reverse("sellers:inbox-claim", args=[claim.reference]),
+        ),
+        (reverse("sellers:inbox-appeal", args=[1]), reverse("sellers:inbox")),
+    ]
+    for url, page in cases:
+        # when: reloaded, bookmarked, or asked for its headers
+        for response in (client.get(url), client.head(url)):
+            # then: the page that holds the form
+            assert response.status_code == 302 and response["Location"] == page
+        assert client.put(url).status_code == 405
