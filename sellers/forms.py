@@ -3,9 +3,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from claims.money import MoneyError, amount_input, to_minor
-from claims.uploads import ALLOWED_DESCRIPTION
+from claims.uploads import ALLOWED_DESCRIPTION, upload_problems
 from sellers.models import InsurerRating, ResponseDecision, ResponseParty
-from sellers.services.certificates import certificate_date_problems
+from sellers.services.certificates import certificate_date_problems, certificate_sent_problems
 
 MAX_FILES_PER_ANSWER = 10
 
@@ -28,6 +28,16 @@ class MultipleFileField(forms.FileField):
                 _("Attach at most %(n)d files at a time.") % {"n": MAX_FILES_PER_ANSWER}
             )
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+def refused_anyway(form: forms.Form, field: str) -> None:
+    """A form already refused for another reason also names what the upload policy says of
+    the files of ``field``: the person sees every problem at once."""
+    files = form.cleaned_data.get(field)
+    if not form.errors or not files:
+        return
+    for reason in upload_problems(files if isinstance(files, list) else [files]):
+        form.add_error(field, reason)
 
 
 class ResponseForm(forms.Form):
@@ -159,14 +169,20 @@ class CertificateForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("effective_date"), data.get("expiry_date")
-        if start and end:
-            problems = certificate_date_problems(
-                effective_date=start, expiry_date=end, today=timezone.localdate()
-            )
-            for field, message in problems.items():
-                self.add_error(field, message)
+        problems = self._problems(data)
+        for field, message in problems.items():
+            self.add_error(field, message)
+        refused_anyway(self, "document")
         return data
+
+    def _problems(self, data: dict) -> dict[str, str]:
+        return certificate_sent_problems(
+            effective_date=data.get("effective_date"),
+            expiry_date=data.get("expiry_date"),
+            per_occurrence_minor=data.get("per_occurrence"),
+            aggregate_minor=data.get("aggregate"),
+            today=timezone.localdate(),
+        )
 
 
 class CertificateVerifyForm(CertificateForm):
@@ -176,6 +192,16 @@ class CertificateVerifyForm(CertificateForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["document"]
+
+    def _problems(self, data: dict) -> dict[str, str]:
+        # What staff confirm is checked against the policy on verification: an expired
+        # certificate is recorded as failing it, not refused as a typing error.
+        start, end = data.get("effective_date"), data.get("expiry_date")
+        if not (start and end):
+            return {}
+        return certificate_date_problems(
+            effective_date=start, expiry_date=end, today=timezone.localdate()
+        )
 
 
 class CertificateRefuseForm(forms.Form):
