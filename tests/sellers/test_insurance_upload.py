@@ -93,7 +93,7 @@ def test_limits_written_with_the_dollar_sign_are_read(client):
 def _field_error(body: str, field: str) -> str:
     import re
 
-    match = re.search(rf'<p class="field-error" id="cert_{field}-error">([^<]*)</p>', body)
+    match = re.search(rf'<p class="field-error" id="cert_{field}_error">([^<]*)</p>', body)
     return match.group(1) if match else ""
 
 
