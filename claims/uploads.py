@@ -231,6 +231,16 @@ def upload_problems(uploads) -> list[str]:
     return reasons
 
 
+def upload_problems_add(form, field: str) -> None:
+    """A form already refused for another reason also names, at ``field``, what the upload
+    policy says of its files: the person sees every problem at once."""
+    files = form.cleaned_data.get(field)
+    if not form.errors or not files:
+        return
+    for reason in upload_problems(files if isinstance(files, list) else [files]):
+        form.add_error(field, reason)
+
+
 def upload_read(upload) -> bytes:
     """The bytes of one uploaded file (Django's ``UploadedFile``), never more than one byte past
     the limit: the policy refuses it for its size without the rest being read."""

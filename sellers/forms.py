@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from claims.money import MoneyError, amount_input, to_minor
-from claims.uploads import ALLOWED_DESCRIPTION, upload_problems
+from claims.uploads import ALLOWED_DESCRIPTION, upload_problems_add
 from sellers.models import InsurerRating, ResponseDecision, ResponseParty
 from sellers.services.certificates import certificate_date_problems, certificate_sent_problems
 
@@ -30,16 +30,6 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
-def refused_anyway(form: forms.Form, field: str) -> None:
-    """A form already refused for another reason also names what the upload policy says of
-    the files of ``field``: the person sees every problem at once."""
-    files = form.cleaned_data.get(field)
-    if not form.errors or not files:
-        return
-    for reason in upload_problems(files if isinstance(files, list) else [files]):
-        form.add_error(field, reason)
-
-
 class ResponseForm(forms.Form):
     decision = forms.ChoiceField(label=_("What do you want to do?"), widget=forms.RadioSelect)
     reasons = forms.CharField(
@@ -55,9 +45,12 @@ class ResponseForm(forms.Form):
         max_length=200,
         help_text=_("Only when you hand the claim to your insurer."),
     )
-    insurer_email = forms.EmailField(
+    # Checked only on a hand-off (``response_problems``): ignored with any other answer.
+    insurer_email = forms.CharField(
         label=_("Insurer's claims e-mail"),
         required=False,
+        max_length=254,
+        widget=forms.EmailInput,
         help_text=_("We send your insurer its own link to answer."),
     )
     keep = forms.TypedMultipleChoiceField(
@@ -85,6 +78,25 @@ class ResponseForm(forms.Form):
         self.fields["keep"].initial = [pk for pk, _name in previous_files]
         if not previous_files:
             del self.fields["keep"]
+        self.party = party
+
+    def clean(self):
+        from sellers.services.responses import response_problems
+
+        data = super().clean()
+        if data.get("decision"):
+            problems = response_problems(
+                party=self.party,
+                decision=data["decision"],
+                reasons=data.get("reasons", ""),
+                insurer_name=data.get("insurer_name", ""),
+                insurer_email=data.get("insurer_email", ""),
+            )
+            for field, message in problems.items():
+                if field not in self.errors:  # the field's own check already said it
+                    self.add_error(field, message)
+        upload_problems_add(self, "files")
+        return data
 
 
 class DateInput(forms.DateInput):
@@ -172,7 +184,7 @@ class CertificateForm(forms.Form):
         problems = self._problems(data)
         for field, message in problems.items():
             self.add_error(field, message)
-        refused_anyway(self, "document")
+        upload_problems_add(self, "document")
         return data
 
     def _problems(self, data: dict) -> dict[str, str]:
@@ -235,15 +247,32 @@ class PaymentRecordForm(forms.Form):
         label=_("Proof of payment (optional)"), required=False, help_text=ALLOWED_DESCRIPTION
     )
 
-    def __init__(self, *args, currency: str, **kwargs):
+    def __init__(self, *args, payment, **kwargs):
         super().__init__(*args, **kwargs)
-        self.currency = currency
+        self.payment = payment
+        self.currency = payment.currency
 
     def clean_amount(self):
         try:
             return to_minor(self.cleaned_data["amount"].strip(), self.currency)
         except MoneyError as exc:
             raise forms.ValidationError(str(exc) or _("Enter an amount.")) from exc
+
+    def clean(self):
+        from sellers.services.party_payments import party_payment_problems
+
+        data = super().clean()
+        problems = party_payment_problems(
+            payment=self.payment,
+            amount_minor=data.get("amount"),
+            paid_on=data.get("paid_on"),
+            reference=data.get("reference"),
+            now=timezone.now(),
+        )
+        for field, message in problems.items():
+            self.add_error(field, message)
+        upload_problems_add(self, "proof")
+        return data
 
 
 class SellerSignInForm(forms.Form):

@@ -467,7 +467,7 @@ def _payment(request: HttpRequest, access: Access) -> HttpResponse:
     watched = PartyPayment.objects.filter(claim=claim).first()
     if watched is None:
         raise Http404
-    form = PaymentRecordForm(request.POST or None, request.FILES or None, currency=watched.currency)
+    form = PaymentRecordForm(request.POST or None, request.FILES or None, payment=watched)
     page = {"claim": claim, "payment": watched, "form": form}
     if request.method == "POST" and link_write_limited(request, link=link):
         form.is_valid()

@@ -307,23 +307,40 @@ def response_is_open(claim: Claim, now: dt.datetime | None = None) -> bool:
     )
 
 
-def _check(
+def response_problems(
     *, party: str, decision: str, reasons: str, insurer_name: str, insurer_email: str
-) -> None:
+) -> dict[str, str]:
+    """What is wrong with an answer, by field; empty when it can be recorded."""
     allowed = [ResponseDecision.ACCEPT, ResponseDecision.DISPUTE]
     if party == ResponseParty.SELLER:
         allowed.append(ResponseDecision.INSURER)
     if decision not in allowed:
-        raise ResponseRejected(_("Choose one of the answers offered."))
+        return {"decision": _("Choose one of the answers offered.")}
+    problems = {}
     if decision == ResponseDecision.DISPUTE and not reasons.strip():
-        raise ResponseRejected(_("Say why you dispute the claim."))
+        problems["reasons"] = _("Say why you dispute the claim.")
     if decision == ResponseDecision.INSURER:
         if not insurer_name.strip():
-            raise ResponseRejected(_("Give the name of your insurer."))
+            problems["insurer_name"] = _("Give the name of your insurer.")
         try:
             validate_email(insurer_email)
         except ValidationError:
-            raise ResponseRejected(_("Give your insurer's claims e-mail address.")) from None
+            problems["insurer_email"] = _("Give your insurer's claims e-mail address.")
+    return problems
+
+
+def _check(
+    *, party: str, decision: str, reasons: str, insurer_name: str, insurer_email: str
+) -> None:
+    problems = response_problems(
+        party=party,
+        decision=decision,
+        reasons=reasons,
+        insurer_name=insurer_name,
+        insurer_email=insurer_email,
+    )
+    if problems:
+        raise ResponseRejected(" ".join(problems.values()))
 
 
 def seller_response_submit(
@@ -419,8 +436,10 @@ def seller_response_record(
             party=party,
             decision=decision,
             reasons=reasons.strip(),
-            insurer_name=insurer_name.strip(),
-            insurer_email=insurer_email.strip(),
+            # The insurer is named only by a hand-off; fields left filled in otherwise are not
+            # part of the answer.
+            insurer_name=insurer_name.strip() if decision == ResponseDecision.INSURER else "",
+            insurer_email=insurer_email.strip() if decision == ResponseDecision.INSURER else "",
             evidence_ids=kept + added,
             link=link,
             created_at=now,

@@ -249,6 +249,7 @@ def test_a_payment_is_asked_for_and_recorded_from_the_inbox_with_its_proof_for_t
 
     from claims.models import Evidence
     from sellers.models import PartyPayment, PartyPaymentStatus
+    from sellers.services.party_payments import party_payment_day
     from tests.payouts.test_money_policy import _accepted, _approve_accepted
 
     claim = _approve_accepted(_accepted(), supervisor)
@@ -266,7 +267,12 @@ def test_a_payment_is_asked_for_and_recorded_from_the_inbox_with_its_proof_for_t
     proof = SimpleUploadedFile("transfer.png", buffer.getvalue(), "image/png")
     response = client.post(
         payment_url,
-        {"amount": "900.00", "paid_on": timezone.localdate(), "reference": "TX-9", "proof": proof},
+        {
+            "amount": "900.00",
+            "paid_on": party_payment_day(PartyPayment.objects.get(claim=claim), timezone.now()),
+            "reference": "TX-9",
+            "proof": proof,
+        },
     )
     # then: recorded, and the proof is addressed to the customer (they may open it)
     assert response.status_code == 302
