@@ -164,6 +164,15 @@ def _clock_updates(*, claim: Claim, from_status: str, to_status: str, now: dt.da
             updates["decision_due"] = claim.decision_due + paused
         if claim.seller_respond_by:
             updates["seller_respond_by"] = claim.seller_respond_by + paused
+    elif (
+        from_status == ClaimStatus.FRAUD_HOLD
+        and to_status in lifecycle.SELLER_ANSWERABLE_STATUSES
+        and claim.seller_respond_by
+        and claim.seller_respond_by > claim.status_changed_at
+    ):
+        # Nobody can answer a held claim: the seller (or their insurer) gets back the time
+        # that was left when the hold began.
+        updates["seller_respond_by"] = claim.seller_respond_by + (now - claim.status_changed_at)
     elif to_status == ClaimStatus.AWAITING_SELLER and claim.seller_respond_by is None:
         updates["seller_respond_by"] = claim_add_business_days(
             claim=claim, start=now, days=region.seller_response_business_days

@@ -216,6 +216,31 @@ def evidence_check_all(*, files: list[tuple[str, bytes]]) -> list[CleanFile]:
     return cleaned
 
 
+def upload_problems(uploads) -> list[str]:
+    """What the upload policy says of these uploaded files (Django's ``UploadedFile``), one
+    line per refused file, for a form refused anyway: its page then names every problem at
+    once. The files are rewound; a form that passes leaves the policy to the service."""
+    reasons = []
+    for upload in uploads:
+        data = upload_read(upload)
+        upload.seek(0)
+        try:
+            evidence_check(data=data, filename=upload.name)
+        except EvidenceRejected as exc:
+            reasons.extend(exc.reasons)
+    return reasons
+
+
+def upload_problems_add(form, field: str) -> None:
+    """A form already refused for another reason also names, at ``field``, what the upload
+    policy says of its files: the person sees every problem at once."""
+    files = form.cleaned_data.get(field)
+    if not form.errors or not files:
+        return
+    for reason in upload_problems(files if isinstance(files, list) else [files]):
+        form.add_error(field, reason)
+
+
 def upload_read(upload) -> bytes:
     """The bytes of one uploaded file (Django's ``UploadedFile``), never more than one byte past
     the limit: the policy refuses it for its size without the rest being read."""

@@ -16,7 +16,7 @@ from claims.money import (
     format_minor,
     to_minor,
 )
-from claims.uploads import MAX_FILES_PER_CLAIM
+from claims.uploads import MAX_FILES_PER_CLAIM, upload_problems_add
 
 MAX_DESCRIPTION = 5000
 
@@ -284,6 +284,11 @@ class AnswerForm(forms.Form):
         choices=EvidenceKind.choices,
         initial=EvidenceKind.OTHER,
     )
+
+    def clean(self):
+        data = super().clean()
+        upload_problems_add(self, "files")
+        return data
 
 
 class WithdrawForm(forms.Form):

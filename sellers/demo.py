@@ -52,6 +52,7 @@ from sellers.services.certificates import (
 from sellers.services.escalation import claim_escalate_overdue, insurance_window_close
 from sellers.services.party_payments import (
     party_payment_answer,
+    party_payment_day,
     party_payment_record,
     party_payments_sweep,
 )
@@ -388,7 +389,7 @@ def _recorded(claim: Claim, link) -> PartyPayment:
         payment=payment,
         actor=link_actor(link),
         amount_minor=payment.amount_minor,
-        paid_on=timezone.now().date(),
+        paid_on=party_payment_day(payment, timezone.now()),
         reference=f"ACH-{claim.reference[-6:]}",
     )
 

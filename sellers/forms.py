@@ -3,9 +3,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from claims.money import MoneyError, amount_input, to_minor
-from claims.uploads import ALLOWED_DESCRIPTION
+from claims.uploads import ALLOWED_DESCRIPTION, upload_problems_add
 from sellers.models import InsurerRating, ResponseDecision, ResponseParty
-from sellers.services.certificates import certificate_date_problems
+from sellers.services.certificates import certificate_date_problems, certificate_sent_problems
 
 MAX_FILES_PER_ANSWER = 10
 
@@ -45,9 +45,12 @@ class ResponseForm(forms.Form):
         max_length=200,
         help_text=_("Only when you hand the claim to your insurer."),
     )
-    insurer_email = forms.EmailField(
+    # Checked only on a hand-off (``response_problems``): ignored with any other answer.
+    insurer_email = forms.CharField(
         label=_("Insurer's claims e-mail"),
         required=False,
+        max_length=254,
+        widget=forms.EmailInput,
         help_text=_("We send your insurer its own link to answer."),
     )
     keep = forms.TypedMultipleChoiceField(
@@ -75,6 +78,25 @@ class ResponseForm(forms.Form):
         self.fields["keep"].initial = [pk for pk, _name in previous_files]
         if not previous_files:
             del self.fields["keep"]
+        self.party = party
+
+    def clean(self):
+        from sellers.services.responses import response_problems
+
+        data = super().clean()
+        if data.get("decision"):
+            problems = response_problems(
+                party=self.party,
+                decision=data["decision"],
+                reasons=data.get("reasons", ""),
+                insurer_name=data.get("insurer_name", ""),
+                insurer_email=data.get("insurer_email", ""),
+            )
+            for field, message in problems.items():
+                if field not in self.errors:  # the field's own check already said it
+                    self.add_error(field, message)
+        upload_problems_add(self, "files")
+        return data
 
 
 class DateInput(forms.DateInput):
@@ -159,14 +181,20 @@ class CertificateForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("effective_date"), data.get("expiry_date")
-        if start and end:
-            problems = certificate_date_problems(
-                effective_date=start, expiry_date=end, today=timezone.localdate()
-            )
-            for field, message in problems.items():
-                self.add_error(field, message)
+        problems = self._problems(data)
+        for field, message in problems.items():
+            self.add_error(field, message)
+        upload_problems_add(self, "document")
         return data
+
+    def _problems(self, data: dict) -> dict[str, str]:
+        return certificate_sent_problems(
+            effective_date=data.get("effective_date"),
+            expiry_date=data.get("expiry_date"),
+            per_occurrence_minor=data.get("per_occurrence"),
+            aggregate_minor=data.get("aggregate"),
+            today=timezone.localdate(),
+        )
 
 
 class CertificateVerifyForm(CertificateForm):
@@ -176,6 +204,16 @@ class CertificateVerifyForm(CertificateForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["document"]
+
+    def _problems(self, data: dict) -> dict[str, str]:
+        # What staff confirm is checked against the policy on verification: an expired
+        # certificate is recorded as failing it, not refused as a typing error.
+        start, end = data.get("effective_date"), data.get("expiry_date")
+        if not (start and end):
+            return {}
+        return certificate_date_problems(
+            effective_date=start, expiry_date=end, today=timezone.localdate()
+        )
 
 
 class CertificateRefuseForm(forms.Form):
@@ -209,15 +247,32 @@ class PaymentRecordForm(forms.Form):
         label=_("Proof of payment (optional)"), required=False, help_text=ALLOWED_DESCRIPTION
     )
 
-    def __init__(self, *args, currency: str, **kwargs):
+    def __init__(self, *args, payment, **kwargs):
         super().__init__(*args, **kwargs)
-        self.currency = currency
+        self.payment = payment
+        self.currency = payment.currency
 
     def clean_amount(self):
         try:
             return to_minor(self.cleaned_data["amount"].strip(), self.currency)
         except MoneyError as exc:
             raise forms.ValidationError(str(exc) or _("Enter an amount.")) from exc
+
+    def clean(self):
+        from sellers.services.party_payments import party_payment_problems
+
+        data = super().clean()
+        problems = party_payment_problems(
+            payment=self.payment,
+            amount_minor=data.get("amount"),
+            paid_on=data.get("paid_on"),
+            reference=data.get("reference"),
+            now=timezone.now(),
+        )
+        for field, message in problems.items():
+            self.add_error(field, message)
+        upload_problems_add(self, "proof")
+        return data
 
 
 class SellerSignInForm(forms.Form):

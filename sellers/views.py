@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from claims.actors import Actor
 from claims.evidence import Looker, Viewer, claim_handed_to_insurer, evidence_visible
@@ -24,6 +24,7 @@ from claims.limits import TOO_MANY, link_write_limited
 from claims.links import LinkRefused, link_resolve
 from claims.models import AccessLink, Claim, LinkPurpose
 from claims.uploads import upload_read
+from claims_site.forms_http import form_address
 from claims_site.middleware import viewer_zone_guess
 from sellers.forms import AppealForm, CertificateForm, PaymentRecordForm, ResponseForm
 from sellers.models import (
@@ -352,7 +353,7 @@ def _insurance_upload(request: HttpRequest, access: Access) -> HttpResponse:
     return redirect(access.url("respond"))
 
 
-@require_POST
+@form_address("sellers:respond", keep=("reference", "token"))
 def insurance_upload(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     try:
         access = _by_token(reference, token, LinkPurpose.SELLER_RESPONSE)
@@ -361,7 +362,7 @@ def insurance_upload(request: HttpRequest, reference: str, token: str) -> HttpRe
     return _insurance_upload(request, access)
 
 
-@require_POST
+@form_address("sellers:inbox-claim")
 @seller_required
 def inbox_insurance(request: HttpRequest, reference: str) -> HttpResponse:
     try:
@@ -441,7 +442,7 @@ def _appeal(request: HttpRequest, *, seller, pk: int, again) -> HttpResponse | N
     return None
 
 
-@require_POST
+@form_address("sellers:statement", keep=("reference", "token"))
 def recovery_appeal_view(request: HttpRequest, reference: str, token: str, pk: int):
     try:
         access = _by_token(reference, token, LinkPurpose.SELLER_RESPONSE)
@@ -467,7 +468,7 @@ def _payment(request: HttpRequest, access: Access) -> HttpResponse:
     watched = PartyPayment.objects.filter(claim=claim).first()
     if watched is None:
         raise Http404
-    form = PaymentRecordForm(request.POST or None, request.FILES or None, currency=watched.currency)
+    form = PaymentRecordForm(request.POST or None, request.FILES or None, payment=watched)
     page = {"claim": claim, "payment": watched, "form": form}
     if request.method == "POST" and link_write_limited(request, link=link):
         form.is_valid()

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from claims.exceptions import ClaimError
 from claims.links import LinkRefused
+from claims_site.forms_http import form_address
 from claims_site.middleware import viewer_zone_guess
 from claims_site.ratelimit import client_ip, rate_limit_hit
 from sellers.forms import AppealForm, SellerSignInForm
@@ -134,7 +135,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return _inbox_page(request)
 
 
-@require_POST
+@form_address("sellers:inbox", keep=())
 @seller_required
 def inbox_appeal(request: HttpRequest, pk: int) -> HttpResponse:
     def again(form, status):

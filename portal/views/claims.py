@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from claims import lifecycle
 from claims.actors import Actor
@@ -15,6 +15,7 @@ from claims.files import evidence_response
 from claims.models import ClaimStatus, EvidenceKind
 from claims.services import appeal_until, claim_appeal, claim_withdraw
 from claims.uploads import upload_read
+from claims_site.forms_http import form_address
 from payouts.selectors import claim_payee_situation
 from portal.forms import (
     AnswerForm,
@@ -148,7 +149,7 @@ def _uploads(form) -> list[Upload]:
     ]
 
 
-@require_POST
+@form_address("portal:claim-detail")
 @customer_required
 def claim_evidence(request: HttpRequest, reference: str) -> HttpResponse:
     claim = customer_claim(customer=request.customer, reference=reference)
@@ -178,7 +179,7 @@ def claim_evidence(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("portal:claim-detail", reference=claim.reference)
 
 
-@require_POST
+@form_address("portal:claim-detail")
 @customer_required
 def claim_answer(request: HttpRequest, reference: str) -> HttpResponse:
     claim = customer_claim(customer=request.customer, reference=reference)
@@ -234,7 +235,7 @@ def claim_withdraw_view(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-@require_POST
+@form_address("portal:claim-detail")
 @customer_required
 def claim_appeal_view(request: HttpRequest, reference: str) -> HttpResponse:
     claim = customer_claim(customer=request.customer, reference=reference)
@@ -262,7 +263,7 @@ def evidence_download(request: HttpRequest, reference: str, pk: int) -> FileResp
     return evidence_response(evidence)
 
 
-@require_POST
+@form_address("portal:claim-detail")
 @customer_required
 def claim_party_payment(request: HttpRequest, reference: str) -> HttpResponse:
     """The customer says whether the seller's (or insurer's) payment arrived."""

@@ -58,6 +58,37 @@ def certificate_date_problems(
     return problems
 
 
+def certificate_sent_problems(
+    *,
+    effective_date: dt.date | None,
+    expiry_date: dt.date | None,
+    per_occurrence_minor: int | None,
+    aggregate_minor: int | None,
+    today: dt.date,
+) -> dict[str, str]:
+    """What the seller must correct before sending a certificate, by field (a value not given
+    is not checked): implausible dates, a certificate already expired, a per-occurrence limit
+    above the aggregate limit that caps it. Staff verification records an expiry as a policy
+    failure instead (``certificate_failures``)."""
+    problems = {}
+    if effective_date and expiry_date:
+        problems = certificate_date_problems(
+            effective_date=effective_date, expiry_date=expiry_date, today=today
+        )
+    if expiry_date and "expiry_date" not in problems and expiry_date <= today:
+        problems["expiry_date"] = _("The certificate has expired: send your current one.")
+    if (
+        per_occurrence_minor is not None
+        and aggregate_minor is not None
+        and per_occurrence_minor > aggregate_minor
+    ):
+        problems["per_occurrence"] = _(
+            "The per-occurrence limit cannot be more than the aggregate limit: check both "
+            "on the certificate."
+        )
+    return problems
+
+
 @dataclass(frozen=True)
 class CertificateInput:
     insurer_name: str
@@ -173,7 +204,17 @@ def certificate_submit(
         raise ResponseRejected(
             _("Attach the certificate document: without it we cannot check your insurance.")
         )
-    _check_shape(data, today=(now or timezone.now()).date())
+    today = timezone.localdate(now) if now else timezone.localdate()
+    _check_shape(data, today=today)
+    problems = certificate_sent_problems(
+        effective_date=data.effective_date,
+        expiry_date=data.expiry_date,
+        per_occurrence_minor=data.per_occurrence_minor,
+        aggregate_minor=data.aggregate_minor,
+        today=today,
+    )
+    if problems:
+        raise ResponseRejected(" ".join(problems.values()))
     clean = evidence_check(data=document, filename=document_name)
     certificate = InsuranceCertificate(
         seller=seller,

@@ -12,6 +12,7 @@ dispute in time is taken as received and the claim is paid.
 """
 
 import datetime as dt
+import zoneinfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -82,6 +83,47 @@ def party_payment_open(*, claim: Claim, actor: Actor, due_at: dt.datetime) -> Pa
     return payment
 
 
+def party_payment_day(payment: PartyPayment, moment: dt.datetime) -> dt.date:
+    """The day ``moment`` is where the payer is (the claim's region)."""
+    return moment.astimezone(zoneinfo.ZoneInfo(payment.claim.region.time_zone)).date()
+
+
+def party_payment_problems(
+    *,
+    payment: PartyPayment,
+    amount_minor: int | None,
+    paid_on: dt.date | None,
+    reference: str | None,
+    now: dt.datetime,
+) -> dict[str, str]:
+    """What is wrong with a recorded payment, by field (a value not given is not checked): the
+    reference, another amount than approved, a date after the payer's today or before the
+    decision's day (both days in the region's zone, written in the reader's format)."""
+    from django.utils.formats import date_format
+
+    problems = {}
+    if reference is not None and not reference.strip():
+        problems["reference"] = _("Give the payment's reference (as on your bank statement).")
+    if amount_minor is not None and amount_minor != payment.amount_minor:
+        problems["amount"] = _(
+            "Record the approved amount, %(amount)s, paid in full; you entered %(entered)s."
+        ) % {
+            "amount": payment.amount_display,
+            "entered": format_minor(amount_minor, payment.currency),
+        }
+    if paid_on is not None:
+        today = party_payment_day(payment, now)
+        decided = party_payment_day(payment, payment.opened_at)
+        if paid_on > today or paid_on < decided:
+            problems["paid_on"] = _(
+                "The payment date must be between the decision (%(start)s) and today (%(today)s)."
+            ) % {
+                "start": date_format(decided, "DATE_FORMAT"),
+                "today": date_format(today, "DATE_FORMAT"),
+            }
+    return problems
+
+
 def party_payment_record(
     *,
     payment: PartyPayment,
@@ -100,21 +142,11 @@ def party_payment_record(
 
     now = now or timezone.now()
     reference = reference.strip()
-    if not reference:
-        raise PartyPaymentError(_("Give the payment's reference (as on your bank statement)."))
-    if amount_minor != payment.amount_minor:
-        raise PartyPaymentError(
-            _("Record the approved amount, %(amount)s, paid in full; you entered %(entered)s.")
-            % {
-                "amount": payment.amount_display,
-                "entered": format_minor(amount_minor, payment.currency),
-            }
-        )
-    if paid_on > now.date() or paid_on < payment.opened_at.date() - dt.timedelta(days=1):
-        raise PartyPaymentError(
-            _("The payment date must be between the decision (%(start)s) and today.")
-            % {"start": payment.opened_at.date().isoformat()}
-        )
+    problems = party_payment_problems(
+        payment=payment, amount_minor=amount_minor, paid_on=paid_on, reference=reference, now=now
+    )
+    if problems:
+        raise PartyPaymentError(" ".join(problems.values()))
     with atomic_with_files():
         locked = PartyPayment.objects.select_for_update().select_related("claim").get(pk=payment.pk)
         if locked.status not in (P.DUE, P.DISPUTED):

@@ -132,6 +132,15 @@ def seller_notify(*, claim_id: int, event_id: int, now: dt.datetime | None = Non
         data={"link_id": link.pk, "event_id": event_id, "to": claim.seller.email},
         now=now,
     )
+    # Back with the seller after a hold or a pause: an insurer holding the claim gets its link
+    # and the (moved) deadline again.
+    current = None if handed else _current_hand_off(claim)
+    if current is not None:
+        outbox_add(
+            topic="sellers.notify_insurer",
+            payload={"response_id": current.pk},
+            dedupe_key=f"sellers.notify_insurer:{current.pk}:{event_id}",
+        )
     return True
 
 
@@ -179,15 +188,51 @@ def producer_chain_hand_off(*, claim: Claim, now: dt.datetime) -> SellerResponse
     return response
 
 
+def _current_hand_off(claim: Claim) -> SellerResponse | None:
+    """The claim's latest answer if it hands the claim to the insurer, else None."""
+    response = SellerResponse.objects.filter(claim=claim).order_by("-version").first()
+    if response is None or response.decision != ResponseDecision.INSURER:
+        return None
+    return response
+
+
 def insurer_notify(*, response_id: int, now: dt.datetime | None = None) -> None:
-    """E-mail the insurer a claim the seller handed over, with the insurer's own link."""
+    """E-mail the insurer a claim the seller handed over, with the insurer's own link.
+
+    Every recorded hand-off that is still the latest answer is told. A claim on fraud hold
+    (the hand-off's own photo may have caused it) cannot be answered and its deadline does
+    not run: the insurer is told of the hand-off without a link; the link and the deadline
+    follow when the hold is released (``seller_notify``)."""
     now = now or timezone.now()
     response = SellerResponse.objects.select_related(
         "claim__region", "claim__seller", "claim__order_line__product", "claim__order_line__order"
     ).get(pk=response_id)
     claim = response.claim
-    if claim.status != ClaimStatus.AWAITING_SELLER:
-        return  # answered, escalated or withdrawn before the insurer could be told
+    current = _current_hand_off(claim)
+    if current is None or current.pk != response.pk:
+        return  # answered again (by the seller or the insurer) before the insurer was told
+    if claim.status == ClaimStatus.FRAUD_HOLD:
+        email_send(
+            template="insurer-claim-held",
+            to=[response.insurer_email],
+            context={
+                **claim_email_context(claim=claim, url="", insurer=True),
+                "insurer": response.insurer_name,
+            },
+            language=claim.region.language,
+        )
+        claim_event_add(
+            claim=claim,
+            kind=EventKind.MESSAGE,
+            actor=Actor.system("insurer notification"),
+            reason=_("Insurer %(name)s told of the hand-off; the link follows the hold.")
+            % {"name": response.insurer_name},
+            data={"response_id": response.pk, "to": response.insurer_email},
+            now=now,
+        )
+        return
+    if claim.status not in SELLER_ANSWERABLE_STATUSES:
+        return  # escalated, decided or withdrawn before the insurer could be told
     _insurer_email(
         claim=claim,
         response=response,
@@ -276,23 +321,40 @@ def response_is_open(claim: Claim, now: dt.datetime | None = None) -> bool:
     return not response_refusal(claim, now)
 
 
-def _check(
+def response_problems(
     *, party: str, decision: str, reasons: str, insurer_name: str, insurer_email: str
-) -> None:
+) -> dict[str, str]:
+    """What is wrong with an answer, by field; empty when it can be recorded."""
     allowed = [ResponseDecision.ACCEPT, ResponseDecision.DISPUTE]
     if party == ResponseParty.SELLER:
         allowed.append(ResponseDecision.INSURER)
     if decision not in allowed:
-        raise ResponseRejected(_("Choose one of the answers offered."))
+        return {"decision": _("Choose one of the answers offered.")}
+    problems = {}
     if decision == ResponseDecision.DISPUTE and not reasons.strip():
-        raise ResponseRejected(_("Say why you dispute the claim."))
+        problems["reasons"] = _("Say why you dispute the claim.")
     if decision == ResponseDecision.INSURER:
         if not insurer_name.strip():
-            raise ResponseRejected(_("Give the name of your insurer."))
+            problems["insurer_name"] = _("Give the name of your insurer.")
         try:
             validate_email(insurer_email)
         except ValidationError:
-            raise ResponseRejected(_("Give your insurer's claims e-mail address.")) from None
+            problems["insurer_email"] = _("Give your insurer's claims e-mail address.")
+    return problems
+
+
+def _check(
+    *, party: str, decision: str, reasons: str, insurer_name: str, insurer_email: str
+) -> None:
+    problems = response_problems(
+        party=party,
+        decision=decision,
+        reasons=reasons,
+        insurer_name=insurer_name,
+        insurer_email=insurer_email,
+    )
+    if problems:
+        raise ResponseRejected(" ".join(problems.values()))
 
 
 def seller_response_submit(
@@ -387,8 +449,10 @@ def seller_response_record(
             party=party,
             decision=decision,
             reasons=reasons.strip(),
-            insurer_name=insurer_name.strip(),
-            insurer_email=insurer_email.strip(),
+            # The insurer is named only by a hand-off; fields left filled in otherwise are not
+            # part of the answer.
+            insurer_name=insurer_name.strip() if decision == ResponseDecision.INSURER else "",
+            insurer_email=insurer_email.strip() if decision == ResponseDecision.INSURER else "",
             evidence_ids=kept + added,
             link=link,
             created_at=now,

@@ -12,7 +12,7 @@ from payouts.models import Payout
 from sellers.models import PartyPaymentStatus, ResponseDecision, SellerResponse
 from tests.api.conftest import Caller, problem_of
 from tests.fraud.support import photo_bytes
-from tests.payouts.test_money_policy import _approve_accepted
+from tests.payouts.test_money_policy import _approve_accepted, _payer_today
 from tests.payouts.test_payouts import _paid_claim
 from tests.sellers.helpers import OVER, awaiting
 
@@ -133,14 +133,13 @@ def test_seller_records_its_payment_through_the_party_payment_service(client, su
     seller.post(_url(claim), {"decision": "accept", "reasons": "We pay."})
     claim.refresh_from_db()
     claim = _approve_accepted(claim, supervisor)
-    # when: a wrong amount, then the right one
+    # when: a wrong amount, then the right one (paid today where the seller is)
+    today = str(_payer_today(claim))
     wrong = seller.post(
-        _url(claim, "payment"),
-        {"amount": "800.00", "paid_on": str(timezone.localdate()), "reference": "TX-9"},
+        _url(claim, "payment"), {"amount": "800.00", "paid_on": today, "reference": "TX-9"}
     )
     right = seller.post(
-        _url(claim, "payment"),
-        {"amount": "900.00", "paid_on": str(timezone.localdate()), "reference": "TX-9"},
+        _url(claim, "payment"), {"amount": "900.00", "paid_on": today, "reference": "TX-9"}
     )
     # then
     assert wrong.status_code == 400 and "paid in full" in problem_of(wrong)["detail"]

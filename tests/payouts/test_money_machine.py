@@ -56,6 +56,7 @@ from sellers.models import PartyPayment, Recovery, RecoveryReason, RecoveryStatu
 from sellers.services.escalation import claim_escalate_overdue
 from sellers.services.party_payments import (
     party_payment_answer,
+    party_payment_day,
     party_payment_record,
     party_payments_sweep,
 )
@@ -174,7 +175,7 @@ class MoneyMachine(RuleBasedStateMachine):
                 payment=payment,
                 actor=Actor.seller(payment.seller),
                 amount_minor=payment.amount_minor if right else payment.amount_minor - 1,
-                paid_on=timezone.localdate(),
+                paid_on=party_payment_day(payment, timezone.now()),
                 reference="TX",
             )
 

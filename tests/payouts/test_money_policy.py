@@ -56,6 +56,13 @@ def _escalated(amount_minor=OVER):
     return claim
 
 
+def _payer_today(claim):
+    """Today where the seller is (the payment date is checked against it)."""
+    from sellers.services.party_payments import party_payment_day
+
+    return party_payment_day(PartyPayment.objects.get(claim=claim), timezone.now())
+
+
 def _accepted(*, party_link_path: str | None = None, amount_minor=OVER, insurer=False):
     """A claim above the threshold the seller (or, handed over, the insurer) accepted."""
     from claims.models import AccessLink, LinkPurpose
@@ -275,11 +282,11 @@ def test_seller_accepted_claim_is_paid_by_the_seller_recorded_and_confirmed(clie
     path = re.search(r"/sellers/claims/[^/]+/payment/[^/\s]+/", message.body).group(0)
     # when: the seller records a wrong amount, then the right one
     wrong = client.post(
-        path, {"amount": "800.00", "paid_on": timezone.localdate(), "reference": "TX-9"}
+        path, {"amount": "800.00", "paid_on": _payer_today(claim), "reference": "TX-9"}
     )
     assert wrong.status_code == 400 and "paid in full" in wrong.content.decode()
     right = client.post(
-        path, {"amount": "900.00", "paid_on": timezone.localdate(), "reference": "TX-9"}
+        path, {"amount": "900.00", "paid_on": _payer_today(claim), "reference": "TX-9"}
     )
     assert right.status_code == 302
     payment.refresh_from_db()
@@ -348,7 +355,7 @@ def test_recorded_payment_not_disputed_in_time_settles_the_claim(supervisor):
         payment=payment,
         actor=Actor.seller(claim.seller),
         amount_minor=90_000,
-        paid_on=timezone.localdate(),
+        paid_on=_payer_today(claim),
         reference="TX-1",
     )
     assert party_payments_sweep(now=payment.due_at + dt.timedelta(seconds=1))["settled"] in (0, 1)
@@ -469,7 +476,7 @@ def test_the_payment_pages_refuse_other_people(client, supervisor):
     claim = _approve_accepted(_accepted(), supervisor)
     run_outbox("sellers.notify_party_payment")
     path = re.search(r"/sellers/claims/[^/]+/payment/[^/\s]+/", mail.outbox[-1].body).group(0)
-    data = {"amount": "900.00", "paid_on": timezone.localdate(), "reference": "TX-1"}
+    data = {"amount": "900.00", "paid_on": _payer_today(claim), "reference": "TX-1"}
     # another claim's reference with this link: refused, nothing recorded
     other = _accepted()
     forged = path.replace(claim.reference, other.reference)
@@ -481,7 +488,9 @@ def test_the_payment_pages_refuse_other_people(client, supervisor):
     url = reverse("portal:claim-party-payment", args=[claim.reference])
     assert client.post(url, {"received": "no", "note": "Nothing."}).status_code == 404
     sign_in(client, claim.customer)
-    assert client.get(url).status_code == 405
+    response = client.get(url)  # the form's address leads back to the claim page
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:claim-detail", args=[claim.reference])
     # staff see the payment on the claim page, but no staff surface can record or confirm it
     payment = PartyPayment.objects.get(claim=claim)
     assert (payment.status, payment.recorded_at) == (PartyPaymentStatus.DUE, None)

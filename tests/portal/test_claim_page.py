@@ -305,11 +305,20 @@ def test_home_lists_the_customers_claims_and_orders(client):
     assert claim.reference in html and claim.order_line.order.number in html
 
 
-def test_post_only_claim_actions_refuse_get(client):
+@pytest.mark.parametrize(
+    "name", ["claim-evidence", "claim-answer", "claim-appeal", "claim-party-payment"]
+)
+def test_a_form_address_opened_by_get_leads_back_to_the_claim_page(client, name):
+    # given: a refused upload left the browser on the form's address
     claim = claim_new()
     sign_in(client, claim.customer)
-    for name in ("claim-evidence", "claim-answer", "claim-appeal"):
-        assert client.get(_url(name, claim)).status_code == 405
+    detail = _url("claim-detail", claim)
+    # when: it is reloaded, bookmarked, or asked for its headers
+    for response in (client.get(_url(name, claim)), client.head(_url(name, claim))):
+        # then: the claim page, not a blank 405
+        assert response.status_code == 302 and response["Location"] == detail
+    # other methods are still refused
+    assert client.put(_url(name, claim)).status_code == 405
 
 
 def test_answer_files_count_against_the_daily_upload_limit(client, agent, settings):

@@ -250,6 +250,7 @@ def test_a_payment_is_asked_for_and_recorded_from_the_inbox_with_its_proof_for_t
 
     from claims.models import Evidence
     from sellers.models import PartyPayment, PartyPaymentStatus
+    from sellers.services.party_payments import party_payment_day
     from tests.payouts.test_money_policy import _accepted, _approve_accepted
 
     claim = _approve_accepted(_accepted(), supervisor)
@@ -267,7 +268,12 @@ def test_a_payment_is_asked_for_and_recorded_from_the_inbox_with_its_proof_for_t
     proof = SimpleUploadedFile("transfer.png", buffer.getvalue(), "image/png")
     response = client.post(
         payment_url,
-        {"amount": "900.00", "paid_on": timezone.localdate(), "reference": "TX-9", "proof": proof},
+        {
+            "amount": "900.00",
+            "paid_on": party_payment_day(PartyPayment.objects.get(claim=claim), timezone.now()),
+            "reference": "TX-9",
+            "proof": proof,
+        },
     )
     # then: recorded, and the proof is addressed to the customer (they may open it)
     assert response.status_code == 302
@@ -344,3 +350,22 @@ def test_a_recovery_of_an_undecided_claim_is_not_owed_yet_in_the_statement(clien
     assert "Outstanding:</strong> none" in inbox
     assert "not owed until the claim is decided" in inbox
     assert recovery.amount_display in inbox  # the amount at stake is shown, as such
+
+
+def test_inbox_form_addresses_opened_by_get_lead_back_to_the_page_holding_the_form(client):
+    # given: a signed-in seller whose refused certificate left the browser on its address
+    claim, _path = awaiting()
+    _signed_in(client, claim.seller)
+    cases = [
+        (
+            reverse("sellers:inbox-insurance", args=[claim.reference]),
+            reverse("sellers:inbox-claim", args=[claim.reference]),
+        ),
+        (reverse("sellers:inbox-appeal", args=[1]), reverse("sellers:inbox")),
+    ]
+    for url, page in cases:
+        # when: reloaded, bookmarked, or asked for its headers
+        for response in (client.get(url), client.head(url)):
+            # then: the page that holds the form
+            assert response.status_code == 302 and response["Location"] == page
+        assert client.put(url).status_code == 405

@@ -88,3 +88,65 @@ def test_limits_written_with_the_dollar_sign_are_read(client):
     certificate = claim.seller.certificates.get()
     assert certificate.per_occurrence_minor == 100_000_000
     assert certificate.aggregate_minor == 200_000_000
+
+
+def _field_error(body: str, field: str) -> str:
+    import re
+
+    match = re.search(rf'<p class="field-error" id="cert_{field}_error">([^<]*)</p>', body)
+    return match.group(1) if match else ""
+
+
+def test_an_expired_certificate_limits_the_wrong_way_round_and_a_gif_are_all_refused_at_once(
+    client,
+):
+    # given: found by a tester: an expired certificate (2024 to 2025), a per-occurrence limit
+    # above the aggregate limit that caps it, and a GIF for a document
+    claim, _path, url = _upload_url()
+    gif = SimpleUploadedFile("certificate.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "image/gif")
+    typed = {
+        **TYPED,
+        "effective_date": "2024-01-01",
+        "expiry_date": "2025-01-01",
+        "per_occurrence": "2,000,000.00",
+        "aggregate": "1,000,000.00",
+    }
+    # when
+    response = client.post(url, {**typed, "document": gif})
+    # then: refused, every problem beside its field in one go, nothing saved, values kept
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "expired" in _field_error(body, "expiry_date")
+    assert "aggregate" in _field_error(body, "per_occurrence")
+    assert "certificate.gif" in _field_error(body, "document")
+    assert 'value="2,000,000.00"' in body and 'value="2025-01-01"' in body
+    assert not claim.seller.certificates.exists()
+
+
+def test_the_service_refuses_an_expired_certificate_whoever_sends_it():
+    # given: the same values through the service (as the integration API sends them)
+    import datetime as dt
+
+    from sellers.exceptions import ResponseRejected
+    from sellers.services.certificates import CertificateInput, certificate_submit
+    from tests.factories import SellerFactory
+
+    seller = SellerFactory()
+    data = CertificateInput(
+        insurer_name="Harbor Mutual",
+        policy_number="GL-1",
+        occurrence_based=True,
+        currency=seller.region.currency,
+        per_occurrence_minor=200_000_000,
+        aggregate_minor=100_000_000,
+        deductible_minor=0,
+        insurer_rating="A",
+        marketplace_additional_insured=True,
+        cancellation_notice_days=30,
+        effective_date=dt.date(2024, 1, 1),
+        expiry_date=dt.date(2025, 1, 1),
+    )
+    # when / then
+    with pytest.raises(ResponseRejected, match="expired"):
+        certificate_submit(seller=seller, data=data, document=certificate_pdf())
+    assert not seller.certificates.exists()

@@ -148,14 +148,21 @@ def test_refused_links_get_a_clear_page_and_change_nothing(client, supervisor, h
     assert _snapshot(claim) == before
 
 
-def test_post_only_pages_refuse_get(client):
+def test_form_addresses_opened_by_get_lead_back_to_the_page_holding_the_form(client):
+    # given: a refused upload left the seller's browser on the form's address
     claim, path = awaiting()
     token = LINK.search(path).group("token")
-    assert (
-        client.get(reverse("sellers:insurance", args=[claim.reference, token])).status_code == 405
-    )
-    url = reverse("sellers:recovery-appeal", args=[claim.reference, token, 1])
-    assert client.get(url).status_code == 405
+    statement = reverse("sellers:statement", args=[claim.reference, token])
+    cases = [
+        (reverse("sellers:insurance", args=[claim.reference, token]), path),
+        (reverse("sellers:recovery-appeal", args=[claim.reference, token, 1]), statement),
+    ]
+    for url, page in cases:
+        # when: reloaded, bookmarked, or asked for its headers
+        for response in (client.get(url), client.head(url)):
+            # then: the page that holds the form
+            assert response.status_code == 302 and response["Location"] == page
+        assert client.put(url).status_code == 405
 
 
 def test_insurance_upload_bad_amount_changes_nothing(client):
