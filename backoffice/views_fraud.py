@@ -298,7 +298,7 @@ def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(
                     request,
                     _("Rule %(code)s is now version %(v)d.")
-                    % {"code": rule.code, "v": rule.version},
+                    % {"code": rule.label, "v": rule.version},
                 )
                 return redirect("backoffice:fraud-rules")
             except ClaimError as exc:
