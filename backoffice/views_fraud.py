@@ -124,7 +124,9 @@ def _case(request: HttpRequest, pk: int) -> Claim:
         raise Http404 from None
 
 
-def _case_page(request: HttpRequest, claim: Claim, *, decision_form=None, status=200):
+def _case_page(
+    request: HttpRequest, claim: Claim, *, decision_form=None, reassign_form=None, status=200
+):
     context = {
         "claim": claim,
         "assessment": selectors.assessment_latest(claim=claim),
@@ -133,7 +135,7 @@ def _case_page(request: HttpRequest, claim: Claim, *, decision_form=None, status
         "linked": (linked := selectors.linked_claims(claim=claim, user=request.user)),
         "linked_hidden": linked.hidden_count,
         "decision_form": decision_form or DecisionForm(),
-        "reassign_form": ReassignForm(),
+        "reassign_form": reassign_form or ReassignForm(),
         "fraud_nav": "queue",
     }
     return render(request, "backoffice/fraud/claim.html", context, status=status)
@@ -189,11 +191,12 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @analyst_only
 def reassign(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(claims_visible_to(request.user), pk=pk)
+    """Bad input comes back on the case page with the analyst chosen and the reason typed, each
+    problem beside its field; nothing changes."""
+    claim = _case(request, pk)
     form = ReassignForm(request.POST)
     if not form.is_valid():
-        _errors(request, form)
-        return redirect("backoffice:fraud-claim", pk=pk)
+        return _case_page(request, claim, reassign_form=form, status=400)
     try:
         fraud_reassign(
             claim=claim,
