@@ -182,6 +182,12 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             )
             done = _("Claim %(ref)s sent to the adjuster.")
     except ClaimError as exc:
+        claim.refresh_from_db(fields=["status"])
+        if claim.status != ClaimStatus.FRAUD_HOLD:
+            # Decided in another tab or by someone else: the case page (which no longer offers
+            # the form) says by whom; nothing was changed.
+            messages.error(request, str(exc))
+            return redirect("backoffice:fraud-claim", pk=pk)
         form.add_error(None, str(exc))
         return _case_page(request, claim, decision_form=form, status=400)
     messages.success(request, done % {"ref": claim.reference})

@@ -41,8 +41,25 @@ def _need_note(note: str) -> str:
 
 
 def _need_hold(claim: Claim) -> None:
-    if claim.status != ClaimStatus.FRAUD_HOLD:
+    if claim.status == ClaimStatus.FRAUD_HOLD:
+        return
+    decided = (
+        FraudReview.objects.filter(claim=claim)
+        .exclude(decision=FraudDecision.HOLD)
+        .select_related("analyst")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if decided is None:
         raise InvalidTransition(_("Claim %(ref)s is not on fraud hold.") % {"ref": claim.reference})
+    raise InvalidTransition(
+        _("Claim %(ref)s was already decided by %(who)s (%(decision)s); nothing was changed.")
+        % {
+            "ref": claim.reference,
+            "who": decided.analyst.get_username() if decided.analyst else _("the system"),
+            "decision": decided.get_decision_display(),
+        }
+    )
 
 
 @transaction.atomic
