@@ -219,8 +219,11 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @analyst_only
 def watchlist(request: HttpRequest) -> HttpResponse:
+    """Bad input comes back with what was typed and every problem beside its field."""
     form = WatchlistForm(request.POST or None)
+    status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             data = form.cleaned_data
             expires = None
@@ -240,9 +243,7 @@ def watchlist(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("backoffice:fraud-watchlist")
             except ClaimError as exc:
-                messages.error(request, str(exc))
-        else:
-            _errors(request, form)
+                form.add_error(None, str(exc))
     # The queue engine's list (backoffice.lists): keyset pages and an estimated total, never
     # a COUNT of the whole watchlist on every page.
     entries = area_list(
@@ -258,6 +259,7 @@ def watchlist(request: HttpRequest) -> HttpResponse:
         request,
         "backoffice/fraud/watchlist.html",
         {"form": form, "entries": entries, "fraud_nav": "watchlist"},
+        status=status,
     )
 
 
