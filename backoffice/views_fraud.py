@@ -124,7 +124,9 @@ def _case(request: HttpRequest, pk: int) -> Claim:
         raise Http404 from None
 
 
-def _case_page(request: HttpRequest, claim: Claim, *, decision_form=None, status=200):
+def _case_page(
+    request: HttpRequest, claim: Claim, *, decision_form=None, reassign_form=None, status=200
+):
     context = {
         "claim": claim,
         "assessment": selectors.assessment_latest(claim=claim),
@@ -133,7 +135,7 @@ def _case_page(request: HttpRequest, claim: Claim, *, decision_form=None, status
         "linked": (linked := selectors.linked_claims(claim=claim, user=request.user)),
         "linked_hidden": linked.hidden_count,
         "decision_form": decision_form or DecisionForm(),
-        "reassign_form": ReassignForm(),
+        "reassign_form": reassign_form or ReassignForm(),
         "fraud_nav": "queue",
     }
     return render(request, "backoffice/fraud/claim.html", context, status=status)
@@ -180,6 +182,12 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             )
             done = _("Claim %(ref)s sent to the adjuster.")
     except ClaimError as exc:
+        claim.refresh_from_db(fields=["status"])
+        if claim.status != ClaimStatus.FRAUD_HOLD:
+            # Decided in another tab or by someone else: the case page (which no longer offers
+            # the form) says by whom; nothing was changed.
+            messages.error(request, str(exc))
+            return redirect("backoffice:fraud-claim", pk=pk)
         form.add_error(None, str(exc))
         return _case_page(request, claim, decision_form=form, status=400)
     messages.success(request, done % {"ref": claim.reference})
@@ -189,11 +197,12 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @analyst_only
 def reassign(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(claims_visible_to(request.user), pk=pk)
+    """Bad input comes back on the case page with the analyst chosen and the reason typed, each
+    problem beside its field; nothing changes."""
+    claim = _case(request, pk)
     form = ReassignForm(request.POST)
     if not form.is_valid():
-        _errors(request, form)
-        return redirect("backoffice:fraud-claim", pk=pk)
+        return _case_page(request, claim, reassign_form=form, status=400)
     try:
         fraud_reassign(
             claim=claim,
@@ -210,8 +219,11 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @analyst_only
 def watchlist(request: HttpRequest) -> HttpResponse:
+    """Bad input comes back with what was typed and every problem beside its field."""
     form = WatchlistForm(request.POST or None)
+    status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             data = form.cleaned_data
             expires = None
@@ -231,9 +243,7 @@ def watchlist(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("backoffice:fraud-watchlist")
             except ClaimError as exc:
-                messages.error(request, str(exc))
-        else:
-            _errors(request, form)
+                form.add_error(None, str(exc))
     # The queue engine's list (backoffice.lists): keyset pages and an estimated total, never
     # a COUNT of the whole watchlist on every page.
     entries = area_list(
@@ -249,6 +259,7 @@ def watchlist(request: HttpRequest) -> HttpResponse:
         request,
         "backoffice/fraud/watchlist.html",
         {"form": form, "entries": entries, "fraud_nav": "watchlist"},
+        status=status,
     )
 
 
@@ -298,7 +309,7 @@ def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(
                     request,
                     _("Rule %(code)s is now version %(v)d.")
-                    % {"code": rule.code, "v": rule.version},
+                    % {"code": rule.label, "v": rule.version},
                 )
                 return redirect("backoffice:fraud-rules")
             except ClaimError as exc:

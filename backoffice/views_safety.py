@@ -74,6 +74,11 @@ def safety_alert(request: HttpRequest, pk: int) -> HttpResponse:
     alert = _alert(pk, request.user)
     if request.method == "GET" and request.user.has_perm("safety.change_safetyalert"):
         alert_opened(alert=alert, user=request.user)
+    return _alert_page(request, alert)
+
+
+def _alert_page(request: HttpRequest, alert: SafetyAlert, *, move_form=None, status=200):
+    moves = ALERT_MOVES.get(alert.status, ())
     claims = list(alert.claims.select_related("region", "customer").order_by("submitted_at", "pk"))
     facts = {f.claim_id: f for f in IncidentFacts.objects.filter(claim__in=claims)}
     for claim in claims:
@@ -85,22 +90,29 @@ def safety_alert(request: HttpRequest, pk: int) -> HttpResponse:
             "alert": alert,
             "claims": claims,
             "reasons": _reasons(alert),
-            "moves": ALERT_MOVES.get(alert.status, ()),
-            "move_form": AlertMoveForm(),
+            "moves": moves,
+            "move_form": move_form or AlertMoveForm(moves=moves),
             "can_change": request.user.has_perm("safety.change_safetyalert"),
             "can_file": request.user.has_perm("safety.file_safetyalert"),
         },
+        status=status,
     )
 
 
 @require_POST
 @staff_view("safety.change_safetyalert")
 def safety_alert_move(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = get_object_or_404(selectors.alerts_visible(request.user), pk=pk)
+    """Bad input (dismissing without a reason) comes back on the alert page with the choice and
+    what was typed, the problem beside its field; nothing changes."""
+    alert = _alert(pk, request.user)
+    # Every move validates here; one the alert's status no longer allows is the service's to
+    # refuse (another tab moved it first), with its message.
     form = AlertMoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose what to mark the alert as."))
-        return redirect("backoffice:safety-alert", pk=pk)
+        form.fields["to"].choices = (
+            AlertMoveForm(moves=ALERT_MOVES.get(alert.status, ())).fields["to"].choices
+        )
+        return _alert_page(request, alert, move_form=form, status=400)
     try:
         alert_move(
             alert=alert,

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,31 @@ from claims.models import Region, RiskLevel
 from claims.money import MAX_AMOUNT_MINOR, MINOR_UNITS
 from claims_site.bounds import MAX_DAYS
 from fraud.models import AttributeKind, Rule, RuleHit
+
+
+class AnyYesNo(forms.NullBooleanSelect):
+    """A yes/no filter whose third choice reads "Any" (no filter), not Django's "Unknown"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+
+
+class AmountFilter(django_filters.NumberFilter):
+    """An amount bounded by the field's own ``max_value``: one message above it, without
+    django-filter's second, "≤ 1e+50"."""
+
+    def get_max_validator(self):
+        return None
+
+
+class QueueFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("amount_min"), data.get("amount_max")
+        if low is not None and high is not None and low > high:
+            raise forms.ValidationError(_("The “from” amount is above the “up to” amount."))
+        return data
 
 
 class QueueFilter(django_filters.FilterSet):
@@ -28,7 +54,7 @@ class QueueFilter(django_filters.FilterSet):
         label=_("Region"), queryset=Region.objects.order_by("code"), to_field_name="code"
     )
     # In the claim's currency, as people write amounts (1234.50), never in minor units.
-    amount_min = django_filters.NumberFilter(
+    amount_min = AmountFilter(
         label=_("Amount from"),
         method="filter_amount",
         min_value=0,
@@ -36,7 +62,7 @@ class QueueFilter(django_filters.FilterSet):
         decimal_places=2,
         help_text=_("In the claim's currency, e.g. 1234.50"),
     )
-    amount_max = django_filters.NumberFilter(
+    amount_max = AmountFilter(
         label=_("Amount up to"),
         method="filter_amount",
         min_value=0,
@@ -48,8 +74,11 @@ class QueueFilter(django_filters.FilterSet):
         label=_("Waiting at least (days)"), method="filter_age", min_value=0, max_value=MAX_DAYS
     )
     unassigned = django_filters.BooleanFilter(
-        field_name="assignee", lookup_expr="isnull", label=_("Unassigned only")
+        field_name="assignee", lookup_expr="isnull", label=_("Unassigned only"), widget=AnyYesNo
     )
+
+    class Meta:
+        form = QueueFilterForm
 
     def filter_amount(self, queryset, name, value: Decimal):
         """An amount in each currency's own units: claimed_total_minor compared per currency

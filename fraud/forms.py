@@ -98,7 +98,8 @@ class ReassignForm(forms.Form):
 
 class WatchlistForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=AttributeKind.choices)
-    value = forms.CharField(label=_("Value"), max_length=300)
+    # Each kind's own limit is checked in clean() (``WATCH_MAX_LENGTH``); 300 is the longest.
+    value = forms.CharField(label=_("Value"), widget=forms.TextInput(attrs={"maxlength": 300}))
     reason = forms.CharField(label=_("Reason"), max_length=300)
     expires_on = bounded_date_field(
         past_years=0,
@@ -106,6 +107,19 @@ class WatchlistForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+    def clean(self):
+        """The value checked for its kind (``fraud.services.watchlist_value``) beside the value,
+        together with every other problem."""
+        from fraud.services import FraudError, watchlist_value
+
+        data = super().clean()
+        if data.get("kind") and data.get("value"):
+            try:
+                watchlist_value(kind=data["kind"], value=data["value"])
+            except FraudError as exc:
+                self.add_error("value", str(exc))
+        return data
 
 
 class RuleForm(forms.Form):

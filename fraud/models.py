@@ -110,7 +110,14 @@ class Rule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.code
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The rule's name in the reader's language (defined with the rule, ``fraud.rules``)."""
+        from fraud.rules import rule_label
+
+        return rule_label(self.code)
 
 
 class RuleVersion(models.Model):
@@ -187,6 +194,14 @@ class RuleHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id} +{self.points}"
+
+    @property
+    def explained(self) -> str:
+        """Why the rule fired, written now from its facts in the reader's language and zone;
+        the sentence stored at scoring time when the facts are from an older version."""
+        from fraud.rules import explain
+
+        return explain(self.rule.code, self.inputs, fallback=self.explanation)
 
 
 class AttributeKind(models.TextChoices):

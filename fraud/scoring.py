@@ -23,7 +23,7 @@ from fraud.models import (
     ScoringPolicy,
 )
 from fraud.normalise import address_normalise, email_normalise, phone_normalise, token_normalise
-from fraud.rules import REGISTRY
+from fraud.rules import REGISTRY, explain
 from fraud.rules.context import Context
 
 logger = logging.getLogger(__name__)
@@ -185,7 +185,8 @@ def fraud_score_claim(
             rule_version=rule.version,
             points=rule.weight,
             inputs=finding.inputs,
-            explanation=finding.explanation,
+            # Kept as written now; pages write it again in the reader's language (explained).
+            explanation=explain(rule.code, finding.inputs),
             created_at=now,
         )
         for rule, finding in findings

@@ -4,6 +4,8 @@ changes. Status changes go through claims.services; adjuster referrals are in fr
 import datetime as dt
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, validate_email, validate_ipv46_address
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -41,8 +43,25 @@ def _need_note(note: str) -> str:
 
 
 def _need_hold(claim: Claim) -> None:
-    if claim.status != ClaimStatus.FRAUD_HOLD:
+    if claim.status == ClaimStatus.FRAUD_HOLD:
+        return
+    decided = (
+        FraudReview.objects.filter(claim=claim)
+        .exclude(decision=FraudDecision.HOLD)
+        .select_related("analyst")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if decided is None:
         raise InvalidTransition(_("Claim %(ref)s is not on fraud hold.") % {"ref": claim.reference})
+    raise InvalidTransition(
+        _("Claim %(ref)s was already decided by %(who)s (%(decision)s); nothing was changed.")
+        % {
+            "ref": claim.reference,
+            "who": decided.analyst.get_username() if decided.analyst else _("the system"),
+            "decision": decided.get_decision_display(),
+        }
+    )
 
 
 @transaction.atomic
@@ -207,17 +226,44 @@ def fraud_reassign(*, claim: Claim, assignee, actor: Actor, reason: str) -> Clai
 # --- watchlists ---------------------------------------------------------------------------
 
 
+# The longest value of each kind that can be watched: an e-mail address's limit (RFC 5321), an
+# IPv6 address with its zone, a phone number as people type it, and the stored column's 300.
+WATCH_MAX_LENGTH = {
+    AttributeKind.EMAIL: 254,
+    AttributeKind.PHONE: 40,
+    AttributeKind.ADDRESS: 300,
+    AttributeKind.PAYOUT: 128,
+    AttributeKind.DEVICE: 200,
+    AttributeKind.IP: 45,
+}
+
+
 def watchlist_value(*, kind: str, value: str) -> str:
+    """``value`` as it is watched (normalised as the claims' attributes are); a ``FraudError``
+    saying what is wrong when it is too long or not a value of this kind."""
+    value = (value or "").strip()
+    try:
+        MaxLengthValidator(WATCH_MAX_LENGTH.get(kind, 300))(value)
+        if kind == AttributeKind.EMAIL:
+            validate_email(value)
+        elif kind == AttributeKind.IP:
+            validate_ipv46_address(value)
+    except ValidationError as exc:
+        raise FraudError(exc.messages[0]) from None
     if kind == AttributeKind.EMAIL:
-        return email_normalise(value)
-    if kind == AttributeKind.PHONE:
-        return phone_normalise(value)
-    if kind == AttributeKind.ADDRESS:
+        normalised = email_normalise(value)
+    elif kind == AttributeKind.PHONE:
+        normalised = phone_normalise(value)
+    elif kind == AttributeKind.ADDRESS:
         # One line typed by a person: "12 Elm Street, Apt 4, 62701 US" (country last).
         parts = [p.strip() for p in value.split(",") if p.strip()]
         country = parts.pop() if len(parts) > 1 and len(parts[-1]) == 2 else ""
-        return address_normalise(line1=" ".join(parts), country=country)
-    return token_normalise(value)
+        normalised = address_normalise(line1=" ".join(parts), country=country)
+    else:
+        normalised = token_normalise(value)
+    if not normalised:
+        raise FraudError(_("“%(value)s” is not a valid value of this kind.") % {"value": value})
+    return normalised
 
 
 @transaction.atomic
@@ -233,8 +279,6 @@ def watchlist_add(
     if kind not in AttributeKind.values:
         raise FraudError(_("Choose what kind of value to watch."))
     normalised = watchlist_value(kind=kind, value=value)
-    if not normalised:
-        raise FraudError(_("“%(value)s” is not a valid value of this kind.") % {"value": value})
     reason = (reason or "").strip()
     if not reason:
         raise FraudError(_("Say why this value is on the watchlist."))

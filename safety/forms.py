@@ -150,6 +150,22 @@ class AlertMoveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def __init__(self, *args, moves=None, **kwargs):
+        """``moves``: the statuses this alert may become now (only those are offered)."""
+        super().__init__(*args, **kwargs)
+        if moves is not None:
+            self.fields["to"].choices = [(m, AlertStatus(m).label) for m in moves]
+
+    def clean(self):
+        from safety.services import alert_move_problem
+
+        data = super().clean()
+        if data.get("to"):
+            problem = alert_move_problem(to=data["to"], reason=data.get("reason") or "")
+            if problem:
+                self.add_error("reason", problem)
+        return data
+
 
 class ReportDraftForm(forms.Form):
     """One field per entry of the regulator's form, pre-filled; staff complete and correct."""

@@ -317,6 +317,13 @@ def alert_opened(*, alert: SafetyAlert, user, now: dt.datetime | None = None) ->
     return changed == 1
 
 
+def alert_move_problem(*, to: str, reason: str) -> str | None:
+    """What is missing for this move (the form shows it beside the reason; the service refuses)."""
+    if to == AlertStatus.DISMISSED and not reason.strip():
+        return _("Say why the alert is dismissed.")
+    return None
+
+
 def alert_move(*, alert: SafetyAlert, user, to: str, reason: str = "") -> SafetyAlert:
     current = alert.status
     if to not in ALERT_MOVES.get(current, ()):
@@ -328,8 +335,8 @@ def alert_move(*, alert: SafetyAlert, user, to: str, reason: str = "") -> Safety
             }
         )
     reason = reason.strip()
-    if to == AlertStatus.DISMISSED and not reason:
-        raise SafetyError(_("Say why the alert is dismissed."))
+    if problem := alert_move_problem(to=to, reason=reason):
+        raise SafetyError(problem)
     with transaction.atomic():
         changed = SafetyAlert.objects.filter(pk=alert.pk, status=current).update(
             status=to,

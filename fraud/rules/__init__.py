@@ -1,42 +1,80 @@
-"""The fraud rules: each a code, a description, a default weight and default parameters, and a
-function that looks at one claim and returns a ``Finding`` (the inputs it used and a sentence an
-analyst can read) or ``None``. Analysts change weights and parameters in the database
-(``fraud.Rule``); the code here only provides the defaults.
+"""The fraud rules: each a code, a translatable name (``label``, shown wherever a rule is
+named), a description, a default weight and default parameters, a function that looks at one
+claim and returns a ``Finding`` (the facts it found, as JSON-able ``inputs``) or ``None``, and a
+function that writes those facts as a sentence an analyst can read (``explains``). The sentence
+is written again whenever a hit is shown (``explain``), in the reader's language and time zone;
+the one stored at scoring time is the fallback for facts an older version did not keep.
+Analysts change weights and parameters in the database (``fraud.Rule``); the code here only
+provides the defaults.
 
 Every lookup a rule makes is index-backed (see the indexes in ``fraud.models`` and
 ``claims.models``), so scoring takes the same time with ten thousand or a million claims.
 """
 
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Finding:
-    explanation: str
     inputs: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class RuleSpec:
     code: str
+    label: str  # lazy translation
     description: str
     weight: int
     params: dict
     evaluate: Callable[..., Finding | None]
+    describe: Callable[[dict], str] | None = None
 
 
 REGISTRY: dict[str, RuleSpec] = {}
 
 
-def rule(*, code: str, description: str, weight: int, params: dict | None = None):
+def rule(*, code: str, label: str, description: str, weight: int, params: dict | None = None):
     def register(func: Callable[..., Finding | None]) -> Callable[..., Finding | None]:
         if code in REGISTRY:
             raise RuntimeError(f"Two fraud rules with code {code!r}")
-        REGISTRY[code] = RuleSpec(code, description, weight, dict(params or {}), func)
+        REGISTRY[code] = RuleSpec(code, label, description, weight, dict(params or {}), func)
         return func
 
     return register
+
+
+def explains(code: str):
+    """Register the function that writes rule ``code``'s facts as a sentence (in the language
+    and time zone active when it is called)."""
+
+    def register(func: Callable[[dict], str]) -> Callable[[dict], str]:
+        REGISTRY[code] = replace(REGISTRY[code], describe=func)
+        return func
+
+    return register
+
+
+def rule_label(code: str) -> str:
+    spec = REGISTRY.get(code)
+    return str(spec.label) if spec else code
+
+
+def explain(code: str, inputs: dict, fallback: str = "") -> str:
+    """Rule ``code``'s facts as a sentence in the reader's language; ``fallback`` (the sentence
+    stored at scoring time) when the facts lack something the sentence needs."""
+    spec = REGISTRY.get(code)
+    if spec is None or spec.describe is None:
+        return fallback
+    try:
+        return spec.describe(inputs)
+    except (KeyError, TypeError, ValueError, IndexError):
+        if not fallback:
+            logger.warning("Fraud rule %s cannot explain its stored facts", code)
+        return fallback
 
 
 def refs(references: list[str], limit: int = 5) -> str:

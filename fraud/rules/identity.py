@@ -3,16 +3,16 @@
 import datetime as dt
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from claims.models import Claim
 from fraud.models import AttributeKind, WatchlistEntry
-from fraud.rules import Finding, refs, rule
+from fraud.rules import Finding, explains, refs, rule
 
 KIND_LABELS = dict(AttributeKind.choices)
 
 
-def _velocity(ctx, *, kind: str, params: dict, sentence: str) -> Finding | None:
+def _velocity(ctx, *, kind: str, params: dict) -> Finding | None:
     window = int(params.get("window_days", 60))
     minimum = int(params.get("min_claims", 3))
     since = ctx.now - dt.timedelta(days=window)
@@ -22,8 +22,6 @@ def _velocity(ctx, *, kind: str, params: dict, sentence: str) -> Finding | None:
         if total >= minimum:
             references = [ref for _i, ref, _c in rows]
             return Finding(
-                explanation=sentence
-                % {"n": total, "days": window, "refs": refs(references), "value": value},
                 inputs={
                     "value": value,
                     "claims": total,
@@ -34,8 +32,17 @@ def _velocity(ctx, *, kind: str, params: dict, sentence: str) -> Finding | None:
     return None
 
 
+def _counted(inputs: dict) -> dict:
+    return {
+        "n": inputs["claims"],
+        "days": inputs["window_days"],
+        "refs": refs(inputs["references"]),
+    }
+
+
 @rule(
     code="velocity_customer",
+    label=gettext_lazy("Repeat claims by one customer"),
     description=gettext_noop("Many claims from the same customer in a window"),
     weight=20,
     params={"window_days": 60, "min_claims": 3},
@@ -54,44 +61,62 @@ def velocity_customer(ctx, params: dict) -> Finding | None:
     if total < minimum:
         return None
     return Finding(
-        explanation=_("%(n)d claims from this customer in %(days)d days: %(refs)s")
-        % {"n": total, "days": window, "refs": refs(references)},
         inputs={"claims": total, "window_days": window, "references": references[:20]},
     )
 
 
+@explains("velocity_customer")
+def velocity_customer_explain(inputs: dict) -> str:
+    return ngettext(
+        "%(n)d claim from this customer in %(days)d days: %(refs)s",
+        "%(n)d claims from this customer in %(days)d days: %(refs)s",
+        inputs["claims"],
+    ) % _counted(inputs)
+
+
 @rule(
     code="velocity_address",
+    label=gettext_lazy("Repeat claims from one address"),
     description=gettext_noop("Many claims from the same postal address in a window"),
     weight=25,
     params={"window_days": 60, "min_claims": 3},
 )
 def velocity_address(ctx, params: dict) -> Finding | None:
-    return _velocity(
-        ctx,
-        kind=AttributeKind.ADDRESS,
-        params=params,
-        sentence=_("%(n)d claims from this address in %(days)d days: %(refs)s"),
-    )
+    return _velocity(ctx, kind=AttributeKind.ADDRESS, params=params)
+
+
+@explains("velocity_address")
+def velocity_address_explain(inputs: dict) -> str:
+    return ngettext(
+        "%(n)d claim from this address in %(days)d days: %(refs)s",
+        "%(n)d claims from this address in %(days)d days: %(refs)s",
+        inputs["claims"],
+    ) % _counted(inputs)
 
 
 @rule(
     code="velocity_payout",
+    label=gettext_lazy("Repeat claims to one payout account"),
     description=gettext_noop("Many claims paid to the same payout account in a window"),
     weight=25,
     params={"window_days": 60, "min_claims": 3},
 )
 def velocity_payout(ctx, params: dict) -> Finding | None:
-    return _velocity(
-        ctx,
-        kind=AttributeKind.PAYOUT,
-        params=params,
-        sentence=_("%(n)d claims to this payout account in %(days)d days: %(refs)s"),
-    )
+    return _velocity(ctx, kind=AttributeKind.PAYOUT, params=params)
+
+
+@explains("velocity_payout")
+def velocity_payout_explain(inputs: dict) -> str:
+    return ngettext(
+        "%(n)d claim to this payout account in %(days)d days: %(refs)s",
+        "%(n)d claims to this payout account in %(days)d days: %(refs)s",
+        inputs["claims"],
+    ) % _counted(inputs)
 
 
 @rule(
     code="shared_identity",
+    label=gettext_lazy("Details shared with other customers"),
     description=gettext_noop(
         "E-mail, phone, address, payout account, device or IP shared with other customers"
     ),
@@ -100,7 +125,7 @@ def velocity_payout(ctx, params: dict) -> Finding | None:
 )
 def shared_identity(ctx, params: dict) -> Finding | None:
     kinds = set(params.get("kinds") or AttributeKind.values)
-    parts, shared = [], []
+    shared = []
     for (kind, value), rows in ctx.linked.items():
         if kind not in kinds:
             continue
@@ -109,19 +134,6 @@ def shared_identity(ctx, params: dict) -> Finding | None:
         if not customers:
             continue
         references = [ref for ref, _c in others]
-        parts.append(
-            ngettext(
-                "%(kind)s “%(value)s” with %(n)d other customer (%(refs)s)",
-                "%(kind)s “%(value)s” with %(n)d other customers (%(refs)s)",
-                len(customers),
-            )
-            % {
-                "kind": KIND_LABELS[kind],
-                "value": value,
-                "n": len(customers),
-                "refs": refs(references),
-            }
-        )
         shared.append(
             {
                 "kind": kind,
@@ -130,15 +142,33 @@ def shared_identity(ctx, params: dict) -> Finding | None:
                 "references": references[:20],
             }
         )
-    if not parts:
+    if not shared:
         return None
-    return Finding(
-        explanation=_("Shares %(what)s.") % {"what": "; ".join(parts)}, inputs={"shared": shared}
-    )
+    return Finding(inputs={"shared": shared})
+
+
+@explains("shared_identity")
+def shared_identity_explain(inputs: dict) -> str:
+    parts = [
+        ngettext(
+            "%(kind)s “%(value)s” with %(n)d other customer (%(refs)s)",
+            "%(kind)s “%(value)s” with %(n)d other customers (%(refs)s)",
+            item["customers"],
+        )
+        % {
+            "kind": KIND_LABELS[item["kind"]],
+            "value": item["value"],
+            "n": item["customers"],
+            "refs": refs(item["references"]),
+        }
+        for item in inputs["shared"]
+    ]
+    return _("Shares %(what)s.") % {"what": "; ".join(parts)}
 
 
 @rule(
     code="watchlist",
+    label=gettext_lazy("On the watchlist"),
     description=gettext_noop("An attribute of the claim is on a watchlist"),
     weight=40,
 )
@@ -158,19 +188,28 @@ def watchlist(ctx, params: dict) -> Finding | None:
     )
     if not entries:
         return None
+    return Finding(
+        inputs={
+            "entries": [
+                {"id": e.pk, "kind": e.kind, "value": e.value, "reason": e.reason} for e in entries
+            ]
+        },
+    )
+
+
+@explains("watchlist")
+def watchlist_explain(inputs: dict) -> str:
     parts = [
         _("%(kind)s “%(value)s” (%(reason)s)")
-        % {"kind": KIND_LABELS[e.kind], "value": e.value, "reason": e.reason}
-        for e in entries
+        % {"kind": KIND_LABELS[e["kind"]], "value": e["value"], "reason": e["reason"]}
+        for e in inputs["entries"]
     ]
-    return Finding(
-        explanation=_("On the watchlist: %(items)s.") % {"items": "; ".join(parts)},
-        inputs={"entries": [{"id": e.pk, "kind": e.kind, "value": e.value} for e in entries]},
-    )
+    return _("On the watchlist: %(items)s.") % {"items": "; ".join(parts)}
 
 
 @rule(
     code="seller_collusion",
+    label=gettext_lazy("Linked customers against one seller"),
     description=gettext_noop("Several linked customers claiming against the same seller"),
     weight=30,
     params={"window_days": 180, "min_customers": 3},
@@ -195,19 +234,23 @@ def seller_collusion(ctx, params: dict) -> Finding | None:
         return None
     references = [r for r, _c in rows]
     return Finding(
-        explanation=_(
-            "%(n)d linked customers claimed against seller %(seller)s in %(days)d days: %(refs)s"
-        )
-        % {
-            "n": len(customers),
-            "seller": ctx.claim.seller.legal_name,
-            "days": window,
-            "refs": refs(references),
-        },
         inputs={
             "customers": len(customers),
             "seller_id": ctx.claim.seller_id,
+            "seller": ctx.claim.seller.legal_name,
             "window_days": window,
             "references": references[:20],
         },
     )
+
+
+@explains("seller_collusion")
+def seller_collusion_explain(inputs: dict) -> str:
+    return _(
+        "%(n)d linked customers claimed against seller %(seller)s in %(days)d days: %(refs)s"
+    ) % {
+        "n": inputs["customers"],
+        "seller": inputs["seller"],
+        "days": inputs["window_days"],
+        "refs": refs(inputs["references"]),
+    }

@@ -1,12 +1,14 @@
 """Evidence photos: reused or near-duplicate images, and photos taken before the purchase."""
 
+import datetime as dt
+
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from fraud.models import EvidencePhoto
-from fraud.rules import Finding, refs, rule
+from fraud.rules import Finding, explains, refs, rule
 
 
 def hamming(a: str, b: str) -> int:
@@ -35,6 +37,7 @@ def photo_matches(*, photo: EvidencePhoto, max_distance: int) -> list[tuple[Evid
 
 @rule(
     code="duplicate_photo",
+    label=gettext_lazy("Duplicate photo"),
     description=gettext_noop("The same or a nearly identical photo appears in another claim"),
     weight=35,
     params={"max_distance": 3},
@@ -55,44 +58,49 @@ def duplicate_photo(ctx, params: dict) -> Finding | None:
     if not matches:
         return None
     references = sorted({m["reference"] for m in matches})
-    best = min(m["distance"] for m in matches)
-    sentence = (
-        _("The same photo appears in %(n)d other claim(s): %(refs)s")
-        if best == 0
-        else _(
-            "A nearly identical photo (distance %(d)d) appears in %(n)d other claim(s): %(refs)s"
-        )
-    )
     return Finding(
-        explanation=sentence % {"n": len(references), "refs": refs(references), "d": best},
-        inputs={"matches": matches[:20], "max_distance": limit},
+        inputs={
+            "matches": matches[:20],
+            "max_distance": limit,
+            "claims": len(references),
+            "references": references[:20],
+            "distance": min(m["distance"] for m in matches),
+        },
     )
+
+
+@explains("duplicate_photo")
+def duplicate_photo_explain(inputs: dict) -> str:
+    n, best = inputs["claims"], inputs["distance"]
+    if best == 0:
+        sentence = ngettext(
+            "The same photo appears in %(n)d other claim: %(refs)s",
+            "The same photo appears in %(n)d other claims: %(refs)s",
+            n,
+        )
+    else:
+        sentence = ngettext(
+            "A nearly identical photo (distance %(d)d) appears in %(n)d other claim: %(refs)s",
+            "A nearly identical photo (distance %(d)d) appears in %(n)d other claims: %(refs)s",
+            n,
+        )
+    return sentence % {"n": n, "d": best, "refs": refs(inputs["references"])}
 
 
 @rule(
     code="photo_before_purchase",
+    label=gettext_lazy("Photo older than the purchase"),
     description=gettext_noop("A photo's camera date is before the purchase"),
     weight=30,
     params={"grace_days": 0},
 )
 def photo_before_purchase(ctx, params: dict) -> Finding | None:
-    import datetime as dt
-
     grace = dt.timedelta(days=int(params.get("grace_days", 0)))
     placed = ctx.claim.order_line.order.placed_at
     early = [p for p in ctx.photos if p.taken_at is not None and p.taken_at < placed - grace]
     if not early:
         return None
-    first = min(early, key=lambda p: p.taken_at)
     return Finding(
-        explanation=_(
-            "%(n)d photo(s) taken before the purchase on %(placed)s (earliest %(taken)s)."
-        )
-        % {
-            "n": len(early),
-            "placed": date_format(placed.date()),
-            "taken": date_format(first.taken_at.date()),
-        },
         inputs={
             "placed_at": placed.isoformat(),
             "photos": [
@@ -100,3 +108,23 @@ def photo_before_purchase(ctx, params: dict) -> Finding | None:
             ],
         },
     )
+
+
+def _local_day(moment: str) -> str:
+    """A stored ISO date-time as a date in the reader's zone and format."""
+    return date_format(timezone.localtime(dt.datetime.fromisoformat(moment)).date())
+
+
+@explains("photo_before_purchase")
+def photo_before_purchase_explain(inputs: dict) -> str:
+    photos = inputs["photos"]
+    earliest = min((p["taken_at"] for p in photos), key=dt.datetime.fromisoformat)
+    return ngettext(
+        "%(n)d photo taken before the purchase on %(placed)s (earliest %(taken)s).",
+        "%(n)d photos taken before the purchase on %(placed)s (earliest %(taken)s).",
+        len(photos),
+    ) % {
+        "n": len(photos),
+        "placed": _local_day(inputs["placed_at"]),
+        "taken": _local_day(earliest),
+    }

@@ -48,7 +48,7 @@ def test_analyst_takes_the_next_case_sees_why_and_clears_it(page, analyst):
     page.wait_for_url(f"**/fraud/claims/{first.pk}/")
     assert page.get_by_text(f"Claim {first.reference} is yours.").is_visible()
     why = page.locator("section", has=page.get_by_role("heading", name="Why it scored"))
-    assert "The same photo appears in 1 other claim(s)" in why.inner_text()
+    assert "The same photo appears in 1 other claim:" in why.inner_text()
     linked = page.locator("section", has=page.get_by_role("heading", name="Linked claims"))
     assert second.reference in linked.inner_text() and "Device: dev-ring" in linked.inner_text()
     assert axe_violations(page) == []

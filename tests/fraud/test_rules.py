@@ -232,7 +232,7 @@ def test_duplicate_photo_fires_for_the_same_photo_in_another_claim():
     _photo(first, photo_bytes(seed=7))
     _photo(second, photo_bytes(seed=7))
     assert hits(second)["duplicate_photo"] == (
-        f"The same photo appears in 1 other claim(s): {first.reference}"
+        f"The same photo appears in 1 other claim: {first.reference}"
     )
 
 
@@ -241,7 +241,7 @@ def test_duplicate_photo_fires_for_a_near_duplicate():
     _photo(first, photo_bytes(seed=7))
     _photo(second, photo_bytes(seed=7, noise=2))  # two blocks brighter: 2 bits apart
     assert hits(second)["duplicate_photo"] == (
-        f"A nearly identical photo (distance 2) appears in 1 other claim(s): {first.reference}"
+        f"A nearly identical photo (distance 2) appears in 1 other claim: {first.reference}"
     )
 
 
@@ -273,4 +273,9 @@ def test_every_hit_records_its_rule_version_points_and_inputs():
     fraud_score_claim(claim=claim)
     hit = RuleHit.objects.get(rule__code="amount_under_threshold")
     assert (hit.rule_version, hit.points) == (1, 15)
-    assert hit.inputs == {"claimed_minor": 99_000, "threshold_minor": 100_000, "band_percent": 10}
+    assert hit.inputs == {
+        "claimed_minor": 99_000,
+        "threshold_minor": 100_000,
+        "band_percent": 10,
+        "currency": "USD",
+    }

@@ -57,7 +57,7 @@ def pages(claim):
         "watchlist-add": (
             "post",
             reverse("backoffice:fraud-watchlist"),
-            {"kind": "email", "value": "x@y.z", "reason": "r"},
+            {"kind": "email", "value": "x@y.test", "reason": "r"},
         ),
     }
 
@@ -628,3 +628,120 @@ def test_the_fraud_decision_form_has_no_preset_label(client, analyst, held):
     client.force_login(analyst)
     page = client.get(reverse("backoffice:fraud-claim", args=[held.pk])).content.decode()
     assert '<option value="" selected>Choose a label…</option>' in page
+
+
+def test_reassigning_without_a_reason_keeps_the_chosen_analyst_and_says_why_beside_it(
+    client, analyst, supervisor, held
+):
+    # given: the tester's report (point 2): the form came back with "Nobody"
+    client.force_login(analyst)
+    url = reverse("backoffice:fraud-reassign", args=[held.pk])
+    # when
+    response = client.post(url, {"assignee": supervisor.pk, "reason": ""})
+    # then: the case page again, the analyst still chosen, the error beside the reason
+    assert response.status_code == 400
+    form = response.context["reassign_form"]
+    assert str(form["assignee"].value()) == str(supervisor.pk)
+    assert form.errors["reason"]
+    page = response.content.decode()
+    assert f'<option value="{supervisor.pk}" selected>' in page
+    reason_at = page.index('id="id_reason"')
+    assert page.rfind("errorlist", 0, reason_at) > page.index('id="reassign"')
+    held.refresh_from_db()
+    assert held.assignee is None
+
+
+def test_deciding_a_claim_already_decided_in_another_tab_says_who_decided_it(
+    client, analyst, supervisor, held
+):
+    # given: the supervisor cleared the claim while the analyst's tab still showed the form
+    from fraud.services import fraud_clear
+
+    fraud_clear(claim=held, actor=Actor.staff(supervisor), label="false_positive", note="ok")
+    reviews = FraudReview.objects.count()
+    client.force_login(analyst)
+    # when: the analyst clears it too
+    response = client.post(
+        reverse("backoffice:fraud-decide", args=[held.pk]),
+        {"action": "clear", "label": "false_positive", "note": "fine"},
+        follow=True,
+    )
+    # then: a message naming who decided, and nothing recorded
+    page = response.content.decode()
+    assert f"Claim {held.reference} was already decided by supervisor (Cleared)" in page
+    assert "nothing was changed" in page
+    assert FraudReview.objects.count() == reviews
+
+
+# --- the tester's report: the watchlist form and the queue's amount filters ----------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [
+        ("ip", "999.1.1.1", "Enter a valid IPv4 or IPv6 address."),
+        ("ip", "1" * 3000, "at most 45 characters"),
+        ("email", "x" * 250 + "@example.test", "at most 254 characters"),
+        ("phone", "12", "not a valid value"),
+    ],
+    ids=["ip-out-of-range", "ip-3000-characters", "email-too-long", "phone-too-short"],
+)
+def test_the_watchlist_refuses_a_value_wrong_for_its_kind_beside_the_value(
+    client, analyst, kind, value, message
+):
+    client.force_login(analyst)
+    # when
+    response = client.post(
+        reverse("backoffice:fraud-watchlist"), {"kind": kind, "value": value, "reason": "Mule"}
+    )
+    # then: the form again, what was typed kept, the problem beside the value
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert any(message in e for e in form.errors["value"]), form.errors
+    assert form["reason"].value() == "Mule"
+    assert not WatchlistEntry.objects.exists()
+
+
+def test_the_watchlist_reports_every_problem_at_once(client, analyst):
+    client.force_login(analyst)
+    response = client.post(
+        reverse("backoffice:fraud-watchlist"), {"kind": "email", "value": "not-mail", "reason": ""}
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert set(form.errors) == {"value", "reason"}
+    page = response.content.decode()
+    assert "Enter a valid email address." in page and 'value="not-mail"' in page
+    assert not WatchlistEntry.objects.exists()
+
+
+def test_the_watchlist_wraps_long_values_instead_of_widening_the_page(client, analyst):
+    from fraud.services import watchlist_add
+
+    watchlist_add(kind="device", value="d" * 200, reason="Mule", actor=Actor.staff(analyst))
+    client.force_login(analyst)
+    page = client.get(reverse("backoffice:fraud-watchlist")).content.decode()
+    assert '<code class="watched-value">' + "d" * 200 in page
+    from django.contrib.staticfiles import finders
+
+    with open(finders.find("css/fraud.css")) as css:
+        rules = css.read()
+    assert ".watched-value" in rules and "overflow-wrap: anywhere" in rules
+
+
+def test_a_huge_amount_filter_gets_one_plain_message(client, analyst, held):
+    client.force_login(analyst)
+    response = client.get(reverse("backoffice:fraud-queue"), {"amount_min": "1e9999"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count("Ensure this value is less than or equal to") == 1
+    assert "1e+50" not in page
+    assert list(response.context["page"].rows) == []
+
+
+def test_an_amount_from_above_up_to_says_so(client, analyst, held):
+    client.force_login(analyst)
+    response = client.get(
+        reverse("backoffice:fraud-queue"), {"amount_min": "500", "amount_max": "100"}
+    )
+    assert "The “from” amount is above the “up to” amount." in response.content.decode()

@@ -199,3 +199,22 @@ def test_a_uk_only_officer_neither_lists_nor_opens_a_us_alert(client, alert):
     # and an officer covering the US sees it
     client.force_login(safety_officer("us-officer"))
     assert alert in client.get(reverse("backoffice:safety")).context["live"]
+
+
+def test_dismissing_without_a_reason_keeps_the_choice_and_says_why_beside_the_reason(
+    client, officer, alert
+):
+    # given: the tester's report (point 2): the page came back with "Under investigation"
+    client.force_login(officer)
+    url = reverse("backoffice:safety-alert-move", args=[alert.pk])
+    # when
+    response = client.post(url, {"to": "dismissed", "reason": "  "})
+    # then: the alert page again, "Dismissed" still chosen, the problem beside the reason
+    assert response.status_code == 400
+    form = response.context["move_form"]
+    assert form["to"].value() == "dismissed"
+    assert "Say why the alert is dismissed." in form.errors["reason"]
+    page = response.content.decode()
+    assert '<option value="dismissed" selected>' in page
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.OPEN
