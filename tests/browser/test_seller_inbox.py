@@ -193,7 +193,8 @@ def test_the_first_page_shows_deadlines_in_the_browsers_zone(browser, live_serve
     # when: a form is sent and refused (a POST), the zone stays
     page.get_by_label("Dispute the claim").check()
     page.get_by_role("button", name="Send my answer").click()
-    expect(page.locator(".messages")).to_contain_text("Say why you dispute the claim.")
+    # (the problem beside its field, the banner pointing at it)
+    expect(page.locator("#id_reasons_error")).to_contain_text("Say why you dispute the claim.")
     expect(facts).to_contain_text("Europe/Berlin")
     context.close()
 

@@ -45,7 +45,11 @@ def test_seller_response_page_on_a_phone(phone_page, tmp_path):
     # when: a dispute without reasons is sent, then with reasons and a photo
     phone_page.get_by_label("Dispute the claim").check()
     phone_page.get_by_role("button", name="Send my answer").click()
-    assert "Say why you dispute the claim." in phone_page.locator(".messages").inner_text()
+    # the problem beside its field, which names it to a screen reader
+    reasons_error = phone_page.locator("#id_reasons_error")
+    assert "Say why you dispute the claim." in reasons_error.inner_text()
+    described = phone_page.get_by_label("Reasons").get_attribute("aria-describedby") or ""
+    assert "id_reasons_error" in described.split()
     phone_page.get_by_label("Dispute the claim").check()
     phone_page.get_by_label("Reasons").fill("The heater was used outdoors.")
     phone_page.set_input_files("input[type=file][name=files]", str(photo))
