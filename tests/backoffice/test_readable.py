@@ -391,6 +391,8 @@ def test_workspace_timeline_names_the_zone_in_the_hour_the_clocks_go_back(client
         ("en", NOON, "1 Nov 2026, 12:05 EST"),
         ("fr", FIRST_0130, "1 novembre 2026 01:30 EDT"),
         ("de", SECOND_0130, "1. November 2026 01:30 EST"),
+        # Spanish writes month abbreviations in lower case (the tryout read "16 Dic 2026")
+        ("es", NOON, "1 nov 2026, 12:05 EST"),
     ],
 )
 def test_format_moment_names_the_zone_of_either_fold(language, moment, expected):
