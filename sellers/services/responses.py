@@ -212,23 +212,15 @@ def insurer_notify(*, response_id: int, now: dt.datetime | None = None) -> None:
     if current is None or current.pk != response.pk:
         return  # answered again (by the seller or the insurer) before the insurer was told
     if claim.status == ClaimStatus.FRAUD_HOLD:
-        email_send(
-            template="insurer-claim-held",
-            to=[response.insurer_email],
-            context={
-                **claim_email_context(claim=claim, url="", insurer=True),
-                "insurer": response.insurer_name,
-            },
-            language=claim.region.language,
-        )
-        claim_event_add(
+        # No link and no deadline while held: the link follows the release (seller_notify).
+        _insurer_email(
             claim=claim,
-            kind=EventKind.MESSAGE,
-            actor=Actor.system("insurer notification"),
-            reason=_("Insurer %(name)s told of the hand-off; the link follows the hold.")
-            % {"name": response.insurer_name},
-            data={"response_id": response.pk, "to": response.insurer_email},
+            response=response,
+            template="insurer-claim-held",
+            label="insurer notification",
+            reason=_("Insurer %(name)s told of the hand-off; the link follows the hold."),
             now=now,
+            with_link=False,
         )
         return
     if claim.status not in SELLER_ANSWERABLE_STATUSES:
@@ -270,15 +262,21 @@ def _insurer_email(
     reason: str,
     now: dt.datetime,
     extra: dict | None = None,
+    with_link: bool = True,
 ) -> None:
-    link, token = link_issue(
-        purpose=LinkPurpose.INSURER_RESPONSE,
-        email=response.insurer_email,
-        expires_in=_link_expiry(claim, now),
-        claim=claim,
-        seller=claim.seller,
-    )
-    url = settings.SITE_URL + reverse("sellers:insurer-respond", args=[claim.reference, token])
+    """E-mail the insurer of ``response`` (with a new response link of their own unless
+    ``with_link`` is false) and record it on the claim's timeline."""
+    url, data = "", {"response_id": response.pk, "to": response.insurer_email}
+    if with_link:
+        link, token = link_issue(
+            purpose=LinkPurpose.INSURER_RESPONSE,
+            email=response.insurer_email,
+            expires_in=_link_expiry(claim, now),
+            claim=claim,
+            seller=claim.seller,
+        )
+        url = settings.SITE_URL + reverse("sellers:insurer-respond", args=[claim.reference, token])
+        data = {"link_id": link.pk, **data}
     email_send(
         template=template,
         to=[response.insurer_email],
@@ -294,7 +292,7 @@ def _insurer_email(
         kind=EventKind.MESSAGE,
         actor=Actor.system(label),
         reason=reason % {"name": response.insurer_name},
-        data={"link_id": link.pk, "response_id": response.pk, "to": response.insurer_email},
+        data=data,
         now=now,
     )
 
