@@ -51,3 +51,21 @@ def photo_bytes(*, seed: int = 1, taken_at: dt.datetime | None = None, noise: in
         exif.get_ifd(0x8769)[36867] = taken_at.strftime("%Y:%m:%d %H:%M:%S")
     image.save(out, "JPEG", quality=95, exif=exif)
     return out.getvalue()
+
+
+def customer_photo(claim, data: bytes, *, filename: str = "IMG_1.jpg"):
+    """The customer adds a damage photo to ``claim`` (``claims.services.evidence_add``), and the
+    fraud worker fingerprints it and re-scores the claim; returns the evidence."""
+    from claims.actors import Actor
+    from claims.models import EvidenceKind
+    from claims.services import evidence_add
+
+    evidence = evidence_add(
+        claim=claim,
+        data=data,
+        filename=filename,
+        kind=EvidenceKind.DAMAGE_PHOTO,
+        actor=Actor.customer(claim.customer),
+    )
+    outbox_run(topic_prefix="fraud.evidence")
+    return evidence

@@ -10,7 +10,7 @@ from claims.services import evidence_add
 from fraud.models import Assessment, RuleHit
 from tests.api.test_respond import _seller_key, _url
 from tests.factories import claim_new
-from tests.fraud.support import outbox_run, photo_bytes
+from tests.fraud.support import customer_photo, outbox_run, photo_bytes
 from tests.sellers.helpers import awaiting
 
 pytestmark = pytest.mark.django_db
@@ -65,13 +65,7 @@ def test_a_customer_upload_of_the_same_photo_still_fires_the_rule(client):
     claim, _path = awaiting(amount_minor=96_000)
     outbox_run()
     # when the customer adds the same photo
-    evidence_add(
-        claim=claim,
-        data=photo_bytes(seed=21),
-        filename="photo.jpg",
-        kind=EvidenceKind.DAMAGE_PHOTO,
-        actor=Actor.customer(claim.customer),
-    )
+    customer_photo(claim, photo_bytes(seed=21), filename="photo.jpg")
     outbox_run()
     # then it is re-scored on that evidence, the rule fires and the claim is held
     latest = Assessment.objects.filter(claim=claim).first()
@@ -96,13 +90,7 @@ def test_a_sellers_photo_is_no_match_for_a_later_customer_photo(client):
     # when a customer on another claim uploads the same picture
     other = claim_new()
     outbox_run()
-    evidence_add(
-        claim=other,
-        data=photo_bytes(seed=33),
-        filename="mine.jpg",
-        kind=EvidenceKind.DAMAGE_PHOTO,
-        actor=Actor.customer(other.customer),
-    )
+    customer_photo(other, photo_bytes(seed=33), filename="mine.jpg")
     outbox_run()
     # then the seller's photo is not the customer's: no duplicate found
     assert not RuleHit.objects.filter(claim=other, rule__code="duplicate_photo").exists()

@@ -9,26 +9,13 @@ import pytest
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from claims.actors import Actor
-from claims.models import ClaimStatus, EvidenceKind
-from claims.services import evidence_add
+from claims.models import ClaimStatus
 from fraud.models import Assessment, Rule, RuleHit
 from fraud.scoring import fraud_score_claim, rules_ensure
 from tests.factories import claim_in, claim_new
-from tests.fraud.support import outbox_run, photo_bytes
+from tests.fraud.support import customer_photo, photo_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-def _photo(claim, data: bytes):
-    evidence_add(
-        claim=claim,
-        data=data,
-        filename="IMG_1.jpg",
-        kind=EvidenceKind.DAMAGE_PHOTO,
-        actor=Actor.customer(claim.customer),
-    )
-    outbox_run(topic_prefix="fraud.evidence")
 
 
 @pytest.fixture
@@ -38,8 +25,8 @@ def photo_case():
     first = claim_new()
     held = claim_in(ClaimStatus.FRAUD_HOLD)
     taken = timezone.now() - dt.timedelta(days=400)
-    _photo(first, photo_bytes(seed=7, taken_at=taken))
-    _photo(held, photo_bytes(seed=7, taken_at=taken))
+    customer_photo(first, photo_bytes(seed=7, taken_at=taken))
+    customer_photo(held, photo_bytes(seed=7, taken_at=taken))
     fraud_score_claim(claim=held)
     assert {"duplicate_photo", "photo_before_purchase"} <= set(
         RuleHit.objects.filter(claim=held).values_list("rule__code", flat=True)

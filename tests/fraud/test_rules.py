@@ -6,13 +6,11 @@ import pytest
 from django.utils import timezone
 
 from claims.actors import Actor
-from claims.models import EvidenceKind
-from claims.services import evidence_add
 from fraud.models import AttributeKind, RuleHit
 from fraud.scoring import fraud_attributes_record, fraud_score_claim
 from fraud.services import watchlist_add
 from tests.factories import CustomerFactory, OrderLineFactory, SellerFactory, claim_new
-from tests.fraud.support import outbox_run, photo_bytes
+from tests.fraud.support import customer_photo, photo_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -215,22 +213,10 @@ def test_seller_collusion_is_silent_when_linked_customers_claim_against_differen
 # --- photos -------------------------------------------------------------------------------
 
 
-def _photo(claim, data: bytes):
-    evidence = evidence_add(
-        claim=claim,
-        data=data,
-        filename="IMG_1.jpg",
-        kind=EvidenceKind.DAMAGE_PHOTO,
-        actor=Actor.customer(claim.customer),
-    )
-    outbox_run(topic_prefix="fraud.evidence")
-    return evidence
-
-
 def test_duplicate_photo_fires_for_the_same_photo_in_another_claim():
     first, second = claim_new(), claim_new()
-    _photo(first, photo_bytes(seed=7))
-    _photo(second, photo_bytes(seed=7))
+    customer_photo(first, photo_bytes(seed=7))
+    customer_photo(second, photo_bytes(seed=7))
     assert hits(second)["duplicate_photo"] == (
         f"The same photo appears in 1 other claim: {first.reference}"
     )
@@ -238,8 +224,8 @@ def test_duplicate_photo_fires_for_the_same_photo_in_another_claim():
 
 def test_duplicate_photo_fires_for_a_near_duplicate():
     first, second = claim_new(), claim_new()
-    _photo(first, photo_bytes(seed=7))
-    _photo(second, photo_bytes(seed=7, noise=2))  # two blocks brighter: 2 bits apart
+    customer_photo(first, photo_bytes(seed=7))
+    customer_photo(second, photo_bytes(seed=7, noise=2))  # two blocks brighter: 2 bits apart
     assert hits(second)["duplicate_photo"] == (
         f"A nearly identical photo (distance 2) appears in 1 other claim: {first.reference}"
     )
@@ -247,15 +233,15 @@ def test_duplicate_photo_fires_for_a_near_duplicate():
 
 def test_duplicate_photo_is_silent_for_different_photos():
     first, second = claim_new(), claim_new()
-    _photo(first, photo_bytes(seed=7))
-    _photo(second, photo_bytes(seed=8))
+    customer_photo(first, photo_bytes(seed=7))
+    customer_photo(second, photo_bytes(seed=8))
     assert "duplicate_photo" not in hits(second)
 
 
 def test_photo_before_purchase_reads_exif_captured_before_reencoding():
     claim = claim_new()  # order placed 20 days ago
     taken = timezone.now() - dt.timedelta(days=400)
-    evidence = _photo(claim, photo_bytes(seed=3, taken_at=taken))
+    evidence = customer_photo(claim, photo_bytes(seed=3, taken_at=taken))
     # the stored file has no EXIF any more, but the date was kept on the fraud side
     assert evidence.fraud_photo.taken_at.date() == taken.date()
     assert "taken before the purchase on" in hits(claim)["photo_before_purchase"]
@@ -263,8 +249,8 @@ def test_photo_before_purchase_reads_exif_captured_before_reencoding():
 
 def test_photo_before_purchase_is_silent_for_later_or_undated_photos():
     claim = claim_new()
-    _photo(claim, photo_bytes(seed=3, taken_at=timezone.now() - dt.timedelta(days=1)))
-    _photo(claim, photo_bytes(seed=4))
+    customer_photo(claim, photo_bytes(seed=3, taken_at=timezone.now() - dt.timedelta(days=1)))
+    customer_photo(claim, photo_bytes(seed=4))
     assert "photo_before_purchase" not in hits(claim)
 
 

@@ -40,3 +40,12 @@ def link_path(body: str) -> str:
     match = LINK.search(body)
     assert match, body
     return match.group(0)
+
+
+def signed_in(client, seller) -> None:
+    """``client`` is signed in to the seller's inbox as ``seller`` (as its e-mailed link does)."""
+    from sellers.session import SESSION_KEY
+
+    session = client.session
+    session[SESSION_KEY] = seller.pk
+    session.save()

@@ -15,10 +15,9 @@ from claims.actors import Actor
 from claims.models import ClaimStatus, Evidence
 from claims.services import claim_request_info
 from sellers.models import PartyPayment, PartyPaymentStatus, SellerResponse
-from sellers.session import SESSION_KEY
 from tests.factories import claim_in
 from tests.portal.conftest import sign_in
-from tests.sellers.helpers import awaiting
+from tests.sellers.helpers import awaiting, signed_in
 
 pytestmark = pytest.mark.django_db
 NY = zoneinfo.ZoneInfo("America/New_York")
@@ -31,12 +30,6 @@ def _gif(name="scan.gif"):
 def _error(body: str, field_id: str) -> str:
     match = re.search(rf'<p class="field-error" id="{field_id}_error">([^<]*)</p>', body)
     return match.group(1) if match else ""
-
-
-def _signed_in(client, seller) -> None:
-    session = client.session
-    session[SESSION_KEY] = seller.pk
-    session.save()
 
 
 def test_a_dispute_without_reasons_and_with_a_refused_file_names_both(client):
@@ -86,7 +79,7 @@ def test_a_payment_with_a_negative_amount_a_future_date_and_a_gif_names_all_thre
     client, supervisor
 ):
     claim = _payment_claim(supervisor)
-    _signed_in(client, claim.seller)
+    signed_in(client, claim.seller)
     url = reverse("sellers:inbox-payment", args=[claim.reference])
     response = client.post(
         url,
@@ -106,7 +99,7 @@ def test_the_payment_date_bounds_are_in_the_readers_format_and_the_sellers_day(
     # given: a New York seller reading French; the decision was today
     claim = _payment_claim(supervisor)
     payment = PartyPayment.objects.get(claim=claim)
-    _signed_in(client, claim.seller)
+    signed_in(client, claim.seller)
     url = reverse("sellers:inbox-payment", args=[claim.reference])
     local_today = timezone.now().astimezone(NY).date()
     # when: a date after the seller's today
@@ -160,10 +153,10 @@ def test_every_aria_describedby_points_at_an_element_on_the_sellers_pages(client
     # given: the answer page (fresh and refused), the inbox's claim page, the payment page
     claim, path = awaiting()
     pages = [client.get(path), client.post(path, {"decision": "insurer", "files": [_gif()]})]
-    _signed_in(client, claim.seller)
+    signed_in(client, claim.seller)
     pages.append(client.get(reverse("sellers:inbox-claim", args=[claim.reference])))
     paying = _payment_claim(supervisor)
-    _signed_in(client, paying.seller)
+    signed_in(client, paying.seller)
     url = reverse("sellers:inbox-payment", args=[paying.reference])
     pages += [client.get(url), client.post(url, {"amount": "-1", "reference": ""})]
     # then: every id an element is described by exists on its page

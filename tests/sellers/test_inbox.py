@@ -18,7 +18,7 @@ from tests.factories import (
     SellerFactory,
     certificate_form_data,
 )
-from tests.sellers.helpers import OVER, awaiting, run_outbox
+from tests.sellers.helpers import OVER, awaiting, run_outbox, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +30,6 @@ def _ask_for_link(client, email: str, next_path: str = ""):
     response = client.post(reverse("sellers:sign-in"), {"email": email, "next": next_path})
     run_outbox("sellers.signin_email")
     return response
-
-
-def _signed_in(client, seller) -> None:
-    session = client.session
-    session[SESSION_KEY] = seller.pk
-    session.save()
 
 
 def test_it_signs_a_seller_in_by_a_one_time_link(client):
@@ -105,7 +99,7 @@ def test_the_inbox_lists_every_claim_with_what_is_asked_and_by_when(client):
     client.post(first_path, {"decision": "accept"})
     other, _ = awaiting()
     CertificateFactory(seller=seller, status=CertificateStatus.PENDING, policy_number="GL-777")
-    _signed_in(client, seller)
+    signed_in(client, seller)
     # when
     body = client.get(reverse("sellers:inbox")).content.decode()
     # then: both claims, their status, what is asked and the deadline; not the other's
@@ -133,7 +127,7 @@ def test_the_insurance_line_writes_its_date_as_every_other_date(client):
     claim, _ = awaiting(amount_minor=OVER)
     expiry = dt.date(timezone.localdate().year + 1, 7, 30)
     CertificateFactory(seller=claim.seller, expiry_date=expiry, verified=True)
-    _signed_in(client, claim.seller)
+    signed_in(client, claim.seller)
     # when
     inbox = client.get(reverse("sellers:inbox")).content.decode()
     claim_page = client.get(reverse("sellers:inbox-claim", args=[claim.reference])).content.decode()
@@ -146,7 +140,7 @@ def test_the_insurance_line_writes_its_date_as_every_other_date(client):
 def test_a_claim_opens_and_is_answered_inside_the_inbox(client):
     # given
     claim, path = awaiting(amount_minor=OVER)
-    _signed_in(client, claim.seller)
+    signed_in(client, claim.seller)
     url = reverse("sellers:inbox-claim", args=[claim.reference])
     # when
     page = client.get(url)
@@ -164,7 +158,7 @@ def test_a_claim_opens_and_is_answered_inside_the_inbox(client):
 
 def test_another_sellers_claim_is_not_found_in_the_inbox(client):
     claim, _ = awaiting()
-    _signed_in(client, SellerFactory())
+    signed_in(client, SellerFactory())
     for name, args in [
         ("sellers:inbox-claim", [claim.reference]),
         ("sellers:inbox-payment", [claim.reference]),
@@ -183,7 +177,7 @@ def test_a_revoked_link_closes_the_claim_in_the_inbox_too(client):
     AccessLink.objects.filter(purpose=LinkPurpose.SELLER_RESPONSE).update(
         revoked_at=claim.submitted_at
     )
-    _signed_in(client, claim.seller)
+    signed_in(client, claim.seller)
     response = client.get(reverse("sellers:inbox-claim", args=[claim.reference]))
     assert response.status_code == 403 and "withdrawn" in response.content.decode()
 
@@ -194,7 +188,7 @@ def test_a_certificate_sent_from_the_inbox_awaits_verification(client):
     from tests.factories import certificate_pdf
 
     claim, _ = awaiting()
-    _signed_in(client, claim.seller)
+    signed_in(client, claim.seller)
     url = reverse("sellers:inbox-insurance", args=[claim.reference])
     document = SimpleUploadedFile("scan.pdf", certificate_pdf(), "application/pdf")
     response = client.post(url, {**certificate_form_data(), "document": document})
@@ -231,7 +225,7 @@ def test_seller_pages_have_no_duplicate_element_ids(client):
         client.post(path, {"decision": "dispute"}),
         client.post(reverse("sellers:insurance", args=[claim.reference, token]), {}),
     ]
-    _signed_in(client, claim.seller)
+    signed_in(client, claim.seller)
     pages.append(client.get(reverse("sellers:inbox")))
     for response in pages:
         ids = re.findall(r'\sid="([^"]+)"', response.content.decode())
@@ -254,7 +248,7 @@ def test_a_payment_is_asked_for_and_recorded_from_the_inbox_with_its_proof_for_t
     from tests.payouts.test_money_policy import _accepted, _approve_accepted
 
     claim = _approve_accepted(_accepted(), supervisor)
-    _signed_in(client, claim.seller)
+    signed_in(client, claim.seller)
     # when: the inbox, then the claim's page in it
     inbox = client.get(reverse("sellers:inbox")).content.decode()
     page = client.get(reverse("sellers:inbox-claim", args=[claim.reference])).content.decode()
@@ -289,7 +283,7 @@ def test_the_inbox_reads_the_same_number_of_queries_for_one_claim_or_many(client
     # given: a seller with one claim
     claim, _ = awaiting()
     seller = claim.seller
-    _signed_in(client, seller)
+    signed_in(client, seller)
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -319,7 +313,7 @@ def test_demo_seller_finds_the_claim_awaiting_their_answer_in_the_inbox(client):
     assert waiting.exists() and escalated.exists()
     for claim in [waiting.first(), escalated.first()]:
         # when: its seller opens the inbox
-        _signed_in(client, claim.seller)
+        signed_in(client, claim.seller)
         page = client.get(reverse("sellers:inbox")).content.decode()
         # then: the claim is listed, and opens
         assert claim.reference in page
@@ -341,7 +335,7 @@ def test_a_recovery_of_an_undecided_claim_is_not_owed_yet_in_the_statement(clien
         claim=claim, reason=RecoveryReason.STEP_IN, actor=Actor.system("escalation")
     )
     assert recovery.appeal_due is None  # undecided
-    _signed_in(client, claim.seller)
+    signed_in(client, claim.seller)
     # when
     inbox = client.get(reverse("sellers:inbox")).content.decode()
     # then: nothing owed yet, and the row says what will be, not what has happened
@@ -355,7 +349,7 @@ def test_a_recovery_of_an_undecided_claim_is_not_owed_yet_in_the_statement(clien
 def test_inbox_form_addresses_opened_by_get_lead_back_to_the_page_holding_the_form(client):
     # given: a signed-in seller whose refused certificate left the browser on its address
     claim, _path = awaiting()
-    _signed_in(client, claim.seller)
+    signed_in(client, claim.seller)
     cases = [
         (
             reverse("sellers:inbox-insurance", args=[claim.reference]),
