@@ -359,3 +359,27 @@ def test_tracker_shows_the_stage_in_words_and_the_history_no_internal_state(phon
     assert "Message" not in page.inner_text("#history")
     assert "We are checking your claim." in page.inner_text("#history")
     assert _no_sideways_scroll(page)
+
+
+def test_review_answers_keep_their_width_beside_long_german_labels_on_a_small_phone(phone_page):
+    # given: the review step on a small phone, read in German (the longest labels)
+    line = OrderLineFactory()
+    page = phone_page
+    page.set_viewport_size(SMALL_PHONE)
+    _sign_in(page, line.order)
+    _to_evidence(page, line)
+    page.click("#to-review")
+    page.select_option("#language-select", "de")
+    page.click("form.language button[type=submit]")
+    page.wait_for_selector("html[lang=de]")
+    # then: every answer has at least half of its list's width (not a sliver beside its
+    # question, broken letter by letter), and nothing is wider than the screen
+    widths = page.eval_on_selector_all(
+        "dl.facts dd",
+        "dds => dds.map(dd => [dd.getBoundingClientRect().width,"
+        " dd.parentElement.getBoundingClientRect().width, dd.textContent])",
+    )
+    assert len(widths) >= 4  # the incident's facts and the safety questions
+    for width, list_width, text in widths:
+        assert width >= list_width / 2, (text, width, list_width)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
