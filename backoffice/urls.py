@@ -1,8 +1,8 @@
 """The staff app, by area: Claims, Decisions, Money, Sellers, Fraud, Safety, Dashboard.
 
-URL names start with their area (``decision…``, ``money``/``payout``/``payee…``,
-``seller``/``recover…``/``certificate…``, ``fraud-…``), which the nav uses to mark where the
-reader is (``backoffice.templatetags.backoffice.staff_area``)."""
+URL names start with their area (``queue``/``claim…``, ``decision…``,
+``money``/``payout``/``payee…``, ``seller``/``recover…``/``certificate…``, ``fraud-…``), which
+the nav uses to mark where the reader is (``backoffice.templatetags.backoffice.staff_area``)."""
 
 from django.urls import path
 

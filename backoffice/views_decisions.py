@@ -16,7 +16,12 @@ from claims.actors import Actor
 from claims.scope import claim_rows_visible_to
 from payouts import selectors
 from payouts.models import ApprovalRequest, QASample, RequestStatus
-from payouts.services import approval_reject, approval_second, qa_review_record
+from payouts.services import (
+    approval_decisions_for,
+    approval_reject,
+    approval_second,
+    qa_review_record,
+)
 
 
 @require_safe
@@ -107,6 +112,14 @@ def decision_approval(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, done % {"ref": approval.claim.reference})
                 return redirect("backoffice:decisions")
         status = 400
+    pending = approval.status == RequestStatus.PENDING
+    # Offer only the decisions the service would let the viewer make, and say why not the
+    # others (a forged one is still refused by the service, with the same words).
+    refusals = (
+        approval_decisions_for(request=approval, actor=Actor.staff(request.user)) if pending else {}
+    )
+    field = form.fields["decision"]
+    field.choices = [(value, label) for value, label in field.choices if not refusals.get(value)]
     return render(
         request,
         "backoffice/decision_approval.html",
@@ -114,8 +127,13 @@ def decision_approval(request: HttpRequest, pk: int) -> HttpResponse:
             "approval": approval,
             "sign": selectors.approval_what_is_signed(approval),
             "form": form,
-            "pending": approval.status == RequestStatus.PENDING,
+            "pending": pending,
             "own": approval.requested_by_id == request.user.pk,
+            "offered": bool(field.choices),
+            # Said once: a refusal the form already shows (a forged decision) is not repeated.
+            "not_offered": [
+                why for why in refusals.values() if why and why not in form.non_field_errors()
+            ],
         },
         status=status,
     )

@@ -47,7 +47,10 @@ def claim_transition_batch(
 
     Must run inside ``transaction.atomic()`` (the follow-ups are dispatched on its commit).
     Returns the ids this call moved; claims already moved, or locked by another worker right
-    now, are left out. Clock fields are not recomputed: pass them in ``updates``.
+    now, are left out. So are claims waiting for the customer that ``lifecycle.leaves_needs_info``
+    keeps where they are (asked from a fraud hold, they go back only to the hold, for the
+    analyst): the move ``claim_transition`` would refuse them, left for their own path.
+    Clock fields are not recomputed: pass them in ``updates``.
     ``reasons`` and ``data_by_claim`` (keyed by claim id) give a claim's event its own reason
     (instead of ``reason``) and add to its event data (e.g. the claim's own payout reference).
     """
@@ -111,6 +114,29 @@ def _jsonable(value):
     return value.isoformat() if isinstance(value, dt.datetime) else value
 
 
+def claims_paused_from(claim_ids: list[int]) -> dict[int, str]:
+    """Where each claim was when it was last asked for information (its request's event
+    remembers it), in one query; claims never asked are left out."""
+    rows = (
+        ClaimEvent.objects.filter(
+            claim_id__in=claim_ids, kind=EventKind.STATUS, to_status=ClaimStatus.NEEDS_INFO
+        )
+        .order_by("created_at", "id")
+        .values_list("claim_id", "from_status")
+    )
+    return dict(rows)  # the latest request of each claim wins
+
+
+def _blocked_paused_from(to: str) -> list[str]:
+    """The states (``""`` for none) a claim waiting for the customer cannot leave to ``to``
+    from, as ``lifecycle.leaves_needs_info`` says: the SQL path's form of the same rule."""
+    return [
+        paused or ""
+        for paused in (None, *ClaimStatus.values)
+        if not lifecycle.leaves_needs_info(paused, to)
+    ]
+
+
 def _batch_orm(
     *, claim_ids, from_status, to, actor, reason, updates, event_data, own, topics, now
 ) -> tuple[list[int], list[int]]:
@@ -122,6 +148,9 @@ def _batch_orm(
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    if locked and from_status == ClaimStatus.NEEDS_INFO:
+        paused = claims_paused_from(locked)
+        locked = [pk for pk in locked if lifecycle.leaves_needs_info(paused.get(pk), to)]
     if not locked:
         return [], []
     changed = Claim.objects.filter(pk__in=locked, status=from_status).update(
@@ -169,6 +198,19 @@ def _batch_sql(
     each batch.
     """
     sets = "".join(f", {connection.ops.quote_name(name)} = %({name})s" for name in updates)
+    blocked = _blocked_paused_from(to) if from_status == ClaimStatus.NEEDS_INFO else []
+    # A claim waiting for the customer leaves only as leaves_needs_info allows from where its
+    # latest information request found it (the status's event of claims_claimevent).
+    paused = (
+        """
+               AND COALESCE((SELECT e.from_status FROM claims_claimevent e
+                              WHERE e.claim_id = c.id AND e.kind = %(kind)s
+                                AND e.to_status = %(from)s
+                              ORDER BY e.created_at DESC, e.id DESC LIMIT 1), '')
+                   <> ALL(%(blocked)s::text[])"""
+        if blocked
+        else ""
+    )
     # Column names come from BATCH_FIELDS only (checked above); every value is a parameter.
     sql = f"""
         WITH locked AS (
@@ -180,7 +222,7 @@ def _batch_sql(
             UPDATE claims_claim c
                SET status = %(to)s, status_changed_at = %(now)s, updated_at = %(now)s{sets}
               FROM locked
-             WHERE c.id = locked.id AND locked.status = %(from)s
+             WHERE c.id = locked.id AND locked.status = %(from)s{paused}
          RETURNING c.id
         ), events AS (
             INSERT INTO claims_claimevent (claim_id, kind, from_status, to_status, actor_party,
@@ -217,6 +259,7 @@ def _batch_sql(
         "data": json.dumps(event_data, cls=DjangoJSONEncoder),
         "own": json.dumps({str(k): v for k, v in own.items()}, cls=DjangoJSONEncoder),
         "topics": topics,
+        "blocked": blocked,
         **{
             name: str(value) if hasattr(value, "label") else value
             for name, value in updates.items()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from claims import lifecycle
 from claims.actors import Actor
+from claims.batch import claims_paused_from
 from claims.calendar import claim_add_business_days
 from claims.eligibility import claim_eligibility, open_claims
 from claims.events import claim_event_add
@@ -337,14 +338,7 @@ def appeal_reviewer_check(*, claim: Claim, user) -> None:
 def claim_paused_from(*, claim: Claim) -> str | None:
     """The state a claim was in when it was last asked for information (its request's event
     remembers it), or None when it never was."""
-    return (
-        ClaimEvent.objects.filter(
-            claim=claim, kind=EventKind.STATUS, to_status=ClaimStatus.NEEDS_INFO
-        )
-        .order_by("-created_at", "-id")
-        .values_list("from_status", flat=True)
-        .first()
-    )
+    return claims_paused_from([claim.pk]).get(claim.pk)
 
 
 def claim_resume_after_info(*, claim: Claim, actor: Actor, reason: str = "") -> Claim:

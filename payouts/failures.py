@@ -5,41 +5,81 @@ such as ``AC04``, or one of the project's own) and its own text, usually in Engl
 and the text are kept on the payout as data; staff read ``failure_reason``: the label of a code
 the project knows, in the active language, or the provider's text for a code it does not know.
 ``MANUAL`` (a return staff recorded) and ``NARR`` (the bank's reason is its text) carry their
-reason in the text, so they have no label.
+reason in the text, so they have no label. ``FAILURE_CODES`` is the one table of the codes:
+each code's label and whether it blames the payee's account (``payout_resend`` reads it too).
 """
 
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-FAILURE_LABELS = {
+
+@dataclass(frozen=True)
+class FailureCode:
+    """What a failure code means: its label for staff, and whether it says the payee's account
+    itself is wrong (sending again to the same details fails the same way, so a payout that
+    failed with it is resent only once the payee changed: ``payouts.services.payout_resend``)."""
+
+    label: Promise
+    payee_account: bool = False
+
+
+# Every failure code the project knows, once. ISO 20022 reason codes as the sandbox, the
+# provider and the bank's pain.002 files give them, then the project's own. Codes for a passing
+# reason (TEMPFAIL: timeouts, the provider unavailable; DU01...) stay resendable as they are.
+FAILURE_CODES: dict[str, FailureCode] = {
     # ISO 20022 reasons a bank's status report (pain.002) or a provider gives
-    "AC01": _("The account number is incorrect."),
-    "AC04": _("The bank account is closed."),
-    "AC06": _("The bank account is blocked."),
-    "AG01": _("The payment is not allowed to this account or card."),
-    "AM04": _("Not enough funds in the paying account."),
-    "AM05": _("The payment was a duplicate."),
-    "BE04": _("The payee's address is missing or wrong."),
-    "DU01": _("This payment key was already used for a different amount."),
-    "MD07": _("The account holder has died."),
-    "MS02": _("The payee refused the payment."),
-    "MS03": _("The bank gave no reason."),
-    "RC01": _("The bank code is incorrect."),
+    "AC01": FailureCode(_("The account number is incorrect."), payee_account=True),
+    "AC03": FailureCode(_("The payee's account number is invalid or missing."), payee_account=True),
+    "AC04": FailureCode(_("The bank account is closed."), payee_account=True),
+    "AC06": FailureCode(_("The bank account is blocked."), payee_account=True),
+    "AC07": FailureCode(_("The bank account is closed."), payee_account=True),
+    # the sandbox: a card that declines
+    "AG01": FailureCode(
+        _("The payment is not allowed to this account or card."), payee_account=True
+    ),
+    "AM04": FailureCode(_("Not enough funds in the paying account.")),
+    "AM05": FailureCode(_("The payment was a duplicate.")),
+    "BE01": FailureCode(
+        _("The account holder's name does not match the account."), payee_account=True
+    ),
+    "BE04": FailureCode(_("The payee's address is missing or wrong.")),
+    "DU01": FailureCode(_("This payment key was already used for a different amount.")),
+    "MD07": FailureCode(_("The account holder has died."), payee_account=True),
+    "MS02": FailureCode(_("The payee refused the payment.")),
+    "MS03": FailureCode(_("The bank gave no reason.")),
+    # routing number, BIC
+    "RC01": FailureCode(_("The bank code is incorrect."), payee_account=True),
     # the project's own (payouts.adapters, payouts.services)
-    "NOAC": _("A card cannot be paid by bank transfer."),
-    "NOPAYEE": _("The customer has no payment details."),
-    "TEMPFAIL": _("The payment provider could not be reached; every attempt was used."),
-    "WAITPAYEE": _("Waiting for the customer's payment details."),
-    "PAYEEHOLD": _("New payment details: held for their cooling-off period."),
+    # the pain.001 adapter: a card token, which a bank transfer cannot pay
+    "NOAC": FailureCode(_("A card cannot be paid by bank transfer."), payee_account=True),
+    "NOPAYEE": FailureCode(_("The customer has no payment details.")),
+    "TEMPFAIL": FailureCode(
+        _("The payment provider could not be reached; every attempt was used.")
+    ),
+    "WAITPAYEE": FailureCode(_("Waiting for the customer's payment details.")),
+    "PAYEEHOLD": FailureCode(_("New payment details: held for their cooling-off period.")),
 }
+
+
+def _known(code: str) -> FailureCode | None:
+    return FAILURE_CODES.get((code or "").strip().upper())
+
+
+def failure_blames_payee_account(code: str) -> bool:
+    """Whether a failure with ``code`` says the payee's account itself is wrong."""
+    known = _known(code)
+    return known is not None and known.payee_account
 
 
 def failure_reason(code: str, message: str = "") -> str:
     """What a failure with ``code`` and the provider's ``message`` reads as to staff: the
     code's label in the active language, else the provider's text, else the code."""
-    label = FAILURE_LABELS.get(code.strip().upper())
-    if label is not None:
-        return str(label)
+    known = _known(code)
+    if known is not None:
+        return str(known.label)
     return message or code
 
 

@@ -7,8 +7,16 @@ register = template.Library()
 register.filter("money", money)
 register.filter("event_text", payout_event_text)
 
-# URL-name prefix -> staff area (the nav marks the area of the page being shown).
+# URL-name prefix -> staff area (the nav marks the area of the page being shown). A page whose
+# name no prefix matches belongs to no area (the header's notifications, signing in): it marks
+# none, rather than passing for a claims page. tests/backoffice/test_nav.py names every page.
 AREAS = (
+    ("queue", "claims"),
+    ("take-next", "claims"),
+    ("suggest-", "claims"),
+    ("search", "claims"),
+    ("claim", "claims"),
+    ("medical-access", "medical-access"),
     ("decision", "decisions"),
     ("qa-", "decisions"),
     ("money", "money"),
@@ -40,9 +48,20 @@ def unread_notifications(context) -> int:
 
 @register.simple_tag
 def staff_area(request) -> str:
-    """The staff area a page belongs to, from its URL name (``claims`` by default)."""
+    """The staff area a page belongs to, from its URL name (``""`` for none)."""
     match = getattr(request, "resolver_match", None)
     if match is None or match.namespace != "backoffice":
         return ""
     name = match.url_name or ""
-    return next((area for prefix, area in AREAS if name.startswith(prefix)), "claims")
+    return next((area for prefix, area in AREAS if name.startswith(prefix)), "")
+
+
+@register.simple_tag
+def admin_shows_something(request) -> bool:
+    """Whether the admin would show the viewer anything: its index lists the apps and models
+    the viewer may use (each ``ModelAdmin``'s ``has_module_permission`` and model permissions),
+    and a staff member with none would land on an empty page. The permissions are the ones the
+    request has already loaded (the nav asked them), so this costs no query."""
+    from django.contrib import admin
+
+    return admin.site.has_permission(request) and bool(admin.site.get_app_list(request))

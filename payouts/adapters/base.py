@@ -32,27 +32,6 @@ class PermanentFailure(Exception):
         super().__init__(f"{code}: {message}")
 
 
-# Failure codes that say the payee's account itself is wrong: sending again to the same details
-# fails the same way, so a payout that failed with one is resent only once the payee changed
-# (``payouts.services.payout_resend``). ISO 20022 reason codes, as the sandbox, the provider and
-# the bank's pain.002 files give them, and the pain.001 adapter's own NOAC. Codes that pass
-# (TEMPFAIL: timeouts, the provider unavailable; DU01, NARR...) stay resendable as they are.
-PAYEE_FAILURE_CODES = frozenset(
-    {
-        "AC01",  # incorrect account number
-        "AC03",  # invalid creditor account number
-        "AC04",  # closed account
-        "AC06",  # blocked account
-        "AC07",  # closed creditor account
-        "AG01",  # transaction forbidden on this account (the sandbox: a card that declines)
-        "BE01",  # the account holder's name does not match the account
-        "MD07",  # the account holder died
-        "RC01",  # incorrect bank identifier (routing number, BIC)
-        "NOAC",  # a card token, which a bank transfer cannot pay
-    }
-)
-
-
 @dataclass(frozen=True)
 class PaymentInstruction:
     idempotency_key: str

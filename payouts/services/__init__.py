@@ -1,6 +1,7 @@
 """Every write of the payouts app. Views, the admin, tasks and commands call these.
 
-- decisions: ``decision_approve``, ``approval_second``, ``approval_reject``, ``decision_deny``
+- decisions: ``decision_approve``, ``approval_second``, ``approval_reject``, ``decision_deny``;
+  ``approval_decisions_for``: which of them a staff member may make (what the page offers)
 - automatic approval and QA: ``claim_auto_approve``, ``auto_approve_sweep``, ``qa_review_record``
 - payee details: ``payee_submit_by_customer``, ``payee_confirm_by_customer`` (the customer's
   page), ``payee_change_request`` / ``payee_change_approve`` / ``payee_change_reject`` (staff,
@@ -14,6 +15,7 @@
 from payouts.services.auto import auto_approve_sweep, claim_auto_approve, qa_review_record
 from payouts.services.decisions import (
     DecisionResult,
+    approval_decisions_for,
     approval_reject,
     approval_second,
     decision_approve,
@@ -47,6 +49,7 @@ from payouts.services.reminders import payee_reminders_send
 
 __all__ = [
     "DecisionResult",
+    "approval_decisions_for",
     "approval_reject",
     "approval_second",
     "auto_approve_sweep",

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from backoffice.notifications import notifications_read_for_request, notify_approval_awaiting
 from claims.actors import Actor
 from claims.events import claim_event_add
-from claims.exceptions import InvalidTransition
+from claims.exceptions import ClaimError, InvalidTransition
 from claims.models import Claim, ClaimStatus, EventKind, Funding, LossItem, Party
 from claims.money import format_minor
 from claims.services import appeal_reviewer_check, approval_total, claim_approve, claim_deny
@@ -261,6 +261,56 @@ def _open_request(request: ApprovalRequest) -> ApprovalRequest:
     return request
 
 
+def approval_second_check(*, request: ApprovalRequest, user):
+    """Raise why ``user`` may not give the second approval of ``request``: the first approver,
+    the reviewer of an appeal of their own decision, anyone who handled the claim's fraud
+    review, anyone whose own authority does not cover the amount. Returns the region's policy
+    it checked the authority against. ``approval_second`` makes this check, and the approval
+    page asks it before offering the decision (``approval_decisions_for``)."""
+    claim = request.claim
+    four_eyes_check(
+        requested_by_id=request.requested_by_id,
+        decider_id=user.pk,
+        refusal=_("You cannot be the second approver of your own approval."),
+    )
+    appeal_reviewer_check(claim=claim, user=user)
+    if user.pk in _fraud_handlers(claim):
+        raise FourEyesViolation(
+            _("You handled this claim's fraud review, so you cannot be its second approver.")
+        )
+    policy = policy_for(claim.region)
+    _check_authority(user=user, policy=policy, total=request.total_minor, currency=request.currency)
+    return policy
+
+
+def approval_reject_check(*, request: ApprovalRequest, user) -> None:
+    """Raise why ``user`` may not reject ``request`` (it is their own)."""
+    four_eyes_check(
+        requested_by_id=request.requested_by_id,
+        decider_id=user.pk,
+        refusal=_("You cannot reject your own approval; ask a colleague."),
+    )
+
+
+# The decisions on a second approval, each with the check its service makes.
+APPROVAL_CHECKS = {"approve": approval_second_check, "reject": approval_reject_check}
+
+
+def approval_decisions_for(*, request: ApprovalRequest, actor: Actor) -> dict[str, str]:
+    """Each decision on a pending ``request`` and why ``actor`` may not make it (``""``: they
+    may): the same checks as ``approval_second`` and ``approval_reject``, so the page offers
+    only what the service would do."""
+    refusals = {}
+    for decision, check in APPROVAL_CHECKS.items():
+        try:
+            check(request=request, user=_staff_user(actor))
+        except ClaimError as exc:
+            refusals[decision] = str(exc)
+        else:
+            refusals[decision] = ""
+    return refusals
+
+
 def approval_second(*, request: ApprovalRequest, actor: Actor, note: str = "") -> Claim:
     """The second approver signs: the claim is approved with the amounts of the request.
 
@@ -271,20 +321,7 @@ def approval_second(*, request: ApprovalRequest, actor: Actor, note: str = "") -
     with transaction.atomic():
         request = _open_request(request)
         claim = request.claim
-        four_eyes_check(
-            requested_by_id=request.requested_by_id,
-            decider_id=user.pk,
-            refusal=_("You cannot be the second approver of your own approval."),
-        )
-        appeal_reviewer_check(claim=claim, user=user)
-        if user.pk in _fraud_handlers(claim):
-            raise FourEyesViolation(
-                _("You handled this claim's fraud review, so you cannot be its second approver.")
-            )
-        policy = policy_for(claim.region)
-        _check_authority(
-            user=user, policy=policy, total=request.total_minor, currency=request.currency
-        )
+        policy = approval_second_check(request=request, user=user)
         now = timezone.now()
         ApprovalRequest.objects.filter(pk=request.pk).update(
             status=RequestStatus.APPROVED, decided_by=user, decided_at=now, decision_note=note
@@ -319,11 +356,7 @@ def approval_reject(*, request: ApprovalRequest, actor: Actor, note: str) -> App
         raise DecisionRefused(_("Say why the approval is rejected."))
     with transaction.atomic():
         request = _open_request(request)
-        four_eyes_check(
-            requested_by_id=request.requested_by_id,
-            decider_id=user.pk,
-            refusal=_("You cannot reject your own approval; ask a colleague."),
-        )
+        approval_reject_check(request=request, user=user)
         ApprovalRequest.objects.filter(pk=request.pk).update(
             status=RequestStatus.REJECTED,
             decided_by=user,

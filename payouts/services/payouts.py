@@ -16,9 +16,12 @@ from claims.events import claim_event_add
 from claims.lifecycle import Via
 from claims.models import Claim, ClaimStatus, EventKind
 from claims.services import claim_transition
-from payouts.adapters.base import PAYEE_FAILURE_CODES
 from payouts.exceptions import PayoutError
-from payouts.failures import payout_failed_text, payout_returned_text
+from payouts.failures import (
+    failure_blames_payee_account,
+    payout_failed_text,
+    payout_returned_text,
+)
 from payouts.ledger import ledger_reverse
 from payouts.models import (
     LedgerTransaction,
@@ -88,8 +91,8 @@ def payout_resend(*, payout: Payout, actor: Actor, reason: str = "") -> Payout:
     """Send a failed payout again, with the same idempotency key.
 
     A payout refused for the payee's account itself (closed, wrong number, name mismatch...:
-    ``PAYEE_FAILURE_CODES``) is refused again on the same details, so it is resent only once
-    the payee changed since it failed; one that failed for a passing reason (timeouts, the
+    ``payouts.failures.FAILURE_CODES``) is refused again on the same details, so it is resent
+    only once the payee changed since it failed; one that failed for a passing reason (timeouts, the
     provider unavailable) is resent as it is. The rule is here, for every caller."""
     if not actor.has_perm("payouts.release_payout"):
         raise PayoutError(_("You do not have permission to release payouts."))
@@ -97,7 +100,7 @@ def payout_resend(*, payout: Payout, actor: Actor, reason: str = "") -> Payout:
         payout.refresh_from_db()
         if (
             payout.status == P.FAILED
-            and payout.failure_code in PAYEE_FAILURE_CODES
+            and failure_blames_payee_account(payout.failure_code)
             and not _payee_changed_since_failure(payout)
         ):
             raise PayoutError(
@@ -109,7 +112,7 @@ def payout_resend(*, payout: Payout, actor: Actor, reason: str = "") -> Payout:
                 % {
                     "key": payout.idempotency_key,
                     "code": payout.failure_code,
-                    "message": payout.failure_message,
+                    "message": payout.failure_reason,
                 }
             )
         now = timezone.now()

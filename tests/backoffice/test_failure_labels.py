@@ -7,9 +7,11 @@ import html
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from claims.actors import Actor
 from payouts.adapters.sandbox import SandboxAdapter
+from payouts.failures import FAILURE_CODES, failure_reason
 from payouts.models import Payout, PayoutStatus
 from payouts.services import payout_return, payouts_send_due
 from tests.backoffice import areas
@@ -86,3 +88,50 @@ def test_a_returned_payout_s_reason_reads_in_the_reader_s_language(client, super
     # then
     for text in (page, claim):
         assert CLOSED["de"] in text and CLOSED["en"] not in text
+
+
+def test_every_code_that_blames_the_payee_account_has_a_label_in_every_language():
+    # given: the codes for which a resend needs new payment details
+    payee_account = [code for code, known in FAILURE_CODES.items() if known.payee_account]
+    assert {"AC03", "AC04", "AC07", "BE01"} <= set(payee_account)
+    raw = "provider's own text"
+    # when / then: each reads as the project's label, translated, never the provider's text
+    for code in payee_account:
+        with translation.override("en"):
+            english = failure_reason(code, raw)
+        assert english not in (raw, code), code
+        for language in ("de", "es", "fr"):
+            with translation.override(language):
+                assert failure_reason(code, raw) != english, (code, language)
+
+
+# The provider's words for the codes that had no label (an ISO 20022 pain.002's text).
+PROVIDER_TEXT = {
+    "AC03": "Invalid creditor account number",
+    "AC07": "Creditor account number closed",
+    "BE01": "Inconsistent with end customer",
+}
+
+
+@pytest.mark.parametrize("code", sorted(PROVIDER_TEXT))
+def test_the_payout_page_names_a_payee_account_failure_by_its_label(client, supervisor, code):
+    # given: the bank refused the payout for the payee's account
+    payout = areas.failed_payout(code=code, message=PROVIDER_TEXT[code])
+    client.force_login(supervisor)
+    url = reverse("backoffice:payout", args=[payout.pk])
+    with translation.override("en"):
+        label = failure_reason(code)
+    # when: staff read the payout page, and resend it without new details
+    page = _read(client, url, "en")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    refused = html.unescape(
+        client.post(
+            reverse("backoffice:payout-resend", args=[payout.pk]), {"reason": "Try again."}
+        ).content.decode()
+    )
+    # then: the label, not the provider's text; the resend is refused, naming the same label
+    assert label != code and label in page
+    assert PROVIDER_TEXT[code] not in page
+    assert "correct the payee first" in refused and label in refused
+    payout.refresh_from_db()
+    assert payout.status == PayoutStatus.FAILED

@@ -1,6 +1,8 @@
 """Every staff page and action against every role: agent, analyst, supervisor, a staff account
 without a role (outsider), a customer and a seller (no staff login) and anonymous visitors."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -433,6 +435,75 @@ def test_area_page_permission_matrix(client, everyone, role, page):
     else:
         assert response.status_code == 302
         assert reverse("backoffice:login") in response["Location"]
+
+
+# Who the second-approval page offers which decision ($4,500.00 of a step-in, asked by
+# supervisor2): only what the service would let them do. None: the page is not theirs (403).
+APPROVAL_OFFERS = {
+    "agent": {"reject"},  # an agent's authority ($1,000.00) does not cover $4,500.00
+    "analyst": None,
+    "supervisor": {"approve", "reject"},
+    "fraud_reviewer": {"reject"},  # a supervisor who handled the claim's fraud review
+    "requester": set(),  # supervisor2, who asked for it
+    "safety": None,
+    "outsider": None,
+}
+DECISION_DATA = {
+    "approve": {"decision": "approve", "note": ""},
+    "reject": {"decision": "reject", "note": "The invoice is for another patient."},
+}
+
+
+def _text(response) -> str:
+    import html
+
+    return html.unescape(response.content.decode().split('id="main"')[1])
+
+
+def _approval_for(role, everyone):
+    """A pending second approval, and who looks at it as ``role``."""
+    from fraud.models import FraudReview
+
+    approval = areas.approval_waiting()
+    if role == "requester":
+        return approval, approval.requested_by
+    if role == "fraud_reviewer":
+        FraudReview.objects.create(
+            claim=approval.claim, analyst=everyone["supervisor"], decision="hold", note="looked"
+        )
+        return approval, everyone["supervisor"]
+    return approval, everyone[role]
+
+
+@pytest.mark.parametrize("role", list(APPROVAL_OFFERS))
+def test_the_second_approval_page_offers_each_role_only_the_decisions_it_may_make(
+    client, everyone, role
+):
+    # given
+    offered = APPROVAL_OFFERS[role]
+    approval, user = _approval_for(role, everyone)
+    client.force_login(user)
+    url = reverse("backoffice:decision-approval", args=[approval.pk])
+    # when
+    response = client.get(url)
+    # then: the decisions offered are the ones the service allows them
+    if offered is None:
+        assert response.status_code == 403
+        return
+    page = response.content.decode()
+    assert set(re.findall(r'name="decision" value="(\w+)"', page)) == offered
+    assert ("Confirm my decision" in page) is bool(offered)
+    # and: each decision takes effect exactly when it was offered
+    for decision, data in DECISION_DATA.items():
+        approval, user = _approval_for(role, everyone)
+        client.force_login(user)
+        response = client.post(reverse("backoffice:decision-approval", args=[approval.pk]), data)
+        approval.refresh_from_db()
+        assert (approval.status != RequestStatus.PENDING) is (decision in offered), decision
+        if decision not in offered:  # refused on the page, each reason said once
+            said = re.findall(r"<li>([^<]+)</li>|role=\"note\">([^<]+)</p>", _text(response))
+            said = [a or b for a, b in said]
+            assert said and len(said) == len(set(said)), said
 
 
 def _payout_status(pk):

@@ -8,6 +8,7 @@ from claims.batch import claim_transition_batch
 from claims.exceptions import InvalidTransition, TransitionNotPermitted
 from claims.lifecycle import Via
 from claims.models import Claim, ClaimEvent, ClaimStatus, Funding, Outbox
+from claims.services import claim_request_info
 from tests.factories import claim_in
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +141,42 @@ def test_batch_gives_each_claim_its_own_reason_and_event_data(use_sql):
         first.pk: ("Deadline passed for PL-1.", {"policy": "step_in", "ref": "x-1"}),
         second.pk: ("Deadline passed.", {"policy": "step_in"}),
     }
+
+
+@pytest.mark.parametrize("use_sql", [True, False])
+def test_batch_leaves_a_claim_asked_from_a_fraud_hold_for_the_analyst(use_sql):
+    # given: two claims waiting for the customer, one asked from a fraud hold, one from review
+    held, reviewed = claim_in(ClaimStatus.FRAUD_HOLD), claim_in(ClaimStatus.UNDER_REVIEW)
+    for claim in (held, reviewed):
+        claim_request_info(claim=claim, actor=Actor.system(), message="Receipt?")
+    events_before = ClaimEvent.objects.filter(claim=held).count()
+    # when: a job moves both on to review without the answer
+    with transaction.atomic():
+        moved = claim_transition_batch(
+            claim_ids=[held.pk, reviewed.pk],
+            from_status=ClaimStatus.NEEDS_INFO,
+            to=ClaimStatus.UNDER_REVIEW,
+            actor=Actor.system("deadline"),
+            use_sql=use_sql,
+        )
+    # then: only the claim asked from review moved; the held one waits, unchanged, for the
+    # analyst (lifecycle.leaves_needs_info), as claim_transition would refuse it
+    assert moved == [reviewed.pk]
+    held.refresh_from_db()
+    reviewed.refresh_from_db()
+    assert (held.status, reviewed.status) == (ClaimStatus.NEEDS_INFO, ClaimStatus.UNDER_REVIEW)
+    assert ClaimEvent.objects.filter(claim=held).count() == events_before
+    # when: the analyst's own move takes it back to the hold
+    with transaction.atomic():
+        back = claim_transition_batch(
+            claim_ids=[held.pk],
+            from_status=ClaimStatus.NEEDS_INFO,
+            to=ClaimStatus.FRAUD_HOLD,
+            actor=Actor.system("fraud"),
+            via=Via.FRAUD,
+            use_sql=use_sql,
+        )
+    # then: that move is allowed
+    assert back == [held.pk]
+    held.refresh_from_db()
+    assert held.status == ClaimStatus.FRAUD_HOLD
