@@ -6,6 +6,7 @@ across rows (a key twice in one batch) and reports every problem by the row's in
 here writes: the upsert services (``marketplace.services``) do, after every row passed.
 """
 
+import contextlib
 import copy
 import datetime as dt
 import functools
@@ -26,7 +27,7 @@ from rest_framework.fields import SkipField
 from rest_framework.settings import api_settings
 
 from claims.models import Region
-from claims.money import MACHINE, MoneyError, to_minor
+from claims.money import MACHINE, MINOR_UNITS, MoneyError, to_minor
 from sellers.models import Seller
 
 
@@ -401,18 +402,19 @@ class OrderRow(Row):
     customer_id = _text(40)
 
     def validate(self, attrs):
+        # Every problem at once: the sender fixes them in one round trip.
+        problems = {}
         region = attrs["region"]
         if attrs["currency"] != region.currency:
-            raise serializers.ValidationError(
-                {
-                    "currency": f"{attrs['currency']} does not match region {region.code} "
-                    f"({region.currency})."
-                }
+            problems["currency"] = (
+                f"{attrs['currency']} does not match region {region.code} ({region.currency})."
             )
         if attrs["customer_id"] not in self.context["customer_ids"]:
-            raise serializers.ValidationError(
-                {"customer_id": f"Customer {attrs['customer_id']!r} is not known (send it first)."}
+            problems["customer_id"] = (
+                f"Customer {attrs['customer_id']!r} is not known (send it first)."
             )
+        if problems:
+            raise serializers.ValidationError(problems)
         return attrs
 
 
@@ -426,14 +428,22 @@ class LineRow(Row):
     delivered_on = OptionalDate()
 
     @staticmethod
-    def against_order(attrs: dict, order: dict) -> int:
-        """The line's checks against its (valid) order; the unit price in minor units of the
-        order's currency."""
-        if attrs["delivered_on"] and attrs["delivered_on"] < order["placed_at"].date():
-            raise serializers.ValidationError(
-                {"delivered_on": "The delivery is before the order was placed."}
-            )
-        return _amount(attrs["unit_price"], order["currency"], "unit_price")
+    def against_order(attrs: dict, order: dict) -> int | None:
+        """The line's checks against its order, every problem at once; the unit price in
+        minor units of the order's currency. A check whose values are missing (a row already
+        refused) is left out."""
+        problems, minor = {}, None
+        delivered_on, placed_at = attrs.get("delivered_on"), order.get("placed_at")
+        if delivered_on and placed_at and delivered_on < placed_at.date():
+            problems["delivered_on"] = ["The delivery is before the order was placed."]
+        if "unit_price" in attrs and "currency" in order:
+            try:
+                minor = _amount(attrs["unit_price"], order["currency"], "unit_price")
+            except serializers.ValidationError as exc:
+                problems.update(exc.detail)
+        if problems:
+            raise serializers.ValidationError(problems)
+        return minor
 
 
 _MISSING = object()
@@ -579,11 +589,37 @@ class OrderLineRow(Row):
                     values["unit_price_minor"] = LineRow.against_order(values, values)
                 except serializers.ValidationError as exc:
                     problems.update(exc.detail)
+            elif problems:
+                # The order or the line failed: its fields that passed are still checked
+                # together (the price in a valid currency), so every problem comes at once.
+                problems.update(self._checked_alone(data, values, problems))
             if problems:
                 raise serializers.ValidationError(problems)
             return values
 
         return validate
+
+    # The line's checks against its order, and the fields they need.
+    _AGAINST_ORDER = ("placed_at", "currency", "unit_price", "delivered_on")
+
+    def _checked_alone(self, data: dict, values: dict, problems: dict) -> dict:
+        """The problems of ``LineRow.against_order`` for a row whose order or line failed,
+        with each field it needs that passed on its own (read again by its own field); only
+        rows already refused come here."""
+        own = {}
+        for name in self._AGAINST_ORDER:
+            if name in values:
+                own[name] = values[name]
+            elif name not in problems:
+                with contextlib.suppress(serializers.ValidationError, SkipField):
+                    own[name] = self.fields[name].run_validation(data.get(name, serializers.empty))
+        if own.get("currency") not in MINOR_UNITS:
+            own.pop("currency", None)
+        try:
+            LineRow.against_order(own, own)
+        except serializers.ValidationError as exc:
+            return exc.detail
+        return {}
 
 
 def _part_checked(check, data: dict, names: dict[str, str]) -> tuple[dict, dict]:

@@ -221,3 +221,41 @@ def test_a_customer_repeated_with_other_values_is_checked_on_each_line(api_keys)
     )
     assert response.status_code == 200, response.json()
     assert Customer.objects.get().name == "Ann Lee"
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"quantity": 0},
+        {"region": "ZZ"},
+        {"customer_email": "ann@"},
+        {"delivered_on": "2026-08-01"},
+    ],
+    ids=["bad-quantity", "unknown-region", "bad-email", "delivered-before-placed"],
+)
+def test_a_bad_amount_is_reported_with_the_rows_other_problems(api_keys, other):
+    # given: a line whose unit price is no amount and which has one other problem
+    row = line(unit_price="abc", **other)
+    # when
+    response = api_keys["order_system"].post("/api/v1/order-lines/", row)
+    # then: both in one answer, so the sender fixes them in one round trip
+    assert response.status_code == 400
+    fields = {e["field"] for e in problem_of(response)["errors"]}
+    assert fields == {"unit_price", *other}
+    assert not OrderLine.objects.exists()
+
+
+def test_an_order_with_a_wrong_currency_and_an_unknown_customer_reports_both(api_keys):
+    response = api_keys["order_system"].post(
+        "/api/v1/orders/",
+        {
+            "order_number": "114-9",
+            "placed_at": "2026-09-01T10:00:00Z",
+            "region": "US",
+            "currency": "EUR",
+            "customer_id": "C-nobody",
+        },
+    )
+    assert response.status_code == 400
+    assert {e["field"] for e in problem_of(response)["errors"]} == {"currency", "customer_id"}
+    assert not Order.objects.exists()
