@@ -394,12 +394,31 @@ class ProductRow(Row):
         return attrs
 
 
+# An order is placed before the sender tells us of it; its clock may run a little ahead of ours.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+# Far above any real order line, far below a typo's billion: a line of more is refused.
+MAX_LINE_QUANTITY = 10_000
+
+
 class OrderRow(Row):
     order_number = _text(40)
     placed_at = AwareDateTime()
     region = RegionField()
     currency = _text(3)
     customer_id = _text(40)
+
+    def validate_placed_at(self, value):
+        # "Now" once per serializer, i.e. once per batch or request, not once per row.
+        if self._latest_placed_at is None:
+            self._latest_placed_at = timezone.now() + CLOCK_SKEW
+        if value > self._latest_placed_at:
+            raise serializers.ValidationError(
+                "The order is placed in the future: placed_at must be the time it was placed "
+                "(with its offset), not later than now."
+            )
+        return value
+
+    _latest_placed_at = None
 
     def validate(self, attrs):
         # Every problem at once: the sender fixes them in one round trip.
@@ -423,7 +442,13 @@ class LineRow(Row):
     product's and seller's (``OrderLineRow``)."""
 
     line_number = Integer(min_value=1, max_value=32767)
-    quantity = Integer(min_value=1, max_value=2_000_000_000)
+    quantity = Integer(
+        min_value=1,
+        max_value=MAX_LINE_QUANTITY,
+        error_messages={
+            "max_value": f"At most {MAX_LINE_QUANTITY:,} units on one order line.",
+        },
+    )
     unit_price = _text(40)
     delivered_on = OptionalDate()
 

@@ -259,3 +259,38 @@ def test_an_order_with_a_wrong_currency_and_an_unknown_customer_reports_both(api
     assert response.status_code == 400
     assert {e["field"] for e in problem_of(response)["errors"]} == {"currency", "customer_id"}
     assert not Order.objects.exists()
+
+
+def test_an_order_placed_in_the_future_is_refused(api_keys):
+    # given: an order placed in 2099
+    row = line(placed_at="2099-01-01T10:00:00Z", delivered_on=None)
+    # when
+    response = api_keys["order_system"].post("/api/v1/order-lines/", row)
+    # then
+    assert response.status_code == 400
+    [error] = problem_of(response)["errors"]
+    assert error["field"] == "placed_at"
+    assert "future" in error["detail"]
+    assert not Order.objects.exists()
+
+
+def test_an_order_placed_a_minute_ahead_of_our_clock_is_taken(api_keys):
+    # given: the sender's clock a minute ahead of ours
+    soon = (timezone.now() + dt.timedelta(minutes=1)).isoformat()
+    # when
+    response = api_keys["order_system"].post(
+        "/api/v1/order-lines/", line(placed_at=soon, delivered_on=None)
+    )
+    # then
+    assert response.status_code == 200, response.json()
+
+
+@pytest.mark.parametrize(("quantity", "status"), [(10_000, 200), (10_001, 400), (10**9, 400)])
+def test_a_lines_quantity_is_at_most_ten_thousand(api_keys, quantity, status):
+    response = api_keys["order_system"].post("/api/v1/order-lines/", line(quantity=quantity))
+    assert response.status_code == status, response.json()
+    if status == 400:
+        [error] = problem_of(response)["errors"]
+        assert error["field"] == "quantity"
+        assert "10,000" in error["detail"]
+        assert not OrderLine.objects.exists()
