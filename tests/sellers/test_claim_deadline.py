@@ -62,3 +62,14 @@ def test_an_accepted_claim_the_seller_must_pay_shows_the_payment_deadline(client
         reference="TX-1",
     )
     assert _asked(client, _page(claim)) == ("Nothing needed from you now.", None)
+
+
+def test_the_payment_page_in_french_puts_a_non_breaking_space_before_its_colons(client, supervisor):
+    from tests.payouts.test_money_policy import _accepted, _approve_accepted
+
+    claim = _approve_accepted(_accepted(), supervisor)
+    signed_in(client, claim.seller)
+    url = reverse("sellers:inbox-payment", args=[claim.reference])
+    body = client.get(url, headers={"accept-language": "fr"}).content.decode()
+    assert "<strong>État\u00a0:</strong>" in body
+    assert "État:" not in body and "État :" not in body
