@@ -2,14 +2,16 @@
 fixed list is read in the customer's language; one staff typed is shown as typed."""
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
 from claims.actors import Actor
-from claims.models import ClaimStatus
+from claims.models import Claim, ClaimStatus
 from fraud.services import fraud_confirm
 from tests.factories import claim_in
 from tests.portal.conftest import sign_in
+from tests.sellers.helpers import run_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +41,15 @@ def test_a_fraud_denial_without_typed_explanation_reads_in_the_customers_languag
         fraud_confirm(claim=claim, actor=Actor.staff(analyst), note="Photo reused")
     # when
     page = _history(client, claim, language)
-    # then
+    # then: on the claim page and in the e-mail, in the customer's language
     assert FIXED[language] in page
     assert "We could not verify this claim" not in page
+    Claim.objects.filter(pk=claim.pk).update(language=language)
+    mail.outbox.clear()
+    run_outbox("claims.notify_customer")
+    bodies = [m.body for m in mail.outbox if claim.customer.email in m.to]
+    assert any(FIXED[language] in body for body in bodies)
+    assert not any("We could not verify this claim" in body for body in bodies)
 
 
 def test_an_explanation_staff_typed_is_shown_as_typed(client, analyst):
