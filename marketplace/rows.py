@@ -288,6 +288,12 @@ class Row(serializers.Serializer):
         """The function that checks one of ``rows`` and returns its clean values."""
         return _row_validator(self)
 
+    def checked_alone(self, values: dict) -> dict:
+        """The checks across fields (``validate``'s) that ``values``, the fields that passed,
+        still allow, by field: a row refused for one field reports its other problems in the
+        same answer. Only refused rows come here."""
+        return {}
+
 
 class CustomerRow(Row):
     customer_id = _text(40)
@@ -312,6 +318,14 @@ class CustomerRow(Row):
         attrs["country"] = attrs["country"].upper()
         attrs["phone"] = _phone(attrs["phone"], attrs["country"], "phone")
         return attrs
+
+    def checked_alone(self, values: dict) -> dict:
+        if "phone" in values and "country" in values:
+            try:
+                _phone(values["phone"], values["country"].upper(), "phone")
+            except serializers.ValidationError as exc:
+                return exc.detail
+        return {}
 
 
 class GrossRow(Row):
@@ -344,6 +358,15 @@ class GrossRow(Row):
         attrs["gross_minor"] = _amount(attrs["gross_proceeds"], currency, "gross_proceeds")
         return attrs
 
+    def checked_alone(self, values: dict) -> dict:
+        # ``validate`` reads only these (not the month).
+        if {"seller_id", "currency", "gross_proceeds"} <= values.keys():
+            try:
+                self.validate(dict(values))
+            except serializers.ValidationError as exc:
+                return exc.detail
+        return {}
+
 
 class MonthlyGross(serializers.Serializer):
     month = _text(10)
@@ -363,18 +386,31 @@ class SellerRow(Row):
 
     def validate(self, attrs):
         attrs["email"] = attrs["email"].lower()
-        currency = attrs["region"].currency
-        months = set()
-        for i, entry in enumerate(attrs["monthly_gross"]):
-            if entry["month"] in months:
-                raise serializers.ValidationError(
-                    {f"monthly_gross.{i}.month": "The same month appears twice."}
-                )
-            months.add(entry["month"])
-            entry["gross_minor"] = _amount(
-                entry["gross_proceeds"], currency, f"monthly_gross.{i}.gross_proceeds"
-            )
+        _gross_months(attrs["monthly_gross"], attrs["region"].currency)
         return attrs
+
+    def checked_alone(self, values: dict) -> dict:
+        if "region" in values and "monthly_gross" in values:
+            try:
+                _gross_months(copy.deepcopy(values["monthly_gross"]), values["region"].currency)
+            except serializers.ValidationError as exc:
+                return exc.detail
+        return {}
+
+
+def _gross_months(entries: list[dict], currency: str) -> None:
+    """A seller's monthly gross proceeds: each month once, each amount in ``currency`` (its
+    minor units set on the entry)."""
+    months = set()
+    for i, entry in enumerate(entries):
+        if entry["month"] in months:
+            raise serializers.ValidationError(
+                {f"monthly_gross.{i}.month": "The same month appears twice."}
+            )
+        months.add(entry["month"])
+        entry["gross_minor"] = _amount(
+            entry["gross_proceeds"], currency, f"monthly_gross.{i}.gross_proceeds"
+        )
 
 
 class ProductRow(Row):
@@ -387,11 +423,15 @@ class ProductRow(Row):
     seller_id = _text(40)
 
     def validate(self, attrs):
-        if attrs["seller_id"] not in self.context["seller_currencies"]:
-            raise serializers.ValidationError(
-                {"seller_id": f"Seller {attrs['seller_id']!r} is not known (send it first)."}
-            )
+        if problems := self.checked_alone(attrs):
+            raise serializers.ValidationError(problems)
         return attrs
+
+    def checked_alone(self, values: dict) -> dict:
+        seller_id = values.get("seller_id")
+        if seller_id is not None and seller_id not in self.context["seller_currencies"]:
+            return {"seller_id": f"Seller {seller_id!r} is not known (send it first)."}
+        return {}
 
 
 # An order is placed before the sender tells us of it; its clock may run a little ahead of ours.
@@ -421,20 +461,22 @@ class OrderRow(Row):
     _latest_placed_at = None
 
     def validate(self, attrs):
-        # Every problem at once: the sender fixes them in one round trip.
-        problems = {}
-        region = attrs["region"]
-        if attrs["currency"] != region.currency:
-            problems["currency"] = (
-                f"{attrs['currency']} does not match region {region.code} ({region.currency})."
-            )
-        if attrs["customer_id"] not in self.context["customer_ids"]:
-            problems["customer_id"] = (
-                f"Customer {attrs['customer_id']!r} is not known (send it first)."
-            )
-        if problems:
+        if problems := self.checked_alone(attrs):
             raise serializers.ValidationError(problems)
         return attrs
+
+    def checked_alone(self, values: dict) -> dict:
+        # Every problem at once: the sender fixes them in one round trip.
+        problems = {}
+        region, currency = values.get("region"), values.get("currency")
+        if region is not None and currency is not None and currency != region.currency:
+            problems["currency"] = (
+                f"{currency} does not match region {region.code} ({region.currency})."
+            )
+        customer_id = values.get("customer_id")
+        if customer_id is not None and customer_id not in self.context["customer_ids"]:
+            problems["customer_id"] = f"Customer {customer_id!r} is not known (send it first)."
+        return problems
 
 
 class LineRow(Row):
@@ -617,7 +659,7 @@ class OrderLineRow(Row):
             elif problems:
                 # The order or the line failed: its fields that passed are still checked
                 # together (the price in a valid currency), so every problem comes at once.
-                problems.update(self._checked_alone(data, values, problems))
+                problems.update(self._line_checked_alone(data, values, problems))
             if problems:
                 raise serializers.ValidationError(problems)
             return values
@@ -627,7 +669,7 @@ class OrderLineRow(Row):
     # The line's checks against its order, and the fields they need.
     _AGAINST_ORDER = ("placed_at", "currency", "unit_price", "delivered_on")
 
-    def _checked_alone(self, data: dict, values: dict, problems: dict) -> dict:
+    def _line_checked_alone(self, data: dict, values: dict, problems: dict) -> dict:
         """The problems of ``LineRow.against_order`` for a row whose order or line failed,
         with each field it needs that passed on its own (read again by its own field); only
         rows already refused come here."""
@@ -727,6 +769,7 @@ def _row_validator(serializer: serializers.Serializer) -> Callable[[dict], dict]
         steps.append((name, field, fast, getattr(serializer, f"validate_{name}", None)))
     if getattr(getattr(serializer, "Meta", None), "validators", None):  # pragma: no cover
         raise TypeError(f"{type(serializer).__name__}: row serializers take no validators")
+    checked_alone = getattr(serializer, "checked_alone", None)
 
     def validate(data: dict) -> dict:
         values, problems = {}, {}
@@ -747,6 +790,9 @@ def _row_validator(serializer: serializers.Serializer) -> Callable[[dict], dict]
             else:
                 values[name] = value
         if problems:
+            if checked_alone is not None:
+                for name, detail in checked_alone(values).items():
+                    problems.setdefault(name, detail)
             raise serializers.ValidationError(problems)
         return serializer.validate(values)
 

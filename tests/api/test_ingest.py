@@ -113,16 +113,26 @@ def test_customers_products_orders_in_separate_calls(api_keys):
     assert problem_of(naive)["errors"][0]["field"] == "placed_at"
 
 
-def test_seller_monthly_gross_drives_the_insurance_requirement(api_keys):
-    # given: a month well over the region's USD 10,000 threshold
-    month = (timezone.localdate().replace(day=1) - dt.timedelta(days=70)).replace(day=1)
-    seller = {
+def _past_month() -> dt.date:
+    return (timezone.localdate().replace(day=1) - dt.timedelta(days=70)).replace(day=1)
+
+
+def _seller(month: dt.date, gross: str, **overrides) -> dict:
+    """Seller S-9 in the US with one month's gross proceeds."""
+    return {
         "seller_id": "S-9",
         "name": "Heat Co",
         "email": "ops@heat.test",
         "region": "US",
-        "monthly_gross": [{"month": f"{month:%Y-%m}", "gross_proceeds": "25,000.00"}],
+        "monthly_gross": [{"month": f"{month:%Y-%m}", "gross_proceeds": gross}],
+        **overrides,
     }
+
+
+def test_seller_monthly_gross_drives_the_insurance_requirement(api_keys):
+    # given: a month well over the region's USD 10,000 threshold
+    month = _past_month()
+    seller = _seller(month, "25,000.00")
     # when
     response = api_keys["order_system"].post("/api/v1/sellers/", seller)
     # then
@@ -146,13 +156,7 @@ def test_seller_monthly_gross_drives_the_insurance_requirement(api_keys):
 
 def test_future_month_and_wrong_currency_are_refused(api_keys):
     future = timezone.localdate().replace(day=1) + dt.timedelta(days=40)
-    seller = {
-        "seller_id": "S-9",
-        "name": "Heat Co",
-        "email": "ops@heat.test",
-        "region": "US",
-        "monthly_gross": [{"month": f"{future:%Y-%m}", "gross_proceeds": "1"}],
-    }
+    seller = _seller(future, "1")
     response = api_keys["order_system"].post("/api/v1/sellers/", seller)
     assert problem_of(response)["errors"][0]["field"] == "monthly_gross.0.month"
     assert not Seller.objects.filter(marketplace_id="S-9").exists()
@@ -294,3 +298,29 @@ def test_a_lines_quantity_is_at_most_ten_thousand(api_keys, quantity, status):
         assert error["field"] == "quantity"
         assert "10,000" in error["detail"]
         assert not OrderLine.objects.exists()
+
+
+def test_a_seller_with_a_bad_email_and_a_bad_gross_amount_reports_both(api_keys):
+    seller = _seller(_past_month(), "abc", email="ops@")
+    response = api_keys["order_system"].post("/api/v1/sellers/", seller)
+    assert response.status_code == 400
+    assert {e["field"] for e in problem_of(response)["errors"]} == {
+        "email",
+        "monthly_gross.0.gross_proceeds",
+    }
+    assert not Seller.objects.filter(marketplace_id="S-9").exists()
+
+
+def test_a_gross_row_with_a_bad_month_and_a_bad_amount_reports_both(api_keys, seller_a):
+    rows = [
+        {
+            "seller_id": "S-A",
+            "month": "soon",
+            "currency": seller_a.currency,
+            "gross_proceeds": "abc",
+        }
+    ]
+    response = api_keys["order_system"].post("/api/v1/seller-gross/batch/", {"rows": rows})
+    assert response.status_code == 400
+    assert {e["field"] for e in problem_of(response)["errors"]} == {"month", "gross_proceeds"}
+    assert not SellerMonthlyGross.objects.exists()
