@@ -7,6 +7,7 @@ and the ``detail``, so a client can fix exactly the rows that were refused."""
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -94,14 +95,18 @@ def exception_handler(exc, context):
     headers = {k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After")}
     if isinstance(exc, exceptions.ValidationError):
         errors = getattr(exc, "errors", None) or _flatten(exc.detail)
-        return problem(
-            400,
-            "Some values were refused; nothing was changed. See errors.",
-            slug="validation",
-            errors=errors,
-        )
+        return problem(400, _refused_detail(context), slug="validation", errors=errors)
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     slug = getattr(exc, "default_code", "error")
     if isinstance(exc, exceptions.Throttled):
         slug = "rate-limited"
     return problem(response.status_code, detail, slug=slug, headers=headers)
+
+
+def _refused_detail(context) -> str:
+    """A read is refused for its query (a filter, a cursor); only a write has anything it
+    might have changed."""
+    request = context.get("request")
+    if request is not None and request.method in SAFE_METHODS:
+        return "Some query parameters were refused. See errors."
+    return "Some values were refused; nothing was changed. See errors."

@@ -7,6 +7,9 @@ with Babel and reports, one line each:
 - a placeholder mismatch: ``%(name)s``, ``%s`` or ``{name}`` in the translation that the source
   does not have, one the source has and the translation lost, a changed conversion
   (``%(n)d`` for ``%(n)s``), or a translation ``%`` cannot format at all (``100 %`` in French);
+- in French, a label's colon ("Statut : ouvert", a colon before a space or the end) without a
+  non-breaking space before it: a plain space lets the colon wrap to the next line, none is
+  English typography (a time, 10:00, or an address, https://, is no label);
 - in a regional catalogue that only holds what differs (``fr_CA`` beside ``fr``), an entry the
   parent catalogue no longer has (its source string changed or is gone).
 
@@ -113,7 +116,21 @@ def _brace_problem(source: list[str], translation: str) -> str:
     return ""
 
 
-def message_problems(message: Message) -> Iterator[str]:
+# A colon ending a label: before a space, a tag or the end (not 10:00, not https://).
+LABEL_COLON = re.compile(r"(?P<before>.?):(?=\s|<|$)", re.DOTALL)
+NON_BREAKING = "\u00a0\u202f"
+
+
+def _colon_problem(language: str, translation: str) -> str:
+    if language.split("_")[0] != "fr":
+        return ""
+    for match in LABEL_COLON.finditer(translation):
+        if match["before"] not in NON_BREAKING or not match["before"]:
+            return "needs a non-breaking space before ':' (French typography: 'Statut\u00a0: …')"
+    return ""
+
+
+def message_problems(message: Message, language: str = "") -> Iterator[str]:
     """What is wrong with one entry of a catalogue, in words."""
     if message.fuzzy:
         yield "is fuzzy (never compiled: translate it and drop the flag, or blank it)"
@@ -129,6 +146,8 @@ def message_problems(message: Message) -> Iterator[str]:
         if percent and (problem := _percent_problem(against, translation)):
             yield f"{label} {problem}"
         if brace and (problem := _brace_problem(against, translation)):
+            yield f"{label} {problem}"
+        if problem := _colon_problem(language, translation):
             yield f"{label} {problem}"
 
 
@@ -166,7 +185,10 @@ def catalogue_problems(languages: list[str] | None = None) -> list[str]:
         for message in catalogue:
             if not message.id:
                 continue  # the header
-            problems += [f"{language}: {_where(message)}: {p}" for p in message_problems(message)]
+            problems += [
+                f"{language}: {_where(message)}: {p}"
+                for p in message_problems(message, to_locale(language))
+            ]
     if source_language in languages and read:
         any_catalogue = next(iter(read.values()))
         for message in any_catalogue:

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from claims.actors import Actor
 from claims.models import ClaimEvent, EventKind
@@ -87,3 +88,16 @@ def _tell_api_clients(events: list[ClaimEvent]) -> None:
     from webhooks.services import events_for_claim_events
 
     events_for_claim_events(events)
+
+
+# Denial explanations the marketplace writes itself from a fixed list, not typed by staff (a
+# fraud denial with none typed): stored as their English source, whatever language the staff
+# member read, and read in the reader's language (``denial_explanation``).
+FRAUD_DENIAL_EXPLANATION = gettext_noop("We could not verify this claim and it has been declined.")
+FIXED_DENIAL_EXPLANATIONS = frozenset({FRAUD_DENIAL_EXPLANATION})
+
+
+def denial_explanation(text: str) -> str:
+    """A denial's explanation for its reader: one from the fixed list in the active language,
+    what staff typed as typed."""
+    return gettext(text) if text in FIXED_DENIAL_EXPLANATIONS else text

@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from claims.actors import Actor
+from claims.events import denial_explanation
 from claims.lifecycle import Via
 from claims.models import Claim, ClaimEvent, ClaimStatus, Funding
 from claims.money import format_minor, reader_locale
@@ -91,7 +92,9 @@ class CustomerEmails:
             "claimed": format_minor(claim.claimed_total_minor, claim.currency, locale=locale),
             "approved": format_minor(claim.approved_total_minor, claim.currency, locale=locale),
             "status": self.status(claim.status),
-            "reason": event.reason,
+            "reason": denial_explanation(event.reason)
+            if event.to_status == ClaimStatus.DENIED
+            else event.reason,
             # A payment's event says where the money went, masked (payouts pipeline).
             "paid_to_last4": data.get("paid_to", "")[-4:],
             "info_due": format_moment(info_due.astimezone(zone)) if info_due else "",

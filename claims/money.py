@@ -155,7 +155,8 @@ def to_minor(
     """Parse what a person typed, written the reader's way, into minor units.
 
     ``"12,50"`` is 12.50 in Spanish and refused in English (with the reading it would have
-    there); ``"1,234"`` in Spanish is refused as ambiguous; a currency sign of this currency is
+    there); ``"1,234"`` in Spanish is refused as ambiguous (English writes it for 1234), while
+    ``"19.999"`` in English has too many decimals; a currency sign of this currency is
     allowed before or after. Refuses more decimals than the currency has and anything over
     ``MAX_AMOUNT_MINOR``, before any arithmetic. ``locale=MACHINE`` reads a file written by
     another system: English separators, and three decimals are simply too many."""
@@ -171,7 +172,7 @@ def to_minor(
         machine = locale == MACHINE
         amount = _plain(str(value), currency, places) if machine else None
         if amount is None:
-            amount = _parse(str(value), currency, _locale("en" if machine else locale), machine)
+            amount = _parse(str(value), currency, _locale("en" if machine else locale))
     scaled = amount.scaleb(places)
     if scaled != scaled.to_integral_value(rounding=ROUND_DOWN):
         raise MoneyError(_too_many_decimals(currency))
@@ -267,7 +268,7 @@ def _plain(text: str, currency: str, places: int) -> Decimal | None:
     return amount
 
 
-def _parse(text: str, currency: str, locale: Locale, machine: bool = False) -> Decimal:
+def _parse(text: str, currency: str, locale: Locale) -> Decimal:
     """Checks the shape first: no exponent, no NaN, no text thousands of digits long."""
     shown = _shorten(text.strip())
     body = _squash(text)
@@ -311,8 +312,10 @@ def _parse(text: str, currency: str, locale: Locale, machine: bool = False) -> D
         )
     amount, decimals, grouped = here
     _check_size(amount, places, shown, currency)
-    if len(decimals) == 3 and places < 3 and not grouped and body[0] != "0" and not machine:
+    if len(decimals) == 3 and places < 3 and not grouped and body[0] != "0" and decimal == ",":
         # "1,234" in Spanish: 1 and 234 thousandths here, 1,234 in English. Say how it reads.
+        # Where "." marks the decimals (English, and the machine's files) "19.999" is simply
+        # too many decimals, and said so below in the reader's terms.
         thousands = Decimal(re.sub(r"\D", "", body))
         raise AmountNotUnderstood(
             _(

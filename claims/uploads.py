@@ -24,6 +24,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass, field
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps
@@ -35,9 +36,18 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES_PER_CLAIM = 20
 MAX_IMAGE_PIXELS = 40_000_000  # ~ a 48-megapixel phone photo is refused only at 40 MP+
 # Lazy: read in the language of whoever sees it, not the one active when the module loaded.
-ALLOWED_DESCRIPTION = gettext_lazy(
-    "JPEG, PNG, WebP or HEIC photos, or PDF documents, up to 10 MB each"
-)
+ALLOWED_TYPES = gettext_lazy("JPEG, PNG, WebP or HEIC photos, or PDF documents")
+
+
+def _allowed_description() -> str:
+    return _("%(types)s, up to %(mb)d MB each") % {
+        "types": ALLOWED_TYPES,
+        "mb": MAX_FILE_BYTES // (1024 * 1024),
+    }
+
+
+# The types and the size, for a file field's help (the size from ``MAX_FILE_BYTES``).
+ALLOWED_DESCRIPTION = lazy(_allowed_description, str)()
 # iPhone photos: HEIC/HEIF brands at bytes 8-12 of an ISO-BMFF "ftyp" box.
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
 
@@ -161,8 +171,7 @@ def _size_and_type(data: bytes) -> str:
     content_type = sniff(data[:16])
     if content_type is None:
         raise EvidenceRejected(
-            _("This type of file is not accepted. Accepted: %(types)s.")
-            % {"types": ALLOWED_DESCRIPTION}
+            _("This type of file is not accepted. Accepted: %(types)s.") % {"types": ALLOWED_TYPES}
         )
     return content_type
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims.actors import Actor
+from claims.events import FRAUD_DENIAL_EXPLANATION
 from claims.exceptions import ClaimError, InvalidTransition
 from claims.lifecycle import Via
 from claims.models import Claim, ClaimStatus, DenialReason
@@ -147,8 +148,8 @@ def fraud_confirm(
         claim=claim,
         actor=actor,
         reason_code=DenialReason.FRAUD,
-        explanation=(explanation or "").strip()
-        or _("We could not verify this claim and it has been declined."),
+        # None typed: the fixed one, stored untranslated and read in the customer's language.
+        explanation=(explanation or "").strip() or FRAUD_DENIAL_EXPLANATION,
         data={"fraud_label": FraudLabel.RISK_CONFIRMED},
     )
     review = FraudReview.objects.create(

@@ -6,6 +6,7 @@ across rows (a key twice in one batch) and reports every problem by the row's in
 here writes: the upsert services (``marketplace.services``) do, after every row passed.
 """
 
+import contextlib
 import copy
 import datetime as dt
 import functools
@@ -26,7 +27,7 @@ from rest_framework.fields import SkipField
 from rest_framework.settings import api_settings
 
 from claims.models import Region
-from claims.money import MACHINE, MoneyError, to_minor
+from claims.money import MACHINE, MINOR_UNITS, MoneyError, to_minor
 from sellers.models import Seller
 
 
@@ -287,6 +288,12 @@ class Row(serializers.Serializer):
         """The function that checks one of ``rows`` and returns its clean values."""
         return _row_validator(self)
 
+    def checked_alone(self, values: dict) -> dict:
+        """The checks across fields (``validate``'s) that ``values``, the fields that passed,
+        still allow, by field: a row refused for one field reports its other problems in the
+        same answer. Only refused rows come here."""
+        return {}
+
 
 class CustomerRow(Row):
     customer_id = _text(40)
@@ -311,6 +318,14 @@ class CustomerRow(Row):
         attrs["country"] = attrs["country"].upper()
         attrs["phone"] = _phone(attrs["phone"], attrs["country"], "phone")
         return attrs
+
+    def checked_alone(self, values: dict) -> dict:
+        if "phone" in values and "country" in values:
+            try:
+                _phone(values["phone"], values["country"].upper(), "phone")
+            except serializers.ValidationError as exc:
+                return exc.detail
+        return {}
 
 
 class GrossRow(Row):
@@ -343,6 +358,15 @@ class GrossRow(Row):
         attrs["gross_minor"] = _amount(attrs["gross_proceeds"], currency, "gross_proceeds")
         return attrs
 
+    def checked_alone(self, values: dict) -> dict:
+        # ``validate`` reads only these (not the month).
+        if {"seller_id", "currency", "gross_proceeds"} <= values.keys():
+            try:
+                self.validate(dict(values))
+            except serializers.ValidationError as exc:
+                return exc.detail
+        return {}
+
 
 class MonthlyGross(serializers.Serializer):
     month = _text(10)
@@ -362,18 +386,31 @@ class SellerRow(Row):
 
     def validate(self, attrs):
         attrs["email"] = attrs["email"].lower()
-        currency = attrs["region"].currency
-        months = set()
-        for i, entry in enumerate(attrs["monthly_gross"]):
-            if entry["month"] in months:
-                raise serializers.ValidationError(
-                    {f"monthly_gross.{i}.month": "The same month appears twice."}
-                )
-            months.add(entry["month"])
-            entry["gross_minor"] = _amount(
-                entry["gross_proceeds"], currency, f"monthly_gross.{i}.gross_proceeds"
-            )
+        _gross_months(attrs["monthly_gross"], attrs["region"].currency)
         return attrs
+
+    def checked_alone(self, values: dict) -> dict:
+        if "region" in values and "monthly_gross" in values:
+            try:
+                _gross_months(copy.deepcopy(values["monthly_gross"]), values["region"].currency)
+            except serializers.ValidationError as exc:
+                return exc.detail
+        return {}
+
+
+def _gross_months(entries: list[dict], currency: str) -> None:
+    """A seller's monthly gross proceeds: each month once, each amount in ``currency`` (its
+    minor units set on the entry)."""
+    months = set()
+    for i, entry in enumerate(entries):
+        if entry["month"] in months:
+            raise serializers.ValidationError(
+                {f"monthly_gross.{i}.month": "The same month appears twice."}
+            )
+        months.add(entry["month"])
+        entry["gross_minor"] = _amount(
+            entry["gross_proceeds"], currency, f"monthly_gross.{i}.gross_proceeds"
+        )
 
 
 class ProductRow(Row):
@@ -386,11 +423,21 @@ class ProductRow(Row):
     seller_id = _text(40)
 
     def validate(self, attrs):
-        if attrs["seller_id"] not in self.context["seller_currencies"]:
-            raise serializers.ValidationError(
-                {"seller_id": f"Seller {attrs['seller_id']!r} is not known (send it first)."}
-            )
+        if problems := self.checked_alone(attrs):
+            raise serializers.ValidationError(problems)
         return attrs
+
+    def checked_alone(self, values: dict) -> dict:
+        seller_id = values.get("seller_id")
+        if seller_id is not None and seller_id not in self.context["seller_currencies"]:
+            return {"seller_id": f"Seller {seller_id!r} is not known (send it first)."}
+        return {}
+
+
+# An order is placed before the sender tells us of it; its clock may run a little ahead of ours.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+# Far above any real order line, far below a typo's billion: a line of more is refused.
+MAX_LINE_QUANTITY = 10_000
 
 
 class OrderRow(Row):
@@ -400,20 +447,36 @@ class OrderRow(Row):
     currency = _text(3)
     customer_id = _text(40)
 
+    def validate_placed_at(self, value):
+        # "Now" once per serializer, i.e. once per batch or request, not once per row.
+        if self._latest_placed_at is None:
+            self._latest_placed_at = timezone.now() + CLOCK_SKEW
+        if value > self._latest_placed_at:
+            raise serializers.ValidationError(
+                "The order is placed in the future: placed_at must be the time it was placed "
+                "(with its offset), not later than now."
+            )
+        return value
+
+    _latest_placed_at = None
+
     def validate(self, attrs):
-        region = attrs["region"]
-        if attrs["currency"] != region.currency:
-            raise serializers.ValidationError(
-                {
-                    "currency": f"{attrs['currency']} does not match region {region.code} "
-                    f"({region.currency})."
-                }
-            )
-        if attrs["customer_id"] not in self.context["customer_ids"]:
-            raise serializers.ValidationError(
-                {"customer_id": f"Customer {attrs['customer_id']!r} is not known (send it first)."}
-            )
+        if problems := self.checked_alone(attrs):
+            raise serializers.ValidationError(problems)
         return attrs
+
+    def checked_alone(self, values: dict) -> dict:
+        # Every problem at once: the sender fixes them in one round trip.
+        problems = {}
+        region, currency = values.get("region"), values.get("currency")
+        if region is not None and currency is not None and currency != region.currency:
+            problems["currency"] = (
+                f"{currency} does not match region {region.code} ({region.currency})."
+            )
+        customer_id = values.get("customer_id")
+        if customer_id is not None and customer_id not in self.context["customer_ids"]:
+            problems["customer_id"] = f"Customer {customer_id!r} is not known (send it first)."
+        return problems
 
 
 class LineRow(Row):
@@ -421,19 +484,33 @@ class LineRow(Row):
     product's and seller's (``OrderLineRow``)."""
 
     line_number = Integer(min_value=1, max_value=32767)
-    quantity = Integer(min_value=1, max_value=2_000_000_000)
+    quantity = Integer(
+        min_value=1,
+        max_value=MAX_LINE_QUANTITY,
+        error_messages={
+            "max_value": f"At most {MAX_LINE_QUANTITY:,} units on one order line.",
+        },
+    )
     unit_price = _text(40)
     delivered_on = OptionalDate()
 
     @staticmethod
-    def against_order(attrs: dict, order: dict) -> int:
-        """The line's checks against its (valid) order; the unit price in minor units of the
-        order's currency."""
-        if attrs["delivered_on"] and attrs["delivered_on"] < order["placed_at"].date():
-            raise serializers.ValidationError(
-                {"delivered_on": "The delivery is before the order was placed."}
-            )
-        return _amount(attrs["unit_price"], order["currency"], "unit_price")
+    def against_order(attrs: dict, order: dict) -> int | None:
+        """The line's checks against its order, every problem at once; the unit price in
+        minor units of the order's currency. A check whose values are missing (a row already
+        refused) is left out."""
+        problems, minor = {}, None
+        delivered_on, placed_at = attrs.get("delivered_on"), order.get("placed_at")
+        if delivered_on and placed_at and delivered_on < placed_at.date():
+            problems["delivered_on"] = ["The delivery is before the order was placed."]
+        if "unit_price" in attrs and "currency" in order:
+            try:
+                minor = _amount(attrs["unit_price"], order["currency"], "unit_price")
+            except serializers.ValidationError as exc:
+                problems.update(exc.detail)
+        if problems:
+            raise serializers.ValidationError(problems)
+        return minor
 
 
 _MISSING = object()
@@ -579,11 +656,37 @@ class OrderLineRow(Row):
                     values["unit_price_minor"] = LineRow.against_order(values, values)
                 except serializers.ValidationError as exc:
                     problems.update(exc.detail)
+            elif problems:
+                # The order or the line failed: its fields that passed are still checked
+                # together (the price in a valid currency), so every problem comes at once.
+                problems.update(self._line_checked_alone(data, values, problems))
             if problems:
                 raise serializers.ValidationError(problems)
             return values
 
         return validate
+
+    # The line's checks against its order, and the fields they need.
+    _AGAINST_ORDER = ("placed_at", "currency", "unit_price", "delivered_on")
+
+    def _line_checked_alone(self, data: dict, values: dict, problems: dict) -> dict:
+        """The problems of ``LineRow.against_order`` for a row whose order or line failed,
+        with each field it needs that passed on its own (read again by its own field); only
+        rows already refused come here."""
+        own = {}
+        for name in self._AGAINST_ORDER:
+            if name in values:
+                own[name] = values[name]
+            elif name not in problems:
+                with contextlib.suppress(serializers.ValidationError, SkipField):
+                    own[name] = self.fields[name].run_validation(data.get(name, serializers.empty))
+        if own.get("currency") not in MINOR_UNITS:
+            own.pop("currency", None)
+        try:
+            LineRow.against_order(own, own)
+        except serializers.ValidationError as exc:
+            return exc.detail
+        return {}
 
 
 def _part_checked(check, data: dict, names: dict[str, str]) -> tuple[dict, dict]:
@@ -666,6 +769,7 @@ def _row_validator(serializer: serializers.Serializer) -> Callable[[dict], dict]
         steps.append((name, field, fast, getattr(serializer, f"validate_{name}", None)))
     if getattr(getattr(serializer, "Meta", None), "validators", None):  # pragma: no cover
         raise TypeError(f"{type(serializer).__name__}: row serializers take no validators")
+    checked_alone = getattr(serializer, "checked_alone", None)
 
     def validate(data: dict) -> dict:
         values, problems = {}, {}
@@ -686,6 +790,9 @@ def _row_validator(serializer: serializers.Serializer) -> Callable[[dict], dict]
             else:
                 values[name] = value
         if problems:
+            if checked_alone is not None:
+                for name, detail in checked_alone(values).items():
+                    problems.setdefault(name, detail)
             raise serializers.ValidationError(problems)
         return serializer.validate(values)
 

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from claims.events import denial_explanation
 from claims.lifecycle import (
     FINISHED_STATUSES,
     STAGE_BY_STATUS,
@@ -134,8 +135,9 @@ def _entry(event: ClaimEvent) -> HistoryEntry:
         return HistoryEntry(event.created_at, str(wording.HISTORY_ANSWERED), quote=event.reason)
     if to == S.UNDER_REVIEW and frm in (S.PAID, S.PAYOUT_PENDING):
         return HistoryEntry(event.created_at, str(wording.HISTORY_PAYMENT_RETURNED))
-    # What staff wrote to the customer: the question they asked, the reason for a denial.
-    quote = event.reason if to in (S.NEEDS_INFO, S.DENIED) else ""
+    # What staff wrote to the customer: the question they asked, the reason for a denial (a
+    # fixed one in the customer's language).
+    quote = {S.NEEDS_INFO: event.reason, S.DENIED: denial_explanation(event.reason)}.get(to, "")
     return HistoryEntry(event.created_at, str(wording.HISTORY[to]), quote=quote)
 
 

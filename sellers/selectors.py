@@ -330,6 +330,27 @@ def seller_inbox(*, seller: Seller, now: dt.datetime | None = None) -> list[Inbo
     ]
 
 
+def seller_claim_ask_now(
+    *, claim: Claim, payment, history: list[SellerResponse] | None = None
+) -> tuple[str, dt.datetime | None]:
+    """``seller_claim_ask`` for one claim's pages (the answer page, the payment page): what is
+    asked of the seller now and by when, the same words and deadline as their inbox. ``history``
+    is the claim's answers newest first when the page has read them already."""
+    if history is None:
+        history = responses_for_claim(claim=claim)
+    return seller_claim_ask(
+        claim=claim,
+        latest_decision=history[0].decision if history else None,
+        payment=payment,
+        recoveries=list(
+            Recovery.objects.filter(
+                seller_id=claim.seller_id, claim=claim, status__in=OUTSTANDING
+            ).order_by("pk")
+        ),
+        now=timezone.now(),
+    )
+
+
 def seller_claim_ask(
     *, claim: Claim, latest_decision: str | None, payment, recoveries: list, now: dt.datetime
 ) -> tuple[str, dt.datetime | None]:

@@ -38,6 +38,7 @@ from sellers.selectors import (
     evidence_names,
     recoveries_for_seller,
     responses_for_claim,
+    seller_claim_ask_now,
     seller_claim_link,
     seller_standing,
 )
@@ -177,11 +178,14 @@ def _page(
     """The answer page; a refused form comes back bound, so nothing typed is lost."""
     claim, party = access.claim, access.party
     history = responses_for_claim(claim=claim)
+    # The accepting party pays the customer itself: where it records the payment.
+    payment = PartyPayment.objects.filter(claim=claim).first()
     if form is None:
         form = ResponseForm(party=party, previous_files=_previous_files(history))
     is_seller = party == ResponseParty.SELLER
     context = {
         "claim": claim,
+        "asked": seller_claim_ask_now(claim=claim, payment=payment, history=history),
         "link": access.link,
         "access": access,
         "party": party,
@@ -202,10 +206,7 @@ def _page(
             "respond": access.url("respond"),
             "insurance": access.url("insurance"),
             "statement": access.url("statement"),
-            # The accepting party pays the customer itself: where it records the payment.
-            "payment": access.url("payment")
-            if PartyPayment.objects.filter(claim=claim).exists()
-            else "",
+            "payment": access.url("payment") if payment is not None else "",
         },
     }
     return render(request, "sellers/respond.html", context, status=status)
@@ -469,7 +470,12 @@ def _payment(request: HttpRequest, access: Access) -> HttpResponse:
     if watched is None:
         raise Http404
     form = PaymentRecordForm(request.POST or None, request.FILES or None, payment=watched)
-    page = {"claim": claim, "payment": watched, "form": form}
+    page = {
+        "claim": claim,
+        "asked": seller_claim_ask_now(claim=claim, payment=watched),
+        "payment": watched,
+        "form": form,
+    }
     if request.method == "POST" and link_write_limited(request, link=link):
         form.is_valid()
         form.add_error(None, TOO_MANY)

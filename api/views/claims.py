@@ -10,17 +10,27 @@ from api.serializers import ClaimDetailOut, ClaimOut
 from claims.lifecycle import PartyStatus, statuses_for_party
 from claims.models import Claim
 
+# A refused filter says what it takes (the problem's ``errors`` name the filter).
+_STATUS_REFUSED = {
+    "invalid_choice": "“%(value)s” is not a status; use one of: "
+    + ", ".join(PartyStatus.values)
+    + "."
+}
+_TIME_REFUSED = {
+    "invalid": "Not a date-time: give ISO 8601 with its offset, e.g. 2026-09-01T10:00:00Z."
+}
+
 
 class ClaimFilter(django_filters.FilterSet):
     # The party-facing values a client reads (``ClaimOut.status``), not the internal states.
     status = django_filters.MultipleChoiceFilter(
-        choices=PartyStatus.choices, method="filter_status"
+        choices=PartyStatus.choices, method="filter_status", error_messages=_STATUS_REFUSED
     )
     respond_by_before = django_filters.IsoDateTimeFilter(
-        field_name="seller_respond_by", lookup_expr="lt"
+        field_name="seller_respond_by", lookup_expr="lt", error_messages=_TIME_REFUSED
     )
     updated_after = django_filters.IsoDateTimeFilter(
-        field_name="status_changed_at", lookup_expr="gte"
+        field_name="status_changed_at", lookup_expr="gte", error_messages=_TIME_REFUSED
     )
 
     def filter_status(self, queryset, name, value):

@@ -89,8 +89,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "claims_site.context_processors.site",
             ],
-            # ``|moment`` in every template, for every moment with a zone (claims_site.dates).
-            "builtins": ["claims_site.templatetags.moments"],
+            # ``|moment`` in every template, for every moment with a zone (claims_site.dates), and
+            # ``|label`` for a label's colon the reader's way.
+            "builtins": ["claims_site.templatetags.moments", "claims_site.templatetags.labels"],
         },
     },
     {
@@ -100,7 +101,10 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": False,
-        "OPTIONS": {"autoescape": False, "builtins": ["claims_site.templatetags.moments"]},
+        "OPTIONS": {
+            "autoescape": False,
+            "builtins": ["claims_site.templatetags.moments", "claims_site.templatetags.labels"],
+        },
     },
 ]
 

@@ -20,7 +20,7 @@ from claims.models import EvidenceKind, IncidentKind, LossKind
 from claims.money import exponent, format_minor
 from claims.services import LossInput
 from claims.uploads import (
-    ALLOWED_DESCRIPTION,
+    ALLOWED_TYPES,
     MAX_FILE_BYTES,
     MAX_FILES_PER_CLAIM,
     evidence_check_all,
@@ -52,7 +52,7 @@ from safety.forms import IncidentFactsForm
 
 def limits_context() -> dict:
     return {
-        "allowed_types": ALLOWED_DESCRIPTION,
+        "allowed_types": ALLOWED_TYPES,
         "max_mb": MAX_FILE_BYTES // (1024 * 1024),
         "max_files": MAX_FILES_PER_CLAIM,
     }

@@ -113,16 +113,26 @@ def test_customers_products_orders_in_separate_calls(api_keys):
     assert problem_of(naive)["errors"][0]["field"] == "placed_at"
 
 
-def test_seller_monthly_gross_drives_the_insurance_requirement(api_keys):
-    # given: a month well over the region's USD 10,000 threshold
-    month = (timezone.localdate().replace(day=1) - dt.timedelta(days=70)).replace(day=1)
-    seller = {
+def _past_month() -> dt.date:
+    return (timezone.localdate().replace(day=1) - dt.timedelta(days=70)).replace(day=1)
+
+
+def _seller(month: dt.date, gross: str, **overrides) -> dict:
+    """Seller S-9 in the US with one month's gross proceeds."""
+    return {
         "seller_id": "S-9",
         "name": "Heat Co",
         "email": "ops@heat.test",
         "region": "US",
-        "monthly_gross": [{"month": f"{month:%Y-%m}", "gross_proceeds": "25,000.00"}],
+        "monthly_gross": [{"month": f"{month:%Y-%m}", "gross_proceeds": gross}],
+        **overrides,
     }
+
+
+def test_seller_monthly_gross_drives_the_insurance_requirement(api_keys):
+    # given: a month well over the region's USD 10,000 threshold
+    month = _past_month()
+    seller = _seller(month, "25,000.00")
     # when
     response = api_keys["order_system"].post("/api/v1/sellers/", seller)
     # then
@@ -146,13 +156,7 @@ def test_seller_monthly_gross_drives_the_insurance_requirement(api_keys):
 
 def test_future_month_and_wrong_currency_are_refused(api_keys):
     future = timezone.localdate().replace(day=1) + dt.timedelta(days=40)
-    seller = {
-        "seller_id": "S-9",
-        "name": "Heat Co",
-        "email": "ops@heat.test",
-        "region": "US",
-        "monthly_gross": [{"month": f"{future:%Y-%m}", "gross_proceeds": "1"}],
-    }
+    seller = _seller(future, "1")
     response = api_keys["order_system"].post("/api/v1/sellers/", seller)
     assert problem_of(response)["errors"][0]["field"] == "monthly_gross.0.month"
     assert not Seller.objects.filter(marketplace_id="S-9").exists()
@@ -221,3 +225,102 @@ def test_a_customer_repeated_with_other_values_is_checked_on_each_line(api_keys)
     )
     assert response.status_code == 200, response.json()
     assert Customer.objects.get().name == "Ann Lee"
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"quantity": 0},
+        {"region": "ZZ"},
+        {"customer_email": "ann@"},
+        {"delivered_on": "2026-08-01"},
+    ],
+    ids=["bad-quantity", "unknown-region", "bad-email", "delivered-before-placed"],
+)
+def test_a_bad_amount_is_reported_with_the_rows_other_problems(api_keys, other):
+    # given: a line whose unit price is no amount and which has one other problem
+    row = line(unit_price="abc", **other)
+    # when
+    response = api_keys["order_system"].post("/api/v1/order-lines/", row)
+    # then: both in one answer, so the sender fixes them in one round trip
+    assert response.status_code == 400
+    fields = {e["field"] for e in problem_of(response)["errors"]}
+    assert fields == {"unit_price", *other}
+    assert not OrderLine.objects.exists()
+
+
+def test_an_order_with_a_wrong_currency_and_an_unknown_customer_reports_both(api_keys):
+    response = api_keys["order_system"].post(
+        "/api/v1/orders/",
+        {
+            "order_number": "114-9",
+            "placed_at": "2026-09-01T10:00:00Z",
+            "region": "US",
+            "currency": "EUR",
+            "customer_id": "C-nobody",
+        },
+    )
+    assert response.status_code == 400
+    assert {e["field"] for e in problem_of(response)["errors"]} == {"currency", "customer_id"}
+    assert not Order.objects.exists()
+
+
+def test_an_order_placed_in_the_future_is_refused(api_keys):
+    # given: an order placed in 2099
+    row = line(placed_at="2099-01-01T10:00:00Z", delivered_on=None)
+    # when
+    response = api_keys["order_system"].post("/api/v1/order-lines/", row)
+    # then
+    assert response.status_code == 400
+    [error] = problem_of(response)["errors"]
+    assert error["field"] == "placed_at"
+    assert "future" in error["detail"]
+    assert not Order.objects.exists()
+
+
+def test_an_order_placed_a_minute_ahead_of_our_clock_is_taken(api_keys):
+    # given: the sender's clock a minute ahead of ours
+    soon = (timezone.now() + dt.timedelta(minutes=1)).isoformat()
+    # when
+    response = api_keys["order_system"].post(
+        "/api/v1/order-lines/", line(placed_at=soon, delivered_on=None)
+    )
+    # then
+    assert response.status_code == 200, response.json()
+
+
+@pytest.mark.parametrize(("quantity", "status"), [(10_000, 200), (10_001, 400), (10**9, 400)])
+def test_a_lines_quantity_is_at_most_ten_thousand(api_keys, quantity, status):
+    response = api_keys["order_system"].post("/api/v1/order-lines/", line(quantity=quantity))
+    assert response.status_code == status, response.json()
+    if status == 400:
+        [error] = problem_of(response)["errors"]
+        assert error["field"] == "quantity"
+        assert "10,000" in error["detail"]
+        assert not OrderLine.objects.exists()
+
+
+def test_a_seller_with_a_bad_email_and_a_bad_gross_amount_reports_both(api_keys):
+    seller = _seller(_past_month(), "abc", email="ops@")
+    response = api_keys["order_system"].post("/api/v1/sellers/", seller)
+    assert response.status_code == 400
+    assert {e["field"] for e in problem_of(response)["errors"]} == {
+        "email",
+        "monthly_gross.0.gross_proceeds",
+    }
+    assert not Seller.objects.filter(marketplace_id="S-9").exists()
+
+
+def test_a_gross_row_with_a_bad_month_and_a_bad_amount_reports_both(api_keys, seller_a):
+    rows = [
+        {
+            "seller_id": "S-A",
+            "month": "soon",
+            "currency": seller_a.currency,
+            "gross_proceeds": "abc",
+        }
+    ]
+    response = api_keys["order_system"].post("/api/v1/seller-gross/batch/", {"rows": rows})
+    assert response.status_code == 400
+    assert {e["field"] for e in problem_of(response)["errors"]} == {"month", "gross_proceeds"}
+    assert not SellerMonthlyGross.objects.exists()

@@ -75,10 +75,13 @@ def test_agent_decides_on_the_staff_page_and_a_big_one_waits_for_a_second_approv
     big.refresh_from_db()
     assert big.status == ClaimStatus.UNDER_REVIEW
     # too many decimals is a clear error too, beside the amount, with what was typed
-    # ("10.001" would read as ambiguous with the locale parser: four decimals are just too many)
-    response = _approve(client, big, "10.0012")
-    assert "at most 2 decimal places" in response.content.decode()
-    assert 'value="10.0012"' in response.content.decode()
+    # ("10.001" too: in English "." marks the decimals, so three are simply too many)
+    for typed in ("10.0012", "10.001"):
+        response = _approve(client, big, typed)
+        assert "Too many decimals: USD amounts have at most 2 decimal places" in (
+            response.content.decode()
+        )
+        assert f'value="{typed}"' in response.content.decode()
     # the supervisor opens a request; signing it themselves is refused
     client.force_login(supervisor)
     _approve(client, big, "5000")

@@ -60,8 +60,21 @@ def _catalogue(tmp_path: Path, language: str, body: str) -> None:
             'msgstr[0] "1 réclamation"\nmsgstr[1] "réclamations"\n',
             "msgstr[1] lost %(n)",
         ),
+        ('msgid "Status: open"\nmsgstr "Statut: ouvert"\n', "non-breaking space before"),
+        ('msgid "Status: open"\nmsgstr "Statut : ouvert"\n', "non-breaking space before"),
     ],
-    ids=["fuzzy", "extra", "lost", "conversion", "bare-percent", "unnamed", "brace", "plural"],
+    ids=[
+        "fuzzy",
+        "extra",
+        "lost",
+        "conversion",
+        "bare-percent",
+        "unnamed",
+        "brace",
+        "plural",
+        "colon-no-space",
+        "colon-breaking-space",
+    ],
 )
 def test_check_catalogues_fails_on_a_broken_entry(settings, tmp_path, capsys, entry, problem):
     # given: a catalogue with one broken entry
@@ -74,16 +87,23 @@ def test_check_catalogues_fails_on_a_broken_entry(settings, tmp_path, capsys, en
     assert problem in capsys.readouterr().err
 
 
-def test_check_catalogues_accepts_a_singular_without_the_count(settings, tmp_path):
-    settings.LOCALE_PATHS = [tmp_path]
-    settings.LANGUAGES = [("en", "English"), ("fr", "French")]
-    _catalogue(
-        tmp_path,
-        "fr",
+@pytest.mark.parametrize(
+    "body",
+    [
         '#, python-format\nmsgid "1 claim"\nmsgid_plural "%(n)s claims"\n'
         'msgstr[0] "%(n)s réclamation"\nmsgstr[1] "%(n)s réclamations"\n\n'
         '#, python-format\nmsgid "%(rate)s/min at 100%%"\nmsgstr "%(rate)s/min à 100 %%"\n',
-    )
+        # a time, an address, a notation are no label: no space before their colon
+        'msgid "At 10:00, see https://x.example (hours:minutes)"\n'
+        'msgstr "À 10:00, voir https://x.example (heures:minutes)"\n\n'
+        'msgid "Status: open"\nmsgstr "Statut\u00a0: ouvert"\n',
+    ],
+    ids=["singular-without-count", "french-colons"],
+)
+def test_check_catalogues_accepts_what_is_right(settings, tmp_path, body):
+    settings.LOCALE_PATHS = [tmp_path]
+    settings.LANGUAGES = [("en", "English"), ("fr", "French")]
+    _catalogue(tmp_path, "fr", body)
     assert catalogue_problems() == []
 
 
@@ -133,3 +153,19 @@ def test_every_translation_function_is_imported_by_a_name_makemessages_extracts(
                     if alias.asname and alias.asname not in EXTRACTED
                 ]
     assert aliased == []
+
+
+# A colon written after ``{% translate %}`` is outside the catalogue: French cannot put its
+# space before it. ``{{ _("Status")|label }}`` writes the reader's "Status:" / "Statut :".
+COLON_AFTER_TRANSLATE = re.compile(r"\{%\s*(?:translate|trans)\s+(['\"])[^'\"]*\1\s*%\}:")
+
+
+def test_no_template_writes_a_colon_after_a_translated_label():
+    base = Path(settings.BASE_DIR) / "templates"
+    found = [
+        f"{path.relative_to(base)}: {match[0]}"
+        for path in base.rglob("*.*")
+        if path.suffix in (".html", ".txt")
+        for match in COLON_AFTER_TRANSLATE.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []

@@ -403,3 +403,5 @@ def test_evidence_step_states_the_limits(customer_client, line):
     fill_until_evidence(customer_client, line)
     html_page = customer_client.get(step_url(line, "evidence")).content.decode()
     assert "HEIC" in html_page and "10 MB" in html_page and "20 files" in html_page
+    # each limit said once: the size was in the types' description and after it
+    assert html_page.count("10 MB") == 1
