@@ -368,3 +368,12 @@ def test_the_safety_team_reads_the_claim_but_is_not_offered_the_action(client, c
     page = client.get(reverse("backoffice:claim", args=[claim.pk])).content.decode()
     assert _url(claim) not in page
     assert client.get(_url(claim)).status_code == 403
+
+
+def test_form_page_query_count_is_pinned(client, agent, claim, django_assert_num_queries):
+    client.force_login(agent)
+    client.get(_url(claim))
+    # the user with its profile, its permissions, the claim with its region and assignee, the
+    # header's unread notifications
+    with django_assert_num_queries(4):
+        client.get(_url(claim))
