@@ -204,7 +204,7 @@ class EvidenceAddForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # In the reader's language: made per form, not when the module loads.
-        self.fields["files"].help_text = "{} {}".format(
+        self.fields["files"].help_text = "{}. {}".format(
             ALLOWED_DESCRIPTION,
             gettext("At most %(n)d files at once.") % {"n": MAX_FILES_PER_CLAIM},
         )
