@@ -425,8 +425,9 @@ def claim_evidence_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     if refusal:
         messages.error(request, refusal)
         return _back(claim)
-    form = EvidenceAddForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = EvidenceAddForm(request.POST, request.FILES) if posted else EvidenceAddForm()
+    if posted and form.is_valid():
         kind = form.cleaned_data["kind"]
         uploads = [(f.name, upload_read(f)) for f in form.cleaned_data["files"]]
         try:

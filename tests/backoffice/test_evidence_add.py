@@ -377,3 +377,30 @@ def test_form_page_query_count_is_pinned(client, agent, claim, django_assert_num
     # header's unread notifications
     with django_assert_num_queries(4):
         client.get(_url(claim))
+
+
+def test_an_empty_post_is_refused_with_both_problems(client, agent, claim):
+    client.force_login(agent)
+    response = client.post(_url(claim))
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"files", "kind"}
+    _nothing_stored(claim)
+
+
+def test_the_customer_page_names_a_staff_file_only_once_it_is_shared(client, agent, claim):
+    # given: an agent adds a report from the workspace
+    from django.test import Client
+
+    from tests.portal.conftest import sign_in
+
+    client.force_login(agent)
+    client.post(_url(claim), {"files": [_pdf()], "kind": EvidenceKind.REPORT})
+    evidence = Evidence.objects.get(claim=claim)
+    customer = Client()
+    sign_in(customer, claim.customer)
+    portal = reverse("portal:claim-detail", args=[claim.reference])
+    # then: not on the customer's page, neither listed nor on their timeline
+    assert "police-report.pdf" not in customer.get(portal).content.decode()
+    # when staff share it from the workspace, it is
+    client.post(reverse("backoffice:claim-evidence-share", args=[claim.pk, evidence.pk]))
+    assert "police-report.pdf" in customer.get(portal).content.decode()
