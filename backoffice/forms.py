@@ -2,11 +2,14 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.services import Recipient
-from claims.models import ClaimStatus, DenialReason, Funding
+from claims.forms import MultipleFileField
+from claims.models import ClaimStatus, DenialReason, EvidenceKind, Funding
 from claims.money import MoneyError, amount_input, to_minor
+from claims.uploads import ALLOWED_DESCRIPTION, MAX_FILES_PER_CLAIM, upload_problems_add
 from fraud.models import FraudLabel
 from fraud.referrals import REFERRAL_DAYS
 
@@ -184,6 +187,42 @@ class AssignForm(forms.Form):
 class TagForm(forms.Form):
     # No max_length: the length is tag_clean's rule (a maxlength would cut what is typed).
     name = forms.CharField(label=_("Tag"))
+
+
+class EvidenceAddForm(forms.Form):
+    """Files staff received (by post, by e-mail) for a claim, and what they are. Every problem
+    is named at its field at once: no file or too many, no kind, and (when the form is refused
+    anyway) what the upload policy says of each file; the service decides the rest."""
+
+    files = MultipleFileField(label=_("Files"), required=False)
+    kind = forms.ChoiceField(
+        label=_("What are they?"),
+        choices=[("", _("Choose…")), *EvidenceKind.choices],
+        error_messages={"required": _("Choose what the files are.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # In the reader's language: made per form, not when the module loads.
+        self.fields["files"].help_text = "{}. {}".format(
+            ALLOWED_DESCRIPTION,
+            gettext("At most %(n)d files at once.") % {"n": MAX_FILES_PER_CLAIM},
+        )
+
+    def clean_files(self):
+        files = self.cleaned_data.get("files") or []
+        if not files:
+            raise forms.ValidationError(_("Choose at least one file."))
+        if len(files) > MAX_FILES_PER_CLAIM:
+            raise forms.ValidationError(
+                _("Send at most %(n)d files at once.") % {"n": MAX_FILES_PER_CLAIM}
+            )
+        return files
+
+    def clean(self):
+        data = super().clean()
+        upload_problems_add(self, "files")
+        return data
 
 
 class BulkForm(forms.Form):

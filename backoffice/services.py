@@ -28,11 +28,12 @@ from claims.models import (
     ClaimEvent,
     ClaimStatus,
     EventKind,
+    Evidence,
     StaffProfile,
 )
 from claims.outbox import outbox_add
 from claims.scope import claims_visible_to, staff_region_ids
-from claims.services import claim_assign, claim_request_info
+from claims.services import claim_assign, claim_request_info, evidence_add_all
 from payouts.services.decisions import DecisionResult
 
 # Every domain refusal (transitions, decisions, authority, four-eyes) carries a message for staff.
@@ -329,6 +330,38 @@ def claim_tag_add(*, claim: Claim, user, name: str) -> bool:
             data={"tag": name},
         )
     return True
+
+
+# --- evidence staff receive ------------------------------------------------------------------
+
+
+def evidence_add_refusal(*, claim: Claim, user) -> str | None:
+    """Why ``user`` may not add files to ``claim`` now, or None when they may: staff with
+    ``claims.add_evidence`` (agents, analysts, supervisors), on a claim they see (the caller
+    found it through ``claims_visible_to``), until it is finished
+    (``lifecycle.STAFF_EVIDENCE_CLOSED_STATUSES``). Like a note, it is not acting on the claim:
+    whoever holds it, any of them may put a file that arrived by post or e-mail on it."""
+    if not user.has_perm("claims.add_evidence"):
+        return _("You may not add evidence to claims.")
+    if claim.status in lifecycle.STAFF_EVIDENCE_CLOSED_STATUSES:
+        return _("Claim %(ref)s is %(status)s: files can no longer be added.") % {
+            "ref": claim.reference,
+            "status": claim.get_status_display(),
+        }
+    return None
+
+
+def claim_evidence_add(
+    *, claim: Claim, user, files: list[tuple[str, bytes]], kind: str
+) -> list[Evidence]:
+    """Staff add files they received (a police report, a medical bill) to a claim, all or none,
+    through the upload policy, each recorded on the timeline as theirs. They stay internal until
+    staff share one with the customer (``claims.evidence``); fraud screening, which looks at the
+    customer's own files only, does not run on them."""
+    refusal = evidence_add_refusal(claim=claim, user=user)
+    if refusal:
+        raise BackofficeError(refusal)
+    return evidence_add_all(claim=claim, files=files, kind=kind, actor=Actor.staff(user))
 
 
 # --- bulk actions -----------------------------------------------------------------------------

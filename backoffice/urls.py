@@ -43,6 +43,11 @@ urlpatterns = [
     path("claims/<int:pk>/assign/", views_claim.claim_assign_view, name="claim-assign"),
     path("claims/<int:pk>/tag/", views_claim.claim_tag, name="claim-tag"),
     path(
+        "claims/<int:pk>/evidence/add/",
+        views_claim.claim_evidence_add_view,
+        name="claim-evidence-add",
+    ),
+    path(
         "claims/<int:pk>/evidence/<int:evidence_pk>/share/",
         views_claim.claim_evidence_share,
         name="claim-evidence-share",

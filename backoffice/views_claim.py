@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from backoffice import selectors
@@ -16,6 +17,7 @@ from backoffice.forms import (
     ApproveForm,
     AssignForm,
     DenyForm,
+    EvidenceAddForm,
     FraudHoldForm,
     MessageForm,
     MoveForm,
@@ -30,24 +32,27 @@ from backoffice.services import (
     DOMAIN_ERRORS,
     claim_assign_to_me,
     claim_decide_approve,
+    claim_evidence_add,
     claim_holder_check,
     claim_message_send,
     claim_reassign,
     claim_tag_add,
     claim_take_next,
+    evidence_add_refusal,
 )
 from backoffice.sla import claim_clocks
 from backoffice.views import staff_view
 from claims import lifecycle
 from claims.actors import Actor
-from claims.exceptions import ConcurrentTransition
-from claims.models import Claim, ClaimStatus
+from claims.exceptions import ConcurrentTransition, EvidenceRejected
+from claims.models import Claim, ClaimStatus, EvidenceKind
 from claims.services import (
     claim_note_add,
     claim_paused_from,
     claim_request_info,
     claim_transition,
 )
+from claims.uploads import upload_read
 from fraud.referrals import fraud_refer
 from fraud.services import fraud_hold
 from payouts.selectors import claim_payee_situation
@@ -168,6 +173,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_take": claim.assignee_id != request.user.pk
             and request.user.has_perm("claims.transition_claim"),
             "can_message": request.user.has_perm("claims.transition_claim"),
+            "can_add_evidence": evidence_add_refusal(claim=claim, user=request.user) is None,
             "now": timezone.now(),
             "money": claim_payee_situation(claim=claim, with_pending_change=True),
         },
@@ -406,6 +412,68 @@ def claim_evidence_share(request: HttpRequest, pk: int, evidence_pk: int) -> Htt
             request, _("%(name)s is shared with the customer.") % {"name": evidence.original_name}
         )
     return _back(claim)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_view("claims.add_evidence")
+def claim_evidence_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add files staff received by post or e-mail (a police report, a medical bill): the form
+    (GET), then the files through the upload policy, all or none (POST). A refused form comes
+    back with every problem at its field and the kind chosen."""
+    claim = _claim(request, pk)
+    refusal = evidence_add_refusal(claim=claim, user=request.user)
+    if refusal:
+        messages.error(request, refusal)
+        return _back(claim)
+    posted = request.method == "POST"
+    form = EvidenceAddForm(request.POST, request.FILES) if posted else EvidenceAddForm()
+    if posted and form.is_valid():
+        kind = form.cleaned_data["kind"]
+        uploads = [(f.name, upload_read(f)) for f in form.cleaned_data["files"]]
+        try:
+            added = claim_evidence_add(claim=claim, user=request.user, files=uploads, kind=kind)
+        except EvidenceRejected as exc:
+            for reason in exc.reasons:
+                form.add_error("files", reason)
+        except DOMAIN_ERRORS as exc:
+            form.add_error(None, str(exc))
+        else:
+            _evidence_added(request, claim, added, kind)
+            return _back(claim)
+    return render(
+        request,
+        "backoffice/claim_evidence_add.html",
+        {
+            "claim": claim,
+            "form": form,
+            "may_open_medical": request.user.has_perm("claims.view_medical_evidence"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _evidence_added(request: HttpRequest, claim: Claim, added: list, kind: str) -> None:
+    messages.success(
+        request,
+        ngettext(
+            "%(n)d file added to claim %(ref)s as %(kind)s. It stays internal until you share "
+            "it with the customer.",
+            "%(n)d files added to claim %(ref)s as %(kind)s. They stay internal until you share "
+            "them with the customer.",
+            len(added),
+        )
+        % {"n": len(added), "ref": claim.reference, "kind": EvidenceKind(kind).label},
+    )
+    if kind == EvidenceKind.MEDICAL_BILL and not request.user.has_perm(
+        "claims.view_medical_evidence"
+    ):
+        messages.warning(
+            request,
+            _(
+                "Medical bills are health data: only staff with the medical-records permission "
+                "can open them. You will see them listed as restricted; ask a supervisor."
+            ),
+        )
 
 
 @require_POST

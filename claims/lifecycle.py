@@ -286,6 +286,10 @@ WITHDRAWABLE = frozenset(s for s, moves in ALLOWED.items() if S.WITHDRAWN in mov
 SETTLED_STATUSES = (S.PAID, *FINISHED_STATUSES)
 # The customer may add files until the claim is settled.
 EVIDENCE_CLOSED_STATUSES = frozenset(SETTLED_STATUSES)
+# Staff may add files until the claim is finished: like the customer, not to a withdrawn or
+# closed claim; unlike the customer, still to a paid one, which is still staff's work (a
+# recovery from the seller, a payout that comes back, an appeal).
+STAFF_EVIDENCE_CLOSED_STATUSES = frozenset(FINISHED_STATUSES)
 
 
 # --- what the customer sees: the stages of a claim ----------------------------------------

@@ -454,6 +454,42 @@ def evidence_attach(*, claim: Claim, clean: "CleanFile", kind: str, actor: Actor
     return evidence
 
 
+def evidence_add_all(
+    *, claim: Claim, files: list[tuple[str, bytes]], kind: str, actor: Actor
+) -> list[Evidence]:
+    """Add a batch of (name, bytes) files of one ``kind``: all of them, or none.
+
+    Every problem is found before anything is written and raised at once (one
+    ``EvidenceRejected`` with a reason per problem): no file, more files than the actor's party
+    may still add (``MAX_FILES_PER_CLAIM`` each), and each file the upload policy refuses."""
+    from claims.exceptions import EvidenceRejected
+    from claims.files import atomic_with_files
+    from claims.uploads import MAX_FILES_PER_CLAIM, evidence_check_all
+
+    if not files:
+        raise EvidenceRejected(_("Choose at least one file."))
+    reasons = []
+    left = MAX_FILES_PER_CLAIM - claim.evidence.filter(uploaded_by_party=actor.party).count()
+    if len(files) > left:
+        reasons.append(
+            _(
+                "You can add at most %(max)d files to a claim, and %(left)d more to this one: "
+                "choose fewer files."
+            )
+            % {"max": MAX_FILES_PER_CLAIM, "left": max(left, 0)}
+        )
+    try:
+        cleaned = evidence_check_all(files=files)
+    except EvidenceRejected as exc:
+        reasons.extend(exc.reasons)
+    if reasons:
+        raise EvidenceRejected(reasons=reasons)
+    with atomic_with_files():
+        return [
+            evidence_attach(claim=claim, clean=clean, kind=kind, actor=actor) for clean in cleaned
+        ]
+
+
 # --- decisions and the customer's own moves ------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from claims.forms import MultipleFileField
 from claims.models import EvidenceKind, IncidentKind, LossKind
 from claims.money import (
     MoneyError,
@@ -199,27 +200,6 @@ class LossesForm(forms.Form):
             initial[f"amount_{loss['kind']}"] = amount_input(loss["amount_minor"], currency)
             initial[f"note_{loss['kind']}"] = loss.get("description", "")
         return initial
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
-        # Empty files reach the evidence checks, whose message names the file.
-        kwargs.setdefault("allow_empty_file", True)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
-
-
-ACCEPT = "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif,application/pdf"
 
 
 class EvidenceForm(forms.Form):

@@ -36,6 +36,8 @@ PAGES = {
     "queue-export": {"agent", "analyst", "supervisor", "safety"},
     "claim": {"agent", "analyst", "supervisor", "safety"},
     "claim-move": {"agent", "analyst", "supervisor"},
+    # Adding a file staff received (claims.add_evidence): not the safety team, who only read.
+    "claim-evidence-add": {"agent", "analyst", "supervisor"},
     "dashboard": {"supervisor"},
     "safety": SAFETY_READERS,
     "safety-alert": SAFETY_READERS,
@@ -107,7 +109,14 @@ def _seller_file(claim):
 def _url(name, claim, alert):
     if name == "claim-evidence-share":
         return reverse(f"backoffice:{name}", args=[claim.pk, _seller_file(claim).pk])
-    if name in ("claim", "claim-note", "claim-message", "claim-assign", "claim-tag"):
+    if name in (
+        "claim",
+        "claim-note",
+        "claim-message",
+        "claim-assign",
+        "claim-tag",
+        "claim-evidence-add",
+    ):
         return reverse(f"backoffice:{name}", args=[claim.pk])
     if name == "claim-move":
         return reverse("backoffice:claim-move", args=[claim.pk, "needs_info"])
@@ -167,6 +176,8 @@ ACTIONS = {
     "take-next": ({"agent", "analyst", "supervisor"}, {}),
     # Showing the customer a file the evidence rule keeps from them (claims.evidence).
     "claim-evidence-share": ({"agent", "supervisor"}, {}),
+    # A file staff received, added to the claim (the file is added in the test).
+    "claim-evidence-add": ({"agent", "analyst", "supervisor"}, {"kind": "report"}),
     "queue-bulk": (
         {"agent", "analyst", "supervisor", "safety"},
         {"action": "tag", "tag": "bulk-tag"},
@@ -210,6 +221,7 @@ def _effect(action, claim, alert) -> bool:
         "claim-evidence-share": claim.evidence.filter(
             shared_with_customer_at__isnull=False
         ).exists(),
+        "claim-evidence-add": claim.evidence.filter(uploaded_by_party="staff").exists(),
         "safety-alert-move": alert.status == AlertStatus.INVESTIGATING,
         "safety-report": alert.draft.get("reporter_name") == "Sam Safety",
         "safety-report-file": alert.status == AlertStatus.FILED,
@@ -258,6 +270,12 @@ def test_action_permission_matrix(client, everyone, claim, alert, role, action):
             filed_by=everyone["supervisor"],
             written_report_due=now + timezone.timedelta(days=9),
         )
+    if action == "claim-evidence-add":
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from tests.factories import certificate_pdf
+
+        data = {**data, "files": [SimpleUploadedFile("report.pdf", certificate_pdf())]}
     if action == "safety-recalls":
         from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -58,9 +58,11 @@ def test_workspace_query_count_is_pinned(client, agent, django_assert_num_querie
     # with the claim (an annotation over the imported gross), and so does the seller's own
     # payment of an accepted claim, and whether it has any fraud reviews, tags, payouts, SLA
     # breaches or unread notifications of the viewer's: this claim has none, so none is read
-    # and nothing is marked read.
+    # and nothing is marked read. Offering "Add evidence…" reads nothing more (the permissions
+    # are already loaded, the status is the claim's).
     with django_assert_num_queries(10):
-        client.get(_url(claim))
+        response = client.get(_url(claim))
+    assert reverse("backoffice:claim-evidence-add", args=[claim.pk]) in response.content.decode()
 
 
 def test_workspace_reads_what_a_claim_seldom_has_only_when_it_has_some(

@@ -94,3 +94,29 @@ def test_a_sellers_photo_is_no_match_for_a_later_customer_photo(client):
     outbox_run()
     # then the seller's photo is not the customer's: no duplicate found
     assert not RuleHit.objects.filter(claim=other, rule__code="duplicate_photo").exists()
+
+
+def test_a_photo_staff_add_from_the_workspace_does_not_rescore_or_hold_the_claim(client, agent):
+    # given another claim with a photo, and a claim awaiting its seller
+    from django.urls import reverse
+
+    from fraud.models import EvidencePhoto
+
+    _another_claim_with_photo(seed=44)
+    claim, _path = awaiting(amount_minor=96_000)
+    outbox_run()
+    before = _scored(claim)
+    # when an agent adds the same photo, received by e-mail, from the staff workspace
+    client.force_login(agent)
+    photo = SimpleUploadedFile("emailed.jpg", photo_bytes(seed=44), content_type="image/jpeg")
+    response = client.post(
+        reverse("backoffice:claim-evidence-add", args=[claim.pk]),
+        {"files": [photo], "kind": EvidenceKind.DAMAGE_PHOTO},
+    )
+    assert response.status_code == 302
+    outbox_run()
+    # then it is staff's, not the customer's: no score, no rule, no hold, no fingerprint
+    assert _scored(claim) == before
+    assert not RuleHit.objects.filter(claim=claim, rule__code="duplicate_photo").exists()
+    assert not ClaimEvent.objects.filter(claim=claim, to_status=ClaimStatus.FRAUD_HOLD).exists()
+    assert not EvidencePhoto.objects.filter(claim=claim).exists()

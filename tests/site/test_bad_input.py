@@ -293,6 +293,7 @@ def app_urls(w) -> dict[str, list[str]]:
             reverse("backoffice:claim-evidence-share", args=[review, w["evidence"].pk])
         ],
         "backoffice:claim-assign-to-me": [reverse("backoffice:claim-assign-to-me", args=[review])],
+        "backoffice:claim-evidence-add": [reverse("backoffice:claim-evidence-add", args=[review])],
         "backoffice:search": [reverse("backoffice:search") + "?q=PL-US"],
         "backoffice:notifications": [reverse("backoffice:notifications")],
         "backoffice:notifications-read": [reverse("backoffice:notifications-read")],
