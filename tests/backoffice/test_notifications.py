@@ -252,8 +252,8 @@ def test_deadline_notifications_are_shown_in_the_readers_language(client, agent)
     client.cookies["django_language"] = "de"
     body = client.get(PAGE).content.decode()
     # then
-    assert f"„Entscheidungsziel“ der Reklamation {passed.reference} ist verstrichen." in body
-    assert f"„Antwort des Verkäufers“ der Reklamation {soon.reference} läuft bald ab." in body
+    assert f"„Entscheidungsziel“ der Schadensmeldung {passed.reference} ist verstrichen." in body
+    assert f"„Antwort des Verkäufers“ der Schadensmeldung {soon.reference} läuft bald ab." in body
     assert "has passed" not in body and "is due soon" not in body
 
 

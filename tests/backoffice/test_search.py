@@ -361,7 +361,7 @@ def test_total_labels():
     [
         ("en", "12,345 claims", "about 45,000 claims (estimate)", "1,234"),
         ("fr", "12\xa0345 réclamations", "45\xa0000", "1\xa0234"),
-        ("de", "12.345 Reklamationen", "45.000", "1.234"),
+        ("de", "12.345 Schadensmeldungen", "45.000", "1.234"),
         ("es", "12\xa0345 reclamaciones", "45\xa0000", "1\xa0234"),
     ],
 )

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 FIXED = {
     "es": "No hemos podido verificar esta reclamación y se ha denegado.",
     "fr": "Nous n’avons pas pu vérifier cette réclamation et elle a été refusée.",
-    "de": "Wir konnten diese Reklamation nicht überprüfen, daher wurde sie abgelehnt.",
+    "de": "Wir konnten diese Schadensmeldung nicht überprüfen, daher wurde sie abgelehnt.",
 }
 
 

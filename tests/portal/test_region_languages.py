@@ -27,7 +27,7 @@ def _run_outbox() -> None:
     ("region", "language", "typed", "received", "amount"),
     [
         ("FR", "fr", "1 234,50", "Nous avons reçu votre réclamation", "1\u202f234,50\u00a0€"),
-        ("DE", "de", "1.234,50", "Wir haben Ihre Reklamation", "1.234,50\u00a0€"),
+        ("DE", "de", "1.234,50", "Wir haben Ihre Schadensmeldung", "1.234,50\u00a0€"),
         ("CA", "fr-ca", "1 234,50 $", "Nous avons reçu votre réclamation", "1\u00a0234,50\u00a0$"),
         ("ES", "es", "1.234,50", "Hemos recibido su reclamación", "1.234,50\u00a0€"),
         ("GB", "en", "£1,234.50", "We received your claim", "£1,234.50"),
