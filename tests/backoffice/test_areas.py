@@ -202,6 +202,39 @@ def test_a_forged_decision_by_the_requester_is_refused_once(client, data, refusa
     assert Claim.objects.get(pk=approval.claim_id).status == ClaimStatus.UNDER_REVIEW
 
 
+def test_an_agent_cannot_reject_an_approval_above_their_authority(client, agent):
+    # given: $4,500.00 awaits a second approver; the agent may approve $1,000.00 alone
+    approval = areas.approval_waiting()
+    client.force_login(agent)
+    url = reverse("backoffice:decision-approval", args=[approval.pk])
+    # when
+    page = client.get(url).content.decode()
+    forged = client.post(url, {"decision": "reject", "note": "The invoice is wrong."})
+    # then: neither decision offered, the reason said; the forged reject refused, nothing changed
+    assert 'name="decision"' not in page and "Reject: the claim goes back" not in page
+    assert "above your approval authority of $1,000.00" in page
+    assert forged.status_code == 400
+    assert "above your approval authority of $1,000.00" in forged.content.decode()
+    approval.refresh_from_db()
+    assert approval.status == RequestStatus.PENDING and approval.decided_by is None
+
+
+def test_the_decisions_list_offers_to_sign_only_what_the_viewer_may_decide(
+    client, agent, supervisor
+):
+    # given: $4,500.00 awaits a second approver
+    approval = areas.approval_waiting()
+    ref = approval.claim.reference
+    # when
+    client.force_login(agent)
+    as_agent = client.get(reverse("backoffice:decisions")).content.decode()
+    client.force_login(supervisor)
+    as_supervisor = client.get(reverse("backoffice:decisions")).content.decode()
+    # then: the agent (authority $1,000.00) may read it only; the supervisor may sign it
+    assert f"Read {ref}</a>" in as_agent and f"Read and sign {ref}" not in as_agent
+    assert f"Read and sign {ref}" in as_supervisor
+
+
 def test_a_qa_verdict_of_wrong_needs_a_reason_and_keeps_the_note(client, supervisor):
     sample = areas.qa_sample()
     client.force_login(supervisor)
