@@ -362,6 +362,41 @@ def test_a_payout_that_failed_for_a_passing_reason_is_resent_as_it_is(client, su
     assert ClaimEvent.objects.filter(claim=payout.claim, reason="Provider is back.").exists()
 
 
+def test_the_resend_refusal_names_the_failure_by_its_label_only(client, supervisor):
+    # given: refused for the payee's account, the payee not corrected
+    payout = areas.failed_payout(code="AC04", message="The bank account is closed.")
+    client.force_login(supervisor)
+    # when
+    response = client.post(
+        reverse("backoffice:payout-resend", args=[payout.pk]), {"reason": "Try again."}
+    )
+    # then: the label, as the Money list says it; not the bank's code
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "(The bank account is closed.)" in html and "AC04" not in html
+
+
+def _status_shown(html: str) -> str:
+    return re.search(r"<dt>Status</dt><dd>(.*?)</dd>", html, re.S).group(1)
+
+
+def test_a_resent_payout_shows_its_state_not_its_last_failure(client, supervisor):
+    # given: a payout that failed for a passing reason
+    payout = areas.failed_payout(code="TEMPFAIL", message="Gave up after 5 attempts: timeout")
+    url = reverse("backoffice:payout", args=[payout.pk])
+    label = "The payment provider could not be reached; every attempt was used."
+    client.force_login(supervisor)
+    failed = client.get(url).content.decode()
+    # when: it is resent
+    client.post(reverse("backoffice:payout-resend", args=[payout.pk]), {"reason": "Back."})
+    pending = client.get(url).content.decode()
+    # then: failed, the failure is its state; pending, only its history
+    assert _status_shown(failed) == f"<strong>Failed: needs staff</strong>: {label}"
+    assert _status_shown(pending) == "<strong>Pending</strong>"
+    assert f"<dt>Last failure</dt><dd>{label}</dd>" in pending
+    assert "Last failure" not in failed
+
+
 def test_a_bad_account_number_keeps_what_was_typed(client, agent):
     payout = areas.failed_payout()
     client.force_login(agent)
@@ -373,6 +408,31 @@ def test_a_bad_account_number_keeps_what_was_typed(client, agent):
     html = response.content.decode()
     assert 'value="Jo Doe"' in html and "The customer called" in html
     assert not PayeeChange.objects.exists()
+
+
+def test_the_payee_correction_shows_every_problem_at_once_in_staff_words(client, agent):
+    # given
+    payout = areas.failed_payout()
+    client.force_login(agent)
+    url = reverse("backoffice:payee-change-request", args=[payout.claim.customer_id])
+    # when: a bad routing number, a bad account number and no reason
+    page = client.get(url).content.decode()
+    response = client.post(
+        url, {**areas.NEW_DETAILS, "routing_number": "123", "account_number": "abc", "reason": ""}
+    )
+    # then: all three said at once, nothing asked
+    assert response.status_code == 400
+    html = response.content.decode()
+    for error in (
+        "Enter the 9-digit routing number.",
+        "Enter an account number of 4 to 17 digits.",
+        "This field is required.",
+    ):
+        assert error in html, error
+    assert not PayeeChange.objects.exists()
+    # and: the help speaks to staff, not to the account holder
+    assert "9 digits, from the customer's cheque or bank statement." in page
+    assert "your cheques" not in page
 
 
 def test_the_reconciliation_runs_when_asked(client, supervisor):
