@@ -55,11 +55,23 @@ class QAReviewForm(forms.Form):
         return data
 
 
+STAFF_HELP = {
+    "routing_number": _("9 digits, from the customer's cheque or bank statement."),
+    "transit_number": _("5 digits: the customer's branch."),
+    "institution_number": _("3 digits: the customer's bank."),
+    "bic": _("Optional when the bank can be found from the IBAN."),
+}
+
+
 class PayeeChangeRequestForm(BankDetailsForm):
     """The same checks as the customer's page, and why staff want the change."""
 
     def __init__(self, *args, scheme: str, **kwargs):
         super().__init__(*args, scheme=scheme, **kwargs)
+        # The help of the customer's page speaks to the account holder; here, to staff.
+        for name, help_text in STAFF_HELP.items():
+            if name in self.fields:
+                self.fields[name].help_text = help_text
         self.fields["reason"] = forms.CharField(
             label=_("Why the change (the second approver and the customer's timeline see it)"),
             max_length=1000,

@@ -19,6 +19,7 @@ from payouts.models import ApprovalRequest, QASample, RequestStatus
 from payouts.services import (
     approval_decisions_for,
     approval_reject,
+    approval_requests_decidable,
     approval_second,
     qa_review_record,
 )
@@ -44,16 +45,7 @@ def decisions(request: HttpRequest) -> HttpResponse:
             noun=APPROVALS,
             regions=regions.choices,
         )
-        ids = [a.pk for a in approvals.rows]
-        signable = (
-            set(
-                selectors.approval_requests_pending(user=user)
-                .filter(pk__in=ids)
-                .values_list("pk", flat=True)
-            )
-            if ids
-            else set()
-        )
+        signable = approval_requests_decidable(requests=list(approvals.rows), user=user)
         approvals.rows = [{"request": a, "signable": a.pk in signable} for a in approvals.rows]
         context["approvals"] = approvals
     if context["can_qa"]:
@@ -131,8 +123,11 @@ def decision_approval(request: HttpRequest, pk: int) -> HttpResponse:
             "own": approval.requested_by_id == request.user.pk,
             "offered": bool(field.choices),
             # Said once: a refusal the form already shows (a forged decision) is not repeated.
+            # (Both decisions may be refused for the same reason, said once too.)
             "not_offered": [
-                why for why in refusals.values() if why and why not in form.non_field_errors()
+                why
+                for why in dict.fromkeys(refusals.values())
+                if why and why not in form.non_field_errors()
             ],
         },
         status=status,

@@ -64,12 +64,16 @@ class BankDetailsForm(forms.Form):
         self.details = None
 
     def clean(self):
+        # Checked whatever else is wrong (another field, a subclass's reason), so every
+        # problem is said at once; a field already refused (missing) keeps its own error.
         cleaned = super().clean()
-        if self.errors:
-            return cleaned
         try:
-            self.details = bank_details_parse(scheme=self.scheme, data=cleaned)
+            details = bank_details_parse(scheme=self.scheme, data=cleaned)
         except BankDetailsInvalid as exc:
             for field, message in exc.errors.items():
-                self.add_error(field if field in self.fields else None, message)
+                field = field if field in self.fields else None
+                if field is None or field not in self.errors:
+                    self.add_error(field, message)
+        else:
+            self.details = None if self.errors else details
         return cleaned

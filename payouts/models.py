@@ -534,6 +534,26 @@ class Payout(models.Model):
         return failure_reason(self.failure_code, self.failure_message)
 
     @property
+    def status_reason(self) -> str:
+        """Why it is in its state, when that is a failure: failed or returned, or pending while
+        it waits for the payee (``payouts.services.payees.WAITING_CODES``). A payout resent
+        after a failure is pending again: that failure is only its ``last_failure``."""
+        from payouts.services.payees import WAITING_CODES
+
+        if self.status in (PayoutStatus.FAILED, PayoutStatus.RETURNED) or (
+            self.status == PayoutStatus.PENDING and self.failure_code in WAITING_CODES
+        ):
+            return self.failure_reason
+        return ""
+
+    @property
+    def last_failure(self) -> str:
+        """An earlier failure, as history, when it is not the payout's state."""
+        if not self.failure_code or self.status_reason:
+            return ""
+        return self.failure_reason
+
+    @property
     def amount_display(self) -> str:
         return format_minor(self.amount_minor, self.currency)
 

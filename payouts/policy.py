@@ -51,7 +51,8 @@ def authority_limit(*, user, policy: ApprovalPolicy) -> int | None:
         return 0
     if user.is_superuser:
         return None
-    groups = set(user.groups.values_list("name", flat=True))
+    # ``all()``: the roles prefetched once for a page of checks, else read here.
+    groups = {group.name for group in user.groups.all()}
     limits = [a.limit_minor for a in policy.authority_limits.all() if a.role in groups]
     if not limits:
         return 0

@@ -1,7 +1,8 @@
 """Every write of the payouts app. Views, the admin, tasks and commands call these.
 
 - decisions: ``decision_approve``, ``approval_second``, ``approval_reject``, ``decision_deny``;
-  ``approval_decisions_for``: which of them a staff member may make (what the page offers)
+  ``approval_decisions_for``: which of them a staff member may make (what the page offers);
+  ``approval_requests_decidable``: which of a page of the Decisions list they may decide
 - automatic approval and QA: ``claim_auto_approve``, ``auto_approve_sweep``, ``qa_review_record``
 - payee details: ``payee_submit_by_customer``, ``payee_confirm_by_customer`` (the customer's
   page), ``payee_change_request`` / ``payee_change_approve`` / ``payee_change_reject`` (staff,
@@ -17,6 +18,7 @@ from payouts.services.decisions import (
     DecisionResult,
     approval_decisions_for,
     approval_reject,
+    approval_requests_decidable,
     approval_second,
     decision_approve,
     decision_deny,
@@ -51,6 +53,7 @@ __all__ = [
     "DecisionResult",
     "approval_decisions_for",
     "approval_reject",
+    "approval_requests_decidable",
     "approval_second",
     "auto_approve_sweep",
     "claim_auto_approve",

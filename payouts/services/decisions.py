@@ -18,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,9 +31,9 @@ from claims.money import format_minor
 from claims.services import appeal_reviewer_check, approval_total, claim_approve, claim_deny
 from payouts.exceptions import AuthorityExceeded, DecisionRefused, FourEyesViolation
 from payouts.four_eyes import four_eyes_check
-from payouts.models import ApprovalRequest, RequestStatus
+from payouts.models import ApprovalPolicy, ApprovalRequest, RequestStatus
 from payouts.policy import authority_limit, policy_for
-from payouts.selectors import claim_paid_minor
+from payouts.selectors import approval_requests_pending, claim_paid_minor
 from payouts.services.funding import funding_for
 from sellers.services.party_payments import party_payment_due, party_payment_open
 from sellers.services.recoveries import recovery_follow_decision
@@ -261,6 +262,17 @@ def _open_request(request: ApprovalRequest) -> ApprovalRequest:
     return request
 
 
+def approval_authority_check(*, request: ApprovalRequest, user, policy=None):
+    """Raise if ``user``'s own authority does not cover the amount of ``request``: nobody
+    approves nor rejects (vetoes) what they could not sign. Both decisions make this check; the
+    Decisions list asks it too, with the region's ``policy`` read once for the page. Returns the
+    policy it checked against."""
+    if policy is None:
+        policy = policy_for(request.claim.region)
+    _check_authority(user=user, policy=policy, total=request.total_minor, currency=request.currency)
+    return policy
+
+
 def approval_second_check(*, request: ApprovalRequest, user):
     """Raise why ``user`` may not give the second approval of ``request``: the first approver,
     the reviewer of an appeal of their own decision, anyone who handled the claim's fraud
@@ -278,18 +290,18 @@ def approval_second_check(*, request: ApprovalRequest, user):
         raise FourEyesViolation(
             _("You handled this claim's fraud review, so you cannot be its second approver.")
         )
-    policy = policy_for(claim.region)
-    _check_authority(user=user, policy=policy, total=request.total_minor, currency=request.currency)
-    return policy
+    return approval_authority_check(request=request, user=user)
 
 
 def approval_reject_check(*, request: ApprovalRequest, user) -> None:
-    """Raise why ``user`` may not reject ``request`` (it is their own)."""
+    """Raise why ``user`` may not reject ``request``: it is their own, or their own authority
+    does not cover the amount (``approval_authority_check``)."""
     four_eyes_check(
         requested_by_id=request.requested_by_id,
         decider_id=user.pk,
         refusal=_("You cannot reject your own approval; ask a colleague."),
     )
+    approval_authority_check(request=request, user=user)
 
 
 # The decisions on a second approval, each with the check its service makes.
@@ -309,6 +321,41 @@ def approval_decisions_for(*, request: ApprovalRequest, actor: Actor) -> dict[st
         else:
             refusals[decision] = ""
     return refusals
+
+
+def approval_requests_decidable(*, requests: list[ApprovalRequest], user) -> set[int]:
+    """The pending ``requests`` (of one page of the Decisions list) ``user`` may decide: not
+    their own nor on a claim whose fraud review they handled
+    (``selectors.approval_requests_pending``), and within their authority
+    (``approval_authority_check``). The regions' policies and the user's roles are read once for
+    all of them, not per request."""
+    ids = [r.pk for r in requests]
+    if not ids:
+        return set()
+    allowed = set(
+        approval_requests_pending(user=user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    candidates = [r for r in requests if r.pk in allowed]
+    if not candidates:
+        return set()
+    region_ids = {r.claim.region_id for r in candidates}
+    policies = {
+        p.region_id: p
+        for p in ApprovalPolicy.objects.filter(region_id__in=region_ids).prefetch_related(
+            "authority_limits"
+        )
+    }
+    prefetch_related_objects([user], "groups")
+    decidable = set()
+    for request in candidates:
+        try:
+            approval_authority_check(
+                request=request, user=user, policy=policies.get(request.claim.region_id)
+            )
+        except AuthorityExceeded:
+            continue
+        decidable.add(request.pk)
+    return decidable
 
 
 def approval_second(*, request: ApprovalRequest, actor: Actor, note: str = "") -> Claim:

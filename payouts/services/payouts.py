@@ -105,15 +105,11 @@ def payout_resend(*, payout: Payout, actor: Actor, reason: str = "") -> Payout:
         ):
             raise PayoutError(
                 _(
-                    "Payout %(key)s was refused for the payee's account (%(code)s: %(message)s) "
+                    "Payout %(key)s was refused for the payee's account (%(reason)s) "
                     "and the payment details have not changed since: correct the payee first, "
                     "then resend it."
                 )
-                % {
-                    "key": payout.idempotency_key,
-                    "code": payout.failure_code,
-                    "message": payout.failure_reason,
-                }
+                % {"key": payout.idempotency_key, "reason": payout.failure_reason}
             )
         now = timezone.now()
         # Still the failure checked above (compare-and-swap on its time).

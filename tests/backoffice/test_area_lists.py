@@ -148,10 +148,12 @@ def test_decisions_query_count_is_pinned_and_the_same_for_1_and_3_rows(
     # when
     areas.approval_waiting(), areas.approval_waiting(), areas.qa_sample(), areas.qa_sample()
     # then: the user with its profile, its permissions, the viewer's regions (the filters'
-    # choices), approvals (page, total, which the viewer may sign), samples (page, total),
-    # the QA report (totals, by reason) and the header's unread notifications.
+    # choices), approvals (page, total, which the viewer may sign: not their own, then within
+    # their authority, from the page's regions' policies, their limits and the viewer's roles,
+    # each read once), samples (page, total), the QA report (totals, by reason) and the
+    # header's unread notifications.
     assert _queries(client, DECISIONS) == one
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(12):
         client.get(DECISIONS)
 
 

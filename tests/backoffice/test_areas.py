@@ -202,6 +202,39 @@ def test_a_forged_decision_by_the_requester_is_refused_once(client, data, refusa
     assert Claim.objects.get(pk=approval.claim_id).status == ClaimStatus.UNDER_REVIEW
 
 
+def test_an_agent_cannot_reject_an_approval_above_their_authority(client, agent):
+    # given: $4,500.00 awaits a second approver; the agent may approve $1,000.00 alone
+    approval = areas.approval_waiting()
+    client.force_login(agent)
+    url = reverse("backoffice:decision-approval", args=[approval.pk])
+    # when
+    page = client.get(url).content.decode()
+    forged = client.post(url, {"decision": "reject", "note": "The invoice is wrong."})
+    # then: neither decision offered, the reason said; the forged reject refused, nothing changed
+    assert 'name="decision"' not in page and "Reject: the claim goes back" not in page
+    assert "above your approval authority of $1,000.00" in page
+    assert forged.status_code == 400
+    assert "above your approval authority of $1,000.00" in forged.content.decode()
+    approval.refresh_from_db()
+    assert approval.status == RequestStatus.PENDING and approval.decided_by is None
+
+
+def test_the_decisions_list_offers_to_sign_only_what_the_viewer_may_decide(
+    client, agent, supervisor
+):
+    # given: $4,500.00 awaits a second approver
+    approval = areas.approval_waiting()
+    ref = approval.claim.reference
+    # when
+    client.force_login(agent)
+    as_agent = client.get(reverse("backoffice:decisions")).content.decode()
+    client.force_login(supervisor)
+    as_supervisor = client.get(reverse("backoffice:decisions")).content.decode()
+    # then: the agent (authority $1,000.00) may read it only; the supervisor may sign it
+    assert f"Read {ref}</a>" in as_agent and f"Read and sign {ref}" not in as_agent
+    assert f"Read and sign {ref}" in as_supervisor
+
+
 def test_a_qa_verdict_of_wrong_needs_a_reason_and_keeps_the_note(client, supervisor):
     sample = areas.qa_sample()
     client.force_login(supervisor)
@@ -329,6 +362,41 @@ def test_a_payout_that_failed_for_a_passing_reason_is_resent_as_it_is(client, su
     assert ClaimEvent.objects.filter(claim=payout.claim, reason="Provider is back.").exists()
 
 
+def test_the_resend_refusal_names_the_failure_by_its_label_only(client, supervisor):
+    # given: refused for the payee's account, the payee not corrected
+    payout = areas.failed_payout(code="AC04", message="The bank account is closed.")
+    client.force_login(supervisor)
+    # when
+    response = client.post(
+        reverse("backoffice:payout-resend", args=[payout.pk]), {"reason": "Try again."}
+    )
+    # then: the label, as the Money list says it; not the bank's code
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "(The bank account is closed.)" in html and "AC04" not in html
+
+
+def _status_shown(html: str) -> str:
+    return re.search(r"<dt>Status</dt><dd>(.*?)</dd>", html, re.S).group(1)
+
+
+def test_a_resent_payout_shows_its_state_not_its_last_failure(client, supervisor):
+    # given: a payout that failed for a passing reason
+    payout = areas.failed_payout(code="TEMPFAIL", message="Gave up after 5 attempts: timeout")
+    url = reverse("backoffice:payout", args=[payout.pk])
+    label = "The payment provider could not be reached; every attempt was used."
+    client.force_login(supervisor)
+    failed = client.get(url).content.decode()
+    # when: it is resent
+    client.post(reverse("backoffice:payout-resend", args=[payout.pk]), {"reason": "Back."})
+    pending = client.get(url).content.decode()
+    # then: failed, the failure is its state; pending, only its history
+    assert _status_shown(failed) == f"<strong>Failed: needs staff</strong>: {label}"
+    assert _status_shown(pending) == "<strong>Pending</strong>"
+    assert f"<dt>Last failure</dt><dd>{label}</dd>" in pending
+    assert "Last failure" not in failed
+
+
 def test_a_bad_account_number_keeps_what_was_typed(client, agent):
     payout = areas.failed_payout()
     client.force_login(agent)
@@ -340,6 +408,31 @@ def test_a_bad_account_number_keeps_what_was_typed(client, agent):
     html = response.content.decode()
     assert 'value="Jo Doe"' in html and "The customer called" in html
     assert not PayeeChange.objects.exists()
+
+
+def test_the_payee_correction_shows_every_problem_at_once_in_staff_words(client, agent):
+    # given
+    payout = areas.failed_payout()
+    client.force_login(agent)
+    url = reverse("backoffice:payee-change-request", args=[payout.claim.customer_id])
+    # when: a bad routing number, a bad account number and no reason
+    page = client.get(url).content.decode()
+    response = client.post(
+        url, {**areas.NEW_DETAILS, "routing_number": "123", "account_number": "abc", "reason": ""}
+    )
+    # then: all three said at once, nothing asked
+    assert response.status_code == 400
+    html = response.content.decode()
+    for error in (
+        "Enter the 9-digit routing number.",
+        "Enter an account number of 4 to 17 digits.",
+        "This field is required.",
+    ):
+        assert error in html, error
+    assert not PayeeChange.objects.exists()
+    # and: the help speaks to staff, not to the account holder
+    assert "9 digits, from the customer's cheque or bank statement." in page
+    assert "your cheques" not in page
 
 
 def test_the_reconciliation_runs_when_asked(client, supervisor):

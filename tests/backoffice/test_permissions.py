@@ -458,7 +458,8 @@ def test_area_page_permission_matrix(client, everyone, role, page):
 # Who the second-approval page offers which decision ($4,500.00 of a step-in, asked by
 # supervisor2): only what the service would let them do. None: the page is not theirs (403).
 APPROVAL_OFFERS = {
-    "agent": {"reject"},  # an agent's authority ($1,000.00) does not cover $4,500.00
+    # an agent's authority ($1,000.00) does not cover $4,500.00: they may neither sign nor veto
+    "agent": set(),
     "analyst": None,
     "supervisor": {"approve", "reject"},
     "fraud_reviewer": {"reject"},  # a supervisor who handled the claim's fraud review
