@@ -1,17 +1,23 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.db.models import Exists, IntegerField, OuterRef
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims.admin_scope import CLAIM, RegionScopeMixin
+from claims.evidence import MEDICAL_KINDS, Looker, Viewer, evidence_with_access
 from claims.models import (
     AccessLink,
     Claim,
     ClaimEvent,
     ClaimSequence,
+    EventKind,
     Evidence,
     Holiday,
     LossItem,
@@ -85,9 +91,56 @@ class LossItemInline(admin.TabularInline):
         return format_minor(obj.approved_minor, obj.currency)
 
 
+def evidence_for(request, queryset):
+    """``queryset`` with ``may_open`` on each file, by the evidence rule the staff pages use
+    (``evidence_with_access``): the admin names and links a file only for those who may open
+    it (a medical bill needs ``claims.view_medical_evidence``)."""
+    return evidence_with_access(queryset, looker=Looker(viewer=Viewer.STAFF, user=request.user))
+
+
+def events_for(request, queryset):
+    """Timeline events with ``file_hidden``: an event that added a file the viewer may not open
+    (``evidence_for``), whose text, the file's name, is then not shown (``event_text``)."""
+    hidden = evidence_for(
+        request,
+        Evidence.objects.filter(
+            pk=Cast(KeyTextTransform("evidence_id", OuterRef("data")), IntegerField())
+        ),
+    ).filter(may_open=False)
+    return queryset.annotate(file_hidden=Exists(hidden))
+
+
+def event_text(obj: ClaimEvent) -> str:
+    if getattr(obj, "file_hidden", True) and obj.kind == EventKind.EVIDENCE:
+        return gettext("A file you may not open; its name is not shown.")
+    return obj.reason
+
+
+def _with_names(request, fields: list[str], name_field: str) -> list[str]:
+    """Search by a file's name only for those who may see every name: a match would tell the
+    others a name they may not read."""
+    if request.user.has_perm("claims.view_medical_evidence"):
+        return [*fields, name_field]
+    return fields
+
+
+def evidence_name(obj: Evidence) -> str:
+    if getattr(obj, "may_open", False):
+        return obj.original_name
+    return gettext("%(kind)s (restricted)") % {"kind": obj.get_kind_display()}
+
+
 def evidence_link(obj: Evidence) -> str:
     """Evidence opens through the permission-checked view: the file itself has no public URL
-    (the admin's own file widget would link to MEDIA_URL, which nothing serves)."""
+    (the admin's own file widget would link to MEDIA_URL, which nothing serves). A file the
+    viewer may not open has neither link nor name (``evidence_for``)."""
+    if not getattr(obj, "may_open", False):
+        if obj.kind in MEDICAL_KINDS:
+            return gettext(
+                "Health data: opening it, or seeing its name, needs the medical-records "
+                "permission. Ask a supervisor."
+            )
+        return gettext("You may not open this file.")
     url = reverse("claims:evidence-download", args=[obj.pk])
     return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
@@ -106,6 +159,9 @@ class EvidenceInline(admin.TabularInline):
     ]
     readonly_fields = fields
     can_delete = False
+
+    def get_queryset(self, request):
+        return evidence_for(request, super().get_queryset(request))
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -127,11 +183,18 @@ class ClaimEventInline(admin.TabularInline):
         "to_status",
         "actor_party",
         "actor_label",
-        "reason",
+        "text",
     ]
     readonly_fields = fields
     ordering = ["created_at", "id"]
     can_delete = False
+
+    def get_queryset(self, request):
+        return events_for(request, super().get_queryset(request))
+
+    @admin.display(description=_("reason"))
+    def text(self, obj: ClaimEvent) -> str:
+        return event_text(obj)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -262,9 +325,21 @@ class ClaimEventAdmin(RegionScopeMixin, admin.ModelAdmin):
     ]
     list_filter = ["kind", "to_status", "actor_party"]
     list_select_related = ["claim"]
-    search_fields = ["claim__reference", "actor_label", "reason"]
+    search_fields = ["claim__reference", "actor_label"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+    exclude = ["reason"]  # through ``text``: an evidence event's text is the file's name
+    readonly_fields = ["text"]
+
+    def get_queryset(self, request):
+        return events_for(request, super().get_queryset(request))
+
+    def get_search_fields(self, request):
+        return _with_names(request, self.search_fields, "reason")
+
+    @admin.display(description=_("reason"))
+    def text(self, obj: ClaimEvent) -> str:
+        return event_text(obj)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -281,7 +356,7 @@ class EvidenceAdmin(RegionScopeMixin, admin.ModelAdmin):
     list_display = [
         "claim",
         "kind",
-        "original_name",
+        "name",
         "content_type",
         "size",
         "uploaded_by_party",
@@ -289,9 +364,22 @@ class EvidenceAdmin(RegionScopeMixin, admin.ModelAdmin):
     ]
     list_filter = ["kind", "content_type", "uploaded_by_party"]
     list_select_related = ["claim"]
-    search_fields = ["claim__reference", "sha256", "original_name"]
-    readonly_fields = [f.name for f in Evidence._meta.fields if f.name != "file"] + ["download"]
-    exclude = ["file"]
+    search_fields = ["claim__reference", "sha256"]
+    # The file's name only through ``name``, which hides it from those who may not open it.
+    readonly_fields = [
+        f.name for f in Evidence._meta.fields if f.name not in ("file", "original_name")
+    ] + ["name", "download"]
+    exclude = ["file", "original_name"]
+
+    def get_queryset(self, request):
+        return evidence_for(request, super().get_queryset(request))
+
+    def get_search_fields(self, request):
+        return _with_names(request, self.search_fields, "original_name")
+
+    @admin.display(description=_("original file name"))
+    def name(self, obj: Evidence) -> str:
+        return evidence_name(obj)
 
     @admin.display(description=_("file"))
     def download(self, obj: Evidence) -> str:

@@ -530,7 +530,9 @@ class Evidence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.original_name}"
+        # Not its file name: a medical bill's name is health data that only some staff may
+        # read (claims.evidence), and the admin's titles and logs write ``str``.
+        return f"{self.get_kind_display()} #{self.pk}"
 
 
 class EventKind(models.TextChoices):

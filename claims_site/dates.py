@@ -24,3 +24,18 @@ def format_moment(value: dt.date | dt.datetime, fmt: str = "DATETIME_FORMAT") ->
         offset = value.utcoffset()
         value = value.replace(tzinfo=dt.timezone(offset, name) if name else dt.timezone(offset))
     return date_format(value, fmt)
+
+
+def zone_named(local: dt.datetime) -> str:
+    """ " (America/New_York)": the zone's name in brackets after a moment written in it, for the
+    reader who knows the place, not the abbreviation ("16 Dec 2026, 23:59 EST"); nothing when
+    the moment already names its zone ("17 Dec 2026, 04:59 UTC", never "… UTC (UTC)").
+    Pages (``|zone_named``) and e-mails (``format_moment_named``) name a zone only here."""
+    name = str(local.tzinfo)
+    return "" if local.tzname() == name else f" ({name})"
+
+
+def format_moment_named(value: dt.datetime, zone: dt.tzinfo) -> str:
+    """``value`` in ``zone`` (format_moment), followed by the zone's name (``zone_named``)."""
+    local = value.astimezone(zone)
+    return format_moment(local) + zone_named(local)

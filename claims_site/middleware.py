@@ -1,3 +1,4 @@
+import re
 import uuid
 import zoneinfo
 
@@ -7,6 +8,17 @@ from django.utils import timezone
 from claims_site.logging import request_id_var
 
 TZ_COOKIE = "tz"
+
+# What a browser reports when it will not, or cannot, say where its reader is: headless and
+# server-side browsers, and browsers that resist fingerprinting, all answer UTC. Such a report
+# is no zone at all (static/js/tz.js does not send it either), so the page guesses instead.
+_NO_PLACE = re.compile(r"(Etc/)?(UTC|UCT|Universal|Zulu|GMT0?|Greenwich)")
+
+
+def _browser_zone(name: str | None) -> zoneinfo.ZoneInfo | None:
+    if name and _NO_PLACE.fullmatch(name):
+        return None
+    return _zone(name)
 
 
 def _zone(name: str | None) -> zoneinfo.ZoneInfo | None:
@@ -21,12 +33,12 @@ def _zone(name: str | None) -> zoneinfo.ZoneInfo | None:
 class TimezoneMiddleware:
     """Shows dates in the viewer's time zone.
 
-    The browser reports its zone in the ``tz`` cookie (static/js/tz.js); a signed-in user's
-    profile wins over it. Until either is known the zone is a guess
-    (``request.viewer_zone_guessed``): ``DEFAULT_VIEWER_TIME_ZONE``, or the zone of the claim
-    the page is about (``viewer_zone_guess``). A page rendered on a guess tells tz.js, which
-    reloads it once in the browser's zone when the guess was wrong, so even the first page a
-    browser opens shows its own zone, and every page after it the same one.
+    The browser reports its zone in the ``tz`` cookie (static/js/tz.js), unless it reports only
+    UTC (``_NO_PLACE``); a signed-in user's profile wins over it. Until either is known the
+    zone is a guess (``request.viewer_zone_guessed``): ``DEFAULT_VIEWER_TIME_ZONE``, or the zone
+    of the claim the page is about (``viewer_zone_guess``). A page rendered on a guess tells
+    tz.js, which reloads it once in the browser's zone when the guess was wrong, so even the
+    first page a browser opens shows its own zone, and every page after it the same one.
     """
 
     def __init__(self, get_response):
@@ -38,7 +50,7 @@ class TimezoneMiddleware:
         if user is not None and user.is_authenticated:
             profile = getattr(user, "staff_profile", None)
             zone = _zone(profile.time_zone) if profile else None
-        zone = zone or _zone(request.COOKIES.get(TZ_COOKIE))
+        zone = zone or _browser_zone(request.COOKIES.get(TZ_COOKIE))
         request.viewer_zone_guessed = zone is None
         zone = zone or zoneinfo.ZoneInfo(settings.DEFAULT_VIEWER_TIME_ZONE)
         timezone.activate(zone)

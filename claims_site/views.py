@@ -8,6 +8,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_safe
 
@@ -62,8 +63,27 @@ def metrics(request: HttpRequest) -> HttpResponse:
     return HttpResponse(body, content_type=content_type)
 
 
+def error_area(path: str) -> str:
+    """The part of the site ``path`` belongs to, so that an error page leads back into it:
+    "staff" (the staff workspace and the admin), "seller" (a seller's or insurer's pages) or
+    "customer" (everything else)."""
+    first = "/" + path.lstrip("/").split("/", 1)[0] + "/"
+    if first in (_root("backoffice:queue"), _root("admin:index")):
+        return "staff"
+    if first == _root("sellers:inbox"):
+        return "seller"
+    return "customer"
+
+
+def _root(url_name: str) -> str:
+    """The first segment of a page's address ("/staff/"): where its part of the site begins."""
+    return "/" + reverse(url_name).lstrip("/").split("/", 1)[0] + "/"
+
+
 def _error(request: HttpRequest, status: int) -> HttpResponse:
-    return render(request, f"errors/{status}.html", status=status)
+    return render(
+        request, f"errors/{status}.html", {"area": error_area(request.path)}, status=status
+    )
 
 
 def bad_request(request, exception=None):

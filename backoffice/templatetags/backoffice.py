@@ -2,10 +2,18 @@ from django import template
 
 from claims.templatetags.money import money
 from payouts.failures import payout_event_text
+from sellers.services.party_payments import party_payment_event_text
 
 register = template.Library()
 register.filter("money", money)
-register.filter("event_text", payout_event_text)
+
+
+@register.filter
+def event_text(event) -> str:
+    """A timeline event's text for its reader: the events whose data says what happened are
+    written again in the reader's language and zone; any other shows the text stored with it."""
+    return party_payment_event_text(event) or payout_event_text(event)
+
 
 # URL-name prefix -> staff area (the nav marks the area of the page being shown). A page whose
 # name no prefix matches belongs to no area (the header's notifications, signing in): it marks

@@ -1,5 +1,6 @@
 from django import template
 
+from claims_site import dates
 from claims_site.dates import format_moment
 
 register = template.Library()
@@ -14,5 +15,18 @@ def moment(value, arg: str = "DATETIME_FORMAT") -> str:
         return ""
     try:
         return format_moment(value, arg)
+    except AttributeError:
+        return ""
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def zone_named(value) -> str:
+    """``<time>{{ when|moment }}</time>{{ when|zone_named }}``: " (America/New_York)", the
+    viewer's zone named after the moment, unless the moment already names it
+    (claims_site.dates.zone_named)."""
+    if value in (None, ""):
+        return ""
+    try:
+        return dates.zone_named(value)
     except AttributeError:
         return ""

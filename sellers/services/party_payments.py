@@ -27,6 +27,7 @@ from claims.models import Claim, ClaimStatus, EventKind, Evidence, Funding
 from claims.money import format_minor
 from claims.outbox import outbox_add
 from claims.services import claim_step_in_on_payment, claim_transition
+from claims_site.dates import format_moment
 from sellers.models import (
     PARTY_PAYMENT_WATCHED,
     PartyPayment,
@@ -63,17 +64,20 @@ def party_payment_open(*, claim: Claim, actor: Actor, due_at: dt.datetime) -> Pa
         },
     )
     if created:
+        data = {
+            "party_payment_id": payment.pk,
+            "step": "due",
+            "due_at": due_at.isoformat(),
+            "party": payment.party,
+            "amount_minor": payment.amount_minor,
+            "currency": payment.currency,
+        }
         event = claim_event_add(
             claim=claim,
             actor=actor,
             kind=EventKind.PAYMENT,
-            reason=_("%(party)s must pay the customer %(amount)s by %(due)s.")
-            % {
-                "party": payment.get_party_display(),
-                "amount": payment.amount_display,
-                "due": due_at.date().isoformat(),
-            },
-            data={"party_payment_id": payment.pk, "step": "due", "due_at": due_at.isoformat()},
+            reason=party_payment_due_text(data),
+            data=data,
         )
         outbox_add(
             topic="sellers.notify_party_payment",
@@ -81,6 +85,26 @@ def party_payment_open(*, claim: Claim, actor: Actor, due_at: dt.datetime) -> Pa
             dedupe_key=f"sellers.notify_party_payment:{event.pk}",
         )
     return payment
+
+
+def party_payment_due_text(data: dict) -> str:
+    """The timeline's note that the accepting party must pay, from its event's data: written
+    with the event, and read again in each reader's language, the deadline a moment in the
+    reader's zone (``party_payment_event_text``)."""
+    return _("%(party)s must pay the customer %(amount)s by %(due)s.") % {
+        "party": ResponseParty(data["party"]).label,
+        "amount": format_minor(data["amount_minor"], data["currency"]),
+        "due": format_moment(timezone.localtime(dt.datetime.fromisoformat(data["due_at"]))),
+    }
+
+
+def party_payment_event_text(event) -> str | None:
+    """A claim event's text when it says the accepting party must pay (None for any other
+    event, and for those written before their data held the party and the amount)."""
+    data = event.data or {}
+    if data.get("step") != "due" or "party_payment_id" not in data or "party" not in data:
+        return None
+    return party_payment_due_text(data)
 
 
 def party_payment_day(payment: PartyPayment, moment: dt.datetime) -> dt.date:

@@ -29,7 +29,7 @@ from claims.models import (
 )
 from claims.notifications import email_send
 from claims.outbox import outbox_add
-from claims_site.dates import format_moment
+from claims_site.dates import format_moment_named
 from sellers.exceptions import ResponseLocked, ResponseRejected
 from sellers.models import ResponseDecision, ResponseParty, SellerNotice, SellerResponse
 
@@ -47,8 +47,7 @@ def link_actor(link: AccessLink) -> Actor:
 def local_datetime(value: dt.datetime | None, zone_name: str) -> str:
     if value is None:
         return ""
-    zone = zoneinfo.ZoneInfo(zone_name)
-    return f"{format_moment(value.astimezone(zone))} ({zone_name})"
+    return format_moment_named(value, zoneinfo.ZoneInfo(zone_name))
 
 
 def _link_expiry(claim: Claim, now: dt.datetime) -> dt.timedelta:

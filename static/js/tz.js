@@ -6,7 +6,9 @@
 (function () {
   try {
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (!zone) { return; }
+    // A browser that says only "UTC" does not say where its reader is (claims_site/middleware.py
+    // _NO_PLACE): the server's guess stands, and no cookie claims otherwise.
+    if (!zone || /^(Etc\/)?(UTC|UCT|Universal|Zulu|GMT0?|Greenwich)$/.test(zone)) { return; }
     if (document.cookie.indexOf("tz=" + zone) === -1) {
       document.cookie = "tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax";
     }

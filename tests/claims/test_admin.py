@@ -391,3 +391,53 @@ def test_admin_autocomplete_fields_refuse_a_value_that_is_no_key(admin_client, v
     assert response.status_code == 200
     assert "Please correct the error" in response.content.decode()
     assert StaffProfile.objects.count() == before
+
+
+def test_the_admin_names_and_links_a_medical_bill_only_for_those_who_may_open_it(
+    client, agent, supervisor
+):
+    # given: a medical bill on a claim (found on the demo: the admin listed its file name to an
+    # agent without the medical-records permission, whom the staff pages do not show it)
+    import re
+
+    from claims.actors import Actor
+    from claims.services import evidence_add
+    from tests.claims.test_evidence import png_bytes
+
+    claim = claim_new()
+    bill = evidence_add(
+        claim=claim,
+        data=png_bytes(),
+        filename="er-invoice-jane.png",
+        kind="medical_bill",
+        actor=Actor.customer(claim.customer),
+    )
+    download = reverse("claims:evidence-download", args=[bill.pk])
+    pages = [
+        reverse("admin:claims_evidence_changelist") + "?kind__exact=medical_bill",
+        reverse("admin:claims_evidence_change", args=[bill.pk]),
+        reverse("admin:claims_claim_change", args=[claim.pk]),
+        reverse("admin:claims_claimevent_changelist") + "?q=er-invoice",
+        reverse(
+            "admin:claims_claimevent_change",
+            args=[claim.events.get(kind="evidence").pk],
+        ),
+    ]
+    assert not agent.has_perm("claims.view_medical_evidence")
+    client.force_login(agent)
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        html = response.content.decode()
+        # then: no name, no link to the file
+        shown = re.sub(r'(value|href)="[^"]*q=er-invoice[^"]*"|value="er-invoice"', "", html)
+        assert "er-invoice" not in shown, page
+        assert f'href="{download}"' not in html, page
+    listing = client.get(pages[0]).content.decode()
+    assert "Medical bill (restricted)" in listing
+    # when: a supervisor, who may open it, looks
+    client.force_login(supervisor)
+    for page in pages[:3]:
+        html = client.get(page).content.decode()
+        assert "er-invoice-jane.png" in html, page
+        assert page == pages[0] or f'href="{download}"' in html, page

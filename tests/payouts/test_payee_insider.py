@@ -4,6 +4,7 @@ money; a second staff member's approval makes the change, announced to the custo
 payouts to it held for the region's cooling-off unless the customer confirms it."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -175,6 +176,8 @@ def test_second_approval_takes_effect_announced_and_held_for_the_cooling_off(
     body = mail.outbox[-1].body
     assert "A member of our staff changed" in body and "••••9999" in body
     assert "44449999" not in body and "hold" in body
+    # the hold's end names its zone once (found on the demo: "5 Dec 2026, 07:18 UTC (UTC)")
+    assert "until " in body and not re.search(r"\b([\w/]+) \(\1\)", body), body
     # when: the agent approves the claim and the pipeline runs
     _approve_on_staff_pages(client, agent, claim)
     _pay()
