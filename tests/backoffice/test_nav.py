@@ -76,6 +76,7 @@ AREA_OF = {
     "claim-message": "claims",
     "claim-assign": "claims",
     "claim-tag": "claims",
+    "claim-evidence-add": "claims",
     "claim-evidence-share": "claims",
     "claim-assign-to-me": "claims",
     "claim-seller-link": "claims",

@@ -47,7 +47,7 @@ def test_log_page_and_restricted_bill_on_a_phone(phone_page, supervisor, agent):
     staff_login(phone_page, "agent")
     phone_page.goto(f"/staff/claims/{claim.pk}/")
     # then
-    assert "Medical bill (restricted)" in phone_page.inner_text("#h-evidence + ul")
+    assert "Medical bill (restricted)" in phone_page.inner_text("#h-evidence ~ ul.evidence")
     assert _no_overflow(phone_page)
     assert axe_violations(phone_page) == []
     # when: the supervisor reads the log
