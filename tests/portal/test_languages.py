@@ -89,7 +89,12 @@ def test_languages_compiled_catalogue_is_up_to_date(language):
     [
         ("es", "Número de pedido", "Hemos recibido su reclamación.", "Queremos decidir antes del"),
         ("fr", "Numéro de commande", "Nous avons reçu votre réclamation.", "Nous visons une"),
-        ("de", "Bestellnummer", "Wir haben Ihre Schadensmeldung erhalten.", "Wir wollen entscheiden"),
+        (
+            "de",
+            "Bestellnummer",
+            "Wir haben Ihre Schadensmeldung erhalten.",
+            "Wir wollen entscheiden",
+        ),
     ],
 )
 def test_languages_pages_switch_language(client, language, order_number, received, decide_by):
