@@ -78,7 +78,12 @@ def claim_email_context(*, claim: Claim, url: str, insurer: bool = False) -> dic
         "description": claim.description,
         "claimed": claim.claimed_total_display,
         "losses": [str(loss) for loss in claim.losses.all()],
-        "evidence": [str(item) for item in evidence_visible(claim=claim, looker=looker)],
+        # Each file the seller may see, by its kind and name (``str`` of a file names no file:
+        # the admin writes it, and a medical bill's name is health data).
+        "evidence": [
+            f"{item.get_kind_display()}: {item.original_name}"
+            for item in evidence_visible(claim=claim, looker=looker)
+        ],
         "respond_by": local_datetime(claim.seller_respond_by, claim.region.time_zone),
         "concession": claim.is_at_or_under_threshold,
         "proof_days": claim.region.insurance_proof_days,
