@@ -262,14 +262,19 @@ def test_files_chosen_then_continue_to_review_are_on_the_review_page(phone_page,
     assert claim.losses.get().claimed_minor == line.total_minor
 
 
-def test_each_declaration_is_named_by_its_own_sentence_and_sits_beside_it(phone_page):
-    # given: the review step on a small phone
+def _to_review_on_a_small_phone(page) -> None:
+    """Signed in on a small phone, at the review step of a new claim with no files."""
     line = OrderLineFactory()
-    page = phone_page
     page.set_viewport_size(SMALL_PHONE)
     _sign_in(page, line.order)
     _to_evidence(page, line)
     page.click("#to-review")
+
+
+def test_each_declaration_is_named_by_its_own_sentence_and_sits_beside_it(phone_page):
+    # given: the review step on a small phone
+    page = phone_page
+    _to_review_on_a_small_phone(page)
     boxes = []
     for name, sentence in DECLARATION_SENTENCES.items():
         # then: the checkbox whose accessible name is exactly this sentence is this one
@@ -363,12 +368,8 @@ def test_tracker_shows_the_stage_in_words_and_the_history_no_internal_state(phon
 
 def test_review_answers_keep_their_width_beside_long_german_labels_on_a_small_phone(phone_page):
     # given: the review step on a small phone, read in German (the longest labels)
-    line = OrderLineFactory()
     page = phone_page
-    page.set_viewport_size(SMALL_PHONE)
-    _sign_in(page, line.order)
-    _to_evidence(page, line)
-    page.click("#to-review")
+    _to_review_on_a_small_phone(page)
     page.select_option("#language-select", "de")
     page.click("form.language button[type=submit]")
     page.wait_for_selector("html[lang=de]")
