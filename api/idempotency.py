@@ -9,9 +9,9 @@ identical answers."""
 
 import datetime as dt
 import hashlib
-import json
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import exceptions
@@ -22,6 +22,7 @@ from api.models import IdempotencyRecord
 HEADER = "Idempotency-Key"
 KEEP = dt.timedelta(hours=settings.API_IDEMPOTENCY_HOURS)
 REPLAYED = "Idempotent-Replayed"
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 class _Discard(Exception):
@@ -32,25 +33,38 @@ class _Discard(Exception):
 
 
 def _fingerprint(request) -> str:
-    """What makes two requests the same: method, path and the parsed body (JSON with sorted
-    keys; a multipart form's fields and each file's name and SHA-256), so that a client's
-    retry with another multipart boundary, or other JSON spacing, is the same request."""
+    """What makes two requests the same: method, path and the body. A JSON body by its bytes, as
+    the IETF's Idempotency-Key draft suggests (a client's retry sends the very bytes it sent:
+    hashing them costs 0.4 ms for a 1,000-row batch, writing the parsed body out again with
+    sorted keys 8 to 12, issue 15's profile); a form (multipart or urlencoded) by its fields
+    and each file's name and SHA-256, so that a retry with another multipart boundary (curl
+    picks a new one each call) is the same request."""
     digest = hashlib.sha256()
     digest.update(f"{request.method}\0{request.path}\0".encode())
-    data = request.data
-    if hasattr(data, "lists"):  # a form (multipart or urlencoded)
-        for key, values in sorted(data.lists(), key=lambda item: item[0]):
-            for value in values:
-                digest.update(f"{key}\0".encode())
-                if hasattr(value, "read"):
-                    digest.update(f"{value.name}\0".encode())
-                    for chunk in value.chunks():
-                        digest.update(chunk)
-                    value.seek(0)
-                else:
-                    digest.update(f"{value}\0".encode())
-    else:
-        digest.update(json.dumps(data, sort_keys=True, default=str).encode())
+    # DRF's ``content_type`` is the whole header (a multipart boundary included).
+    if request.content_type.partition(";")[0].strip().lower() not in FORM_TYPES:
+        # Read before DRF parses it (``request.data`` then reads these very bytes).
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            from api.problems import TooLarge
+
+            raise TooLarge(
+                f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes; "
+                "send fewer rows per request."
+            ) from None
+        digest.update(body)
+        return digest.hexdigest()
+    for key, values in sorted(request.data.lists(), key=lambda item: item[0]):
+        for value in values:
+            digest.update(f"{key}\0".encode())
+            if hasattr(value, "read"):
+                digest.update(f"{value.name}\0".encode())
+                for chunk in value.chunks():
+                    digest.update(chunk)
+                value.seek(0)
+            else:
+                digest.update(f"{value}\0".encode())
     return digest.hexdigest()
 
 

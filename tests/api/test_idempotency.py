@@ -1,6 +1,7 @@
 """Idempotency-Key on every POST: replay, a different body refused, concurrent duplicates."""
 
 import datetime as dt
+import json
 import threading
 import time
 
@@ -41,6 +42,41 @@ def test_a_different_body_under_the_same_key_is_refused(api_keys):
     assert response.status_code == 422
     assert "different request" in problem_of(response)["detail"]
     assert Customer.objects.get().name == "Ann Lee"
+
+
+@pytest.mark.django_db
+def test_a_json_body_is_the_same_request_by_its_bytes(api_keys):
+    """A retry sends the bytes it sent (the IETF Idempotency-Key draft's payload fingerprint):
+    the same bytes replay, the same values written out otherwise are another request."""
+    orders = api_keys["order_system"]
+    sent = json.dumps(CUSTOMER)
+    answers = [
+        orders.client.post(
+            URL,
+            body,
+            content_type="application/json",
+            headers=orders._headers("k-bytes", None),
+        )
+        for body in (sent, sent, json.dumps(CUSTOMER, indent=2))
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 422]
+    assert answers[1]["Idempotent-Replayed"] == "true"
+    assert Customer.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_body_over_the_upload_limit_is_refused_whole(api_keys, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_000
+    rows = [{**CUSTOMER, "customer_id": f"C-{i}"} for i in range(40)]
+    response = api_keys["order_system"].post("/api/v1/customers/batch/", {"rows": rows})
+    assert response.status_code == 413
+    problem = problem_of(response)
+    assert problem["title"] == "Content too large"
+    assert problem["detail"] == (
+        "The body is larger than 2,000 bytes; send fewer rows per request."
+    )
+    assert not Customer.objects.exists()
+    assert not IdempotencyRecord.objects.exists()
 
 
 @pytest.mark.django_db
