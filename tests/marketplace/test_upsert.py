@@ -119,3 +119,25 @@ def test_text_is_stored_as_sent(use_sql):
     upsert([line(1, customer_name=name, product_title="NULL")], use_sql=use_sql)
     assert Customer.objects.get().name == name
     assert Product.objects.get().title == "NULL"
+
+
+@pytest.mark.parametrize(
+    "service",
+    [
+        "customers_upsert",
+        "products_upsert",
+        "orders_upsert",
+        "sellers_upsert",
+        "gross_upsert",
+        "order_lines_upsert",
+    ],
+)
+def test_every_upsert_starts_with_the_connections_plans_discarded(service):
+    """Production keeps its connections (CONN_MAX_AGE): the commit's foreign-key checks would
+    otherwise run the plans cached while the tables were small (whole-table scans), each batch
+    of a first load slower than the last (``benchmarks/api_ingest.py``)."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        getattr(services, service)(rows=[])
+    assert [q["sql"] for q in captured.captured_queries][:1] == ["DISCARD PLANS"]
