@@ -32,6 +32,7 @@ _BY_METHOD = {
         "400": "Values refused; nothing changed.",
         "404": "Not found (or not yours).",
         "409": "The object's state does not allow it.",
+        "413": "The body is larger than the server takes (DATA_UPLOAD_MAX_MEMORY_SIZE).",
         "415": "Unsupported media type.",
         "422": "Idempotency-Key reused with a different request.",
     },
