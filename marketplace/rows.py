@@ -27,7 +27,7 @@ from rest_framework.fields import SkipField
 from rest_framework.settings import api_settings
 
 from claims.models import Region
-from claims.money import MACHINE, MINOR_UNITS, MoneyError, to_minor
+from claims.money import MACHINE, MINOR_UNITS, MoneyError, TooManyDecimals, to_minor
 from sellers.models import Seller
 
 
@@ -221,8 +221,33 @@ def _amount(value, currency: str, field: str) -> int:
     except MoneyError as exc:
         raise serializers.ValidationError({field: str(exc)}) from None
     if minor < 0:
-        raise serializers.ValidationError({field: "Cannot be negative."})
+        raise serializers.ValidationError({field: _NEGATIVE})
     return minor
+
+
+_NEGATIVE = "Cannot be negative."
+
+
+def _amount_unjudged_currency(value, field: str, *, sent: object = None) -> None:
+    """What is wrong with an amount whose currency was refused (or never known), whatever
+    that currency turns out to be: it is an amount in none of ours, or it is negative. Its
+    decimals and its currency sign are the currency's to judge: they wait for a valid one.
+    Only rows already refused come here. The message is the one of ``sent`` (the currency the
+    row named) when it is one of ours."""
+    currencies = sorted(MINOR_UNITS, key=lambda currency: currency != sent)
+    refusal = None
+    for currency in currencies:
+        try:
+            minor = to_minor(str(value).strip(), currency, locale=MACHINE)
+        except TooManyDecimals:
+            return
+        except MoneyError as exc:
+            refusal = refusal or exc
+            continue
+        if minor < 0:
+            raise serializers.ValidationError({field: _NEGATIVE})
+        return
+    raise serializers.ValidationError({field: str(refusal)})
 
 
 def _month(text: str) -> dt.date | None:
@@ -347,25 +372,32 @@ class GrossRow(Row):
     def validate(self, attrs):
         # The seller's currency: a seller of the same batch or request, else a stored one.
         currency = self.context["seller_currencies"].get(attrs["seller_id"])
-        if currency is None:
-            raise serializers.ValidationError(
-                {"seller_id": f"Seller {attrs['seller_id']!r} is not known (send it first)."}
-            )
-        if attrs["currency"] != currency:
-            raise serializers.ValidationError(
-                {"currency": f"{attrs['currency']} is not the seller's currency ({currency})."}
-            )
+        if currency is None or attrs["currency"] != currency:
+            raise serializers.ValidationError(self.checked_alone(attrs))
         attrs["gross_minor"] = _amount(attrs["gross_proceeds"], currency, "gross_proceeds")
         return attrs
 
     def checked_alone(self, values: dict) -> dict:
-        # ``validate`` reads only these (not the month).
-        if {"seller_id", "currency", "gross_proceeds"} <= values.keys():
+        # ``validate``'s checks (not the month's), each that the fields which passed allow.
+        problems = {}
+        currency = self.context["seller_currencies"].get(values.get("seller_id"))
+        if "seller_id" in values and currency is None:
+            problems["seller_id"] = f"Seller {values['seller_id']!r} is not known (send it first)."
+        if currency is not None and values.get("currency", currency) != currency:
+            problems["currency"] = (
+                f"{values['currency']} is not the seller's currency ({currency})."
+            )
+        if "gross_proceeds" in values:
             try:
-                self.validate(dict(values))
+                # Sent blank or bad, the currency can only be the seller's.
+                if currency is not None and values.get("currency", currency) == currency:
+                    _amount(values["gross_proceeds"], currency, "gross_proceeds")
+                else:
+                    sent = values.get("currency")
+                    _amount_unjudged_currency(values["gross_proceeds"], "gross_proceeds", sent=sent)
             except serializers.ValidationError as exc:
-                return exc.detail
-        return {}
+                problems.update(exc.detail)
+        return problems
 
 
 class MonthlyGross(serializers.Serializer):
@@ -498,14 +530,21 @@ class LineRow(Row):
     def against_order(attrs: dict, order: dict) -> int | None:
         """The line's checks against its order, every problem at once; the unit price in
         minor units of the order's currency. A check whose values are missing (a row already
-        refused) is left out."""
+        refused) is left out; a price without a currency (a row whose currency was refused)
+        is judged as far as it can be without one (``sent_currency``: the one the row
+        named)."""
         problems, minor = {}, None
         delivered_on, placed_at = attrs.get("delivered_on"), order.get("placed_at")
         if delivered_on and placed_at and delivered_on < placed_at.date():
             problems["delivered_on"] = ["The delivery is before the order was placed."]
-        if "unit_price" in attrs and "currency" in order:
+        if "unit_price" in attrs:
             try:
-                minor = _amount(attrs["unit_price"], order["currency"], "unit_price")
+                if "currency" in order:
+                    minor = _amount(attrs["unit_price"], order["currency"], "unit_price")
+                else:
+                    _amount_unjudged_currency(
+                        attrs["unit_price"], "unit_price", sent=order.get("sent_currency")
+                    )
             except serializers.ValidationError as exc:
                 problems.update(exc.detail)
         if problems:
@@ -682,6 +721,7 @@ class OrderLineRow(Row):
                     own[name] = self.fields[name].run_validation(data.get(name, serializers.empty))
         if own.get("currency") not in MINOR_UNITS:
             own.pop("currency", None)
+            own["sent_currency"] = data.get("currency")
         try:
             LineRow.against_order(own, own)
         except serializers.ValidationError as exc:

@@ -249,6 +249,42 @@ def test_a_bad_amount_is_reported_with_the_rows_other_problems(api_keys, other):
     assert not OrderLine.objects.exists()
 
 
+@pytest.mark.parametrize(("price", "said"), [("abc", "is not an amount"), ("-5", "negative")])
+@pytest.mark.parametrize(
+    ("other", "refused"),
+    [
+        ({"currency": "EUR"}, {"currency"}),
+        ({"currency": "XYZ"}, {"currency"}),
+        ({"region": "ZZ", "currency": "XYZ"}, {"region"}),
+    ],
+    ids=["not-the-regions-currency", "unknown-currency", "unknown-region-and-currency"],
+)
+def test_a_price_is_judged_without_its_currency_when_the_currency_is_refused(
+    api_keys, other, refused, price, said
+):
+    # given: a line whose currency cannot be used and whose price is wrong in any currency
+    row = line(unit_price=price, **other)
+    # when
+    response = api_keys["order_system"].post("/api/v1/order-lines/", row)
+    # then: both in one answer
+    assert response.status_code == 400
+    errors = {e["field"]: e["detail"] for e in problem_of(response)["errors"]}
+    assert set(errors) == {*refused, "unit_price"}
+    assert said in errors["unit_price"]
+    assert not OrderLine.objects.exists()
+
+
+@pytest.mark.parametrize("price", ["1.001", "$5", "24.99"])
+def test_a_price_that_only_its_currency_can_judge_waits_for_a_valid_currency(api_keys, price):
+    # given: a US line in euros, its price's decimals and sign being the currency's to judge
+    row = line(unit_price=price, currency="EUR")
+    # when
+    response = api_keys["order_system"].post("/api/v1/order-lines/", row)
+    # then: only the currency is refused
+    assert response.status_code == 400
+    assert [e["field"] for e in problem_of(response)["errors"]] == ["currency"]
+
+
 def test_an_order_with_a_wrong_currency_and_an_unknown_customer_reports_both(api_keys):
     response = api_keys["order_system"].post(
         "/api/v1/orders/",
@@ -323,4 +359,31 @@ def test_a_gross_row_with_a_bad_month_and_a_bad_amount_reports_both(api_keys, se
     response = api_keys["order_system"].post("/api/v1/seller-gross/batch/", {"rows": rows})
     assert response.status_code == 400
     assert {e["field"] for e in problem_of(response)["errors"]} == {"month", "gross_proceeds"}
+    assert not SellerMonthlyGross.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("other", "refused"),
+    [({"seller_id": "S-nobody"}, "seller_id"), ({"currency": "EUR"}, "currency")],
+    ids=["unknown-seller", "not-the-sellers-currency"],
+)
+@pytest.mark.parametrize(("gross", "said"), [("abc", "is not an amount"), ("-5", "negative")])
+def test_a_gross_row_whose_currency_is_refused_still_judges_its_amount(
+    api_keys, seller_a, other, refused, gross, said
+):
+    # given: a row whose currency cannot be used and whose amount is wrong in any currency
+    row = {
+        "seller_id": "S-A",
+        "month": f"{_past_month():%Y-%m}",
+        "currency": seller_a.currency,
+        "gross_proceeds": gross,
+        **other,
+    }
+    # when
+    response = api_keys["order_system"].post("/api/v1/seller-gross/batch/", {"rows": [row]})
+    # then: both in one answer
+    assert response.status_code == 400
+    errors = {e["field"]: e["detail"] for e in problem_of(response)["errors"]}
+    assert set(errors) == {refused, "gross_proceeds"}
+    assert said in errors["gross_proceeds"]
     assert not SellerMonthlyGross.objects.exists()
