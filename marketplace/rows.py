@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
 from rest_framework.fields import SkipField
@@ -519,9 +521,14 @@ class LineRow(Row):
     quantity = Integer(
         min_value=1,
         max_value=MAX_LINE_QUANTITY,
-        error_messages={
-            "max_value": f"At most {MAX_LINE_QUANTITY:,} units on one order line.",
-        },
+        # Too many, too few, not whole or no number: one message, which says what it may be.
+        error_messages=dict.fromkeys(
+            ("invalid", "min_value", "max_value", "max_string_length"),
+            format_lazy(
+                _("Give a whole number of units from 1 to {most}."),
+                most=f"{MAX_LINE_QUANTITY:,}",
+            ),
+        ),
     )
     unit_price = _text(40)
     delivered_on = OptionalDate()
@@ -643,7 +650,7 @@ class OrderLineRow(Row):
 
     def get_fields(self):
         fields = {}
-        for _, row, names, _ in self.PARTS:
+        for _part, row, names, _once in self.PARTS:
             own = row().fields
             for flat, name in names.items():
                 if flat not in fields:

@@ -336,6 +336,24 @@ def test_a_lines_quantity_is_at_most_ten_thousand(api_keys, quantity, status):
         assert not OrderLine.objects.exists()
 
 
+def test_every_bad_quantity_is_refused_in_the_same_words(api_keys):
+    # given: too large, zero, negative, not whole, not a number, too long to be one
+    quantities = [10_001, 10**9, 0, -3, 2.5, "2.5", "two", "9" * 1001]
+    # when
+    responses = [
+        api_keys["order_system"].post("/api/v1/order-lines/", line(quantity=quantity))
+        for quantity in quantities
+    ]
+    # then: one message, which says what a quantity may be
+    details = set()
+    for response in responses:
+        [error] = problem_of(response)["errors"]
+        assert error["field"] == "quantity"
+        details.add(error["detail"])
+    assert details == {"Give a whole number of units from 1 to 10,000."}
+    assert not OrderLine.objects.exists()
+
+
 def test_a_seller_with_a_bad_email_and_a_bad_gross_amount_reports_both(api_keys):
     seller = _seller(_past_month(), "abc", email="ops@")
     response = api_keys["order_system"].post("/api/v1/sellers/", seller)
