@@ -315,10 +315,10 @@ class Row(serializers.Serializer):
         """The function that checks one of ``rows`` and returns its clean values."""
         return _row_validator(self)
 
-    def checked_alone(self, values: dict) -> dict:
+    def checked_alone(self, values: dict, data: dict | None = None) -> dict:
         """The checks across fields (``validate``'s) that ``values``, the fields that passed,
         still allow, by field: a row refused for one field reports its other problems in the
-        same answer. Only refused rows come here."""
+        same answer. ``data`` is the row as sent. Only refused rows come here."""
         return {}
 
 
@@ -346,7 +346,7 @@ class CustomerRow(Row):
         attrs["phone"] = _phone(attrs["phone"], attrs["country"], "phone")
         return attrs
 
-    def checked_alone(self, values: dict) -> dict:
+    def checked_alone(self, values: dict, data: dict | None = None) -> dict:
         if "phone" in values and "country" in values:
             try:
                 _phone(values["phone"], values["country"].upper(), "phone")
@@ -379,7 +379,7 @@ class GrossRow(Row):
         attrs["gross_minor"] = _amount(attrs["gross_proceeds"], currency, "gross_proceeds")
         return attrs
 
-    def checked_alone(self, values: dict) -> dict:
+    def checked_alone(self, values: dict, data: dict | None = None) -> dict:
         # ``validate``'s checks (not the month's), each that the fields which passed allow.
         problems = {}
         currency = self.context["seller_currencies"].get(values.get("seller_id"))
@@ -420,31 +420,59 @@ class SellerRow(Row):
 
     def validate(self, attrs):
         attrs["email"] = attrs["email"].lower()
-        _gross_months(attrs["monthly_gross"], attrs["region"].currency)
+        if problems := _gross_months(attrs["monthly_gross"], attrs["region"].currency):
+            raise serializers.ValidationError(problems)
         return attrs
 
-    def checked_alone(self, values: dict) -> dict:
-        if "region" in values and "monthly_gross" in values:
-            try:
-                _gross_months(copy.deepcopy(values["monthly_gross"]), values["region"].currency)
-            except serializers.ValidationError as exc:
-                return exc.detail
-        return {}
+    def checked_alone(self, values: dict, data: dict | None = None) -> dict:
+        # Each month's amount in the region's currency, or as far as it can be judged without
+        # one; the entries' fields that passed when an entry was refused (a bad month).
+        if "monthly_gross" in values:
+            entries = copy.deepcopy(values["monthly_gross"])
+        else:
+            sent = (data or {}).get("monthly_gross")
+            child = self.fields["monthly_gross"].child
+            entries = [_passed(child, entry) for entry in sent] if isinstance(sent, list) else []
+        region = values.get("region")
+        return _gross_months(entries, region.currency if region else None)
 
 
-def _gross_months(entries: list[dict], currency: str) -> None:
+def _gross_months(entries: list[dict], currency: str | None) -> dict:
     """A seller's monthly gross proceeds: each month once, each amount in ``currency`` (its
-    minor units set on the entry)."""
-    months = set()
+    minor units set on the entry); every entry's problems, by its index. Without a currency
+    (a seller refused for its region) an amount is judged as far as it can be without one.
+    An entry may lack a field (refused on its own)."""
+    problems, months = {}, set()
     for i, entry in enumerate(entries):
-        if entry["month"] in months:
-            raise serializers.ValidationError(
-                {f"monthly_gross.{i}.month": "The same month appears twice."}
-            )
-        months.add(entry["month"])
-        entry["gross_minor"] = _amount(
-            entry["gross_proceeds"], currency, f"monthly_gross.{i}.gross_proceeds"
-        )
+        month = entry.get("month")
+        if month in months:
+            problems[f"monthly_gross.{i}.month"] = ["The same month appears twice."]
+        elif month is not None:
+            months.add(month)
+        if "gross_proceeds" in entry:
+            field = f"monthly_gross.{i}.gross_proceeds"
+            try:
+                if currency is None:
+                    _amount_unjudged_currency(entry["gross_proceeds"], field)
+                else:
+                    entry["gross_minor"] = _amount(entry["gross_proceeds"], currency, field)
+            except serializers.ValidationError as exc:
+                problems.update(exc.detail)
+    return problems
+
+
+def _passed(serializer: serializers.Serializer, data) -> dict:
+    """The fields of ``data`` that pass ``serializer``'s own checks, each on its own (for an
+    entry of a nested list that was refused as a whole)."""
+    values = {}
+    if not isinstance(data, dict):
+        return values
+    for name, field in serializer.fields.items():
+        method = getattr(serializer, f"validate_{name}", None)
+        with contextlib.suppress(serializers.ValidationError, SkipField):
+            value = field.run_validation(data.get(name, serializers.empty))
+            values[name] = value if method is None else method(value)
+    return values
 
 
 class ProductRow(Row):
@@ -461,7 +489,7 @@ class ProductRow(Row):
             raise serializers.ValidationError(problems)
         return attrs
 
-    def checked_alone(self, values: dict) -> dict:
+    def checked_alone(self, values: dict, data: dict | None = None) -> dict:
         seller_id = values.get("seller_id")
         if seller_id is not None and seller_id not in self.context["seller_currencies"]:
             return {"seller_id": f"Seller {seller_id!r} is not known (send it first)."}
@@ -499,7 +527,7 @@ class OrderRow(Row):
             raise serializers.ValidationError(problems)
         return attrs
 
-    def checked_alone(self, values: dict) -> dict:
+    def checked_alone(self, values: dict, data: dict | None = None) -> dict:
         # Every problem at once: the sender fixes them in one round trip.
         problems = {}
         region, currency = values.get("region"), values.get("currency")
@@ -838,7 +866,7 @@ def _row_validator(serializer: serializers.Serializer) -> Callable[[dict], dict]
                 values[name] = value
         if problems:
             if checked_alone is not None:
-                for name, detail in checked_alone(values).items():
+                for name, detail in checked_alone(values, data).items():
                     problems.setdefault(name, detail)
             raise serializers.ValidationError(problems)
         return serializer.validate(values)

@@ -405,3 +405,69 @@ def test_a_gross_row_whose_currency_is_refused_still_judges_its_amount(
     assert set(errors) == {refused, "gross_proceeds"}
     assert said in errors["gross_proceeds"]
     assert not SellerMonthlyGross.objects.exists()
+
+
+def _months_ago(n: int) -> str:
+    month = timezone.localdate().replace(day=1)
+    for _ in range(n):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return f"{month:%Y-%m}"
+
+
+def _refused_seller(api_keys, monthly_gross, **overrides) -> set[tuple[str, str]]:
+    seller = {**_seller(_past_month(), "1"), "monthly_gross": monthly_gross, **overrides}
+    response = api_keys["order_system"].post("/api/v1/sellers/", seller)
+    assert response.status_code == 400, response.json()
+    assert not Seller.objects.filter(marketplace_id="S-9").exists()
+    assert not SellerMonthlyGross.objects.exists()
+    return {(e["field"], e["detail"]) for e in problem_of(response)["errors"]}
+
+
+def test_a_bad_month_does_not_hide_the_other_months_amounts(api_keys):
+    # given: entry 1's month is bad, and entries 0, 1 and 2 have bad amounts
+    monthly_gross = [
+        {"month": _months_ago(3), "gross_proceeds": "abc"},
+        {"month": "soon", "gross_proceeds": "-5"},
+        {"month": _months_ago(2), "gross_proceeds": "1.001"},
+        {"month": _months_ago(1), "gross_proceeds": "12,500.00"},
+    ]
+    # when
+    errors = _refused_seller(api_keys, monthly_gross)
+    # then: every entry's problems, by its index
+    assert {field for field, _ in errors} == {
+        "monthly_gross.0.gross_proceeds",
+        "monthly_gross.1.month",
+        "monthly_gross.1.gross_proceeds",
+        "monthly_gross.2.gross_proceeds",
+    }
+    assert ("monthly_gross.1.gross_proceeds", "Cannot be negative.") in errors
+
+
+def test_every_bad_amount_and_a_month_twice_come_at_once(api_keys):
+    monthly_gross = [
+        {"month": _months_ago(2), "gross_proceeds": "1"},
+        {"month": _months_ago(2), "gross_proceeds": "abc"},
+        {"month": _months_ago(1), "gross_proceeds": "-1"},
+    ]
+    errors = _refused_seller(api_keys, monthly_gross)
+    assert {field for field, _ in errors} == {
+        "monthly_gross.1.month",
+        "monthly_gross.1.gross_proceeds",
+        "monthly_gross.2.gross_proceeds",
+    }
+
+
+def test_an_unknown_region_does_not_hide_the_months_amounts(api_keys):
+    # given: no currency to judge them in, and amounts wrong in any currency
+    monthly_gross = [
+        {"month": _months_ago(2), "gross_proceeds": "abc"},
+        {"month": "soon", "gross_proceeds": "-1"},
+        {"month": _months_ago(1), "gross_proceeds": "1.001"},
+    ]
+    errors = _refused_seller(api_keys, monthly_gross, region="ZZ")
+    assert {field for field, _ in errors} == {
+        "region",
+        "monthly_gross.0.gross_proceeds",
+        "monthly_gross.1.month",
+        "monthly_gross.1.gross_proceeds",
+    }
