@@ -27,7 +27,10 @@ PROBLEM = {
 # Which errors each kind of operation can answer with.
 _COMMON = {"401": "No valid API key.", "403": "The key lacks the scope.", "429": "Rate limited."}
 _BY_METHOD = {
-    "get": {"400": "Bad query or cursor.", "404": "Not found (or not yours)."},
+    "get": {
+        "400": "A bad or unknown query parameter, or a bad cursor.",
+        "404": "Not found (or not yours).",
+    },
     "post": {
         "400": "Values refused; nothing changed.",
         "404": "Not found (or not yours).",

@@ -175,7 +175,7 @@ def to_minor(
             amount = _parse(str(value), currency, _locale("en" if machine else locale))
     scaled = amount.scaleb(places)
     if scaled != scaled.to_integral_value(rounding=ROUND_DOWN):
-        raise MoneyError(_too_many_decimals(currency))
+        raise TooManyDecimals(_too_many_decimals(currency))
     return int(scaled)
 
 
@@ -264,7 +264,7 @@ def _plain(text: str, currency: str, places: int) -> Decimal | None:
     amount = Decimal(text)
     _check_size(amount, places, _shorten(text), currency)
     if len(match["dec"] or "") > places:
-        raise MoneyError(_too_many_decimals(currency))
+        raise TooManyDecimals(_too_many_decimals(currency))
     return amount
 
 
@@ -334,7 +334,7 @@ def _parse(text: str, currency: str, locale: Locale) -> Decimal:
             }
         )
     if len(decimals) > places:
-        raise MoneyError(_too_many_decimals(currency))
+        raise TooManyDecimals(_too_many_decimals(currency))
     return _signed(sign, amount)
 
 

@@ -81,7 +81,7 @@ def _validate(serializer, rows: _Rows, *, keys, context=None) -> list[dict]:
 
 
 def _line(rows: _Rows, error) -> str:
-    """``line 3: unit_price: USD amounts have at most 2 decimal places.``"""
+    """``line 3: unit_price: Too many decimals: USD amounts have at most 2 decimal places.``"""
     if error.duplicate_of is not None:
         detail = f"{error.key_text} already appears on {rows.where[error.duplicate_of]}"
     else:

@@ -21,13 +21,15 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
 from rest_framework.fields import SkipField
 from rest_framework.settings import api_settings
 
 from claims.models import Region
-from claims.money import MACHINE, MINOR_UNITS, MoneyError, to_minor
+from claims.money import MACHINE, MINOR_UNITS, MoneyError, TooManyDecimals, to_minor
 from sellers.models import Seller
 
 
@@ -221,8 +223,33 @@ def _amount(value, currency: str, field: str) -> int:
     except MoneyError as exc:
         raise serializers.ValidationError({field: str(exc)}) from None
     if minor < 0:
-        raise serializers.ValidationError({field: "Cannot be negative."})
+        raise serializers.ValidationError({field: _NEGATIVE})
     return minor
+
+
+_NEGATIVE = "Cannot be negative."
+
+
+def _amount_unjudged_currency(value, field: str, *, sent: object = None) -> None:
+    """What is wrong with an amount whose currency was refused (or never known), whatever
+    that currency turns out to be: it is an amount in none of ours, or it is negative. Its
+    decimals and its currency sign are the currency's to judge: they wait for a valid one.
+    Only rows already refused come here. The message is the one of ``sent`` (the currency the
+    row named) when it is one of ours."""
+    currencies = sorted(MINOR_UNITS, key=lambda currency: currency != sent)
+    refusal = None
+    for currency in currencies:
+        try:
+            minor = to_minor(str(value).strip(), currency, locale=MACHINE)
+        except TooManyDecimals:
+            return
+        except MoneyError as exc:
+            refusal = refusal or exc
+            continue
+        if minor < 0:
+            raise serializers.ValidationError({field: _NEGATIVE})
+        return
+    raise serializers.ValidationError({field: str(refusal)})
 
 
 def _month(text: str) -> dt.date | None:
@@ -288,10 +315,10 @@ class Row(serializers.Serializer):
         """The function that checks one of ``rows`` and returns its clean values."""
         return _row_validator(self)
 
-    def checked_alone(self, values: dict) -> dict:
+    def checked_alone(self, values: dict, data: dict | None = None) -> dict:
         """The checks across fields (``validate``'s) that ``values``, the fields that passed,
         still allow, by field: a row refused for one field reports its other problems in the
-        same answer. Only refused rows come here."""
+        same answer. ``data`` is the row as sent. Only refused rows come here."""
         return {}
 
 
@@ -319,7 +346,7 @@ class CustomerRow(Row):
         attrs["phone"] = _phone(attrs["phone"], attrs["country"], "phone")
         return attrs
 
-    def checked_alone(self, values: dict) -> dict:
+    def checked_alone(self, values: dict, data: dict | None = None) -> dict:
         if "phone" in values and "country" in values:
             try:
                 _phone(values["phone"], values["country"].upper(), "phone")
@@ -347,25 +374,32 @@ class GrossRow(Row):
     def validate(self, attrs):
         # The seller's currency: a seller of the same batch or request, else a stored one.
         currency = self.context["seller_currencies"].get(attrs["seller_id"])
-        if currency is None:
-            raise serializers.ValidationError(
-                {"seller_id": f"Seller {attrs['seller_id']!r} is not known (send it first)."}
-            )
-        if attrs["currency"] != currency:
-            raise serializers.ValidationError(
-                {"currency": f"{attrs['currency']} is not the seller's currency ({currency})."}
-            )
+        if currency is None or attrs["currency"] != currency:
+            raise serializers.ValidationError(self.checked_alone(attrs))
         attrs["gross_minor"] = _amount(attrs["gross_proceeds"], currency, "gross_proceeds")
         return attrs
 
-    def checked_alone(self, values: dict) -> dict:
-        # ``validate`` reads only these (not the month).
-        if {"seller_id", "currency", "gross_proceeds"} <= values.keys():
+    def checked_alone(self, values: dict, data: dict | None = None) -> dict:
+        # ``validate``'s checks (not the month's), each that the fields which passed allow.
+        problems = {}
+        currency = self.context["seller_currencies"].get(values.get("seller_id"))
+        if "seller_id" in values and currency is None:
+            problems["seller_id"] = f"Seller {values['seller_id']!r} is not known (send it first)."
+        if currency is not None and values.get("currency", currency) != currency:
+            problems["currency"] = (
+                f"{values['currency']} is not the seller's currency ({currency})."
+            )
+        if "gross_proceeds" in values:
             try:
-                self.validate(dict(values))
+                # Sent blank or bad, the currency can only be the seller's.
+                if currency is not None and values.get("currency", currency) == currency:
+                    _amount(values["gross_proceeds"], currency, "gross_proceeds")
+                else:
+                    sent = values.get("currency")
+                    _amount_unjudged_currency(values["gross_proceeds"], "gross_proceeds", sent=sent)
             except serializers.ValidationError as exc:
-                return exc.detail
-        return {}
+                problems.update(exc.detail)
+        return problems
 
 
 class MonthlyGross(serializers.Serializer):
@@ -386,31 +420,59 @@ class SellerRow(Row):
 
     def validate(self, attrs):
         attrs["email"] = attrs["email"].lower()
-        _gross_months(attrs["monthly_gross"], attrs["region"].currency)
+        if problems := _gross_months(attrs["monthly_gross"], attrs["region"].currency):
+            raise serializers.ValidationError(problems)
         return attrs
 
-    def checked_alone(self, values: dict) -> dict:
-        if "region" in values and "monthly_gross" in values:
-            try:
-                _gross_months(copy.deepcopy(values["monthly_gross"]), values["region"].currency)
-            except serializers.ValidationError as exc:
-                return exc.detail
-        return {}
+    def checked_alone(self, values: dict, data: dict | None = None) -> dict:
+        # Each month's amount in the region's currency, or as far as it can be judged without
+        # one; the entries' fields that passed when an entry was refused (a bad month).
+        if "monthly_gross" in values:
+            entries = copy.deepcopy(values["monthly_gross"])
+        else:
+            sent = (data or {}).get("monthly_gross")
+            child = self.fields["monthly_gross"].child
+            entries = [_passed(child, entry) for entry in sent] if isinstance(sent, list) else []
+        region = values.get("region")
+        return _gross_months(entries, region.currency if region else None)
 
 
-def _gross_months(entries: list[dict], currency: str) -> None:
+def _gross_months(entries: list[dict], currency: str | None) -> dict:
     """A seller's monthly gross proceeds: each month once, each amount in ``currency`` (its
-    minor units set on the entry)."""
-    months = set()
+    minor units set on the entry); every entry's problems, by its index. Without a currency
+    (a seller refused for its region) an amount is judged as far as it can be without one.
+    An entry may lack a field (refused on its own)."""
+    problems, months = {}, set()
     for i, entry in enumerate(entries):
-        if entry["month"] in months:
-            raise serializers.ValidationError(
-                {f"monthly_gross.{i}.month": "The same month appears twice."}
-            )
-        months.add(entry["month"])
-        entry["gross_minor"] = _amount(
-            entry["gross_proceeds"], currency, f"monthly_gross.{i}.gross_proceeds"
-        )
+        month = entry.get("month")
+        if month in months:
+            problems[f"monthly_gross.{i}.month"] = ["The same month appears twice."]
+        elif month is not None:
+            months.add(month)
+        if "gross_proceeds" in entry:
+            field = f"monthly_gross.{i}.gross_proceeds"
+            try:
+                if currency is None:
+                    _amount_unjudged_currency(entry["gross_proceeds"], field)
+                else:
+                    entry["gross_minor"] = _amount(entry["gross_proceeds"], currency, field)
+            except serializers.ValidationError as exc:
+                problems.update(exc.detail)
+    return problems
+
+
+def _passed(serializer: serializers.Serializer, data) -> dict:
+    """The fields of ``data`` that pass ``serializer``'s own checks, each on its own (for an
+    entry of a nested list that was refused as a whole)."""
+    values = {}
+    if not isinstance(data, dict):
+        return values
+    for name, field in serializer.fields.items():
+        method = getattr(serializer, f"validate_{name}", None)
+        with contextlib.suppress(serializers.ValidationError, SkipField):
+            value = field.run_validation(data.get(name, serializers.empty))
+            values[name] = value if method is None else method(value)
+    return values
 
 
 class ProductRow(Row):
@@ -427,7 +489,7 @@ class ProductRow(Row):
             raise serializers.ValidationError(problems)
         return attrs
 
-    def checked_alone(self, values: dict) -> dict:
+    def checked_alone(self, values: dict, data: dict | None = None) -> dict:
         seller_id = values.get("seller_id")
         if seller_id is not None and seller_id not in self.context["seller_currencies"]:
             return {"seller_id": f"Seller {seller_id!r} is not known (send it first)."}
@@ -465,7 +527,7 @@ class OrderRow(Row):
             raise serializers.ValidationError(problems)
         return attrs
 
-    def checked_alone(self, values: dict) -> dict:
+    def checked_alone(self, values: dict, data: dict | None = None) -> dict:
         # Every problem at once: the sender fixes them in one round trip.
         problems = {}
         region, currency = values.get("region"), values.get("currency")
@@ -487,9 +549,14 @@ class LineRow(Row):
     quantity = Integer(
         min_value=1,
         max_value=MAX_LINE_QUANTITY,
-        error_messages={
-            "max_value": f"At most {MAX_LINE_QUANTITY:,} units on one order line.",
-        },
+        # Too many, too few, not whole or no number: one message, which says what it may be.
+        error_messages=dict.fromkeys(
+            ("invalid", "min_value", "max_value", "max_string_length"),
+            format_lazy(
+                _("Give a whole number of units from 1 to {most}."),
+                most=f"{MAX_LINE_QUANTITY:,}",
+            ),
+        ),
     )
     unit_price = _text(40)
     delivered_on = OptionalDate()
@@ -498,14 +565,21 @@ class LineRow(Row):
     def against_order(attrs: dict, order: dict) -> int | None:
         """The line's checks against its order, every problem at once; the unit price in
         minor units of the order's currency. A check whose values are missing (a row already
-        refused) is left out."""
+        refused) is left out; a price without a currency (a row whose currency was refused)
+        is judged as far as it can be without one (``sent_currency``: the one the row
+        named)."""
         problems, minor = {}, None
         delivered_on, placed_at = attrs.get("delivered_on"), order.get("placed_at")
         if delivered_on and placed_at and delivered_on < placed_at.date():
             problems["delivered_on"] = ["The delivery is before the order was placed."]
-        if "unit_price" in attrs and "currency" in order:
+        if "unit_price" in attrs:
             try:
-                minor = _amount(attrs["unit_price"], order["currency"], "unit_price")
+                if "currency" in order:
+                    minor = _amount(attrs["unit_price"], order["currency"], "unit_price")
+                else:
+                    _amount_unjudged_currency(
+                        attrs["unit_price"], "unit_price", sent=order.get("sent_currency")
+                    )
             except serializers.ValidationError as exc:
                 problems.update(exc.detail)
         if problems:
@@ -604,7 +678,7 @@ class OrderLineRow(Row):
 
     def get_fields(self):
         fields = {}
-        for _, row, names, _ in self.PARTS:
+        for _part, row, names, _once in self.PARTS:
             own = row().fields
             for flat, name in names.items():
                 if flat not in fields:
@@ -682,6 +756,7 @@ class OrderLineRow(Row):
                     own[name] = self.fields[name].run_validation(data.get(name, serializers.empty))
         if own.get("currency") not in MINOR_UNITS:
             own.pop("currency", None)
+            own["sent_currency"] = data.get("currency")
         try:
             LineRow.against_order(own, own)
         except serializers.ValidationError as exc:
@@ -791,7 +866,7 @@ def _row_validator(serializer: serializers.Serializer) -> Callable[[dict], dict]
                 values[name] = value
         if problems:
             if checked_alone is not None:
-                for name, detail in checked_alone(values).items():
+                for name, detail in checked_alone(values, data).items():
                     problems.setdefault(name, detail)
             raise serializers.ValidationError(problems)
         return serializer.validate(values)

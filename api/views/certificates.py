@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from api.idempotency import idempotent
 from api.models import ClientKind, Scope
+from api.query import KnownQueryParameters
 from api.views.ingest import IDEMPOTENCY_PARAMETER
 from api.views.respond import domain_error
 from claims.exceptions import ClaimError
@@ -99,7 +100,7 @@ class CertificateOut(serializers.ModelSerializer):
         ]
 
 
-class Certificates(APIView):
+class Certificates(KnownQueryParameters, APIView):
     """A seller's certificates of insurance: list them (with the verification outcome), or
     upload one with its document (multipart)."""
 

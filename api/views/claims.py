@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 
 from api.models import Scope
+from api.query import KnownQueryParameters
 from api.selectors import claims_for_client
 from api.serializers import ClaimDetailOut, ClaimOut
 from claims.lifecycle import PartyStatus, statuses_for_party
@@ -38,7 +39,7 @@ class ClaimFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["claims"], summary="Your claims, newest first, with their deadlines")
-class ClaimList(generics.ListAPIView):
+class ClaimList(KnownQueryParameters, generics.ListAPIView):
     required_scope = Scope.CLAIMS_READ
     serializer_class = ClaimOut
     filterset_class = ClaimFilter

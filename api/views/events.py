@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from api.event_schemas import event_list
 from api.idempotency import idempotent
 from api.models import Scope
+from api.query import KnownQueryParameters
 from api.views.ingest import IDEMPOTENCY_PARAMETER
 from webhooks import services
 from webhooks.models import Endpoint, EventType
@@ -39,11 +40,12 @@ def _event_number(text: str) -> int:
     return int(text)
 
 
-class Events(APIView):
+class Events(KnownQueryParameters, APIView):
     """Everything that happened to your objects, oldest first, after the event you name: the
     same events the webhooks carry, kept whether or not a delivery succeeded."""
 
     required_scope = Scope.EVENTS_READ
+    query_parameters = ("after",)
 
     @extend_schema(
         tags=["events"],
@@ -86,7 +88,7 @@ class Secret(serializers.Serializer):
     secret = serializers.CharField()
 
 
-class Endpoints(APIView):
+class Endpoints(KnownQueryParameters, APIView):
     required_scope = Scope.WEBHOOKS_MANAGE
 
     @extend_schema(

@@ -187,6 +187,7 @@ def test_every_response_conforms(schema, api_keys, claims_for_contract):
             _check(operation, headers=seller, expect=200)
             _check(operation, headers=seller, query={"after": "evt_1"}, expect=200)
             _check(operation, headers=seller, query={"after": "x"}, expect=400)
+            _check(operation, headers=seller, query={"afer": "evt_1"}, expect=400)
             _check(operation, headers={}, expect=401)
         elif path == "/api/v1/webhooks/endpoints/" and method == "GET":
             _check(operation, headers=seller, expect=200)
@@ -235,6 +236,7 @@ def test_every_response_conforms(schema, api_keys, claims_for_contract):
         elif path == "/api/v1/claims/":
             _check(operation, headers=seller, expect=200)
             _check(operation, headers=seller, query={"status": "nonsense"}, expect=400)
+            _check(operation, headers=seller, query={"statuss": "with_seller"}, expect=400)
             _check(operation, headers=owner, expect=403)
             _check(operation, headers={}, expect=401)
         elif path == "/api/v1/claims/{reference}/":

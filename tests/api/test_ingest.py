@@ -249,6 +249,42 @@ def test_a_bad_amount_is_reported_with_the_rows_other_problems(api_keys, other):
     assert not OrderLine.objects.exists()
 
 
+@pytest.mark.parametrize(("price", "said"), [("abc", "is not an amount"), ("-5", "negative")])
+@pytest.mark.parametrize(
+    ("other", "refused"),
+    [
+        ({"currency": "EUR"}, {"currency"}),
+        ({"currency": "XYZ"}, {"currency"}),
+        ({"region": "ZZ", "currency": "XYZ"}, {"region"}),
+    ],
+    ids=["not-the-regions-currency", "unknown-currency", "unknown-region-and-currency"],
+)
+def test_a_price_is_judged_without_its_currency_when_the_currency_is_refused(
+    api_keys, other, refused, price, said
+):
+    # given: a line whose currency cannot be used and whose price is wrong in any currency
+    row = line(unit_price=price, **other)
+    # when
+    response = api_keys["order_system"].post("/api/v1/order-lines/", row)
+    # then: both in one answer
+    assert response.status_code == 400
+    errors = {e["field"]: e["detail"] for e in problem_of(response)["errors"]}
+    assert set(errors) == {*refused, "unit_price"}
+    assert said in errors["unit_price"]
+    assert not OrderLine.objects.exists()
+
+
+@pytest.mark.parametrize("price", ["1.001", "$5", "24.99"])
+def test_a_price_that_only_its_currency_can_judge_waits_for_a_valid_currency(api_keys, price):
+    # given: a US line in euros, its price's decimals and sign being the currency's to judge
+    row = line(unit_price=price, currency="EUR")
+    # when
+    response = api_keys["order_system"].post("/api/v1/order-lines/", row)
+    # then: only the currency is refused
+    assert response.status_code == 400
+    assert [e["field"] for e in problem_of(response)["errors"]] == ["currency"]
+
+
 def test_an_order_with_a_wrong_currency_and_an_unknown_customer_reports_both(api_keys):
     response = api_keys["order_system"].post(
         "/api/v1/orders/",
@@ -300,6 +336,24 @@ def test_a_lines_quantity_is_at_most_ten_thousand(api_keys, quantity, status):
         assert not OrderLine.objects.exists()
 
 
+def test_every_bad_quantity_is_refused_in_the_same_words(api_keys):
+    # given: too large, zero, negative, not whole, not a number, too long to be one
+    quantities = [10_001, 10**9, 0, -3, 2.5, "2.5", "two", "9" * 1001]
+    # when
+    responses = [
+        api_keys["order_system"].post("/api/v1/order-lines/", line(quantity=quantity))
+        for quantity in quantities
+    ]
+    # then: one message, which says what a quantity may be
+    details = set()
+    for response in responses:
+        [error] = problem_of(response)["errors"]
+        assert error["field"] == "quantity"
+        details.add(error["detail"])
+    assert details == {"Give a whole number of units from 1 to 10,000."}
+    assert not OrderLine.objects.exists()
+
+
 def test_a_seller_with_a_bad_email_and_a_bad_gross_amount_reports_both(api_keys):
     seller = _seller(_past_month(), "abc", email="ops@")
     response = api_keys["order_system"].post("/api/v1/sellers/", seller)
@@ -324,3 +378,96 @@ def test_a_gross_row_with_a_bad_month_and_a_bad_amount_reports_both(api_keys, se
     assert response.status_code == 400
     assert {e["field"] for e in problem_of(response)["errors"]} == {"month", "gross_proceeds"}
     assert not SellerMonthlyGross.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("other", "refused"),
+    [({"seller_id": "S-nobody"}, "seller_id"), ({"currency": "EUR"}, "currency")],
+    ids=["unknown-seller", "not-the-sellers-currency"],
+)
+@pytest.mark.parametrize(("gross", "said"), [("abc", "is not an amount"), ("-5", "negative")])
+def test_a_gross_row_whose_currency_is_refused_still_judges_its_amount(
+    api_keys, seller_a, other, refused, gross, said
+):
+    # given: a row whose currency cannot be used and whose amount is wrong in any currency
+    row = {
+        "seller_id": "S-A",
+        "month": f"{_past_month():%Y-%m}",
+        "currency": seller_a.currency,
+        "gross_proceeds": gross,
+        **other,
+    }
+    # when
+    response = api_keys["order_system"].post("/api/v1/seller-gross/batch/", {"rows": [row]})
+    # then: both in one answer
+    assert response.status_code == 400
+    errors = {e["field"]: e["detail"] for e in problem_of(response)["errors"]}
+    assert set(errors) == {refused, "gross_proceeds"}
+    assert said in errors["gross_proceeds"]
+    assert not SellerMonthlyGross.objects.exists()
+
+
+def _months_ago(n: int) -> str:
+    month = timezone.localdate().replace(day=1)
+    for _ in range(n):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return f"{month:%Y-%m}"
+
+
+def _refused_seller(api_keys, monthly_gross, **overrides) -> set[tuple[str, str]]:
+    seller = {**_seller(_past_month(), "1"), "monthly_gross": monthly_gross, **overrides}
+    response = api_keys["order_system"].post("/api/v1/sellers/", seller)
+    assert response.status_code == 400, response.json()
+    assert not Seller.objects.filter(marketplace_id="S-9").exists()
+    assert not SellerMonthlyGross.objects.exists()
+    return {(e["field"], e["detail"]) for e in problem_of(response)["errors"]}
+
+
+def test_a_bad_month_does_not_hide_the_other_months_amounts(api_keys):
+    # given: entry 1's month is bad, and entries 0, 1 and 2 have bad amounts
+    monthly_gross = [
+        {"month": _months_ago(3), "gross_proceeds": "abc"},
+        {"month": "soon", "gross_proceeds": "-5"},
+        {"month": _months_ago(2), "gross_proceeds": "1.001"},
+        {"month": _months_ago(1), "gross_proceeds": "12,500.00"},
+    ]
+    # when
+    errors = _refused_seller(api_keys, monthly_gross)
+    # then: every entry's problems, by its index
+    assert {field for field, _ in errors} == {
+        "monthly_gross.0.gross_proceeds",
+        "monthly_gross.1.month",
+        "monthly_gross.1.gross_proceeds",
+        "monthly_gross.2.gross_proceeds",
+    }
+    assert ("monthly_gross.1.gross_proceeds", "Cannot be negative.") in errors
+
+
+def test_every_bad_amount_and_a_month_twice_come_at_once(api_keys):
+    monthly_gross = [
+        {"month": _months_ago(2), "gross_proceeds": "1"},
+        {"month": _months_ago(2), "gross_proceeds": "abc"},
+        {"month": _months_ago(1), "gross_proceeds": "-1"},
+    ]
+    errors = _refused_seller(api_keys, monthly_gross)
+    assert {field for field, _ in errors} == {
+        "monthly_gross.1.month",
+        "monthly_gross.1.gross_proceeds",
+        "monthly_gross.2.gross_proceeds",
+    }
+
+
+def test_an_unknown_region_does_not_hide_the_months_amounts(api_keys):
+    # given: no currency to judge them in, and amounts wrong in any currency
+    monthly_gross = [
+        {"month": _months_ago(2), "gross_proceeds": "abc"},
+        {"month": "soon", "gross_proceeds": "-1"},
+        {"month": _months_ago(1), "gross_proceeds": "1.001"},
+    ]
+    errors = _refused_seller(api_keys, monthly_gross, region="ZZ")
+    assert {field for field, _ in errors} == {
+        "region",
+        "monthly_gross.0.gross_proceeds",
+        "monthly_gross.1.month",
+        "monthly_gross.1.gross_proceeds",
+    }

@@ -107,3 +107,17 @@ def test_unreadable_or_unknown_files_fail_cleanly(tmp_path):
     odd.write_text("x")
     with pytest.raises(CommandError, match="pass --format"):
         call_command("import_orders", str(odd))
+
+
+def test_a_row_in_the_wrong_currency_reports_its_price_and_quantity_too(tmp_path, capsys):
+    # given: a US line in euros, whose price is no amount and whose quantity is zero
+    bad = GOOD[0].replace(",US,USD,", ",US,EUR,").replace(",1,24.99,", ",0,abc,")
+    # when
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_orders", str(_write(tmp_path, [bad])))
+    # then: every problem of the line at once
+    err = capsys.readouterr().err
+    assert "line 2: currency: EUR does not match region US (USD)." in err
+    assert "line 2: unit_price: “abc” is not an amount." in err
+    assert "line 2: quantity: Give a whole number of units from 1 to 10,000." in err
+    assert not Order.objects.exists()
