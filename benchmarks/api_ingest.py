@@ -11,7 +11,7 @@ floor writes the very same five tables' rows (ids assigned beforehand, values al
 converted) with one ``COPY`` per table in one transaction: what PostgreSQL needs at the least.
 
 Each round starts from empty tables (``TRUNCATE``); the floor and the API alternate for
-``BENCH_ROUNDS`` rounds (2) so both meet the same noise, and the best of each is compared. After
+``BENCH_ROUNDS`` rounds (3) so both meet the same noise, and the best of each is compared. After
 the API's last round the same rows are sent once more (``again_s``: every row an update; not
 judged; ``BENCH_AGAIN=0`` leaves it out). Runs on its own PostgreSQL database
 (``bench_api_ingest``, created and dropped here). `make bench ONLY=api_ingest`;
@@ -36,7 +36,7 @@ from benchmarks._testdb import django_setup, run_and_print  # noqa: E402
 MEDIA = django_setup(database="bench_api_ingest")
 
 LINES = int(os.environ.get("BENCH_LINES", "100000"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 AGAIN = os.environ.get("BENCH_AGAIN", "1") == "1"  # 0: no second sending (every row an update)
 BATCH = 1000
 LINES_PER_ORDER = 2
