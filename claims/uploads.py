@@ -179,7 +179,7 @@ def _size_and_type(data: bytes) -> str:
 def evidence_check(*, data: bytes, filename: str) -> CleanFile:
     """The upload policy for one file: accept it as it will be stored, or refuse it.
 
-    Every upload path calls this (or ``evidence_check_all``) when the file arrives, before
+    Every upload path calls this (or ``evidence_check_each``) when the file arrives, before
     anything is written. Raises ``EvidenceRejected`` whose message starts with the file's name.
     """
     from claims.pdfs import pdf_clean
@@ -211,18 +211,19 @@ def evidence_check(*, data: bytes, filename: str) -> CleanFile:
     )
 
 
-def evidence_check_all(*, files: list[tuple[str, bytes]]) -> list[CleanFile]:
-    """The policy for a batch of (name, bytes): all accepted, or ``EvidenceRejected`` naming
-    every refused file (one reason each), so one refused file refuses the whole batch."""
+def evidence_check_each(*, files: list[tuple[str, bytes]]) -> tuple[list[CleanFile], list[str]]:
+    """The policy for each of a batch of (name, bytes): the files it accepted, and one reason
+    per file it refused, for a caller that refuses the whole batch naming every refused file
+    (the wizard's evidence step). Batches for a claim come through
+    ``claims.duplicates.evidence_check_for_claim``, which adds the files already on the claim
+    to the refusals."""
     cleaned, reasons = [], []
     for filename, data in files:
         try:
             cleaned.append(evidence_check(data=data, filename=filename))
         except EvidenceRejected as exc:
             reasons.extend(exc.reasons)
-    if reasons:
-        raise EvidenceRejected(reasons=reasons)
-    return cleaned
+    return cleaned, reasons
 
 
 def upload_problems(uploads) -> list[str]:
