@@ -161,13 +161,20 @@ def _name_check(filename: str) -> None:
         )
 
 
+def size_problem(size: int) -> str:
+    """Why a file of ``size`` bytes is refused for its size, or "" when it is not: the one
+    upload limit (``MAX_FILE_BYTES``) and its message, for the upload policy and every other
+    form that takes a file (the safety team's recall import)."""
+    if size > MAX_FILE_BYTES:
+        return _("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
+    return ""
+
+
 def _size_and_type(data: bytes) -> str:
     if not data:
         raise EvidenceRejected(_("The file is empty."))
-    if len(data) > MAX_FILE_BYTES:
-        raise EvidenceRejected(
-            _("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
-        )
+    if problem := size_problem(len(data)):
+        raise EvidenceRejected(problem)
     content_type = sniff(data[:16])
     if content_type is None:
         raise EvidenceRejected(
