@@ -85,6 +85,27 @@ def _rule(looker: Looker) -> Q | None:
     return Q(pk__in=[])  # anyone else: nothing
 
 
+# The viewer each kind of actor is; the system (and an adjuster) sees every file.
+_VIEWER_OF_PARTY = {
+    Party.STAFF: Viewer.STAFF,
+    Party.CUSTOMER: Viewer.CUSTOMER,
+    Party.SELLER: Viewer.SELLER,
+    Party.INSURER: Viewer.INSURER,
+    Party.ADJUSTER: Viewer.ADJUSTER,
+    Party.SYSTEM: Viewer.ADJUSTER,
+}
+
+
+def looker_of(actor: Actor) -> Looker:
+    """The looker an actor is, for telling them about files (``claims.duplicates``). An insurer
+    acts only through the link it is given when the claim is handed to it."""
+    return Looker(
+        viewer=_VIEWER_OF_PARTY.get(actor.party, ""),
+        handed_to_insurer=actor.party == Party.INSURER,
+        user=actor.user,
+    )
+
+
 def evidence_visible(*, claim: Claim, looker: Looker) -> QuerySet[Evidence]:
     """The claim's files ``looker`` may see, oldest first: what pages list and serve."""
     files = Evidence.objects.filter(claim=claim).order_by("created_at", "pk")

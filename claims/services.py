@@ -388,8 +388,8 @@ def claim_assign(*, claim: Claim, assignee, actor: Actor, reason: str = "") -> C
 
 def evidence_add(*, claim: Claim, data: bytes, filename: str, kind: str, actor: Actor) -> Evidence:
     """Check one file with the upload policy and attach it. Nothing is stored if anything
-    fails. Paths that take several files check them all first (``evidence_check_all``) and
-    attach them with ``evidence_attach``."""
+    fails. Paths that take several files check them all first
+    (``claims.duplicates.evidence_check_for_claim``) and attach them with ``evidence_attach``."""
     from claims.uploads import evidence_check
 
     return evidence_attach(
@@ -400,14 +400,21 @@ def evidence_add(*, claim: Claim, data: bytes, filename: str, kind: str, actor: 
 def evidence_attach(*, claim: Claim, clean: "CleanFile", kind: str, actor: Actor) -> Evidence:
     """Attach a file the upload policy accepted (``claims.uploads.evidence_check``).
 
+    Refuses (``EvidenceRejected``) a file whose content is already on the claim, under any
+    kind (``claims.duplicates``): every path that puts a file on a claim comes through here.
+
     Runs inside ``atomic_with_files``: if this or any enclosing step fails, the database rolls
     back and the file written here is deleted, so no orphan file is left on disk.
     """
+    from claims.duplicates import evidence_duplicates
     from claims.exceptions import EvidenceRejected
     from claims.files import atomic_with_files, file_store
     from claims.uploads import MAX_FILES_PER_CLAIM
 
     with atomic_with_files():
+        duplicates = evidence_duplicates(claim_id=claim.pk, cleaned=[clean], actor=actor)
+        if duplicates:
+            raise EvidenceRejected(reasons=duplicates)
         # Each party has its own cap, so that a seller (or anyone with a link) cannot fill the
         # claim and stop the customer adding evidence.
         mine = Evidence.objects.filter(claim=claim, uploaded_by_party=actor.party)
@@ -461,10 +468,12 @@ def evidence_add_all(
 
     Every problem is found before anything is written and raised at once (one
     ``EvidenceRejected`` with a reason per problem): no file, more files than the actor's party
-    may still add (``MAX_FILES_PER_CLAIM`` each), and each file the upload policy refuses."""
+    may still add (``MAX_FILES_PER_CLAIM`` each), each file the upload policy refuses, and each
+    file already on the claim or chosen twice (``claims.duplicates``)."""
+    from claims.duplicates import evidence_check_for_claim
     from claims.exceptions import EvidenceRejected
     from claims.files import atomic_with_files
-    from claims.uploads import MAX_FILES_PER_CLAIM, evidence_check_all
+    from claims.uploads import MAX_FILES_PER_CLAIM
 
     if not files:
         raise EvidenceRejected(_("Choose at least one file."))
@@ -478,12 +487,7 @@ def evidence_add_all(
             )
             % {"max": MAX_FILES_PER_CLAIM, "left": max(left, 0)}
         )
-    try:
-        cleaned = evidence_check_all(files=files)
-    except EvidenceRejected as exc:
-        reasons.extend(exc.reasons)
-    if reasons:
-        raise EvidenceRejected(reasons=reasons)
+    cleaned = evidence_check_for_claim(claim_id=claim.pk, files=files, actor=actor, reasons=reasons)
     with atomic_with_files():
         return [
             evidence_attach(claim=claim, clean=clean, kind=kind, actor=actor) for clean in cleaned

@@ -161,13 +161,20 @@ def _name_check(filename: str) -> None:
         )
 
 
+def size_problem(size: int) -> str:
+    """Why a file of ``size`` bytes is refused for its size, or "" when it is not: the one
+    upload limit (``MAX_FILE_BYTES``) and its message, for the upload policy and every other
+    form that takes a file (the safety team's recall import)."""
+    if size > MAX_FILE_BYTES:
+        return _("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
+    return ""
+
+
 def _size_and_type(data: bytes) -> str:
     if not data:
         raise EvidenceRejected(_("The file is empty."))
-    if len(data) > MAX_FILE_BYTES:
-        raise EvidenceRejected(
-            _("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
-        )
+    if problem := size_problem(len(data)):
+        raise EvidenceRejected(problem)
     content_type = sniff(data[:16])
     if content_type is None:
         raise EvidenceRejected(
@@ -179,7 +186,7 @@ def _size_and_type(data: bytes) -> str:
 def evidence_check(*, data: bytes, filename: str) -> CleanFile:
     """The upload policy for one file: accept it as it will be stored, or refuse it.
 
-    Every upload path calls this (or ``evidence_check_all``) when the file arrives, before
+    Every upload path calls this (or ``evidence_check_each``) when the file arrives, before
     anything is written. Raises ``EvidenceRejected`` whose message starts with the file's name.
     """
     from claims.pdfs import pdf_clean
@@ -211,18 +218,19 @@ def evidence_check(*, data: bytes, filename: str) -> CleanFile:
     )
 
 
-def evidence_check_all(*, files: list[tuple[str, bytes]]) -> list[CleanFile]:
-    """The policy for a batch of (name, bytes): all accepted, or ``EvidenceRejected`` naming
-    every refused file (one reason each), so one refused file refuses the whole batch."""
+def evidence_check_each(*, files: list[tuple[str, bytes]]) -> tuple[list[CleanFile], list[str]]:
+    """The policy for each of a batch of (name, bytes): the files it accepted, and one reason
+    per file it refused, for a caller that refuses the whole batch naming every refused file
+    (the wizard's evidence step). Batches for a claim come through
+    ``claims.duplicates.evidence_check_for_claim``, which adds the files already on the claim
+    to the refusals."""
     cleaned, reasons = [], []
     for filename, data in files:
         try:
             cleaned.append(evidence_check(data=data, filename=filename))
         except EvidenceRejected as exc:
             reasons.extend(exc.reasons)
-    if reasons:
-        raise EvidenceRejected(reasons=reasons)
-    return cleaned
+    return cleaned, reasons
 
 
 def upload_problems(uploads) -> list[str]:

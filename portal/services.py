@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from claims.actors import Actor
+from claims.duplicates import evidence_check_for_claim
 from claims.exceptions import EvidenceRejected, InvalidTransition
 from claims.files import atomic_with_files
 from claims.lifecycle import EVIDENCE_CLOSED_STATUSES
@@ -21,7 +22,7 @@ from claims.services import (
     claim_resume_after_info,
     evidence_attach,
 )
-from claims.uploads import MAX_FILES_PER_CLAIM, evidence_check_all
+from claims.uploads import MAX_FILES_PER_CLAIM
 from marketplace.models import Customer, Order, OrderLine
 from portal.drafts import draft_file_checked, draft_file_delete
 
@@ -137,15 +138,21 @@ def claim_submit(
 
 
 def claim_evidence_upload(*, claim: Claim, customer: Customer, uploads: list[Upload]) -> int:
-    """Add files to a claim the customer owns: all of them, or (on any refusal) none."""
+    """Add files to a claim the customer owns: all of them, or (on any refusal) none. Every
+    file the upload policy refuses and every file already on the claim or chosen twice
+    (``claims.duplicates``) is named at once."""
     if claim.customer_id != customer.pk:
         raise InvalidTransition(_("This is not your claim."))
     if claim.status in EVIDENCE_CLOSED:
         raise InvalidTransition(_("This claim is finished; files can no longer be added."))
     if not uploads:
         raise EvidenceRejected(_("Choose at least one file."))
-    cleaned = evidence_check_all(files=[(upload.filename, upload.data) for upload in uploads])
     actor = Actor.customer(customer)
+    cleaned = evidence_check_for_claim(
+        claim_id=claim.pk,
+        files=[(upload.filename, upload.data) for upload in uploads],
+        actor=actor,
+    )
     with atomic_with_files():
         for upload, clean in zip(uploads, cleaned, strict=True):
             evidence_attach(claim=claim, clean=clean, kind=upload.kind, actor=actor)

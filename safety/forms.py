@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from claims.uploads import size_problem
 from safety.models import AlertStatus, ChildHurt, Hazard, MedicalCare, RecallSource, Regulator
 from safety.reports import FIELDS
 
@@ -217,12 +218,11 @@ class RecallImportForm(forms.Form):
         error_messages={"required": _("Choose the recall file to import.")},
     )
 
-    MAX_BYTES = 10 * 1024 * 1024
-
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        # The project's one upload limit, and its message (claims.uploads).
+        if problem := size_problem(upload.size):
+            raise forms.ValidationError(problem)
         try:
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:

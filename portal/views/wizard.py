@@ -15,7 +15,8 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from claims.exceptions import ClaimError, EvidenceRejected
+from claims.duplicates import Held, duplicate_reasons
+from claims.exceptions import ClaimError
 from claims.models import EvidenceKind, IncidentKind, LossKind
 from claims.money import exponent, format_minor
 from claims.services import LossInput
@@ -23,7 +24,7 @@ from claims.uploads import (
     ALLOWED_TYPES,
     MAX_FILE_BYTES,
     MAX_FILES_PER_CLAIM,
-    evidence_check_all,
+    evidence_check_each,
     upload_read,
 )
 from claims_site.ratelimit import client_ip
@@ -312,14 +313,21 @@ def _evidence_keep(form: EvidenceForm, files: list[dict]) -> int:
             "files", _("A claim can have at most %(n)d files.") % {"n": MAX_FILES_PER_CLAIM}
         )
         return 0
-    try:
-        # The upload policy decides each file in full here, once: the customer learns now,
-        # and submitting only checks the kept file's hash.
-        cleaned = evidence_check_all(
-            files=[(upload.name, upload_read(upload)) for upload in uploads]
-        )
-    except EvidenceRejected as exc:
-        for reason in exc.reasons:
+    # The upload policy decides each file in full here, once: the customer learns now, and
+    # submitting only checks the kept file's hash.
+    cleaned, reasons = evidence_check_each(
+        files=[(upload.name, upload_read(upload)) for upload in uploads]
+    )
+    # Same bytes are the same file (claims.duplicates): one already kept, or chosen twice.
+    kinds = dict(EvidenceKind.choices)
+    held = [
+        Held(sha256=f["sha256"], kind=str(kinds.get(f["kind"], f["kind"])))
+        for f in files
+        if f.get("sha256")
+    ]
+    reasons += duplicate_reasons(cleaned=cleaned, held=held)
+    if reasons:
+        for reason in reasons:
             form.add_error("files", reason)
         return 0
     kind = form.cleaned_data["kind"]

@@ -414,9 +414,9 @@ def seller_response_record(
     """The one implementation of an answer, whoever gives it: through the seller's or
     insurer's link (``seller_response_submit``) or the integration API (``link`` None)."""
     from backoffice.notifications import notify_answered
+    from claims.duplicates import evidence_check_for_claim
     from claims.files import atomic_with_files
     from claims.services import claim_transition, evidence_attach
-    from claims.uploads import evidence_check_all
 
     now = now or timezone.now()
     _check(
@@ -426,8 +426,9 @@ def seller_response_record(
         insurer_name=insurer_name,
         insurer_email=insurer_email,
     )
-    # The upload policy decides every file before anything is locked or written.
-    cleaned = evidence_check_all(files=list(files or []))
+    # The upload policy decides every file, and each file already on the claim or sent twice
+    # is refused (claims.duplicates), all named at once, before anything is locked or written.
+    cleaned = evidence_check_for_claim(claim_id=claim_id, files=list(files or []), actor=actor)
     with atomic_with_files():
         claim = Claim.objects.select_for_update().get(pk=claim_id)
         refusal = response_refusal(claim, now)

@@ -61,6 +61,25 @@ def test_dispute_with_files_becomes_evidence(client):
     assert Evidence.objects.get(pk=evidence_id).uploaded_by_party == "seller"
 
 
+def test_a_file_already_on_the_claim_is_refused_and_nothing_is_recorded(client):
+    # given: a dispute with a photo, then a retry with a new idempotency key and the same photo
+    claim, _path = awaiting()
+    seller = _seller_key(client, claim.seller)
+    headers = {"Authorization": f"Bearer {seller.secret}"}
+    for key in ("d-1", "d-2"):
+        photo = SimpleUploadedFile("scorch.jpg", photo_bytes(), content_type="image/jpeg")
+        response = client.post(
+            _url(claim),
+            {"decision": "dispute", "reasons": "Misuse.", "files": [photo]},
+            headers={**headers, "Idempotency-Key": key},
+        )
+    # then: the second is refused naming the file; one answer, one file
+    assert response.status_code == 400
+    assert "scorch.jpg: This file is already on the claim" in problem_of(response)["detail"]
+    assert SellerResponse.objects.filter(claim=claim).count() == 1
+    assert Evidence.objects.filter(claim=claim).count() == 1
+
+
 def test_bad_answers_are_refused_and_change_nothing(client):
     claim, _path = awaiting()
     seller = _seller_key(client, claim.seller)

@@ -404,3 +404,110 @@ def test_the_customer_page_names_a_staff_file_only_once_it_is_shared(client, age
     # when staff share it from the workspace, it is
     client.post(reverse("backoffice:claim-evidence-share", args=[claim.pk, evidence.pk]))
     assert "police-report.pdf" in customer.get(portal).content.decode()
+
+
+# --- the same file again: same bytes are the same file, whatever the kind ---------------------
+
+
+def _moment(evidence, user) -> str:
+    """When ``evidence`` was added, as ``user`` reads it (their profile's zone, else the
+    site's default)."""
+    import zoneinfo
+
+    from claims_site.dates import format_moment
+
+    zone = zoneinfo.ZoneInfo(_zone_of(user))
+    return format_moment(evidence.created_at.astimezone(zone))
+
+
+def _zone_of(user) -> str:
+    return user.staff_profile.time_zone or settings.DEFAULT_VIEWER_TIME_ZONE
+
+
+def test_sending_the_form_again_after_back_adds_nothing_and_says_why(client, agent, claim):
+    # given: an agent added a police report, then pressed Back and sends the form again
+    client.force_login(agent)
+    client.post(_url(claim), {"files": [_pdf()], "kind": EvidenceKind.REPORT})
+    first = Evidence.objects.get(claim=claim)
+    stored = _stored_files()
+    events = ClaimEvent.objects.filter(claim=claim).count()
+    # when: the same file, and a new one beside it
+    photo = SimpleUploadedFile("scan.png", _png(), "image/png")
+    response = client.post(_url(claim), {"files": [_pdf(), photo], "kind": EvidenceKind.REPORT})
+    # then: refused at the field naming the file, what it is already and when; nothing added
+    assert response.status_code == 400
+    assert response.context["form"].errors["files"] == [
+        f"police-report.pdf: This file is already on the claim, added as Report on "
+        f"{_moment(first, agent)}."
+    ]
+    assert _kept(response.content.decode(), EvidenceKind.REPORT)
+    assert list(Evidence.objects.filter(claim=claim)) == [first]
+    assert ClaimEvent.objects.filter(claim=claim).count() == events
+    assert _stored_files() == stored
+
+
+def test_the_same_bytes_under_another_kind_are_still_the_same_file(client, agent, claim):
+    # given: a scan added as a receipt
+    client.force_login(agent)
+    client.post(_url(claim), {"files": [_pdf("scan.pdf")], "kind": EvidenceKind.RECEIPT})
+    # when: the same bytes, named otherwise, as a medical bill
+    response = client.post(
+        _url(claim), {"files": [_pdf("bill.pdf")], "kind": EvidenceKind.MEDICAL_BILL}
+    )
+    # then
+    assert response.status_code == 400
+    (error,) = response.context["form"].errors["files"]
+    assert error.startswith("bill.pdf: This file is already on the claim, added as Receipt on ")
+    assert Evidence.objects.filter(claim=claim).count() == 1
+
+
+def test_the_same_file_twice_in_one_form_is_refused_with_every_other_problem(client, agent, claim):
+    # given: two copies of one photo and a file of the wrong type
+    client.force_login(agent)
+    files = [
+        SimpleUploadedFile("a.png", _png(), "image/png"),
+        SimpleUploadedFile("notes.txt", b"words", "text/plain"),
+        SimpleUploadedFile("b.png", _png(), "image/png"),
+    ]
+    # when
+    response = client.post(_url(claim), {"files": files, "kind": EvidenceKind.DAMAGE_PHOTO})
+    # then: both problems at once, nothing stored
+    errors = response.context["form"].errors["files"]
+    assert response.status_code == 400
+    assert errors[0].startswith("notes.txt: This type of file is not accepted.")
+    assert errors[1] == "b.png: This is the same file as a.png: choose it once."
+    _nothing_stored(claim)
+
+
+def test_a_file_the_customer_sent_is_not_added_again_by_staff(agent, claim):
+    # given: the customer's own photo of the damage
+    evidence_add(
+        claim=claim,
+        data=_png(),
+        filename="IMG_1.png",
+        kind=EvidenceKind.DAMAGE_PHOTO,
+        actor=Actor.customer(claim.customer),
+    )
+    # when / then: staff receive the same photo by e-mail
+    with pytest.raises(EvidenceRejected, match="added as Photo of the injury or damage on"):
+        claim_evidence_add(
+            claim=claim, user=agent, files=[("mail.png", _png())], kind=EvidenceKind.OTHER
+        )
+    assert Evidence.objects.filter(claim=claim).count() == 1
+
+
+def test_the_refusal_is_written_in_the_readers_language(agent, claim):
+    from django.utils import timezone, translation
+
+    (first,) = claim_evidence_add(
+        claim=claim, user=agent, files=[("r.pdf", certificate_pdf())], kind=EvidenceKind.REPORT
+    )
+    with translation.override("fr"), timezone.override(_zone_of(agent)):
+        with pytest.raises(EvidenceRejected) as refused:
+            claim_evidence_add(
+                claim=claim, user=agent, files=[("r.pdf", certificate_pdf())], kind="report"
+            )
+        when = _moment(first, agent)
+    assert refused.value.reasons == [
+        f"r.pdf: Ce fichier figure déjà dans la réclamation, ajouté comme « Rapport » le {when}."
+    ]

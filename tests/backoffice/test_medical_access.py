@@ -23,9 +23,10 @@ from tests.factories import certificate_pdf, claim_in
 pytestmark = pytest.mark.django_db
 
 
-def _png() -> bytes:
+def _png(blue: int = 200) -> bytes:
+    """A small image; each ``blue`` is another file (the same bytes are one file on a claim)."""
     buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), (90, 90, 200)).save(buffer, "PNG")
+    Image.new("RGB", (8, 8), (90, 90, blue)).save(buffer, "PNG")
     return buffer.getvalue()
 
 
@@ -56,7 +57,7 @@ def test_agent_without_permission_sees_the_bill_listed_without_link_or_name(clie
     bill = _bill(claim)
     photo = evidence_add(
         claim=claim,
-        data=_png(),
+        data=_png(201),
         filename="heater.png",
         kind=EvidenceKind.PRODUCT_PHOTO,
         actor=Actor.customer(claim.customer),

@@ -36,9 +36,10 @@ from tests.sellers.helpers import LINK, OVER, awaiting
 pytestmark = pytest.mark.django_db
 
 
-def _png() -> bytes:
+def _png(shade: int = 40) -> bytes:
+    """A small photo; each ``shade`` is another file (the same bytes are one file on a claim)."""
     buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), (200, 40, 40)).save(buffer, "PNG")
+    Image.new("RGB", (8, 8), (200, shade, 40)).save(buffer, "PNG")
     return buffer.getvalue()
 
 
@@ -115,9 +116,13 @@ def world(cast):
         "staff": Actor.staff(cast["agent"]),
     }
     files = {}
-    for name, (uploader, kind) in FILES.items():
+    for shade, (name, (uploader, kind)) in enumerate(FILES.items()):
         files[name] = evidence_add(
-            claim=claim, data=_png(), filename=f"{name}.png", kind=kind, actor=actors[uploader]
+            claim=claim,
+            data=_png(shade),
+            filename=f"{name}.png",
+            kind=kind,
+            actor=actors[uploader],
         )
     evidence_share_with_customer(evidence=files["seller_shared"], actor=actors["staff"])
     _link, insurer_token = link_issue(
@@ -279,7 +284,7 @@ def test_seller_email_does_not_name_a_medical_bill():
     )
     evidence_add(
         claim=claim,
-        data=_png(),
+        data=_png(41),
         filename="heater.png",
         kind=EvidenceKind.PRODUCT_PHOTO,
         actor=Actor.customer(claim.customer),

@@ -353,3 +353,110 @@ def test_answer_files_count_against_the_daily_upload_limit(client, agent, settin
     assert claim.status == ClaimStatus.NEEDS_INFO
     assert Evidence.objects.filter(claim=claim).count() == 1
     cache.clear()
+
+
+# --- the same file again is not added twice (claims.duplicates) -------------------------------
+
+
+def _added(evidence) -> str:
+    """When ``evidence`` was added, as a reader in Madrid reads it."""
+    from claims_site.dates import format_moment
+
+    return format_moment(evidence.created_at.astimezone(zoneinfo.ZoneInfo("Europe/Madrid")))
+
+
+def test_claim_page_refuses_a_file_already_on_the_claim_and_adds_nothing(client):
+    # given: the customer added a receipt, then went Back and sends the form again
+    from tests.portal.conftest import media_files
+
+    claim = claim_new()
+    sign_in(client, claim.customer)
+    client.cookies["tz"] = "Europe/Madrid"
+    receipt = {"kind": "receipt", "files": [SimpleUploadedFile("r1.jpg", jpeg_bytes())]}
+    assert client.post(_url("claim-evidence", claim), receipt).status_code == 302
+    first = Evidence.objects.get(claim=claim)
+    stored = media_files()
+    # when: the same photo (as another kind) beside a new one
+    response = client.post(
+        _url("claim-evidence", claim),
+        {
+            "kind": "damage_photo",
+            "files": [
+                SimpleUploadedFile("r1.jpg", jpeg_bytes()),
+                SimpleUploadedFile("new.jpg", jpeg_bytes(color=(1, 2, 3))),
+            ],
+        },
+    )
+    # then: refused naming the file, what it already is and when; none of them added
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"r1.jpg: This file is already on the claim, added as Receipt on {_added(first)}." in (
+        html
+    )
+    assert list(Evidence.objects.filter(claim=claim)) == [first]
+    assert media_files() == stored
+
+
+def test_claim_page_refusal_is_in_the_customers_language(client, settings):
+    claim = claim_new()
+    sign_in(client, claim.customer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    receipt = {"kind": "receipt", "files": [SimpleUploadedFile("r1.jpg", jpeg_bytes())]}
+    client.post(_url("claim-evidence", claim), receipt)
+    receipt = {"kind": "receipt", "files": [SimpleUploadedFile("r1.jpg", jpeg_bytes())]}
+    html = client.post(_url("claim-evidence", claim), receipt).content.decode()
+    assert "r1.jpg: Diese Datei liegt der Schadensmeldung bereits vor" in html
+    assert Evidence.objects.filter(claim=claim).count() == 1
+
+
+def test_claim_page_does_not_describe_a_file_the_customer_may_not_see(client):
+    # given: the seller sent a photo (the customer does not see the seller's files)
+    from claims.services import evidence_add
+
+    claim = claim_new()
+    evidence_add(
+        claim=claim,
+        data=jpeg_bytes(),
+        filename="seller-photo.jpg",
+        kind="product_photo",
+        actor=Actor.seller(claim.seller),
+    )
+    sign_in(client, claim.customer)
+    # when: the customer sends the same bytes
+    response = client.post(
+        _url("claim-evidence", claim),
+        {"kind": "receipt", "files": [SimpleUploadedFile("mine.jpg", jpeg_bytes())]},
+    )
+    # then: refused, without saying what the seller sent it as or when
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "mine.jpg: This file is already on the claim." in html
+    assert "added as" not in html and "seller-photo" not in html
+    assert Evidence.objects.filter(claim=claim).count() == 1
+
+
+def test_an_answer_with_a_file_already_on_the_claim_is_refused_and_the_claim_stays_paused(
+    client, agent
+):
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    sign_in(client, claim.customer)
+    bill = {"kind": "medical_bill", "files": [SimpleUploadedFile("er.jpg", jpeg_bytes())]}
+    client.post(_url("claim-evidence", claim), bill)
+    claim = claim_request_info(claim=claim, actor=Actor.staff(agent), message="Bill?")
+    # when
+    response = client.post(
+        _url("claim-answer", claim),
+        {
+            "message": "Here it is again.",
+            "kind": "medical_bill",
+            "files": [SimpleUploadedFile("er-again.jpg", jpeg_bytes())],
+        },
+    )
+    # then
+    assert response.status_code == 400
+    assert "er-again.jpg: This file is already on the claim, added as Medical bill" in (
+        response.content.decode()
+    )
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.NEEDS_INFO
+    assert Evidence.objects.filter(claim=claim).count() == 1

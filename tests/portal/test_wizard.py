@@ -271,3 +271,39 @@ def test_submit_records_ip_and_a_device_id_for_the_fraud_rules(customer_client, 
     attributes = dict(ClaimAttribute.objects.filter(claim=claim).values_list("kind", "value"))
     assert attributes[AttributeKind.IP] == "203.0.113.9"
     assert attributes[AttributeKind.DEVICE] == device
+
+
+def test_evidence_step_refuses_a_photo_already_kept_for_the_claim(customer_client, line):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.portal.conftest import jpeg_bytes, media_files
+
+    # given: a photo kept at the evidence step
+    fill_until_evidence(customer_client, line)
+    url = step_url(line, "evidence")
+    customer_client.post(
+        url, {"kind": "product_photo", "files": [SimpleUploadedFile("a.jpg", jpeg_bytes())]}
+    )
+    kept = media_files("drafts")
+    # when: the customer goes Back and sends it again, as another kind, beside a new one
+    response = customer_client.post(
+        url,
+        {
+            "kind": "damage_photo",
+            "files": [
+                SimpleUploadedFile("a-again.jpg", jpeg_bytes()),
+                SimpleUploadedFile("b.jpg", jpeg_bytes(color=(9, 9, 9))),
+                SimpleUploadedFile("b-copy.jpg", jpeg_bytes(color=(9, 9, 9))),
+            ],
+        },
+    )
+    # then: both problems named, none of the three kept
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "a-again.jpg: This file is already added to your claim, as Photo of the product." in (
+        html
+    )
+    assert "b-copy.jpg: This is the same file as b.jpg: choose it once." in html
+    drafts = customer_client.session["portal.drafts"][str(line.pk)]["files"]
+    assert [f["name"] for f in drafts] == ["a.jpg"]
+    assert media_files("drafts") == kept

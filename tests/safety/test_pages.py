@@ -141,6 +141,30 @@ def test_recall_import_page_refuses_a_bad_file_and_imports_a_good_one(client, of
     assert "Read 1 recall(s), 1 new; 1 new product match(es)." in good.content.decode()
 
 
+def test_recall_import_refuses_a_file_over_the_upload_limit_in_its_words(
+    client, officer, monkeypatch
+):
+    # given: the project's one upload limit (claims.uploads), set lower for the test
+    from safety.models import Regulator
+
+    monkeypatch.setattr("claims.uploads.MAX_FILE_BYTES", 1024 * 1024)
+    client.force_login(officer)
+    big = b"number,title,models\n" + b"RA-1,Dryers,HD 220\n" * 60_000  # > 1 MB
+    # when
+    response = client.post(
+        reverse("backoffice:safety-recalls"),
+        {
+            "source": "csv",
+            "regulator": Regulator.objects.get(code="health-canada").pk,
+            "file": SimpleUploadedFile("r.csv", big),
+        },
+    )
+    # then: refused at the field with the limit the upload policy states, nothing imported
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"] == ["The file is larger than 1 MB."]
+    assert not Recall.objects.exists()
+
+
 def test_listings_page_lists_serious_alerts_and_recalls_not_a_cluster_alone(client, officer, alert):
     from safety.models import Regulator
 

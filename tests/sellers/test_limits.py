@@ -109,7 +109,7 @@ def test_each_party_has_its_own_file_cap(client, monkeypatch):
             {
                 "decision": "dispute",
                 "reasons": f"Files {n}",
-                "files": [SimpleUploadedFile(f"s{n}.png", png_bytes())],
+                "files": [SimpleUploadedFile(f"s{n}.png", png_bytes(size=(32, 25 + n)))],
             },
         )
     assert Evidence.objects.filter(claim=claim, uploaded_by_party="seller").count() == 2
@@ -117,7 +117,7 @@ def test_each_party_has_its_own_file_cap(client, monkeypatch):
     with pytest.raises(EvidenceRejected):
         evidence_add(
             claim=claim,
-            data=png_bytes(),
+            data=png_bytes(size=(32, 30)),
             filename="s3.png",
             kind="other",
             actor=Actor.seller(claim.seller),

@@ -418,3 +418,18 @@ def test_admin_certificate_document_link_downloads_for_staff_only(client, cast):
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
     client.force_login(cast["outsider"])
     assert client.get(link.group(1)).status_code == 403
+
+
+def test_respond_page_refuses_the_same_file_sent_again_after_back(client):
+    # given: a dispute with the manual, then Back and the form sent again
+    claim, path = awaiting()
+    data = {"decision": "dispute", "reasons": "Used outdoors."}
+    assert client.post(path, {**data, "files": [_file("manual.png")]}).status_code == 302
+    before = _snapshot(claim)
+    # when
+    response = client.post(path, {**data, "files": [_file("manual.png")]})
+    # then: a message naming the file, nothing changed
+    assert response.status_code == 400
+    assert "manual.png: This file is already on the claim" in response.content.decode()
+    assert _snapshot(claim) == before
+    assert claim.evidence.count() == 1

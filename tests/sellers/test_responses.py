@@ -200,3 +200,58 @@ def test_response_page_deadline_shown_in_the_viewer_time_zone(client):
     assert "Asia/Tokyo" in body and tokyo.isoformat()[:16] in body
     assert timezone.is_aware(claim.seller_respond_by)
     assert ClaimEvent.objects.filter(claim=claim).count() >= 3
+
+
+def test_a_new_version_cannot_send_a_file_already_on_the_claim():
+    # given: a dispute with the manual
+    from claims.exceptions import EvidenceRejected
+
+    claim, path = awaiting()
+    link = _link(path)
+    first = seller_response_submit(
+        link=link,
+        decision=ResponseDecision.DISPUTE,
+        reasons="Used outdoors.",
+        files=[("m.png", _png())],
+    )
+    (manual,) = Evidence.objects.filter(claim=claim)
+    # when: a second version sends the same file again (it may keep it instead)
+    with pytest.raises(EvidenceRejected) as refused:
+        seller_response_submit(
+            link=link,
+            decision=ResponseDecision.DISPUTE,
+            reasons="Used outdoors, see the manual.",
+            files=[("manual-again.png", _png())],
+        )
+    # then: refused naming the file and what it is already; no new version, no new file
+    (reason,) = refused.value.reasons
+    assert reason.startswith("manual-again.png: This file is already on the claim, added as Other")
+    assert list(Evidence.objects.filter(claim=claim)) == [manual]
+    assert list(SellerResponse.objects.all()) == [first]
+
+
+def test_a_seller_is_not_told_what_the_customer_sent_a_file_as():
+    # given: the customer's medical bill, which the seller never sees
+    from claims.actors import Actor
+    from claims.exceptions import EvidenceRejected
+    from claims.services import evidence_add
+
+    claim, path = awaiting()
+    evidence_add(
+        claim=claim,
+        data=_png(),
+        filename="er-bill.png",
+        kind="medical_bill",
+        actor=Actor.customer(claim.customer),
+    )
+    # when: the seller sends the same bytes
+    with pytest.raises(EvidenceRejected) as refused:
+        seller_response_submit(
+            link=_link(path),
+            decision=ResponseDecision.DISPUTE,
+            reasons="This bill is not for this product.",
+            files=[("bill.png", _png())],
+        )
+    # then: refused, without the kind nor the date of the customer's file
+    assert refused.value.reasons == ["bill.png: This file is already on the claim."]
+    assert not SellerResponse.objects.exists()
