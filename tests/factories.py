@@ -146,7 +146,10 @@ def claim_in(status: str, **kwargs):
 
 
 def certificate_pdf(text: str = "Certificate of liability insurance") -> bytes:
-    """A real one-page PDF (Pillow writes a complete file), as a seller's scan would be."""
+    """A real one-page PDF (Pillow writes a complete file), as a seller's scan would be: the
+    same bytes for the same text (Pillow dates a file to the second it is written, so two calls
+    a second apart would be two different files to the duplicate check)."""
+    import datetime as dt
     import io
 
     from PIL import Image, ImageDraw
@@ -154,7 +157,8 @@ def certificate_pdf(text: str = "Certificate of liability insurance") -> bytes:
     page = Image.new("RGB", (400, 200), "white")
     ImageDraw.Draw(page).text((20, 20), text, fill="black")
     out = io.BytesIO()
-    page.save(out, "PDF")
+    written = dt.datetime(2026, 1, 5, 9, 30, tzinfo=dt.UTC).timetuple()
+    page.save(out, "PDF", creationDate=written, modDate=written)
     return out.getvalue()
 
 
