@@ -371,13 +371,19 @@ def _sellers(rows: list[dict]) -> int:
         for m in c.get("monthly_gross") or []
     ]
     if gross:
-        gross_upsert(rows=gross)
+        _gross(gross)
     return len(rows)
 
 
 @_batch_write
 def gross_upsert(*, rows: list[dict]) -> int:
     """Store each seller's month; a month sent again takes the new figure."""
+    return _gross(rows)
+
+
+def _gross(rows: list[dict]) -> int:
+    """``gross_upsert``'s work, for a caller already inside an upsert service (``_sellers``):
+    its transaction, its plans already discarded."""
     if not rows:
         return 0
     sellers = dict(
