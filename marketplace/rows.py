@@ -475,6 +475,15 @@ def _passed(serializer: serializers.Serializer, data) -> dict:
     return values
 
 
+def _unknown(kind: str, field: str, values: dict, known) -> dict:
+    """The problem of a row naming, in ``field`` (when it passed), a ``kind`` of row that is
+    not among the ``known`` ids: one to be sent first."""
+    value = values.get(field)
+    if value is not None and value not in known:
+        return {field: f"{kind} {value!r} is not known (send it first)."}
+    return {}
+
+
 class ProductRow(Row):
     product_id = _text(40)
     title = _text(300)
@@ -490,55 +499,13 @@ class ProductRow(Row):
         return attrs
 
     def checked_alone(self, values: dict, data: dict | None = None) -> dict:
-        seller_id = values.get("seller_id")
-        if seller_id is not None and seller_id not in self.context["seller_currencies"]:
-            return {"seller_id": f"Seller {seller_id!r} is not known (send it first)."}
-        return {}
+        return _unknown("Seller", "seller_id", values, self.context["seller_currencies"])
 
 
 # An order is placed before the sender tells us of it; its clock may run a little ahead of ours.
 CLOCK_SKEW = dt.timedelta(minutes=5)
 # Far above any real order line, far below a typo's billion: a line of more is refused.
 MAX_LINE_QUANTITY = 10_000
-
-
-class OrderRow(Row):
-    order_number = _text(40)
-    placed_at = AwareDateTime()
-    region = RegionField()
-    currency = _text(3)
-    customer_id = _text(40)
-
-    def validate_placed_at(self, value):
-        # "Now" once per serializer, i.e. once per batch or request, not once per row.
-        if self._latest_placed_at is None:
-            self._latest_placed_at = timezone.now() + CLOCK_SKEW
-        if value > self._latest_placed_at:
-            raise serializers.ValidationError(
-                "The order is placed in the future: placed_at must be the time it was placed "
-                "(with its offset), not later than now."
-            )
-        return value
-
-    _latest_placed_at = None
-
-    def validate(self, attrs):
-        if problems := self.checked_alone(attrs):
-            raise serializers.ValidationError(problems)
-        return attrs
-
-    def checked_alone(self, values: dict, data: dict | None = None) -> dict:
-        # Every problem at once: the sender fixes them in one round trip.
-        problems = {}
-        region, currency = values.get("region"), values.get("currency")
-        if region is not None and currency is not None and currency != region.currency:
-            problems["currency"] = (
-                f"{currency} does not match region {region.code} ({region.currency})."
-            )
-        customer_id = values.get("customer_id")
-        if customer_id is not None and customer_id not in self.context["customer_ids"]:
-            problems["customer_id"] = f"Customer {customer_id!r} is not known (send it first)."
-        return problems
 
 
 class LineRow(Row):
@@ -585,6 +552,151 @@ class LineRow(Row):
         if problems:
             raise serializers.ValidationError(problems)
         return minor
+
+
+class OrderItemRow(LineRow):
+    """A line of an order: its own values and its product by marketplace id (sent before,
+    through the products endpoints). Its seller is the product's and its currency the
+    order's: the unit price is judged in the order's currency, and a delivery cannot be
+    before the order was placed."""
+
+    product_id = _text(40)
+
+    def validate(self, attrs):
+        if problems := self.checked_alone(attrs):
+            raise serializers.ValidationError(problems)
+        attrs["seller_id"] = self.context["product_sellers"][attrs["product_id"]]
+        return attrs
+
+    def checked_alone(self, values: dict, data: dict | None = None) -> dict:
+        return _unknown("Product", "product_id", values, self.context["product_sellers"])
+
+
+# The most lines one order may carry (a batch's own limit is the view's).
+MAX_ORDER_LINES = 1000
+
+
+@extend_schema_field(OrderItemRow(many=True))
+class OrderItems(serializers.Field):
+    """An order's lines (``OrderItemRow``), each checked by the row's one-step validator
+    (``_row_validator``, as a batch's rows are); problems by the line's position
+    (``{2: {"quantity": [...]}}``, reported as ``lines.2.quantity``), every line's at once."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, default=list, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            raise serializers.ValidationError("Send the order's lines as a list of objects.")
+        if len(data) > MAX_ORDER_LINES:
+            raise serializers.ValidationError(
+                f"At most {MAX_ORDER_LINES} lines per order; this one has {len(data)}."
+            )
+        if not hasattr(self, "_check"):
+            # Built once per bound field, i.e. once per batch (``rows_validate``'s serializer).
+            self._check = _row_validator(OrderItemRow(context=self.context))
+        items, problems, numbers = [], {}, set()
+        for position, item in enumerate(data):
+            if not isinstance(item, dict):
+                problems[position] = ["Expected an object."]
+                continue
+            try:
+                values = self._check(item)
+            except serializers.ValidationError as exc:
+                problems[position] = exc.detail
+                continue
+            if values["line_number"] in numbers:
+                problems[position] = {"line_number": ["The same line number appears twice."]}
+                continue
+            numbers.add(values["line_number"])
+            items.append(values)
+        if problems:
+            raise serializers.ValidationError(problems)
+        return items
+
+    def to_representation(self, value):  # pragma: no cover - rows are only read
+        return value
+
+
+class OrderRow(Row):
+    """An order, with its lines if sent (at most 1,000 in a request; a stored line the
+    order does not send again is kept)."""
+
+    order_number = _text(40)
+    placed_at = AwareDateTime()
+    region = RegionField()
+    currency = _text(3)
+    customer_id = _text(40)
+    lines = OrderItems()
+
+    def validate_placed_at(self, value):
+        # "Now" once per serializer, i.e. once per batch or request, not once per row.
+        if self._latest_placed_at is None:
+            self._latest_placed_at = timezone.now() + CLOCK_SKEW
+        if value > self._latest_placed_at:
+            raise serializers.ValidationError(
+                "The order is placed in the future: placed_at must be the time it was placed "
+                "(with its offset), not later than now."
+            )
+        return value
+
+    _latest_placed_at = None
+
+    def validate(self, attrs):
+        if problems := self.checked_alone(attrs):
+            raise serializers.ValidationError(problems)
+        # Both valid: each line's price in minor units of the order's currency.
+        if problems := _lines_against_order(attrs["lines"], attrs):
+            raise serializers.ValidationError(problems)
+        for item in attrs["lines"]:
+            item["currency"] = attrs["currency"]
+        return attrs
+
+    def checked_alone(self, values: dict, data: dict | None = None) -> dict:
+        # Every problem at once: the sender fixes them in one round trip.
+        problems = {}
+        region, currency = values.get("region"), values.get("currency")
+        if region is not None and currency is not None and currency != region.currency:
+            problems["currency"] = (
+                f"{currency} does not match region {region.code} ({region.currency})."
+            )
+        problems.update(_unknown("Customer", "customer_id", values, self.context["customer_ids"]))
+        if problems or data is not None:
+            # A refused row (here, or ``_row_validator``'s for a field): its lines are checked
+            # against the order as far as what passed allows, so every problem comes at once.
+            problems.update(self._lines_checked_alone(values, data or {}))
+        return problems
+
+    def _lines_checked_alone(self, values: dict, data: dict) -> dict:
+        """``_lines_against_order`` for a refused order: with the order's fields that passed,
+        over the lines that passed (or, when the lines were refused, each line's fields that
+        pass on their own). A currency that is none of ours leaves the prices judged as far as
+        they can be without one."""
+        if "lines" in values:
+            items = values["lines"]
+        else:
+            sent = data.get("lines")
+            child = OrderItemRow(context=self.context)
+            items = [_passed(child, item) for item in sent] if isinstance(sent, list) else []
+        order = {k: values[k] for k in ("placed_at", "currency") if k in values}
+        if order.get("currency") not in MINOR_UNITS:
+            order.pop("currency", None)
+            order["sent_currency"] = data.get("currency")
+        return _lines_against_order(items, order)
+
+
+def _lines_against_order(items: list[dict], order: dict) -> dict:
+    """Each line's checks against its order (``LineRow.against_order``), every line's problems
+    by its position (``lines.2.unit_price``); each line that passes gets its price in minor
+    units (``unit_price_minor``)."""
+    problems = {}
+    for position, item in enumerate(items):
+        try:
+            item["unit_price_minor"] = LineRow.against_order(item, order)
+        except serializers.ValidationError as exc:
+            for field, detail in exc.detail.items():
+                problems[f"lines.{position}.{field}"] = detail
+    return problems
 
 
 _MISSING = object()
@@ -818,6 +930,29 @@ def regions_by_code() -> dict[str, Region]:
 def seller_currencies(ids: set[str]) -> dict[str, str]:
     return dict(
         Seller.objects.filter(marketplace_id__in=ids).values_list("marketplace_id", "currency")
+    )
+
+
+def order_items(rows: list) -> list:
+    """The lines sent inside the orders of ``rows`` (``OrderRow.lines``), as sent."""
+    return [
+        item
+        for row in rows
+        if isinstance(row, dict) and isinstance(row.get("lines"), list)
+        for item in row["lines"]
+    ]
+
+
+def product_sellers(ids: set[str]) -> dict[str, str]:
+    """The stored products among ``ids``, each with its seller's marketplace id."""
+    from marketplace.models import Product
+
+    if not ids:
+        return {}
+    return dict(
+        Product.objects.filter(marketplace_id__in=ids).values_list(
+            "marketplace_id", "seller__marketplace_id"
+        )
     )
 
 

@@ -152,7 +152,16 @@ def products_upsert(*, rows: list[dict], use_sql: bool | None = None) -> int:
 
 @_batch_write
 def orders_upsert(*, rows: list[dict], use_sql: bool | None = None) -> int:
-    return _write(ORDERS, rows, use_sql=use_sql)
+    """Orders (``OrderRow``), then the lines sent with them (``OrderItemRow``: each in its
+    order's currency, its seller the product's)."""
+    _write(ORDERS, rows, use_sql=use_sql)
+    lines = [
+        {**item, "order_number": order["order_number"]}
+        for order in rows
+        for item in order.get("lines", ())
+    ]
+    _write(LINES, lines, use_sql=use_sql)
+    return len(rows)
 
 
 # The type each column's values are sent as. Strings as text: a cast to varchar(n) would cut

@@ -39,6 +39,9 @@ class Upsert(APIView):
     def context(self, rows: list) -> dict:
         return {}
 
+    def refuse_size(self, rows: list) -> None:
+        """Refuse a request too big for one transaction (beyond ``BATCH_MAX`` rows)."""
+
     def write(self, clean: list[dict]) -> None:
         raise NotImplementedError
 
@@ -69,6 +72,7 @@ class Upsert(APIView):
             if not isinstance(data, dict):
                 raise serializers.ValidationError(["Send one object."])
             rows = [data]
+        self.refuse_size(rows)
         try:
             clean = r.rows_validate(self.row, rows, keys=self.keys, context=self.context(rows))
         except r.RowsRefused as exc:
@@ -143,10 +147,29 @@ class ProductUpsert(Upsert):
 
 
 class OrderUpsert(Upsert):
+    """An order, with its lines if sent (each line's product by its marketplace id, sent
+    before; the line's seller is the product's): an order system that keeps its catalogue and
+    customers up to date through their own endpoints sends each order once, not once per
+    line with everything it names (``order-lines``)."""
+
     row, output, keys = r.OrderRow, out.OrderOut, ("order_number",)
 
     def context(self, rows):
-        return {"customer_ids": r.customer_ids(r.named_ids(rows, "customer_id"))}
+        return {
+            "customer_ids": r.customer_ids(r.named_ids(rows, "customer_id")),
+            "product_sellers": r.product_sellers(r.named_ids(r.order_items(rows), "product_id")),
+        }
+
+    def refuse_size(self, rows: list) -> None:
+        if (lines := len(r.order_items(rows))) > BATCH_MAX:
+            raise serializers.ValidationError(
+                {
+                    "rows": [
+                        f"At most {BATCH_MAX} order lines per request (these orders have "
+                        f"{lines:,}); send the rest in another."
+                    ]
+                }
+            )
 
     def write(self, clean):
         services.orders_upsert(rows=clean)
