@@ -1,21 +1,28 @@
 """Benchmark `api_ingest`: 100,000 order lines upserted through the API in batches, beside
 loading the same rows with PostgreSQL's ``COPY`` (the floor).
 
-The rows: 100,000 order lines (``OrderLineRow``, the import's flat row) of 50,000 orders, 20,000
-customers (each with a phone number, normalised by the validation), 2,000 products and 200
-sellers, in the US region. The API side posts them to ``POST /api/v1/order-lines/batch/`` in
-batches of 1,000 (the most a batch takes): whole requests through Django's test client with an
-order-system API key and an ``Idempotency-Key`` each, so authentication, throttling, the
-idempotency record, parsing, every row's validation and the upserts are all in the clock. The
-floor writes the very same five tables' rows (ids assigned beforehand, values already
-converted) with one ``COPY`` per table in one transaction: what PostgreSQL needs at the least.
+The rows: 100,000 order lines of 50,000 orders, 20,000 customers (each with a phone number,
+normalised by the validation), 2,000 products and 200 sellers, in the US region. The API side
+sends them as an order system keeping the marketplace up to date does: its sellers, products
+and customers through their own batch endpoints, then the orders with their lines
+(``POST /api/v1/orders/batch/``, each line naming its product), every request at most 1,000
+rows or lines: whole requests through Django's test client with an order-system API key and an
+``Idempotency-Key`` each, so authentication, throttling, the idempotency record, parsing, every
+row's validation and the upserts are all in the clock. The floor writes the very same five
+tables' rows (ids assigned beforehand, values already converted) with one ``COPY`` per table in
+one transaction: what PostgreSQL needs at the least.
 
-Each round starts from empty tables (``TRUNCATE``); the floor and the API alternate for
-``BENCH_ROUNDS`` rounds (3) so both meet the same noise, and the best of each is compared. After
-the API's last round the same rows are sent once more (``again_s``: every row an update; not
-judged; ``BENCH_AGAIN=0`` leaves it out). Runs on its own PostgreSQL database
-(``bench_api_ingest``, created and dropped here). `make bench ONLY=api_ingest`;
-``BENCH_LINES`` for another size. Prints one JSON line.
+Also timed, not judged: the same lines as the import's flat rows (``OrderLineRow``: every line
+with its order, customer, product and seller) posted to ``POST /api/v1/order-lines/batch/``
+1,000 at a time (``flat_api_s``), which checks and rewrites a batch's customers, products and
+sellers again in every batch that names them.
+
+Each round starts from empty tables (``TRUNCATE``); the floor and the two API ways alternate for
+``BENCH_ROUNDS`` rounds (3) so all meet the same noise, and the best of each is compared. After
+the API's last round the same requests are sent once more (``again_s``: every row an update;
+not judged; ``BENCH_AGAIN=0`` leaves it out; ``BENCH_FLAT=0`` leaves the flat rows out). Runs
+on its own PostgreSQL database (``bench_api_ingest``, created and dropped here).
+`make bench ONLY=api_ingest`; ``BENCH_LINES`` for another size. Prints one JSON line.
 """
 
 import datetime as dt
@@ -38,6 +45,7 @@ MEDIA = django_setup(database="bench_api_ingest")
 LINES = int(os.environ.get("BENCH_LINES", "100000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 AGAIN = os.environ.get("BENCH_AGAIN", "1") == "1"  # 0: no second sending (every row an update)
+FLAT = os.environ.get("BENCH_FLAT", "1") == "1"  # 0: the flat rows are not timed
 BATCH = 1000
 LINES_PER_ORDER = 2
 CUSTOMERS = max(1, LINES // 5)
@@ -119,11 +127,94 @@ def _caller():
     return Client(), {"Authorization": f"Bearer {issued.secret}"}
 
 
-def _api(rows: list[dict]) -> float:
+def _first(rows: list[dict], key: str, fields: dict[str, str]) -> list[dict]:
+    """One object per value of ``key``, as the first row naming it gives it."""
+    seen: dict[str, dict] = {}
+    for row in rows:
+        if row[key] not in seen:
+            seen[row[key]] = {own: row[flat] for flat, own in fields.items()}
+    return list(seen.values())
+
+
+def _batches(path: str, objects: list[dict]) -> list[tuple[str, str]]:
+    return [
+        (path, json.dumps({"rows": objects[i : i + BATCH]})) for i in range(0, len(objects), BATCH)
+    ]
+
+
+def _requests(rows: list[dict]) -> list[tuple[str, str]]:
+    """What an order system sends: sellers, products, customers, then orders with their lines,
+    each request at most ``BATCH`` rows or lines."""
+    sellers = _first(
+        rows,
+        "seller_id",
+        {
+            "seller_id": "seller_id",
+            "seller_name": "name",
+            "seller_email": "email",
+            "region": "region",
+        },
+    )
+    products = _first(
+        rows,
+        "product_id",
+        {
+            "product_id": "product_id",
+            "product_title": "title",
+            "product_category": "category",
+            "product_gtin": "gtin",
+            "seller_id": "seller_id",
+        },
+    )
+    customer_fields = ("phone", "address_line1", "city", "postal_code", "country", "subdivision")
+    customers = _first(
+        rows,
+        "customer_id",
+        {
+            "customer_id": "customer_id",
+            "customer_name": "name",
+            "customer_email": "email",
+            "customer_phone": "phone",
+            **{f: f for f in customer_fields if f != "phone"},
+        },
+    )
+    order_fields = ("order_number", "placed_at", "region", "currency", "customer_id")
+    orders: dict[str, dict] = {}
+    for row in rows:
+        order = orders.get(row["order_number"])
+        if order is None:
+            order = orders[row["order_number"]] = {f: row[f] for f in order_fields} | {"lines": []}
+        order["lines"].append(
+            {
+                f: row[f]
+                for f in ("line_number", "product_id", "quantity", "unit_price", "delivered_on")
+            }
+        )
+    order_batches, batch, lines = [], [], 0
+    for order in orders.values():
+        if lines + len(order["lines"]) > BATCH:
+            order_batches.append(batch)
+            batch, lines = [], 0
+        batch.append(order)
+        lines += len(order["lines"])
+    order_batches.append(batch)
+    return [
+        *_batches("/api/v1/sellers/batch/", sellers),
+        *_batches("/api/v1/products/batch/", products),
+        *_batches("/api/v1/customers/batch/", customers),
+        *(("/api/v1/orders/batch/", json.dumps({"rows": b})) for b in order_batches),
+    ]
+
+
+def _flat_requests(rows: list[dict]) -> list[tuple[str, str]]:
+    """The import's flat rows, 1,000 lines a request."""
+    return _batches("/api/v1/order-lines/batch/", rows)
+
+
+def _api(requests: list[tuple[str, str]]) -> float:
     from django.db import close_old_connections, connection
 
     web, headers = _caller()
-    bodies = [json.dumps({"rows": rows[i : i + BATCH]}) for i in range(0, len(rows), BATCH)]
     # The server's connection as production keeps it (claims_site/settings/base.py:
     # ``CONN_MAX_AGE`` 60 s, health-checked), closed when older by ``close_old_connections``
     # after each request, as Django's ``request_finished`` does (the test client leaves that to
@@ -138,15 +229,15 @@ def _api(rows: list[dict]) -> float:
     gc.freeze()
     started = time.perf_counter()
     try:
-        for body in bodies:
+        for path, body in requests:
             response = web.post(
-                "/api/v1/order-lines/batch/",
+                path,
                 body,
                 content_type="application/json",
                 headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
             )
             if response.status_code != 200:
-                raise SystemExit(f"the API refused a batch: {response.content[:2000]!r}")
+                raise SystemExit(f"{path} refused a batch: {response.content[:2000]!r}")
             close_old_connections()
         return time.perf_counter() - started
     finally:
@@ -298,26 +389,37 @@ def _check(rows: list[dict]) -> dict:
 
 def run() -> dict:
     rows = _rows()
-    apis, floors, again = [], [], None
+    requests, flat_requests = _requests(rows), _flat_requests(rows)
+    apis, flats, floors, again = [], [], [], None
     for round_ in range(ROUNDS):
         _truncate()
         values = _floor_values(rows)
         floors.append(_floor(values))
         counts = _check(rows)
         _truncate()
-        apis.append(_api(rows))
+        apis.append(_api(requests))
         _check(rows)
         if AGAIN and round_ == ROUNDS - 1:
-            again = _api(rows)  # every row an update this time
+            again = _api(requests)  # every row an update this time
             _check(rows)
-        print(f"round {round_ + 1}: api {apis[-1]:.2f} s, copy {floors[-1]:.2f} s", file=sys.stderr)
+        if FLAT:
+            _truncate()
+            flats.append(_api(flat_requests))
+            _check(rows)
+        print(
+            f"round {round_ + 1}: api {apis[-1]:.2f} s, copy {floors[-1]:.2f} s"
+            + (f", flat rows {flats[-1]:.2f} s" if flats else ""),
+            file=sys.stderr,
+        )
     api_s, floor_s = min(apis), min(floors)
+    flat_s = min(flats) if flats else None
     load = os.getloadavg()
     return {
         "bench": "api_ingest",
         "figures": {
             "order_lines": LINES,
             "batch": BATCH,
+            "requests": len(requests),
             "rows_written": counts,
             "rounds": ROUNDS,
             "api_s": round(api_s, 2),
@@ -325,8 +427,11 @@ def run() -> dict:
             "api_runs_s": [round(x, 2) for x in apis],
             "copy_runs_s": [round(x, 2) for x in floors],
             "api_lines_per_s": round(LINES / api_s),
-            "api_ms_per_batch": round(api_s / (LINES / BATCH) * 1000, 1),
             "again_s": round(again, 2) if again is not None else None,
+            "flat_api_s": round(flat_s, 2) if flat_s is not None else None,
+            "flat_api_runs_s": [round(x, 2) for x in flats],
+            "flat_vs_copy": round(flat_s / floor_s, 2) if flat_s is not None else None,
+            "flat_ms_per_batch": round(flat_s / (LINES / BATCH) * 1000, 1) if flats else None,
             "load_average": [round(x, 2) for x in load],
         },
         "ratios": {"api_vs_copy": round(api_s / floor_s, 2)},
