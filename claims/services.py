@@ -404,7 +404,9 @@ def evidence_attach(*, claim: Claim, clean: "CleanFile", kind: str, actor: Actor
     kind (``claims.duplicates``): every path that puts a file on a claim comes through here.
 
     Runs inside ``atomic_with_files``: if this or any enclosing step fails, the database rolls
-    back and the file written here is deleted, so no orphan file is left on disk.
+    back and the file written here is deleted, so no orphan file is left on disk. Attaches to
+    one claim take turns (a lock on the claim's row until the transaction ends), so the same
+    file sent twice at once, or files past a party's limit, are refused as when sent apart.
     """
     from claims.duplicates import evidence_duplicates
     from claims.exceptions import EvidenceRejected
@@ -412,6 +414,10 @@ def evidence_attach(*, claim: Claim, clean: "CleanFile", kind: str, actor: Actor
     from claims.uploads import MAX_FILES_PER_CLAIM
 
     with atomic_with_files():
+        # The claim's row locked first: two requests attaching to one claim at once take
+        # turns, so the second reads the first's file (and count) before deciding. ``no_key``:
+        # it does not wait for, or hold up, rows that only refer to the claim.
+        Claim.objects.select_for_update(no_key=True).filter(pk=claim.pk).exists()
         duplicates = evidence_duplicates(claim_id=claim.pk, cleaned=[clean], actor=actor)
         if duplicates:
             raise EvidenceRejected(reasons=duplicates)
