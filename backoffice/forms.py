@@ -10,6 +10,7 @@ from claims.forms import MultipleFileField
 from claims.models import ClaimStatus, DenialReason, EvidenceKind, Funding
 from claims.money import MoneyError, amount_input, to_minor
 from claims.uploads import ALLOWED_DESCRIPTION, MAX_FILES_PER_CLAIM, upload_problems_add
+from claims_site.widgets import FORM_RENDERER
 from fraud.models import FraudLabel
 from fraud.referrals import REFERRAL_DAYS
 
@@ -148,7 +149,16 @@ class ApproveForm(MoveForm):
         return data
 
 
-class NoteForm(forms.Form):
+class WorkspaceForm(forms.Form):
+    """A form every claim workspace shows (note, message, tag, assignment), rendered by
+    Django's Jinja2 form renderer with Django's own Jinja2 form templates: the same markup as
+    the template language's (``tests/backoffice/test_workspace.py`` holds them equal), in
+    about half the time (0.9 ms of a workspace request's 23, issue 13's ``staff_load``)."""
+
+    default_renderer = FORM_RENDERER
+
+
+class NoteForm(WorkspaceForm):
     text = forms.CharField(
         label=_("Internal note (staff only)"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -156,7 +166,7 @@ class NoteForm(forms.Form):
     )
 
 
-class MessageForm(forms.Form):
+class MessageForm(WorkspaceForm):
     to = forms.ChoiceField(
         label=_("To"),
         choices=[(Recipient.CUSTOMER, _("Customer")), (Recipient.SELLER, _("Seller"))],
@@ -168,7 +178,7 @@ class MessageForm(forms.Form):
     )
 
 
-class AssignForm(forms.Form):
+class AssignForm(WorkspaceForm):
     assignee = forms.CharField(label=_("Assign to (user name, empty to release)"), required=False)
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
@@ -184,7 +194,7 @@ class AssignForm(forms.Form):
         return user
 
 
-class TagForm(forms.Form):
+class TagForm(WorkspaceForm):
     # No max_length: the length is tag_clean's rule (a maxlength would cut what is typed).
     name = forms.CharField(label=_("Tag"))
 

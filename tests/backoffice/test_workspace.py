@@ -6,11 +6,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from backoffice.forms import AssignForm, MessageForm, NoteForm, TagForm
 from backoffice.services import claim_tag_add
 from claims import lifecycle
 from claims.actors import Actor
 from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind, Outbox
 from claims.services import claim_note_add
+from claims_site.widgets import FORM_RENDERER
 from fraud.models import FraudReview
 from tests.factories import claim_in
 
@@ -346,3 +348,26 @@ def test_workspace_refuses_a_tag_too_long_instead_of_cutting_it(client, agent):
     # a tag of 40 characters (spaces inside counted once) is taken
     client.post(_url(claim, "claim-tag"), {"name": "Recall   " + "w" * 33}, follow=True)
     assert list(ClaimTag.objects.values_list("tag__name", flat=True)) == ["recall " + "w" * 33]
+
+
+@pytest.mark.parametrize(
+    ("form_class", "data"),
+    [
+        (NoteForm, {"text": ""}),
+        (MessageForm, {"to": "nobody", "text": ""}),
+        (AssignForm, {"assignee": "", "reason": ""}),
+        (TagForm, {"name": ""}),
+    ],
+)
+def test_the_workspace_forms_render_as_the_template_language_would(form_class, data):
+    """The workspace's forms render through Django's Jinja2 form renderer (faster); empty and
+    refused, their markup is the one Django's own form templates write."""
+    from django.forms.renderers import DjangoTemplates
+
+    def markup(form) -> str:
+        return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", form.as_div())).strip()
+
+    for bound in ({}, {"data": data}):
+        ours, django_s = form_class(**bound), form_class(renderer=DjangoTemplates(), **bound)
+        assert isinstance(ours.renderer, type(FORM_RENDERER))
+        assert markup(ours) == markup(django_s)
