@@ -572,15 +572,12 @@ class OrderItemRow(LineRow):
         return _unknown("Product", "product_id", values, self.context["product_sellers"])
 
 
-# The most lines one order may carry (a batch's own limit is the view's).
-MAX_ORDER_LINES = 1000
-
-
 @extend_schema_field(OrderItemRow(many=True))
 class OrderItems(serializers.Field):
     """An order's lines (``OrderItemRow``), each checked by the row's one-step validator
     (``_row_validator``, as a batch's rows are); problems by the line's position
-    (``{2: {"quantity": [...]}}``, reported as ``lines.2.quantity``), every line's at once."""
+    (``{2: {"quantity": [...]}}``, reported as ``lines.2.quantity``), every line's at once.
+    How many lines a request may carry is the API view's rule (``OrderUpsert.refuse_size``)."""
 
     def __init__(self, **kwargs):
         super().__init__(required=False, default=list, **kwargs)
@@ -588,10 +585,6 @@ class OrderItems(serializers.Field):
     def to_internal_value(self, data):
         if not isinstance(data, list):
             raise serializers.ValidationError("Send the order's lines as a list of objects.")
-        if len(data) > MAX_ORDER_LINES:
-            raise serializers.ValidationError(
-                f"At most {MAX_ORDER_LINES} lines per order; this one has {len(data)}."
-            )
         if not hasattr(self, "_check"):
             # Built once per bound field, i.e. once per batch (``rows_validate``'s serializer).
             self._check = _row_validator(OrderItemRow(context=self.context))

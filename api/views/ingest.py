@@ -165,7 +165,7 @@ class OrderUpsert(Upsert):
             raise serializers.ValidationError(
                 {
                     "rows": [
-                        f"At most {BATCH_MAX} order lines per request (these orders have "
+                        f"At most {BATCH_MAX:,} order lines per request (these orders have "
                         f"{lines:,}); send the rest in another."
                     ]
                 }

@@ -196,7 +196,7 @@ def test_a_request_carries_at_most_a_thousand_lines(catalogue):
     response = catalogue.post("/api/v1/orders/batch/", {"rows": rows})
     assert response.status_code == 400
     assert problem_of(response)["errors"][0]["detail"] == (
-        "At most 1000 order lines per request (these orders have 1,002); send the rest in another."
+        "At most 1,000 order lines per request (these orders have 1,002); send the rest in another."
     )
     assert not Order.objects.exists()
 
