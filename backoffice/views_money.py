@@ -122,6 +122,7 @@ def _payout_page(
             "claim": payout.claim,
             "payee": _masked_payee(customer.pk),
             "pending_change": pending_change,
+            "history": selectors.payout_history(payout=payout),
             "can_release": request.user.has_perm("payouts.release_payout"),
             "can_set_payee": request.user.has_perm("payouts.set_payee"),
             "action": action,

@@ -88,6 +88,17 @@ def payouts_needing_staff() -> QuerySet[Payout]:
     )
 
 
+def payout_history(*, payout: Payout) -> QuerySet:
+    """The payout's own steps, oldest first: the claim events that name it (created, each
+    sending's failure, each resend with its reason, paid, returned, cancelled). A resend starts
+    ``Payout.attempts`` again; the earlier sendings' outcomes are here."""
+    from claims.models import ClaimEvent
+
+    return ClaimEvent.objects.filter(claim_id=payout.claim_id, data__payout_id=payout.pk).order_by(
+        "created_at", "id"
+    )
+
+
 def payouts_returned() -> QuerySet[Payout]:
     return (
         Payout.objects.filter(status=PayoutStatus.RETURNED, returned_at__isnull=False)
