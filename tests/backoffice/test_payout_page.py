@@ -64,7 +64,7 @@ def test_it_shows_a_resent_payouts_earlier_sending_and_its_attempts_as_the_curre
     # and the earlier sending's outcome and the resend are on the page, oldest first
     history = _history(html)
     failed = history.find("That sending failed: The bank account is closed.")
-    resent = history.find("Payee fixed.")
+    resent = history.find("Resent: Payee fixed.")
     assert 0 <= failed < resent, history
     resend_step = history[history.rfind("<li", 0, resent) : resent]
     assert "supervisor" in resend_step, history
