@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from claims.models import AppendOnly
@@ -509,6 +510,16 @@ class Recovery(models.Model):
     @property
     def withheld_display(self) -> str:
         return format_minor(self.withheld_minor, self.currency)
+
+    @property
+    def appeal_outcome_display(self) -> str:
+        """How the seller's appeal was decided, once it was: upholding waives the recovery (the
+        only way to *waived*, ``recovery_decide``); a rejected one goes on, whatever follows."""
+        if self.decided_at is None:
+            return ""
+        if self.status == RecoveryStatus.WAIVED:
+            return pgettext_lazy("appeal outcome", "Upheld")
+        return pgettext_lazy("appeal outcome", "Rejected")
 
 
 class Withholding(models.Model):

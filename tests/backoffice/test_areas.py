@@ -464,6 +464,25 @@ def test_a_supervisor_rejects_a_recovery_appeal_with_an_explanation(client, supe
     assert "Decide the appeal" not in client.get(url).content.decode()
 
 
+@pytest.mark.parametrize(("outcome", "shown"), [("reject", "Rejected"), ("uphold", "Upheld")])
+def test_a_decided_appeal_says_its_outcome_beside_the_explanation(
+    client, supervisor, outcome, shown
+):
+    # given: the seller appealed, and a supervisor decided
+    recovery = areas.appealed_recovery(supervisor)
+    client.force_login(supervisor)
+    url = reverse("backoffice:recovery", args=[recovery.pk])
+    client.post(url, {"outcome": outcome, "note": "Outdoor use is allowed."})
+    # when: someone reads the recovery later
+    html = client.get(url).content.decode()
+    # then: the outcome is said, not left to be guessed from the status
+    assert re.search(
+        rf"<dt>Appeal decision</dt><dd><strong>{shown}</strong>.*?Outdoor use is allowed\.</dd>",
+        html,
+        re.S,
+    ), html
+
+
 # --- actions named after the work ---------------------------------------------------------------
 
 
