@@ -346,3 +346,32 @@ def test_workspace_refuses_a_tag_too_long_instead_of_cutting_it(client, agent):
     # a tag of 40 characters (spaces inside counted once) is taken
     client.post(_url(claim, "claim-tag"), {"name": "Recall   " + "w" * 33}, follow=True)
     assert list(ClaimTag.objects.values_list("tag__name", flat=True)) == ["recall " + "w" * 33]
+
+
+def test_a_claim_awaiting_a_second_approver_says_so_and_offers_no_second_approval(
+    client, agent, django_assert_num_queries
+):
+    """The approval waits in Decisions; the claim's page said so only deep in its timeline and
+    still offered *Approve an amount…*, whose form the service then refused ("already awaits a
+    second approver")."""
+    from tests.backoffice import areas
+
+    # given: a step-in approved by another supervisor, waiting for a second approver
+    approval = areas.approval_waiting()
+    claim = approval.claim
+    client.force_login(agent)
+    client.get(_url(claim))
+    # when
+    with django_assert_num_queries(10):
+        html = client.get(_url(claim)).content.decode()
+    # then: the page says so where the actions are, and links to the approval
+    actions = re.search(r'<h2 id="h-actions">.*?</section>', html, re.S).group(0)
+    assert "awaits a second approver" in actions
+    assert reverse("backoffice:decision-approval", args=[approval.pk]) in actions
+    assert _url(claim, "claim-move", ClaimStatus.APPROVED) not in html
+    # and the approve form is not offered by its address either
+    response = client.get(_url(claim, "claim-move", ClaimStatus.APPROVED))
+    assert response.status_code == 302
+    # and denying says what becomes of the waiting approval (decision_deny supersedes it)
+    deny = client.get(_url(claim, "claim-move", ClaimStatus.DENIED)).content.decode()
+    assert "The approval awaiting a second approver is withdrawn." in deny
