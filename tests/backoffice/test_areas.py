@@ -464,6 +464,22 @@ def test_a_supervisor_rejects_a_recovery_appeal_with_an_explanation(client, supe
     assert "Decide the appeal" not in client.get(url).content.decode()
 
 
+def test_an_agent_reads_an_appeal_and_is_told_who_decides_it(client, agent, supervisor):
+    # given
+    recovery = areas.appealed_recovery(supervisor)
+    client.force_login(agent)
+    url = reverse("backoffice:recovery", args=[recovery.pk])
+    # when
+    html = client.get(url).content.decode()
+    forged = client.post(url, {"outcome": "uphold", "note": "Mine to decide."})
+    # then: no decision offered, and the page says whose it is
+    assert "Decide the appeal" not in html and 'name="outcome"' not in html
+    assert "A supervisor decides the appeal." in html
+    assert forged.status_code == 403
+    recovery.refresh_from_db()
+    assert recovery.status == RecoveryStatus.APPEALED
+
+
 @pytest.mark.parametrize(("outcome", "shown"), [("reject", "Rejected"), ("uphold", "Upheld")])
 def test_a_decided_appeal_says_its_outcome_beside_the_explanation(
     client, supervisor, outcome, shown
