@@ -410,6 +410,11 @@ class RecoveryReason(models.TextChoices):
     NO_INSURANCE = "no_insurance", _("No valid proof of insurance for a concession")
 
 
+# A step-in's recovery before the claim is decided: the marketplace has stepped in but paid
+# nothing yet (``Recovery.reason_text``, and the timeline step that opens one).
+STEP_IN_UNDECIDED = _("The marketplace stepped in; the claim is not decided yet")
+
+
 class RecoveryStatus(models.TextChoices):
     OPEN = "open", _("Open")
     APPEALED = "appealed", _("Under appeal")
@@ -498,7 +503,7 @@ class Recovery(models.Model):
         """Why, in words true at the time: the marketplace has stepped in but paid nothing
         while the claim is undecided."""
         if self.reason == RecoveryReason.STEP_IN and not self.decided:
-            return _("The marketplace stepped in; the claim is not decided yet")
+            return STEP_IN_UNDECIDED
         return self.get_reason_display()
 
     @property
