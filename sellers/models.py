@@ -413,6 +413,11 @@ class RecoveryReason(models.TextChoices):
 # A step-in's recovery before the claim is decided: the marketplace has stepped in but paid
 # nothing yet (``Recovery.reason_text``, and the timeline step that opens one).
 STEP_IN_UNDECIDED = _("The marketplace stepped in; the claim is not decided yet")
+# The same, as the seller reads it (its statement, and the e-mail that the recovery opened).
+STEP_IN_DECIDING = _(
+    "The marketplace stepped in and is deciding the claim: once decided, you owe what it pays, "
+    "and you may appeal then."
+)
 
 
 class RecoveryStatus(models.TextChoices):

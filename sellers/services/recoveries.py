@@ -88,6 +88,7 @@ def recovery_open(
         now=now,
         amount_minor=amount,
         currency=claim.currency,
+        decided=recovery.decided,  # what the seller's e-mail may say it owes
     )
     recovery_ledger_sync(recovery=recovery)
     return recovery
