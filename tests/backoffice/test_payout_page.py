@@ -101,3 +101,25 @@ def test_the_payout_page_is_not_found_for_an_outsider(client, outsider):
     client.force_login(outsider)
     response = client.get(reverse("backoffice:payout", args=[payout.pk]))
     assert response.status_code in (403, 404)
+
+
+def test_approving_the_new_payee_leads_to_the_payout_waiting_on_it(client, agent, supervisor):
+    # given: the agent corrected the payee of a payout the bank refused
+    payout = _refused_by_the_bank()
+    client.force_login(agent)
+    client.post(
+        reverse("backoffice:payee-change-request", args=[payout.claim.customer_id]),
+        {**areas.NEW_DETAILS, "payout": payout.pk},
+    )
+    change = PayeeChange.objects.get()
+    # when: a supervisor approves it
+    client.force_login(supervisor)
+    approved = client.post(
+        reverse("backoffice:payee-change", args=[change.pk]),
+        {"decision": "approve", "note": "Called the customer back."},
+    )
+    # then: the next step, resending, is where they land (not the Money list)
+    assert approved.status_code == 302
+    assert approved["Location"] == reverse("backoffice:payout", args=[payout.pk])
+    page = client.get(approved["Location"]).content.decode()
+    assert "Resend the payout" in page and "The new payment details are in effect" in page
