@@ -34,6 +34,7 @@ from claims.regions import region_name
 from fraud.models import FraudReview
 from marketplace.models import OrderLine, Product
 from payouts.models import Payout
+from payouts.selectors import approval_pending_subquery
 from sellers.models import InsuranceCertificate, Seller
 from sellers.selectors import first_month_over_threshold
 
@@ -349,6 +350,8 @@ def claim_workspace(*, user, pk: int) -> Claim:
             },
             # Whether opening it has notifications of the viewer's to mark read (the view
             # writes only then).
+            # The approval awaiting a second approver, if any (the actions say so).
+            pending_approval_id=approval_pending_subquery(),
             has_unread_for_viewer=Exists(
                 Notification.objects.filter(
                     recipient_id=user.pk, claim_id=OuterRef("pk"), read_at=None

@@ -55,7 +55,7 @@ from claims.services import (
 from claims.uploads import upload_read
 from fraud.referrals import fraud_refer
 from fraud.services import fraud_hold
-from payouts.selectors import claim_payee_situation
+from payouts.selectors import approval_pending_id, claim_payee_situation
 from payouts.services.decisions import decision_deny
 from payouts.services.funding import funding_for
 from sellers.services.escalation import claim_overrule_seller
@@ -67,7 +67,10 @@ def moves_for(claim: Claim, user) -> list[dict]:
     """What this user may do to the claim now, named as tasks (``lifecycle.actions_for``).
 
     ``slug`` is the action's address: the state it leads to, or the task's key when the claim
-    stays where it is (a referral keeps the hold)."""
+    stays where it is (a referral keeps the hold). A claim whose approval awaits a second
+    approver is not approved again (``decision_approve`` refuses it): that approval is read and
+    signed in Decisions."""
+    awaiting_second = approval_pending_id(claim=claim) is not None
     return [
         {
             "to": action.to,
@@ -80,6 +83,7 @@ def moves_for(claim: Claim, user) -> list[dict]:
             user.has_perm,
             paused_from=claim_paused_from(claim=claim) if claim.status == S.NEEDS_INFO else None,
         )
+        if not (awaiting_second and action.to == S.APPROVED)
     ]
 
 
@@ -101,6 +105,8 @@ def consequences(claim: Claim, to: str) -> list[str]:
         said.append(_("The approved amounts are recorded per loss item."))
     if to == S.DENIED:
         said.append(_("The customer may appeal within the region's appeal window."))
+        if approval_pending_id(claim=claim) is not None:  # decision_deny supersedes it
+            said.append(_("The approval awaiting a second approver is withdrawn."))
     if to == S.ESCALATED and claim.status == S.SELLER_RESPONDED:
         said.append(
             _(

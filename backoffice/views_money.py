@@ -122,6 +122,7 @@ def _payout_page(
             "claim": payout.claim,
             "payee": _masked_payee(customer.pk),
             "pending_change": pending_change,
+            "history": selectors.payout_history(payout=payout),
             "can_release": request.user.has_perm("payouts.release_payout"),
             "can_set_payee": request.user.has_perm("payouts.set_payee"),
             "action": action,
@@ -280,6 +281,15 @@ def payee_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, done)
+                if form.cleaned_data["decision"] == "approve":
+                    # The next step is resending the payout that waited on the new details.
+                    waiting = list(
+                        claim_rows_visible_to(request.user, selectors.payouts_needing_staff())
+                        .filter(claim__customer_id=change.customer_id)
+                        .values_list("pk", flat=True)[:2]
+                    )
+                    if len(waiting) == 1:
+                        return redirect("backoffice:payout", pk=waiting[0])
                 return redirect("backoffice:money")
         status = 400
     current = _masked_payee(change.customer_id)

@@ -184,6 +184,9 @@ def demo_seed_payouts(*, users: dict, now: dt.datetime) -> dict:
                 card_token="",
             ),
         )
+        # Its one attempt, which the bank refused (the demo's history is recorded, not sent: the
+        # sandbox is never called inside the seeding's transaction).
+        Payout.objects.filter(pk=failed.pk).update(attempts=1)
         payout_mark_failed(payout_id=failed.pk, code="AC04", message="The bank account is closed.")
     # A payout the bank sent back: reversed in the ledger, the claim re-opened for review.
     returned = next((p for p in paid_payouts if p.claim.status == S.PAID), None)

@@ -102,6 +102,25 @@ def payout_returned_text(*, key: str, code: str, message: str) -> str:
     }
 
 
+def payout_step_text(event) -> str:
+    """A step in the payout's own history (the payout's page), in the reader's language: a
+    sending's failure or a return as its label only, as the page's status reads it (the code
+    and the provider's text stay data); a resend with what staff wrote; any other step as the
+    timeline says it."""
+    data = event.data or {}
+    if "payout_key" in data and "failure_code" in data:
+        return gettext("That sending failed: %(reason)s") % {
+            "reason": failure_reason(data["failure_code"], data.get("message", ""))
+        }
+    if "payout_key" in data and "return_code" in data:
+        return gettext("The bank returned it: %(reason)s") % {
+            "reason": failure_reason(data["return_code"], data.get("message", ""))
+        }
+    if data.get("payout_action") == "resend":
+        return gettext("Resent: %(reason)s") % {"reason": event.reason}
+    return payout_event_text(event)
+
+
 def payout_event_text(event) -> str:
     """A claim event's text in the reader's language when it tells of a payout that failed or
     came back (its data holds the payout's key, code and the provider's text); else the text

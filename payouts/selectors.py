@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from payouts.ledger import ledger_balances  # noqa: F401 - re-exported for the staff pages
@@ -40,6 +40,28 @@ def approval_requests_pending(*, user=None) -> QuerySet[ApprovalRequest]:
     if user is not None:
         requests = requests.exclude(requested_by=user).exclude(claim__fraud_reviews__analyst=user)
     return requests.order_by("created_at")
+
+
+def approval_pending_subquery() -> Subquery:
+    """The claim's approval waiting for a second approver (one at most: ``decision_approve``
+    refuses another), as an annotation of a claims query (``pending_approval_id``)."""
+    return Subquery(
+        ApprovalRequest.objects.filter(
+            claim_id=OuterRef("pk"), status=RequestStatus.PENDING
+        ).values("pk")[:1]
+    )
+
+
+def approval_pending_id(*, claim) -> int | None:
+    """The id of the claim's approval awaiting a second approver, if any: from the claim's
+    ``pending_approval_id`` annotation when it has one (the workspace), else one query."""
+    if hasattr(claim, "pending_approval_id"):
+        return claim.pending_approval_id
+    return (
+        ApprovalRequest.objects.filter(claim_id=claim.pk, status=RequestStatus.PENDING)
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def approval_what_is_signed(approval: ApprovalRequest) -> dict:
@@ -85,6 +107,17 @@ def payouts_needing_staff() -> QuerySet[Payout]:
         Payout.objects.filter(status=PayoutStatus.FAILED)
         .select_related("claim", "claim__customer")
         .order_by("updated_at", "pk")
+    )
+
+
+def payout_history(*, payout: Payout) -> QuerySet:
+    """The payout's own steps, oldest first: the claim events that name it (created, each
+    sending's failure, each resend with its reason, paid, returned, cancelled). A resend starts
+    ``Payout.attempts`` again; the earlier sendings' outcomes are here."""
+    from claims.models import ClaimEvent
+
+    return ClaimEvent.objects.filter(claim_id=payout.claim_id, data__payout_id=payout.pk).order_by(
+        "created_at", "id"
     )
 
 

@@ -13,7 +13,7 @@ from claims.models import Claim, ClaimEvent, ClaimStatus, LinkPurpose
 from claims.money import format_minor
 from claims.notifications import email_send
 from claims.outbox import handler
-from sellers.models import InsuranceCertificate, Recovery
+from sellers.models import STEP_IN_DECIDING, InsuranceCertificate, Recovery
 from sellers.services.recoveries import recovery_sync
 from sellers.services.responses import (
     _link_expiry,
@@ -154,11 +154,14 @@ def notify_recovery(*, recovery_id: int, event_id: int) -> None:
     amount = event.data.get("amount_minor", recovery.amount_minor)
     language = recovery.seller.email_language
     with translation.override(language):
-        what = str(RECOVERY_STEPS[step]) % {
-            "reference": claim.reference,
-            "amount": format_minor(amount, recovery.currency),
-            "outstanding": recovery.outstanding_display,
-        }
+        if step == "opened" and event.data.get("decided") is False:
+            what = str(STEP_IN_DECIDING)  # opened before the decision: nothing owed yet
+        else:
+            what = str(RECOVERY_STEPS[step]) % {
+                "reference": claim.reference,
+                "amount": format_minor(amount, recovery.currency),
+                "outstanding": recovery.outstanding_display,
+            }
     email_send(
         template="seller-recovery",
         to=[recovery.seller.email],

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from claims.models import AppendOnly
@@ -409,6 +410,16 @@ class RecoveryReason(models.TextChoices):
     NO_INSURANCE = "no_insurance", _("No valid proof of insurance for a concession")
 
 
+# A step-in's recovery before the claim is decided: the marketplace has stepped in but paid
+# nothing yet (``Recovery.reason_text``, and the timeline step that opens one).
+STEP_IN_UNDECIDED = _("The marketplace stepped in; the claim is not decided yet")
+# The same, as the seller reads it (its statement, and the e-mail that the recovery opened).
+STEP_IN_DECIDING = _(
+    "The marketplace stepped in and is deciding the claim: once decided, you owe what it pays, "
+    "and you may appeal then."
+)
+
+
 class RecoveryStatus(models.TextChoices):
     OPEN = "open", _("Open")
     APPEALED = "appealed", _("Under appeal")
@@ -497,7 +508,7 @@ class Recovery(models.Model):
         """Why, in words true at the time: the marketplace has stepped in but paid nothing
         while the claim is undecided."""
         if self.reason == RecoveryReason.STEP_IN and not self.decided:
-            return _("The marketplace stepped in; the claim is not decided yet")
+            return STEP_IN_UNDECIDED
         return self.get_reason_display()
 
     @property
@@ -509,6 +520,16 @@ class Recovery(models.Model):
     @property
     def withheld_display(self) -> str:
         return format_minor(self.withheld_minor, self.currency)
+
+    @property
+    def appeal_outcome_display(self) -> str:
+        """How the seller's appeal was decided, once it was: upholding waives the recovery (the
+        only way to *waived*, ``recovery_decide``); a rejected one goes on, whatever follows."""
+        if self.decided_at is None:
+            return ""
+        if self.status == RecoveryStatus.WAIVED:
+            return pgettext_lazy("appeal outcome", "Upheld")
+        return pgettext_lazy("appeal outcome", "Rejected")
 
 
 class Withholding(models.Model):

@@ -10,6 +10,7 @@ from claims.models import Claim, ClaimStatus, Evidence
 from claims.money import format_minor
 from marketplace.models import OrderLine
 from sellers.models import (
+    STEP_IN_DECIDING,
     CertificateStatus,
     CertificateVerification,
     InsuranceCertificate,
@@ -379,13 +380,7 @@ def seller_claim_ask(
         return (_("Pay the customer and record the payment."), payment.due_at)
     for recovery in recoveries:
         if recovery.status == RecoveryStatus.OPEN and not recovery.decided:
-            return (
-                _(
-                    "The marketplace stepped in and is deciding the claim: once decided, you "
-                    "owe what it pays, and you may appeal then."
-                ),
-                None,
-            )
+            return (str(STEP_IN_DECIDING), None)
         if recovery.status == RecoveryStatus.OPEN:
             return (
                 _("You owe %(amount)s: it is withheld from your disbursements unless you appeal.")

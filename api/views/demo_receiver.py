@@ -18,7 +18,8 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from backoffice.views import staff_view
-from claims.models import Claim, ClaimStatus
+from claims.lifecycle import PartyStatus
+from claims.models import Claim
 from webhooks.models import EventType
 from webhooks.services import signing_secrets
 
@@ -83,7 +84,8 @@ def received(request: HttpRequest) -> HttpResponse:
             **entry,
             "received": _when(entry.get("received_at")),
             "type_label": _label(EventType, entry.get("type", "")),
-            "status_label": _label(ClaimStatus, entry.get("status", "")),
+            # payloads carry the party-facing status (claims.lifecycle.PartyStatus)
+            "status_label": _label(PartyStatus, entry.get("status", "")),
             "claim_id": claim_ids.get(entry.get("claim")),
         }
         for entry in entries

@@ -1,7 +1,7 @@
 from django import template
 
 from claims.templatetags.money import money
-from payouts.failures import payout_event_text
+from payouts.failures import payout_event_text, payout_step_text
 from sellers.services.party_payments import party_payment_event_text
 
 register = template.Library()
@@ -13,6 +13,12 @@ def event_text(event) -> str:
     """A timeline event's text for its reader: the events whose data says what happened are
     written again in the reader's language and zone; any other shows the text stored with it."""
     return party_payment_event_text(event) or payout_event_text(event)
+
+
+@register.filter
+def payout_step(event) -> str:
+    """A step in a payout's own history (the payout's page): failures by their label."""
+    return payout_step_text(event)
 
 
 # URL-name prefix -> staff area (the nav marks the area of the page being shown). A page whose

@@ -127,7 +127,8 @@ def payout_resend(*, payout: Payout, actor: Actor, reason: str = "") -> Payout:
             actor=actor,
             kind=EventKind.NOTE,
             reason=reason or _("Payout %(key)s resent.") % {"key": payout.idempotency_key},
-            data={"payout_id": payout.pk},
+            # the payout's page names the step (payouts.failures.payout_step_text)
+            data={"payout_id": payout.pk, "payout_action": "resend"},
         )
         _wake_send_job()
     return payout

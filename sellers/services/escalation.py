@@ -24,6 +24,7 @@ from claims.models import Claim, ClaimStatus, EventKind, Funding
 from claims.services import claim_transition
 from sellers.exceptions import SellerError
 from sellers.models import (
+    STEP_IN_UNDECIDED,
     Recovery,
     RecoveryReason,
     ResponseDecision,
@@ -133,7 +134,7 @@ def _step_in_recoveries_open(*, claim_ids: list[int], now: dt.datetime) -> int:
             EventSpec(
                 claim_id=claim_id,
                 kind=EventKind.RECOVERY,
-                reason=str(RecoveryReason.STEP_IN.label),
+                reason=str(STEP_IN_UNDECIDED),  # nothing is decided or paid yet
                 data={
                     "recovery_id": pk,
                     "step": "opened",

@@ -84,10 +84,11 @@ def recovery_open(
         recovery=recovery,
         actor=actor,
         step="opened",
-        reason=recovery.get_reason_display(),
+        reason=str(recovery.reason_text),  # true when written: paid, or not decided yet
         now=now,
         amount_minor=amount,
         currency=claim.currency,
+        decided=recovery.decided,  # what the seller's e-mail may say it owes
     )
     recovery_ledger_sync(recovery=recovery)
     return recovery

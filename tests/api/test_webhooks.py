@@ -313,6 +313,8 @@ def test_demo_receiver_shows_signed_deliveries(client, settings, seller_a, super
     page = client.get("/staff/api-clients/demo-webhooks/").content.decode()
     assert delivery.webhook_id in page and "claim.awaiting_seller" in page
     assert "verified" in page and "not valid" in page
+    # the payload's status is the party-facing one, read as its label (not "with_seller")
+    assert "<small>With the seller</small>" in page and "with_seller" not in page
     settings.DEMO_MODE = False
     assert client.get("/staff/api-clients/demo-webhooks/").status_code == 404
     assert client.post(path, body, content_type="application/json").status_code == 404

@@ -464,6 +464,73 @@ def test_a_supervisor_rejects_a_recovery_appeal_with_an_explanation(client, supe
     assert "Decide the appeal" not in client.get(url).content.decode()
 
 
+@pytest.mark.parametrize("how", ["deadline passed", "seller overruled"])
+def test_a_step_in_recovery_opened_before_the_decision_does_not_say_the_customer_was_paid(
+    client, supervisor, how
+):
+    """The timeline's recovery step said "The marketplace stepped in and paid the customer"
+    the moment the claim escalated (PL-US-2026-000081 on make run), before any decision or
+    payment; the recovery's own page says it truly ("the claim is not decided yet")."""
+    import datetime as dt
+
+    from sellers.services.escalation import claim_escalate_overdue
+
+    # given: a claim over the threshold the marketplace steps in on, undecided
+    client.force_login(supervisor)
+    if how == "deadline passed":
+        claim, _path = areas.awaiting(amount_minor=areas.OVER)
+        claim_escalate_overdue(now=claim.seller_respond_by + dt.timedelta(seconds=1))
+    else:
+        claim = areas.disputed_claim()
+        client.post(
+            reverse("backoffice:claim-move", args=[claim.pk, "escalated"]),
+            {"expected_status": "seller_responded", "reason": "The photos show no misuse."},
+        )
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.ESCALATED
+    # when
+    html = client.get(reverse("backoffice:claim", args=[claim.pk])).content.decode()
+    # then
+    timeline = html[html.index('id="h-timeline"') :]
+    assert "The marketplace stepped in; the claim is not decided yet" in timeline
+    assert "paid the customer" not in timeline
+
+
+def test_an_agent_reads_an_appeal_and_is_told_who_decides_it(client, agent, supervisor):
+    # given
+    recovery = areas.appealed_recovery(supervisor)
+    client.force_login(agent)
+    url = reverse("backoffice:recovery", args=[recovery.pk])
+    # when
+    html = client.get(url).content.decode()
+    forged = client.post(url, {"outcome": "uphold", "note": "Mine to decide."})
+    # then: no decision offered, and the page says whose it is
+    assert "Decide the appeal" not in html and 'name="outcome"' not in html
+    assert "A supervisor decides the appeal." in html
+    assert forged.status_code == 403
+    recovery.refresh_from_db()
+    assert recovery.status == RecoveryStatus.APPEALED
+
+
+@pytest.mark.parametrize(("outcome", "shown"), [("reject", "Rejected"), ("uphold", "Upheld")])
+def test_a_decided_appeal_says_its_outcome_beside_the_explanation(
+    client, supervisor, outcome, shown
+):
+    # given: the seller appealed, and a supervisor decided
+    recovery = areas.appealed_recovery(supervisor)
+    client.force_login(supervisor)
+    url = reverse("backoffice:recovery", args=[recovery.pk])
+    client.post(url, {"outcome": outcome, "note": "Outdoor use is allowed."})
+    # when: someone reads the recovery later
+    html = client.get(url).content.decode()
+    # then: the outcome is said, not left to be guessed from the status
+    assert re.search(
+        rf"<dt>Appeal decision</dt><dd><strong>{shown}</strong>.*?Outdoor use is allowed\.</dd>",
+        html,
+        re.S,
+    ), html
+
+
 # --- actions named after the work ---------------------------------------------------------------
 
 

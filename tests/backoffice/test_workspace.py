@@ -371,3 +371,32 @@ def test_the_workspace_forms_render_as_the_template_language_would(form_class, d
         ours, django_s = form_class(**bound), form_class(renderer=DjangoTemplates(), **bound)
         assert isinstance(ours.renderer, type(FORM_RENDERER))
         assert markup(ours) == markup(django_s)
+
+
+def test_a_claim_awaiting_a_second_approver_says_so_and_offers_no_second_approval(
+    client, agent, django_assert_num_queries
+):
+    """The approval waits in Decisions; the claim's page said so only deep in its timeline and
+    still offered *Approve an amount…*, whose form the service then refused ("already awaits a
+    second approver")."""
+    from tests.backoffice import areas
+
+    # given: a step-in approved by another supervisor, waiting for a second approver
+    approval = areas.approval_waiting()
+    claim = approval.claim
+    client.force_login(agent)
+    client.get(_url(claim))
+    # when
+    with django_assert_num_queries(10):
+        html = client.get(_url(claim)).content.decode()
+    # then: the page says so where the actions are, and links to the approval
+    actions = re.search(r'<h2 id="h-actions">.*?</section>', html, re.S).group(0)
+    assert "awaits a second approver" in actions
+    assert reverse("backoffice:decision-approval", args=[approval.pk]) in actions
+    assert _url(claim, "claim-move", ClaimStatus.APPROVED) not in html
+    # and the approve form is not offered by its address either
+    response = client.get(_url(claim, "claim-move", ClaimStatus.APPROVED))
+    assert response.status_code == 302
+    # and denying says what becomes of the waiting approval (decision_deny supersedes it)
+    deny = client.get(_url(claim, "claim-move", ClaimStatus.DENIED)).content.decode()
+    assert "The approval awaiting a second approver is withdrawn." in deny

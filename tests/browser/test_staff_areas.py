@@ -96,8 +96,8 @@ def test_a_failed_payouts_payee_is_corrected_and_the_payout_resent(page, agent, 
     assert axe_violations(page) == []
     page.check("input[name=decision][value=approve]")
     page.click("text=Confirm my decision")
-    page.wait_for_url("**/staff/money/")
-    page.click(f"text=Repair {key}…")
+    # approving lands on the payout waiting for the new details: resending is the next step
+    page.wait_for_url(re.compile(rf"/staff/money/payouts/{payout.pk}/$"))
     assert "••••6777" in page.inner_text("dl.facts")
     page.fill("#id_resend_reason", "Payee corrected; the customer confirmed by phone.")
     with page.expect_navigation():

@@ -15,6 +15,8 @@ def test_seed_demo_builds_every_state_and_prints_logins(capsys, client, settings
     out = capsys.readouterr().out
     # the demo supervisor passes the second factor with the printed command or a backup code
     assert "manage.py demo_code" in out and "demo-backup-01" in out
+    # staff sign in where the README says, the staff pages; the admin is for correcting data
+    assert "Demo logins (staff pages: http://127.0.0.1:8000/staff/login/" in out
     settings.DEMO_MODE = True
     call_command("demo_code")
     code = capsys.readouterr().out.strip()

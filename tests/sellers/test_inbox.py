@@ -321,6 +321,28 @@ def test_demo_seller_finds_the_claim_awaiting_their_answer_in_the_inbox(client):
         assert opened.status_code == 200
 
 
+def test_the_seller_overruled_is_not_told_it_owes_what_was_not_paid_yet(client, supervisor):
+    """Staff overruling a seller's dispute opens the step-in's recovery at once, undecided; the
+    seller's e-mail said "The marketplace paid claim … on your behalf: you owe $…" (the claimed
+    total), as the statement did before (the test below)."""
+    from tests.backoffice.areas import disputed_claim
+
+    # given: the seller disputed a claim over the threshold
+    claim = disputed_claim()
+    mail.outbox.clear()
+    # when: a supervisor overrules it, and the seller's e-mails go out
+    client.force_login(supervisor)
+    client.post(
+        reverse("backoffice:claim-move", args=[claim.pk, "escalated"]),
+        {"expected_status": "seller_responded", "reason": "The photos show no misuse."},
+    )
+    run_outbox("sellers.notify_recovery")
+    # then: the e-mail says what will be owed, not that the marketplace paid
+    (email,) = [m for m in mail.outbox if claim.reference in m.subject]
+    assert "on your behalf" not in email.body and "you owe $" not in email.body.lower()
+    assert "The marketplace stepped in and is deciding the claim" in email.body
+
+
 def test_a_recovery_of_an_undecided_claim_is_not_owed_yet_in_the_statement(client):
     # given: a claim the marketplace stepped in on (escalated: the recovery opens at once, for
     # the amount claimed) and has not decided yet. Found in the tryout: the statement said

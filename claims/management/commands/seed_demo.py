@@ -27,7 +27,10 @@ class Command(BaseCommand):
                     f"{summary['sellers']} sellers."
                 )
             )
-        self.stdout.write("\nDemo logins (http://127.0.0.1:8000/admin/):")
+        self.stdout.write(
+            "\nDemo logins (staff pages: http://127.0.0.1:8000/staff/login/; "
+            "the admin, for inspecting and correcting data: /admin/):"
+        )
         for username, role, superuser in DEMO_USERS:
             label = role or ("superuser" if superuser else "")
             self.stdout.write(f"  {username:<11} / {DEMO_PASSWORD}   ({label})")
