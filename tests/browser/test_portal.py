@@ -307,6 +307,10 @@ def _to_losses_of_an_89_50_item(page):
     page.fill("#id_description", "The lamp sparked and burned a hole in the armchair.")
     page.check("input[name=hazard][value=fire_smoke]")  # the safety question (issue 17)
     page.click("button:has-text('Continue')")
+    # The losses step's total follows typing once its deferred script has run: typing before
+    # that (the click does not wait for the next page's scripts) was a flaky test, not a bug.
+    page.wait_for_selector("#losses-total")
+    page.wait_for_load_state("load")
 
 
 def test_losses_show_the_order_price_and_a_running_total_while_typing(phone_page):
