@@ -23,6 +23,7 @@ from backoffice.views import staff_view
 from claims.actors import Actor
 from claims.exceptions import ClaimError
 from claims.models import Claim, ClaimStatus
+from claims.regions import region_name
 from claims.scope import staff_has_no_region
 from fraud import selectors
 from fraud.filters import QueueFilter, WatchlistFilter
@@ -66,7 +67,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     base = (
         claims_visible_to(request.user)
         .filter(status=ClaimStatus.FRAUD_HOLD)
-        .annotate(region_code=F("region__code"))
+        .annotate(region_code=F("region__code"), region_stored=F("region__name"))
     )
     filters = QueueFilter(request.GET or None, queryset=base)
     if filters.is_bound and not filters.is_valid():
@@ -80,6 +81,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     except BadCursor:
         messages.error(request, _("That page link is no longer valid; showing the first page."))
         page, after = queue_page(queryset, sort="risk", after="", size=PAGE_SIZE), ""
+    for claim in page.rows:
+        claim.region_label = region_name(claim.region_code, claim.region_stored)
     params = request.GET.copy()
     params.pop("after", None)
     return render(
