@@ -371,3 +371,47 @@ def test_the_workspace_forms_render_as_the_template_language_would(form_class, d
         ours, django_s = form_class(**bound), form_class(renderer=DjangoTemplates(), **bound)
         assert isinstance(ours.renderer, type(FORM_RENDERER))
         assert markup(ours) == markup(django_s)
+
+
+def test_a_refused_move_says_why_once_and_keeps_what_was_typed(client, agent):
+    """Issue: a move refused when acted on (here a stale page) showed its reason twice, once in
+    the page's alert and again in the form's own list of errors."""
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(agent)
+    from claims.services import claim_transition
+
+    claim_transition(
+        claim=claim, to=ClaimStatus.ESCALATED, actor=Actor.system(), via=lifecycle.Via.ESCALATION
+    )
+    response = client.post(
+        _url(claim, "claim-move", "needs_info"),
+        {"expected_status": "under_review", "reason": "receipt please"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert body.count("changed while you were working on it") == 1
+    assert "receipt please</textarea>" in body
+
+
+def test_a_claim_held_by_another_agent_offers_no_move_and_refuses_its_form(client, agent):
+    """Issue: on a claim held by another agent the workspace said "you cannot act on it" yet
+    listed Approve, Deny…; the agent typed a denial and only then was refused."""
+    from claims import roles
+    from tests.conftest import _staff
+
+    holder = _staff("holder", roles.AGENT)
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    Claim.objects.filter(pk=claim.pk).update(assignee=holder)
+    client.force_login(agent)
+    # when: the agent opens the workspace
+    page = client.get(_url(claim)).content.decode()
+    # then: no move is offered
+    assert _url(claim, "claim-move", "denied") not in page
+    # when: they open the Deny page from an old link or bookmark
+    response = client.get(_url(claim, "claim-move", "denied"), follow=True)
+    # then: they are told why before typing anything, back on the workspace
+    assert response.redirect_chain[-1][0] == _url(claim)
+    body = response.content.decode()
+    assert f"Claim {claim.reference} is held by holder; ask a supervisor to reassign it." in body
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.UNDER_REVIEW
