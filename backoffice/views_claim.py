@@ -211,6 +211,14 @@ def claim_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
     if to not in S.values and to != "refer":
         raise Http404
     action = next((m for m in moves_for(claim, request.user) if m["slug"] == to), None)
+    if action is None and to == claim.status:
+        # The browser's Back after the move: done, not an error.
+        messages.info(
+            request,
+            _("Claim %(ref)s is already %(status)s.")
+            % {"ref": claim.reference, "status": claim.get_status_display()},
+        )
+        return _back(claim)
     if action is None:
         task = S(to).label if to in S.values else _("refer it to an adjuster")
         messages.error(

@@ -415,3 +415,26 @@ def test_a_claim_held_by_another_agent_offers_no_move_and_refuses_its_form(clien
     assert f"Claim {claim.reference} is held by holder; ask a supervisor to reassign it." in body
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.UNDER_REVIEW
+
+
+@pytest.mark.parametrize(
+    ("to", "label"),
+    [("denied", "Denied"), ("needs_info", "Needs information"), ("fraud_hold", "Fraud hold")],
+)
+def test_back_to_an_action_already_done_says_so(client, agent, to, label):
+    """Issue: after an action the browser's Back opened its page again, which answered in red
+    "Claim … is Denied: you cannot move it to Denied now", as if something had gone wrong."""
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(agent)
+    data = {"expected_status": "under_review", "reason": "Because.", "reason_code": "other"}
+    done = client.post(_url(claim, "claim-move", to), data)
+    assert done.status_code == 302
+    events = ClaimEvent.objects.filter(claim=claim).count()
+    # when: Back
+    response = client.get(_url(claim, "claim-move", to), follow=True)
+    # then: the workspace, saying it is done, nothing written
+    body = response.content.decode()
+    assert response.redirect_chain[-1][0] == _url(claim)
+    assert f"Claim {claim.reference} is already {label}." in body
+    assert "you cannot move it" not in body
+    assert ClaimEvent.objects.filter(claim=claim).count() == events
