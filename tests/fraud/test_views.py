@@ -745,3 +745,17 @@ def test_an_amount_from_above_up_to_says_so(client, analyst, held):
         reverse("backoffice:fraud-queue"), {"amount_min": "500", "amount_max": "100"}
     )
     assert "The “from” amount is above the “up to” amount." in response.content.decode()
+
+
+def test_rules_page_names_each_parameter_and_its_values(client, analyst):
+    """Issue: the rules page showed each rule's parameters as a Python dict
+    ("{'kinds': ['email', 'phone', …]}", "{'window_days': 60, 'min_claims': 3}"): codes."""
+    rules_ensure()
+    client.force_login(analyst)
+    page = client.get(reverse("backoffice:fraud-rules")).content.decode()
+    assert "{&#x27;" not in page and "window_days" not in page and "min_claims" not in page
+    assert "Window (days): 60" in page and "Claims at least: 3" in page
+    assert (
+        "Details compared: E-mail, Phone, Postal address, Payout account, Device, IP address"
+        in (page)
+    )
