@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from backoffice.lists import ENTRIES, area_list
+from backoffice.notifications import notifications_read_for_claim
 from backoffice.selectors import BadCursor, claims_visible_to, queue_page
 from backoffice.views import staff_view
 from claims.actors import Actor
@@ -147,7 +148,11 @@ def _case_page(
 @require_safe
 @analyst_only
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _case_page(request, _case(request, pk))
+    claim = _case(request, pk)
+    # Opening the case is acting on what notified it, as opening the claim's workspace is: the
+    # viewer's notifications of it are read (before the header counts them).
+    notifications_read_for_claim(user=request.user, claim_id=claim.pk)
+    return _case_page(request, claim)
 
 
 @require_POST
