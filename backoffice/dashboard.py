@@ -18,6 +18,7 @@ from claims import roles
 from claims.lifecycle import DECIDED_STATUSES
 from claims.models import Claim, ClaimEvent, ClaimStatus, EventKind, Funding, RiskLevel
 from claims.money import format_minor
+from claims.regions import region_name
 from safety.models import LIVE_STATUSES, SafetyAlert
 
 DECISIONS = DECIDED_STATUSES
@@ -65,8 +66,12 @@ def dashboard_figures(
     now = now or timezone.now()
     claims = Claim.objects.all() if claims is None else claims
     since = now - dt.timedelta(days=90)
-    status_region = list(claims.values("status", "region__code").annotate(n=Count("id")).order_by())
-    regions = sorted({r["region__code"] for r in status_region})
+    status_region = list(
+        claims.values("status", "region__code", "region__name").annotate(n=Count("id")).order_by()
+    )
+    # Columns as narrow as their code, each naming its region the reader's way.
+    names = {r["region__code"]: r["region__name"] for r in status_region}
+    regions = sorted(names)
     table = {s: dict.fromkeys(regions, 0) for s in ClaimStatus.values}
     for row in status_region:
         table[row["status"]][row["region__code"]] = row["n"]
@@ -151,7 +156,7 @@ def dashboard_figures(
         (RiskLevel(level).label, counts[f"hold_{level or 'none'}"]) for level in RiskLevel.values
     ]
     return {
-        "regions": regions,
+        "regions": [(code, region_name(code, names[code])) for code in regions],
         "by_status": by_status,
         "status_bars": bars([(label, total) for label, total, _r in by_status]),
         "intake": intake,

@@ -15,7 +15,7 @@ from backoffice.search import claim_search
 from backoffice.selectors import records_named
 from backoffice.sla import due_before_q
 from claims.models import Claim, ClaimStatus, Funding, Region, RiskLevel
-from claims.regions import region_name
+from claims.regions import region_choices
 from claims_site import widgets
 
 # Amount bands in major units of the claim's currency; the band is a range on the indexed
@@ -32,13 +32,6 @@ AMOUNT_BAND_CHOICES = [
     ("large", _("10,000 to 100,000")),
     ("huge", _("100,000 and more")),
 ]
-
-
-def region_choices() -> list[tuple[str, str]]:
-    return [
-        (code, region_name(code, name))
-        for code, name in Region.objects.order_by("code").values_list("code", "name")
-    ]
 
 
 class NamedRecordField(forms.CharField):

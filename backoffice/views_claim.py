@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from backoffice import selectors
+from backoffice.exceptions import BackofficeError
 from backoffice.forms import (
     ApproveForm,
     AssignForm,
@@ -61,6 +62,15 @@ from payouts.services.funding import funding_for
 from sellers.services.escalation import claim_overrule_seller
 
 S = ClaimStatus
+
+
+def _holder_refusal(claim: Claim, user) -> str | None:
+    """Why ``user`` may not act on ``claim`` another agent holds, or None (the service's rule)."""
+    try:
+        claim_holder_check(claim=claim, user=user)
+    except BackofficeError as exc:
+        return str(exc)
+    return None
 
 
 def moves_for(claim: Claim, user) -> list[dict]:
@@ -157,6 +167,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if claim.has_unread_for_viewer:
         notifications_read_for_claim(user=request.user, claim_id=claim.pk)
     events = list(claim.events.all())
+    held_elsewhere = _holder_refusal(claim, request.user)
     return render(
         request,
         "backoffice/claim.html",
@@ -166,7 +177,9 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # Files the evidence rule keeps from this viewer: their events do not name them.
             "restricted_files": {e.pk for e in claim.evidence.all() if not e.may_open},
             "clocks": claim_clocks(claim),
-            "moves": moves_for(claim, request.user),
+            # A claim another agent holds is theirs: no move is offered (claim_holder_check).
+            "moves": [] if held_elsewhere else moves_for(claim, request.user),
+            "held_elsewhere": held_elsewhere,
             "tags": [link.tag.name for link in claim.tag_links.all()],
             "certificates": list(claim.seller.certificates.all()),
             "note_form": NoteForm(),
@@ -204,6 +217,14 @@ def claim_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
     if to not in S.values and to != "refer":
         raise Http404
     action = next((m for m in moves_for(claim, request.user) if m["slug"] == to), None)
+    if action is None and to == claim.status:
+        # The browser's Back after the move: done, not an error.
+        messages.info(
+            request,
+            _("Claim %(ref)s is already %(status)s.")
+            % {"ref": claim.reference, "status": claim.get_status_display()},
+        )
+        return _back(claim)
     if action is None:
         task = S(to).label if to in S.values else _("refer it to an adjuster")
         messages.error(
@@ -211,6 +232,12 @@ def claim_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
             _("Claim %(ref)s is %(status)s: you cannot move it to %(to)s now.")
             % {"ref": claim.reference, "status": claim.get_status_display(), "to": task},
         )
+        return _back(claim)
+    refusal = _holder_refusal(claim, request.user)
+    if refusal and request.method == "GET":
+        # Said before anything is typed; a POST (the claim taken while the form was open) is
+        # refused by the move itself, with the form and what was typed kept.
+        messages.error(request, refusal)
         return _back(claim)
     form_class = FORMS.get(to, MoveForm)
     kwargs = {"claim": claim, "user": request.user} if form_class is ApproveForm else {}

@@ -18,11 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from backoffice.lists import ENTRIES, area_list
+from backoffice.notifications import notifications_read_for_claim
 from backoffice.selectors import BadCursor, claims_visible_to, queue_page
 from backoffice.views import staff_view
 from claims.actors import Actor
 from claims.exceptions import ClaimError
 from claims.models import Claim, ClaimStatus
+from claims.regions import region_name
 from claims.scope import staff_has_no_region
 from fraud import selectors
 from fraud.filters import QueueFilter, WatchlistFilter
@@ -66,7 +68,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     base = (
         claims_visible_to(request.user)
         .filter(status=ClaimStatus.FRAUD_HOLD)
-        .annotate(region_code=F("region__code"))
+        .annotate(region_code=F("region__code"), region_stored=F("region__name"))
     )
     filters = QueueFilter(request.GET or None, queryset=base)
     if filters.is_bound and not filters.is_valid():
@@ -80,6 +82,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     except BadCursor:
         messages.error(request, _("That page link is no longer valid; showing the first page."))
         page, after = queue_page(queryset, sort="risk", after="", size=PAGE_SIZE), ""
+    for claim in page.rows:
+        claim.region_label = region_name(claim.region_code, claim.region_stored)
     params = request.GET.copy()
     params.pop("after", None)
     return render(
@@ -144,7 +148,11 @@ def _case_page(
 @require_safe
 @analyst_only
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _case_page(request, _case(request, pk))
+    claim = _case(request, pk)
+    # Opening the case is acting on what notified it, as opening the claim's workspace is: the
+    # viewer's notifications of it are read (before the header counts them).
+    notifications_read_for_claim(user=request.user, claim_id=claim.pk)
+    return _case_page(request, claim)
 
 
 @require_POST

@@ -17,6 +17,7 @@ import django_filters.widgets
 from django import forms
 from django.forms.renderers import Jinja2
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 # One renderer for the process: it holds the Jinja2 environment and its compiled templates.
 FORM_RENDERER = Jinja2()
@@ -47,9 +48,14 @@ class SelectMultiple(forms.SelectMultiple):
 
 
 class BooleanSelect(django_filters.widgets.BooleanWidget):
-    """django-filter's yes/no/unknown select."""
+    """django-filter's yes/no select; its no-filter choice reads "Any" (django-filter's
+    "Unknown" reads as "those whose answer is unknown")."""
 
     template_name = _SELECT
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
 
 
 class AutocompleteInput(forms.TextInput):

@@ -9,8 +9,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from claims.models import Region, RiskLevel
+from claims.models import RiskLevel
 from claims.money import MAX_AMOUNT_MINOR, MINOR_UNITS
+from claims.regions import region_choices
 from claims_site.bounds import MAX_DAYS
 from fraud.models import AttributeKind, Rule, RuleHit
 
@@ -50,9 +51,8 @@ class QueueFilter(django_filters.FilterSet):
         to_field_name="code",
         method="filter_rule",
     )
-    region = django_filters.ModelChoiceFilter(
-        label=_("Region"), queryset=Region.objects.order_by("code"), to_field_name="code"
-    )
+    # Named the reader's way ("Canada"), as in the claims queue: not "CA (CAD)".
+    region = django_filters.ChoiceFilter(label=_("Region"), field_name="region__code", choices=[])
     # In the claim's currency, as people write amounts (1234.50), never in minor units.
     amount_min = AmountFilter(
         label=_("Amount from"),
@@ -79,6 +79,11 @@ class QueueFilter(django_filters.FilterSet):
 
     class Meta:
         form = QueueFilterForm
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read once per form (a callable would be read again by validation and rendering).
+        self.form.fields["region"].choices = [("", "---------"), *region_choices()]
 
     def filter_amount(self, queryset, name, value: Decimal):
         """An amount in each currency's own units: claimed_total_minor compared per currency

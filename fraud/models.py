@@ -119,6 +119,13 @@ class Rule(models.Model):
 
         return rule_label(self.code)
 
+    @property
+    def params_shown(self) -> list[tuple[str, str]]:
+        """The parameters named and in the reader's language (``fraud.rules.params_shown``)."""
+        from fraud.rules import params_shown
+
+        return params_shown(self.params)
+
 
 class RuleVersion(models.Model):
     """Append-only audit of every rule setting ever used: who, when, why, what."""

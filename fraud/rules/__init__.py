@@ -15,6 +15,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from django.utils.translation import gettext_lazy as _
+
 logger = logging.getLogger(__name__)
 
 
@@ -61,6 +63,34 @@ def explains(code: str):
 def rule_label(code: str) -> str:
     spec = REGISTRY.get(code)
     return str(spec.label) if spec else code
+
+
+# What each parameter a rule takes means, with its unit: shown instead of its key.
+PARAM_LABELS = {
+    "band_percent": _("Band under the threshold (%)"),
+    "days_after_purchase": _("Days after the purchase"),
+    "grace_days": _("Days of grace"),
+    "kinds": _("Details compared"),
+    "max_age_days": _("Account younger than (days)"),
+    "max_distance": _("Largest difference between photos (bits)"),
+    "min_claims": _("Claims at least"),
+    "min_customers": _("Customers at least"),
+    "window_days": _("Window (days)"),
+}
+
+
+def params_shown(params: dict) -> list[tuple[str, str]]:
+    """A rule's parameters as (label, value) in the reader's language; an unknown key as is."""
+    from fraud.models import AttributeKind
+
+    def value(key, v) -> str:
+        if key == "kinds" and isinstance(v, list):
+            return ", ".join(
+                str(AttributeKind(k).label) if k in AttributeKind.values else str(k) for k in v
+            )
+        return ", ".join(map(str, v)) if isinstance(v, list) else str(v)
+
+    return [(str(PARAM_LABELS.get(key, key)), value(key, v)) for key, v in params.items()]
 
 
 def explain(code: str, inputs: dict, fallback: str = "") -> str:

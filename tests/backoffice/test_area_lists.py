@@ -197,7 +197,7 @@ def test_watchlist_query_count_is_pinned_and_the_same_for_1_and_3_rows(
     WatchlistEntry.objects.all().delete()
     _watch(analyst, 3)
     assert _queries(client, WATCHLIST) == one
-    # the user, permissions, the page (with who added each and their claim) and its total (the
-    # fraud pages' header has no notification count)
-    with django_assert_num_queries(3):
+    # the user, permissions, the page (with who added each and their claim; a first page with
+    # no next page is its own total) and the header's notification count (every staff page's)
+    with django_assert_num_queries(4):
         client.get(WATCHLIST)

@@ -86,6 +86,17 @@ def test_wrong_passwords_at_staff_pause_that_user_name_from_that_address(client,
     assert elsewhere.status_code == 302
 
 
+def test_a_refused_staff_sign_in_says_why_once(client, agent, supervisor):
+    """Issue: a wrong password (or a missing code) was said twice, in the page's alert and
+    again in the form's own list of errors."""
+    wrong = _sign_in(client, "agent", "wrong").content.decode()
+    assert wrong.count("Please enter the correct username and password") == 1
+    TOTPDevice.objects.create(user=supervisor, name="phone", confirmed=True)
+    no_code = _sign_in(client, "supervisor").content.decode()
+    assert no_code.count("Enter the code") == 1
+    assert 'value="supervisor"' in no_code  # what was typed is kept
+
+
 def test_a_customer_account_cannot_sign_in_at_staff(client, db):
     from django.contrib.auth import get_user_model
 

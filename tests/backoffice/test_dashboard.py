@@ -81,6 +81,21 @@ def test_dashboard_renders_svg_charts_and_tables(client, supervisor):
     assert "Claims by status and region" in page and "Workload per agent" in page
 
 
+@pytest.mark.parametrize(
+    ("language", "name"), [("en", "United States"), ("de", "Vereinigte Staaten")]
+)
+def test_dashboard_names_each_region_column(client, supervisor, language, name):
+    """Issue: the status × region table's columns said only "CA", "DE", "US": codes; each now
+    names its region (in the reader's language) while staying as narrow as its code."""
+    from django.conf import settings
+
+    claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(supervisor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(URL).content.decode()
+    assert f'<th scope="col"><abbr title="{name}">US</abbr></th>' in page
+
+
 def test_dashboard_query_count_does_not_grow_with_claims(client, supervisor, agent):
     client.force_login(supervisor)
     claim_in(ClaimStatus.UNDER_REVIEW)

@@ -161,3 +161,29 @@ def _current(html: str) -> list[str]:
 def test_the_nav_marks_only_the_page_s_own_area(client, supervisor, page, current):
     client.force_login(supervisor)
     assert _current(client.get(reverse(page)).content.decode()) == current
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "backoffice:fraud-queue",
+        "backoffice:fraud-watchlist",
+        "backoffice:fraud-rules",
+        "backoffice:fraud-performance",
+        "fraud-claim",
+    ],
+)
+def test_fraud_pages_have_the_header_s_search_and_notifications(client, analyst, url):
+    """Issue: the Fraud area's pages had no search box and no notifications count in their
+    header (they extended the bare staff layout), unlike every other staff page."""
+    from claims.models import ClaimStatus
+    from tests.factories import claim_in
+
+    claim = claim_in(ClaimStatus.FRAUD_HOLD)
+    client.force_login(analyst)
+    address = (
+        reverse("backoffice:fraud-claim", args=[claim.pk]) if url == "fraud-claim" else reverse(url)
+    )
+    header = client.get(address).content.decode().split("</header>")[0]
+    assert 'role="search"' in header and 'name="q"' in header
+    assert reverse("backoffice:notifications") in header

@@ -63,6 +63,24 @@ def test_reassignment_notifies_the_new_holder_and_opening_the_claim_reads_it(
     assert '<span class="count">' not in client.get(reverse("backoffice:queue")).content.decode()
 
 
+def test_opening_the_fraud_case_reads_the_analyst_s_notifications_of_it(
+    client, analyst, supervisor
+):
+    """Issue: a fraud case assigned to an analyst stayed unread while they opened and decided it
+    on its fraud page (only the claim's workspace read it): the header kept counting it."""
+    # given: a claim on fraud hold, assigned to the analyst by a supervisor
+    claim = claim_in(ClaimStatus.FRAUD_HOLD)
+    claim_reassign(claim=claim, assignee=analyst, actor_user=supervisor, reason="Fraud review")
+    note = _mine(analyst).get()
+    client.force_login(analyst)
+    # when: the analyst opens the case where they work it
+    page = client.get(reverse("backoffice:fraud-claim", args=[claim.pk])).content.decode()
+    # then: read, and the page's own header already counts nothing
+    note.refresh_from_db()
+    assert note.read_at is not None
+    assert '<span class="count">' not in page
+
+
 def test_an_assigned_notification_is_shown_in_the_readers_language(client, agent, supervisor):
     claim = claim_in(ClaimStatus.UNDER_REVIEW)
     claim_reassign(claim=claim, assignee=agent, actor_user=supervisor, reason="Workload")

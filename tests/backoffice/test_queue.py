@@ -341,3 +341,15 @@ def test_queue_filter_form_is_in_the_reader_s_language(client, agent):
     client.cookies["django_language"] = "de"
     german = client.get(QUEUE, headers={"accept-language": "de"}).content.decode()
     assert "Filters and sorting" in english and "Filters and sorting" not in german
+
+
+def test_yes_no_filters_offer_any_not_unknown(client, agent):
+    """Issue: "Breached" and "Awaiting second approval" offered "Unknown" as their no-filter
+    choice, which reads as "claims whose breach is unknown"; the fraud queue says "Any"."""
+    client.force_login(agent)
+    page = client.get(reverse("backoffice:queue")).content.decode()
+    for name in ("breached", "second_approval"):
+        start = page.index(f'<select name="{name}"')
+        select = page[start : page.index("</select>", start)]
+        assert '<option value="" selected>Any</option>' in select
+        assert "Unknown" not in select

@@ -64,3 +64,29 @@ def test_queue_export_names_the_region_in_the_reader_s_language(client, agent):
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     # then
     assert [row[2] for row in rows[1:]] == [UNITED_STATES["fr"]]
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr", "de"])
+def test_fraud_queue_names_regions_in_the_reader_s_language(client, analyst, language):
+    """Issue: the analysts' queue said "US" in its region column and offered "CA (CAD)",
+    "US (USD)" in its region filter: codes, where the claims queue says the region's name."""
+    # given: a claim on fraud hold in the US
+    claim_in(ClaimStatus.FRAUD_HOLD)
+    client.force_login(analyst)
+    # when
+    page = _read(client, reverse("backoffice:fraud-queue"), language)
+    # then: the filter and the row name the region
+    name = UNITED_STATES.get(language, "United States")
+    assert f'<option value="US">{name}</option>' in page
+    assert f'<td data-label="{_label(language)}">{name}</td>' in page
+    assert "(USD)" not in page and ">US<" not in page
+    # and: filtering by it still finds the claim
+    page = _read(client, reverse("backoffice:fraud-queue"), language, region="US")
+    assert "No claims match" not in page
+
+
+def _label(language: str) -> str:
+    from django.utils import translation
+
+    with translation.override(language):
+        return translation.gettext("Region")

@@ -400,3 +400,70 @@ def test_a_claim_awaiting_a_second_approver_says_so_and_offers_no_second_approva
     # and denying says what becomes of the waiting approval (decision_deny supersedes it)
     deny = client.get(_url(claim, "claim-move", ClaimStatus.DENIED)).content.decode()
     assert "The approval awaiting a second approver is withdrawn." in deny
+
+
+def test_a_refused_move_says_why_once_and_keeps_what_was_typed(client, agent):
+    """Issue: a move refused when acted on (here a stale page) showed its reason twice, once in
+    the page's alert and again in the form's own list of errors."""
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(agent)
+    from claims.services import claim_transition
+
+    claim_transition(
+        claim=claim, to=ClaimStatus.ESCALATED, actor=Actor.system(), via=lifecycle.Via.ESCALATION
+    )
+    response = client.post(
+        _url(claim, "claim-move", "needs_info"),
+        {"expected_status": "under_review", "reason": "receipt please"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert body.count("changed while you were working on it") == 1
+    assert "receipt please</textarea>" in body
+
+
+def test_a_claim_held_by_another_agent_offers_no_move_and_refuses_its_form(client, agent):
+    """Issue: on a claim held by another agent the workspace said "you cannot act on it" yet
+    listed Approve, Deny…; the agent typed a denial and only then was refused."""
+    from claims import roles
+    from tests.conftest import _staff
+
+    holder = _staff("holder", roles.AGENT)
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    Claim.objects.filter(pk=claim.pk).update(assignee=holder)
+    client.force_login(agent)
+    # when: the agent opens the workspace
+    page = client.get(_url(claim)).content.decode()
+    # then: no move is offered
+    assert _url(claim, "claim-move", "denied") not in page
+    # when: they open the Deny page from an old link or bookmark
+    response = client.get(_url(claim, "claim-move", "denied"), follow=True)
+    # then: they are told why before typing anything, back on the workspace
+    assert response.redirect_chain[-1][0] == _url(claim)
+    body = response.content.decode()
+    assert f"Claim {claim.reference} is held by holder; ask a supervisor to reassign it." in body
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.UNDER_REVIEW
+
+
+@pytest.mark.parametrize(
+    ("to", "label"),
+    [("denied", "Denied"), ("needs_info", "Needs information"), ("fraud_hold", "Fraud hold")],
+)
+def test_back_to_an_action_already_done_says_so(client, agent, to, label):
+    """Issue: after an action the browser's Back opened its page again, which answered in red
+    "Claim … is Denied: you cannot move it to Denied now", as if something had gone wrong."""
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(agent)
+    data = {"expected_status": "under_review", "reason": "Because.", "reason_code": "other"}
+    done = client.post(_url(claim, "claim-move", to), data)
+    assert done.status_code == 302
+    events = ClaimEvent.objects.filter(claim=claim).count()
+    # when: Back
+    response = client.get(_url(claim, "claim-move", to), follow=True)
+    # then: the workspace, saying it is done, nothing written
+    body = response.content.decode()
+    assert response.redirect_chain[-1][0] == _url(claim)
+    assert f"Claim {claim.reference} is already {label}." in body
+    assert "you cannot move it" not in body
+    assert ClaimEvent.objects.filter(claim=claim).count() == events

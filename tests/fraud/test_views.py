@@ -190,9 +190,10 @@ def test_queue_query_count_does_not_grow_with_rows(client, analyst, django_asser
     claim_in(ClaimStatus.FRAUD_HOLD)
     client.get(reverse("backoffice:fraud-queue"))  # warm the session and content types
     # the session comes from the cache: the user (with its regions, need-to-know), its
-    # permissions, the rule choices, the page of claims (the one queue engine, titles and
-    # assignees by subquery) and the header's unread notifications
-    with django_assert_num_queries(5) as one:
+    # permissions, the rule choices, the region choices, the page of claims (the one queue
+    # engine, titles and assignees by subquery) and the header's unread notifications (the
+    # fraud pages have the staff header's search and count since it was missing from them)
+    with django_assert_num_queries(6) as one:
         client.get(reverse("backoffice:fraud-queue"))
     for _ in range(19):
         claim_in(ClaimStatus.FRAUD_HOLD)
@@ -226,7 +227,9 @@ def test_claim_view_query_count_does_not_grow_with_evidence_or_links(
     client.force_login(analyst)
     url = reverse("backoffice:fraud-claim", args=[held.pk])
     client.get(url)
-    with django_assert_num_queries(18):
+    # 18, the header's unread notifications (the staff header's count) and marking the
+    # viewer's notifications of the case read (one UPDATE on the partial index of unread rows)
+    with django_assert_num_queries(20):
         client.get(url)
     # more evidence and more linked claims (first and second degree) cost no more queries
     for seed in (2, 3):
@@ -241,7 +244,7 @@ def test_claim_view_query_count_does_not_grow_with_evidence_or_links(
     _linked_pair(held, 3, "2")
     response = client.get(url)
     assert len([x for x in response.context["linked"] if x.degree == 2]) == 4
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(20):
         client.get(url)
 
 
@@ -745,3 +748,17 @@ def test_an_amount_from_above_up_to_says_so(client, analyst, held):
         reverse("backoffice:fraud-queue"), {"amount_min": "500", "amount_max": "100"}
     )
     assert "The “from” amount is above the “up to” amount." in response.content.decode()
+
+
+def test_rules_page_names_each_parameter_and_its_values(client, analyst):
+    """Issue: the rules page showed each rule's parameters as a Python dict
+    ("{'kinds': ['email', 'phone', …]}", "{'window_days': 60, 'min_claims': 3}"): codes."""
+    rules_ensure()
+    client.force_login(analyst)
+    page = client.get(reverse("backoffice:fraud-rules")).content.decode()
+    assert "{&#x27;" not in page and "window_days" not in page and "min_claims" not in page
+    assert "Window (days): 60" in page and "Claims at least: 3" in page
+    assert (
+        "Details compared: E-mail, Phone, Postal address, Payout account, Device, IP address"
+        in (page)
+    )
