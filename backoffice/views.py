@@ -315,7 +315,8 @@ def queue_export(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         _export_rows(state["queryset"], state["sort"]), content_type="text/csv"
     )
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    # The viewer's time, as the file's dates are (the active zone is theirs).
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="claims-{stamp}.csv"'
     return response
 

@@ -206,6 +206,25 @@ def test_csv_headers_say_units_and_zones_and_values_are_readable(client, agent):
     assert header["Decision due (America/New_York)"].endswith("-05:00")
 
 
+def test_the_csv_file_is_named_with_the_viewers_time(client, agent):
+    """Found trying the export: the file name's time was UTC while every date inside it was in
+    the viewer's zone."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    StaffProfile.objects.update_or_create(user=agent, defaults={"time_zone": "Asia/Kolkata"})
+    client.force_login(agent)
+    zone = ZoneInfo("Asia/Kolkata")
+    before = timezone.now().astimezone(zone).strftime("%Y%m%d-%H%M")
+    # when
+    response = client.get(EXPORT)
+    # then (the minute may turn during the request)
+    after = timezone.now().astimezone(zone).strftime("%Y%m%d-%H%M")
+    names = {f'attachment; filename="claims-{stamp}.csv"' for stamp in (before, after)}
+    assert response["Content-Disposition"] in names
+
+
 # --- the dashboard ----------------------------------------------------------------------------
 
 
