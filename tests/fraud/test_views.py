@@ -135,6 +135,10 @@ def test_confirm_through_the_form_denies_and_watches(client, analyst, held):
     held.refresh_from_db()
     assert held.status == ClaimStatus.DENIED
     assert WatchlistEntry.objects.get().kind == "email"
+    # and the watchlist names the claim the entry came from once (a helper saw it twice: in
+    # the stored reason and again after it)
+    row = client.get(reverse("backoffice:fraud-watchlist")).content.decode()
+    assert row.count(held.reference) == 1
 
 
 def test_next_case_button_assigns_and_opens_the_claim(client, analyst, held):
