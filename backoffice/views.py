@@ -357,8 +357,12 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
             % {"n": len(result.succeeded), "refs": ", ".join(result.succeeded)},
         )
     for reference, error in result.failed:
+        # A reason that names its claim ("Claim … is held by …") is said as it is.
         messages.error(
-            request, _("Not done for %(ref)s: %(why)s") % {"ref": reference, "why": error}
+            request,
+            error
+            if reference in error
+            else _("Not done for %(ref)s: %(why)s") % {"ref": reference, "why": error},
         )
     if unknown:
         messages.error(request, _("%(n)d selected claim(s) were not found.") % {"n": unknown})
