@@ -56,7 +56,11 @@ from claims.services import (
 from claims.uploads import upload_read
 from fraud.referrals import fraud_refer
 from fraud.services import fraud_hold
-from payouts.selectors import approval_pending_id, claim_payee_situation
+from payouts.selectors import (
+    approval_pending_id,
+    approval_pending_subquery,
+    claim_payee_situation,
+)
 from payouts.services.decisions import decision_deny
 from payouts.services.funding import funding_for
 from sellers.services.escalation import claim_overrule_seller
@@ -143,6 +147,9 @@ def _claim(request: HttpRequest, pk: int) -> Claim:
     claim = (
         selectors.claims_visible_to(request.user)
         .select_related("region", "assignee")
+        # Its approval awaiting a second approver, if any, read with it: the moves offered
+        # and a denial's consequences both ask (``approval_pending_id``).
+        .annotate(pending_approval_id=approval_pending_subquery())
         .filter(pk=pk)
         .first()
     )
