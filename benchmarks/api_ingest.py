@@ -127,12 +127,20 @@ def _caller():
     return Client(), {"Authorization": f"Bearer {issued.secret}"}
 
 
-def _first(rows: list[dict], key: str, fields: dict[str, str]) -> list[dict]:
-    """One object per value of ``key``, as the first row naming it gives it."""
+def _part(row: dict, part: str) -> dict:
+    """The flat row's ``part`` (``"customer"``) as that kind's own endpoint takes it: the
+    import row's names mapped by ``OrderLineRow.PARTS``, the fields this row has."""
+    from marketplace.rows import OrderLineRow
+
+    return {own: row[flat] for flat, own in OrderLineRow.names_of(part).items() if flat in row}
+
+
+def _first(rows: list[dict], part: str, key: str) -> list[dict]:
+    """One ``part`` per value of ``key``, as the first row naming it gives it."""
     seen: dict[str, dict] = {}
     for row in rows:
         if row[key] not in seen:
-            seen[row[key]] = {own: row[flat] for flat, own in fields.items()}
+            seen[row[key]] = _part(row, part)
     return list(seen.values())
 
 
@@ -143,53 +151,17 @@ def _batches(path: str, objects: list[dict]) -> list[tuple[str, str]]:
 
 
 def _requests(rows: list[dict]) -> list[tuple[str, str]]:
-    """What an order system sends: sellers, products, customers, then orders with their lines,
-    each request at most ``BATCH`` rows or lines."""
-    sellers = _first(
-        rows,
-        "seller_id",
-        {
-            "seller_id": "seller_id",
-            "seller_name": "name",
-            "seller_email": "email",
-            "region": "region",
-        },
-    )
-    products = _first(
-        rows,
-        "product_id",
-        {
-            "product_id": "product_id",
-            "product_title": "title",
-            "product_category": "category",
-            "product_gtin": "gtin",
-            "seller_id": "seller_id",
-        },
-    )
-    customer_fields = ("phone", "address_line1", "city", "postal_code", "country", "subdivision")
-    customers = _first(
-        rows,
-        "customer_id",
-        {
-            "customer_id": "customer_id",
-            "customer_name": "name",
-            "customer_email": "email",
-            "customer_phone": "phone",
-            **{f: f for f in customer_fields if f != "phone"},
-        },
-    )
-    order_fields = ("order_number", "placed_at", "region", "currency", "customer_id")
+    """What an order system sends: sellers, products, customers, then orders with their lines
+    (each line its own values and its product), each request at most ``BATCH`` rows or lines."""
+    sellers = _first(rows, "seller", "seller_id")
+    products = _first(rows, "product", "product_id")
+    customers = _first(rows, "customer", "customer_id")
     orders: dict[str, dict] = {}
     for row in rows:
         order = orders.get(row["order_number"])
         if order is None:
-            order = orders[row["order_number"]] = {f: row[f] for f in order_fields} | {"lines": []}
-        order["lines"].append(
-            {
-                f: row[f]
-                for f in ("line_number", "product_id", "quantity", "unit_price", "delivered_on")
-            }
-        )
+            order = orders[row["order_number"]] = _part(row, "order") | {"lines": []}
+        order["lines"].append(_part(row, "line") | {"product_id": row["product_id"]})
     order_batches, batch, lines = [], [], 0
     for order in orders.values():
         if lines + len(order["lines"]) > BATCH:
