@@ -88,8 +88,12 @@ def admin_shows_something(request) -> bool:
     for model in apps.get_models():
         if admin.site.is_registered(model):
             model_admin = admin.site.get_model_admin(model)
-            if model_admin.has_module_permission(request) and any(
-                model_admin.get_model_perms(request).values()
+            # Both must hold; the model's own permissions first, since they are a few set
+            # lookups, while ``has_module_permission`` walks every permission the viewer
+            # has (ModelBackend.has_module_perms), for each of the seventy-odd models a
+            # viewer with few admin rights passes over.
+            if any(model_admin.get_model_perms(request).values()) and (
+                model_admin.has_module_permission(request)
             ):
                 return True
     return False
