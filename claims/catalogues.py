@@ -10,6 +10,10 @@ with Babel and reports, one line each:
 - in French, a label's colon ("Statut : ouvert", a colon before a space or the end) without a
   non-breaking space before it: a plain space lets the colon wrap to the next line, none is
   English typography (a time, 10:00, or an address, https://, is no label);
+- a word the site does not use for one of its things, where the language has a glossary
+  (``GLOSSARY``: in German a claim is a "Schadensmeldung", never a "Reklamation", a complaint
+  about goods; an appeal a "Widerspruch", never an "Einspruch"): one thing, one word, on every
+  page and in every e-mail;
 - in a regional catalogue that only holds what differs (``fr_CA`` beside ``fr``), an entry the
   parent catalogue no longer has (its source string changed or is gone).
 
@@ -130,6 +134,22 @@ def _colon_problem(language: str, translation: str) -> str:
     return ""
 
 
+# language -> (a word the site does not use, matched with its endings; the site's word)
+GLOSSARY = {
+    "de": [
+        (re.compile(r"\b(Reklamation\w*)", re.IGNORECASE), "Schadensmeldung"),
+        (re.compile(r"\b(Einspr(?:u|ü)ch\w*)", re.IGNORECASE), "Widerspruch"),
+    ],
+}
+
+
+def _glossary_problem(language: str, translation: str) -> str:
+    for word, instead in GLOSSARY.get(language.split("_")[0], []):
+        if found := word.search(translation):
+            return f"says {found[1]!r} where the site says {instead!r}"
+    return ""
+
+
 def message_problems(message: Message, language: str = "") -> Iterator[str]:
     """What is wrong with one entry of a catalogue, in words."""
     if message.fuzzy:
@@ -148,6 +168,8 @@ def message_problems(message: Message, language: str = "") -> Iterator[str]:
         if brace and (problem := _brace_problem(against, translation)):
             yield f"{label} {problem}"
         if problem := _colon_problem(language, translation):
+            yield f"{label} {problem}"
+        if problem := _glossary_problem(language, translation):
             yield f"{label} {problem}"
 
 

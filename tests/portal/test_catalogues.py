@@ -169,3 +169,35 @@ def test_no_template_writes_a_colon_after_a_translated_label():
         for match in COLON_AFTER_TRANSLATE.finditer(path.read_text(encoding="utf-8"))
     ]
     assert found == []
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        (
+            'msgid "You can appeal until"\nmsgstr "Sie können Einspruch einlegen bis"\n',
+            "says 'Einspruch' where the site says 'Widerspruch'",
+        ),
+        (
+            'msgid "Your claims"\nmsgstr "Ihre Reklamationen"\n',
+            "says 'Reklamationen' where the site says 'Schadensmeldung'",
+        ),
+    ],
+    ids=["appeal", "claim"],
+)
+def test_check_catalogues_holds_german_to_one_word_per_thing(settings, tmp_path, entry, problem):
+    # given: a German entry naming a thing by another word than every other page's
+    settings.LOCALE_PATHS = [tmp_path]
+    settings.LANGUAGES = [("en", "English"), ("de", "German")]
+    _catalogue(tmp_path, "de", entry)
+    # when / then: the reader would meet two words for one thing
+    assert [p for p in catalogue_problems() if problem in p]
+
+
+def test_glossary_words_are_whole_words(settings, tmp_path):
+    # given: a German entry with none of the words the site does not use
+    settings.LOCALE_PATHS = [tmp_path]
+    settings.LANGUAGES = [("en", "English"), ("de", "German")]
+    _catalogue(tmp_path, "de", 'msgid "Appeal"\nmsgstr "Widerspruch"\n')
+    # then: nothing to report
+    assert catalogue_problems() == []
