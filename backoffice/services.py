@@ -120,9 +120,16 @@ def claim_assign_to_me(*, claim: Claim, user, now: dt.datetime | None = None) ->
     if claim.assignee_id == user.pk:
         raise BackofficeError(_("Claim %(ref)s is already yours.") % {"ref": claim.reference})
     if not lifecycle.actions_for(claim.status, user.has_perm):
+        words = {"ref": claim.reference, "status": claim.get_status_display()}
+        if claim.assignee_id is not None:
+            raise BackofficeError(
+                _(
+                    "Claim %(ref)s is %(status)s and held by %(who)s: there is nothing you can do on it."
+                )
+                % {**words, "who": claim.assignee.get_username()}
+            )
         raise BackofficeError(
-            _("Claim %(ref)s is %(status)s: there is nothing you can do on it.")
-            % {"ref": claim.reference, "status": claim.get_status_display()}
+            _("Claim %(ref)s is %(status)s: there is nothing you can do on it.") % words
         )
     if claim.assignee_id is not None:
         claim_holder_check(claim=claim, user=user)

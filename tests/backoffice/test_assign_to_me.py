@@ -133,6 +133,23 @@ def test_agent_cannot_take_a_claim_with_nothing_to_do_on_it(agent, status):
     assert claim.assignee is None
 
 
+def test_a_claim_held_by_another_with_nothing_to_do_names_its_holder(client, agent, holder):
+    # given: a claim being screened (nobody has a move on it) that another agent holds
+    claim = claim_in(ClaimStatus.SUBMITTED)
+    Claim.objects.filter(pk=claim.pk).update(assignee=holder)
+    client.force_login(agent)
+    # when
+    response = client.post(_url(claim), follow=True)
+    # then: the refusal says who holds it, so the agent knows whom to ask; nothing changes
+    body = response.content.decode()
+    assert (
+        f"Claim {claim.reference} is Submitted and held by holder: "
+        "there is nothing you can do on it."
+    ) in body
+    claim.refresh_from_db()
+    assert claim.assignee == holder
+
+
 def test_analyst_may_take_a_fraud_hold(analyst):
     claim = claim_in(ClaimStatus.FRAUD_HOLD)
     assert claim_assign_to_me(claim=claim, user=analyst).assignee == analyst
