@@ -7,16 +7,15 @@ Called once from ``claims.demo._demo_seed`` after the claims exist, inside its t
 """
 
 import datetime as dt
-import io
 from dataclasses import replace
 from decimal import Decimal
 
 from django.db.models import Min
 from django.utils import timezone
-from PIL import Image, ImageDraw
 
 from claims.actors import Actor
 from claims.calendar import claim_add_business_days
+from claims.demo_documents import document_pdf, er_invoice_attach
 from claims.lifecycle import Via
 from claims.links import link_issue
 from claims.models import (
@@ -125,9 +124,7 @@ def _months_before(today: dt.date, count: int) -> list[dt.date]:
 
 def _certificate_pdf(seller: Seller, policy: str, insurer: str) -> bytes:
     """A one-page scan of the certificate, as a seller would upload it."""
-    page = Image.new("RGB", (850, 400), "white")
-    draw = ImageDraw.Draw(page)
-    for row, text in enumerate(
+    return document_pdf(
         [
             "CERTIFICATE OF LIABILITY INSURANCE",
             f"Insured: {seller.legal_name}",
@@ -136,11 +133,7 @@ def _certificate_pdf(seller: Seller, policy: str, insurer: str) -> bytes:
             "Each occurrence 1,000,000   General aggregate 2,000,000",
             "Additional insured: the marketplace   Notice of cancellation: 30 days",
         ]
-    ):
-        draw.text((30, 30 + 40 * row), text, fill="black")
-    out = io.BytesIO()
-    page.save(out, "PDF")
-    return out.getvalue()
+    )
 
 
 # Monthly gross proceeds (USD cents) by seller position, oldest month first: the first and third
@@ -290,6 +283,7 @@ def demo_seed_sellers(*, now: dt.datetime, users: dict) -> dict:
             reason="The seller let the deadline pass: deciding the step-in.",
         )
         # The policy's funding (a step-in); the decision fixes the recovery's amount.
+        er_invoice_attach(claim)
         _approve(claim, users=users, note="Medical bills checked against the ER invoice.")
         recovery = Recovery.objects.get(pk=recoveries[0].pk)
         withholding_record(

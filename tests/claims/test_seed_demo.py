@@ -65,6 +65,13 @@ def test_seed_demo_builds_every_state_and_prints_logins(capsys, client, settings
     assert len(accesses) >= 5
     assert {a.evidence.kind for a in accesses} == {"medical_bill"}
     assert all(a.user.has_perm("claims.view_medical_evidence") for a in accesses)
+    # an approver who says they checked the ER invoice had one to check, on the claim
+    from payouts.models import ApprovalRequest
+
+    checked = ApprovalRequest.objects.filter(note__contains="ER invoice")
+    assert checked.count() >= 2
+    for request in checked:
+        assert request.claim.evidence.filter(kind="medical_bill").exists(), request.claim
 
 
 def test_seed_demo_is_deterministic_and_runs_once(capsys):
