@@ -124,7 +124,8 @@ def claim_assign_to_me(*, claim: Claim, user, now: dt.datetime | None = None) ->
         if claim.assignee_id is not None:
             raise BackofficeError(
                 _(
-                    "Claim %(ref)s is %(status)s and held by %(who)s: there is nothing you can do on it."
+                    "Claim %(ref)s is %(status)s and held by %(who)s: "
+                    "there is nothing you can do on it."
                 )
                 % {**words, "who": claim.assignee.get_username()}
             )
