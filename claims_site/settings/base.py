@@ -7,6 +7,7 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from claims_site.caches import STRICT_CACHE, redis_caches
+from claims_site.databases import postgresql_options
 from claims_site.env import BASE_DIR, VAR_DIR, env
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-embedded-default-do-not-use-in-production")
@@ -111,7 +112,9 @@ TEMPLATES = [
 # --- Database ------------------------------------------------------------------------------
 # Embedded default: SQLite under var/. Production and tests: DATABASE_URL (PostgreSQL).
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+    "default": postgresql_options(
+        env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+    ),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)

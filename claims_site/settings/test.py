@@ -1,11 +1,14 @@
 """Tests run on the real database (PostgreSQL), never on a SQLite fallback."""
 
 from claims_site.caches import STRICT_CACHE, redis_caches
+from claims_site.databases import postgresql_options
 from claims_site.env import VAR_DIR, env
 from claims_site.settings.base import *  # noqa: F403
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/claimdesk"),
+    "default": postgresql_options(
+        env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/claimdesk")
+    ),
 }
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_claimdesk")}
 DEBUG = False
