@@ -11,7 +11,7 @@ from claims.actors import Actor
 from claims.links import link_issue, link_revoke
 from claims.models import Claim, ClaimStatus, EvidenceKind, LinkPurpose
 from claims.services import evidence_add
-from fraud.models import FraudReview, Referral, Rule, WatchlistEntry
+from fraud.models import FraudReview, Referral, WatchlistEntry
 from fraud.referrals import fraud_refer
 from fraud.scoring import fraud_attributes_record, fraud_score_claim, rules_ensure
 from tests.factories import claim_in
