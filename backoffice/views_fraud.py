@@ -6,7 +6,6 @@ The queue pages through the back office's one queue engine (``backoffice.selecto
 keyset cursor, no count); the old /fraud/ addresses redirect here."""
 
 import datetime as dt
-import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -293,15 +292,14 @@ def rules(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @analyst_only
 def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """One labelled field per parameter; bad input comes back with what was typed and every
+    problem beside its field, and nothing is saved."""
     rule = get_object_or_404(Rule, code=code)
-    initial = {
-        "version": rule.version,
-        "weight": rule.weight,
-        "enabled": rule.enabled,
-        "params": json.dumps(rule.params, indent=1),
-    }
-    form = RuleForm(request.POST or None, initial=initial)
+    initial = {"version": rule.version, "weight": rule.weight, "enabled": rule.enabled}
+    form = RuleForm(request.POST or None, initial=initial, rule=rule)
+    status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -321,14 +319,13 @@ def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
                 )
                 return redirect("backoffice:fraud-rules")
             except ClaimError as exc:
-                messages.error(request, str(exc))
-        else:
-            _errors(request, form)
+                form.add_error(None, str(exc))
     versions = rule.versions.select_related("changed_by").order_by("-version")[:50]
     return render(
         request,
         "backoffice/fraud/rule_edit.html",
         {"rule": rule, "form": form, "versions": versions, "fraud_nav": "rules"},
+        status=status,
     )
 
 

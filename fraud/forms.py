@@ -1,5 +1,3 @@
-import json
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -123,20 +121,66 @@ class WatchlistForm(forms.Form):
 
 
 class RuleForm(forms.Form):
+    """A rule's weight, switch and one labelled field per parameter it takes (named and
+    bounded by ``fraud.rules.PARAMS``). Each value is checked by the service's own check
+    (``fraud.services.rule_params_problems``) and every problem shown beside its field.
+
+    Stored parameters the rule no longer takes are listed (``unused``) and left out on save:
+    the rule never reads them."""
+
     version = forms.IntegerField(widget=forms.HiddenInput)
     weight = forms.IntegerField(label=_("Weight (points)"), min_value=0, max_value=100)
     enabled = forms.BooleanField(label=_("Enabled"), required=False)
-    params = forms.CharField(label=_("Parameters (JSON)"), widget=forms.Textarea(attrs={"rows": 4}))
     reason = forms.CharField(label=_("Why this change"), max_length=300)
 
-    def clean_params(self) -> dict:
-        try:
-            value = json.loads(self.cleaned_data["params"])
-        except ValueError:
-            raise forms.ValidationError(_("Parameters must be valid JSON.")) from None
-        if not isinstance(value, dict):
-            raise forms.ValidationError(_("Parameters must be a JSON object."))
-        return value
+    def __init__(self, *args, rule, **kwargs):
+        from fraud.rules import PARAMS, REGISTRY, params_shown
+
+        super().__init__(*args, **kwargs)
+        self.code = rule.code
+        spec = REGISTRY.get(rule.code)
+        takes = spec.params if spec else {}
+        stored = rule.params if isinstance(rule.params, dict) else {}
+        current = {**takes, **stored}  # as scoring reads them
+        self.unused = params_shown({k: v for k, v in stored.items() if k not in takes})
+        self.param_fields = {}
+        for key in takes:
+            name = f"param_{key}"
+            self.fields[name] = param_field(PARAMS[key], current[key])
+            self.param_fields[key] = name
+        self.order_fields(["version", "weight", *self.param_fields.values(), "enabled"])
+
+    def clean(self):
+        from fraud.services import rule_params_problems
+
+        data = super().clean()
+        params = {}
+        for key, name in self.param_fields.items():
+            if name not in self.errors:
+                params[key] = data[name]
+        for key, problem in rule_params_problems(code=self.code, params=params).items():
+            self.add_error(self.param_fields.get(key), problem)
+        if not self.errors:
+            data["params"] = params
+        return data
+
+
+def param_field(param, initial) -> forms.Field:
+    """The form field for one rule parameter: ticks for a list of choices, else a whole number
+    with the bounds as the browser's hints (the bounds themselves are checked by the service)."""
+    if param.choices:
+        return forms.MultipleChoiceField(
+            label=param.label,
+            choices=param.choices,
+            required=False,  # "none" is the service's to refuse, beside the field
+            initial=initial if isinstance(initial, list) else [],
+            widget=forms.CheckboxSelectMultiple,
+        )
+    return forms.IntegerField(
+        label=param.label,
+        initial=initial,
+        widget=forms.NumberInput(attrs={"min": param.minimum, "max": param.maximum, "step": 1}),
+    )
 
 
 class PeriodForm(forms.Form):

@@ -150,6 +150,13 @@ class RuleVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.rule_id} v{self.version}"
 
+    @property
+    def params_shown(self) -> list[tuple[str, str]]:
+        """This version's parameters named and in the reader's language, as the rule's."""
+        from fraud.rules import params_shown
+
+        return params_shown(self.params)
+
 
 class Assessment(models.Model):
     """One scoring of one claim. Past assessments are never rewritten."""

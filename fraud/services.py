@@ -18,7 +18,6 @@ from claims.lifecycle import Via
 from claims.models import Claim, ClaimStatus, DenialReason
 from claims.scope import claims_visible_to
 from claims.services import claim_assign, claim_transition
-from claims_site.bounds import MAX_DAYS
 from fraud.models import (
     AttributeKind,
     ClaimAttribute,
@@ -307,6 +306,39 @@ def watchlist_expire(*, entry: WatchlistEntry, actor: Actor) -> WatchlistEntry:
 # --- rules --------------------------------------------------------------------------------
 
 
+def rule_params_problems(*, code: str, params: dict) -> dict[str, str]:
+    """What is wrong with ``params`` for rule ``code``: each problem by the parameter's key
+    ("" for keys the rule does not take), every problem at once, empty when nothing is. The
+    one check of a rule's parameters: ``rule_update`` refuses what it finds, and the edit form
+    shows each problem beside its field."""
+    from fraud.rules import PARAMS, REGISTRY
+
+    spec = REGISTRY.get(code)
+    takes = spec.params if spec else {}
+    problems = {}
+    unknown = sorted(set(params) - set(takes))
+    if unknown:
+        problems[""] = _("Unknown parameter(s): %(names)s.") % {"names": ", ".join(unknown)}
+    for key in sorted(set(params) & set(takes)):
+        param, value = PARAMS[key], params[key]
+        if param.choices:
+            allowed = {choice for choice, _label in param.choices}
+            if not isinstance(value, list) or not set(value) <= allowed:
+                problems[key] = _("Choose from the list.")
+            elif not value:
+                problems[key] = _("Choose at least one.")
+        elif (
+            not isinstance(value, int)
+            or isinstance(value, bool)
+            or not param.minimum <= value <= param.maximum
+        ):
+            problems[key] = _("Enter a whole number from %(min)d to %(max)d.") % {
+                "min": param.minimum,
+                "max": param.maximum,
+            }
+    return problems
+
+
 def rule_update(
     *,
     rule: Rule,
@@ -317,32 +349,20 @@ def rule_update(
     actor: Actor,
     reason: str,
 ) -> Rule:
-    """Change a rule's weight, parameters or switch; a new version, never rewriting old hits."""
-    from fraud.rules import REGISTRY
+    """Change a rule's weight, parameters or switch; a new version, never rewriting old hits.
+    ``params`` may name only some of the rule's parameters (the rest keep their defaults)."""
+    from fraud.rules import PARAMS
 
     reason = (reason or "").strip()
     if not reason:
         raise FraudError(_("Say why you are changing the rule."))
     if not 0 <= weight <= 100:
         raise FraudError(_("The weight must be between 0 and 100 points."))
-    defaults = REGISTRY[rule.code].params
-    unknown = set(params) - set(defaults)
-    if unknown:
+    problems = rule_params_problems(code=rule.code, params=params)
+    if problems:
         raise FraudError(
-            _("Unknown parameter(s): %(names)s.") % {"names": ", ".join(sorted(unknown))}
+            " ".join(f"{PARAMS[k].label}: {p}" if k else p for k, p in problems.items())
         )
-    for name, value in params.items():
-        if isinstance(defaults[name], int) and (
-            not isinstance(value, int) or isinstance(value, bool) or value < 0
-        ):
-            raise FraudError(_("%(name)s must be a whole number, 0 or more.") % {"name": name})
-        # Days and counts: bounded, so that scoring never overflows date arithmetic.
-        if isinstance(defaults[name], int) and value > MAX_DAYS:
-            raise FraudError(
-                _("%(name)s must be at most %(max)d.") % {"name": name, "max": MAX_DAYS}
-            )
-        if isinstance(defaults[name], list) and not isinstance(value, list):
-            raise FraudError(_("%(name)s must be a list.") % {"name": name})
     with transaction.atomic():
         changed = Rule.objects.filter(pk=rule.pk, version=expected_version).update(
             weight=weight,

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext_lazy as _
 
+from claims_site.bounds import MAX_DAYS
+from fraud.models import AttributeKind
+
 logger = logging.getLogger(__name__)
 
 
@@ -65,32 +68,50 @@ def rule_label(code: str) -> str:
     return str(spec.label) if spec else code
 
 
-# What each parameter a rule takes means, with its unit: shown instead of its key.
-PARAM_LABELS = {
-    "band_percent": _("Band under the threshold (%)"),
-    "days_after_purchase": _("Days after the purchase"),
-    "grace_days": _("Days of grace"),
-    "kinds": _("Details compared"),
-    "max_age_days": _("Account younger than (days)"),
-    "max_distance": _("Largest difference between photos (bits)"),
-    "min_claims": _("Claims at least"),
-    "min_customers": _("Customers at least"),
-    "window_days": _("Window (days)"),
+@dataclass(frozen=True)
+class Param:
+    """What one parameter of a rule means: its label, naming its unit, shown wherever the
+    parameter is (the rules list, the edit form, the history), and the values it takes: a
+    whole number from ``minimum`` to ``maximum``, or with ``choices`` a non-empty list of
+    them. ``fraud.services.rule_params_problems`` checks a value against it."""
+
+    label: str  # lazy translation
+    minimum: int = 0
+    maximum: int = MAX_DAYS  # days and counts: scoring's date arithmetic never overflows
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+# Every parameter a rule takes (no parameter is an amount of money).
+PARAMS = {
+    "band_percent": Param(_("Band under the threshold (%)"), maximum=100),
+    "days_after_purchase": Param(_("Days after the purchase")),
+    "grace_days": Param(_("Days of grace")),
+    "kinds": Param(_("Details compared"), choices=tuple(AttributeKind.choices)),
+    "max_age_days": Param(_("Account younger than (days)")),
+    # A photo's fingerprint has 64 bits.
+    "max_distance": Param(_("Largest difference between photos (bits)"), maximum=64),
+    "min_claims": Param(_("Claims at least"), minimum=1),
+    "min_customers": Param(_("Customers at least"), minimum=1),
+    "window_days": Param(_("Window (days)")),
 }
 
 
 def params_shown(params: dict) -> list[tuple[str, str]]:
     """A rule's parameters as (label, value) in the reader's language; an unknown key as is."""
-    from fraud.models import AttributeKind
 
     def value(key, v) -> str:
         if key == "kinds" and isinstance(v, list):
             return ", ".join(
                 str(AttributeKind(k).label) if k in AttributeKind.values else str(k) for k in v
             )
+        if isinstance(v, dict):
+            return ", ".join(f"{k}: {value(k, w)}" for k, w in v.items())
         return ", ".join(map(str, v)) if isinstance(v, list) else str(v)
 
-    return [(str(PARAM_LABELS.get(key, key)), value(key, v)) for key, v in params.items()]
+    if not isinstance(params, dict):  # not written by this code: shown as it is
+        return [(str(_("Parameters")), value("", params))]
+    labels = {key: param.label for key, param in PARAMS.items()}
+    return [(str(labels.get(key, key)), value(key, v)) for key, v in params.items()]
 
 
 def explain(code: str, inputs: dict, fallback: str = "") -> str:

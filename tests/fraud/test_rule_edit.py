@@ -1,0 +1,201 @@
+"""The rule edit page (/staff/fraud/rules/<code>/): one labelled field per parameter, every
+problem beside its field with what was typed kept, a version history named the same way.
+
+Issue 13: the page asked for the parameters as JSON and showed each version's as JSON."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from fraud.models import AttributeKind, Rule, RuleVersion
+from fraud.rules import REGISTRY
+from fraud.scoring import rules_ensure
+
+pytestmark = pytest.mark.django_db
+
+
+def url(code: str) -> str:
+    return reverse("backoffice:fraud-rule-edit", args=[code])
+
+
+def posted(**params) -> dict:
+    data = {"version": 1, "weight": 20, "enabled": "on", "reason": "Fewer alerts"}
+    data.update({f"param_{key}": value for key, value in params.items()})
+    return data
+
+
+def field_group(html: str, name: str) -> str:
+    """The HTML from a field's label to its input: where its errors must be."""
+    start = html.index(f'for="id_{name}"')
+    return html[start : html.index(f'name="{name}"', start)]
+
+
+@pytest.fixture
+def signed_in(client, analyst):
+    rules_ensure()
+    client.force_login(analyst)
+    return client
+
+
+def test_rule_edit_shows_one_labelled_number_field_per_parameter(signed_in):
+    # when
+    html = signed_in.get(url("velocity_customer")).content.decode()
+    # then: each parameter by its name and unit, as a number from 0 in steps of 1; no JSON
+    assert "<textarea" not in html.split('name="reason"')[0]
+    assert "JSON" not in html
+    shown = (("window_days", "Window (days)", 60), ("min_claims", "Claims at least", 3))
+    for name, label, value in shown:
+        assert f'<label for="id_param_{name}">{label}' in html
+        field = re.search(rf'<input [^>]*name="param_{name}"[^>]*>', html).group(0)
+        assert 'type="number"' in field and f'value="{value}"' in field
+        assert 'step="1"' in field and 'min="' in field and 'max="' in field
+
+
+def test_rule_edit_a_parameter_through_its_field_makes_a_new_version(signed_in):
+    # when
+    response = signed_in.post(url("velocity_customer"), posted(window_days="30", min_claims="4"))
+    # then
+    assert response.status_code == 302
+    rule = Rule.objects.get(code="velocity_customer")
+    assert (rule.version, rule.weight, rule.params) == (2, 20, {"window_days": 30, "min_claims": 4})
+    version = RuleVersion.objects.get(rule=rule, version=2)
+    assert version.params == {"window_days": 30, "min_claims": 4}
+    assert version.reason == "Fewer alerts"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("-1", "Enter a whole number from 0 to 3660."),
+        ("soon", "Enter a whole number."),
+        ("", "This field is required."),
+        ("99999999999", "Enter a whole number from 0 to 3660."),
+        ("1e999", "Enter a whole number."),
+    ],
+)
+def test_rule_edit_a_bad_value_is_said_beside_its_field_and_nothing_is_written(
+    signed_in, typed, message
+):
+    # when: a bad window, a good new minimum and weight
+    data = posted(window_days=typed, min_claims="7")
+    data["weight"] = "33"
+    response = signed_in.post(url("velocity_customer"), data)
+    # then: the error beside the window, what was typed kept, no new version
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in field_group(html, "param_window_days")
+    assert message not in field_group(html, "param_min_claims")
+    assert re.search(r'name="param_min_claims"[^>]*value="7"', html)
+    assert re.search(r'name="weight"[^>]*value="33"', html)
+    rule = Rule.objects.get(code="velocity_customer")
+    assert (rule.version, rule.params) == (1, {"window_days": 60, "min_claims": 3})
+    assert RuleVersion.objects.filter(rule=rule).count() == 1
+
+
+def test_rule_edit_says_every_problem_at_once(signed_in):
+    # when: two bad parameters and no reason
+    data = posted(window_days="-5", min_claims="0")
+    data["reason"] = ""
+    html = signed_in.post(url("velocity_customer"), data).content.decode()
+    # then: each beside its own field
+    assert "from 0 to 3660" in field_group(html, "param_window_days")
+    assert "from 1 to 3660" in field_group(html, "param_min_claims")
+    assert "This field is required." in field_group(html, "reason")
+    assert Rule.objects.get(code="velocity_customer").version == 1
+
+
+def test_rule_edit_details_compared_are_checkboxes_and_one_is_needed(signed_in):
+    # given
+    page = signed_in.get(url("shared_identity")).content.decode()
+    assert "<legend>Details compared" in page
+    assert page.count('name="param_kinds"') == len(AttributeKind.values)
+    assert "Postal address" in page and "[&#x27;" not in page
+    # when: none ticked
+    response = signed_in.post(url("shared_identity"), posted())
+    # then
+    assert response.status_code == 400
+    html = response.content.decode()
+    legend = html.index("<legend>Details compared")
+    assert "Choose at least one." in html[legend : html.index('name="param_kinds"', legend)]
+    assert Rule.objects.get(code="shared_identity").version == 1
+    # when: two ticked
+    signed_in.post(url("shared_identity"), posted(kinds=["email", "phone"]))
+    # then
+    rule = Rule.objects.get(code="shared_identity")
+    assert (rule.version, rule.params) == (2, {"kinds": ["email", "phone"]})
+
+
+@pytest.mark.parametrize("code", sorted(REGISTRY))
+def test_every_rule_page_names_its_parameters_and_saves_them_unchanged(signed_in, code):
+    # given
+    spec = REGISTRY[code]
+    response = signed_in.get(url(code))
+    assert response.status_code == 200
+    form = response.context["form"]
+    # then: a labelled field for each of the rule's parameters, never its key
+    assert sorted(form.param_fields) == sorted(spec.params)
+    html = response.content.decode()
+    for key in spec.params:
+        assert str(form.fields[f"param_{key}"].label) != key
+        assert f'for="id_param_{key}"' in html or f"id_param_{key}_0" in html
+    # when: saved as shown
+    data = {name: form[name].value() for name in form.fields}
+    data.update({"enabled": "on", "reason": "Same again"})
+    assert signed_in.post(url(code), data).status_code == 302
+    # then: a new version with the same parameters
+    rule = Rule.objects.get(code=code)
+    assert (rule.version, rule.params) == (2, spec.params)
+
+
+def test_rule_edit_history_names_each_versions_parameters(signed_in):
+    # given: a second version
+    signed_in.post(url("velocity_customer"), posted(window_days="30", min_claims="4"))
+    # when
+    html = signed_in.get(url("velocity_customer")).content.decode()
+    # then
+    history = html[html.index("<h2>Versions") :]
+    assert "Window (days): 30" in history and "Claims at least: 4" in history
+    assert "Window (days): 60" in history and "Claims at least: 3" in history
+    assert "{" not in history and "window_days" not in history and "&#x27;" not in history
+
+
+def test_rule_edit_shows_a_parameter_the_rule_does_not_take_plainly(signed_in):
+    # given: stored parameters with a key no rule takes (an older release's)
+    Rule.objects.filter(code="new_account").update(params={"max_age_days": 20, "legacy": 5})
+    # when
+    response = signed_in.get(url("new_account"))
+    # then: the page shows it as it is, and a save leaves it out
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "legacy: 5" in html and "{" not in html.split("<h2>Versions")[0].split("<form")[1]
+    assert 'value="20"' in html
+    response = signed_in.post(url("new_account"), posted(max_age_days="14"))
+    assert response.status_code == 302
+    assert Rule.objects.get(code="new_account").params == {"max_age_days": 14}
+
+
+def test_rule_edit_someone_else_saved_first_keeps_what_was_typed(signed_in):
+    # given: version 2 saved meanwhile
+    signed_in.post(url("new_account"), posted(max_age_days="14"))
+    # when: a form still on version 1
+    response = signed_in.post(url("new_account"), posted(max_age_days="21"))
+    # then
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "reload and try again" in html
+    assert re.search(r'name="param_max_age_days"[^>]*value="21"', html)
+    assert Rule.objects.get(code="new_account").params == {"max_age_days": 14}
+
+
+def test_rule_edit_shows_stored_parameters_that_are_not_an_object_plainly(signed_in):
+    # given: a version and the rule holding a list where an object belongs
+    rule = Rule.objects.get(code="new_account")
+    RuleVersion.objects.filter(rule=rule).update(params=[7, "x"])
+    Rule.objects.filter(pk=rule.pk).update(params=[7, "x"])
+    # when
+    response = signed_in.get(url("new_account"))
+    # then: no crash; the value as it is, the field at the rule's default
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Parameters: 7, x" in html and 'value="30"' in html
