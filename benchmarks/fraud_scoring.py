@@ -68,7 +68,7 @@ def load_history(cursor, lo: int, hi: int, region_id: int) -> None:
                '+1' || (2000000000::bigint + k), k || ' Elm Street', '', 'Springfield',
                '62701', 'US',
                DATE '2020-01-01'
-        FROM generate_series(%(lo)s / 3 + 1, (%(hi)s + 2) / 3) AS k
+        FROM generate_series(%(lo)s::bigint / 3 + 1, (%(hi)s::bigint + 2) / 3) AS k
         ON CONFLICT DO NOTHING
         """,
         params,
@@ -79,7 +79,7 @@ def load_history(cursor, lo: int, hi: int, region_id: int) -> None:
         SELECT %(b)s + g, 'B-' || g, 'USD',
                now() - make_interval(days => 10 + ((g::bigint * 7919) %% 365)::int),
                %(b)s + (g - 1) / 3 + 1, %(region)s
-        FROM generate_series(%(lo)s + 1, %(hi)s) AS g
+        FROM generate_series(%(lo)s::bigint + 1, %(hi)s::bigint) AS g
         """,
         params,
     )
@@ -90,7 +90,7 @@ def load_history(cursor, lo: int, hi: int, region_id: int) -> None:
         SELECT %(b)s + g, 1, 1, 'USD', 5000,
                (now() - make_interval(days => 8 + ((g::bigint * 7919) %% 365)::int))::date,
                %(b)s + g, %(b)s + g %% %(s)s + 1, %(b)s + g %% %(s)s + 1
-        FROM generate_series(%(lo)s + 1, %(hi)s) AS g
+        FROM generate_series(%(lo)s::bigint + 1, %(hi)s::bigint) AS g
         """,
         params,
     )
@@ -107,7 +107,7 @@ def load_history(cursor, lo: int, hi: int, region_id: int) -> None:
                now() - make_interval(days => 5 + ((g::bigint * 7919) %% 365)::int),
                '', '', now(), now(),
                %(b)s + (g - 1) / 3 + 1, %(b)s + g, %(b)s + g %% %(s)s + 1, %(region)s
-        FROM generate_series(%(lo)s + 1, %(hi)s) AS g
+        FROM generate_series(%(lo)s::bigint + 1, %(hi)s::bigint) AS g
         """,
         params,
     )
@@ -121,7 +121,7 @@ def load_history(cursor, lo: int, hi: int, region_id: int) -> None:
                c.submitted_at, c.id, c.customer_id
         FROM claims_claim c
         CROSS JOIN (VALUES ('email'), ('phone'), ('address')) AS a(kind)
-        WHERE c.id > %(b)s + %(lo)s AND c.id <= %(b)s + %(hi)s
+        WHERE c.id > %(b)s + %(lo)s::bigint AND c.id <= %(b)s + %(hi)s::bigint
         """,
         params,
     )
@@ -131,7 +131,7 @@ def load_history(cursor, lo: int, hi: int, region_id: int) -> None:
             uploaded_by_party, created_at, claim_id)
         SELECT %(b)s + g, 'bench/' || g || '.jpg', 'damage_photo', 'photo.jpg', 'image/jpeg',
                1000, md5(g::text) || md5(g::text), 'customer', now(), %(b)s + g
-        FROM generate_series(%(lo)s + 1, %(hi)s) AS g WHERE g %% 4 = 0
+        FROM generate_series(%(lo)s::bigint + 1, %(hi)s::bigint) AS g WHERE g %% 4 = 0
         """,
         params,
     )
@@ -142,7 +142,7 @@ def load_history(cursor, lo: int, hi: int, region_id: int) -> None:
         SELECT h, substr(h, 1, 4), substr(h, 5, 4), substr(h, 9, 4), substr(h, 13, 4), NULL,
                %(b)s + g, %(b)s + g
         FROM (SELECT g, substr(md5(g::text), 1, 16) AS h
-              FROM generate_series(%(lo)s + 1, %(hi)s) AS g WHERE g %% 4 = 0) AS p
+              FROM generate_series(%(lo)s::bigint + 1, %(hi)s::bigint) AS g WHERE g %% 4 = 0) AS p
         """,
         params,
     )

@@ -110,7 +110,7 @@ def load_claims(first: int, last: int) -> None:
         """INSERT INTO marketplace_order (number, customer_id, region_id, currency, placed_at)
            SELECT 'B-' || g, %s + g %% 50000, CASE WHEN g %% 5 = 0 THEN %s ELSE %s END, 'USD',
                now() - make_interval(secs => g * 60) - interval '20 days'
-           FROM generate_series(%s, %s) g""",
+           FROM generate_series(%s::bigint, %s::bigint) g""",
         [c0, ca, us, first, last],
     )
     _exec(
@@ -118,7 +118,8 @@ def load_claims(first: int, last: int) -> None:
                quantity, currency, unit_price_minor, delivered_on)
            SELECT o.id, 1, %s + g %% 20000, %s + (g %% 20000) %% 2000, 1, 'USD', 4999,
                (o.placed_at + interval '3 days')::date
-           FROM generate_series(%s, %s) g JOIN marketplace_order o ON o.number = 'B-' || g""",
+           FROM generate_series(%s::bigint, %s::bigint) g
+           JOIN marketplace_order o ON o.number = 'B-' || g""",
         [p0, s0, first, last],
     )
     _exec(
@@ -145,7 +146,7 @@ def load_claims(first: int, last: int) -> None:
                now() - make_interval(secs => g * 60) + interval '90 days', '',
                CASE WHEN g %% 4 = 0 THEN NULL ELSE (g * 37) %% 101 END,
                (ARRAY['', 'low', 'medium', 'high'])[g %% 4 + 1], NULL, now(), now()
-           FROM generate_series(%s, %s) g
+           FROM generate_series(%s::bigint, %s::bigint) g
            JOIN marketplace_order o ON o.number = 'B-' || g
            JOIN marketplace_orderline ol ON ol.order_id = o.id""",
         [STATUSES, first, last],

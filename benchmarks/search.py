@@ -55,9 +55,9 @@ def load_needle() -> None:
     """One customer with three claims, the same in both databases."""
     qb._exec(
         """INSERT INTO marketplace_customer (marketplace_id, name, email, phone, address_line1,
-               address_line2, city, postal_code, country, account_created_on)
+               address_line2, city, subdivision, postal_code, country, account_created_on)
            VALUES ('C-NEEDLE', 'Marisol Ventura', %s, '+12125550199', '1 Elm St', '',
-               'Springfield', '62701', 'US', DATE '2024-01-01')""",
+               'Springfield', 'IL', '62701', 'US', DATE '2024-01-01')""",
         [NEEDLE_EMAIL],
     )
     us = qb._scalar("SELECT id FROM claims_region WHERE code = 'US'")
