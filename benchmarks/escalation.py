@@ -50,9 +50,9 @@ def _reference(cursor, now) -> tuple[int, int, int]:
     region_id, threshold = cursor.fetchone()
     cursor.execute(
         """INSERT INTO sellers_seller (marketplace_id, legal_name, contact_name, email, phone,
-               region_id, status, currency, created_at)
+               region_id, status, currency, language, created_at)
            SELECT 'S-B' || g, 'Bench seller ' || g, '', 's' || g || '@bench.test', '', %s,
-                  'active', 'USD', %s FROM generate_series(1, 200) g""",
+                  'active', 'USD', '', %s FROM generate_series(1, 200) g""",
         [region_id, now],
     )
     # Imported gross over the threshold two months ago: every bench seller must be insured.
@@ -65,8 +65,8 @@ def _reference(cursor, now) -> tuple[int, int, int]:
     )
     cursor.execute(
         """INSERT INTO marketplace_customer (marketplace_id, name, email, phone, address_line1,
-               address_line2, city, postal_code, country)
-           VALUES ('C-B1', 'Bench customer', 'c@bench.test', '', '', '', '', '', 'US')
+               address_line2, city, subdivision, postal_code, country)
+           VALUES ('C-B1', 'Bench customer', 'c@bench.test', '', '', '', '', '', '', 'US')
            RETURNING id"""
     )
     customer_id = cursor.fetchone()[0]

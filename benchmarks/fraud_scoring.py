@@ -63,9 +63,9 @@ def load_history(cursor, lo: int, hi: int, region_id: int) -> None:
     cursor.execute(
         """
         INSERT INTO marketplace_customer (id, marketplace_id, name, email, phone, address_line1,
-            address_line2, city, postal_code, country, account_created_on)
+            address_line2, city, subdivision, postal_code, country, account_created_on)
         SELECT %(b)s + k, 'BC-' || k, 'Customer ' || k, 'c' || k || '@bench.test',
-               '+1' || (2000000000::bigint + k), k || ' Elm Street', '', 'Springfield',
+               '+1' || (2000000000::bigint + k), k || ' Elm Street', '', 'Springfield', 'IL',
                '62701', 'US',
                DATE '2020-01-01'
         FROM generate_series(%(lo)s::bigint / 3 + 1, (%(hi)s::bigint + 2) / 3) AS k
@@ -231,10 +231,10 @@ def worker(name: str, size: int) -> None:
         cursor.execute(
             """
             INSERT INTO sellers_seller (id, marketplace_id, legal_name, contact_name, email,
-                phone, status, currency, created_at, region_id)
+                phone, status, currency, language, created_at, region_id)
             SELECT %(b)s + s, 'BS-' || s, 'Seller ' || s, '', 's' || s || '@bench.test', '',
-                   'active', 'USD', now(), %(region)s
-            FROM generate_series(1, %(n)s) AS s
+                   'active', 'USD', '', now(), %(region)s
+            FROM generate_series(1, %(n)s::bigint) AS s
             """,
             {"b": BASE, "n": SELLERS, "region": region.pk},
         )
@@ -242,7 +242,7 @@ def worker(name: str, size: int) -> None:
             """
             INSERT INTO marketplace_product (id, marketplace_id, title, category, seller_id)
             SELECT %(b)s + s, 'BP-' || s, 'Heater', 'Appliances', %(b)s + s
-            FROM generate_series(1, %(n)s) AS s
+            FROM generate_series(1, %(n)s::bigint) AS s
             """,
             {"b": BASE, "n": SELLERS},
         )

@@ -58,9 +58,9 @@ LOAD = [
               jsonb_build_object('claim', 'PL-B-' || g, 'status', 'submitted',
                 'from_status', 'draft', 'region', 'US', 'currency', 'USD',
                 'claimed_total_minor', 25000 + g, 'approved_total_minor', null,
-                'funding', '', 'respond_by', null, 'occurred_at', %(iso)s),
+                'funding', '', 'respond_by', null, 'occurred_at', %(iso)s::text),
               NULL, %(now)s
-       FROM generate_series(1, %(n)s) g""",
+       FROM generate_series(1, %(n)s::bigint) g""",
     """INSERT INTO webhooks_delivery (endpoint_id, event_id, status, attempts, next_attempt_at,
               locked_until, last_status_code, last_response_ms, last_error, delivered_at,
               created_at)
