@@ -184,6 +184,8 @@ def test_rule_edit_someone_else_saved_first_keeps_what_was_typed(signed_in):
     assert response.status_code == 400
     html = response.content.decode()
     assert "reload and try again" in html
+    # the rule named as everywhere on the page, not by its code
+    assert "Someone changed rule New customer account while you were editing" in html
     assert re.search(r'name="param_max_age_days"[^>]*value="21"', html)
     assert Rule.objects.get(code="new_account").params == {"max_age_days": 14}
 
