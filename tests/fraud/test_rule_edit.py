@@ -105,6 +105,18 @@ def test_rule_edit_says_every_problem_at_once(signed_in):
     assert Rule.objects.get(code="velocity_customer").version == 1
 
 
+@pytest.mark.parametrize("typed", ["-1", "101", "99999999999999999999"])
+def test_rule_edit_a_weight_out_of_bounds_says_them_like_the_parameters(signed_in, typed):
+    # when
+    data = posted(window_days="30", min_claims="4")
+    data["weight"] = typed
+    html = signed_in.post(url("velocity_customer"), data).content.decode()
+    # then: the bounds in the words the parameters' fields use, what was typed kept
+    assert "Enter a whole number from 0 to 100." in field_group(html, "weight")
+    assert re.search(rf'name="weight"[^>]*value="{typed}"', html)
+    assert Rule.objects.get(code="velocity_customer").version == 1
+
+
 def test_rule_edit_details_compared_are_checkboxes_and_one_is_needed(signed_in):
     # given
     page = signed_in.get(url("shared_identity")).content.decode()
