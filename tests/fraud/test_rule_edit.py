@@ -213,3 +213,12 @@ def test_rule_edit_shows_stored_parameters_that_are_not_an_object_plainly(signed
     assert response.status_code == 200
     html = response.content.decode()
     assert "Parameters: 7, x" in html and 'value="30"' in html
+
+
+def test_rules_page_in_german_says_schadensmeldung_not_reklamieren(signed_in):
+    # when: the rules list in German, where a claim is a "Schadensmeldung"
+    html = signed_in.get(reverse("backoffice:fraud-rules"), HTTP_ACCEPT_LANGUAGE="de").content
+    # then: no complaint about goods ("reklamieren") for making a claim
+    text = html.decode()
+    assert "Verbundene Kunden gegen einen Verkäufer" in text
+    assert "reklam" not in text.lower()
