@@ -77,9 +77,9 @@ def test_seed_demo_builds_every_state_and_prints_logins(capsys, client, settings
     assert urgent.exists()
     for request in urgent:
         bills = request.claim.evidence.filter(kind="medical_bill")
-        assert list(bills.values_list("original_name", flat=True)) == [
-            "urgent-care-invoice.pdf"
-        ], request.claim
+        assert list(bills.values_list("original_name", flat=True)) == ["urgent-care-invoice.pdf"], (
+            request.claim
+        )
 
 
 def test_seed_demo_is_deterministic_and_runs_once(capsys):
