@@ -11,9 +11,9 @@ with Babel and reports, one line each:
   non-breaking space before it: a plain space lets the colon wrap to the next line, none is
   English typography (a time, 10:00, or an address, https://, is no label);
 - a word the site does not use for one of its things, where the language has a glossary
-  (``GLOSSARY``: in German a claim is a "Schadensmeldung", never a "Reklamation", a complaint
-  about goods; an appeal a "Widerspruch", never an "Einspruch"): one thing, one word, on every
-  page and in every e-mail;
+  (``GLOSSARY``: in German a claim is a "Schadensmeldung", never a "Reklamation" nor
+  "reklamieren", a complaint about goods; an appeal a "Widerspruch", never an "Einspruch"): one
+  thing, one word, on every page and in every e-mail;
 - in a regional catalogue that only holds what differs (``fr_CA`` beside ``fr``), an entry the
   parent catalogue no longer has (its source string changed or is gone).
 
@@ -137,7 +137,8 @@ def _colon_problem(language: str, translation: str) -> str:
 # language -> (a word the site does not use, matched with its endings; the site's word)
 GLOSSARY = {
     "de": [
-        (re.compile(r"\b(Reklamation\w*)", re.IGNORECASE), "Schadensmeldung"),
+        # the noun and its verb ("reklamieren": to complain about goods)
+        (re.compile(r"\b(Reklamation\w*|reklamier\w*)", re.IGNORECASE), "Schadensmeldung"),
         (re.compile(r"\b(Einspr(?:u|ü)ch\w*)", re.IGNORECASE), "Widerspruch"),
     ],
 }

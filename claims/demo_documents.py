@@ -20,16 +20,22 @@ def document_pdf(lines: list[str]) -> bytes:
     return out.getvalue()
 
 
-def er_invoice_attach(claim: Claim) -> None:
-    """The emergency room's itemised invoice on a medical claim, sent by its customer: what the
-    approver of a demo step-in says they checked the medical bills against (idempotent)."""
+def er_invoice_attach(
+    claim: Claim,
+    *,
+    heading: str = "EMERGENCY DEPARTMENT - ITEMISED INVOICE",
+    filename: str = "ER-invoice.pdf",
+) -> None:
+    """The emergency room's (or an urgent-care clinic's) itemised invoice on a medical claim,
+    sent by its customer: what the approver of a demo claim says they checked the medical
+    bills against (idempotent)."""
     from claims.money import format_minor
 
     if claim.evidence.filter(kind=EvidenceKind.MEDICAL_BILL).exists():
         return
     customer = claim.customer
     lines = [
-        "EMERGENCY DEPARTMENT - ITEMISED INVOICE",
+        heading,
         f"Patient: {customer.name}   Date of service: {claim.incident_date:%Y-%m-%d}",
         f"Claim: {claim.reference}",
         *(
@@ -41,7 +47,7 @@ def er_invoice_attach(claim: Claim) -> None:
     evidence_add(
         claim=claim,
         data=document_pdf(lines),
-        filename="ER-invoice.pdf",
+        filename=filename,
         kind=EvidenceKind.MEDICAL_BILL,
         actor=Actor.customer(customer),
     )

@@ -138,6 +138,9 @@ class RuleForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.code = rule.code
+        # The weight's bounds in the words the parameters' fields use (the service's check).
+        bounds = _("Enter a whole number from %(min)d to %(max)d.") % {"min": 0, "max": 100}
+        self.fields["weight"].error_messages.update(min_value=bounds, max_value=bounds)
         spec = REGISTRY.get(rule.code)
         takes = spec.params if spec else {}
         stored = rule.params if isinstance(rule.params, dict) else {}

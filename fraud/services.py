@@ -373,8 +373,9 @@ def rule_update(
         )
         if not changed:
             raise FraudError(
+                # The rule by its name, as the page names it (the placeholder keeps its msgid).
                 _("Someone changed rule %(code)s while you were editing; reload and try again.")
-                % {"code": rule.code}
+                % {"code": rule.label}
             )
         rule.refresh_from_db()
         RuleVersion.objects.create(

@@ -372,6 +372,12 @@ def _accepted_claim(
         now=at + dt.timedelta(hours=20),
     )
     # The policy's funding: the seller (or insurer) that accepted pays, watched until paid.
+    # The invoice the approver checked, on the claim.
+    er_invoice_attach(
+        claim,
+        heading="URGENT CARE CLINIC - ITEMISED INVOICE",
+        filename="urgent-care-invoice.pdf",
+    )
     claim = _approve(claim, users=users, note="Urgent-care invoice checked.")
     return claim, link
 

@@ -72,6 +72,14 @@ def test_seed_demo_builds_every_state_and_prints_logins(capsys, client, settings
     assert checked.count() >= 2
     for request in checked:
         assert request.claim.evidence.filter(kind="medical_bill").exists(), request.claim
+    # and so does one who checked the urgent-care invoice (the claims the seller's side pays)
+    urgent = ApprovalRequest.objects.filter(note__contains="Urgent-care invoice")
+    assert urgent.exists()
+    for request in urgent:
+        bills = request.claim.evidence.filter(kind="medical_bill")
+        assert list(bills.values_list("original_name", flat=True)) == ["urgent-care-invoice.pdf"], (
+            request.claim
+        )
 
 
 def test_seed_demo_is_deterministic_and_runs_once(capsys):

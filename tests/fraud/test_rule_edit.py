@@ -105,6 +105,18 @@ def test_rule_edit_says_every_problem_at_once(signed_in):
     assert Rule.objects.get(code="velocity_customer").version == 1
 
 
+@pytest.mark.parametrize("typed", ["-1", "101", "99999999999999999999"])
+def test_rule_edit_a_weight_out_of_bounds_says_them_like_the_parameters(signed_in, typed):
+    # when
+    data = posted(window_days="30", min_claims="4")
+    data["weight"] = typed
+    html = signed_in.post(url("velocity_customer"), data).content.decode()
+    # then: the bounds in the words the parameters' fields use, what was typed kept
+    assert "Enter a whole number from 0 to 100." in field_group(html, "weight")
+    assert re.search(rf'name="weight"[^>]*value="{typed}"', html)
+    assert Rule.objects.get(code="velocity_customer").version == 1
+
+
 def test_rule_edit_details_compared_are_checkboxes_and_one_is_needed(signed_in):
     # given
     page = signed_in.get(url("shared_identity")).content.decode()
@@ -184,6 +196,8 @@ def test_rule_edit_someone_else_saved_first_keeps_what_was_typed(signed_in):
     assert response.status_code == 400
     html = response.content.decode()
     assert "reload and try again" in html
+    # the rule named as everywhere on the page, not by its code
+    assert "Someone changed rule New customer account while you were editing" in html
     assert re.search(r'name="param_max_age_days"[^>]*value="21"', html)
     assert Rule.objects.get(code="new_account").params == {"max_age_days": 14}
 
@@ -199,3 +213,12 @@ def test_rule_edit_shows_stored_parameters_that_are_not_an_object_plainly(signed
     assert response.status_code == 200
     html = response.content.decode()
     assert "Parameters: 7, x" in html and 'value="30"' in html
+
+
+def test_rules_page_in_german_says_schadensmeldung_not_reklamieren(signed_in):
+    # when: the rules list in German, where a claim is a "Schadensmeldung"
+    html = signed_in.get(reverse("backoffice:fraud-rules"), HTTP_ACCEPT_LANGUAGE="de").content
+    # then: no complaint about goods ("reklamieren") for making a claim
+    text = html.decode()
+    assert "Verbundene Kunden gegen einen Verkäufer" in text
+    assert "reklam" not in text.lower()

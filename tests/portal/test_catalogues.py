@@ -182,8 +182,12 @@ def test_no_template_writes_a_colon_after_a_translated_label():
             'msgid "Your claims"\nmsgstr "Ihre Reklamationen"\n',
             "says 'Reklamationen' where the site says 'Schadensmeldung'",
         ),
+        (
+            'msgid "Customers claiming"\nmsgstr "Kunden, die reklamieren"\n',
+            "says 'reklamieren' where the site says 'Schadensmeldung'",
+        ),
     ],
-    ids=["appeal", "claim"],
+    ids=["appeal", "claim", "claiming"],
 )
 def test_check_catalogues_holds_german_to_one_word_per_thing(settings, tmp_path, entry, problem):
     # given: a German entry naming a thing by another word than every other page's

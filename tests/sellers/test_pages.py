@@ -286,6 +286,24 @@ def test_staff_recovery_decide_permissions(client, cast, supervisor, who, status
     assert (recovery.status == RecoveryStatus.WAIVED) == (status == 200)
 
 
+def test_staff_appeal_decided_twice_says_why_nothing_changed(client, cast, supervisor):
+    """The form sent again after the back button (or a second supervisor deciding a moment
+    later): the page says why nothing changed, though the form itself is gone."""
+    # given: an appeal, decided once
+    claim, _path, recovery = _recovery(supervisor)
+    recovery_appeal(recovery=recovery, actor=Actor.seller(claim.seller), reason="Not ours.")
+    client.force_login(cast["supervisor"])
+    url = reverse("backoffice:recovery", args=[recovery.pk])
+    client.post(url, {"outcome": "reject", "note": "It is yours."})
+    # when: the same form again, now upholding
+    page = client.post(url, {"outcome": "uphold", "note": "Wrong seller."})
+    # then
+    assert page.status_code == 400
+    assert "Only a recovery under appeal can be decided." in page.content.decode()
+    recovery.refresh_from_db()
+    assert recovery.status == RecoveryStatus.OPEN
+
+
 @pytest.mark.parametrize(
     ("who", "allowed"),
     [("agent", True), ("supervisor", True), ("analyst", False), ("outsider", False)],
