@@ -134,15 +134,14 @@ class RuleForm(forms.Form):
     reason = forms.CharField(label=_("Why this change"), max_length=300)
 
     def __init__(self, *args, rule, **kwargs):
-        from fraud.rules import PARAMS, REGISTRY, params_shown
+        from fraud.rules import PARAMS, params_shown, params_taken
 
         super().__init__(*args, **kwargs)
         self.code = rule.code
         # The weight's bounds in the words the parameters' fields use (the service's check).
         bounds = _("Enter a whole number from %(min)d to %(max)d.") % {"min": 0, "max": 100}
         self.fields["weight"].error_messages.update(min_value=bounds, max_value=bounds)
-        spec = REGISTRY.get(rule.code)
-        takes = spec.params if spec else {}
+        takes = params_taken(rule.code)
         stored = rule.params if isinstance(rule.params, dict) else {}
         current = {**takes, **stored}  # as scoring reads them
         self.unused = params_shown({k: v for k, v in stored.items() if k not in takes})

@@ -311,10 +311,9 @@ def rule_params_problems(*, code: str, params: dict) -> dict[str, str]:
     ("" for keys the rule does not take), every problem at once, empty when nothing is. The
     one check of a rule's parameters: ``rule_update`` refuses what it finds, and the edit form
     shows each problem beside its field."""
-    from fraud.rules import PARAMS, REGISTRY
+    from fraud.rules import PARAMS, params_taken
 
-    spec = REGISTRY.get(code)
-    takes = spec.params if spec else {}
+    takes = params_taken(code)
     problems = {}
     unknown = sorted(set(params) - set(takes))
     if unknown:

@@ -68,6 +68,12 @@ def rule_label(code: str) -> str:
     return str(spec.label) if spec else code
 
 
+def params_taken(code: str) -> dict:
+    """The parameters rule ``code`` takes, with their defaults (none for a code no rule has)."""
+    spec = REGISTRY.get(code)
+    return spec.params if spec else {}
+
+
 @dataclass(frozen=True)
 class Param:
     """What one parameter of a rule means: its label, naming its unit, shown wherever the
@@ -110,8 +116,10 @@ def params_shown(params: dict) -> list[tuple[str, str]]:
 
     if not isinstance(params, dict):  # not written by this code: shown as it is
         return [(str(_("Parameters")), value("", params))]
-    labels = {key: param.label for key, param in PARAMS.items()}
-    return [(str(labels.get(key, key)), value(key, v)) for key, v in params.items()]
+    return [
+        (str(PARAMS[key].label) if key in PARAMS else key, value(key, v))
+        for key, v in params.items()
+    ]
 
 
 def explain(code: str, inputs: dict, fallback: str = "") -> str:
