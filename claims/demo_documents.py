@@ -20,7 +20,7 @@ def document_pdf(lines: list[str]) -> bytes:
     return out.getvalue()
 
 
-def er_invoice_attach(
+def medical_invoice_attach(
     claim: Claim,
     *,
     heading: str = "EMERGENCY DEPARTMENT - ITEMISED INVOICE",

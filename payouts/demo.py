@@ -9,7 +9,7 @@ and resend, and one paid payout came back from the bank (reversed, the claim re-
 import datetime as dt
 
 from claims.actors import Actor
-from claims.demo_documents import er_invoice_attach
+from claims.demo_documents import medical_invoice_attach
 from claims.models import MARKETPLACE_FUNDING, Claim, ClaimEvent, ClaimStatus
 from claims.services import claim_transition
 from payouts.bank_details import bank_details_parse
@@ -208,7 +208,7 @@ def demo_seed_payouts(*, users: dict, now: dt.datetime) -> dict:
         claim = claim_transition(
             claim=claim, to=S.UNDER_REVIEW, actor=supervisor, reason="Stepping in.", now=now
         )
-        er_invoice_attach(claim)
+        medical_invoice_attach(claim)
         decision_approve(
             claim=claim,
             actor=supervisor,

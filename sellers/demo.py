@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from claims.actors import Actor
 from claims.calendar import claim_add_business_days
-from claims.demo_documents import document_pdf, er_invoice_attach
+from claims.demo_documents import document_pdf, medical_invoice_attach
 from claims.lifecycle import Via
 from claims.links import link_issue
 from claims.models import (
@@ -283,7 +283,7 @@ def demo_seed_sellers(*, now: dt.datetime, users: dict) -> dict:
             reason="The seller let the deadline pass: deciding the step-in.",
         )
         # The policy's funding (a step-in); the decision fixes the recovery's amount.
-        er_invoice_attach(claim)
+        medical_invoice_attach(claim)
         _approve(claim, users=users, note="Medical bills checked against the ER invoice.")
         recovery = Recovery.objects.get(pk=recoveries[0].pk)
         withholding_record(
@@ -373,7 +373,7 @@ def _accepted_claim(
     )
     # The policy's funding: the seller (or insurer) that accepted pays, watched until paid.
     # The invoice the approver checked, on the claim.
-    er_invoice_attach(
+    medical_invoice_attach(
         claim,
         heading="URGENT CARE CLINIC - ITEMISED INVOICE",
         filename="urgent-care-invoice.pdf",
