@@ -86,16 +86,29 @@ def test_assign_to_me_permission_matrix(client, everyone, holder, role, held):
         assert claim.assignee == first and not events.exists()
 
 
-def test_agent_taking_a_claim_held_by_another_is_told_why(client, agent, holder):
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        # a claim the agent could work on: a supervisor reassigns it
+        (ClaimStatus.UNDER_REVIEW, "is held by holder; ask a supervisor to reassign it."),
+        # a claim being screened: nobody has a move on it, and the holder is named
+        (
+            ClaimStatus.SUBMITTED,
+            "is Submitted and held by holder: there is nothing you can do on it.",
+        ),
+    ],
+    ids=["workable", "nothing-to-do"],
+)
+def test_agent_taking_a_claim_held_by_another_is_told_why(client, agent, holder, status, said):
     # given
-    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    claim = claim_in(status)
     Claim.objects.filter(pk=claim.pk).update(assignee=holder)
     client.force_login(agent)
     # when
     response = client.post(_url(claim), follow=True)
-    # then
+    # then: the refusal says who holds it, so the agent knows whom to ask; nothing changes
     body = response.content.decode()
-    assert f"Claim {claim.reference} is held by holder; ask a supervisor to reassign it." in body
+    assert f"Claim {claim.reference} {said}" in body
     claim.refresh_from_db()
     assert claim.assignee == holder
 
@@ -131,23 +144,6 @@ def test_agent_cannot_take_a_claim_with_nothing_to_do_on_it(agent, status):
         claim_assign_to_me(claim=claim, user=agent)
     claim.refresh_from_db()
     assert claim.assignee is None
-
-
-def test_a_claim_held_by_another_with_nothing_to_do_names_its_holder(client, agent, holder):
-    # given: a claim being screened (nobody has a move on it) that another agent holds
-    claim = claim_in(ClaimStatus.SUBMITTED)
-    Claim.objects.filter(pk=claim.pk).update(assignee=holder)
-    client.force_login(agent)
-    # when
-    response = client.post(_url(claim), follow=True)
-    # then: the refusal says who holds it, so the agent knows whom to ask; nothing changes
-    body = response.content.decode()
-    assert (
-        f"Claim {claim.reference} is Submitted and held by holder: "
-        "there is nothing you can do on it."
-    ) in body
-    claim.refresh_from_db()
-    assert claim.assignee == holder
 
 
 def test_analyst_may_take_a_fraud_hold(analyst):
