@@ -18,6 +18,15 @@ rounds, so each page's phase is compared with the static phases just before and 
 the same noise; the ratio reported is the median of the rounds' ratios. Prints one JSON line:
 throughput, p50 and p99 per page and phase, and the ratios per round and their median.
 
+Before the server starts, the same process times what one request of each page costs in Python
+(CPU time, ``time.process_time``, through Django's test client on the same database and cache,
+BENCH_CPU_REQUESTS requests a page after a warm-up), beside two reference requests of the same
+signed-in supervisor: an empty notifications page (the staff layout and nothing else) and an
+empty seller suggestion (the middleware, the session and the permission check, no layout). With
+the static file's throughput this gives ``cpu_budget_ms``: the CPU a page request may use, all
+processes of the machine together, for the page to reach 1/30 of the static file
+(``cpus * 1000 / (static_rps / 30)``).
+
 BENCH_KEEP=1 keeps the database afterwards; BENCH_REUSE=1 uses a kept one without reloading.
 """
 
@@ -49,6 +58,7 @@ REUSE = os.environ.get("BENCH_REUSE") == "1"
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+CPU_REQUESTS = int(os.environ.get("BENCH_CPU_REQUESTS", "60"))
 # The shipped web server: deploy/systemd/claimdesk-web.service runs gunicorn with 4 workers.
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 WRK_THREADS = 2
@@ -158,6 +168,7 @@ def prepare() -> dict:
     client.force_login(user)  # a session row; the server reads it like any other
     claim = queue_bench._scalar("SELECT max(id) FROM claims_claim")
     return {
+        "client": client,
         "cookie": f"sessionid={client.cookies['sessionid'].value}",
         "claims": queue_bench._scalar("SELECT count(*) FROM claims_claim"),
         "paths": {
@@ -169,6 +180,31 @@ def prepare() -> dict:
             ),
         },
     }
+
+
+# The two reference requests of the CPU figures: the staff layout around an empty list (the
+# bench user has no notification), and a signed-in staff request answered with an empty
+# fragment (a suggestion for fewer than two letters reads nothing).
+REFERENCES = {
+    "layout_only": "/staff/notifications/",
+    "signed_in_only": "/staff/suggest/sellers/?seller=",
+}
+
+
+def python_cpu(client, paths: dict[str, str]) -> dict[str, float]:
+    """Milliseconds of this process's CPU per request, page by page, through the test client
+    (no server, no network: what Django itself spends on the page)."""
+    figures = {}
+    for name, path in paths.items():
+        for _ in range(5):
+            response = client.get(path)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}")
+        started = time.process_time()
+        for _ in range(CPU_REQUESTS):
+            client.get(path)
+        figures[name] = round((time.process_time() - started) / CPU_REQUESTS * 1000, 2)
+    return figures
 
 
 def serve(static_root: str) -> tuple[subprocess.Popen, int]:
@@ -240,6 +276,8 @@ def main() -> None:
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT, env={**os.environ, "STATIC_ROOT": static_root}, check=True,
     )  # fmt: skip
+    pages = {name: setup["paths"][name] for name in PAGES}
+    cpu = python_cpu(setup["client"], {**pages, **REFERENCES})
     from django.db import connections
 
     connections.close_all()
@@ -268,6 +306,8 @@ def main() -> None:
         # benchmark's own server and wrk count in the second).
         "load_average_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "paths": setup["paths"],
+        # What one request costs in Python (ms of CPU, one process, test client).
+        "python_cpu_ms": cpu,
     }
     for name, runs in results.items():
         ok = sum(run["requests"] - run["errors"] for run in runs)
@@ -283,6 +323,11 @@ def main() -> None:
         # connect, read, write, status >= 400, timeout
         kinds = [run["error_kinds"] for run in runs]
         figures[f"{name}_error_kinds"] = [sum(k) for k in zip(*kinds, strict=True)]
+    # The CPU one page request may cost (every process of the machine together) at 1/30 of the
+    # static file's throughput, against what the page costs in Python alone.
+    figures["cpu_budget_ms"] = round(
+        (os.cpu_count() or 1) * 1000 / (figures["static_rps"] * TARGET), 2
+    )
     figures["setup_and_run_s"] = round(time.perf_counter() - started, 1)
     ratios, targets = {}, {}
     for name in PAGES:
