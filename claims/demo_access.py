@@ -7,6 +7,7 @@ import random
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.urls import reverse
 
 from claims import roles
 from claims.actors import Actor
@@ -91,7 +92,10 @@ def demo_medical_access(*, users: dict, now: dt.datetime, rng: random.Random) ->
                 evidence=bill,
                 user=reader,
                 action=MedicalAccessAction.VIEWED if k % 2 == 0 else MedicalAccessAction.DOWNLOADED,
-                page=f"/staff/claims/{claim.pk}/" if k % 2 == 0 else f"/fraud/claims/{claim.pk}/",
+                # The staff workspace, or the fraud case of the same claim (both in /staff/).
+                page=reverse(
+                    "backoffice:claim" if k % 2 == 0 else "backoffice:fraud-claim", args=[claim.pk]
+                ),
                 now=now - dt.timedelta(days=6 - n, hours=rng.randrange(1, 9), minutes=k * 7),
             )
             entries += 1

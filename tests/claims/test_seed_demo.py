@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.urls import resolve
 
 from claims.demo import DEMO_CUSTOMER_EMAIL, DEMO_ORDER_NUMBER, DEMO_PASSWORD, DEMO_USERS
 from claims.models import Claim, ClaimEvent, ClaimStatus, Evidence, Outbox
@@ -65,6 +66,10 @@ def test_seed_demo_builds_every_state_and_prints_logins(capsys, client, settings
     assert len(accesses) >= 5
     assert {a.evidence.kind for a in accesses} == {"medical_bill"}
     assert all(a.user.has_perm("claims.view_medical_evidence") for a in accesses)
+    # Each names the staff page it was opened from as it is today (the workspace or the fraud
+    # case), never an address that only redirects there.
+    pages = {resolve(a.page).view_name for a in accesses}
+    assert pages == {"backoffice:claim", "backoffice:fraud-claim"}, pages
     # an approver who says they checked the ER invoice had one to check, on the claim
     from payouts.models import ApprovalRequest
 
