@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from api.models import ApiClient, ClientKind, Scope
+from claims_site.widgets import WholeNumberInput
 from sellers.models import Seller
 
 
@@ -81,7 +82,11 @@ class ApiKeyForm(forms.Form):
         label=_("Scopes"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple
     )
     rate_per_minute = forms.IntegerField(
-        label=_("Requests per minute"), min_value=1, max_value=100_000, initial=600
+        label=_("Requests per minute"),
+        min_value=1,
+        max_value=100_000,
+        initial=600,
+        widget=WholeNumberInput,
     )
     # One-time: a fresh token each time the form is shown; the key it issues keeps it, so the
     # same form posted again (reload, double click) issues nothing (api_key_issue).

@@ -74,3 +74,16 @@ class AutocompleteInput(forms.TextInput):
         context["widget"]["suggest_url"] = reverse(self.suggest_url)
         context["widget"]["list_id"] = f"{context['widget']['attrs'].get('id', name)}-suggestions"
         return context
+
+
+class WholeNumberInput(forms.TextInput):
+    """A whole number typed as text, with the phone's digit keyboard (``inputmode``).
+
+    A browser's ``<input type="number">`` drops what is not part of a number before the form is
+    sent: "3O" (a capital O for a zero) reaches the server as 3 and is saved as 3; "soon" arrives
+    empty and is refused as missing, with what was typed lost. As text, what was typed reaches
+    the form field, which refuses it beside the field ("Enter a whole number.") and shows it
+    again. The field's bounds are the field's (and the service's) to check and to say."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})

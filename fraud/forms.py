@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from claims_site.bounds import bounded_date_field
+from claims_site.widgets import WholeNumberInput
 from fraud.models import AttributeKind, FraudLabel, Recommendation
 from fraud.referrals import REFERRAL_DAYS
 
@@ -38,6 +39,7 @@ class DecisionForm(forms.Form):
         max_value=60,
         initial=REFERRAL_DAYS,
         required=False,
+        widget=WholeNumberInput,
     )
 
     def clean(self):
@@ -129,7 +131,9 @@ class RuleForm(forms.Form):
     the rule never reads them."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-    weight = forms.IntegerField(label=_("Weight (points)"), min_value=0, max_value=100)
+    weight = forms.IntegerField(
+        label=_("Weight (points)"), min_value=0, max_value=100, widget=WholeNumberInput
+    )
     enabled = forms.BooleanField(label=_("Enabled"), required=False)
     reason = forms.CharField(label=_("Why this change"), max_length=300)
 
@@ -141,6 +145,7 @@ class RuleForm(forms.Form):
         # The weight's bounds in the words the parameters' fields use (the service's check).
         bounds = _("Enter a whole number from %(min)d to %(max)d.") % {"min": 0, "max": 100}
         self.fields["weight"].error_messages.update(min_value=bounds, max_value=bounds)
+        self.fields["weight"].help_text = whole_number_help(0, 100)
         takes = params_taken(rule.code)
         stored = rule.params if isinstance(rule.params, dict) else {}
         current = {**takes, **stored}  # as scoring reads them
@@ -181,8 +186,14 @@ def param_field(param, initial) -> forms.Field:
     return forms.IntegerField(
         label=param.label,
         initial=initial,
-        widget=forms.NumberInput(attrs={"min": param.minimum, "max": param.maximum, "step": 1}),
+        help_text=whole_number_help(param.minimum, param.maximum),
+        widget=WholeNumberInput,
     )
+
+
+def whole_number_help(minimum: int, maximum: int) -> str:
+    """The bounds a whole-number field takes, said beside it (the service checks them)."""
+    return _("A whole number from %(min)d to %(max)d.") % {"min": minimum, "max": maximum}
 
 
 class PeriodForm(forms.Form):

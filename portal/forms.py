@@ -18,6 +18,7 @@ from claims.money import (
     to_minor,
 )
 from claims.uploads import MAX_FILES_PER_CLAIM, upload_problems_add
+from claims_site.widgets import WholeNumberInput
 
 MAX_DESCRIPTION = 5000
 
@@ -77,6 +78,7 @@ class IncidentForm(forms.Form):
         initial=0,
         help_text=_("Enter 0 if nobody was hurt."),
         error_messages={"required": _("Enter how many people were hurt (0 if nobody).")},
+        widget=WholeNumberInput,
     )
 
     def clean(self):

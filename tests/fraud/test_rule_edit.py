@@ -41,15 +41,23 @@ def signed_in(client, analyst):
 def test_rule_edit_shows_one_labelled_number_field_per_parameter(signed_in):
     # when
     html = signed_in.get(url("velocity_customer")).content.decode()
-    # then: each parameter by its name and unit, as a number from 0 in steps of 1; no JSON
+    # then: each parameter by its name and unit, typed as text with the digit keyboard (what
+    # was typed reaches the form; a number input would drop letters), its bounds said beside
+    # it and tied to it; no JSON
     assert "<textarea" not in html.split('name="reason"')[0]
     assert "JSON" not in html
-    shown = (("window_days", "Window (days)", 60), ("min_claims", "Claims at least", 3))
-    for name, label, value in shown:
+    shown = (
+        ("window_days", "Window (days)", 60, "from 0 to 3660"),
+        ("min_claims", "Claims at least", 3, "from 1 to 3660"),
+    )
+    for name, label, value, bounds in shown:
         assert f'<label for="id_param_{name}">{label}' in html
         field = re.search(rf'<input [^>]*name="param_{name}"[^>]*>', html).group(0)
-        assert 'type="number"' in field and f'value="{value}"' in field
-        assert 'step="1"' in field and 'min="' in field and 'max="' in field
+        assert 'type="text"' in field and 'inputmode="numeric"' in field
+        assert f'value="{value}"' in field
+        assert f'aria-describedby="id_param_{name}_helptext"' in field
+        helptext = html.split(f'id="id_param_{name}_helptext"', 1)[1].split("</div>", 1)[0]
+        assert f">A whole number {bounds}." in helptext
 
 
 def test_rule_edit_a_parameter_through_its_field_makes_a_new_version(signed_in):
