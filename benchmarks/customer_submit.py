@@ -109,7 +109,7 @@ def page_setup(client, customer):
     response = client.get(step_url(line, "review"))
     assert response.status_code == 200
     keys = ("item", "steps", "step", "form", "incident", "incident_date", "incident_kind")
-    keys += ("losses", "total", "files")
+    keys += ("losses", "total", "files", "facts")  # facts: the safety questions (issue 17)
     context = {key: response.context[key] for key in keys}
 
     def minimal(request):
