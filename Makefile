@@ -7,7 +7,7 @@ ONLY   ?=
 # Two test processes (pytest-xdist), one per core: each gets its own test database.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run test lint fmt bench services browser migrate seed clean
+.PHONY: install run test lint fmt bench services browser bench-tools migrate seed clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,14 +29,18 @@ run: seed
 	$(BIN)/python manage.py compilemessages -v0 --ignore=.venv || true
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
-## PostgreSQL and Redis for the tests (started only when down), Chromium for browser tests.
+## PostgreSQL and Redis for the tests (started only when down), Chromium for browser tests,
+## wrk for the staff_load benchmark (which the tests run too, at tiny sizes).
 services:
 	bash .ci/services.sh
 
 browser:
 	bash .ci/browser.sh
 
-test: install services browser
+bench-tools:
+	bash .ci/bench-tools.sh
+
+test: install services browser bench-tools
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=claims_site.settings.test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -49,9 +53,9 @@ fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## Performance benchmarks (never part of `make test`): `make bench` or `make bench ONLY=name`.
-bench: install services
-	bash .ci/bench-tools.sh
+## Performance benchmarks: `make bench` or `make bench ONLY=name`. (`make test` runs each once at
+## tiny sizes, tests/benchmarks/test_smoke.py, only to prove it still runs.)
+bench: install services bench-tools
 	@set -e; for script in benchmarks/*.py; do \
 		name=$$(basename $$script .py); \
 		case "$$name" in _*) continue;; esac; \

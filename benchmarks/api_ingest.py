@@ -21,7 +21,8 @@ Each round starts from empty tables (``TRUNCATE``); the floor and the two API wa
 ``BENCH_ROUNDS`` rounds (3) so all meet the same noise, and the best of each is compared. After
 the API's last round the same requests are sent once more (``again_s``: every row an update;
 not judged; ``BENCH_AGAIN=0`` leaves it out; ``BENCH_FLAT=0`` leaves the flat rows out). Runs
-on its own PostgreSQL database (``bench_api_ingest``, created and dropped here).
+on its own PostgreSQL database (``bench_api_ingest``, created and dropped here;
+``BENCH_DB_SUFFIX`` is appended to its name, see benchmarks/_testdb.py, and for BENCH_DB_TEMPLATE).
 `make bench ONLY=api_ingest`; ``BENCH_LINES`` for another size. Prints one JSON line.
 """
 

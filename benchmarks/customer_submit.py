@@ -11,13 +11,17 @@
    item shown, so this page reads nothing from the database; see portal.drafts.WizardItem),
    the step guard, and the context built from the draft.
 
-Runs on its own PostgreSQL database (bench_customer_submit, created and dropped here) and a
-temporary media folder. Ratios are measured side by side, interleaved, in one run. Prints one
-JSON line. `make bench ONLY=customer_submit`.
+Runs on its own PostgreSQL database (bench_customer_submit, created and dropped here;
+BENCH_DB_SUFFIX is appended to its name, see benchmarks/_testdb.py, and for BENCH_DB_TEMPLATE)
+and a temporary media folder. Ratios are measured side by side, interleaved, in one run. Prints
+one JSON line.
+`make bench ONLY=customer_submit`. Smaller runs: BENCH_SUBMISSIONS (5 timed submissions),
+BENCH_PAGE_REQUESTS (300 requests of each page), BENCH_PHOTO_PIXELS (4000x3000).
 """
 
 import hashlib
 import io
+import os
 import random
 import re
 import statistics
@@ -36,9 +40,9 @@ MEDIA = django_setup(database="bench_customer_submit")
 
 from django.conf import settings  # noqa: E402
 
-SUBMISSIONS = 5
-PAGE_REQUESTS = 300
-PHOTO_PIXELS = (4000, 3000)
+SUBMISSIONS = int(os.environ.get("BENCH_SUBMISSIONS", "5"))
+PAGE_REQUESTS = int(os.environ.get("BENCH_PAGE_REQUESTS", "300"))
+PHOTO_PIXELS = tuple(int(n) for n in os.environ.get("BENCH_PHOTO_PIXELS", "4000x3000").split("x"))
 
 
 def photo(seed: int) -> bytes:
@@ -109,7 +113,7 @@ def page_setup(client, customer):
     response = client.get(step_url(line, "review"))
     assert response.status_code == 200
     keys = ("item", "steps", "step", "form", "incident", "incident_date", "incident_kind")
-    keys += ("losses", "total", "files")
+    keys += ("losses", "total", "files", "facts")  # facts: the safety questions (issue 17)
     context = {key: response.context[key] for key in keys}
 
     def minimal(request):

@@ -8,7 +8,9 @@ Runs on its own PostgreSQL databases (``bench_fraud_scoring`` for the largest si
 (generate_series). One worker process per database; the parent asks them to score the same
 claim in alternating rounds (side by side, as the machine is shared and noisy), takes the
 medians, checks every query's plan for sequential scans of the big tables, and prints one JSON
-line. Sizes can be overridden for a quick look: ``BENCH_SIZES=10000,100000``.
+line. Sizes can be overridden for a quick look: ``BENCH_SIZES=10000,100000``; ``BENCH_RUNS``
+(25) timed rounds after ``BENCH_WARMUP`` (5). ``BENCH_DB_SUFFIX`` is appended to every
+database's name (see benchmarks/_testdb.py, and for BENCH_DB_TEMPLATE).
 
     make bench ONLY=fraud_scoring
 """
@@ -27,10 +29,13 @@ sys.path[0] = str(ROOT)
 
 import psycopg  # noqa: E402 - after the path fix: psycopg imports queue
 
+from benchmarks._testdb import create_database_sql, database_name  # noqa: E402
+
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB = "bench_fraud_scoring"
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,1000000").split(",")]
-RUNS, WARMUP = 25, 5
+RUNS = int(os.environ.get("BENCH_RUNS", "25"))
+WARMUP = int(os.environ.get("BENCH_WARMUP", "5"))
 TARGET_RATIO = 1.5
 SELLERS = 500
 BIG_TABLES = {
@@ -152,13 +157,13 @@ def load_history(cursor, lo: int, hi: int, region_id: int) -> None:
 def main() -> None:
     """Load one database per size (one after the other), then time them side by side:
     alternating rounds, so the shared machine's noise hits both sizes alike."""
-    names = [DB if size == SIZES[-1] else f"{DB}_{size}" for size in SIZES]
+    names = [database_name(DB if size == SIZES[-1] else f"{DB}_{size}") for size in SIZES]
     workers = []
     figures: dict = {}
     try:
         for name, size in zip(names, SIZES, strict=True):
             admin_sql(f"DROP DATABASE IF EXISTS {name}")
-            admin_sql(f"CREATE DATABASE {name}")
+            admin_sql(create_database_sql(name))
             worker = subprocess.Popen(
                 [sys.executable, __file__, "--worker", name, str(size)],
                 stdin=subprocess.PIPE,

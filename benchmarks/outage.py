@@ -11,7 +11,10 @@ what a submission must do either way.
 Figures: submissions per second and the p95 of one whole submission, per condition; errors
 (any response other than 200/302). Target: with Redis down at least 0.5x the throughput with
 Redis up, and no error. Runs on its own PostgreSQL database (bench_outage, created and dropped
-here). Prints one JSON line. `make bench ONLY=outage`.
+here; BENCH_DB_SUFFIX is appended to its name, see benchmarks/_testdb.py, and for
+BENCH_DB_TEMPLATE). Prints one JSON line. `make bench ONLY=outage`. Smaller runs:
+BENCH_THREADS (4 customers at a time), BENCH_PER_THREAD (4 submissions each a round),
+BENCH_ROUNDS (6; at least 2, one of each).
 """
 
 import os

@@ -28,6 +28,10 @@ claims paid before (``--history``; 0 for empty tables): from empty tables a 100,
 mostly measures its own tables growing from nothing, which no marketplace in operation does
 (with ``--history 0`` the cost per payout grows 1.3-1.4x from 1,000 to 100,000; with a history,
 the 1,000-claim run pays the same index depths as the large one). Ends with one JSON line.
+
+The options' defaults can come from the environment: ``BENCH_SIZES``, ``BENCH_SMALL_ROUNDS``,
+``BENCH_HISTORY``; ``BENCH_WARM_UP`` (500) claims warm the workers up. ``BENCH_DB_SUFFIX`` is
+appended to both databases' names (see benchmarks/_testdb.py, and for BENCH_DB_TEMPLATE).
 """
 
 import argparse
@@ -42,8 +46,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # The project root, in place of benchmarks/ (whose queue.py would shadow the stdlib queue).
 sys.path[0] = str(ROOT)
-DB = "bench_payouts"
-TEMPLATE = "bench_payouts_template"
+
+from benchmarks._testdb import create_database_sql, database_name  # noqa: E402
+
+DB = database_name("bench_payouts")
+TEMPLATE = database_name("bench_payouts_template")
 HISTORY = [0]  # claims paid before the benchmark (--history), in every round's database
 ADMIN_URL = os.environ.get(
     "BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
@@ -69,7 +76,7 @@ def _setup_database() -> None:
     """Migrate once into a template database; each round starts from a copy of it."""
     for name in (DB, TEMPLATE):
         _psql(f"DROP DATABASE IF EXISTS {name}")
-    _psql(f"CREATE DATABASE {TEMPLATE}")
+    _psql(create_database_sql(TEMPLATE))
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
         cwd=ROOT,
@@ -191,7 +198,7 @@ def _verify(n: int) -> dict:
 # Claims paid before the clock starts, not timed: a worker's first tasks import modules,
 # connect to the database and compile templates, once in its life (up to a second here, which
 # is most of the 1,000-claim run). Both workers take part (two chunks of 250).
-WARM_UP = 500
+WARM_UP = int(os.environ.get("BENCH_WARM_UP", "500"))
 
 
 def _settle() -> None:
@@ -347,11 +354,11 @@ def _history(n: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="1000,100000")
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1000,100000"))
     parser.add_argument(
         "--small-rounds",
         type=int,
-        default=5,
+        default=int(os.environ.get("BENCH_SMALL_ROUNDS", "5")),
         help="rounds for sizes up to 10,000, half before and half after the large sizes, the "
         "median kept: a run of a second or two is at the mercy of one slow task on a shared "
         "machine",
@@ -359,7 +366,7 @@ def main() -> None:
     parser.add_argument(
         "--history",
         type=int,
-        default=100_000,
+        default=int(os.environ.get("BENCH_HISTORY", "100000")),
         help="claims already paid before the benchmark, in every round (0: empty tables)",
     )
     args = parser.parse_args()

@@ -11,6 +11,10 @@ Measures, side by side in one run (the machine is shared and noisy):
 - (b) the stock Django admin changelist for claims (a plain ModelAdmin, default options) at
   1,000,000 claims.
 Prints one JSON line: {"bench": "queue", "figures": ..., "ratios": ..., "targets": ...}.
+
+Sizes: BENCH_SMALL (10,000) and BENCH_LARGE (1,000,000) claims, BENCH_RUNS (15) timed runs.
+BENCH_KEEP=1 keeps the databases. BENCH_DB_SUFFIX is appended to both databases' names (see
+benchmarks/_testdb.py, and for BENCH_DB_TEMPLATE).
 """
 
 import json
@@ -24,14 +28,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)
 
-DB = "bench_queue"  # 1,000,000 claims
-DB_SMALL = "bench_queue_10k"  # 10,000 claims, measured interleaved with the large one
+from benchmarks._testdb import create_database_sql, database_name  # noqa: E402
+
+DB = database_name("bench_queue")  # 1,000,000 claims
+DB_SMALL = database_name("bench_queue_10k")  # 10,000 claims, interleaved with the large one
 ADMIN_DSN = os.environ.get("BENCH_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 os.environ["DATABASE_URL"] = os.environ.get(
     "BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB}"
 )
 os.environ["DJANGO_SETTINGS_MODULE"] = "claims_site.settings.test"
-SMALL, LARGE = 10_000, int(os.environ.get("BENCH_LARGE", "1000000"))
+SMALL = int(os.environ.get("BENCH_SMALL", "10000"))
+LARGE = int(os.environ.get("BENCH_LARGE", "1000000"))
 KEEP = os.environ.get("BENCH_KEEP") == "1"  # keep bench_queue afterwards, to EXPLAIN things
 RUNS = int(os.environ.get("BENCH_RUNS", "15"))
 STATUSES = [
@@ -353,7 +360,7 @@ def prepare(db: str, count: int):
 def main() -> None:
     for name in (DB, DB_SMALL):
         _admin(f"DROP DATABASE IF EXISTS {name}")
-        _admin(f"CREATE DATABASE {name}")
+        _admin(create_database_sql(name))
     try:
         run()
     finally:

@@ -28,6 +28,11 @@ processes of the machine together, for the page to reach 1/30 of the static file
 (``cpus * 1000 / (static_rps / 30)``).
 
 BENCH_KEEP=1 keeps the database afterwards; BENCH_REUSE=1 uses a kept one without reloading.
+Smaller runs: BENCH_LARGE (1,000,000 claims), BENCH_SECONDS (10, whole seconds), BENCH_ROUNDS
+(3), BENCH_CLIENTS (32), BENCH_WORKERS (4), BENCH_WARM_SECONDS (3: wrk on each page before the
+phases). BENCH_REDIS_URL is the sessions' and cache's Redis (redis://127.0.0.1:6379/13);
+BENCH_DB_SUFFIX is appended to the database's name (see benchmarks/_testdb.py, and for
+BENCH_DB_TEMPLATE).
 """
 
 import json
@@ -44,7 +49,9 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)
 
-DB = "bench_staff_load"
+from benchmarks._testdb import create_database_sql, database_name  # noqa: E402
+
+DB = database_name("bench_staff_load")
 os.environ["BENCH_DATABASE_URL"] = os.environ.get(
     "BENCH_STAFF_LOAD_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB}"
 )
@@ -62,6 +69,7 @@ CPU_REQUESTS = int(os.environ.get("BENCH_CPU_REQUESTS", "60"))
 # The shipped web server: deploy/systemd/claimdesk-web.service runs gunicorn with 4 workers.
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 WRK_THREADS = 2
+WARM_SECONDS = float(os.environ.get("BENCH_WARM_SECONDS", "3"))
 STATIC_PATH = "/static/css/backoffice.css"
 # The pages measured against the static file, in the order of each round.
 PAGES = ("queue", "workspace", "search")
@@ -150,7 +158,7 @@ def prepare() -> dict:
 
         connections.close_all()
         queue_bench._admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        queue_bench._admin(f"CREATE DATABASE {DB}")
+        queue_bench._admin(create_database_sql(DB))
         call_command("migrate", verbosity=0)
         queue_bench.load_reference_data()
         definitions = queue_bench.indexes_drop()
@@ -286,7 +294,7 @@ def main() -> None:
     try:
         for path in setup["paths"].values():  # warm every worker on every page
             check(port, path, setup["cookie"])
-            got = load(port, path, setup["cookie"], 3)
+            got = load(port, path, setup["cookie"], WARM_SECONDS)
             assert not got["errors"], (path, got)
         results = measure(port, setup["paths"], setup["cookie"])
     finally:

@@ -20,7 +20,9 @@ warm the workers up (imports, connections). The sizes interleave: half the small
 (``BENCH_SMALL_ROUNDS``, 4) before the large one and half after, so both meet the same noise;
 the median time per delivery of the small size's rounds is compared. Lag: from the moment the
 deliveries were due to their arrival at the receiver (all n are due at once, so it is mostly
-the wait behind the others). Prints one JSON line.
+the wait behind the others). Prints one JSON line. ``BENCH_WARM_UP`` (200) deliveries for the
+warm-up; ``BENCH_DB_SUFFIX`` is appended to the database's name (see benchmarks/_testdb.py,
+and for ``BENCH_DB_TEMPLATE``).
 """
 
 import json
@@ -48,7 +50,7 @@ MEDIA = django_setup(database="bench_webhooks")
 
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1000,100000").split(",")]
 SMALL_ROUNDS = int(os.environ.get("BENCH_SMALL_ROUNDS", "4"))
-WARM_UP = 200
+WARM_UP = int(os.environ.get("BENCH_WARM_UP", "200"))
 POLL = 0.01
 TARGETS = {"per_delivery_large_vs_small": "<=1.2", "p99_lag_s": "(printed)"}
 
