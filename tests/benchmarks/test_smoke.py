@@ -62,6 +62,7 @@ SMOKE_SIZES = {
         "BENCH_ROUNDS": "1",
         "BENCH_CLIENTS": "2",
         "BENCH_WORKERS": "1",
+        "BENCH_CPU_REQUESTS": "2",
     },
     "webhooks": {"BENCH_SIZES": "10,20", "BENCH_SMALL_ROUNDS": "1", "BENCH_WARM_UP": "4"},
 }
