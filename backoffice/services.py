@@ -50,17 +50,26 @@ def workable_statuses(user) -> list[str]:
     return [s for s in WORKABLE if lifecycle.actions_for(s, user.has_perm)]
 
 
-def claim_holder_check(*, claim: Claim, user) -> None:
-    """Object-level rule: a claim held by another agent is theirs until reassigned."""
+def claim_holder_refusal(*, claim: Claim, user) -> str | None:
+    """Object-level rule: a claim held by another agent is theirs until reassigned. Why
+    ``user`` may not act on ``claim`` for that reason, or None when they may."""
     if (
         claim.assignee_id
         and claim.assignee_id != user.pk
         and not user.has_perm("backoffice.assign_claims")
     ):
-        raise BackofficeError(
-            _("Claim %(ref)s is held by %(who)s; ask a supervisor to reassign it.")
-            % {"ref": claim.reference, "who": claim.assignee.get_username()}
-        )
+        return _("Claim %(ref)s is held by %(who)s; ask a supervisor to reassign it.") % {
+            "ref": claim.reference,
+            "who": claim.assignee.get_username(),
+        }
+    return None
+
+
+def claim_holder_check(*, claim: Claim, user) -> None:
+    """``claim_holder_refusal`` as an error, for the services that act on the claim."""
+    refusal = claim_holder_refusal(claim=claim, user=user)
+    if refusal:
+        raise BackofficeError(refusal)
 
 
 # --- assignment -------------------------------------------------------------------------------
@@ -105,35 +114,43 @@ def claim_take_next(*, user, now: dt.datetime | None = None) -> Claim:
     raise BackofficeError(_("No unassigned claim is waiting for you. Well done."))
 
 
-def claim_assign_to_me(*, claim: Claim, user, now: dt.datetime | None = None) -> Claim:
-    """ "Assign to me": the object-level rule of who may take a claim.
+def assign_to_me_refusal(*, claim: Claim, user) -> str | None:
+    """Why "Assign to me" would not give ``claim`` to ``user``, or None when it would: the
+    object-level rule of who may take a claim, for the workspace (which offers the button only
+    when this is None) and for ``claim_assign_to_me``.
 
-    Anyone who moves claims may take an unassigned claim on which they have a move to make.
-    A claim another person holds is taken over only by someone who may assign claims
-    (supervisors), with an assignment event naming the previous holder; anyone else is refused
-    with the rule in words (``claim_holder_check``). Taking an unassigned claim is a conditional
-    update ``WHERE assignee IS NULL``: if someone took it a moment earlier, this is refused
-    rather than taking it from them.
+    Anyone who moves claims may take a claim that is not already theirs and on which they have
+    a move to make (``lifecycle.actions_for``). A claim another person holds is taken over only
+    by someone who may assign claims (supervisors, ``claim_holder_refusal``). Reads nothing
+    beyond the claim, its assignee and the user's permissions.
     """
     if not user.has_perm("claims.transition_claim"):
-        raise BackofficeError(_("You do not have permission to work on claims."))
+        return _("You do not have permission to work on claims.")
     if claim.assignee_id == user.pk:
-        raise BackofficeError(_("Claim %(ref)s is already yours.") % {"ref": claim.reference})
+        return _("Claim %(ref)s is already yours.") % {"ref": claim.reference}
     if not lifecycle.actions_for(claim.status, user.has_perm):
         words = {"ref": claim.reference, "status": claim.get_status_display()}
         if claim.assignee_id is not None:
-            raise BackofficeError(
-                _(
-                    "Claim %(ref)s is %(status)s and held by %(who)s: "
-                    "there is nothing you can do on it."
-                )
-                % {**words, "who": claim.assignee.get_username()}
-            )
-        raise BackofficeError(
-            _("Claim %(ref)s is %(status)s: there is nothing you can do on it.") % words
-        )
+            return _(
+                "Claim %(ref)s is %(status)s and held by %(who)s: "
+                "there is nothing you can do on it."
+            ) % {**words, "who": claim.assignee.get_username()}
+        return _("Claim %(ref)s is %(status)s: there is nothing you can do on it.") % words
+    return claim_holder_refusal(claim=claim, user=user)
+
+
+def claim_assign_to_me(*, claim: Claim, user, now: dt.datetime | None = None) -> Claim:
+    """ "Assign to me": take ``claim`` if ``assign_to_me_refusal`` allows it.
+
+    Taking over a claim another person holds is a reassignment with an event naming the
+    previous holder. Taking an unassigned claim is a conditional update
+    ``WHERE assignee IS NULL``: if someone took it a moment earlier (after the page offered it),
+    this is refused rather than taking it from them.
+    """
+    refusal = assign_to_me_refusal(claim=claim, user=user)
+    if refusal:
+        raise BackofficeError(refusal)
     if claim.assignee_id is not None:
-        claim_holder_check(claim=claim, user=user)
         return claim_reassign(
             claim=claim,
             assignee=user,

@@ -13,7 +13,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from backoffice import selectors
-from backoffice.exceptions import BackofficeError
 from backoffice.forms import (
     ApproveForm,
     AssignForm,
@@ -31,10 +30,12 @@ from backoffice.forms import (
 from backoffice.notifications import notifications_read_for_claim
 from backoffice.services import (
     DOMAIN_ERRORS,
+    assign_to_me_refusal,
     claim_assign_to_me,
     claim_decide_approve,
     claim_evidence_add,
     claim_holder_check,
+    claim_holder_refusal,
     claim_message_send,
     claim_reassign,
     claim_tag_add,
@@ -66,15 +67,6 @@ from payouts.services.funding import funding_for
 from sellers.services.escalation import claim_overrule_seller
 
 S = ClaimStatus
-
-
-def _holder_refusal(claim: Claim, user) -> str | None:
-    """Why ``user`` may not act on ``claim`` another agent holds, or None (the service's rule)."""
-    try:
-        claim_holder_check(claim=claim, user=user)
-    except BackofficeError as exc:
-        return str(exc)
-    return None
 
 
 def moves_for(claim: Claim, user) -> list[dict]:
@@ -174,7 +166,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if claim.has_unread_for_viewer:
         notifications_read_for_claim(user=request.user, claim_id=claim.pk)
     events = list(claim.events.all())
-    held_elsewhere = _holder_refusal(claim, request.user)
+    held_elsewhere = claim_holder_refusal(claim=claim, user=request.user)
     return render(
         request,
         "backoffice/claim.html",
@@ -195,9 +187,8 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tag_form": TagForm(),
             "held_by_other": claim.assignee_id not in (None, request.user.pk),
             "can_assign": request.user.has_perm("backoffice.assign_claims"),
-            # "Assign to me": offered unless it is already theirs; the rule is in the service.
-            "can_take": claim.assignee_id != request.user.pk
-            and request.user.has_perm("claims.transition_claim"),
+            # "Assign to me": offered only when the service would take it (its rule, one place).
+            "can_take": assign_to_me_refusal(claim=claim, user=request.user) is None,
             "can_message": request.user.has_perm("claims.transition_claim"),
             "can_add_evidence": evidence_add_refusal(claim=claim, user=request.user) is None,
             "now": timezone.now(),
@@ -240,7 +231,7 @@ def claim_move(request: HttpRequest, pk: int, to: str) -> HttpResponse:
             % {"ref": claim.reference, "status": claim.get_status_display(), "to": task},
         )
         return _back(claim)
-    refusal = _holder_refusal(claim, request.user)
+    refusal = claim_holder_refusal(claim=claim, user=request.user)
     if refusal and request.method == "GET":
         # Said before anything is typed; a POST (the claim taken while the form was open) is
         # refused by the move itself, with the form and what was typed kept.

@@ -192,3 +192,64 @@ def test_queue_assign_to_me_takes_the_ticked_claims_it_may_and_says_why_not_the_
     refusal = re.search(r'<li class="message error">(.*?)</li>', body, re.S).group(1)
     assert refusal.count(held.reference) == 1, refusal
     assert "Assign to me" in body  # the queue's bulk action
+
+
+# (role, status, who holds it) -> whether the workspace offers "Assign to me": only when the
+# service would take it (``assign_to_me_refusal``), so the button never leads to a refusal.
+OFFERED = {
+    # a claim with a move for them, held by nobody: offered
+    ("agent", ClaimStatus.UNDER_REVIEW, "nobody"): True,
+    ("analyst", ClaimStatus.FRAUD_HOLD, "nobody"): True,
+    # a supervisor takes over a claim another holds
+    ("supervisor", ClaimStatus.UNDER_REVIEW, "other"): True,
+    # no move for them in that state (being screened, finished, on a fraud hold for an agent)
+    ("agent", ClaimStatus.SUBMITTED, "nobody"): False,
+    ("agent", ClaimStatus.CLOSED, "nobody"): False,
+    ("agent", ClaimStatus.FRAUD_HOLD, "nobody"): False,
+    ("agent", ClaimStatus.SUBMITTED, "other"): False,
+    # held by another agent, and they may not take it over
+    ("agent", ClaimStatus.UNDER_REVIEW, "other"): False,
+    ("analyst", ClaimStatus.UNDER_REVIEW, "other"): False,
+    # already theirs
+    ("agent", ClaimStatus.UNDER_REVIEW, "self"): False,
+}
+
+
+@pytest.mark.parametrize(("role", "status", "held"), list(OFFERED))
+def test_workspace_offers_assign_to_me_only_when_the_service_would_take_it(
+    client, everyone, holder, role, status, held
+):
+    # given
+    me = everyone[role]
+    claim = claim_in(status)
+    Claim.objects.filter(pk=claim.pk).update(
+        assignee={"nobody": None, "other": holder, "self": me}[held]
+    )
+    client.force_login(me)
+    # when
+    body = client.get(reverse("backoffice:claim", args=[claim.pk])).content.decode()
+    # then: the button is there exactly when pressing it takes the claim
+    offered = _url(claim) in body
+    assert offered == OFFERED[(role, status, held)]
+    assert ("Assign to me" in body) == offered
+    claim.refresh_from_db()
+    if offered:
+        assert claim_assign_to_me(claim=claim, user=me).assignee == me
+    else:
+        with pytest.raises(BackofficeError):
+            claim_assign_to_me(claim=claim, user=me)
+
+
+def test_deciding_whether_to_offer_assign_to_me_reads_nothing_more(
+    client, agent, holder, django_assert_num_queries
+):
+    # given: a claim another agent holds (the refusal names them: the assignee comes with the
+    # claim) in a state with moves (read from the lifecycle and the loaded permissions)
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    Claim.objects.filter(pk=claim.pk).update(assignee=holder)
+    client.force_login(agent)
+    client.get(reverse("backoffice:claim", args=[claim.pk]))
+    # when / then: the workspace's pinned count (tests/backoffice/test_workspace.py)
+    with django_assert_num_queries(10):
+        body = client.get(reverse("backoffice:claim", args=[claim.pk])).content.decode()
+    assert _url(claim) not in body

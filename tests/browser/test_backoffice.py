@@ -110,3 +110,36 @@ def test_agent_typing_a_tag_too_long_is_refused_not_cut(page, agent):
     # then
     assert "A tag needs a name of at most 40 characters." in page.inner_text(".messages")
     assert not ClaimTag.objects.exists()
+
+
+def test_agent_changes_language_from_the_staff_header_by_keyboard_on_a_small_phone(
+    phone_page, agent
+):
+    # given: an agent on a claim's workspace on a 360 px wide phone
+    page = phone_page
+    page.set_viewport_size({"width": 360, "height": 740})
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    staff_login(page, "agent")
+    here = f"/staff/claims/{claim.pk}/"
+    page.goto(here)
+    # then: the header's language menu fits the screen, and axe finds nothing on the header
+    menu = page.locator("header.staff-header form.language")
+    box = menu.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert axe_violations(page) == []
+    # when: by keyboard only: Tab to the menu, type the language's first letter, Tab, Enter
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "language-select":
+            break
+    assert page.evaluate("document.activeElement.id") == "language-select"
+    page.keyboard.type("D")  # Deutsch
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    # then: the same page, in German
+    page.wait_for_selector("html[lang=de]")
+    assert page.url.endswith(here)
+    assert "Abmelden" in page.inner_text("header.staff-header")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert axe_violations(page) == []

@@ -15,7 +15,7 @@ LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
 # Complete catalogues; fr_CA holds only what differs from fr (the rest falls back to it).
 COMPLETE = [code for code in LANGUAGES if "-" not in code]
 CUSTOMER_SOURCES = re.compile(
-    r"templates/(portal|emails|errors|base\.html|home\.html|privacy/customer)|portal/|claims/(uploads|pdfs|eligibility|links|money)|claims_site/bounds|privacy/export"
+    r"templates/(portal|emails|errors|base\.html|_language_menu\.html|home\.html|privacy/customer)|portal/|claims/(uploads|pdfs|eligibility|links|money)|claims_site/bounds|privacy/export"
 )
 # Seller and insurer pages and what sellers are told (their e-mails follow their own language).
 SELLER_SOURCES = re.compile(r"templates/sellers/|sellers/(views|forms|services|handlers|selectors)")
