@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from api.models import ApiClient, ClientKind, Scope
-from claims_site.widgets import WholeNumberInput
+from claims_site.bounds import whole_number_field
 from sellers.models import Seller
 
 
@@ -81,12 +81,11 @@ class ApiKeyForm(forms.Form):
     scopes = forms.MultipleChoiceField(
         label=_("Scopes"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple
     )
-    rate_per_minute = forms.IntegerField(
+    rate_per_minute = whole_number_field(
+        minimum=1,
+        maximum=100_000,
         label=_("Requests per minute"),
-        min_value=1,
-        max_value=100_000,
         initial=600,
-        widget=WholeNumberInput,
     )
     # One-time: a fresh token each time the form is shown; the key it issues keeps it, so the
     # same form posted again (reload, double click) issues nothing (api_key_issue).

@@ -10,8 +10,9 @@ from claims.forms import MultipleFileField
 from claims.models import ClaimStatus, DenialReason, EvidenceKind, Funding
 from claims.money import MoneyError, amount_input, to_minor
 from claims.uploads import ALLOWED_DESCRIPTION, MAX_FILES_PER_CLAIM, upload_problems_add
-from claims_site.widgets import FORM_RENDERER, WholeNumberInput
-from fraud.models import FraudLabel
+from claims_site.bounds import whole_number_field
+from claims_site.widgets import FORM_RENDERER
+from fraud.forms import fraud_label_field
 from fraud.referrals import REFERRAL_DAYS
 
 
@@ -54,13 +55,12 @@ class FraudHoldForm(MoveForm):
 
 class ReferForm(MoveForm):
     adjuster_email = forms.EmailField(label=_("Adjuster's e-mail"))
-    label = forms.ChoiceField(label=_("Label"), choices=FraudLabel.choices)
-    due_days = forms.IntegerField(
+    label = fraud_label_field()
+    due_days = whole_number_field(
+        minimum=1,
+        maximum=60,
         label=_("Report due in days"),
-        min_value=1,
-        max_value=60,
         initial=REFERRAL_DAYS,
-        widget=WholeNumberInput,
     )
     reason = forms.CharField(
         label=_("Note (internal)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000

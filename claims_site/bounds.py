@@ -6,6 +6,8 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # Days a "waiting at least N days" or "in the last N days" filter may ask for.
@@ -49,3 +51,54 @@ def bounded_date_field(
         )
     )
     return field
+
+
+def whole_number_help(minimum: int, maximum: int):
+    """ "A whole number from 1 to 60.", in the reader's language when shown (lazy: a form class
+    is built once, at import)."""
+    return _whole_number_help(minimum, maximum)
+
+
+_whole_number_help = lazy(
+    lambda minimum, maximum: (
+        gettext("A whole number from %(min)d to %(max)d.") % {"min": minimum, "max": maximum}
+    ),
+    str,
+)
+
+
+class WholeNumberBetween:
+    """A validator: ``minimum`` <= value <= ``maximum``, said with both bounds (Django's own
+    say one: "Ensure this value is greater than or equal to 1.")."""
+
+    def __init__(self, minimum: int, maximum: int):
+        self.minimum, self.maximum = minimum, maximum
+
+    def __call__(self, value: int) -> None:
+        if not self.minimum <= value <= self.maximum:
+            raise ValidationError(
+                _("Enter a whole number from %(min)d to %(max)d."),
+                code="out_of_range",
+                params={"min": self.minimum, "max": self.maximum},
+            )
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, WholeNumberBetween) and (self.minimum, self.maximum) == (
+            other.minimum,
+            other.maximum,
+        )
+
+
+def whole_number_field(*, minimum: int, maximum: int, help_text=None, **kwargs):
+    """A whole number every form asks the same way: typed as text with the digit keyboard
+    (``WholeNumberInput``: what was typed reaches the form, and comes back with its error), its
+    bounds said beside it (``help_text`` replaces that), a value outside them refused with both
+    ("Enter a whole number from 1 to 60.")."""
+    from claims_site.widgets import WholeNumberInput
+
+    return forms.IntegerField(
+        validators=[WholeNumberBetween(minimum, maximum)],
+        help_text=whole_number_help(minimum, maximum) if help_text is None else help_text,
+        widget=WholeNumberInput,
+        **kwargs,
+    )

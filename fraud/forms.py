@@ -3,10 +3,19 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from claims_site.bounds import bounded_date_field
+from claims_site.bounds import bounded_date_field, whole_number_field, whole_number_help
 from claims_site.widgets import WholeNumberInput
 from fraud.models import AttributeKind, FraudLabel, Recommendation
 from fraud.referrals import REFERRAL_DAYS
+
+
+def fraud_label_field() -> forms.ChoiceField:
+    """The analyst's label of a fraud decision, on the fraud case and the workspace's referral.
+    No default: a preset label would be recorded for whoever did not look (and would contradict
+    whichever decision it does not fit)."""
+    return forms.ChoiceField(
+        label=_("Label"), choices=[("", _("Choose a label…")), *FraudLabel.choices]
+    )
 
 
 class DecisionForm(forms.Form):
@@ -16,10 +25,7 @@ class DecisionForm(forms.Form):
         ("refer", _("Refer to an external adjuster")),
     ]
     action = forms.ChoiceField(label=_("Decision"), choices=ACTIONS, widget=forms.RadioSelect)
-    # No default: a preset label would contradict whichever decision it does not fit.
-    label = forms.ChoiceField(
-        label=_("Label"), choices=[("", _("Choose a label…")), *FraudLabel.choices]
-    )
+    label = fraud_label_field()
     note = forms.CharField(label=_("Note (internal)"), widget=forms.Textarea(attrs={"rows": 3}))
     explanation = forms.CharField(
         label=_("Explanation for the customer (when confirming fraud)"),
@@ -33,13 +39,12 @@ class DecisionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     adjuster_email = forms.EmailField(label=_("Adjuster's e-mail (when referring)"), required=False)
-    due_days = forms.IntegerField(
+    due_days = whole_number_field(
+        minimum=1,
+        maximum=60,
         label=_("Report due in days (when referring)"),
-        min_value=1,
-        max_value=60,
         initial=REFERRAL_DAYS,
         required=False,
-        widget=WholeNumberInput,
     )
 
     def clean(self):
@@ -131,9 +136,7 @@ class RuleForm(forms.Form):
     the rule never reads them."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-    weight = forms.IntegerField(
-        label=_("Weight (points)"), min_value=0, max_value=100, widget=WholeNumberInput
-    )
+    weight = whole_number_field(minimum=0, maximum=100, label=_("Weight (points)"))
     enabled = forms.BooleanField(label=_("Enabled"), required=False)
     reason = forms.CharField(label=_("Why this change"), max_length=300)
 
@@ -142,10 +145,6 @@ class RuleForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.code = rule.code
-        # The weight's bounds in the words the parameters' fields use (the service's check).
-        bounds = _("Enter a whole number from %(min)d to %(max)d.") % {"min": 0, "max": 100}
-        self.fields["weight"].error_messages.update(min_value=bounds, max_value=bounds)
-        self.fields["weight"].help_text = whole_number_help(0, 100)
         takes = params_taken(rule.code)
         stored = rule.params if isinstance(rule.params, dict) else {}
         current = {**takes, **stored}  # as scoring reads them
@@ -189,11 +188,6 @@ def param_field(param, initial) -> forms.Field:
         help_text=whole_number_help(param.minimum, param.maximum),
         widget=WholeNumberInput,
     )
-
-
-def whole_number_help(minimum: int, maximum: int) -> str:
-    """The bounds a whole-number field takes, said beside it (the service checks them)."""
-    return _("A whole number from %(min)d to %(max)d.") % {"min": minimum, "max": maximum}
 
 
 class PeriodForm(forms.Form):

@@ -18,7 +18,7 @@ from claims.money import (
     to_minor,
 )
 from claims.uploads import MAX_FILES_PER_CLAIM, upload_problems_add
-from claims_site.widgets import WholeNumberInput
+from claims_site.bounds import whole_number_field
 
 MAX_DESCRIPTION = 5000
 
@@ -71,14 +71,13 @@ class IncidentForm(forms.Form):
             "min_length": _("Please tell us a little more (at least %(limit_value)d characters)."),
         },
     )
-    people_injured = forms.IntegerField(
+    people_injured = whole_number_field(
+        minimum=0,
+        maximum=99,
         label=_("How many people were hurt?"),
-        min_value=0,
-        max_value=99,
         initial=0,
         help_text=_("Enter 0 if nobody was hurt."),
         error_messages={"required": _("Enter how many people were hurt (0 if nobody).")},
-        widget=WholeNumberInput,
     )
 
     def clean(self):

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from claims.money import MoneyError, amount_input, to_minor
 from claims.uploads import ALLOWED_DESCRIPTION, upload_problems_add
-from claims_site.widgets import WholeNumberInput
+from claims_site.bounds import whole_number_field
 from sellers.models import InsurerRating, ResponseDecision, ResponseParty
 from sellers.services.certificates import certificate_date_problems, certificate_sent_problems
 
@@ -125,12 +125,11 @@ class CertificateForm(forms.Form):
     marketplace_additional_insured = forms.BooleanField(
         label=_("The marketplace is named as additional insured"), required=False
     )
-    cancellation_notice_days = forms.IntegerField(
+    cancellation_notice_days = whole_number_field(
+        minimum=0,
+        maximum=3650,
         label=_("Notice of cancellation (days)"),
-        min_value=0,
-        max_value=3650,
         help_text=_("How many days before cancelling the cover the insurer must tell us."),
-        widget=WholeNumberInput,
     )
     effective_date = forms.DateField(label=_("Effective from"), widget=DateInput)
     expiry_date = forms.DateField(label=_("Expires on"), widget=DateInput)

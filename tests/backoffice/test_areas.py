@@ -702,3 +702,42 @@ def test_a_new_seller_link_is_e_mailed_to_the_seller_by_the_worker(client, agent
     path = LINK.search(mail[0].body).group(0)
     client.logout()
     assert client.get(path).status_code == 200
+
+
+def test_the_referral_form_makes_the_analyst_choose_a_label(client, analyst):
+    # The label is the analyst's judgement: the workspace's refer form, like the fraud case's,
+    # starts on "Choose a label…", never on the first label (a refer sent unlooked-at would be
+    # recorded as a false positive).
+    claim = claim_in(ClaimStatus.FRAUD_HOLD)
+    client.force_login(analyst)
+    # when
+    html = client.get(reverse("backoffice:claim-move", args=[claim.pk, "refer"])).content.decode()
+    # then
+    select = html[html.index('name="label"') : html.index("</select>", html.index('name="label"'))]
+    assert '<option value="" selected>Choose a label…</option>' in select
+    assert select.count("selected") == 1
+
+
+@pytest.mark.parametrize("typed", ["0", "61", "-5"])
+def test_the_referral_days_say_their_bounds_like_every_whole_number(client, analyst, typed):
+    # The workspace's referral says its bounds beside the field, and a value outside them is
+    # refused with both, as the rule page says them (claims_site.bounds.whole_number_field).
+    claim = claim_in(ClaimStatus.FRAUD_HOLD)
+    client.force_login(analyst)
+    url = reverse("backoffice:claim-move", args=[claim.pk, "refer"])
+    assert "A whole number from 1 to 60." in client.get(url).content.decode()
+    # when
+    response = client.post(
+        url,
+        {
+            "expected_status": "fraud_hold",
+            "adjuster_email": "expert@adjusters.test",
+            "label": "valuable_alert",
+            "due_days": typed,
+            "reason": "Photos need an expert.",
+        },
+    )
+    # then
+    assert response.status_code == 400
+    assert response.context["form"].errors["due_days"] == ["Enter a whole number from 1 to 60."]
+    assert claim.referrals.count() == 0
