@@ -143,3 +143,31 @@ def test_agent_changes_language_from_the_staff_header_by_keyboard_on_a_small_pho
     assert "Abmelden" in page.inner_text("header.staff-header")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "es"])
+def test_staff_pages_fit_a_small_phone_in_every_language(page, supervisor, language):
+    # German and French words are longer: the header's search button ("Rechercher") and the
+    # queue's heading ("Warteschlange der Schadensmeldungen") must still fit 360 px. (A desktop
+    # window made narrow: a mobile context zooms out to fit what overflows, and hides it.)
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.site.test_second_factor import totp_now
+
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    device = TOTPDevice.objects.create(user=supervisor, name="phone", confirmed=True)
+    staff_login(page, "supervisor", code=totp_now(device))
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": page.url}]
+    )
+    for url in ("/staff/", f"/staff/claims/{claim.pk}/", "/staff/decisions/", "/staff/money/"):
+        page.goto(url)
+        assert page.locator("html").get_attribute("lang") == language
+        wide = page.evaluate(
+            """() => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                .slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' +
+                                 (e.innerText || '').slice(0, 30))"""
+        )
+        assert wide == [], (url, wide)
