@@ -92,9 +92,13 @@ def demo_medical_access(*, users: dict, now: dt.datetime, rng: random.Random) ->
                 evidence=bill,
                 user=reader,
                 action=MedicalAccessAction.VIEWED if k % 2 == 0 else MedicalAccessAction.DOWNLOADED,
-                # The staff workspace, or the fraud case of the same claim (both in /staff/).
+                # The staff workspace, or the fraud case of the same claim for a reader who
+                # reviews fraud (both in /staff/; an agent never opens the fraud case).
                 page=reverse(
-                    "backoffice:claim" if k % 2 == 0 else "backoffice:fraud-claim", args=[claim.pk]
+                    "backoffice:fraud-claim"
+                    if k % 2 and reader.has_perm("claims.review_fraud")
+                    else "backoffice:claim",
+                    args=[claim.pk],
                 ),
                 now=now - dt.timedelta(days=6 - n, hours=rng.randrange(1, 9), minutes=k * 7),
             )

@@ -231,7 +231,9 @@ def test_workspace_offers_assign_to_me_only_when_the_service_would_take_it(
     # then: the button is there exactly when pressing it takes the claim
     offered = _url(claim) in body
     assert offered == OFFERED[(role, status, held)]
-    assert ("Assign to me" in body) == offered
+    # named for what it does: taking a claim from its holder says whose it was
+    label = f"Take over from {holder.get_username()}" if held == "other" else "Assign to me"
+    assert (f'<button type="submit">{label}</button>' in body) == offered
     claim.refresh_from_db()
     if offered:
         assert claim_assign_to_me(claim=claim, user=me).assignee == me

@@ -70,6 +70,12 @@ def test_seed_demo_builds_every_state_and_prints_logins(capsys, client, settings
     # case), never an address that only redirects there.
     pages = {resolve(a.page).view_name for a in accesses}
     assert pages == {"backoffice:claim", "backoffice:fraud-claim"}, pages
+    # and a fraud case only by someone who reviews fraud (the page refuses anyone else)
+    assert all(
+        a.user.has_perm("claims.review_fraud")
+        for a in accesses
+        if resolve(a.page).view_name == "backoffice:fraud-claim"
+    )
     # an approver who says they checked the ER invoice had one to check, on the claim
     from payouts.models import ApprovalRequest
 
