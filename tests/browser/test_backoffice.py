@@ -158,9 +158,7 @@ def test_staff_pages_fit_a_small_phone_in_every_language(page, supervisor, langu
     device = TOTPDevice.objects.create(user=supervisor, name="phone", confirmed=True)
     staff_login(page, "supervisor", code=totp_now(device))
     page.set_viewport_size({"width": 360, "height": 740})
-    page.context.add_cookies(
-        [{"name": "django_language", "value": language, "url": page.url}]
-    )
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": page.url}])
     for url in ("/staff/", f"/staff/claims/{claim.pk}/", "/staff/decisions/", "/staff/money/"):
         page.goto(url)
         assert page.locator("html").get_attribute("lang") == language
