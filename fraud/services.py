@@ -338,6 +338,25 @@ def rule_params_problems(*, code: str, params: dict) -> dict[str, str]:
     return problems
 
 
+def rule_unchanged(*, rule: Rule, weight: int, params: dict, enabled: bool) -> bool:
+    """Whether saving these values would change nothing scoring reads: the same weight and
+    switch, and every parameter as scoring reads it now (stored, else the rule's default),
+    with no stored parameter the rule no longer takes (a save leaves those out: a change).
+    A version differing in nothing would only fill the history."""
+    from fraud.rules import params_taken
+
+    takes = params_taken(rule.code)
+    stored = rule.params if isinstance(rule.params, dict) else {}
+    current = {**takes, **stored}
+    return (
+        rule.weight == weight
+        and rule.enabled == enabled
+        and set(stored) <= set(takes)
+        and {key: current[key] for key in takes}
+        == {key: params.get(key, takes[key]) for key in takes}
+    )
+
+
 def rule_update(
     *,
     rule: Rule,
@@ -361,6 +380,11 @@ def rule_update(
     if problems:
         raise FraudError(
             " ".join(f"{PARAMS[k].label}: {p}" if k else p for k, p in problems.items())
+        )
+    if rule_unchanged(rule=rule, weight=weight, params=params, enabled=enabled):
+        raise FraudError(
+            _("Nothing changed: rule %(name)s stays at version %(version)d.")
+            % {"name": rule.label, "version": rule.version}
         )
     with transaction.atomic():
         changed = Rule.objects.filter(pk=rule.pk, version=expected_version).update(

@@ -147,7 +147,7 @@ def test_rule_edit_details_compared_are_checkboxes_and_one_is_needed(signed_in):
 
 
 @pytest.mark.parametrize("code", sorted(REGISTRY))
-def test_every_rule_page_names_its_parameters_and_saves_them_unchanged(signed_in, code):
+def test_every_rule_page_names_its_parameters_and_saves_them_as_shown(signed_in, code):
     # given
     spec = REGISTRY[code]
     response = signed_in.get(url(code))
@@ -159,11 +159,11 @@ def test_every_rule_page_names_its_parameters_and_saves_them_unchanged(signed_in
     for key in spec.params:
         assert str(form.fields[f"param_{key}"].label) != key
         assert f'for="id_param_{key}"' in html or f"id_param_{key}_0" in html
-    # when: saved as shown
+    # when: saved as shown but for the weight (saving nothing new makes no version, below)
     data = {name: form[name].value() for name in form.fields}
-    data.update({"enabled": "on", "reason": "Same again"})
+    data.update({"enabled": "on", "reason": "Weight only", "weight": (spec.weight + 1) % 101})
     assert signed_in.post(url(code), data).status_code == 302
-    # then: a new version with the same parameters
+    # then: a new version with the parameters as they were shown
     rule = Rule.objects.get(code=code)
     assert (rule.version, rule.params) == (2, spec.params)
 
@@ -230,3 +230,18 @@ def test_rules_page_in_german_says_schadensmeldung_not_reklamieren(signed_in):
     text = html.decode()
     assert "Verbundene Kunden gegen einen Verkäufer" in text
     assert "reklam" not in text.lower()
+
+
+def test_rule_edit_saving_what_is_already_there_makes_no_version(signed_in):
+    # given: the rule as it stands (weight 20, window 60, at least 3, enabled), typed with spaces
+    data = posted(window_days=" 60 ", min_claims="3")
+    # when
+    response = signed_in.post(url("velocity_customer"), data)
+    # then: refused, said on the page, nothing written (no version differing in nothing)
+    assert response.status_code == 400
+    assert (
+        "Nothing changed: rule Repeat claims by one customer stays at version 1."
+        in response.content.decode()
+    )
+    assert RuleVersion.objects.filter(rule__code="velocity_customer").count() == 1
+    assert Rule.objects.get(code="velocity_customer").version == 1
