@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -92,13 +93,16 @@ class WholeNumberBetween:
 def whole_number_field(*, minimum: int, maximum: int, help_text=None, **kwargs):
     """A whole number every form asks the same way: typed as text with the digit keyboard
     (``WholeNumberInput``: what was typed reaches the form, and comes back with its error), its
-    bounds said beside it (``help_text`` replaces that), a value outside them refused with both
-    ("Enter a whole number from 1 to 60.")."""
+    bounds said beside it (after the field's own ``help_text``), a value outside them refused
+    with both ("Enter a whole number from 1 to 60.")."""
     from claims_site.widgets import WholeNumberInput
 
+    bounds = whole_number_help(minimum, maximum)
     return forms.IntegerField(
         validators=[WholeNumberBetween(minimum, maximum)],
-        help_text=whole_number_help(minimum, maximum) if help_text is None else help_text,
+        # A field's own help comes first, its bounds after ("Enter 0 if nobody was hurt. A
+        # whole number from 0 to 99.").
+        help_text=bounds if help_text is None else format_lazy("{} {}", help_text, bounds),
         widget=WholeNumberInput,
         **kwargs,
     )

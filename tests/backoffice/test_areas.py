@@ -741,3 +741,13 @@ def test_the_referral_days_say_their_bounds_like_every_whole_number(client, anal
     assert response.status_code == 400
     assert response.context["form"].errors["due_days"] == ["Enter a whole number from 1 to 60."]
     assert claim.referrals.count() == 0
+
+
+def test_the_fraud_case_says_the_referral_days_bounds_beside_the_field(client, analyst):
+    claim = claim_in(ClaimStatus.FRAUD_HOLD)
+    client.force_login(analyst)
+    # when
+    html = client.get(reverse("backoffice:fraud-claim", args=[claim.pk])).content.decode()
+    # then: the help the field's aria-describedby points at is on the page
+    assert 'aria-describedby="id_due_days_helptext"' in html
+    assert '<p class="help" id="id_due_days_helptext">A whole number from 1 to 60.</p>' in html

@@ -245,3 +245,15 @@ def test_rule_edit_saving_what_is_already_there_makes_no_version(signed_in):
     )
     assert RuleVersion.objects.filter(rule__code="velocity_customer").count() == 1
     assert Rule.objects.get(code="velocity_customer").version == 1
+
+
+def test_every_whole_number_field_says_its_bounds_after_its_own_help():
+    # The certificate's notice and the wizard's people hurt keep their own help and say their
+    # bounds after it, like every whole number (claims_site.bounds.whole_number_field).
+    from portal.forms import IncidentForm
+    from sellers.forms import CertificateForm
+
+    people = str(IncidentForm.base_fields["people_injured"].help_text)
+    notice = str(CertificateForm.base_fields["cancellation_notice_days"].help_text)
+    assert people == "Enter 0 if nobody was hurt. A whole number from 0 to 99."
+    assert notice.endswith("must tell us. A whole number from 0 to 3650.")
