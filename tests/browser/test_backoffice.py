@@ -14,6 +14,25 @@ from tests.factories import claim_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+# A phone's header: the brand, the search box and the notifications count, no more than this
+# tall, so that the queue, a claim or the search results start above the fold.
+PHONE_HEADER_MAX_PX = 160
+
+
+def _header_height(page) -> float:
+    return page.evaluate(
+        "document.querySelector('header.staff-header').getBoundingClientRect().height"
+    )
+
+
+def _focus_by_tab(page, selector: str) -> None:
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"document.activeElement.matches({selector!r})"):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
 def test_agent_takes_next_requests_information_and_approves(page, agent):
     # given
     claim = claim_in(ClaimStatus.UNDER_REVIEW, amount_minor=42_000)
@@ -122,30 +141,30 @@ def test_agent_changes_language_from_the_staff_header_by_keyboard_on_a_small_pho
     staff_login(page, "agent")
     here = f"/staff/claims/{claim.pk}/"
     page.goto(here)
+    # when: by keyboard only: Tab to the header's menu button and open it
+    _focus_by_tab(page, ".staff-menu-toggle")
+    page.keyboard.press("Enter")
     # then: the header's language menu fits the screen, and axe finds nothing on the header
     menu = page.locator("header.staff-header form.language")
     box = menu.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert axe_violations(page) == []
-    # when: by keyboard only: Tab to the menu, type the language's first letter, Tab, Enter
-    for _ in range(40):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == "language-select":
-            break
-    assert page.evaluate("document.activeElement.id") == "language-select"
+    # when: Tab on to the language menu, type the language's first letter, Tab, Enter
+    _focus_by_tab(page, "#language-select")
     page.keyboard.type("D")  # Deutsch
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     # then: the same page, in German
     page.wait_for_selector("html[lang=de]")
     assert page.url.endswith(here)
+    page.click("header.staff-header .staff-menu-toggle")
     assert "Abmelden" in page.inner_text("header.staff-header")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert axe_violations(page) == []
 
 
-@pytest.mark.parametrize("language", ["de", "fr", "es"])
+@pytest.mark.parametrize("language", ["en", "de", "fr", "es"])
 def test_staff_pages_fit_a_small_phone_in_every_language(page, supervisor, language):
     # German and French words are longer: the header's search button ("Rechercher") and the
     # queue's heading ("Warteschlange der Schadensmeldungen") must still fit 360 px. (A desktop
@@ -165,12 +184,128 @@ def test_staff_pages_fit_a_small_phone_in_every_language(page, supervisor, langu
     for url in (*pages, "/staff/fraud/", "/staff/fraud/watchlist/"):
         page.goto(url)
         assert page.locator("html").get_attribute("lang") == language
-        wide = page.evaluate(
-            """() => [...document.querySelectorAll('body *')]
-                .filter(e => e.checkVisibility())  // not what a closed <details> hides
-                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-                .slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' +
-                                 (e.innerText || '').slice(0, 30))"""
-        )
-        assert wide == [], (url, wide)
+        # with the header's menu closed, then open (its areas and account one per line)
+        for menu in ("closed", "open"):
+            if menu == "open":
+                page.click("header.staff-header .staff-menu-toggle")
+            wide = page.evaluate(
+                """() => [...document.querySelectorAll('body *')]
+                    .filter(e => e.checkVisibility())  // not what a closed <details> hides
+                    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                    .slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' +
+                                     (e.innerText || '').slice(0, 30))"""
+            )
+            assert wide == [], (url, menu, wide)
+            fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            assert fits, (url, menu)
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr", "de"])
+def test_staff_header_on_a_small_phone_folds_the_areas_behind_one_menu(page, supervisor, language):
+    # given: a supervisor (every area, the admin, an unread notification) on a 360 px screen
+    # (a narrow desktop window: a mobile context zooms out and hides what overflows)
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from backoffice.notifications import notify_assigned
+    from tests.factories import CustomerFactory, OrderLineFactory
+    from tests.site.test_second_factor import totp_now
+
+    customer = CustomerFactory(name="Tomasz Wielgosz")
+    claim, other = (
+        claim_in(ClaimStatus.UNDER_REVIEW, order_line=OrderLineFactory(order__customer=customer))
+        for _ in range(2)
+    )
+    notify_assigned(claim=other, assignee_id=supervisor.pk, actor_id=None)
+    device = TOTPDevice.objects.create(user=supervisor, name="phone", confirmed=True)
+    staff_login(page, "supervisor", code=totp_now(device))
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": page.url}])
+    toggle = page.locator("header.staff-header .staff-menu-toggle")
+    links = page.locator("header.staff-header nav .staff-nav a")
+    sign_out = page.locator("form.staff-user button[type=submit]")
+    for url in ("/staff/", f"/staff/claims/{claim.pk}/", "/staff/search/?q=wielgosz"):
+        page.goto(url)
+        assert page.locator("html").get_attribute("lang") == language
+        # then: closed, the header is short and keeps the brand, the search box and the count
+        assert _header_height(page) < PHONE_HEADER_MAX_PX, (url, _header_height(page))
+        for always in (".brand", "#staff-search-q", ".staff-notifications .count"):
+            assert page.locator(always).is_visible(), (url, always)
+        assert toggle.is_visible()
+        assert toggle.get_attribute("aria-expanded") == "false"
+        assert links.count() >= 9 and not any(link.is_visible() for link in links.all())
+        assert not sign_out.is_visible()
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
+        assert axe_violations(page) == [], url
+        # when: by keyboard, Tab to the menu button (its focus shown) and press Enter
+        _focus_by_tab(page, ".staff-menu-toggle")
+        assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+        page.keyboard.press("Enter")
+        # then: every area, the language menu, the admin and "Sign out" are shown, the page's
+        # area still marked, and the page still fits
+        assert toggle.get_attribute("aria-expanded") == "true"
+        assert all(link.is_visible() for link in links.all()), url
+        assert page.locator("#language-select").is_visible()
+        assert sign_out.is_visible() and page.locator(".staff-user a[href='/admin/']").is_visible()
+        current = page.locator("header.staff-header nav [aria-current=page]")
+        assert current.count() == 1 and current.get_attribute("href") == "/staff/"
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
+        assert axe_violations(page) == [], url
+        # and Tab goes on into the menu; Escape closes it and gives the focus back
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.closest('nav') !== null")
+        page.keyboard.press("Escape")
+        assert toggle.get_attribute("aria-expanded") == "false"
+        assert page.evaluate("document.activeElement.classList.contains('staff-menu-toggle')")
+        assert not sign_out.is_visible()
+        # and Space opens it again
+        page.keyboard.press(" ")
+        assert sign_out.is_visible()
+    # and in another area, the open menu marks that one
+    page.goto("/staff/money/")
+    toggle.click()
+    current = page.locator("header.staff-header nav [aria-current=page]")
+    assert current.count() == 1 and current.get_attribute("href") == "/staff/money/"
+    assert current.is_visible()
+    # the toggle is named in the page's language
+    name = toggle.inner_text().strip()
+    assert name == {"en": "Menu", "es": "Menú", "fr": "Menu", "de": "Menü"}[language]
+
+
+def test_staff_header_on_a_desktop_shows_everything_with_no_menu_button(page, supervisor):
+    # given: a supervisor on a 1280 px screen
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.site.test_second_factor import totp_now
+
+    device = TOTPDevice.objects.create(user=supervisor, name="phone", confirmed=True)
+    staff_login(page, "supervisor", code=totp_now(device))
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/staff/")
+    # then: no menu button; every area, the language menu and "Sign out" in view, in two rows
+    # (the brand and the areas; the search box, the notifications, the language and the user)
+    assert not page.locator(".staff-menu-toggle").is_visible()
+    links = page.locator("header.staff-header nav .staff-nav a")
+    assert links.count() >= 9 and all(link.is_visible() for link in links.all())
+    assert page.locator("form.staff-user button[type=submit]").is_visible()
+    brand = page.locator(".brand").bounding_box()
+    first = links.first.bounding_box()
+    assert abs(brand["y"] - first["y"]) < 8, "the areas sit beside the brand"
+    assert _header_height(page) <= 100
+    assert page.locator("header.staff-header nav [aria-current=page]").inner_text() == "Claims"
+    assert axe_violations(page) == []
+
+
+def test_staff_header_without_the_script_on_a_phone_folds_nothing(browser, live_server, agent):
+    # given: a phone whose browser runs no script (static/js/staff.js works the menu button)
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, viewport={"width": 360, "height": 740}
+    )
+    page = context.new_page()
+    staff_login(page, "agent")
+    # then: no menu button that could not open; every area and "Sign out" in view, and it fits
+    assert not page.locator(".staff-menu-toggle").is_visible()
+    links = page.locator("header.staff-header nav .staff-nav a")
+    assert links.count() >= 3 and all(link.is_visible() for link in links.all())
+    assert page.locator("form.staff-user button[type=submit]").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()
