@@ -133,7 +133,9 @@ class RuleForm(forms.Form):
     (``fraud.services.rule_params_problems``) and every problem shown beside its field.
 
     Stored parameters the rule no longer takes are listed (``unused``) and left out on save:
-    the rule never reads them."""
+    the rule never reads them. ``unchanged`` says, once validated, that the values sent are what
+    the rule already is (``fraud.services.rule_unchanged``), whatever the reason says: then
+    there is nothing to save, and nothing to fix."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     weight = whole_number_field(minimum=0, maximum=100, label=_("Weight (points)"))
@@ -144,7 +146,8 @@ class RuleForm(forms.Form):
         from fraud.rules import PARAMS, params_shown, params_taken
 
         super().__init__(*args, **kwargs)
-        self.code = rule.code
+        self.rule, self.code = rule, rule.code
+        self.unchanged = False
         takes = params_taken(rule.code)
         stored = rule.params if isinstance(rule.params, dict) else {}
         current = {**takes, **stored}  # as scoring reads them
@@ -157,7 +160,7 @@ class RuleForm(forms.Form):
         self.order_fields(["version", "weight", *self.param_fields.values(), "enabled"])
 
     def clean(self):
-        from fraud.services import rule_params_problems
+        from fraud.services import rule_params_problems, rule_unchanged
 
         data = super().clean()
         params = {}
@@ -168,6 +171,10 @@ class RuleForm(forms.Form):
             self.add_error(self.param_fields.get(key), problem)
         if not self.errors:
             data["params"] = params
+        if not set(self.errors) - {"reason", "version"}:
+            self.unchanged = rule_unchanged(
+                rule=self.rule, weight=data["weight"], params=params, enabled=data["enabled"]
+            )
         return data
 
 
