@@ -12,9 +12,11 @@ from fraud.referrals import REFERRAL_DAYS
 def fraud_label_field() -> forms.ChoiceField:
     """The analyst's label of a fraud decision, on the fraud case and the workspace's referral.
     No default: a preset label would be recorded for whoever did not look (and would contradict
-    whichever decision it does not fit)."""
+    whichever decision it does not fit); left empty, it says what to do."""
     return forms.ChoiceField(
-        label=_("Label"), choices=[("", _("Choose a label…")), *FraudLabel.choices]
+        label=_("Label"),
+        choices=[("", _("Choose a label…")), *FraudLabel.choices],
+        error_messages={"required": _("Choose a label for this case.")},
     )
 
 

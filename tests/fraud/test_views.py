@@ -547,9 +547,10 @@ def test_the_old_fraud_addresses_redirect_to_the_staff_app(client, old, new):
             "Clearing a claim needs a false-positive or valuable-alert label",
         ),
         (
+            # no label: said as what to do, not Django's "This field is required."
             {"action": "clear", "label": "", "note": "Photos reused"},
             "label",
-            "This field is required",
+            "Choose a label for this case.",
         ),
         (
             {
