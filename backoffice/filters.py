@@ -17,6 +17,7 @@ from backoffice.sla import due_before_q
 from claims.models import Claim, ClaimStatus, Funding, Region, RiskLevel
 from claims.regions import region_choices
 from claims_site import widgets
+from claims_site.bounds import WholeNumberFilter
 
 # Amount bands in major units of the claim's currency; the band is a range on the indexed
 # claimed_total_minor column.
@@ -128,12 +129,12 @@ class ClaimQueueFilter(django_filters.FilterSet):
     assignee = django_filters.CharFilter(
         label=_("Assignee"), method="filter_assignee", widget=widgets.TextInput
     )
-    due_within = django_filters.NumberFilter(
+    due_within = WholeNumberFilter(
         label=_("Due within (hours)"),
         method="filter_due_within",
-        min_value=0,
-        max_value=24 * 365,
-        widget=widgets.NumberInput,
+        minimum=0,
+        maximum=24 * 365,
+        widget=widgets.FilterWholeNumberInput,
     )
     breached = django_filters.BooleanFilter(
         label=_("Breached"),
@@ -167,7 +168,6 @@ class ClaimQueueFilter(django_filters.FilterSet):
         # validation and by the rendering), or given (the queue reads them with its saved views:
         # backoffice.selectors.queue_choices).
         self.form.fields["region"].choices = region_choices() if regions is None else regions
-        self.form.fields["due_within"].widget.attrs.update({"min": 0, "inputmode": "numeric"})
 
     @classmethod
     def _form_class(cls, filters):
@@ -214,7 +214,7 @@ class ClaimQueueFilter(django_filters.FilterSet):
         return queryset.filter(assignee=user) if user else queryset.none()
 
     def filter_due_within(self, queryset, name, value):
-        return queryset.filter(due_before_q(timezone.now() + dt.timedelta(hours=float(value))))
+        return queryset.filter(due_before_q(timezone.now() + dt.timedelta(hours=value)))
 
     def filter_second_approval(self, queryset, name, value):
         from payouts.models import ApprovalRequest, RequestStatus

@@ -101,6 +101,12 @@ class PayeeChangeDecisionForm(forms.Form):
         return data
 
 
+class ButtonsForm(forms.Form):
+    """A form of buttons only (a new seller link: e-mailed, or shown once): nothing is typed,
+    but a refusal of the action comes back through the page's error summary, as every staff
+    form's does."""
+
+
 class PayoutActionForm(forms.Form):
     """Resend, cancel or record a return: each says why, on the claim's timeline."""
 

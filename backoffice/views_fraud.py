@@ -41,6 +41,7 @@ from fraud.services import (
     fraud_confirm,
     fraud_next_case,
     fraud_reassign,
+    rule_unchanged_said,
     rule_update,
     watchlist_add,
     watchlist_expire,
@@ -293,14 +294,19 @@ def rules(request: HttpRequest) -> HttpResponse:
 @analyst_only
 def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
     """One labelled field per parameter; bad input comes back with what was typed and every
-    problem beside its field, and nothing is saved."""
+    problem beside its field, and nothing is saved. Saving what the rule already is is not an
+    error (there is nothing to fix): the page again, saying nothing changed."""
     rule = get_object_or_404(Rule, code=code)
     initial = {"version": rule.version, "weight": rule.weight, "enabled": rule.enabled}
     form = RuleForm(request.POST or None, initial=initial, rule=rule)
     status = 200
     if request.method == "POST":
+        valid = form.is_valid()
+        if form.unchanged:
+            messages.info(request, rule_unchanged_said(rule=rule))
+            return redirect("backoffice:fraud-rule-edit", code=rule.code)
         status = 400
-        if form.is_valid():
+        if valid:
             data = form.cleaned_data
             try:
                 rule_update(

@@ -138,10 +138,9 @@ def safety_report(request: HttpRequest, pk: int) -> HttpResponse:
     facts = report_facts(alert)
     rows = report_values(alert, facts)
     values = {row.field.code: row.value for row in rows}
-    can_file = request.user.has_perm("safety.file_safetyalert")
     status = 200
     if request.method == "POST":
-        if not can_file:
+        if not request.user.has_perm("safety.file_safetyalert"):
             raise_forbidden()
         form = ReportDraftForm(request.POST, form=alert.regulator.report_form, values=values)
         if form.is_valid():
@@ -169,6 +168,45 @@ def safety_report(request: HttpRequest, pk: int) -> HttpResponse:
             status = 400
     else:
         form = ReportDraftForm(form=alert.regulator.report_form, values=values)
+    return _report_page(request, alert, facts=facts, rows=rows, form=form, status=status)
+
+
+def _report_forms(alert: SafetyAlert, user) -> dict[str, bool]:
+    """Which of the report page's forms this user is shown: the draft, filing the incident
+    report (form ``""``), filing the written report (form ``"written"``)."""
+    can_file = user.has_perm("safety.file_safetyalert")
+    return {
+        "can_edit": can_file and (alert.is_live or alert.written_pending),
+        "": can_file and alert.is_live,
+        "written": can_file and alert.written_pending and alert.status == AlertStatus.FILED,
+    }
+
+
+def _report_page(
+    request: HttpRequest,
+    alert: SafetyAlert,
+    *,
+    facts=None,
+    rows=None,
+    form=None,
+    filing=None,
+    status: int = 200,
+) -> HttpResponse:
+    """The report page; a refused form (the draft, or ``filing``: one of the filing forms,
+    by its prefix) comes back with what was typed and its problems."""
+    if rows is None:
+        facts = report_facts(alert)
+        rows = report_values(alert, facts)
+    if form is None:
+        values = {row.field.code: row.value for row in rows}
+        form = ReportDraftForm(form=alert.regulator.report_form, values=values)
+    forms = _report_forms(alert, request.user)
+    filing_forms = {
+        prefix: FileReportForm(initial=FileReportForm.initial(), prefix=prefix or None)
+        for prefix in ("", "written")
+    }
+    if filing is not None:
+        filing_forms[filing.prefix or ""] = filing
     return render(
         request,
         "backoffice/safety_report.html",
@@ -178,13 +216,11 @@ def safety_report(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "form": form,
             "missing": [str(r.field.label) for r in rows if r.missing],
-            "file_form": FileReportForm(initial=FileReportForm.initial()),
-            "written_form": FileReportForm(initial=FileReportForm.initial(), prefix="written"),
-            "can_edit": can_file and (alert.is_live or alert.written_pending),
-            "can_file": can_file and alert.is_live,
-            "can_file_written": can_file
-            and alert.written_pending
-            and alert.status == AlertStatus.FILED,
+            "file_form": filing_forms[""],
+            "written_form": filing_forms["written"],
+            "can_edit": forms["can_edit"],
+            "can_file": forms[""],
+            "can_file_written": forms["written"],
         },
         status=status,
     )
@@ -198,12 +234,16 @@ def raise_forbidden():
 
 def _file_report(request: HttpRequest, pk: int, *, service, prefix: str, done: str):
     """Mark one of the alert's reports filed through ``service`` (the incident report, or the
-    written report): the form's errors and the service's refusals become messages."""
-    alert = get_object_or_404(selectors.alerts_visible(request.user), pk=pk)
+    written report). Bad input comes back on the report page with what was typed and every
+    problem beside its field; a refusal of the service (already filed, the other report
+    first) is about the alert's state, and is said on the page as it now is."""
+    alert = _alert(pk, request.user)
     back = reverse("backoffice:safety-report", args=[pk]) + (f"#{prefix}" if prefix else "")
     form = FileReportForm(request.POST, prefix=prefix or None)
     if not form.is_valid():
-        for errors in form.errors.values():
+        if _report_forms(alert, request.user)[prefix]:
+            return _report_page(request, alert, filing=form, status=400)
+        for errors in form.errors.values():  # a form the page no longer shows (another tab)
             for error in errors:
                 messages.error(request, error)
         return redirect(back)

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from backoffice.forms_areas import AppealDecisionForm
+from backoffice.forms_areas import AppealDecisionForm, ButtonsForm
 from backoffice.lists import RECOVERIES, area_list, reader_regions
 from backoffice.services import DOMAIN_ERRORS, claim_holder_check
 from backoffice.views import staff_view
@@ -110,7 +110,7 @@ def claim_seller_link(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim(request, pk)
     told = SellerNotice.objects.filter(claim=claim).exists()
     url = ""
-    error = ""
+    form = ButtonsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         try:
             claim_holder_check(claim=claim, user=request.user)
@@ -119,7 +119,7 @@ def claim_seller_link(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 seller_link_email(claim=claim, user=request.user)
         except DOMAIN_ERRORS as exc:
-            error = str(exc)
+            form.add_error(None, str(exc))
         else:
             if not url:
                 messages.success(
@@ -130,6 +130,6 @@ def claim_seller_link(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "backoffice/seller_link.html",
-        {"claim": claim, "told": told, "url": url, "error": error, "seller": claim.seller},
-        status=400 if error else 200,
+        {"claim": claim, "told": told, "url": url, "form": form, "seller": claim.seller},
+        status=400 if form.errors else 200,
     )

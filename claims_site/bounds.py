@@ -3,6 +3,7 @@ or 99999999999 days before today, overflows Python's date arithmetic (a 500)."""
 
 import datetime as dt
 
+import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
@@ -90,11 +91,14 @@ class WholeNumberBetween:
         )
 
 
-def whole_number_field(*, minimum: int, maximum: int, help_text=None, **kwargs):
+def whole_number_field(
+    *, minimum: int, maximum: int, help_text=None, widget=None, **kwargs
+) -> forms.IntegerField:
     """A whole number every form asks the same way: typed as text with the digit keyboard
-    (``WholeNumberInput``: what was typed reaches the form, and comes back with its error), its
-    bounds said beside it (after the field's own ``help_text``), a value outside them refused
-    with both ("Enter a whole number from 1 to 60.")."""
+    (``WholeNumberInput``, or its Jinja2-rendered twin on a filter form: what was typed reaches
+    the form, and comes back with its error), its bounds said beside it (after the field's own
+    ``help_text``), a value outside them refused with both ("Enter a whole number from 1 to
+    60."), a fraction refused ("Enter a whole number.")."""
     from claims_site.widgets import WholeNumberInput
 
     bounds = whole_number_help(minimum, maximum)
@@ -103,6 +107,14 @@ def whole_number_field(*, minimum: int, maximum: int, help_text=None, **kwargs):
         # A field's own help comes first, its bounds after ("Enter 0 if nobody was hurt. A
         # whole number from 0 to 99.").
         help_text=bounds if help_text is None else format_lazy("{} {}", help_text, bounds),
-        widget=WholeNumberInput,
+        widget=widget or WholeNumberInput,
         **kwargs,
     )
+
+
+class WholeNumberFilter(django_filters.Filter):
+    """A list filter that takes a whole number ("due within N hours", "waiting at least N
+    days"), asked as every whole number is: its field is ``whole_number_field``, given
+    ``minimum`` and ``maximum`` (and optionally ``widget``) with the filter's other arguments."""
+
+    field_class = staticmethod(whole_number_field)

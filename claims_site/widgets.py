@@ -35,10 +35,6 @@ class SearchInput(forms.SearchInput):
     template_name = _INPUT
 
 
-class NumberInput(forms.NumberInput):
-    template_name = _INPUT
-
-
 class Select(forms.Select):
     template_name = _SELECT
 
@@ -87,3 +83,10 @@ class WholeNumberInput(forms.TextInput):
 
     def __init__(self, attrs=None):
         super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+
+class FilterWholeNumberInput(WholeNumberInput):
+    """``WholeNumberInput`` on a form rendered with ``FORM_RENDERER`` (the claims queue's
+    filters): the same markup, through the Jinja2 input template."""
+
+    template_name = _INPUT

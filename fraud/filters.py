@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from claims.models import RiskLevel
 from claims.money import MAX_AMOUNT_MINOR, MINOR_UNITS
 from claims.regions import region_choices
-from claims_site.bounds import MAX_DAYS
+from claims_site.bounds import MAX_DAYS, WholeNumberFilter
 from fraud.models import AttributeKind, Rule, RuleHit
 
 
@@ -70,8 +70,8 @@ class QueueFilter(django_filters.FilterSet):
         decimal_places=2,
         help_text=_("In the claim's currency, e.g. 1234.50"),
     )
-    older_than_days = django_filters.NumberFilter(
-        label=_("Waiting at least (days)"), method="filter_age", min_value=0, max_value=MAX_DAYS
+    older_than_days = WholeNumberFilter(
+        label=_("Waiting at least (days)"), method="filter_age", minimum=0, maximum=MAX_DAYS
     )
     unassigned = django_filters.BooleanFilter(
         field_name="assignee", lookup_expr="isnull", label=_("Unassigned only"), widget=AnyYesNo
@@ -99,9 +99,7 @@ class QueueFilter(django_filters.FilterSet):
         return queryset.filter(Exists(RuleHit.objects.filter(claim=OuterRef("pk"), rule=value)))
 
     def filter_age(self, queryset, name, value):
-        return queryset.filter(
-            status_changed_at__lte=timezone.now() - dt.timedelta(days=int(value))
-        )
+        return queryset.filter(status_changed_at__lte=timezone.now() - dt.timedelta(days=value))
 
 
 class WatchlistFilter(django_filters.FilterSet):

@@ -12,9 +12,11 @@ from fraud.referrals import REFERRAL_DAYS
 def fraud_label_field() -> forms.ChoiceField:
     """The analyst's label of a fraud decision, on the fraud case and the workspace's referral.
     No default: a preset label would be recorded for whoever did not look (and would contradict
-    whichever decision it does not fit)."""
+    whichever decision it does not fit); left empty, it says what to do."""
     return forms.ChoiceField(
-        label=_("Label"), choices=[("", _("Choose a label…")), *FraudLabel.choices]
+        label=_("Label"),
+        choices=[("", _("Choose a label…")), *FraudLabel.choices],
+        error_messages={"required": _("Choose a label for this case.")},
     )
 
 
@@ -133,7 +135,9 @@ class RuleForm(forms.Form):
     (``fraud.services.rule_params_problems``) and every problem shown beside its field.
 
     Stored parameters the rule no longer takes are listed (``unused``) and left out on save:
-    the rule never reads them."""
+    the rule never reads them. ``unchanged`` says, once validated, that the values sent are what
+    the rule already is (``fraud.services.rule_unchanged``), whatever the reason says: then
+    there is nothing to save, and nothing to fix."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     weight = whole_number_field(minimum=0, maximum=100, label=_("Weight (points)"))
@@ -144,7 +148,8 @@ class RuleForm(forms.Form):
         from fraud.rules import PARAMS, params_shown, params_taken
 
         super().__init__(*args, **kwargs)
-        self.code = rule.code
+        self.rule, self.code = rule, rule.code
+        self.unchanged = False
         takes = params_taken(rule.code)
         stored = rule.params if isinstance(rule.params, dict) else {}
         current = {**takes, **stored}  # as scoring reads them
@@ -157,7 +162,7 @@ class RuleForm(forms.Form):
         self.order_fields(["version", "weight", *self.param_fields.values(), "enabled"])
 
     def clean(self):
-        from fraud.services import rule_params_problems
+        from fraud.services import rule_params_problems, rule_unchanged
 
         data = super().clean()
         params = {}
@@ -168,6 +173,10 @@ class RuleForm(forms.Form):
             self.add_error(self.param_fields.get(key), problem)
         if not self.errors:
             data["params"] = params
+        if not set(self.errors) - {"reason", "version"}:
+            self.unchanged = rule_unchanged(
+                rule=self.rule, weight=data["weight"], params=params, enabled=data["enabled"]
+            )
         return data
 
 

@@ -357,6 +357,14 @@ def rule_unchanged(*, rule: Rule, weight: int, params: dict, enabled: bool) -> b
     )
 
 
+def rule_unchanged_said(*, rule: Rule) -> str:
+    """What saving a rule's own values again comes to: nothing (``rule_unchanged``)."""
+    return _("Nothing changed: rule %(name)s stays at version %(version)d.") % {
+        "name": rule.label,
+        "version": rule.version,
+    }
+
+
 def rule_update(
     *,
     rule: Rule,
@@ -382,10 +390,7 @@ def rule_update(
             " ".join(f"{PARAMS[k].label}: {p}" if k else p for k, p in problems.items())
         )
     if rule_unchanged(rule=rule, weight=weight, params=params, enabled=enabled):
-        raise FraudError(
-            _("Nothing changed: rule %(name)s stays at version %(version)d.")
-            % {"name": rule.label, "version": rule.version}
-        )
+        raise FraudError(rule_unchanged_said(rule=rule))
     with transaction.atomic():
         changed = Rule.objects.filter(pk=rule.pk, version=expected_version).update(
             weight=weight,

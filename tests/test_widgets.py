@@ -26,7 +26,7 @@ ATTRS = [
 def _pairs():
     yield widgets.TextInput, forms.TextInput, {}, ["", None, "plain", NASTY, 0, 12]
     yield widgets.SearchInput, forms.SearchInput, {}, ["", NASTY]
-    yield widgets.NumberInput, forms.NumberInput, {}, ["", None, 5, "7.5"]
+    yield widgets.FilterWholeNumberInput, widgets.WholeNumberInput, {}, ["", None, 5, "7.5", NASTY]
     yield widgets.Select, forms.Select, {"choices": CHOICES}, ["", "x", NASTY, None, "4", 4]
     yield widgets.Select, forms.Select, {"choices": GROUPED}, ["a", "c", None]
     yield (

@@ -311,8 +311,13 @@ def test_a_failed_payout_is_repaired_payee_corrected_by_two_then_resent(client, 
 def test_payout_actions_need_a_reason_and_refuse_the_wrong_state(client, supervisor):
     payout = areas.paid_payout()
     client.force_login(supervisor)
-    empty = client.post(reverse("backoffice:payout-resend", args=[payout.pk]), {"reason": ""})
-    assert empty.status_code == 400 and "Why:" in empty.content.decode()
+    empty = client.post(reverse("backoffice:payout-return", args=[payout.pk]), {"reason": ""})
+    assert empty.status_code == 400
+    # the problem beside the reason it is about (the payout's one summary says nothing was
+    # recorded: backoffice/_errors.html)
+    html = empty.content.decode()
+    error = '<ul class="errorlist" id="id_return_reason_error"><li>This field is required.</li>'
+    assert error in html and 'aria-describedby="id_return_reason_error"' in html
     wrong = client.post(reverse("backoffice:payout-resend", args=[payout.pk]), {"reason": "again"})
     assert wrong.status_code == 400
     assert "only failed payouts can be resent" in wrong.content.decode()

@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -189,8 +190,75 @@ def test_queue_bad_filter_input_says_so_and_shows_nothing(client, agent):
     assert response.status_code == 200
     assert response.context["rows"] == []
     page = response.content.decode()
-    assert "Due within (hours)" in page and "Enter a number" in page
+    assert "Due within (hours): Enter a whole number." in page
     assert "Select a valid choice" in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("1.5", "Due within (hours): Enter a whole number."),
+        ("-1", "Due within (hours): Enter a whole number from 0 to 8760."),
+        ("99999", "Due within (hours): Enter a whole number from 0 to 8760."),
+    ],
+)
+def test_queue_due_within_is_a_whole_number_of_hours_like_every_whole_number(
+    client, agent, typed, message
+):
+    # given
+    client.force_login(agent)
+    claim_new()
+    # when
+    response = client.get(QUEUE, {"due_within": typed})
+    # then: the queue renders, says what is wrong and shows no rows
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+    page = response.content.decode()
+    assert message in page
+    # asked as every whole number (claims_site.bounds.whole_number_field): as text with the
+    # digit keyboard, what was typed kept, its bounds and its problem said beside it and tied
+    # to it
+    field = re.search(r'<input [^>]*name="due_within"[^>]*>', page).group(0)
+    assert 'type="text"' in field and 'inputmode="numeric"' in field
+    assert f'value="{typed}"' in field
+    assert 'aria-describedby="id_due_within_helptext id_due_within_error"' in field
+    assert '<p class="help" id="id_due_within_helptext">A whole number from 0 to 8760.</p>' in page
+    problem = message.split(": ", 1)[1]
+    assert f'<ul class="errorlist" id="id_due_within_error"><li>{problem}</li></ul>' in page
+
+
+def test_an_htmx_answer_sends_the_filter_form_again_with_its_problems(
+    client, agent, django_assert_num_queries
+):
+    # The results are swapped in place (htmx): the filter form comes with them, out of band, so
+    # a problem beside a field is never one of an earlier answer.
+    client.force_login(agent)
+    claim_new()
+    # when
+    bad = client.get(QUEUE, {"due_within": "1.5"}, headers={"HX-Request": "true"})
+    # the form costs no query: the user, its permissions, the regions with the saved views, the
+    # page
+    with django_assert_num_queries(4):
+        good = client.get(QUEUE, {"due_within": "2"}, headers={"HX-Request": "true"})
+    # then
+    bad_html, good_html = bad.content.decode(), good.content.decode()
+    assert '<form method="get" action="/staff/" id="queue-filters" hx-swap-oob="true"' in bad_html
+    assert 'id="id_due_within_error"' in bad_html
+    assert 'id="queue-filters" hx-swap-oob="true"' in good_html
+    assert 'id="id_due_within_error"' not in good_html and "<html" not in good_html
+
+
+def test_queue_due_within_whole_hours_filter(client, agent):
+    # given: a claim due in 3 hours, one in 30
+    client.force_login(agent)
+    soon, later = claim_in(ClaimStatus.NEEDS_INFO), claim_in(ClaimStatus.NEEDS_INFO)
+    now = timezone.now()
+    Claim.objects.filter(pk=soon.pk).update(customer_info_due=now + dt.timedelta(hours=3))
+    Claim.objects.filter(pk=later.pk).update(customer_info_due=now + dt.timedelta(hours=30))
+    # when / then
+    assert _refs(client.get(QUEUE, {"due_within": "4"})) == [soon.reference]
+    both = {soon.reference, later.reference}
+    assert set(_refs(client.get(QUEUE, {"due_within": " 48 "}))) == both
 
 
 def test_queue_bad_cursor_falls_back_to_the_first_page_with_a_message(client, agent):

@@ -69,14 +69,20 @@ def test_agent_takes_next_requests_information_and_approves(page, agent):
     assert Claim.objects.get(pk=claim.pk).assignee == agent
 
 
-def test_queue_filters_update_the_results_in_place(page, agent):
-    claim_in(ClaimStatus.UNDER_REVIEW)
-    held = claim_in(ClaimStatus.FRAUD_HOLD)
-    staff_login(page, "agent")
+def _queue_filters_open(page, username: str) -> None:
+    """The queue, signed in, its filters open; ``window.sameDocument`` tells whether a later
+    answer was swapped in place (htmx) rather than loaded as a new page."""
+    staff_login(page, username)
     page.goto("/staff/")
     page.wait_for_function("window.htmx !== undefined")
     page.evaluate("window.sameDocument = true")
     page.click("summary")
+
+
+def test_queue_filters_update_the_results_in_place(page, agent):
+    claim_in(ClaimStatus.UNDER_REVIEW)
+    held = claim_in(ClaimStatus.FRAUD_HOLD)
+    _queue_filters_open(page, "agent")
     page.select_option("#id_status", "fraud_hold")
     page.click("#queue-filters button[type=submit]")
     page.wait_for_url(re.compile(r"status=fraud_hold"))
@@ -84,6 +90,31 @@ def test_queue_filters_update_the_results_in_place(page, agent):
     rows = page.locator("table.queue tbody tr")
     assert held.reference in rows.first.inner_text()
     # htmx swapped the results in place: the page itself was not reloaded
+    assert page.evaluate("window.sameDocument") is True
+
+
+def test_a_fraction_of_an_hour_in_due_within_is_said_beside_the_field_in_place(page, agent):
+    # given: the queue's filters open
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    _queue_filters_open(page, "agent")
+    # when: a fraction of an hour, applied (htmx swaps the results in place)
+    page.fill("#id_due_within", "1.5")
+    page.click("#queue-filters button[type=submit]")
+    page.wait_for_url(re.compile(r"due_within=1.5"))
+    # then: said above the results and beside the field, what was typed kept, no rows
+    page.wait_for_selector("#id_due_within_error")
+    assert page.inner_text("#id_due_within_error") == "Enter a whole number."
+    assert "Due within (hours): Enter a whole number." in page.inner_text("#results")
+    assert page.input_value("#id_due_within") == "1.5"
+    assert claim.reference not in page.inner_text("table.queue")
+    assert axe_violations(page) == []
+    # when: corrected
+    page.fill("#id_due_within", "48")
+    page.click("#queue-filters button[type=submit]")
+    page.wait_for_url(re.compile(r"due_within=48"))
+    # then: the problem is gone from beside the field too; still the same document
+    page.wait_for_selector("#id_due_within_error", state="detached")
+    assert page.get_attribute("#id_due_within", "aria-invalid") is None
     assert page.evaluate("window.sameDocument") is True
 
 

@@ -59,7 +59,10 @@ def test_agent_verifies_a_certificate_from_the_queue(page, agent):
     assert axe_violations(page) == []
     page.get_by_label("Per-occurrence limit").fill("1.234")
     page.get_by_role("button", name="Verify the certificate").click()
-    assert "Per-occurrence limit" in page.locator("#verify-errors").inner_text()
+    # the staff pages' one summary (nothing recorded), the problem beside its field
+    summary = page.locator("#verify-errors").inner_text()
+    assert "Nothing was recorded. Fix what is marked below:" in summary
+    assert "at most 2 decimal places" in page.locator("#cert_per_occurrence_error").inner_text()
     assert axe_violations(page) == []
     # then correct it and verify
     page.get_by_label("Per-occurrence limit").fill("1000000.00")

@@ -232,19 +232,33 @@ def test_rules_page_in_german_says_schadensmeldung_not_reklamieren(signed_in):
     assert "reklam" not in text.lower()
 
 
-def test_rule_edit_saving_what_is_already_there_makes_no_version(signed_in):
-    # given: the rule as it stands (weight 20, window 60, at least 3, enabled), typed with spaces
-    data = posted(window_days=" 60 ", min_claims="3")
+@pytest.mark.parametrize("reason", ["Fewer alerts", ""])
+def test_rule_edit_saving_what_is_already_there_says_so_and_makes_no_version(signed_in, reason):
+    # given: the rule as it stands (weight 20, window 60, at least 3, enabled), typed with
+    # spaces, with or without a reason (there is no change to give one for)
+    data = {**posted(window_days=" 60 ", min_claims="3"), "reason": reason}
     # when
-    response = signed_in.post(url("velocity_customer"), data)
-    # then: refused, said on the page, nothing written (no version differing in nothing)
-    assert response.status_code == 400
-    assert (
-        "Nothing changed: rule Repeat claims by one customer stays at version 1."
-        in response.content.decode()
-    )
+    response = signed_in.post(url("velocity_customer"), data, follow=True)
+    # then: not an error (nothing to fix): back on the rule's page, told so, nothing written
+    assert response.redirect_chain == [(url("velocity_customer"), 302)]
+    html = response.content.decode()
+    said = "Nothing changed: rule Repeat claims by one customer stays at version 1."
+    assert [(m.level_tag, m.message) for m in response.context["messages"]] == [("info", said)]
+    assert 'role="alert"' not in html and "Nothing was recorded" not in html
     assert RuleVersion.objects.filter(rule__code="velocity_customer").count() == 1
     assert Rule.objects.get(code="velocity_customer").version == 1
+
+
+def test_rule_edit_a_bad_value_with_nothing_else_changed_is_still_an_error(signed_in):
+    # given: the rule as it stands but for a window that is not a number
+    data = posted(window_days="soon", min_claims="3")
+    # when
+    response = signed_in.post(url("velocity_customer"), data)
+    # then: the problem, not "nothing changed"
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Nothing was recorded. Fix what is marked below:" in html
+    assert "Nothing changed" not in html
 
 
 def test_every_whole_number_field_says_its_bounds_after_its_own_help():

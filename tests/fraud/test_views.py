@@ -454,8 +454,10 @@ def test_adjuster_reports_are_rate_limited_per_link(client, referral, settings):
         (
             "backoffice:fraud-queue",
             {"older_than_days": "99999999999"},
-            "less than or equal to 3660",
+            "Enter a whole number from 0 to 3660.",
         ),
+        # a whole number of days, as every whole number is asked (was taken as 1)
+        ("backoffice:fraud-queue", {"older_than_days": "1.5"}, "Enter a whole number."),
         ("backoffice:fraud-queue", {"amount_min": "1e999999"}, "less than or equal to"),
     ],
 )
@@ -545,9 +547,10 @@ def test_the_old_fraud_addresses_redirect_to_the_staff_app(client, old, new):
             "Clearing a claim needs a false-positive or valuable-alert label",
         ),
         (
+            # no label: said as what to do, not Django's "This field is required."
             {"action": "clear", "label": "", "note": "Photos reused"},
             "label",
-            "This field is required",
+            "Choose a label for this case.",
         ),
         (
             {

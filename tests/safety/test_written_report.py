@@ -281,19 +281,32 @@ def test_the_written_report_asks_for_the_measures_which_staff_complete_after_the
 
 
 @pytest.mark.parametrize(
-    ("data", "message"),
+    ("data", "message", "status"),
     [
+        # what was typed: the report page again, the problem beside its field (400)
         (
             {"written-reference": " ", "written-sent_at": "now"},
             "Give the reference the regulator gave",
+            400,
         ),
-        ({"written-reference": "HC-WR", "written-sent_at": ""}, "Give the date and time"),
-        ({"written-reference": "HC-WR", "written-sent_at": "1/2/3"}, "year-month-day"),
-        ({"written-reference": "HC-WR", "written-sent_at": "future"}, "cannot be in the future"),
-        ({"written-reference": "HC-WR", "written-sent_at": "early"}, "before the incident report"),
+        ({"written-reference": "HC-WR", "written-sent_at": ""}, "Give the date and time", 400),
+        ({"written-reference": "HC-WR", "written-sent_at": "1/2/3"}, "year-month-day", 400),
+        # the service's refusals: said on the page as it now is
+        (
+            {"written-reference": "HC-WR", "written-sent_at": "future"},
+            "cannot be in the future",
+            200,
+        ),
+        (
+            {"written-reference": "HC-WR", "written-sent_at": "early"},
+            "before the incident report",
+            200,
+        ),
     ],
 )
-def test_bad_input_is_refused_with_a_message_and_changes_nothing(client, officer, data, message):
+def test_bad_input_is_refused_with_a_message_and_changes_nothing(
+    client, officer, data, message, status
+):
     alert = _file_first(_hc_alert(), officer)
     times = {
         "now": _typed(timezone.now()),
@@ -305,7 +318,11 @@ def test_bad_input_is_refused_with_a_message_and_changes_nothing(client, officer
     response = client.post(
         reverse("backoffice:safety-written-file", args=[alert.pk]), data, follow=True
     )
-    assert response.status_code == 200 and message in response.content.decode()
+    assert response.status_code == status and message in response.content.decode()
+    if status == 400:
+        html = response.content.decode()
+        assert "Nothing was recorded. Fix what is marked below:" in html
+        assert f'value="{data["written-reference"]}"' in html
     alert.refresh_from_db()
     assert (alert.written_reference, alert.written_sent_at) == ("", None)
     assert not alert.events.filter(kind="written").exists()
