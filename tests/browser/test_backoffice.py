@@ -331,3 +331,18 @@ def test_staff_header_on_a_small_phone_every_control_is_big_enough_to_tap(page, 
                               Math.round(e.getBoundingClientRect().height))"""
             )
             assert small == [], (url, menu, small)
+
+
+def test_queue_on_a_small_phone_each_claims_checkbox_is_big_enough_to_tap(page, agent):
+    # Found trying the demo on a phone: the bulk action's checkbox on each claim was 13 px
+    # square, with no label to tap instead (it is named by aria-label).
+    claim_in(ClaimStatus.UNDER_REVIEW)
+    staff_login(page, "agent")
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto("/staff/")
+    boxes = page.locator("table.data input[type=checkbox][name=claims]")
+    assert boxes.count() >= 1
+    for box in boxes.all():
+        size = box.bounding_box()
+        assert size["width"] >= 44 and size["height"] >= 44, size
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
