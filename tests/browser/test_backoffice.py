@@ -346,3 +346,15 @@ def test_queue_on_a_small_phone_each_claims_checkbox_is_big_enough_to_tap(page, 
         size = box.bounding_box()
         assert size["width"] >= 44 and size["height"] >= 44, size
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_staff_lists_on_a_small_phone_the_filters_toggle_is_big_enough_to_tap(page, agent):
+    # Found trying the demo on a phone: "Filters and sorting" (a <summary>) was 24 px tall.
+    staff_login(page, "agent")
+    page.set_viewport_size({"width": 360, "height": 740})
+    for url in ("/staff/", "/staff/money/", "/staff/sellers/"):
+        page.goto(url)
+        toggles = page.locator("main summary")
+        assert toggles.count() >= 1, url
+        for toggle in toggles.all():
+            assert toggle.bounding_box()["height"] >= 44, (url, toggle.inner_text())
