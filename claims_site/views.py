@@ -81,9 +81,14 @@ def _root(url_name: str) -> str:
 
 
 def _error(request: HttpRequest, status: int) -> HttpResponse:
-    return render(
-        request, f"errors/{status}.html", {"area": error_area(request.path)}, status=status
-    )
+    area = error_area(request.path)
+    user = getattr(request, "user", None)  # not set when the error came before the middleware
+    # A member of staff on a staff page keeps the staff header (their areas, in the Menu on a
+    # phone) and is spoken to as staff; everyone else gets the public pages' layout.
+    staff = area == "staff" and user is not None and user.is_active and user.is_staff
+    layout = "backoffice/base.html" if staff else "base.html"
+    context = {"area": area, "layout": layout, "staff": staff}
+    return render(request, f"errors/{status}.html", context, status=status)
 
 
 def bad_request(request, exception=None):

@@ -42,6 +42,28 @@ def test_a_staff_page_refused_leads_back_to_the_staff_workspace(client, analyst)
     assert f'href="{reverse("backoffice:queue")}">Staff workspace</a>' in body
 
 
+def test_a_staff_page_refused_speaks_to_staff_in_the_staff_layout(client, analyst):
+    # Found trying the demo on a phone: the analyst who opened Decisions got the customers'
+    # page (their header, "a link from an e-mail may have expired", "reply to any e-mail we
+    # sent you") with no staff menu to go on from.
+    client.force_login(analyst)
+    response = client.get(reverse("backoffice:decisions"))
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert 'class="staff-menu-toggle"' in body  # the staff header, with the analyst's areas
+    assert f'href="{reverse("backoffice:fraud-queue")}"' in body
+    assert f'href="{reverse("backoffice:decisions")}"' not in body
+    assert "Your access does not include this page" in body
+    assert "link from an e-mail" not in body and "Reply to any e-mail" not in body
+
+
+@override_settings(DEBUG=False)
+def test_a_staff_page_not_found_is_in_the_staff_layout(client, agent):
+    client.force_login(agent)
+    body = client.get("/staff/claims/99999/").content.decode()
+    assert 'class="staff-menu-toggle"' in body and "Reply to any e-mail" not in body
+
+
 def test_a_refusal_elsewhere_leads_to_the_home_page(rf):
     from claims_site.views import permission_denied
 
