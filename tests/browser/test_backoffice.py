@@ -156,9 +156,13 @@ def test_agent_typing_a_tag_too_long_is_refused_not_cut(page, agent):
     # when: 300 characters typed into "Add tag" (a maxlength would keep only the first 40)
     page.fill("input[name=name]", "x" * 300)
     page.click("button:has-text('Add tag')")
-    page.wait_for_url(re.compile(rf"/staff/claims/{claim.pk}/$"))
-    # then
-    assert "A tag needs a name of at most 40 characters." in page.inner_text(".messages")
+    page.wait_for_url(re.compile(rf"/staff/claims/{claim.pk}/tag/$"))
+    # then: the workspace again, the problem beside the tag and tied to it, all 300 kept
+    assert page.inner_text("#tag_name_error") == "A tag needs a name of at most 40 characters."
+    assert page.get_attribute("#tag_name", "aria-describedby") == "tag_name_error"
+    assert page.input_value("#tag_name") == "x" * 300
+    assert "Nothing was recorded." in page.inner_text(".error-summary")
+    assert axe_violations(page) == []
     assert not ClaimTag.objects.exists()
 
 
