@@ -183,7 +183,9 @@ class WorkspaceForm(forms.Form):
     about half the time (0.9 ms of a workspace request's 23, issue 13's ``staff_load``).
 
     Each has ids of its own (``note_text``, ``message_text``): two of them have a ``text``
-    field, and a label, an error or ``aria-describedby`` must name one element."""
+    field, and a label, an error or ``aria-describedby`` must name one element. Their lengths
+    are checked when sent, not by a ``maxlength``: a browser cuts what is pasted beyond it and
+    the cut text would be recorded; sent whole, too long is refused and kept."""
 
     default_renderer = FORM_RENDERER
     id_prefix = ""
@@ -191,6 +193,8 @@ class WorkspaceForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("maxlength", None)
 
 
 class NoteForm(WorkspaceForm):

@@ -133,6 +133,17 @@ def test_a_refused_assignment_keeps_the_name_and_the_reason(
     _nothing_written(claim)
 
 
+def test_the_workspace_forms_let_the_browser_send_too_long_a_text_whole(client, supervisor):
+    # A maxlength makes a browser cut what is pasted beyond it, and the cut text was recorded:
+    # the length is checked when the form is sent, and refused with the text kept (above).
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(supervisor)
+    html = client.get(_url(claim, "claim")).content.decode()
+    for field_id in ("note_text", "message_text", "tag_name", "assign_reason"):
+        field = re.search(rf'<(?:input|textarea)[^>]*id="{field_id}"[^>]*>', html).group(0)
+        assert "maxlength" not in field, field
+
+
 def test_the_workspace_forms_have_ids_of_their_own(client, supervisor):
     # Two forms each have a "text" field: their ids (and so their labels and errors) differ.
     claim = claim_in(ClaimStatus.UNDER_REVIEW)

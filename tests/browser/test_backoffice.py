@@ -344,3 +344,51 @@ def test_staff_header_without_the_script_on_a_phone_folds_nothing(browser, live_
     assert page.locator("form.staff-user button[type=submit]").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     context.close()
+
+
+def test_a_bulk_action_refused_keeps_what_was_typed_and_ticked(page, agent):
+    # given: the queue, one claim ticked, a tag too long typed
+    from backoffice.models import ClaimTag
+
+    claim, other = claim_in(ClaimStatus.UNDER_REVIEW), claim_in(ClaimStatus.UNDER_REVIEW)
+    staff_login(page, "agent")
+    page.goto("/staff/?status=under_review")
+    page.check(f"input[name=claims][value='{claim.pk}']")
+    page.select_option("#bulk-action", "tag")
+    page.fill("#bulk-tag", "x" * 41)
+    # when
+    page.click("#bulk button[type=submit]")
+    page.wait_for_load_state()
+    # then: the queue again, the problem beside the tag, the claim still ticked, nothing done
+    assert page.inner_text("#bulk-tag_error") == "A tag needs a name of at most 40 characters."
+    assert page.input_value("#bulk-tag") == "x" * 41
+    assert page.input_value("#bulk-action") == "tag"
+    assert page.is_checked(f"input[name=claims][value='{claim.pk}']")
+    assert not page.is_checked(f"input[name=claims][value='{other.pk}']")
+    assert "Nothing was recorded." in page.inner_text("#bulk .error-summary")
+    assert axe_violations(page) == []
+    assert not ClaimTag.objects.exists()
+    # when: corrected and sent again, the page's filters kept
+    page.fill("#bulk-tag", "recall")
+    page.click("#bulk button[type=submit]")
+    page.wait_for_url(re.compile(r"/staff/\?status=under_review$"))
+    assert list(ClaimTag.objects.values_list("claim_id", flat=True)) == [claim.pk]
+
+
+def test_a_note_too_long_comes_back_whole_with_its_problem_beside_it(page, agent):
+    # given: a note of 4,001 characters pasted (a maxlength would have cut it, and recorded it)
+    from claims.models import ClaimEvent, EventKind
+
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    staff_login(page, "agent")
+    page.goto(f"/staff/claims/{claim.pk}/")
+    page.fill("#note_text", "n" * 4001)
+    # when
+    page.click("button:has-text('Add internal note')")
+    page.wait_for_url(re.compile(rf"/staff/claims/{claim.pk}/note/$"))
+    # then: refused, all of it kept, the problem beside the note and tied to it
+    assert "at most 4000 characters" in page.inner_text("#note_text_error")
+    assert page.get_attribute("#note_text", "aria-describedby") == "note_text_error"
+    assert page.input_value("#note_text") == "n" * 4001
+    assert axe_violations(page) == []
+    assert not ClaimEvent.objects.filter(claim=claim, kind=EventKind.NOTE).exists()
