@@ -146,24 +146,45 @@ def test_queue_and_safety_on_a_phone(phone_page, agent):
         assert axe_violations(phone_page) == [], url
 
 
-def test_agent_typing_a_tag_too_long_is_refused_not_cut(page, agent):
-    # given
-    from backoffice.models import ClaimTag
-
+def _workspace_form_refused(page, *, field_id: str, typed: str, button: str, action: str) -> str:
+    """A claim's workspace, ``typed`` into ``field_id``, sent with ``button``: refused, the
+    workspace comes back at the form's address with all of it kept, the problem beside the
+    field and tied to it, the summary above, axe clean. Returns the field's problem."""
     claim = claim_in(ClaimStatus.UNDER_REVIEW)
     staff_login(page, "agent")
     page.goto(f"/staff/claims/{claim.pk}/")
-    # when: 300 characters typed into "Add tag" (a maxlength would keep only the first 40)
-    page.fill("input[name=name]", "x" * 300)
-    page.click("button:has-text('Add tag')")
-    page.wait_for_url(re.compile(rf"/staff/claims/{claim.pk}/tag/$"))
-    # then: the workspace again, the problem beside the tag and tied to it, all 300 kept
-    assert page.inner_text("#tag_name_error") == "A tag needs a name of at most 40 characters."
-    assert page.get_attribute("#tag_name", "aria-describedby") == "tag_name_error"
-    assert page.input_value("#tag_name") == "x" * 300
+    page.fill(f"#{field_id}", typed)
+    page.click(f"button:has-text('{button}')")
+    page.wait_for_url(re.compile(rf"/staff/claims/{claim.pk}/{action}/$"))
+    assert page.get_attribute(f"#{field_id}", "aria-describedby") == f"{field_id}_error"
+    assert page.input_value(f"#{field_id}") == typed
     assert "Nothing was recorded." in page.inner_text(".error-summary")
     assert axe_violations(page) == []
+    return page.inner_text(f"#{field_id}_error")
+
+
+def test_agent_typing_a_tag_too_long_is_refused_not_cut(page, agent):
+    from backoffice.models import ClaimTag
+
+    # when: 300 characters typed into "Add tag" (a maxlength would keep only the first 40)
+    said = _workspace_form_refused(
+        page, field_id="tag_name", typed="x" * 300, button="Add tag", action="tag"
+    )
+    # then
+    assert said == "A tag needs a name of at most 40 characters."
     assert not ClaimTag.objects.exists()
+
+
+def test_a_note_too_long_comes_back_whole_with_its_problem_beside_it(page, agent):
+    from claims.models import ClaimEvent, EventKind
+
+    # when: a note of 4,001 characters pasted (a maxlength would have cut it, and recorded it)
+    said = _workspace_form_refused(
+        page, field_id="note_text", typed="n" * 4001, button="Add internal note", action="note"
+    )
+    # then
+    assert "at most 4000 characters" in said
+    assert not ClaimEvent.objects.filter(kind=EventKind.NOTE).exists()
 
 
 def test_agent_changes_language_from_the_staff_header_by_keyboard_on_a_small_phone(
@@ -373,22 +394,3 @@ def test_a_bulk_action_refused_keeps_what_was_typed_and_ticked(page, agent):
     page.click("#bulk button[type=submit]")
     page.wait_for_url(re.compile(r"/staff/\?status=under_review$"))
     assert list(ClaimTag.objects.values_list("claim_id", flat=True)) == [claim.pk]
-
-
-def test_a_note_too_long_comes_back_whole_with_its_problem_beside_it(page, agent):
-    # given: a note of 4,001 characters pasted (a maxlength would have cut it, and recorded it)
-    from claims.models import ClaimEvent, EventKind
-
-    claim = claim_in(ClaimStatus.UNDER_REVIEW)
-    staff_login(page, "agent")
-    page.goto(f"/staff/claims/{claim.pk}/")
-    page.fill("#note_text", "n" * 4001)
-    # when
-    page.click("button:has-text('Add internal note')")
-    page.wait_for_url(re.compile(rf"/staff/claims/{claim.pk}/note/$"))
-    # then: refused, all of it kept, the problem beside the note and tied to it
-    assert "at most 4000 characters" in page.inner_text("#note_text_error")
-    assert page.get_attribute("#note_text", "aria-describedby") == "note_text_error"
-    assert page.input_value("#note_text") == "n" * 4001
-    assert axe_violations(page) == []
-    assert not ClaimEvent.objects.filter(claim=claim, kind=EventKind.NOTE).exists()
