@@ -5,11 +5,13 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.services import Recipient
+from backoffice.exceptions import BackofficeError
+from backoffice.services import Recipient, assignee_refusal, tag_clean
 from claims.forms import MultipleFileField
 from claims.models import ClaimStatus, DenialReason, EvidenceKind, Funding
 from claims.money import MoneyError, amount_input, to_minor
 from claims.uploads import ALLOWED_DESCRIPTION, MAX_FILES_PER_CLAIM, upload_problems_add
+from claims_site import widgets
 from claims_site.bounds import whole_number_field
 from claims_site.widgets import FORM_RENDERER
 from fraud.forms import fraud_label_field
@@ -153,54 +155,105 @@ class ApproveForm(MoveForm):
         return data
 
 
+def staff_member_named(name: str):
+    """The active user called ``name`` (as typed, spaces around it dropped), None for an empty
+    name; a name nobody active has is refused. The workspace's and the bulk assignment's rule."""
+    name = name.strip()
+    if not name:
+        return None
+    user = get_user_model().objects.filter(username=name, is_active=True).first()
+    if user is None:
+        raise forms.ValidationError(_("No active staff member is called “%(n)s”.") % {"n": name})
+    return user
+
+
+def refusal_as_error(rule, *args, **kwargs):
+    """A service's own rule run on a form's value: its refusal (``BackofficeError``) becomes
+    the field's error, said beside it; the service checks again when the form is acted on."""
+    try:
+        return rule(*args, **kwargs)
+    except BackofficeError as exc:
+        raise forms.ValidationError(str(exc)) from exc
+
+
 class WorkspaceForm(forms.Form):
     """A form every claim workspace shows (note, message, tag, assignment), rendered by
     Django's Jinja2 form renderer with Django's own Jinja2 form templates: the same markup as
     the template language's (``tests/backoffice/test_workspace.py`` holds them equal), in
-    about half the time (0.9 ms of a workspace request's 23, issue 13's ``staff_load``)."""
+    about half the time (0.9 ms of a workspace request's 23, issue 13's ``staff_load``).
+
+    Each has ids of its own (``note_text``, ``message_text``): two of them have a ``text``
+    field, and a label, an error or ``aria-describedby`` must name one element. Their lengths
+    are checked when sent, not by a ``maxlength``: a browser cuts what is pasted beyond it and
+    the cut text would be recorded; sent whole, too long is refused and kept."""
 
     default_renderer = FORM_RENDERER
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("maxlength", None)
 
 
 class NoteForm(WorkspaceForm):
+    id_prefix = "note"
     text = forms.CharField(
         label=_("Internal note (staff only)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
+        error_messages={"required": _("A note cannot be empty.")},
     )
 
 
 class MessageForm(WorkspaceForm):
+    id_prefix = "message"
     to = forms.ChoiceField(
         label=_("To"),
         choices=[(Recipient.CUSTOMER, _("Customer")), (Recipient.SELLER, _("Seller"))],
+        error_messages={"required": _("Choose who the message is for.")},
     )
     text = forms.CharField(
         label=_("Message (sent by e-mail, shown on their page)"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=4000,
+        error_messages={"required": _("A message cannot be empty.")},
     )
 
 
 class AssignForm(WorkspaceForm):
+    """Who gets the claim, and why: the name is refused beside it when nobody active has it or
+    when the claim may not go to them (``assignee_refusal``, ``claim_reassign``'s rule)."""
+
+    id_prefix = "assign"
     assignee = forms.CharField(label=_("Assign to (user name, empty to release)"), required=False)
-    reason = forms.CharField(label=_("Reason"), max_length=500)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        error_messages={"required": _("Give a reason for the assignment.")},
+    )
+
+    def __init__(self, *args, claim=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.claim = claim
 
     def clean_assignee(self):
-        name = self.cleaned_data["assignee"].strip()
-        if not name:
-            return None
-        user = get_user_model().objects.filter(username=name, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(
-                _("No active staff member is called “%(n)s”.") % {"n": name}
-            )
+        user = staff_member_named(self.cleaned_data["assignee"])
+        if self.claim is not None:
+            refusal = assignee_refusal(claim=self.claim, assignee=user)
+            if refusal:
+                raise forms.ValidationError(refusal)
         return user
 
 
 class TagForm(WorkspaceForm):
+    id_prefix = "tag"
     # No max_length: the length is tag_clean's rule (a maxlength would cut what is typed).
-    name = forms.CharField(label=_("Tag"))
+    name = forms.CharField(label=_("Tag"), required=False)
+
+    def clean_name(self):
+        return refusal_as_error(tag_clean, self.cleaned_data["name"])
 
 
 class EvidenceAddForm(forms.Form):
@@ -240,40 +293,85 @@ class EvidenceAddForm(forms.Form):
 
 
 class BulkForm(forms.Form):
+    """One action on the claims ticked in the queue. What the action needs is checked here by
+    the services' own rules and said beside its field (the tag: ``tag_clean``; the assignee:
+    ``staff_member_named``); what concerns the claims ticked (none, too many) is the form's own
+    problem, said in its summary: the boxes are the table's."""
+
     ACTIONS = [
         ("assign", _("Assign to")),
         ("assign_me", _("Assign to me")),
         ("request_info", _("Request information")),
         ("tag", _("Add tag")),
     ]
-    action = forms.ChoiceField(label=_("Action"), choices=[("", "—")] + ACTIONS)
-    claims = forms.TypedMultipleChoiceField(coerce=int, choices=[], label=_("Claims"))
-    assignee = forms.CharField(label=_("Assignee (user name)"), required=False)
-    message = forms.CharField(
-        label=_("Message to each customer"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    default_renderer = FORM_RENDERER  # the queue's widgets (claims_site/widgets.py)
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[("", "—")] + ACTIONS,
+        widget=widgets.Select,
+        error_messages={"required": _("Choose an action.")},
     )
-    tag = forms.CharField(label=_("Tag"), required=False)  # its rule: tag_clean
+    claims = forms.TypedMultipleChoiceField(
+        coerce=int, choices=[], label=_("Claims"), required=False
+    )
+    assignee = forms.CharField(
+        label=_("Assignee (user name)"),
+        required=False,
+        widget=widgets.TextInput(attrs={"size": 10}),
+    )
+    message = forms.CharField(
+        label=_("Message to each customer"), required=False, widget=widgets.TextInput
+    )
+    tag = forms.CharField(  # its rule: tag_clean
+        label=_("Tag"), required=False, widget=widgets.TextInput(attrs={"size": 10})
+    )
+    # Offered to whom the service would let do it (it refuses the others all the same).
+    NEEDS = {"assign": "backoffice.assign_claims", "assign_me": "claims.transition_claim"}
+    NEEDS["request_info"] = NEEDS["assign_me"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
+        kwargs.setdefault("auto_id", "bulk-%s")
         super().__init__(*args, **kwargs)
         # Any ids are accepted here; the view keeps only the claims the user may see.
         raw = self.data.getlist("claims") if hasattr(self.data, "getlist") else []
         self.fields["claims"].choices = [(v, v) for v in raw]
+        if user is not None:
+            self.fields["action"].widget.choices = [
+                (key, label)
+                for key, label in self.fields["action"].choices
+                if key not in self.NEEDS or user.has_perm(self.NEEDS[key])
+            ]
 
-    def clean_claims(self):
-        ids = self.cleaned_data["claims"]
-        if len(ids) > 200:
-            raise forms.ValidationError(_("Select at most 200 claims at a time."))
-        return ids
+    def ticked(self) -> set[int]:
+        """The claims ticked when the form was sent (kept ticked when it comes back)."""
+        return set(self.cleaned_data.get("claims") or []) if self.is_bound else set()
+
+    def clean(self):
+        data = super().clean()
+        ids = data.get("claims")
+        if ids is not None and not ids:
+            self.add_error(None, _("Tick the claims to act on."))
+        elif ids and len(ids) > 200:
+            self.add_error(None, _("Select at most 200 claims at a time."))
+        action = data.get("action")
+        try:
+            if action == "assign":
+                data["assignee"] = staff_member_named(data.get("assignee", ""))
+                if data["assignee"] is None:
+                    raise forms.ValidationError(_("Choose who gets the claims."))
+            elif action == "request_info" and not data.get("message", "").strip():
+                raise forms.ValidationError(_("Say what information you need."))
+            elif action == "tag":
+                data["tag"] = refusal_as_error(tag_clean, data.get("tag", ""))
+        except forms.ValidationError as exc:
+            field = {"assign": "assignee", "request_info": "message", "tag": "tag"}[action]
+            self.add_error(field, exc)
+        return data
 
     def value(self) -> str:
         action = self.cleaned_data["action"]
         if action == "assign":
-            name = self.cleaned_data["assignee"].strip()
-            user = get_user_model().objects.filter(username=name).only("pk").first()
-            return str(user.pk) if user else ""
+            return str(self.cleaned_data["assignee"].pk)
         if action == "request_info":
             return self.cleaned_data["message"]
         if action == "assign_me":

@@ -89,8 +89,11 @@ def _badges(clocks: list[ClockState], words: dict[str, str], dates: Dates) -> st
     )
 
 
-def queue_rows_html(rows: list[dict], *, claim_prefix: str) -> SafeString:
-    """``<tr>`` elements for the queue table; ``rows`` as built by the queue view."""
+def queue_rows_html(
+    rows: list[dict], *, claim_prefix: str, ticked: frozenset | set = frozenset()
+) -> SafeString:
+    """``<tr>`` elements for the queue table; ``rows`` as built by the queue view; the claims
+    of ``ticked`` (ids) come ticked (a bulk action refused keeps what was ticked)."""
     labels = {
         "select": _("Select"),
         "claim": _("Claim"),
@@ -112,7 +115,7 @@ def queue_rows_html(rows: list[dict], *, claim_prefix: str) -> SafeString:
     row_template = (
         '<tr class="sla-{sla}">'
         '<td data-label="{l_select}"><input type="checkbox" name="claims" value="{pk}"'
-        ' form="bulk" aria-label="{l_select} {ref}"></td>'
+        ' form="bulk" aria-label="{l_select} {ref}"{checked}></td>'
         '<td data-label="{l_claim}"><a href="{prefix}{pk}/">{ref}</a>{tags}</td>'
         '<td data-label="{l_status}">{status}</td>'
         '<td data-label="{l_submitted}">{submitted}</td>'
@@ -144,6 +147,7 @@ def queue_rows_html(rows: list[dict], *, claim_prefix: str) -> SafeString:
             row_template.format(
                 sla=escape(row["sla"]),
                 pk=int(c.pk),
+                checked=" checked" if c.pk in ticked else "",
                 ref=escape(c.reference),
                 tags=tags,
                 status=escape(statuses[c.status]),

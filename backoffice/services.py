@@ -178,23 +178,34 @@ def claim_assign_to_me(*, claim: Claim, user, now: dt.datetime | None = None) ->
     return Claim.objects.select_related("assignee").get(pk=claim.pk)
 
 
+def assignee_refusal(*, claim: Claim, assignee) -> str | None:
+    """Why ``claim`` may not be given to ``assignee`` (None: released), or None when it may:
+    ``claim_reassign``'s rule, which the workspace's form asks too (said beside the name)."""
+    if assignee is None:
+        return None
+    if not assignee.has_perm("claims.view_claim"):
+        return _("%(who)s cannot work on claims.") % {"who": assignee}
+    if not claims_visible_to(assignee).filter(pk=claim.pk).exists():
+        return _("%(who)s is not assigned to the region %(region)s.") % {
+            "who": assignee.get_username(),
+            "region": claim.region.code,
+        }
+    if claim.assignee_id == assignee.pk:
+        return _("Claim %(ref)s is already assigned to %(who)s.") % {
+            "ref": claim.reference,
+            "who": assignee.get_username(),
+        }
+    return None
+
+
 def claim_reassign(*, claim: Claim, assignee, actor_user, reason: str) -> Claim:
     """Assign or reassign a claim, with a reason on the timeline."""
     reason = reason.strip()
     if not reason:
         raise BackofficeError(_("Give a reason for the assignment."))
-    if assignee is not None and not assignee.has_perm("claims.view_claim"):
-        raise BackofficeError(_("%(who)s cannot work on claims.") % {"who": assignee})
-    if assignee is not None and not claims_visible_to(assignee).filter(pk=claim.pk).exists():
-        raise BackofficeError(
-            _("%(who)s is not assigned to the region %(region)s.")
-            % {"who": assignee.get_username(), "region": claim.region.code}
-        )
-    if assignee is not None and claim.assignee_id == assignee.pk:
-        raise BackofficeError(
-            _("Claim %(ref)s is already assigned to %(who)s.")
-            % {"ref": claim.reference, "who": assignee.get_username()}
-        )
+    refusal = assignee_refusal(claim=claim, assignee=assignee)
+    if refusal:
+        raise BackofficeError(refusal)
     return claim_assign(
         claim=claim, assignee=assignee, actor=Actor.staff(actor_user), reason=reason
     )

@@ -56,9 +56,9 @@ def staff_view(*permissions: str):
     return decorate
 
 
-def _query_for(request: HttpRequest, saved_views: list) -> QueryDict:
+def _query_for(query: QueryDict, saved_views: list) -> QueryDict:
     """The queue's query: a saved view's query string, with the request's own on top."""
-    data = request.GET.copy()
+    data = query.copy()
     slug = data.pop("view", [""])[-1]
     if slug:
         saved = next((v for v in saved_views if v.slug == slug), None)
@@ -71,9 +71,10 @@ def _query_for(request: HttpRequest, saved_views: list) -> QueryDict:
     return data
 
 
-def _queue_state(request: HttpRequest) -> dict:
+def _queue_state(request: HttpRequest, query: QueryDict | None = None) -> dict:
+    """The queue's view of ``query`` (the request's own by default)."""
     choices = selectors.queue_choices(request.user)
-    data = _query_for(request, choices.saved_views)
+    data = _query_for(request.GET if query is None else query, choices.saved_views)
     sort = data.get("sort", "newest")
     if sort not in selectors.SORTS:
         sort = "newest"
@@ -135,8 +136,18 @@ def search(request: HttpRequest) -> HttpResponse:
     return _queue_response(request, searching=True)
 
 
-def _queue_response(request: HttpRequest, *, searching: bool) -> HttpResponse:
-    state = _queue_state(request)
+def _queue_response(
+    request: HttpRequest,
+    *,
+    searching: bool,
+    query: QueryDict | None = None,
+    bulk_form: BulkForm | None = None,
+) -> HttpResponse:
+    """The queue (or a search's results) for ``query``, the request's own by default. With
+    ``bulk_form``, a bulk action sent and refused: the queue it was sent from again (400), what
+    was typed and ticked kept, its problems beside its fields and in its summary."""
+    query = request.GET if query is None else query
+    state = _queue_state(request, query)
     try:
         page = selectors.queue_page(
             state["queryset"],
@@ -155,6 +166,7 @@ def _queue_response(request: HttpRequest, *, searching: bool) -> HttpResponse:
         and not page.next_cursor
         and not state["data"].get("after")
         and not state["errors"]
+        and bulk_form is None
     ):
         return redirect("backoffice:claim", pk=page.rows[0].pk)
     now = timezone.now()
@@ -166,6 +178,9 @@ def _queue_response(request: HttpRequest, *, searching: bool) -> HttpResponse:
     params.pop("after", None)
     next_params = params.copy()
     next_params["after"] = page.next_cursor
+    # The page's own address: its links stay on it when it answers a bulk action's address.
+    here = reverse("backoffice:search" if searching else "backoffice:queue")
+    ticked = bulk_form.ticked() if bulk_form is not None else set()
     context = {
         "rows": rows,
         "page": page,
@@ -177,11 +192,16 @@ def _queue_response(request: HttpRequest, *, searching: bool) -> HttpResponse:
         "saved_views": state["saved_views"],
         "filters_key": _filters_key(state),
         "current_view": state["data"].get("view", ""),
-        "first_url": "?" + params.urlencode() if params else "?",
-        "next_url": "?" + next_params.urlencode() if page.next_cursor else "",
+        "here": here,
+        "first_url": here + "?" + params.urlencode(),
+        "next_url": here + "?" + next_params.urlencode() if page.next_cursor else "",
+        "bulk_form": bulk_form or BulkForm(user=request.user),
+        "bulk_next": "?" + query.urlencode(),
         "export_url": reverse("backoffice:queue-export") + "?" + params.urlencode(),
         "is_later_page": bool(state["data"].get("after")),
-        "rows_html": queue_rows_html(rows, claim_prefix=reverse("backoffice:claim", args=[0])[:-2]),
+        "rows_html": queue_rows_html(
+            rows, claim_prefix=reverse("backoffice:claim", args=[0])[:-2], ticked=ticked
+        ),
         "can_assign": request.user.has_perm("backoffice.assign_claims"),
         # Exact up to a thousand claims, PostgreSQL's estimate above (backoffice/search.py).
         "total": None
@@ -198,7 +218,7 @@ def _queue_response(request: HttpRequest, *, searching: bool) -> HttpResponse:
         "no_region": not page.rows and staff_has_no_region(request.user),
     }
     template = "backoffice/_queue_results.html" if request.htmx else "backoffice/queue.html"
-    return render(request, template, context)
+    return render(request, template, context, status=200 if bulk_form is None else 400)
 
 
 SUGGEST_TEXT = forms.CharField(required=False, max_length=200)
@@ -324,32 +344,38 @@ def queue_export(request: HttpRequest) -> StreamingHttpResponse:
 @require_POST
 @staff_view("claims.view_claim")
 def queue_bulk(request: HttpRequest) -> HttpResponse:
+    """One action on the ticked claims, then back to the queue they were ticked in (``next``,
+    its query string). Refused as a whole (no claim ticked, a tag too long, nobody to assign
+    to, no permission), the queue comes back with what was typed and nothing done; each claim
+    the action could not be done for is said after the redirect."""
     back = request.POST.get("next", "")
     back = back if back.startswith("?") else ""
     target = reverse("backoffice:queue") + back
-    form = BulkForm(request.POST)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(
-                    request, f"{form.fields[field].label if field in form.fields else ''}: {error}"
-                )
-        return redirect(target)
-    ids = form.cleaned_data["claims"]
-    claims = list(
-        selectors.claims_visible_to(request.user)
-        .filter(pk__in=ids)
-        .select_related("assignee", "region")
-        .order_by("pk")
-    )
-    try:
-        result = claims_bulk(
-            claims=claims, user=request.user, action=form.cleaned_data["action"], value=form.value()
+    form = BulkForm(request.POST, user=request.user)
+    if form.is_valid():
+        ids = form.cleaned_data["claims"]
+        claims = list(
+            selectors.claims_visible_to(request.user)
+            .filter(pk__in=ids)
+            .select_related("assignee", "region")
+            .order_by("pk")
         )
-    except BackofficeError as exc:
-        messages.error(request, str(exc))
-        return redirect(target)
-    unknown = len(set(ids)) - len(claims)
+        try:
+            result = claims_bulk(
+                claims=claims,
+                user=request.user,
+                action=form.cleaned_data["action"],
+                value=form.value(),
+            )
+        except BackofficeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            _bulk_said(request, result, unknown=len(set(ids)) - len(claims))
+            return redirect(target)
+    return _queue_response(request, searching=False, query=QueryDict(back[1:]), bulk_form=form)
+
+
+def _bulk_said(request: HttpRequest, result, *, unknown: int) -> None:
     if result.succeeded:
         messages.success(
             request,
@@ -366,7 +392,6 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
         )
     if unknown:
         messages.error(request, _("%(n)d selected claim(s) were not found.") % {"n": unknown})
-    return redirect(target)
 
 
 @require_safe

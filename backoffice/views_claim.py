@@ -26,6 +26,7 @@ from backoffice.forms import (
     ReferForm,
     RequestInfoForm,
     TagForm,
+    WorkspaceForm,
 )
 from backoffice.notifications import notifications_read_for_claim
 from backoffice.services import (
@@ -157,16 +158,31 @@ def _back(claim: Claim) -> HttpResponse:
 @require_safe
 @staff_view("claims.view_claim")
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _workspace(request, pk)
+
+
+def _workspace(request: HttpRequest, pk: int, refused: WorkspaceForm | None = None) -> HttpResponse:
+    """The claim's workspace; with ``refused``, one of its forms sent and refused: the page
+    again (400) with that form as it was sent, its problems beside its fields and in its
+    summary, and nothing written (not even its notifications marked read)."""
     try:
         claim = selectors.claim_workspace(user=request.user, pk=pk)
     except Claim.DoesNotExist as exc:
         raise Http404 from exc
     # Opening the claim is acting on what it notified: its notifications for the viewer are read
     # (before the header counts them), if it has any (no write otherwise).
-    if claim.has_unread_for_viewer:
+    if claim.has_unread_for_viewer and refused is None:
         notifications_read_for_claim(user=request.user, claim_id=claim.pk)
     events = list(claim.events.all())
     held_elsewhere = claim_holder_refusal(claim=claim, user=request.user)
+    forms = {
+        "note_form": NoteForm(),
+        "message_form": MessageForm(),
+        "assign_form": AssignForm(),
+        "tag_form": TagForm(),
+    }
+    if refused is not None:
+        forms[f"{refused.id_prefix}_form"] = refused
     return render(
         request,
         "backoffice/claim.html",
@@ -181,10 +197,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "held_elsewhere": held_elsewhere,
             "tags": [link.tag.name for link in claim.tag_links.all()],
             "certificates": list(claim.seller.certificates.all()),
-            "note_form": NoteForm(),
-            "message_form": MessageForm(),
-            "assign_form": AssignForm(),
-            "tag_form": TagForm(),
+            **forms,
             "held_by_other": claim.assignee_id not in (None, request.user.pk),
             "can_assign": request.user.has_perm("backoffice.assign_claims"),
             # "Assign to me": offered only when the service would take it (its rule, one place).
@@ -194,6 +207,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "now": timezone.now(),
             "money": claim_payee_situation(claim=claim, with_pending_change=True),
         },
+        status=200 if refused is None else 400,
     )
 
 
@@ -322,92 +336,73 @@ def _move(request: HttpRequest, claim: Claim, to: str, data: dict) -> str | None
     return None
 
 
+def _quick_form(request: HttpRequest, claim: Claim, form: WorkspaceForm, act) -> HttpResponse:
+    """One of the workspace's quick forms sent: ``act(data)`` calls its service and returns
+    the message said after the redirect (``messages.success``, or ``(level, text)``). A form
+    refused, by itself or by the service, brings the workspace back with what was typed."""
+    if form.is_valid():
+        try:
+            said = act(form.cleaned_data)
+        except DOMAIN_ERRORS as exc:
+            form.add_error(None, str(exc))
+        else:
+            level, text = said if isinstance(said, tuple) else (messages.SUCCESS, said)
+            messages.add_message(request, level, text)
+            return _back(claim)
+    return _workspace(request, claim.pk, refused=form)
+
+
 @require_POST
 @staff_view("claims.view_claim")
 def claim_note(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim(request, pk)
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("A note cannot be empty."))
-        return _back(claim)
-    try:
-        claim_note_add(claim=claim, actor=Actor.staff(request.user), text=form.cleaned_data["text"])
-    except DOMAIN_ERRORS as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Note added."))
-    return _back(claim)
+
+    def act(data):
+        claim_note_add(claim=claim, actor=Actor.staff(request.user), text=data["text"])
+        return _("Note added.")
+
+    return _quick_form(request, claim, NoteForm(request.POST), act)
 
 
 @require_POST
 @staff_view("claims.transition_claim")
 def claim_message(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim(request, pk)
-    form = MessageForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose who the message is for and write it."))
-        return _back(claim)
-    try:
+
+    def act(data):
         claim_holder_check(claim=claim, user=request.user)
-        claim_message_send(
-            claim=claim,
-            user=request.user,
-            to=form.cleaned_data["to"],
-            text=form.cleaned_data["text"],
-        )
-    except DOMAIN_ERRORS as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Message recorded; it is being e-mailed."))
-    return _back(claim)
+        claim_message_send(claim=claim, user=request.user, to=data["to"], text=data["text"])
+        return _("Message recorded; it is being e-mailed.")
+
+    return _quick_form(request, claim, MessageForm(request.POST), act)
 
 
 @require_POST
 @staff_view("backoffice.assign_claims")
 def claim_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim(request, pk)
-    form = AssignForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return _back(claim)
-    try:
-        claim = claim_reassign(
-            claim=claim,
-            assignee=form.cleaned_data["assignee"],
-            actor_user=request.user,
-            reason=form.cleaned_data["reason"],
+
+    def act(data):
+        done = claim_reassign(
+            claim=claim, assignee=data["assignee"], actor_user=request.user, reason=data["reason"]
         )
-    except DOMAIN_ERRORS as exc:
-        messages.error(request, str(exc))
-    else:
-        who = claim.assignee.get_username() if claim.assignee else _("nobody")
-        messages.success(
-            request,
-            _("Claim %(ref)s is assigned to %(who)s.") % {"ref": claim.reference, "who": who},
-        )
-    return _back(claim)
+        who = done.assignee.get_username() if done.assignee else _("nobody")
+        return _("Claim %(ref)s is assigned to %(who)s.") % {"ref": claim.reference, "who": who}
+
+    return _quick_form(request, claim, AssignForm(request.POST, claim=claim), act)
 
 
 @require_POST
 @staff_view("claims.view_claim")
 def claim_tag(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim(request, pk)
-    form = TagForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("A tag needs a name of at most 40 characters."))
-        return _back(claim)
-    try:
-        added = claim_tag_add(claim=claim, user=request.user, name=form.cleaned_data["name"])
-    except DOMAIN_ERRORS as exc:
-        messages.error(request, str(exc))
-    else:
-        if added:
-            messages.success(request, _("Tag added."))
-        else:
-            messages.info(request, _("The claim already has this tag."))
-    return _back(claim)
+
+    def act(data):
+        if claim_tag_add(claim=claim, user=request.user, name=data["name"]):
+            return _("Tag added.")
+        return messages.INFO, _("The claim already has this tag.")
+
+    return _quick_form(request, claim, TagForm(request.POST), act)
 
 
 @require_POST

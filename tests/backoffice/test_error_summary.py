@@ -278,7 +278,32 @@ def _privacy_hold(client, cast):
     return client.post(reverse("privacy:staff-hold"), data), f'value="{claim.reference}"'
 
 
+def _quick(action: str, data: dict, typed: str, role: str = "agent"):
+    """A quick form of the workspace (tests/backoffice/test_quick_forms.py), refused."""
+
+    def send(client, cast):
+        claim = claim_in(ClaimStatus.UNDER_REVIEW)
+        client.force_login(cast[role])
+        return client.post(reverse(f"backoffice:{action}", args=[claim.pk]), data), typed
+
+    return send
+
+
+def _bulk(client, cast):
+    claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(cast["agent"])
+    data = {"action": "request_info", "message": "Typed for all", "next": "?"}
+    return client.post(reverse("backoffice:queue-bulk"), data), 'value="Typed for all"'
+
+
 FORMS = {
+    "note": _quick("claim-note", {"text": "n" * 4001}, "n" * 4001 + "</textarea>"),
+    "message": _quick("claim-message", {"to": "", "text": "Typed"}, "Typed</textarea>"),
+    "tag": _quick("claim-tag", {"name": "t" * 41}, f'value="{"t" * 41}"'),
+    "assign": _quick(
+        "claim-assign", {"assignee": "nobody", "reason": "Typed"}, 'value="Typed"', "supervisor"
+    ),
+    "bulk": _bulk,
     "deny": _deny,
     "request-info": _request_info,
     "approve": _approve,

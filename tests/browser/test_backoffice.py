@@ -146,20 +146,45 @@ def test_queue_and_safety_on_a_phone(phone_page, agent):
         assert axe_violations(phone_page) == [], url
 
 
-def test_agent_typing_a_tag_too_long_is_refused_not_cut(page, agent):
-    # given
-    from backoffice.models import ClaimTag
-
+def _workspace_form_refused(page, *, field_id: str, typed: str, button: str, action: str) -> str:
+    """A claim's workspace, ``typed`` into ``field_id``, sent with ``button``: refused, the
+    workspace comes back at the form's address with all of it kept, the problem beside the
+    field and tied to it, the summary above, axe clean. Returns the field's problem."""
     claim = claim_in(ClaimStatus.UNDER_REVIEW)
     staff_login(page, "agent")
     page.goto(f"/staff/claims/{claim.pk}/")
+    page.fill(f"#{field_id}", typed)
+    page.click(f"button:has-text('{button}')")
+    page.wait_for_url(re.compile(rf"/staff/claims/{claim.pk}/{action}/$"))
+    assert page.get_attribute(f"#{field_id}", "aria-describedby") == f"{field_id}_error"
+    assert page.input_value(f"#{field_id}") == typed
+    assert "Nothing was recorded." in page.inner_text(".error-summary")
+    assert axe_violations(page) == []
+    return page.inner_text(f"#{field_id}_error")
+
+
+def test_agent_typing_a_tag_too_long_is_refused_not_cut(page, agent):
+    from backoffice.models import ClaimTag
+
     # when: 300 characters typed into "Add tag" (a maxlength would keep only the first 40)
-    page.fill("input[name=name]", "x" * 300)
-    page.click("button:has-text('Add tag')")
-    page.wait_for_url(re.compile(rf"/staff/claims/{claim.pk}/$"))
+    said = _workspace_form_refused(
+        page, field_id="tag_name", typed="x" * 300, button="Add tag", action="tag"
+    )
     # then
-    assert "A tag needs a name of at most 40 characters." in page.inner_text(".messages")
+    assert said == "A tag needs a name of at most 40 characters."
     assert not ClaimTag.objects.exists()
+
+
+def test_a_note_too_long_comes_back_whole_with_its_problem_beside_it(page, agent):
+    from claims.models import ClaimEvent, EventKind
+
+    # when: a note of 4,001 characters pasted (a maxlength would have cut it, and recorded it)
+    said = _workspace_form_refused(
+        page, field_id="note_text", typed="n" * 4001, button="Add internal note", action="note"
+    )
+    # then
+    assert "at most 4000 characters" in said
+    assert not ClaimEvent.objects.filter(kind=EventKind.NOTE).exists()
 
 
 def test_agent_changes_language_from_the_staff_header_by_keyboard_on_a_small_phone(
@@ -389,3 +414,32 @@ def test_staff_lists_on_a_small_phone_the_filters_toggle_is_big_enough_to_tap(pa
         assert toggles.count() >= 1, url
         for toggle in toggles.all():
             assert toggle.bounding_box()["height"] >= 44, (url, toggle.inner_text())
+
+
+def test_a_bulk_action_refused_keeps_what_was_typed_and_ticked(page, agent):
+    # given: the queue, one claim ticked, a tag too long typed
+    from backoffice.models import ClaimTag
+
+    claim, other = claim_in(ClaimStatus.UNDER_REVIEW), claim_in(ClaimStatus.UNDER_REVIEW)
+    staff_login(page, "agent")
+    page.goto("/staff/?status=under_review")
+    page.check(f"input[name=claims][value='{claim.pk}']")
+    page.select_option("#bulk-action", "tag")
+    page.fill("#bulk-tag", "x" * 41)
+    # when
+    page.click("#bulk button[type=submit]")
+    page.wait_for_load_state()
+    # then: the queue again, the problem beside the tag, the claim still ticked, nothing done
+    assert page.inner_text("#bulk-tag_error") == "A tag needs a name of at most 40 characters."
+    assert page.input_value("#bulk-tag") == "x" * 41
+    assert page.input_value("#bulk-action") == "tag"
+    assert page.is_checked(f"input[name=claims][value='{claim.pk}']")
+    assert not page.is_checked(f"input[name=claims][value='{other.pk}']")
+    assert "Nothing was recorded." in page.inner_text("#bulk .error-summary")
+    assert axe_violations(page) == []
+    assert not ClaimTag.objects.exists()
+    # when: corrected and sent again, the page's filters kept
+    page.fill("#bulk-tag", "recall")
+    page.click("#bulk button[type=submit]")
+    page.wait_for_url(re.compile(r"/staff/\?status=under_review$"))
+    assert list(ClaimTag.objects.values_list("claim_id", flat=True)) == [claim.pk]

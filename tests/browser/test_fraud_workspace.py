@@ -105,3 +105,25 @@ def test_adjuster_reports_from_a_phone_through_the_link(
     assert axe_violations(phone_page) == []
     overflow = phone_page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     assert overflow is False
+
+
+def test_a_bad_fraud_filter_is_said_beside_its_field_on_a_phone(page, analyst):
+    # given: an analyst on the fraud queue, 360 px wide (a desktop window: a mobile context
+    # zooms out and would hide an overflow)
+    page.set_viewport_size({"width": 360, "height": 740})
+    staff_login(page, "analyst")
+    page.goto("/staff/fraud/")
+    # when: a fraction of a day typed, the filter applied
+    page.fill("#id_older_than_days", "1.5")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_load_state()
+    # then: the problem beside the field, which the field names; the page still fits
+    assert page.inner_text("#id_older_than_days_error") == "Enter a whole number."
+    described = page.get_attribute("#id_older_than_days", "aria-describedby").split()
+    assert "id_older_than_days_error" in described
+    for element_id in described:
+        assert page.locator(f"#{element_id}").count() == 1, element_id
+    assert page.input_value("#id_older_than_days") == "1.5"
+    overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+    assert overflow is False
+    assert axe_violations(page) == []

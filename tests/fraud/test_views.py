@@ -1,6 +1,7 @@
 """The fraud pages: a role × page matrix, plain-form flows, and query counts."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -702,8 +703,44 @@ def test_a_huge_amount_filter_gets_one_plain_message(client, analyst, held):
     response = client.get(reverse("backoffice:fraud-queue"), {"amount_min": "1e9999"})
     page = response.content.decode()
     assert response.status_code == 200
-    assert page.count("Ensure this value is less than or equal to") == 1
+    # one message for the one problem (not django-filter's second, "≤ 1e+50"), in each place
+    # it is said: the messages above the queue, and beside the field
+    assert page.count("Ensure this value is less than or equal to") == 2
+    assert page.count("Amount from: Ensure this value is less than or equal to") == 1
+    beside = re.search(r'<ul class="errorlist" id="id_amount_min_error">(.*?)</ul>', page, re.S)
+    assert beside.group(1).count("<li>") == 1
+    assert "Ensure this value is less than or equal to" in beside.group(1)
     assert "1e+50" not in page
+    assert list(response.context["page"].rows) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("older_than_days", "1.5", "Enter a whole number."),
+        ("amount_min", "lots", "Enter a number."),
+        ("level", "dire", "Select a valid choice. dire is not one of the available choices."),
+    ],
+)
+def test_a_bad_fraud_filter_is_said_beside_its_field_and_tied_to_it(
+    client, analyst, held, field, typed, message
+):
+    # given: Django points an invalid input's aria-describedby at its error's id, which the
+    # fraud queue's form did not render (the problem was only in the messages above)
+    client.force_login(analyst)
+    # when
+    response = client.get(reverse("backoffice:fraud-queue"), {field: typed})
+    # then: the problem beside the field, with the id the field names; what was typed kept
+    page = response.content.decode()
+    tag = re.search(rf'<(?:input|select)[^>]*name="{field}"[^>]*>', page).group(0)
+    described = re.search(r'aria-describedby="([^"]+)"', tag).group(1).split()
+    assert f"id_{field}_error" in described
+    for element_id in described:
+        assert page.count(f'id="{element_id}"') == 1, element_id
+    errors = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', page, re.S)
+    assert errors.group(1) == f"<li>{message}</li>"
+    if field != "level":
+        assert f'value="{typed}"' in tag
     assert list(response.context["page"].rows) == []
 
 
