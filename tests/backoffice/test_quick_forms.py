@@ -244,3 +244,59 @@ def test_a_refused_bulk_action_re_renders_at_a_pinned_cost(
     with django_assert_num_queries(5):
         response = client.post(BULK, {"action": "tag", "tag": "", "next": "?"})
     assert response.status_code == 400
+
+
+# --- the language menu on a refused form's page -------------------------------------------------
+
+
+def _language_next(html: str) -> str:
+    form = re.search(r'<form class="language".*?</form>', html, re.S).group(0)
+    return re.search(r'name="next" type="hidden" value="([^"]*)"', form).group(1)
+
+
+def test_changing_language_on_a_refused_forms_page_returns_to_the_workspace(client, agent):
+    # Found trying the pages: a refused note comes back at /staff/claims/<id>/note/, an address
+    # only for POST; the language menu sent the viewer back there, and a GET answered 405.
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(agent)
+    workspace = _url(claim, "claim")
+    response = client.post(
+        _url(claim, "claim-note"), {"text": " "}, HTTP_REFERER=f"http://testserver{workspace}"
+    )
+    assert response.status_code == 400
+    # when: the viewer changes language from that page
+    changed = client.post(
+        reverse("set_language"),
+        {"language": "de", "next": _language_next(response.content.decode())},
+    )
+    # then: back on the workspace, which answers
+    assert changed.status_code == 302 and changed["Location"] == workspace
+    assert client.get(changed["Location"]).status_code == 200
+
+
+def test_changing_language_on_a_refused_bulk_action_returns_to_the_queue_it_came_from(
+    client, agent
+):
+    claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(agent)
+    queue = reverse("backoffice:queue") + "?status=under_review"
+    response = client.post(
+        reverse("backoffice:queue-bulk"),
+        {"action": "tag"},
+        HTTP_REFERER=f"http://testserver{queue}",
+    )
+    assert response.status_code == 400
+    assert _language_next(response.content.decode()) == queue
+
+
+def test_a_refused_post_from_another_site_does_not_lend_the_language_menu_its_address(
+    client, agent
+):
+    # A referer from elsewhere is never the way back; with none of this site's, the menu keeps
+    # the address the form was sent to (browsers send this site's own pages as the referer).
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    client.force_login(agent)
+    response = client.post(
+        _url(claim, "claim-note"), {"text": " "}, HTTP_REFERER="https://evil.example/x"
+    )
+    assert _language_next(response.content.decode()) == _url(claim, "claim-note")
