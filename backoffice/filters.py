@@ -181,6 +181,16 @@ class ClaimQueueFilter(django_filters.FilterSet):
     def get_form_class(self):
         return self._form_class(self.filters)
 
+    @property
+    def filters_open(self) -> bool:
+        """Whether "Filters and sorting" opens, as on every other staff list: a filter set, or
+        refused. The search term alone does not open it (the header's box shows it): on a
+        phone the panel would push the search's results below the first screen."""
+        if not self.is_bound:
+            return False
+        form = self.form
+        return bool(form.errors) or any(name != "q" for name in form.changed_data)
+
     def filter_search(self, queryset, name, value):
         found = claim_search(value)
         self.search_notes = found.notes

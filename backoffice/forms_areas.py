@@ -7,6 +7,7 @@ the views call, and a refusal comes back on the same page with what was typed.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from payouts.bank_details import ROUTING_NOT_VALID
 from payouts.forms import BankDetailsForm
 from payouts.models import QAReason, QAVerdict
 
@@ -65,6 +66,13 @@ STAFF_HELP = {
 
 class PayeeChangeRequestForm(BankDetailsForm):
     """The same checks as the customer's page, and why staff want the change."""
+
+    # Staff are not the account holder: the same refusal, said to them.
+    reworded = {
+        ROUTING_NOT_VALID: _(
+            "This routing number is not valid: check the 9 digits with the customer."
+        ),
+    }
 
     def __init__(self, *args, scheme: str, **kwargs):
         super().__init__(*args, scheme=scheme, **kwargs)

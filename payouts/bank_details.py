@@ -43,9 +43,18 @@ def schemes_for_currency(currency: str) -> list[str]:
     return list(SCHEMES_BY_CURRENCY.get(currency, [PayeeScheme.IBAN]))
 
 
+# What a refusal is, for a form that words it for someone other than the account holder
+# (BankDetailsForm.reworded): the check is the same, only the message differs.
+ROUTING_NOT_VALID = "routing_not_valid"
+
+
 class BankDetailsInvalid(PayoutError):
-    def __init__(self, errors: dict[str, str]):
+    """``errors``: a message per field, said to the account holder; ``codes``: the kind of a
+    refusal, per field, where a form may say it otherwise."""
+
+    def __init__(self, errors: dict[str, str], codes: dict[str, str] | None = None):
         self.errors = errors
+        self.codes = codes or {}
         super().__init__(" ".join(str(e) for e in errors.values()))
 
 
@@ -94,6 +103,7 @@ def _holder(data: dict, errors: dict) -> str:
 def bank_details_parse(*, scheme: str, data: dict) -> BankDetails:
     """Check and normalise the fields of ``scheme`` in ``data``; raises ``BankDetailsInvalid``."""
     errors: dict[str, str] = {}
+    codes: dict[str, str] = {}
     holder = _holder(data, errors)
     bank_code = account = ""
     if scheme == PayeeScheme.US_ABA:
@@ -105,6 +115,7 @@ def bank_details_parse(*, scheme: str, data: dict) -> BankDetails:
             errors["routing_number"] = _(
                 "This routing number is not valid: check the 9 digits on your cheque or bank app."
             )
+            codes["routing_number"] = ROUTING_NOT_VALID
         if not re.fullmatch(r"\d{4,17}", account):
             errors["account_number"] = _("Enter an account number of 4 to 17 digits.")
         bank_code = routing
@@ -132,7 +143,7 @@ def bank_details_parse(*, scheme: str, data: dict) -> BankDetails:
     else:
         errors["scheme"] = _("Choose how you want to be paid.")
     if errors:
-        raise BankDetailsInvalid(errors)
+        raise BankDetailsInvalid(errors, codes)
     return BankDetails(
         scheme=scheme, holder_name=holder, bank_code=bank_code, account_number=account
     )

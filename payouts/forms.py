@@ -53,7 +53,11 @@ def _fields() -> dict:
 
 class BankDetailsForm(forms.Form):
     """The fields of one scheme. After ``is_valid()``, ``details`` holds the checked
-    ``BankDetails``; each refusal is attached to its own field."""
+    ``BankDetails``; each refusal is attached to its own field, in the words of
+    ``bank_details_parse`` (to the account holder) unless ``reworded`` (by refusal code) says
+    it otherwise for whoever fills this form in."""
+
+    reworded: dict[str, str] = {}
 
     def __init__(self, *args, scheme: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,6 +75,7 @@ class BankDetailsForm(forms.Form):
             details = bank_details_parse(scheme=self.scheme, data=cleaned)
         except BankDetailsInvalid as exc:
             for field, message in exc.errors.items():
+                message = self.reworded.get(exc.codes.get(field, ""), message)
                 field = field if field in self.fields else None
                 if field is None or field not in self.errors:
                     self.add_error(field, message)

@@ -1,3 +1,4 @@
+// Staff pages: the header's "Menu", and the focus on a refused form's error summary.
 // Staff header: on a narrow screen the areas and the account fold behind one "Menu" button
 // (templates/staff/base.html; static/css/staff.css decides what folds, and from what width).
 // Loaded in <head> without defer, so the page is marked before it is drawn. Without this file
@@ -34,5 +35,24 @@
     if (!inside) { return; }
     setOpen(button, false);
     button.focus();
+  });
+
+  // A refused form: the page (or the part htmx swapped in) shows one error summary
+  // (templates/backoffice/_errors.html); the focus goes to the first, so that a keyboard or
+  // screen-reader user starts from what was wrong. Returns whether it moved the focus.
+  function focusErrorSummary(root) {
+    var summary = root.querySelector(".error-summary");
+    if (!summary) { return false; }
+    if (!summary.hasAttribute("tabindex")) { summary.setAttribute("tabindex", "-1"); }
+    summary.focus();
+    return true;
+  }
+  window.staffFocusErrorSummary = focusErrorSummary;
+
+  // On a page's load, only while nothing has the focus: never taken from where the user put it.
+  document.addEventListener("DOMContentLoaded", function () {
+    var here = document.activeElement;
+    if (here && here !== document.body && here !== document.documentElement) { return; }
+    focusErrorSummary(document);
   });
 })();

@@ -451,6 +451,22 @@ def test_the_payee_correction_shows_every_problem_at_once_in_staff_words(client,
     assert "your cheques" not in page
 
 
+def test_a_bad_routing_number_is_said_to_staff_in_staff_words(client, agent):
+    # Found trying the staff pages: staff were told to check "your cheque or bank app".
+    # given: a failed payout to correct
+    payout = areas.failed_payout()
+    client.force_login(agent)
+    url = reverse("backoffice:payee-change-request", args=[payout.claim.customer_id])
+    # when: nine digits, but not a valid routing number (its checksum)
+    response = client.post(url, {**areas.NEW_DETAILS, "routing_number": "021000022"})
+    # then: refused, worded for staff, who are not the account holder
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This routing number is not valid: check the 9 digits with the customer." in html
+    assert "your cheque" not in html
+    assert not PayeeChange.objects.exists()
+
+
 def test_the_reconciliation_runs_when_asked(client, supervisor):
     areas.paid_payout()
     client.force_login(supervisor)

@@ -9,7 +9,7 @@ from claims.actors import Actor
 from claims.models import Claim, ClaimStatus
 from claims.services import claim_resume_after_info
 from tests.browser.conftest import axe_violations, staff_login
-from tests.factories import claim_in
+from tests.factories import CustomerFactory, OrderLineFactory, claim_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -443,3 +443,97 @@ def test_a_bulk_action_refused_keeps_what_was_typed_and_ticked(page, agent):
     page.click("#bulk button[type=submit]")
     page.wait_for_url(re.compile(r"/staff/\?status=under_review$"))
     assert list(ClaimTag.objects.values_list("claim_id", flat=True)) == [claim.pk]
+
+
+def _focused_summary(page) -> bool:
+    return page.evaluate("document.activeElement.matches('.error-summary')")
+
+
+def _request_information_empty(page, claim) -> None:
+    """An agent asks the customer for information with no message: refused."""
+    staff_login(page, "agent")
+    page.goto(f"/staff/claims/{claim.pk}/")
+    page.click("text=Ask the customer for information…")
+    # a page with no refusal leaves the focus alone
+    assert page.evaluate("document.activeElement === document.body")
+    page.click("text=Confirm: Ask the customer for information")
+    page.wait_for_selector(".error-summary")
+
+
+def test_a_refused_staff_form_takes_the_focus_to_its_error_summary(page, agent):
+    # Found trying the staff pages: after a refused form the focus stayed on the page, and a
+    # keyboard or screen-reader user had to hunt for what was wrong.
+    # given: an agent on a 360 px phone
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    page.set_viewport_size({"width": 360, "height": 740})
+    # when: asking the customer for information with no message
+    _request_information_empty(page, claim)
+    # then: the focus is on the one summary, which is in view
+    page.wait_for_selector(".error-summary:focus")
+    assert page.locator(".error-summary").count() == 1
+    box = page.locator(".error-summary").bounding_box()
+    assert box["y"] >= 0 and box["y"] < 740
+    assert axe_violations(page) == []
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.UNDER_REVIEW
+
+
+def test_the_error_summary_never_takes_the_focus_from_what_the_user_focused(page, agent):
+    # given: a refused form
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    _request_information_empty(page, claim)
+    # when: refused again, the user already in the search box before the page is ready
+    page.add_init_script(
+        "document.addEventListener('readystatechange', () => {"
+        " if (document.readyState === 'interactive') {"
+        "  document.getElementById('staff-search-q').focus(); } }, {capture: true});"
+    )
+    page.click("text=Confirm: Ask the customer for information")
+    page.wait_for_selector(".error-summary")
+    # then: the focus stays where the user put it
+    assert page.evaluate("document.activeElement.id") == "staff-search-q"
+
+
+def test_a_refused_queue_filter_swapped_in_takes_the_focus_to_its_summary(page, agent):
+    # given: the queue's filters open (htmx swaps the results in place)
+    claim_in(ClaimStatus.UNDER_REVIEW)
+    _queue_filters_open(page, "agent")
+    # when: a fraction of an hour, applied
+    page.fill("#id_due_within", "1.5")
+    page.click("#queue-filters button[type=submit]")
+    page.wait_for_url(re.compile(r"due_within=1.5"))
+    # then: the focus is on the summary of the problem, in the same document
+    page.wait_for_selector("#results .error-summary:focus")
+    assert "Due within (hours): Enter a whole number." in page.inner_text(".error-summary")
+    assert page.evaluate("window.sameDocument") is True
+    # when: corrected, the focus goes to the results' count as before
+    page.fill("#id_due_within", "48")
+    page.click("#queue-filters button[type=submit]")
+    page.wait_for_url(re.compile(r"due_within=48"))
+    page.wait_for_selector("#results .page-info:focus")
+    assert not _focused_summary(page)
+
+
+def test_search_results_on_a_small_phone_start_with_the_filters_folded(page, agent):
+    # Found trying the staff pages: the search's filters opened expanded, pushing the results
+    # below the first screen of a phone.
+    # given: two claims of one customer (two results: the results page, not a claim)
+    customer = CustomerFactory(name="Tomasz Wielgosz")
+    for _ in range(2):
+        claim_in(ClaimStatus.UNDER_REVIEW, order_line=OrderLineFactory(order__customer=customer))
+    staff_login(page, "agent")
+    page.set_viewport_size({"width": 360, "height": 740})
+    # when
+    page.goto("/staff/search/?q=wielgosz")
+    # then: the filters folded; the results (their count, then the first claim right below
+    # it) start within the first screen (the bulk action's form still comes before them)
+    assert page.get_attribute("details.filters", "open") is None
+    count = page.locator(".page-info").bounding_box()
+    first = page.locator("table.queue tbody tr").first.bounding_box()
+    assert count["y"] < 740, count
+    assert 0 <= first["y"] - (count["y"] + count["height"]) < 60, (count, first)
+    # but a filter set besides the search opens them, as on the other staff lists
+    page.goto("/staff/search/?q=wielgosz&status=under_review")
+    assert page.get_attribute("details.filters", "open") is not None
+    page.goto("/staff/search/?q=wielgosz&due_within=1.5")
+    assert page.get_attribute("details.filters", "open") is not None

@@ -76,6 +76,19 @@ def test_account_number_is_not_stored_in_plain_text(client):
     assert stored.startswith("enc1$") and "123456789012" not in stored
 
 
+def test_a_bad_routing_number_is_said_to_the_customer_as_the_account_holder(client):
+    # The staff's correction form words the same check for staff; the customer's keeps this.
+    claim = claim_in(ClaimStatus.UNDER_REVIEW)
+    sign_in(client, claim.customer)
+    response = client.post(_url("claim-payee", claim), {**US_GOOD, "routing_number": "021000022"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    said = "This routing number is not valid: check the 9 digits on your cheque or bank app."
+    assert said in html
+    assert "with the customer" not in html
+    assert not PayeeDetails.objects.exists()
+
+
 BAD = [
     ("USD", {**US_GOOD, "routing_number": "021000022"}, "routing_number", "not valid"),
     ("USD", {**US_GOOD, "routing_number": "12345"}, "routing_number", "9-digit"),
