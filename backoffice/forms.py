@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.exceptions import BackofficeError
-from backoffice.services import Recipient, assignee_refusal, tag_clean
+from backoffice.exceptions import BackofficeError, BulkRefused
+from backoffice.services import Recipient, assignee_refusal, bulk_action_checked, tag_clean
 from claims.forms import MultipleFileField
 from claims.models import ClaimStatus, DenialReason, EvidenceKind, Funding
 from claims.money import MoneyError, amount_input, to_minor
@@ -294,9 +294,10 @@ class EvidenceAddForm(forms.Form):
 
 class BulkForm(forms.Form):
     """One action on the claims ticked in the queue. What the action needs is checked here by
-    the services' own rules and said beside its field (the tag: ``tag_clean``; the assignee:
-    ``staff_member_named``); what concerns the claims ticked (none, too many) is the form's own
-    problem, said in its summary: the boxes are the table's."""
+    the service's own rule (``bulk_action_checked``, the assignee named by
+    ``staff_member_named``) and said beside its field; what concerns the claims ticked (none,
+    too many) or the action as a whole (no permission) is said in the form's summary: the boxes
+    are the table's."""
 
     ACTIONS = [
         ("assign", _("Assign to")),
@@ -329,18 +330,18 @@ class BulkForm(forms.Form):
     NEEDS = {"assign": "backoffice.assign_claims", "assign_me": "claims.transition_claim"}
     NEEDS["request_info"] = NEEDS["assign_me"]
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         kwargs.setdefault("auto_id", "bulk-%s")
         super().__init__(*args, **kwargs)
+        self.user = user
         # Any ids are accepted here; the view keeps only the claims the user may see.
         raw = self.data.getlist("claims") if hasattr(self.data, "getlist") else []
         self.fields["claims"].choices = [(v, v) for v in raw]
-        if user is not None:
-            self.fields["action"].widget.choices = [
-                (key, label)
-                for key, label in self.fields["action"].choices
-                if key not in self.NEEDS or user.has_perm(self.NEEDS[key])
-            ]
+        self.fields["action"].widget.choices = [
+            (key, label)
+            for key, label in self.fields["action"].choices
+            if key not in self.NEEDS or user.has_perm(self.NEEDS[key])
+        ]
 
     def ticked(self) -> set[int]:
         """The claims ticked when the form was sent (kept ticked when it comes back)."""
@@ -354,18 +355,24 @@ class BulkForm(forms.Form):
         elif ids and len(ids) > 200:
             self.add_error(None, _("Select at most 200 claims at a time."))
         action = data.get("action")
+        if not action:
+            return data
+        if action == "assign":
+            try:
+                named = staff_member_named(data.get("assignee", ""))
+            except forms.ValidationError as exc:
+                self.add_error("assignee", exc)
+                return data
+            raw = str(named.pk) if named else ""
+        else:
+            raw = data.get({"request_info": "message", "tag": "tag"}.get(action, ""), "")
         try:
-            if action == "assign":
-                data["assignee"] = staff_member_named(data.get("assignee", ""))
-                if data["assignee"] is None:
-                    raise forms.ValidationError(_("Choose who gets the claims."))
-            elif action == "request_info" and not data.get("message", "").strip():
-                raise forms.ValidationError(_("Say what information you need."))
-            elif action == "tag":
-                data["tag"] = refusal_as_error(tag_clean, data.get("tag", ""))
-        except forms.ValidationError as exc:
-            field = {"assign": "assignee", "request_info": "message", "tag": "tag"}[action]
-            self.add_error(field, exc)
+            checked = bulk_action_checked(user=self.user, action=action, value=raw)
+        except BulkRefused as exc:
+            self.add_error(exc.field, str(exc))
+            return data
+        if action in ("assign", "tag"):
+            data["assignee" if action == "assign" else "tag"] = checked
         return data
 
     def value(self) -> str:

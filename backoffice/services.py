@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backoffice.exceptions import BackofficeError
+from backoffice.exceptions import BackofficeError, BulkRefused
 from backoffice.models import ClaimTag, SlaBreach, SlaClock, Tag
 from backoffice.notifications import notify_assigned, sla_breach_notify
 from backoffice.sla import CLOCKS, clock_breached_q
@@ -409,26 +409,40 @@ class BulkResult:
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
+def bulk_action_checked(*, user, action: str, value: str):
+    """What a bulk action needs before it touches any claim: ``claims_bulk``'s checks, which
+    the queue's form asks too (each refusal said beside its ``BulkRefused.field``). Returns
+    what to act with: the assignee for "assign" (``value``: their id), the tag cleaned, the
+    message."""
+    if action == "assign":
+        if not user.has_perm("backoffice.assign_claims"):
+            raise BulkRefused(_("You do not have permission to assign claims."))
+        assignee = get_user_model().objects.filter(pk=value or None, is_active=True).first()
+        if assignee is None:
+            raise BulkRefused(_("Choose who gets the claims."), field="assignee")
+        return assignee
+    if action == "assign_me":
+        if not user.has_perm("claims.transition_claim"):
+            raise BulkRefused(_("You do not have permission to work on claims."))
+        return None
+    if action == "request_info":
+        if not value.strip():
+            raise BulkRefused(_("Say what information you need."), field="message")
+        return value
+    if action == "tag":
+        try:
+            return tag_clean(value)
+        except BackofficeError as exc:
+            raise BulkRefused(str(exc), field="tag") from exc
+    raise BulkRefused(_("Choose an action."), field="action")
+
+
 def claims_bulk(*, claims: list[Claim], user, action: str, value: str) -> BulkResult:
     """Apply one action to each claim on its own: one claim's failure does not stop the rest."""
     result = BulkResult()
-    assignee = None
-    if action == "assign":
-        if not user.has_perm("backoffice.assign_claims"):
-            raise BackofficeError(_("You do not have permission to assign claims."))
-        assignee = get_user_model().objects.filter(pk=value or None, is_active=True).first()
-        if assignee is None:
-            raise BackofficeError(_("Choose who gets the claims."))
-    elif action == "assign_me":
-        if not user.has_perm("claims.transition_claim"):
-            raise BackofficeError(_("You do not have permission to work on claims."))
-    elif action == "request_info":
-        if not value.strip():
-            raise BackofficeError(_("Say what information you need."))
-    elif action == "tag":
-        value = tag_clean(value)
-    else:
-        raise BackofficeError(_("Choose an action."))
+    checked = bulk_action_checked(user=user, action=action, value=value)
+    assignee = checked if action == "assign" else None
+    value = checked if action in ("request_info", "tag") else value
     for claim in claims:
         try:
             if action == "assign":
